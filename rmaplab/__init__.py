@@ -1,0 +1,43 @@
+"""rmaplab: exact arithmetic and measurements for the rmap-ID proposal.
+
+The question: is a large folio (THP) mapped exclusively by one mm, or shared?
+The WIP v1 series "mm: precise 'mapped shared' vs. 'mapped exclusively'
+detection" (2023-11-24) answers it with rmap IDs, sub-IDs and wrapping rmap
+values. rmaplab models that scheme exactly (Python ints masked to the word)
+and fast (numba kernels on ``uint64`` arrays), and checks one against the other.
+
+Importing rmaplab compiles nothing; kernels compile on first use and are
+cached on disk.
+"""
+
+from .config import (
+    BUILTIN,
+    ConfigError,
+    Group,
+    RmapConfig,
+    config_names,
+    derive_config,
+    get_config,
+)
+from .folio import CheckResult, Folio, RmapError
+from .subid import calc_rmap_subid, id_slices, mm_subids, subid_table
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BUILTIN",
+    "CheckResult",
+    "ConfigError",
+    "Folio",
+    "Group",
+    "RmapConfig",
+    "RmapError",
+    "calc_rmap_subid",
+    "config_names",
+    "derive_config",
+    "get_config",
+    "id_slices",
+    "mm_subids",
+    "subid_table",
+    "__version__",
+]

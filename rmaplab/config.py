@@ -1,0 +1,357 @@
+"""rmap-ID configurations: the single place that defines ids, word bits and groups.
+
+A configuration says how wide an rmap ID is (``id_bits``), how wide one rmap
+value is (``word_bits``; the kernel uses ``unsigned long``, so 64 on 64-bit
+and 32 on the sketched 32-bit variant), and which folio orders form a *group*.
+A group shares the number of rmap values ``K`` (``values``), the number of id
+bits per value ``B`` (``bits``) and the base page count ``P_g``
+(``base_pages``); sub-IDs of the group are binary digits read in base
+``P_g + 1`` (see :mod:`rmaplab.subid`).
+
+Source: the WIP v1 series "mm: precise 'mapped shared' vs. 'mapped
+exclusively' detection for PTE-mapped THP / partially-mappable folios"
+(2023-11-24), group table as summarised in ``shared/reference/rmap-id.md``.
+
+Everything else in rmaplab asks this module; nothing re-derives a group.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = [
+    "Group",
+    "RmapConfig",
+    "ConfigError",
+    "BUILTIN",
+    "get_config",
+    "derive_config",
+    "config_names",
+    "MAX_ORDER",
+    "ID_BITS_RANGE",
+    "WORD_BITS_RANGE",
+]
+
+#: Largest folio order rmaplab models; the cover letter goes up to order 30.
+MAX_ORDER = 30
+#: Allowed id widths (inclusive). 32 keeps ids inside the kernel's ``int``.
+ID_BITS_RANGE = (1, 32)
+#: Allowed rmap value widths (inclusive). Small words exist for the verifier's
+#: exhaustive cross-checks; 64 is the widest word numba kernels use.
+WORD_BITS_RANGE = (2, 64)
+
+
+class ConfigError(ValueError):
+    """A configuration or a request against one is out of range."""
+
+
+def _check_int(name: str, value, lo: int, hi: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        try:
+            import numpy as np
+
+            if isinstance(value, np.integer):
+                value = int(value)
+            else:
+                raise TypeError
+        except TypeError:
+            raise ConfigError(f"{name} must be an integer, got {value!r}") from None
+    if value < lo or (hi is not None and value > hi):
+        rng = f"[{lo}, {hi}]" if hi is not None else f">= {lo}"
+        raise ConfigError(f"{name}={value} is out of range: allowed {rng}")
+    return value
+
+
+@dataclass(frozen=True)
+class Group:
+    """Folio orders ``min_order..max_order`` sharing K, B and the base.
+
+    ``base_pages`` defaults to ``2**max_order`` (the kernel's ``P_g``, "the
+    largest page count of the group"); it may be set explicitly to explore
+    other bases.
+    """
+
+    min_order: int
+    max_order: int
+    values: int
+    bits: int
+    base_pages: int = 0
+
+    def __post_init__(self):
+        _check_int("min_order", self.min_order, 0, MAX_ORDER)
+        _check_int("max_order", self.max_order, self.min_order, MAX_ORDER)
+        _check_int("values", self.values, 1, ID_BITS_RANGE[1])
+        _check_int("bits", self.bits, 1, ID_BITS_RANGE[1])
+        if self.base_pages == 0:
+            object.__setattr__(self, "base_pages", 1 << self.max_order)
+        _check_int("base_pages", self.base_pages, 1, 1 << 62)
+
+    @property
+    def orders(self) -> range:
+        return range(self.min_order, self.max_order + 1)
+
+    @property
+    def base(self) -> int:
+        """The digit base ``P_g + 1``."""
+        return self.base_pages + 1
+
+    @property
+    def index_mask(self) -> int:
+        return (1 << self.bits) - 1
+
+    def largest_digit_sum(self) -> int:
+        """``P_g * max sub-ID`` over a full B-bit slice, as an exact integer.
+
+        The largest sub-ID is ``1 + b + ... + b**(B-1) = (b**B - 1) / P_g``
+        with ``b = P_g + 1``, so the product is ``b**B - 1``: the largest
+        number with B base-b digits, each digit ``P_g``.
+        """
+        return self.base**self.bits - 1
+
+
+@dataclass(frozen=True)
+class RmapConfig:
+    """An rmap-ID configuration: id width, word width and folio-size groups."""
+
+    name: str
+    id_bits: int
+    word_bits: int
+    groups: tuple[Group, ...]
+    description: str = field(default="", compare=False)
+
+    def __post_init__(self):
+        _check_int("id_bits", self.id_bits, *ID_BITS_RANGE)
+        _check_int("word_bits", self.word_bits, *WORD_BITS_RANGE)
+        groups = tuple(self.groups)
+        if not groups:
+            raise ConfigError("groups must not be empty")
+        object.__setattr__(self, "groups", groups)
+        prev = None
+        for g in groups:
+            if not isinstance(g, Group):
+                raise ConfigError(f"groups must hold Group objects, got {g!r}")
+            if prev is not None and g.min_order <= prev.max_order:
+                raise ConfigError(
+                    f"groups overlap or are unsorted: orders {prev.min_order}.."
+                    f"{prev.max_order} then {g.min_order}..{g.max_order}"
+                )
+            if g.values * g.bits < self.id_bits:
+                raise ConfigError(
+                    f"group {g.min_order}..{g.max_order}: values*bits = "
+                    f"{g.values}*{g.bits} = {g.values * g.bits} cannot hold "
+                    f"{self.id_bits}-bit ids: need values*bits >= id_bits"
+                )
+            if (g.values - 1) * g.bits >= self.id_bits:
+                raise ConfigError(
+                    f"group {g.min_order}..{g.max_order}: {g.values} values of "
+                    f"{g.bits} bits leave value {g.values - 1} without id bits "
+                    f"for {self.id_bits}-bit ids: allowed values <= "
+                    f"ceil(id_bits/bits) = {-(-self.id_bits // g.bits)}"
+                )
+            prev = g
+
+    # -- orders ---------------------------------------------------------
+    @property
+    def min_order(self) -> int:
+        return self.groups[0].min_order
+
+    @property
+    def max_order(self) -> int:
+        return self.groups[-1].max_order
+
+    @property
+    def orders(self) -> list[int]:
+        return [o for g in self.groups for o in g.orders]
+
+    def group_for(self, order) -> Group:
+        order = _check_int("order", order, 0, MAX_ORDER)
+        for g in self.groups:
+            if g.min_order <= order <= g.max_order:
+                return g
+        raise ConfigError(
+            f"order={order} is not covered by configuration {self.name!r}: "
+            f"allowed orders {self._orders_text()}"
+        )
+
+    def _orders_text(self) -> str:
+        return ", ".join(f"{g.min_order}..{g.max_order}" for g in self.groups)
+
+    def group_index(self, order) -> int:
+        return self.groups.index(self.group_for(order))
+
+    # -- ids and words --------------------------------------------------
+    @property
+    def max_id(self) -> int:
+        """Largest valid rmap ID; ids are ``1..max_id`` (0 is the dummy id)."""
+        return (1 << self.id_bits) - 1
+
+    @property
+    def ids_supported(self) -> int:
+        return self.max_id
+
+    @property
+    def word_mask(self) -> int:
+        return (1 << self.word_bits) - 1
+
+    @property
+    def max_values(self) -> int:
+        return max(g.values for g in self.groups)
+
+    def check_id(self, mm_id, name: str = "mm id") -> int:
+        return _check_int(name, mm_id, 1, self.max_id)
+
+    def headroom_bits(self, order) -> int:
+        """Bits between ``P_g * max sub-ID`` and ``2**word_bits``.
+
+        ``word_bits - bit_length(P_g * max_subid)``: 0 or more means the
+        series' rule "P_g times the largest sub-ID fits in the word" holds;
+        negative means a sum of ``P_g`` sub-IDs can wrap the word.
+        """
+        g = self.group_for(order)
+        return self.word_bits - g.largest_digit_sum().bit_length()
+
+    def fits(self, order) -> bool:
+        return self.headroom_bits(order) >= 0
+
+    def value_bytes(self, order) -> int:
+        """Bytes of rmap values per folio (seqcount and mapcount excluded)."""
+        return self.group_for(order).values * self.word_bits // 8
+
+
+def _fewest_values(id_bits: int, word_bits: int, order: int) -> tuple[int, int] | None:
+    """Smallest K (with B = ceil(id_bits / K)) such that (2**order + 1)**B
+    <= 2**word_bits, i.e. 2**order * max sub-ID fits in the word."""
+    base = (1 << order) + 1
+    limit = 1 << word_bits
+    for k in range(1, id_bits + 1):
+        b = -(-id_bits // k)
+        if (k - 1) * b >= id_bits:
+            continue  # same B as a smaller K; would leave a value without bits
+        if base**b <= limit:
+            return k, b
+    return None
+
+
+def derive_config(
+    id_bits: int, word_bits: int, max_order: int, *, name: str | None = None, min_order: int = 0
+) -> RmapConfig:
+    """Fewest rmap values per order under the series' rule.
+
+    For each order ``o`` in ``min_order..max_order`` pick the smallest ``K``
+    with ``B = ceil(id_bits / K)`` such that ``2**o * max sub-ID`` fits in
+    ``word_bits`` bits, i.e. ``(2**o + 1)**B <= 2**word_bits``; consecutive
+    orders with equal ``K`` form one group whose base is the group's largest
+    page count. Raises :class:`ConfigError` when even one id bit per value
+    does not fit (``2**o >= 2**word_bits``).
+    """
+    id_bits = _check_int("id_bits", id_bits, *ID_BITS_RANGE)
+    word_bits = _check_int("word_bits", word_bits, *WORD_BITS_RANGE)
+    min_order = _check_int("min_order", min_order, 0, MAX_ORDER)
+    max_order = _check_int("max_order", max_order, min_order, MAX_ORDER)
+    per_order = []
+    for o in range(min_order, max_order + 1):
+        kb = _fewest_values(id_bits, word_bits, o)
+        if kb is None:
+            raise ConfigError(
+                f"max_order={max_order} is impossible with word_bits={word_bits}: "
+                f"order {o} has 2**{o} pages, and even one id bit per value "
+                f"needs 2**{o} + 1 <= 2**{word_bits}; allowed max_order <= "
+                f"{word_bits - 1}"
+            )
+        per_order.append((o, kb))
+    groups = []
+    start = per_order[0][0]
+    for i, (o, kb) in enumerate(per_order):
+        last = i + 1 == len(per_order) or per_order[i + 1][1] != kb
+        if last:
+            groups.append(Group(start, o, kb[0], kb[1]))
+            if i + 1 < len(per_order):
+                start = per_order[i + 1][0]
+    # A merged group uses the largest page count; the rule holds there because
+    # it was checked at the group's largest order with the same K and B.
+    name = name or f"derived-{id_bits}id-{word_bits}w-o{max_order}"
+    return RmapConfig(
+        name,
+        id_bits,
+        word_bits,
+        tuple(groups),
+        description=(
+            f"fewest values per order for {id_bits}-bit ids in {word_bits}-bit "
+            f"words up to order {max_order} under (P_g+1)**B <= 2**word_bits"
+        ),
+    )
+
+
+# The posted table (rmap-id.md, "Folio size groups (as posted; 24-bit ids)").
+WIP_V1 = RmapConfig(
+    "wip-v1",
+    24,
+    64,
+    (
+        Group(0, 2, 1, 24),
+        Group(3, 5, 2, 12),
+        Group(6, 9, 3, 8),
+        Group(10, 10, 4, 6),
+        Group(11, 12, 5, 5),
+        Group(13, 15, 6, 4),
+    ),
+    description="WIP v1 series as posted: 24-bit ids, 64-bit words, orders 0..15",
+)
+
+# The 32-bit sketch gives only its bounds (16-bit ids, 32-bit words, order 15,
+# at most 8 values), not a group table, so the groups follow the stated rule.
+WIP_V1_32BIT = derive_config(16, 32, 15, name="wip-v1-32bit")
+object.__setattr__(
+    WIP_V1_32BIT,
+    "description",
+    "32-bit sketch: 16-bit ids, 32-bit words, orders 0..15; groups derived "
+    "with the series' rule (the posting gives no table)",
+)
+
+BUILTIN: dict[str, RmapConfig] = {c.name: c for c in (WIP_V1, WIP_V1_32BIT)}
+
+
+def config_names() -> list[str]:
+    return list(BUILTIN)
+
+
+def get_config(name) -> RmapConfig:
+    """A built-in configuration by name, or pass an :class:`RmapConfig` through."""
+    if isinstance(name, RmapConfig):
+        return name
+    try:
+        return BUILTIN[name]
+    except KeyError:
+        raise ConfigError(
+            f"config={name!r} is unknown: allowed {', '.join(BUILTIN)}"
+        ) from None
+
+
+def config_table(config: RmapConfig | str):
+    """Per order: K, B, base, bytes of values, ids supported, headroom (tidy DataFrame).
+
+    ``headroom_bits`` is ``word_bits - bit_length(P_g * max sub-ID)``; negative
+    means a sum of ``P_g`` sub-IDs can wrap the word (the series' rule fails).
+    """
+    import pandas as pd
+
+    cfg = get_config(config)
+    rows = []
+    for g in cfg.groups:
+        for o in g.orders:
+            rows.append(
+                {
+                    "config": cfg.name,
+                    "order": o,
+                    "values": g.values,
+                    "bits": g.bits,
+                    "base_pages": g.base_pages,
+                    "word_bits": cfg.word_bits,
+                    "id_bits": cfg.id_bits,
+                    "bytes": cfg.value_bytes(o),
+                    "ids_supported": cfg.ids_supported,
+                    "headroom_bits": cfg.headroom_bits(o),
+                    "rule_ok": cfg.fits(o),
+                }
+            )
+    return pd.DataFrame(rows)

@@ -1,0 +1,200 @@
+"""The folio model: total mapcount, K wrapping rmap values, and the check.
+
+One :class:`Folio` is one large folio of a given order under one
+configuration. Its state is what the WIP v1 series keeps per folio: the total
+mapcount ``n`` and ``K`` rmap values, unsigned words that wrap modulo
+``2**word_bits`` (held here as Python ints masked to the word, on purpose).
+Beside it, the model keeps the ground truth the kernel does not have: how
+many mappings each mm holds, so a wrong answer of the check is visible.
+
+Operations follow the batched kernel code: mapping ``c`` pages for mm M adds
+``c * subid_i(M)`` to value ``i`` (one add per value) and ``c`` to the
+mapcount; unmapping subtracts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .config import ConfigError, RmapConfig, _check_int, get_config
+from .subid import mm_subids
+
+__all__ = ["Folio", "CheckResult", "MAX_MAPCOUNT", "RmapError"]
+
+#: The kernel's total mapcount is an ``atomic_t``; the model refuses to go past it.
+MAX_MAPCOUNT = (1 << 31) - 1
+
+
+class RmapError(ConfigError):
+    """An operation on a folio is invalid (e.g. unmapping more than is mapped)."""
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One ``folio_mapped_shared`` check with the ground truth beside it."""
+
+    mm: int
+    shared: bool  # what the rmap-ID check answers
+    truly_shared: bool  # another mm maps at least one page
+    mapcount: int
+    values: tuple[int, ...]
+    expected: tuple[int, ...]  # mapcount * subid_i(mm), modulo the word
+    reason: str
+
+    @property
+    def correct(self) -> bool:
+        return self.shared == self.truly_shared
+
+    @property
+    def false_exclusive(self) -> bool:
+        """The dangerous error: "exclusive" while another mm maps the folio."""
+        return not self.shared and self.truly_shared
+
+
+class Folio:
+    """A large folio of ``order`` under ``config`` (name or :class:`RmapConfig`)."""
+
+    def __init__(self, config: RmapConfig | str = "wip-v1", order: int = 9):
+        self.config = get_config(config)
+        self.group = self.config.group_for(order)
+        self.order = int(order)
+        self.nr_pages = 1 << self.order
+        self.mask = self.config.word_mask
+        self.mapcount = 0
+        self.values = [0] * self.group.values
+        self._counts: dict[int, int] = {}
+        self._subids: dict[int, list[int]] = {}
+
+    # -- helpers --------------------------------------------------------
+    def subids(self, mm: int) -> list[int]:
+        """Sub-IDs of ``mm`` for this folio (cached; validates the id)."""
+        s = self._subids.get(mm)
+        if s is None:
+            s = mm_subids(self.config, self.order, mm)
+            self._subids[int(mm)] = s
+        return s
+
+    def _count(self, name: str, count) -> int:
+        return _check_int(name, count, 1, MAX_MAPCOUNT)
+
+    def _add(self, mm: int, c: int) -> None:
+        """Signed update of ``c`` mappings: one add per value, wrapping."""
+        s = self.subids(mm)
+        m = self.mask
+        self.values = [(v + c * x) & m for v, x in zip(self.values, s)]
+        self.mapcount += c
+        left = self._counts.get(mm, 0) + c
+        if left:
+            self._counts[mm] = left
+        else:
+            self._counts.pop(mm, None)
+
+    # -- operations -----------------------------------------------------
+    def map(self, mm: int, count: int = 1) -> "Folio":
+        """Map ``count`` pages (PTEs) of this folio into ``mm``."""
+        mm = self.config.check_id(mm, "mm")
+        count = self._count("count", count)
+        if self.mapcount + count > MAX_MAPCOUNT:
+            raise RmapError(
+                f"count={count} would take the folio mapcount to "
+                f"{self.mapcount + count}: allowed total <= {MAX_MAPCOUNT} (atomic_t)"
+            )
+        self._add(mm, count)
+        return self
+
+    def unmap(self, mm: int, count: int = 1) -> "Folio":
+        """Unmap ``count`` pages of this folio from ``mm``."""
+        mm = self.config.check_id(mm, "mm")
+        count = self._count("count", count)
+        held = self._counts.get(mm, 0)
+        if count > held:
+            raise RmapError(
+                f"count={count} unmaps more than mm {mm} maps: allowed "
+                f"[1, {held}] for this folio" if held else
+                f"count={count}: mm {mm} maps no page of this folio, nothing to unmap"
+            )
+        self._add(mm, -count)
+        return self
+
+    def fork(self, parent: int, child: int) -> "Folio":
+        """``fork()``: the new mm ``child`` gets a copy of ``parent``'s mappings."""
+        parent = self.config.check_id(parent, "parent")
+        child = self.config.check_id(child, "child")
+        if child == parent:
+            raise RmapError(f"child={child} must differ from parent={parent}")
+        if self._counts.get(child):
+            raise RmapError(
+                f"child={child} already maps {self._counts[child]} pages: a "
+                "forked mm starts with none (ids are unique while in use)"
+            )
+        held = self._counts.get(parent, 0)
+        if held:
+            self.map(child, held)
+        return self
+
+    def exit(self, mm: int) -> "Folio":
+        """``exit()`` or ``execve()``: drop every mapping ``mm`` holds."""
+        mm = self.config.check_id(mm, "mm")
+        held = self._counts.get(mm, 0)
+        if held:
+            self._add(mm, -held)
+        return self
+
+    exec = exit
+
+    # -- the check ------------------------------------------------------
+    def expected(self, mm: int) -> list[int]:
+        n = self.mapcount
+        return [(n * x) & self.mask for x in self.subids(mm)]
+
+    def mapped_shared(self, mm: int) -> bool:
+        """``__folio_large_mapped_shared`` for ``mm``: the kernel's answer.
+
+        More mappings than pages (``mapcount > folio_nr_pages``) means shared;
+        otherwise exclusive iff every value equals ``mapcount * subid`` modulo
+        the word.
+        """
+        mm = self.config.check_id(mm, "mm")
+        if self.mapcount > self.nr_pages:
+            return True
+        return self.values != self.expected(mm)
+
+    def mapped_exclusively(self, mm: int) -> bool:
+        return not self.mapped_shared(mm)
+
+    def truth(self) -> dict[int, int]:
+        """Ground truth: mm -> number of mappings it holds (mms with none omitted)."""
+        return dict(sorted(self._counts.items()))
+
+    def truly_shared(self, mm: int) -> bool:
+        """True iff an mm other than ``mm`` maps at least one page."""
+        mm = self.config.check_id(mm, "mm")
+        return any(other != mm for other in self._counts)
+
+    def check(self, mm: int) -> CheckResult:
+        """The check with its evidence and the ground truth."""
+        shared = self.mapped_shared(mm)
+        exp = self.expected(mm)
+        if self.mapcount > self.nr_pages:
+            reason = f"mapcount {self.mapcount} > folio_nr_pages {self.nr_pages}"
+        elif shared:
+            bad = [i for i, (v, e) in enumerate(zip(self.values, exp)) if v != e]
+            reason = f"value(s) {bad} differ from mapcount * subid"
+        else:
+            reason = "every value equals mapcount * subid"
+        return CheckResult(
+            mm=int(mm),
+            shared=shared,
+            truly_shared=self.truly_shared(mm),
+            mapcount=self.mapcount,
+            values=tuple(self.values),
+            expected=tuple(exp),
+            reason=reason,
+        )
+
+    def __repr__(self) -> str:
+        vals = ", ".join(f"{v:#x}" for v in self.values)
+        return (
+            f"Folio({self.config.name!r}, order={self.order}, "
+            f"mapcount={self.mapcount}, values=[{vals}], truth={self.truth()})"
+        )

@@ -1,0 +1,286 @@
+"""Bulk replay of operation streams over many folios.
+
+A stream is four equal-length arrays:
+
+``folio``  (int)   which folio, ``0 <= folio < len(orders)``
+``mm``     (int)   the rmap ID of the mm, ``1..max_id``
+``delta``  (int)   signed page count: ``+c`` maps ``c`` pages, ``-c`` unmaps,
+                   ``0`` changes nothing
+``check``  (bool)  after applying ``delta``, ask ``folio_mapped_shared(mm)``
+
+:func:`replay` validates, casts and runs the numba kernel
+(:mod:`rmaplab.kernels`); :func:`replay_python` runs the same stream through
+:class:`rmaplab.folio.Folio` objects. Both return a :class:`ReplayResult`
+and must agree bit for bit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .config import ConfigError, RmapConfig, get_config
+from .folio import MAX_MAPCOUNT, Folio, RmapError
+
+__all__ = ["ReplayResult", "Stream", "replay", "replay_python", "value_updates"]
+
+#: Largest dense (folio x mm) table the ground-truth tracking may allocate.
+MAX_TRUTH_CELLS = 1 << 27
+
+
+@dataclass
+class Stream:
+    """A validated operation stream (see module docstring)."""
+
+    folio: np.ndarray  # int64
+    mm: np.ndarray  # int64 rmap ids
+    delta: np.ndarray  # int64
+    check: np.ndarray  # bool
+
+    def __len__(self) -> int:
+        return int(self.folio.shape[0])
+
+
+@dataclass
+class ReplayResult:
+    """Final state and check answers of a replay.
+
+    ``answers[i]``: -1 no check at op i, 0 "exclusive", 1 "shared".
+    ``truth[i]`` (when tracked): -1 no check, 0 no other mm maps, 1 another does.
+    """
+
+    config: RmapConfig
+    orders: np.ndarray  # int64, per folio
+    mapcount: np.ndarray  # int64, per folio
+    values: np.ndarray  # uint64, (folios, max K); unused columns stay 0
+    answers: np.ndarray  # int8, per op
+    truth: np.ndarray | None = None  # int8, per op
+
+    def checks(self):
+        """Tidy DataFrame of the checks: op, answer, truth, false_exclusive."""
+        import pandas as pd
+
+        idx = np.flatnonzero(self.answers >= 0)
+        df = pd.DataFrame({"op": idx, "shared": self.answers[idx].astype(bool)})
+        if self.truth is not None:
+            df["truly_shared"] = self.truth[idx].astype(bool)
+            df["false_exclusive"] = ~df["shared"] & df["truly_shared"]
+            df["false_shared"] = df["shared"] & ~df["truly_shared"]
+        return df
+
+    def false_exclusive_count(self) -> int:
+        if self.truth is None:
+            raise ValueError("ground truth was not tracked (truth=False)")
+        return int(np.count_nonzero((self.answers == 0) & (self.truth == 1)))
+
+
+def _int_array(a, name: str, n: int | None) -> np.ndarray:
+    arr = np.asarray(a)
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    if arr.ndim != 1:
+        raise ConfigError(f"{name} must be one-dimensional, got shape {arr.shape}")
+    if arr.size and arr.dtype.kind not in "iub":
+        raise ConfigError(f"{name} must hold integers, got dtype {arr.dtype}")
+    if arr.dtype.kind == "u" and arr.size and int(arr.max()) > np.iinfo(np.int64).max:
+        raise ConfigError(f"{name} holds {int(arr.max())}: too large for int64")
+    arr = arr.astype(np.int64)
+    if n is not None and arr.shape[0] != n:
+        raise ConfigError(f"{name} has {arr.shape[0]} entries, folio has {n}: lengths must match")
+    return arr
+
+
+def _orders_array(config: RmapConfig, orders, n_folios) -> np.ndarray:
+    o = np.asarray(orders)
+    if o.ndim == 0:
+        if n_folios is None:
+            raise ConfigError("n_folios is required when orders is a single order")
+        o = np.full(int(n_folios), int(o), dtype=np.int64)
+    o = _int_array(o, "orders", None)
+    for order in np.unique(o):
+        config.group_for(int(order))  # raises for an order the config does not cover
+    return o
+
+
+def make_stream(config: RmapConfig, n_folios: int, folio, mm, delta, check=None) -> Stream:
+    """Validate and cast a stream; errors name the op and the allowed range."""
+    folio = _int_array(folio, "folio", None)
+    n = folio.shape[0]
+    mm = _int_array(mm, "mm", n)
+    delta = _int_array(delta, "delta", n)
+    if check is None:
+        check = np.zeros(n, dtype=bool)
+    else:
+        check = np.asarray(check).astype(bool).reshape(-1)
+        if check.shape[0] != n:
+            raise ConfigError(f"check has {check.shape[0]} entries, folio has {n}: lengths must match")
+    if n:
+        bad = np.flatnonzero((folio < 0) | (folio >= n_folios))
+        if bad.size:
+            i = int(bad[0])
+            raise ConfigError(f"folio[{i}]={folio[i]} is out of range: allowed [0, {n_folios - 1}]")
+        bad = np.flatnonzero((mm < 1) | (mm > config.max_id))
+        if bad.size:
+            i = int(bad[0])
+            raise ConfigError(f"mm[{i}]={mm[i]} is out of range: allowed [1, {config.max_id}]")
+        bad = np.flatnonzero(np.abs(delta) > MAX_MAPCOUNT)
+        if bad.size:
+            i = int(bad[0])
+            raise ConfigError(
+                f"delta[{i}]={delta[i]} is out of range: allowed "
+                f"[-{MAX_MAPCOUNT}, {MAX_MAPCOUNT}]"
+            )
+        _check_counts(folio, mm, delta)
+    return Stream(folio, mm, delta, check)
+
+
+def _running(keys: np.ndarray, delta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Running sum of ``delta`` per key, in stream order; returns (sums, order)."""
+    order = np.argsort(keys, kind="stable")
+    k = keys[order]
+    d = delta[order]
+    cs = np.cumsum(d)
+    starts = np.r_[True, k[1:] != k[:-1]]
+    # position of each entry's group start, carried forward
+    first = np.maximum.accumulate(np.where(starts, np.arange(k.size), 0))
+    offset = (cs - d)[first]
+    return cs - offset, order
+
+
+def _check_counts(folio, mm, delta) -> None:
+    _, mm_dense = np.unique(mm, return_inverse=True)
+    pair = folio * (int(mm_dense.max()) + 1) + mm_dense
+    held, order = _running(pair, delta)
+    bad = np.flatnonzero(held < 0)
+    if bad.size:
+        i = int(order[bad].min())
+        before = int(held[np.flatnonzero(order == i)[0]] - delta[i])
+        raise RmapError(
+            f"op {i}: delta={delta[i]} unmaps {-delta[i]} pages of folio {folio[i]} "
+            f"for mm {mm[i]}, which maps {before}: allowed delta >= {-before}"
+        )
+    total, order = _running(folio, delta)
+    bad = np.flatnonzero(total > MAX_MAPCOUNT)
+    if bad.size:
+        i = int(order[bad].min())
+        raise RmapError(
+            f"op {i}: folio {folio[i]} mapcount would exceed {MAX_MAPCOUNT} (atomic_t)"
+        )
+
+
+def replay(
+    config: RmapConfig | str,
+    orders,
+    folio,
+    mm,
+    delta,
+    check=None,
+    *,
+    n_folios: int | None = None,
+    truth: bool = True,
+) -> ReplayResult:
+    """Replay a stream with the numba kernel; bit-identical to :func:`replay_python`.
+
+    ``orders`` is one order for all folios (then ``n_folios`` is required) or
+    an array with the order of each folio. With ``truth`` the kernel also
+    tracks which mm holds how many mappings, to report the ground truth of
+    every check.
+    """
+    from . import kernels
+    from .subid import subids_array
+
+    cfg = get_config(config)
+    orders = _orders_array(cfg, orders, n_folios)
+    nf = orders.shape[0]
+    s = make_stream(cfg, nf, folio, mm, delta, check)
+    n = len(s)
+
+    uniq, mm_dense = np.unique(s.mm, return_inverse=True)
+    mm_dense = mm_dense.astype(np.int64).reshape(-1)
+    used = sorted({cfg.group_index(int(o)) for o in np.unique(orders)}) if nf else []
+    gslot = {g: j for j, g in enumerate(used)}
+    kmax = max((cfg.groups[g].values for g in used), default=1)
+    subids = np.zeros((max(len(used), 1), max(uniq.size, 1), kmax), dtype=np.uint64)
+    gvalues = np.ones(max(len(used), 1), dtype=np.int64)
+    for g, j in gslot.items():
+        grp = cfg.groups[g]
+        gvalues[j] = grp.values
+        if uniq.size:
+            subids[j, :, : grp.values] = subids_array(cfg, grp.max_order, uniq)
+    fgroup = np.array([gslot[cfg.group_index(int(o))] for o in orders], dtype=np.int64)
+    pages = (np.int64(1) << orders).astype(np.int64)
+
+    mapcount = np.zeros(nf, dtype=np.int64)
+    values = np.zeros((nf, kmax), dtype=np.uint64)
+    answers = np.full(n, -1, dtype=np.int8)
+    if truth:
+        cells = nf * max(uniq.size, 1)
+        if cells > MAX_TRUTH_CELLS:
+            raise ConfigError(
+                f"truth=True needs a {nf} x {uniq.size} table: allowed folios * mms "
+                f"<= {MAX_TRUTH_CELLS}; pass truth=False"
+            )
+        counts = np.zeros((nf, max(uniq.size, 1)), dtype=np.int64)
+        nmapping = np.zeros(nf, dtype=np.int64)
+        tr = np.full(n, -1, dtype=np.int8)
+    else:
+        counts = np.zeros((1, 1), dtype=np.int64)
+        nmapping = np.zeros(1, dtype=np.int64)
+        tr = np.zeros(1, dtype=np.int8)
+    kernels.replay(
+        s.folio, mm_dense, s.delta, s.check, fgroup, pages, gvalues, subids,
+        kernels.word_mask(cfg.word_bits), mapcount, values, answers,
+        bool(truth), counts, nmapping, tr,
+    )
+    return ReplayResult(cfg, orders, mapcount, values, answers, tr if truth else None)
+
+
+def replay_python(
+    config: RmapConfig | str,
+    orders,
+    folio,
+    mm,
+    delta,
+    check=None,
+    *,
+    n_folios: int | None = None,
+) -> ReplayResult:
+    """Replay a stream through :class:`Folio` objects (the pure-Python model)."""
+    cfg = get_config(config)
+    orders = _orders_array(cfg, orders, n_folios)
+    s = make_stream(cfg, orders.shape[0], folio, mm, delta, check)
+    folios = [Folio(cfg, int(o)) for o in orders]
+    answers = np.full(len(s), -1, dtype=np.int8)
+    truth = np.full(len(s), -1, dtype=np.int8)
+    for i, (f, m, d, c) in enumerate(
+        zip(s.folio.tolist(), s.mm.tolist(), s.delta.tolist(), s.check.tolist())
+    ):
+        fo = folios[f]
+        if d > 0:
+            fo.map(m, d)
+        elif d < 0:
+            fo.unmap(m, -d)
+        if c:
+            answers[i] = fo.mapped_shared(m)
+            truth[i] = fo.truly_shared(m)
+    kmax = max((fo.group.values for fo in folios), default=1)
+    values = np.zeros((len(folios), kmax), dtype=np.uint64)
+    for j, fo in enumerate(folios):
+        values[j, : len(fo.values)] = np.array(fo.values, dtype=np.uint64)
+    mapcount = np.array([fo.mapcount for fo in folios], dtype=np.int64)
+    return ReplayResult(cfg, orders, mapcount, values, answers, truth)
+
+
+def value_updates(config: RmapConfig | str, orders, folio, delta) -> int:
+    """Number of rmap value updates a stream performs (K per map/unmap op)."""
+    cfg = get_config(config)
+    orders = np.asarray(orders)
+    f = np.asarray(folio, dtype=np.int64)
+    d = np.asarray(delta, dtype=np.int64)
+    if orders.ndim == 0:
+        k = np.full(f.shape, cfg.group_for(int(orders)).values)
+    else:
+        kv = np.array([cfg.group_for(int(o)).values for o in orders], dtype=np.int64)
+        k = kv[f]
+    return int(np.sum(k[d != 0]))
