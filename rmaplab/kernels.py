@@ -80,7 +80,7 @@ def _calc_subid(base_pages, index, mask):
     return nr
 
 
-@kernel("uint64[:](uint64[:], uint64, uint64)")
+@kernel("uint64[::1](uint64[::1], uint64, uint64)")
 def _calc_subids_kernel(index, base_pages, mask):
     out = np.empty(index.shape[0], dtype=np.uint64)
     for j in range(index.shape[0]):
@@ -88,7 +88,7 @@ def _calc_subids_kernel(index, base_pages, mask):
     return out
 
 
-@kernel("uint64[:, :](uint64[:], int64, int64, uint64, uint64)")
+@kernel("uint64[:, ::1](uint64[::1], int64, int64, uint64, uint64)")
 def _mm_subids_kernel(ids, values, bits, base_pages, mask):
     out = np.empty((ids.shape[0], values), dtype=np.uint64)
     imask = (_U1 << np.uint64(bits)) - _U1
@@ -100,9 +100,9 @@ def _mm_subids_kernel(ids, values, bits, base_pages, mask):
 
 
 @kernel(
-    "void(int64[:], int64[:], int64[:], boolean[:], int64[:], int64[:], int64[:],"
-    " uint64[:, :, :], uint64, int64[:], uint64[:, :], int8[:],"
-    " boolean, int64[:, :], int64[:], int8[:])"
+    "void(int64[::1], int64[::1], int64[::1], boolean[::1], int64[::1], int64[::1],"
+    " int64[::1], uint64[:, :, ::1], uint64, int64[::1], uint64[:, ::1], int8[::1],"
+    " boolean, int64[:, ::1], int64[::1], int8[::1])"
 )
 def _replay_kernel(
     folio, mm, delta, check, fgroup, pages, gvalues, subids, mask,

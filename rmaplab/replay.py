@@ -23,7 +23,7 @@ import numpy as np
 from .config import ConfigError, RmapConfig, get_config
 from .folio import MAX_MAPCOUNT, Folio, RmapError
 
-__all__ = ["ReplayResult", "Stream", "replay", "replay_python", "value_updates"]
+__all__ = ["ReplayResult", "Stream", "prepare", "replay", "replay_python", "value_updates"]
 
 #: Largest dense (folio x mm) table the ground-truth tracking may allocate.
 MAX_TRUTH_CELLS = 1 << 27
@@ -169,7 +169,7 @@ def _check_counts(folio, mm, delta) -> None:
         )
 
 
-def replay(
+def prepare(
     config: RmapConfig | str,
     orders,
     folio,
@@ -179,13 +179,13 @@ def replay(
     *,
     n_folios: int | None = None,
     truth: bool = True,
-) -> ReplayResult:
-    """Replay a stream with the numba kernel; bit-identical to :func:`replay_python`.
+) -> tuple:
+    """Validate a stream and build the replay kernel's arguments.
 
-    ``orders`` is one order for all folios (then ``n_folios`` is required) or
-    an array with the order of each folio. With ``truth`` the kernel also
-    tracks which mm holds how many mappings, to report the ground truth of
-    every check.
+    Returns ``(config, orders, args)`` where ``args`` is the exact tuple
+    :func:`rmaplab.kernels.replay` takes; outputs (mapcount, values,
+    answers, truth) are zeroed arrays inside it. Benchmarks time the kernel
+    on these arguments.
     """
     from . import kernels
     from .subid import subids_array
@@ -228,11 +228,39 @@ def replay(
         counts = np.zeros((1, 1), dtype=np.int64)
         nmapping = np.zeros(1, dtype=np.int64)
         tr = np.zeros(1, dtype=np.int8)
-    kernels.replay(
+    args = (
         s.folio, mm_dense, s.delta, s.check, fgroup, pages, gvalues, subids,
         kernels.word_mask(cfg.word_bits), mapcount, values, answers,
         bool(truth), counts, nmapping, tr,
     )
+    return cfg, orders, args
+
+
+def replay(
+    config: RmapConfig | str,
+    orders,
+    folio,
+    mm,
+    delta,
+    check=None,
+    *,
+    n_folios: int | None = None,
+    truth: bool = True,
+) -> ReplayResult:
+    """Replay a stream with the numba kernel; bit-identical to :func:`replay_python`.
+
+    ``orders`` is one order for all folios (then ``n_folios`` is required) or
+    an array with the order of each folio. With ``truth`` the kernel also
+    tracks which mm holds how many mappings, to report the ground truth of
+    every check.
+    """
+    from . import kernels
+
+    cfg, orders, args = prepare(
+        config, orders, folio, mm, delta, check, n_folios=n_folios, truth=truth
+    )
+    kernels.replay(*args)
+    mapcount, values, answers, tr = args[9], args[10], args[11], args[15]
     return ReplayResult(cfg, orders, mapcount, values, answers, tr if truth else None)
 
 

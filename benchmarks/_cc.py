@@ -1,0 +1,26 @@
+"""Compile a C file of benchmarks/c/ with the system ``cc -O2`` at run time."""
+
+from __future__ import annotations
+
+import ctypes
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def compile_c(name: str, flags=("-O2",)) -> ctypes.CDLL:
+    cc = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+    if cc is None:
+        raise RuntimeError("no C compiler found: install one (Debian: apt-get install gcc) to run the C side")
+    out = Path(tempfile.mkdtemp(prefix="rmaplab-bench-")) / f"{name}.so"
+    cmd = [cc, *flags, "-shared", "-fPIC", "-o", str(out), str(HERE / "c" / f"{name}.c")]
+    subprocess.run(cmd, check=True)
+    return ctypes.CDLL(str(out))
+
+
+def cc_version() -> str:
+    cc = shutil.which("cc") or "cc"
+    return subprocess.run([cc, "--version"], capture_output=True, text=True).stdout.splitlines()[0]

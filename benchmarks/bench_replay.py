@@ -1,0 +1,170 @@
+"""Replay throughput: numba kernel vs. pure-Python model vs. C -O2, one run.
+
+Usage: python benchmarks/bench_replay.py [--ops N] [--folios F] [--order O]
+       [--mms M] [--repeat R] [--python-ops P] [--json]
+
+All three replay the same stream (maps, then the matching unmaps in another
+order, 10% of operations followed by a check). The numba and C sides run the
+identical loop on the identical arrays (ground truth off) and their results
+are compared bit for bit; the pure-Python side (rmaplab.folio.Folio) runs a
+prefix of the stream and is compared on that prefix. Rates are rmap value
+updates per second (K per map/unmap); ratios are of those rates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _cc import cc_version, compile_c  # noqa: E402
+
+from rmaplab import get_config, kernels  # noqa: E402
+from rmaplab.replay import prepare, replay_python, value_updates  # noqa: E402
+
+
+def make_stream(n_ops, n_folios, n_mms, max_id, order, seed=0):
+    rng = np.random.default_rng(seed)
+    half = n_ops // 2
+    folio = rng.integers(0, n_folios, half)
+    ids = rng.choice(np.arange(1, max_id + 1), size=n_mms, replace=False)
+    mm = ids[rng.integers(0, n_mms, half)]
+    count = rng.integers(1, 2 ** min(order, 4) + 1, half)
+    perm = rng.permutation(half)
+    f = np.concatenate([folio, folio[perm]])
+    m = np.concatenate([mm, mm[perm]])
+    d = np.concatenate([count, -count[perm]])
+    c = rng.random(f.size) < 0.1
+    return f, m, d, c
+
+
+def _reset(args):
+    args[9][:] = 0
+    args[10][:] = 0
+    args[11][:] = -1
+
+
+def _best(fn, repeat):
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def run(n_ops=2_000_000, n_folios=4096, order=9, n_mms=64, repeat=5, python_ops=40_000, config="wip-v1"):
+    cfg = get_config(config)
+    f, m, d, c = make_stream(n_ops, n_folios, n_mms, cfg.max_id, order)
+    updates = value_updates(cfg, order, f, d)
+    _, _, args = prepare(cfg, order, f, m, d, c, n_folios=n_folios, truth=False)
+
+    # numba: compile (or load from cache) outside the timing
+    t = time.perf_counter()
+    kernels.replay(*args)
+    first_call = time.perf_counter() - t
+
+    def numba_run():
+        _reset(args)
+        kernels.replay(*args)
+
+    t_numba = _best(numba_run, repeat)
+    numba_out = (args[9].copy(), args[10].copy(), args[11].copy())
+
+    lib = compile_c("replay")
+    P = ctypes.c_void_p
+    lib.replay.argtypes = [ctypes.c_int64] + [P] * 8 + [ctypes.c_int64, ctypes.c_int64, ctypes.c_uint64] + [P] * 3
+    lib.replay.restype = None
+    folio, mm, delta, check, fgroup, pages, gvalues, subids, mask, mapcount, values, answers = args[:12]
+    chk = check.view(np.uint8)
+
+    def c_run():
+        _reset(args)
+        lib.replay(
+            folio.size, folio.ctypes.data, mm.ctypes.data, delta.ctypes.data, chk.ctypes.data,
+            fgroup.ctypes.data, pages.ctypes.data, gvalues.ctypes.data, subids.ctypes.data,
+            subids.shape[1], subids.shape[2], int(mask),
+            mapcount.ctypes.data, values.ctypes.data, answers.ctypes.data,
+        )
+
+    t_c = _best(c_run, repeat)
+    same_c = all(np.array_equal(a, b) for a, b in zip(numba_out, (mapcount, values, answers)))
+
+    # pure Python: the folio model on a prefix (maps only at this size: keep it valid)
+    k = min(python_ops, f.size // 2)
+    py_updates = value_updates(cfg, order, f[:k], d[:k])
+    t = time.perf_counter()
+    p = replay_python(cfg, order, f[:k], m[:k], d[:k], c[:k], n_folios=n_folios)
+    t_py = time.perf_counter() - t
+    _, _, pargs = prepare(cfg, order, f[:k], m[:k], d[:k], c[:k], n_folios=n_folios, truth=False)
+    kernels.replay(*pargs)
+    same_py = np.array_equal(p.values, pargs[10]) and np.array_equal(p.answers, pargs[11])
+
+    rate = {"numba": updates / t_numba, "c": updates / t_c, "python": py_updates / t_py}
+    return {
+        "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
+        "python": platform.python_version(),
+        "cc": cc_version(),
+        "config": cfg.name,
+        "order": order,
+        "values": cfg.group_for(order).values,
+        "ops": int(f.size),
+        "folios": n_folios,
+        "mms": n_mms,
+        "value_updates": updates,
+        "numba_first_call_s": first_call,
+        "seconds": {"numba": t_numba, "c": t_c, "python": t_py},
+        "updates_per_s": rate,
+        "numba_vs_c": rate["numba"] / rate["c"],
+        "numba_vs_python": rate["numba"] / rate["python"],
+        "identical_numba_c": bool(same_c),
+        "identical_numba_python": bool(same_py),
+    }
+
+
+def report(r) -> str:
+    lines = [
+        f"replay {r['ops']} ops, {r['folios']} folios of order {r['order']} "
+        f"(K={r['values']}), {r['mms']} mms, {r['config']}",
+        f"{r['machine']}, Python {r['python']}, {r['cc']}"[:72],
+        "",
+        f"{'side':<8}{'seconds':>12}{'updates/s':>16}",
+    ]
+    for side in ("numba", "c", "python"):
+        lines.append(f"{side:<8}{r['seconds'][side]:>12.4f}{r['updates_per_s'][side]:>16.3e}")
+    lines += [
+        "",
+        f"numba / C rate:      {r['numba_vs_c']:.2f}  (target >= 0.5)",
+        f"numba / Python rate: {r['numba_vs_python']:.0f}  (target >= 50)",
+        f"numba first call:    {r['numba_first_call_s']:.2f} s (compile or cache load)",
+        f"results identical: numba=C {r['identical_numba_c']}, "
+        f"numba=Python {r['identical_numba_python']}",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--ops", type=int, default=2_000_000)
+    ap.add_argument("--folios", type=int, default=4096)
+    ap.add_argument("--order", type=int, default=9)
+    ap.add_argument("--mms", type=int, default=64)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--python-ops", type=int, default=40_000)
+    ap.add_argument("--config", default="wip-v1")
+    ap.add_argument("--json", action="store_true")
+    a = ap.parse_args(argv)
+    r = run(a.ops, a.folios, a.order, a.mms, a.repeat, a.python_ops, a.config)
+    print(json.dumps(r, indent=1) if a.json else report(r))
+    return 0 if r["identical_numba_c"] and r["identical_numba_python"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

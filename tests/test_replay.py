@@ -1,0 +1,143 @@
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+
+import naive
+from paths import ROOT
+from rmaplab import ConfigError, Group, RmapConfig, RmapError, get_config
+from rmaplab.replay import replay, replay_python, value_updates
+
+# Words far too small for their groups: sums wrap on almost every stream.
+TINY16 = RmapConfig("tiny16", 8, 16, (Group(0, 2, 1, 8), Group(3, 5, 2, 4)))
+TINY8 = RmapConfig("tiny8", 6, 8, (Group(0, 1, 2, 3), Group(2, 4, 3, 2)))
+CONFIGS = [get_config("wip-v1"), get_config("wip-v1-32bit"), TINY16, TINY8]
+
+
+@st.composite
+def streams(draw):
+    cfg = draw(st.sampled_from(CONFIGS))
+    nf = draw(st.integers(1, 4))
+    orders = draw(st.lists(st.sampled_from(cfg.orders), min_size=nf, max_size=nf))
+    ids = draw(st.lists(st.integers(1, cfg.max_id), min_size=1, max_size=5, unique=True))
+    big = draw(st.booleans())
+    raw = draw(st.lists(
+        st.tuples(st.integers(0, nf - 1), st.integers(0, len(ids) - 1),
+                  st.integers(0, 2**20 if big else 2 ** max(orders)), st.booleans(), st.booleans()),
+        max_size=60,
+    ))
+    held = {}
+    folio, mm, delta, check = [], [], [], []
+    for f, j, c, unmap, chk in raw:
+        m = ids[j]
+        h = held.get((f, m), 0)
+        d = -min(c, h) if unmap else c
+        held[(f, m)] = h + d
+        folio.append(f), mm.append(m), delta.append(d), check.append(chk)
+    return cfg, orders, folio, mm, delta, check
+
+
+def _naive(cfg, orders, folio, mm, delta, check):
+    groups = {o: (g.values, g.bits, g.base_pages) for g in cfg.groups for o in g.orders}
+    return naive.replay(groups, cfg.word_bits, orders, folio, mm, delta, check)
+
+
+@given(streams())
+def test_kernel_matches_python_model_and_naive(s):
+    cfg, orders, folio, mm, delta, check = s
+    r = replay(cfg, orders, folio, mm, delta, check)
+    p = replay_python(cfg, orders, folio, mm, delta, check)
+    assert r.values.dtype == np.uint64 and r.answers.dtype == np.int8
+    assert np.array_equal(r.values, p.values)
+    assert np.array_equal(r.mapcount, p.mapcount)
+    assert np.array_equal(r.answers, p.answers)
+    assert np.array_equal(r.truth, p.truth)
+    mc, vals, ans, tr = _naive(cfg, orders, folio, mm, delta, check)
+    assert r.mapcount.tolist() == mc
+    for row, want in zip(r.values.tolist(), vals):
+        assert row[: len(want)] == want and not any(row[len(want):])
+    assert r.answers.tolist() == ans
+    assert r.truth.tolist() == tr
+
+
+def test_streams_do_wrap_the_words():
+    # tiny16, order 5: id 255 -> slices 15, 15 -> subid 1 + 33 + 33**2 + 33**3
+    s = 1 + 33 + 33**2 + 33**3
+    r = replay(TINY16, [5], [0, 0], [255, 255], [32, 0], [False, True])
+    assert 32 * s > 2**16
+    assert r.values[0].tolist() == [(32 * s) % 2**16] * 2
+    assert r.answers.tolist() == [-1, 0]
+    # wip-v1 order 9: 512 * subid(512, 255) > 2**64
+    r = replay("wip-v1", 9, [0], [2**24 - 1], [512], [True], n_folios=1)
+    big = sum(513**j for j in range(8))
+    assert 512 * big > 2**64
+    assert r.values[0].tolist() == [(512 * big) % 2**64] * 3
+    assert r.answers.tolist() == [0]
+
+
+def test_truth_off_gives_same_answers():
+    rng = np.random.default_rng(7)
+    n = 5000
+    f = rng.integers(0, 16, n)
+    m = rng.integers(1, 9, n)
+    d = rng.integers(1, 3, n)
+    c = rng.random(n) < 0.5
+    a = replay("wip-v1", 10, f, m, d, c, n_folios=16)
+    b = replay("wip-v1", 10, f, m, d, c, n_folios=16, truth=False)
+    assert b.truth is None
+    assert np.array_equal(a.answers, b.answers) and np.array_equal(a.values, b.values)
+    df = a.checks()
+    assert len(df) == int(c.sum())
+    assert a.false_exclusive_count() == int(df["false_exclusive"].sum())
+
+
+def test_value_updates_counts_k_per_update():
+    assert value_updates("wip-v1", 15, [0, 0, 0], [1, 0, -1]) == 12
+    assert value_updates("wip-v1", [9, 13], [0, 1, 1], [1, 2, 0]) == 9
+
+
+@pytest.mark.parametrize(
+    "kwargs, exc, match",
+    [
+        (dict(folio=[0, 0], mm=[1, 1], delta=[1, -2]),
+         RmapError, r"op 1: delta=-2 unmaps 2 pages of folio 0 for mm 1, which maps 1: allowed delta >= -1"),
+        (dict(folio=[0, 1], mm=[1, 1], delta=[1, -1]),
+         RmapError, r"op 1: delta=-1 unmaps 1 pages of folio 1 for mm 1, which maps 0"),
+        (dict(folio=[2], mm=[1], delta=[1]), ConfigError, r"folio\[0\]=2 is out of range: allowed \[0, 1\]"),
+        (dict(folio=[0], mm=[0], delta=[1]), ConfigError, r"mm\[0\]=0 is out of range: allowed \[1, 16777215\]"),
+        (dict(folio=[0], mm=[2**24], delta=[1]), ConfigError, r"mm\[0\]=16777216 is out of range"),
+        (dict(folio=[0], mm=[1], delta=[2**31]), ConfigError, r"delta\[0\]=2147483648 is out of range"),
+        (dict(folio=[0, 0], mm=[1, 2], delta=[2**31 - 1, 1]), RmapError, "op 1: folio 0 mapcount would exceed"),
+        (dict(folio=[0, 0], mm=[1], delta=[1, 1]), ConfigError, "mm has 1 entries, folio has 2"),
+        (dict(folio=[0.5], mm=[1], delta=[1]), ConfigError, "folio must hold integers"),
+    ],
+)
+def test_bad_streams(kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        replay("wip-v1", 9, n_folios=2, **kwargs)
+    with pytest.raises(exc, match=match):
+        replay_python("wip-v1", 9, n_folios=2, **kwargs)
+
+
+def test_bad_orders():
+    with pytest.raises(ConfigError, match=r"order=16 is not covered"):
+        replay("wip-v1", [9, 16], [0], [1], [1])
+    with pytest.raises(ConfigError, match="n_folios is required"):
+        replay("wip-v1", 9, [0], [1], [1])
+
+
+@pytest.mark.skipif(os.environ.get("NUMBA_DISABLE_JIT") == "1", reason="already the pure-Python job")
+def test_pure_python_paths():
+    """The kernel tests again with NUMBA_DISABLE_JIT=1, so the kernel bodies'
+    Python execution is covered too (stumpy/galois practice)."""
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1", RMAPLAB_HYPOTHESIS_PROFILE="nojit")
+    files = ["tests/test_subid.py", "tests/test_replay.py", "tests/test_folio.py"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error::RuntimeWarning", *files],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    assert " passed" in proc.stdout
