@@ -104,6 +104,120 @@ def cmd_configs(args) -> int:
     return 0
 
 
+def _verify_config(args):
+    """Named, derived (id/word bits + max order) or custom single-group config."""
+    from .config import Group, RmapConfig
+
+    custom = [args.values, args.bits, args.base_pages]
+    if any(v is not None for v in custom):
+        need = {"--id-bits": args.id_bits, "--word-bits": args.word_bits, "--values": args.values,
+                "--bits": args.bits}
+        missing = [k for k, v in need.items() if v is None]
+        if missing:
+            raise ConfigError(f"a custom configuration also needs {', '.join(missing)}")
+        top = args.max_order if args.max_order is not None else args.order
+        if top is None:
+            raise ConfigError("a custom configuration needs --order or --max-order")
+        return RmapConfig(
+            "custom", args.id_bits, args.word_bits,
+            (Group(0, top, args.values, args.bits, args.base_pages or 0),),
+            description="custom single-group configuration",
+        )
+    return _config_from_args(args)
+
+
+def _verdict_text(v) -> str:
+    lines = [f"order {v.order} ({v.pages} pages): {v.verdict.upper()} by {v.method}"]
+    lines.append(wrap(v.evidence))
+    if v.counterexample:
+        ce = v.counterexample
+        lines.append(wrap(
+            f"counterexample (replayed through the folio model: "
+            f"{'wrong exclusive' if v.replayed else 'NOT reproduced'}): victim mm "
+            f"{ce['victim']} maps 1 page; "
+            + ", ".join(f"mm {m} maps {c}" for m, c in ce["mappings"])
+        ))
+    if v.note:
+        lines.append(wrap(f"series: {v.note}"))
+    return "\n".join(lines)
+
+
+def cmd_verify(args) -> int:
+    from .verify import verify, verify_all
+
+    cfg = _verify_config(args)
+    if args.all == (args.order is not None):
+        raise ConfigError("give exactly one of --order O and --all")
+    if args.all:
+        df = verify_all(cfg, progress=args.progress)
+        verdicts = [verify(cfg, o) for o in cfg.orders]
+    else:
+        verdicts = [verify(cfg, args.order)]
+        df = None
+    if args.csv:
+        from .verify import save_table
+
+        save_table(cfg, args.csv, df if df is not None else None, argv=args.argv)
+    if args.steps:
+        from .proof import replay_steps
+
+        for v in verdicts:
+            if v.counterexample:
+                steps = replay_steps(cfg, v.order, v.counterexample)
+                if args.json:
+                    _emit_json(steps.drop(columns=[]).to_dict(orient="records"))
+                else:
+                    print(text_table(steps, ["step", "mapcount", "value", "hex", "base_digits", "equal"],
+                                     ["step", "n", "k", "value (hex)", "base P_g+1 digits", "=n*s"]))
+                    chk = steps.attrs["check"]
+                    print(wrap(f"check for mm {chk.mm}: {'shared' if chk.shared else 'EXCLUSIVE'}"
+                               f" ({chk.reason}); truth: "
+                               f"{'shared' if chk.truly_shared else 'exclusive'}"))
+        return 0
+    if args.json:
+        _emit_json([v.to_json() for v in verdicts])
+        return 0
+    print(wrap(f"{cfg.name}: {cfg.description}"))
+    print()
+    import pandas as pd
+
+    tab = pd.DataFrame([{
+        "order": v.order, "K": v.values, "B": v.bits, "P_g": v.base_pages, "verdict": v.verdict,
+        "method": v.method, "min_n": v.min_mappings if v.min_mappings else "-",
+        "proven": "yes" if v.proven_minimal else "no", "frontier": v.frontier_pages,
+    } for v in verdicts])
+    print(wrap("frontier: no sub-ID weights are safe from this many pages on; "
+               "min_n: fewest mappings that fool the check"))
+    print()
+    print(text_table(tab))
+    for v in verdicts:
+        if v.verdict != "safe" or len(verdicts) == 1:
+            print()
+            print(_verdict_text(v))
+    return 0
+
+
+def cmd_proof(args) -> int:
+    from .proof import proof_text
+
+    cfg = _verify_config(args)
+    if args.order is None:
+        raise ConfigError("--order is required")
+    print(proof_text(cfg, args.order))
+    return 0
+
+
+def _add_config_args(p, custom: bool = False):
+    p.add_argument("--config", default="wip-v1", help=f"one of {', '.join(config_names())}")
+    p.add_argument("--id-bits", type=int, help="id bits (derived or custom configuration)")
+    p.add_argument("--word-bits", type=int, help="word bits (derived or custom configuration)")
+    p.add_argument("--max-order", type=int, help="largest order (derived or custom configuration)")
+    if custom:
+        p.add_argument("--values", type=int, help="custom: rmap values K")
+        p.add_argument("--bits", type=int, help="custom: id bits per value B")
+        p.add_argument("--base-pages", type=int, help="custom: P_g (default 2^max order)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="rmaplab",
@@ -112,10 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     t = sub.add_parser("table", help="per-order groups, bytes, ids and headroom")
-    t.add_argument("--config", default="wip-v1", help=f"one of {', '.join(config_names())}")
-    t.add_argument("--id-bits", type=int, help="derive a configuration: id bits")
-    t.add_argument("--word-bits", type=int, help="derive a configuration: word bits")
-    t.add_argument("--max-order", type=int, help="derive a configuration: largest order")
+    _add_config_args(t)
     t.add_argument("--json", action="store_true", help="JSON: a list of rows")
     t.set_defaults(func=cmd_table)
 
@@ -126,6 +237,21 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="JSON: a list of integers")
     s.set_defaults(func=cmd_subids)
 
+    v = sub.add_parser("verify", help="can the check be fooled? certificate or counterexample")
+    _add_config_args(v, custom=True)
+    v.add_argument("--order", type=int, help="one folio order")
+    v.add_argument("--all", action="store_true", help="every order of the configuration")
+    v.add_argument("--json", action="store_true", help="JSON: a list of rows, one per order")
+    v.add_argument("--csv", metavar="PATH", help="also save the table as CSV")
+    v.add_argument("--steps", action="store_true", help="replay each counterexample step by step")
+    v.add_argument("--progress", action="store_true", help="progress bar (with --all)")
+    v.set_defaults(func=cmd_verify)
+
+    pr = sub.add_parser("proof", help="the argument with this configuration's numbers, for mail")
+    _add_config_args(pr, custom=True)
+    pr.add_argument("--order", type=int, help="folio order")
+    pr.set_defaults(func=cmd_proof)
+
     c = sub.add_parser("configs", help="list the built-in configurations")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_configs)
@@ -135,6 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     try:
         return args.func(args)
     except ConfigError as e:

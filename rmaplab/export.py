@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from tabulate import tabulate
+import tabulate as _tabulate
 
 __all__ = ["MAIL_WIDTH", "text_table", "wrap", "check_width"]
 
@@ -31,11 +31,18 @@ def text_table(df, columns=None, headers=None, width: int = MAIL_WIDTH, floatfmt
     if columns is not None:
         df = df[list(columns)]
     hdr = list(headers) if headers is not None else list(df.columns)
-    out = tabulate(
-        df.itertuples(index=False, name=None),
-        headers=hdr,
-        tablefmt="simple",
-        floatfmt=floatfmt,
-        disable_numparse=False,
-    )
+    # tabulate pads every header by MIN_PADDING; mail columns are too dear
+    saved = _tabulate.MIN_PADDING
+    _tabulate.MIN_PADDING = 0
+    try:
+        out = _tabulate.tabulate(
+            df.itertuples(index=False, name=None),
+            headers=hdr,
+            tablefmt="simple",
+            floatfmt=floatfmt,
+            numalign="right",
+            stralign="left",
+        )
+    finally:
+        _tabulate.MIN_PADDING = saved
     return check_width(out, width)

@@ -31,7 +31,7 @@ import numpy as np
 import numba
 from numba import njit
 
-__all__ = ["calc_subids", "mm_subids", "replay"]
+__all__ = ["calc_subids", "mm_subids", "replay", "exhaustive"]
 
 _U1 = np.uint64(1)
 _U0 = np.uint64(0)
@@ -158,6 +158,66 @@ def _replay_kernel(
                 if counts[f, m] != 0:
                     others -= 1
                 truth[i] = np.int8(1) if others > 0 else np.int8(0)
+
+
+@kernel("int64[::1](uint64[:, ::1], int64, int64)")
+def _exhaustive_kernel(subids, word_bits, max_depth):
+    """Brute force, no cleverness: for every victim X (row of ``subids``), a
+    breadth-first search over the joint state of all K rmap values (packed,
+    ``K * word_bits`` bits) where one step is "one more mapping by some mm
+    m != X", i.e. adds ``subid(m) - subid(X)`` to every value modulo the word.
+    Returns, per victim, the fewest steps ``t >= 1`` that bring every value
+    back to ``mapcount * subid(X)`` (state 0), or -1 if none within
+    ``max_depth`` steps.
+    """
+    n_ids = subids.shape[0]
+    nv = subids.shape[1]
+    wb = np.uint64(word_bits)
+    mask = (_U1 << wb) - _U1
+    n_states = 1 << (nv * word_bits)
+    depth = np.empty(n_states, dtype=np.int32)
+    queue = np.empty(n_states, dtype=np.uint64)
+    gens = np.empty((n_ids, nv), dtype=np.uint64)
+    out = np.full(n_ids, -1, dtype=np.int64)
+    for x in range(n_ids):
+        for m in range(n_ids):
+            for k in range(nv):
+                gens[m, k] = (subids[m, k] - subids[x, k]) & mask
+        depth[:] = -1
+        depth[0] = 0
+        queue[0] = _U0
+        head = 0
+        tail = 1
+        found = -1
+        while head < tail and found < 0:
+            st = queue[head]
+            head += 1
+            dcur = depth[np.int64(st)]
+            if dcur >= max_depth:
+                break
+            for m in range(n_ids):
+                if m == x:
+                    continue
+                nxt = _U0
+                for k in range(nv):
+                    sh = np.uint64(k) * wb
+                    comp = ((st >> sh) & mask) + gens[m, k]
+                    nxt |= (comp & mask) << sh
+                if nxt == _U0:
+                    found = dcur + 1
+                    break
+                ni = np.int64(nxt)
+                if depth[ni] < 0:
+                    depth[ni] = dcur + 1
+                    queue[tail] = nxt
+                    tail += 1
+        out[x] = found
+    return out
+
+
+def exhaustive(subids: np.ndarray, word_bits: int, max_depth: int) -> np.ndarray:
+    """Run :func:`_exhaustive_kernel` (rows of ``subids`` = ids 1..max_id)."""
+    return _exhaustive_kernel(np.ascontiguousarray(subids, dtype=np.uint64), int(word_bits), int(max_depth))
 
 
 def word_mask(word_bits: int) -> np.uint64:

@@ -67,3 +67,49 @@ def replay(groups, word_bits, orders, folio, mm, delta, check):
         k, b, p = groups[orders[f]]
         values.append(folio_values(k, b, p, word_bits, cnt))
     return mapcount, values, answers, truth
+
+
+def bfs_min_mappings(subid_rows, word_bits, max_other):
+    """Pure-Python twin of the exhaustive kernel: for every victim, breadth-
+    first over the tuple of all values, one step = one more mapping by another
+    mm. Returns 1 + fewest steps back to 'all values == n * subid(X)', or None."""
+    mod = 2**word_bits
+    best = None
+    for x, sx in enumerate(subid_rows):
+        gens = [tuple((a - b) % mod for a, b in zip(sm, sx)) for m, sm in enumerate(subid_rows) if m != x]
+        zero = tuple(0 for _ in sx)
+        seen = {zero}
+        frontier = [zero]
+        for depth in range(1, max_other + 1):
+            nxt = []
+            hit = False
+            for st in frontier:
+                for g in gens:
+                    s = tuple((a + b) % mod for a, b in zip(st, g))
+                    if s == zero:
+                        hit = True
+                        break
+                    if s not in seen:
+                        seen.add(s)
+                        nxt.append(s)
+                if hit:
+                    break
+            if hit:
+                best = depth + 1 if best is None else min(best, depth + 1)
+                break
+            frontier = nxt
+    return best
+
+
+def shortest_linf_box(weights, word_bits, bound):
+    """Smallest ||D||_inf <= bound of a nonzero D with sum D_j w_j == 0 mod 2^W,
+    by trying every D in the box; None if there is none."""
+    import itertools
+
+    mod = 2**word_bits
+    best = None
+    for D in itertools.product(range(-bound, bound + 1), repeat=len(weights)):
+        if any(D) and sum(a * w for a, w in zip(D, weights)) % mod == 0:
+            n = max(abs(a) for a in D)
+            best = n if best is None else min(best, n)
+    return best
