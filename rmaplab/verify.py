@@ -266,7 +266,7 @@ def _cost(cfg: RmapConfig, g: Group, k: int, D, inexact: set) -> int | None:
 
 
 @lru_cache(maxsize=256)
-def _search(cfg: RmapConfig, gi: int, k: int, bound: int):
+def _search(cfg: RmapConfig, gi: int, k: int, bound: int, node_limit: int = NODE_LIMIT):
     g = cfg.groups[gi]
     d = _slice_bits(cfg, g)[k]
     mod = 1 << cfg.word_bits
@@ -280,7 +280,7 @@ def _search(cfg: RmapConfig, gi: int, k: int, bound: int):
 
     seeds = [c for c in (cost(tuple(row)) for row in basis) if c is not None]
     start = min([bound] + seeds)
-    res = shortest_linf(basis, start, cost=cost, node_limit=NODE_LIMIT)
+    res = shortest_linf(basis, start, cost=cost, node_limit=node_limit)
     # a heuristic cost at or below the final bound leaves the minimum unproven
     res.exact = not any(max(abs(a) for a in v) <= (res.norm or start) for v in inexact)
     return res, weights
@@ -329,8 +329,12 @@ def series_notes(cfg: RmapConfig, order: int) -> str:
     return "; ".join(out)
 
 
-def verify(config: RmapConfig | str, order: int) -> Verdict:
-    """Verdict with evidence for one order (see module docstring)."""
+def verify(config: RmapConfig | str, order: int, node_limit: int = NODE_LIMIT) -> Verdict:
+    """Verdict with evidence for one order (see module docstring).
+
+    ``node_limit`` bounds each exact enumeration; past it the verdict is
+    "undecided" (or "unsafe" without proven minimality) and says so.
+    """
     cfg = get_config(config)
     g = cfg.group_for(order)
     gi = cfg.groups.index(g)
@@ -366,7 +370,7 @@ def verify(config: RmapConfig | str, order: int) -> Verdict:
     complete = True
     searched = []
     for k in range(g.values):
-        res, _ = _search(cfg, gi, k, (1 << g.max_order) - 1)
+        res, _ = _search(cfg, gi, k, (1 << g.max_order) - 1, node_limit)
         complete &= res.complete and res.exact
         searched.append((k, res))
         if res.norm is not None and (best is None or res.norm < best[0]):
@@ -423,7 +427,7 @@ def verify(config: RmapConfig | str, order: int) -> Verdict:
         counterexample=None, certificate=cert, shortest_norm=lam,
         evidence=(
             f"no D with ||D||_inf <= {bound} found, but the enumeration stopped at "
-            f"{NODE_LIMIT} nodes in value(s) "
+            f"{node_limit} nodes in value(s) "
             f"{[k for k, r in searched if not r.complete]}: undecided"
         ),
     )

@@ -1,0 +1,92 @@
+"""Chart builders: each returns an ``alt.Chart`` from tidy library results.
+
+Tested through ``Chart.to_dict()``; exported without a browser by
+:mod:`rmaplab.export` (vl-convert) in a later step.
+"""
+
+from __future__ import annotations
+
+import math
+
+import altair as alt
+import pandas as pd
+
+from .config import RmapConfig, get_config
+from .lattice import iroot
+
+__all__ = ["frontier_frame", "frontier_chart", "verdict_chart"]
+
+VERDICT_COLORS = alt.Scale(domain=["safe", "unsafe", "undecided"], range=["#1b9e77", "#d95f02", "#7570b3"])
+
+
+def _carry_free_max_order(bits: int, word_bits: int) -> int | None:
+    """Largest order o whose own group (P_g = 2**o) passes the carry-free test."""
+    best = None
+    for o in range(0, word_bits):
+        P = 1 << o
+        maxsub = sum((P + 1) ** j for j in range(bits))
+        if (P - 1) * maxsub < (1 << word_bits):
+            best = o
+        else:
+            break
+    return best
+
+
+def frontier_frame(word_bits: int = 64, max_bits: int = 24) -> pd.DataFrame:
+    """Per bits-per-value B: log2 of the page count from which no weights are
+    safe (pigeonhole), and the largest order the posted base-(P+1) digits
+    certify carry-free with P_g = 2**order. Tidy: one row per (B, bound)."""
+    rows = []
+    for b in range(1, max_bits + 1):
+        T = iroot(1 << word_bits, b)
+        rows.append({"bits": b, "bound": "pigeonhole: no weights safe",
+                     "log2_pages": math.log2(T + 1), "pages": T + 1})
+        cf = _carry_free_max_order(b, word_bits)
+        if cf is not None:
+            rows.append({"bits": b, "bound": "carry-free certified (P_g = P)",
+                         "log2_pages": float(cf), "pages": 1 << cf})
+    return pd.DataFrame(rows)
+
+
+def frontier_chart(configs=("wip-v1",), word_bits: int = 64, max_bits: int = 24) -> alt.Chart:
+    """Where every (order, bits per value) of the configurations sits relative
+    to the frontier, coloured by the verifier's verdict."""
+    from .verify import verify
+
+    fr = frontier_frame(word_bits, max_bits)
+    pts = []
+    for c in configs:
+        cfg = get_config(c) if not isinstance(c, RmapConfig) else c
+        if cfg.word_bits != word_bits:
+            continue
+        for o in cfg.orders:
+            v = verify(cfg, o)
+            pts.append({"config": cfg.name, "order": o, "bits": v.bits, "log2_pages": o,
+                        "verdict": v.verdict, "min_mappings": v.min_mappings})
+    pts = pd.DataFrame(pts)
+    lines = alt.Chart(fr).mark_line(point=True).encode(
+        x=alt.X("bits:Q", title="id bits per rmap value (B)"),
+        y=alt.Y("log2_pages:Q", title="log2(pages per folio) = order"),
+        strokeDash=alt.StrokeDash("bound:N", title="bound"),
+        color=alt.value("#555555"),
+    )
+    dots = alt.Chart(pts).mark_point(filled=True, size=90).encode(
+        x="bits:Q", y="log2_pages:Q",
+        color=alt.Color("verdict:N", scale=VERDICT_COLORS),
+        shape=alt.Shape("config:N"),
+        tooltip=["config", "order", "bits", "verdict", "min_mappings"],
+    )
+    return (lines + dots).properties(
+        title=f"Frontier for {word_bits}-bit rmap values", width=420, height=300
+    )
+
+
+def verdict_chart(df: pd.DataFrame) -> alt.Chart:
+    """Verdict per order from :func:`rmaplab.verify.verify_all`."""
+    d = df[["config", "order", "verdict", "method", "min_mappings", "headroom_bits"]].copy()
+    return alt.Chart(d).mark_bar().encode(
+        x=alt.X("order:O", title="folio order"),
+        y=alt.Y("headroom_bits:Q", title="headroom bits (negative: can wrap)"),
+        color=alt.Color("verdict:N", scale=VERDICT_COLORS),
+        tooltip=["order", "verdict", "method", "min_mappings", "headroom_bits"],
+    ).properties(title=f"{d['config'].iloc[0]}: headroom and verdict per order", width=420, height=240)

@@ -1,0 +1,81 @@
+"""Notebook controls. Each callback is a plain function of the widget values
+so tests drive it by setting ``.value``; the widgets (sliders, dropdowns)
+take both the mouse and the keyboard (Tab to focus, arrow keys to step)."""
+
+from __future__ import annotations
+
+from .config import ConfigError, Group, RmapConfig
+
+__all__ = ["explore", "proof_explorer"]
+
+#: Enumeration budget for live widgets: past it the verdict says "undecided".
+WIDGET_NODE_LIMIT = 50_000
+
+
+def explore(order: int, bits: int, word_bits: int, id_bits: int, group_order: int | None = None):
+    """One folio order, ``bits`` id bits per value, ``word_bits`` words and
+    ``id_bits`` ids; K = ceil(id_bits / bits) values, in a group whose largest
+    order is ``group_order`` (default: ``order``), so base P_g = 2**group_order.
+    Returns ``(text, verdict or None)``."""
+    from .verify import verify
+
+    group_order = order if group_order is None else group_order
+    try:
+        if group_order < order:
+            raise ConfigError(
+                f"group_order={group_order} is out of range: allowed [{order}, 30] "
+                "(the group's largest order is at least this order)"
+            )
+        k = -(-id_bits // bits)
+        cfg = RmapConfig(f"{id_bits}id-{k}x{bits}b-{word_bits}w", id_bits, word_bits,
+                         (Group(order, group_order, k, bits),), description="widget configuration")
+        v = verify(cfg, order, node_limit=WIDGET_NODE_LIMIT)
+    except ConfigError as e:
+        return f"invalid: {e}", None
+    lines = [
+        f"order {order}: {1 << order} pages, K = {v.values} values of {bits} bits, "
+        f"base {v.base_pages + 1}, {word_bits}-bit words",
+        f"headroom: {v.headroom_bits} bits (rule 'P_g * max sub-ID fits': "
+        f"{'holds' if cfg.fits(order) else 'fails'})",
+        f"frontier: no weights safe from {v.frontier_pages} pages on",
+        f"verdict: {v.verdict.upper()} by {v.method}"
+        + (f", min mappings {v.min_mappings}" if v.min_mappings else ""),
+        v.evidence,
+    ]
+    if v.counterexample:
+        ce = v.counterexample
+        lines.append(f"counterexample: victim {ce['victim']} maps 1; "
+                     + ", ".join(f"{m} maps {c}" for m, c in ce["mappings"]))
+    return "\n".join(lines), v
+
+
+def proof_explorer(order: int = 9, bits: int = 8, word_bits: int = 64, id_bits: int = 24,
+                   group_order: int | None = None):
+    """Sliders for order / group's largest order / bits per value / word bits /
+    id bits, with the headroom and the verdict recomputed on every change."""
+    import ipywidgets as w
+
+    style = {"description_width": "110px"}
+    controls = {
+        "order": w.IntSlider(order, 0, 30, description="folio order", style=style, continuous_update=False),
+        "bits": w.IntSlider(bits, 1, 24, description="bits per value", style=style, continuous_update=False),
+        "word_bits": w.Dropdown(options=[8, 12, 16, 24, 32, 48, 64], value=word_bits,
+                                description="word bits", style=style),
+        "id_bits": w.IntSlider(id_bits, 1, 32, description="id bits", style=style, continuous_update=False),
+        "group_order": w.IntSlider(order if group_order is None else group_order, 0, 30,
+                                   description="group max order", style=style, continuous_update=False),
+    }
+    out = w.Textarea(layout=w.Layout(width="95%", height="180px"), disabled=True)
+
+    def update(_=None):
+        text, _v = explore(**{k: c.value for k, c in controls.items()})
+        out.value = text
+
+    for c in controls.values():
+        c.observe(update, names="value")
+    update()
+    box = w.VBox([w.HBox([controls["order"], controls["group_order"]]),
+                  w.HBox([controls["bits"], controls["id_bits"]]), controls["word_bits"], out])
+    box.controls = controls
+    box.output = out
+    return box

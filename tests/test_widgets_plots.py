@@ -1,0 +1,49 @@
+from rmaplab.plotting import frontier_chart, frontier_frame, verdict_chart
+from rmaplab.verify import frontier_pages, verify_all
+from rmaplab.widgets import explore, proof_explorer
+
+
+def test_explorer_callbacks_follow_the_values():
+    box = proof_explorer(order=9, bits=8, word_bits=64, id_bits=24)
+    assert "UNSAFE" in box.output.value and "min mappings 71" in box.output.value
+    box.controls["order"].value = 6  # still in the posted group 6..9: base 513
+    assert "SAFE by lattice" in box.output.value and "needs n = 71 > 64" in box.output.value
+    box.controls["group_order"].value = 6  # a group of its own: base 65
+    assert "SAFE by carry-free" in box.output.value
+    box.controls["group_order"].value = 5
+    assert "group_order=5 is out of range: allowed [6, 30]" in box.output.value
+    box.controls["group_order"].value = 9
+    box.controls["bits"].value = 7
+    box.controls["id_bits"].value = 21
+    box.controls["order"].value = 9
+    assert "SAFE by carry-free" in box.output.value and "headroom: 0 bits" in box.output.value
+    box.controls["word_bits"].value = 8
+    assert box.output.value.startswith("invalid:") and "word_bits" in box.output.value
+
+
+def test_explore_reports_undecided_or_verdict_never_crashes():
+    for args in [(0, 1, 8, 1), (30, 1, 64, 32), (12, 12, 64, 24), (5, 24, 64, 24)]:
+        text, v = explore(*args)
+        assert text and (v is None or v.verdict in {"safe", "unsafe", "undecided"})
+
+
+def test_frontier_frame_matches_frontier_pages():
+    fr = frontier_frame(64, 24)
+    pig = fr[fr["bound"].str.startswith("pigeonhole")].set_index("bits")
+    for b in (4, 6, 8, 24):
+        assert pig.loc[b, "pages"] == frontier_pages(b, 64)
+    cf = fr[fr["bound"].str.startswith("carry-free")].set_index("bits")
+    # 8 bits per value: base 2^o + 1 certified up to order 7, not 8
+    assert cf.loc[8, "pages"] == 128
+
+
+def test_charts_encode_the_library_results():
+    d = frontier_chart(["wip-v1"]).to_dict()
+    layers = d["layer"]
+    assert layers[0]["encoding"]["x"]["field"] == "bits"
+    pts = d["datasets"][layers[1]["data"]["name"]]
+    by = {p["order"]: p["verdict"] for p in pts}
+    assert [o for o, v in sorted(by.items()) if v == "unsafe"] == [7, 8, 9]
+    vd = verdict_chart(verify_all("wip-v1")).to_dict()
+    rows = vd["datasets"][vd["data"]["name"]]
+    assert {r["order"]: r["headroom_bits"] for r in rows}[9] == -9
