@@ -17,8 +17,8 @@ def test_explorer_callbacks_follow_the_values():
     box.controls["id_bits"].value = 21
     box.controls["order"].value = 9
     assert "SAFE by carry-free" in box.output.value and "headroom: 0 bits" in box.output.value
-    box.controls["word_bits"].value = 8
-    assert box.output.value.startswith("invalid:") and "word_bits" in box.output.value
+    box.controls["word_bits"].value = 8  # 513 == 1 mod 256: mm 1 and mm 2 share a sub-ID
+    assert "UNSAFE" in box.output.value and "min mappings 2" in box.output.value
 
 
 def test_explore_reports_undecided_or_verdict_never_crashes():
