@@ -207,6 +207,56 @@ def cmd_proof(args) -> int:
     return 0
 
 
+def cmd_cost(args) -> int:
+    from .cost import cost_table
+
+    cfg = _config_from_args(args)
+    df = cost_table(cfg)
+    cols = ["order", "values", "bytes", "cache_lines", "atomics_per_update",
+            "atomics_per_update_exclusive", "ids_supported"]
+    if args.json:
+        _emit_json(df[cols + ["bytes_with_seqcount", "per_page_mapcount_bytes", "extra_atomics"]]
+                   .to_dict(orient="records"))
+        return 0
+    print(wrap(f"{cfg.name}: cost of the rmap values per folio. bytes: values only "
+               "(+4 for the seqcount); atomics: RMW per (un)map, legacy 2 + "
+               "mapcount 1 + seqcount 2 + K; exclusive writer: plain stores for "
+               "values and mapcount; lines: 4 values per 64-byte line."))
+    print()
+    print(text_table(df, ["order", "values", "bytes", "per_page_mapcount_bytes", "cache_lines",
+                          "atomics_per_update", "atomics_per_update_exclusive"],
+                     ["order", "K", "bytes", "mapcount B", "lines", "atomics", "excl."]))
+    return 0
+
+
+def cmd_bench_atomics(args) -> int:
+    from .atomics import bench_atomics, machine_info, parse_range
+
+    values = parse_range(args.values, "values", 1, 8)
+    threads = parse_range(args.threads, "threads", 1, 8)
+    info = machine_info()
+    df = bench_atomics(values, threads, iters=args.iters, progress=not args.json)
+    if args.json:
+        _emit_json({"machine": info, "rows": df.to_dict(orient="records")})
+        return 0
+    print(wrap(f"{info['cpu']} ({info['arch']}, {info['cores']} cores), {info['cc']} -O2"))
+    print(wrap("ns per update: seqcount (2 RMW) + mapcount + K values; 'plain' is "
+               "the exclusive-writer path (plain stores; with 2 threads it is a "
+               "deliberate race that only shows cache-line bouncing)."))
+    print()
+    wide = df.pivot_table(index="values", columns=["threads", "path"], values="ns_per_update")
+    wide.columns = [f"{t}t {p}" for t, p in wide.columns]
+    wide = wide.reset_index()
+    print(text_table(wide, floatfmt=".1f"))
+    if 3 in values:
+        print()
+        r = df.pivot_table(index="values", columns=["threads", "path"], values="ratio_vs_k3")
+        r.columns = [f"{t}t {p}" for t, p in r.columns]
+        print("ratio against K = 3")
+        print(text_table(r.reset_index(), floatfmt=".2f"))
+    return 0
+
+
 def _add_config_args(p, custom: bool = False):
     p.add_argument("--config", default="wip-v1", help=f"one of {', '.join(config_names())}")
     p.add_argument("--id-bits", type=int, help="id bits (derived or custom configuration)")
@@ -251,6 +301,18 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config_args(pr, custom=True)
     pr.add_argument("--order", type=int, help="folio order")
     pr.set_defaults(func=cmd_proof)
+
+    co = sub.add_parser("cost", help="memory, atomics and cache lines per order")
+    _add_config_args(co)
+    co.add_argument("--json", action="store_true", help="JSON: a list of rows")
+    co.set_defaults(func=cmd_cost)
+
+    ba = sub.add_parser("bench-atomics", help="measure the update path for K values here (C, -O2)")
+    ba.add_argument("--values", default="1-8", help="K values to measure, e.g. 1-8 or 3,6")
+    ba.add_argument("--threads", default="1,2", help="thread counts, e.g. 1,2")
+    ba.add_argument("--iters", type=int, default=2_000_000, help="updates per thread per run")
+    ba.add_argument("--json", action="store_true")
+    ba.set_defaults(func=cmd_bench_atomics)
 
     c = sub.add_parser("configs", help="list the built-in configurations")
     c.add_argument("--json", action="store_true")

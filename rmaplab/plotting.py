@@ -14,7 +14,8 @@ import pandas as pd
 from .config import RmapConfig, get_config
 from .lattice import iroot
 
-__all__ = ["frontier_frame", "frontier_chart", "verdict_chart"]
+__all__ = ["frontier_frame", "frontier_chart", "verdict_chart", "cost_chart", "published_chart",
+           "atomics_chart"]
 
 VERDICT_COLORS = alt.Scale(domain=["safe", "unsafe", "undecided"], range=["#1b9e77", "#d95f02", "#7570b3"])
 
@@ -90,3 +91,44 @@ def verdict_chart(df: pd.DataFrame) -> alt.Chart:
         color=alt.Color("verdict:N", scale=VERDICT_COLORS),
         tooltip=["order", "verdict", "method", "min_mappings", "headroom_bits"],
     ).properties(title=f"{d['config'].iloc[0]}: headroom and verdict per order", width=420, height=240)
+
+
+def cost_chart(df: pd.DataFrame) -> alt.Chart:
+    """Bytes of rmap values and atomics per update against order (from
+    :func:`rmaplab.cost.cost_table`, one or several configurations)."""
+    long = df.melt(id_vars=["config", "order"], value_vars=["bytes", "atomics_per_update"],
+                   var_name="cost", value_name="amount")
+    return alt.Chart(long).mark_line(point=True).encode(
+        x=alt.X("order:O", title="folio order"),
+        y=alt.Y("amount:Q", title=None),
+        color=alt.Color("config:N"),
+        tooltip=["config", "order", "cost", "amount"],
+    ).properties(width=200, height=200).facet(
+        column=alt.Column("cost:N", title=None)
+    ).resolve_scale(y="independent").properties(title="Cost per folio and per update")
+
+
+def published_chart(tidy: pd.DataFrame, benchmarks=None) -> alt.Chart:
+    """Cover-letter figures per stage and CPU (tidy frame of
+    :func:`rmaplab.cost.load_published`)."""
+    d = tidy if benchmarks is None else tidy[tidy["benchmark"].isin(benchmarks)]
+    d = d.assign(stage=d["stage"].astype(str))
+    order = [s for s in ["mapcount", "rmap-id", "123", "batch", "exclusive", "nocmpxchg", "all"]]
+    return alt.Chart(d).mark_line(point=True).encode(
+        x=alt.X("stage:N", sort=order, title="stage of the series"),
+        y=alt.Y("change_percent:Q", title="change vs. v6.7-rc1 (%)"),
+        color=alt.Color("benchmark:N"),
+        strokeDash=alt.StrokeDash("cpu:N"),
+        tooltip=["cpu", "stage", "benchmark", "change_percent"],
+    ).properties(title="Published overhead per stage (cover letter)", width=420, height=260)
+
+
+def atomics_chart(df: pd.DataFrame) -> alt.Chart:
+    """ns per update against K (from :func:`rmaplab.atomics.bench_atomics`)."""
+    d = df.assign(case=df["threads"].astype(str) + " thread(s), " + df["path"])
+    return alt.Chart(d).mark_line(point=True).encode(
+        x=alt.X("values:O", title="rmap values K"),
+        y=alt.Y("ns_per_update:Q", title="ns per update", scale=alt.Scale(type="log")),
+        color=alt.Color("case:N"),
+        tooltip=["values", "threads", "path", "ns_per_update", "ratio_vs_k3"],
+    ).properties(title="Update path measured here", width=420, height=260)

@@ -278,7 +278,10 @@ def _search(cfg: RmapConfig, gi: int, k: int, bound: int, node_limit: int = NODE
     def cost(v):
         return _cost(cfg, g, k, v, inexact)
 
-    seeds = [c for c in (cost(tuple(row)) for row in basis) if c is not None]
+    # only rows within the bound can matter (cost >= norm); costing a row of
+    # norm ~2**W would deal 2**W unit mappings
+    seeds = [c for c in (cost(tuple(row)) for row in basis if max(map(abs, row)) <= bound)
+             if c is not None]
     start = min([bound] + seeds)
     res = shortest_linf(basis, start, cost=cost, node_limit=node_limit)
     # a heuristic cost at or below the final bound leaves the minimum unproven

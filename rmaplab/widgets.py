@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from .config import ConfigError, Group, RmapConfig
 
-__all__ = ["explore", "proof_explorer"]
+__all__ = ["explore", "proof_explorer", "cost_for", "cost_explorer"]
 
 #: Enumeration budget for live widgets: past it the verdict says "undecided".
 WIDGET_NODE_LIMIT = 50_000
@@ -76,6 +76,58 @@ def proof_explorer(order: int = 9, bits: int = 8, word_bits: int = 64, id_bits: 
     update()
     box = w.VBox([w.HBox([controls["order"], controls["group_order"]]),
                   w.HBox([controls["bits"], controls["id_bits"]]), controls["word_bits"], out])
+    box.controls = controls
+    box.output = out
+    return box
+
+
+def cost_for(id_bits: int, word_bits: int, order: int):
+    """For one order: the fewest values the verifier proves safe with ids of
+    ``id_bits`` in ``word_bits`` words, and what that costs. Returns
+    ``(text, row dict or None)``."""
+    from .cost import LEGACY_ATOMICS, SEQCOUNT_BYTES, VALUES_PER_LINE, cheapest_safe
+
+    try:
+        row = cheapest_safe(id_bits, word_bits, order, min_order=order).iloc[0].to_dict()
+    except ConfigError as e:
+        return f"invalid: {e}", None
+    k = int(row["values"])
+    row.update({
+        "bytes_with_seqcount": row["bytes"] + SEQCOUNT_BYTES,
+        "cache_lines": -(-k // VALUES_PER_LINE),
+        "atomics_per_update": LEGACY_ATOMICS + 3 + k,
+        "ids_supported": (1 << id_bits) - 1,
+    })
+    text = (
+        f"order {order} ({1 << order} pages), {id_bits}-bit ids "
+        f"({row['ids_supported']} mms), {word_bits}-bit words:\n"
+        f"fewest values proven safe: K = {k} of {row['bits']} bits ({row['method']}); "
+        f"the series' rule asks for {row['rule_values']}\n"
+        f"cost: {row['bytes']} bytes (+{SEQCOUNT_BYTES} seqcount), {row['cache_lines']} "
+        f"cache line(s), {row['atomics_per_update']} atomic RMW per update"
+    )
+    return text, row
+
+
+def cost_explorer(id_bits: int = 24, word_bits: int = 64, order: int = 9):
+    """Sliders for id bits, word bits and order; shows the cheapest safe K."""
+    import ipywidgets as w
+
+    style = {"description_width": "90px"}
+    controls = {
+        "id_bits": w.IntSlider(id_bits, 1, 32, description="id bits", style=style, continuous_update=False),
+        "word_bits": w.Dropdown(options=[16, 32, 64], value=word_bits, description="word bits", style=style),
+        "order": w.IntSlider(order, 0, 21, description="folio order", style=style, continuous_update=False),
+    }
+    out = w.Textarea(layout=w.Layout(width="95%", height="110px"), disabled=True)
+
+    def update(_=None):
+        out.value = cost_for(**{k: c.value for k, c in controls.items()})[0]
+
+    for c in controls.values():
+        c.observe(update, names="value")
+    update()
+    box = w.VBox([w.HBox(list(controls.values())), out])
     box.controls = controls
     box.output = out
     return box

@@ -47,3 +47,22 @@ def test_charts_encode_the_library_results():
     vd = verdict_chart(verify_all("wip-v1")).to_dict()
     rows = vd["datasets"][vd["data"]["name"]]
     assert {r["order"]: r["headroom_bits"] for r in rows}[9] == -9
+
+
+def test_cost_explorer_and_charts():
+    from rmaplab.cost import cost_table, load_published
+    from rmaplab.plotting import cost_chart, published_chart
+    from rmaplab.widgets import cost_explorer
+
+    box = cost_explorer(24, 64, 9)
+    assert "K = 4 of 6 bits" in box.output.value
+    box.controls["order"].value = 13
+    assert "K = 6 of 4 bits" in box.output.value and "2 cache line(s)" in box.output.value
+    box.controls["word_bits"].value = 16
+    box.controls["order"].value = 17
+    assert box.output.value.startswith("invalid:") and "max_order=17" in box.output.value
+    d = cost_chart(cost_table("wip-v1")).to_dict()
+    rows = d["datasets"][d["data"]["name"]]
+    assert {(r["order"], r["amount"]) for r in rows if r["cost"] == "bytes"} >= {(2, 8), (5, 16), (10, 32)}
+    p = published_chart(load_published()["microbench"], ["fork"]).to_dict()
+    assert {r["benchmark"] for r in p["datasets"][p["data"]["name"]]} == {"fork"}

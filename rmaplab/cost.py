@@ -1,0 +1,176 @@
+"""What K rmap values cost: memory, atomics, cache lines and id space.
+
+The model follows the statements of the WIP v1 cover letter (see
+``shared/reference/rmap-id.md``, "Costs stated in the series"):
+
+* bytes: ``K * word_bits / 8`` for the values ("8 bytes for order 2, 16 for
+  order 5, 32 for order 10"), plus an ``atomic_t`` seqcount (4 bytes; an
+  assumption, the series excludes it from its figures);
+* per-page mapcounts the series wants to remove: ``2**order * 4`` bytes
+  (16, 128 and 4096 bytes at orders 2, 5 and 10, as stated);
+* atomic RMW per (un)map of part of a THP: the legacy path does at most 2
+  (subpage mapcount, ``nr_pages_mapped``); the series adds 1 (total mapcount)
+  + 2 (seqcount) + K (values): 4..9 more for K = 1..6. The exclusive-writer
+  optimisation replaces the K value updates and the mapcount update by plain
+  stores, keeping the 2 seqcount RMWs (an assumption: the posting says plain
+  stores replace atomic RMW for the single exclusive writer);
+* cache lines an update touches: values 0..3 share one 64-byte line and 4..5
+  the next ("the writer prefetches value 0 and, for orders above 10, value 4").
+  Batched updates do one add per value whatever the number of pages; one-page
+  updates repeat the whole path per page.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .config import ConfigError, Group, RmapConfig, _check_int, get_config
+
+__all__ = [
+    "LEGACY_ATOMICS", "SEQCOUNT_BYTES", "VALUES_PER_LINE", "cost_row", "cost_table",
+    "atomics_for", "cheapest_safe", "tradeoff", "load_published", "atomics_model",
+]
+
+#: Atomic RMWs of the legacy (un)map path: subpage mapcount and nr_pages_mapped.
+LEGACY_ATOMICS = 2
+#: The atomic seqcount is taken as one atomic_t.
+SEQCOUNT_BYTES = 4
+#: Values per 64-byte cache line as laid out in the series.
+VALUES_PER_LINE = 4
+MAPCOUNT_BYTES_PER_PAGE = 4
+
+
+def cost_row(config: RmapConfig | str, order: int) -> dict:
+    cfg = get_config(config)
+    g = cfg.group_for(order)
+    k = g.values
+    return {
+        "config": cfg.name,
+        "order": order,
+        "values": k,
+        "bytes": cfg.value_bytes(order),
+        "bytes_with_seqcount": cfg.value_bytes(order) + SEQCOUNT_BYTES,
+        "per_page_mapcount_bytes": (1 << order) * MAPCOUNT_BYTES_PER_PAGE,
+        "cache_lines": -(-k // VALUES_PER_LINE),
+        "atomics_per_update": LEGACY_ATOMICS + 1 + 2 + k,
+        "extra_atomics": 1 + 2 + k,
+        "atomics_per_update_exclusive": LEGACY_ATOMICS + 2,
+        "ids_supported": cfg.ids_supported,
+    }
+
+
+def cost_table(config: RmapConfig | str = "wip-v1") -> pd.DataFrame:
+    """Tidy per-order cost table of a configuration."""
+    cfg = get_config(config)
+    return pd.DataFrame([cost_row(cfg, o) for o in cfg.orders])
+
+
+def atomics_for(config: RmapConfig | str, order: int, pages: int, batched: bool = True,
+                exclusive: bool = False) -> int:
+    """Atomic RMWs to (un)map ``pages`` pages of one folio in one go (batched:
+    one add per value whatever ``pages``) or page by page."""
+    pages = _check_int("pages", pages, 1, 1 << order)
+    row = cost_row(config, order)
+    per = row["atomics_per_update_exclusive"] if exclusive else row["atomics_per_update"]
+    return per if batched else per * pages
+
+
+# -- the trade-off -----------------------------------------------------------
+
+def cheapest_safe(id_bits: int, word_bits: int, max_order: int, min_order: int = 0,
+                  node_limit: int = 20_000) -> pd.DataFrame:
+    """Per order, the fewest values K (B = ceil(id_bits / K), base 2**order)
+    that the verifier *proves* safe, beside the fewest the series' rule allows.
+
+    K >= 2 with ``2**order >= frontier_pages(B, word_bits)`` is skipped: the
+    pigeonhole bound proves it unsafe. Other K are verified with an
+    enumeration budget of ``node_limit``; an undecided K counts as not proven
+    and the row says how many were undecided.
+    """
+    from .config import derive_config
+    from .verify import frontier_pages, verify
+
+    _check_int("id_bits", id_bits, 1, 32)
+    _check_int("word_bits", word_bits, 2, 64)
+    _check_int("max_order", max_order, min_order, word_bits - 1)
+    rule = derive_config(id_bits, word_bits, max_order, min_order=min_order)
+    rows = []
+    for o in range(min_order, max_order + 1):
+        found, undecided = None, 0
+        for k in range(1, id_bits + 1):
+            b = -(-id_bits // k)
+            if (k - 1) * b >= id_bits:
+                continue
+            if k >= 2 and (1 << o) >= frontier_pages(b, word_bits):
+                continue
+            cfg = RmapConfig("probe", id_bits, word_bits, (Group(o, o, k, b),))
+            v = verify(cfg, o, node_limit=node_limit)
+            if v.verdict == "safe":
+                found = (k, b, v.method)
+                break
+            undecided += v.verdict == "undecided"
+        if found is None:
+            raise ConfigError(f"order {o}: no K up to id_bits={id_bits} is proven safe")
+        rows.append({
+            "order": o, "values": found[0], "bits": found[1], "method": found[2],
+            "bytes": found[0] * word_bits // 8, "rule_values": rule.group_for(o).values,
+            "undecided_smaller_k": undecided,
+        })
+    return pd.DataFrame(rows)
+
+
+def tradeoff(config: RmapConfig | str = "wip-v1", orders=(9, 13, 14, 15)) -> pd.DataFrame:
+    """Cost beside verdict for the orders that matter: x86-64 PMD THP
+    (order 9) against arm64 64K-page THP (order 13) and the rest of its group."""
+    from .verify import verify
+
+    cfg = get_config(config)
+    rows = []
+    for o in orders:
+        v = verify(cfg, o)
+        r = cost_row(cfg, o)
+        r.update({"bits": v.bits, "verdict": v.verdict, "min_mappings": v.min_mappings})
+        rows.append(r)
+    return pd.DataFrame(rows)
+
+
+# -- published figures --------------------------------------------------------
+
+STAGES = ["mapcount", "rmap-id", "123", "batch", "exclusive", "nocmpxchg", "all"]
+
+
+def load_published() -> dict[str, pd.DataFrame]:
+    """The cover letter's tables (``data/coverletter_*.csv``), tidy:
+    cpu, stage, benchmark, change_percent."""
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parent.parent / "data"
+    out = {}
+    for name in ("microbench", "vmscalability"):
+        df = pd.read_csv(data / f"coverletter_{name}.csv")
+        tidy = df.melt(id_vars=["cpu", "stage"], var_name="benchmark", value_name="change_percent")
+        tidy["stage"] = pd.Categorical(tidy["stage"], STAGES, ordered=True)
+        out[name] = tidy
+    return out
+
+
+def atomics_model(values: int = 3, benchmarks=("fork", "munmap")) -> pd.DataFrame:
+    """How much of each stage's overhead a 'cost per extra atomic' model explains.
+
+    The ``mapcount`` stage adds 1 atomic RMW per update (the total mapcount);
+    the ``rmap-id`` stage adds 1 + 2 + K. If overhead were proportional to
+    extra atomics, ``rmap-id`` would cost ``(3 + K)`` times the ``mapcount``
+    overhead. ``explained`` is that prediction over the observed overhead.
+    """
+    pub = load_published()["microbench"]
+    rows = []
+    for (cpu, bench), d in pub[pub["benchmark"].isin(benchmarks)].groupby(["cpu", "benchmark"], observed=True):
+        per_atomic = float(d.loc[d["stage"] == "mapcount", "change_percent"].iloc[0])
+        observed = float(d.loc[d["stage"] == "rmap-id", "change_percent"].iloc[0])
+        predicted = per_atomic * (3 + values)
+        rows.append({
+            "cpu": cpu, "benchmark": bench, "mapcount_stage_percent": per_atomic,
+            "rmap_id_stage_percent": observed, "predicted_percent": predicted,
+            "explained": predicted / observed if observed else float("nan"),
+        })
+    return pd.DataFrame(rows)

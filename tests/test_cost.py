@@ -1,0 +1,101 @@
+import json
+import os
+
+import pytest
+
+from rmaplab import ConfigError, derive_config, get_config
+from rmaplab.cli import main
+from rmaplab.cost import atomics_for, atomics_model, cheapest_safe, cost_table, load_published, tradeoff
+
+
+def test_series_byte_figures():
+    t = cost_table("wip-v1").set_index("order")
+    # "8 bytes for order 2, 16 bytes for order 5, 32 bytes for order 10"
+    assert (t.loc[2, "bytes"], t.loc[5, "bytes"], t.loc[10, "bytes"]) == (8, 16, 32)
+    # "the per-page mapcounts take 16, 128 and 4096 bytes"
+    assert [t.loc[o, "per_page_mapcount_bytes"] for o in (2, 5, 10)] == [16, 128, 4096]
+
+
+def test_series_atomics_figures():
+    t = cost_table("wip-v1")
+    # "1 (total mapcount) + 2 (seqcount) + K (values): 4..9 more"
+    assert sorted(set(t["extra_atomics"])) == [4, 5, 6, 7, 8, 9]
+    assert all(t["atomics_per_update"] == 2 + t["extra_atomics"])
+    assert atomics_for("wip-v1", 9, 512) == 8
+    assert atomics_for("wip-v1", 9, 512, batched=False) == 8 * 512
+    with pytest.raises(ConfigError, match=r"pages=513 is out of range: allowed \[1, 512\]"):
+        atomics_for("wip-v1", 9, 513)
+
+
+def test_cache_lines_follow_the_prefetch_rule():
+    # "prefetches value 0 and, for orders above 10, value 4"
+    t = cost_table("wip-v1")
+    assert list(t.loc[t["cache_lines"] == 2, "order"]) == [o for o in range(16) if o > 10]
+
+
+def test_cover_letter_value_counts_for_large_orders():
+    # "up to order 21 needs 8 values, up to order 30 needs 12"
+    assert derive_config(24, 64, 21).max_values == 8
+    assert derive_config(24, 64, 30).max_values == 12
+
+
+def test_cheapest_safe_matches_the_rule_for_24_bit_ids():
+    df = cheapest_safe(24, 64, 15)
+    assert list(df["values"]) == list(df["rule_values"])
+    assert df.set_index("order").loc[9, "values"] == 4  # not the posted 3
+
+
+def test_tradeoff_reports_verdicts():
+    d = tradeoff("wip-v1", (9, 13)).set_index("order")
+    assert d.loc[9, "verdict"] == "unsafe" and d.loc[13, "verdict"] == "safe"
+    assert (d.loc[9, "bytes"], d.loc[13, "bytes"]) == (24, 48)
+
+
+def test_published_tables_and_atomics_model():
+    pub = load_published()
+    mb = pub["microbench"]
+    assert set(mb["cpu"]) == {"intel_xeon_silver_4210r", "amd_epyc_7313"}
+    assert len(mb) == 2 * 7 * 8
+    m = atomics_model(3).set_index(["cpu", "benchmark"])
+    assert m.loc[("intel_xeon_silver_4210r", "fork"), "explained"] == pytest.approx(14.2 * 6 / 105.9)
+    assert m.loc[("intel_xeon_silver_4210r", "munmap"), "explained"] == pytest.approx(0.3 * 6 / 48.8)
+
+
+def test_cli_cost_json(capsys):
+    assert main(["cost", "--config", "wip-v1", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    keys = ["order", "values", "bytes", "cache_lines", "atomics_per_update",
+            "atomics_per_update_exclusive", "ids_supported"]
+    assert all(list(r)[: len(keys)] == keys for r in rows)
+    by = {r["order"]: r for r in rows}
+    assert (by[2]["bytes"], by[5]["bytes"], by[10]["bytes"]) == (8, 16, 32)
+    assert main(["cost"]) == 0
+    assert max(map(len, capsys.readouterr().out.splitlines())) <= 72
+
+
+def test_cli_bench_atomics_small(capsys):
+    assert main(["bench-atomics", "--values", "3,6", "--threads", "1", "--iters", "2000", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["machine"]["cores"] >= 1
+    rows = out["rows"]
+    assert {(r["values"], r["path"]) for r in rows} == {(3, "atomic"), (3, "plain"), (6, "atomic"), (6, "plain")}
+    assert all(r["ns_per_update"] > 0 for r in rows)
+    assert all(r["ratio_vs_k3"] == 1.0 for r in rows if r["values"] == 3)
+
+
+@pytest.mark.parametrize("argv, match", [
+    (["bench-atomics", "--values", "0-9"], "values='0-9' is out of range: allowed 1..8"),
+    (["bench-atomics", "--threads", "x"], "threads='x' is not a list or range"),
+])
+def test_cli_bench_atomics_errors(capsys, argv, match):
+    assert main(argv) == 2
+    assert match in capsys.readouterr().err
+
+
+def test_no_compiler_is_a_clear_error(monkeypatch):
+    from rmaplab import atomics
+
+    monkeypatch.delenv("CC", raising=False)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(ConfigError, match="no C compiler found"):
+        atomics.compiler()
