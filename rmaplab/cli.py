@@ -257,6 +257,46 @@ def cmd_bench_atomics(args) -> int:
     return 0
 
 
+def cmd_compare(args) -> int:
+    from .compare import COLUMNS, compare
+    from .schemes import SCHEMES
+    from .workloads import WORKLOADS
+
+    if args.list:
+        listing = {
+            "workloads": list(WORKLOADS),
+            "schemes": {n: c.description for n, c in SCHEMES.items() if n != "truth"},
+        }
+        if args.json:
+            _emit_json(listing)
+        else:
+            print("workloads: " + ", ".join(listing["workloads"]))
+            print()
+            for n, d in listing["schemes"].items():
+                print(wrap(f"{n}: {d}"))
+        return 0
+    if not args.workload:
+        raise ConfigError("--workload is required (or --list)")
+    schemes = args.schemes.split(",") if args.schemes else None
+    df = compare(args.workload, schemes, _config_from_args(args), args.order, args.procs,
+                 args.seed, args.folios)
+    if args.json:
+        _emit_json(df[COLUMNS].to_dict(orient="records"))
+        return 0
+    print(wrap(f"workload {args.workload}: order {args.order}, {args.procs} processes, "
+               f"{args.folios} folios, seed {args.seed}. false exclusive > 0 is UNSAFE."))
+    print()
+    print(text_table(df, ["scheme", "checks", "false_exclusive", "false_shared",
+                          "bytes_per_folio", "atomics_per_update"],
+                     ["scheme", "checks", "false excl.", "false shared", "bytes", "atomics"]))
+    bad = df[df["false_exclusive"] > 0]
+    if len(bad):
+        print()
+        print(wrap("UNSAFE: " + ", ".join(f"{r.scheme} ({r.false_exclusive} false exclusive)"
+                                           for r in bad.itertuples())))
+    return 0
+
+
 def _add_config_args(p, custom: bool = False):
     p.add_argument("--config", default="wip-v1", help=f"one of {', '.join(config_names())}")
     p.add_argument("--id-bits", type=int, help="id bits (derived or custom configuration)")
@@ -313,6 +353,18 @@ def build_parser() -> argparse.ArgumentParser:
     ba.add_argument("--iters", type=int, default=2_000_000, help="updates per thread per run")
     ba.add_argument("--json", action="store_true")
     ba.set_defaults(func=cmd_bench_atomics)
+
+    cp = sub.add_parser("compare", help="replay a workload through every scheme")
+    _add_config_args(cp)
+    cp.add_argument("--workload", help="workload name (see --list)")
+    cp.add_argument("--schemes", help="comma-separated scheme names (default: all)")
+    cp.add_argument("--order", type=int, default=9)
+    cp.add_argument("--procs", type=int, default=8)
+    cp.add_argument("--folios", type=int, default=4)
+    cp.add_argument("--seed", type=int, default=0)
+    cp.add_argument("--list", action="store_true", help="name the workloads and schemes")
+    cp.add_argument("--json", action="store_true")
+    cp.set_defaults(func=cmd_compare)
 
     c = sub.add_parser("configs", help="list the built-in configurations")
     c.add_argument("--json", action="store_true")

@@ -385,7 +385,6 @@ def verify(config: RmapConfig | str, order: int, node_limit: int = NODE_LIMIT) -
     ) if complete else None
 
     if lam is not None and lam <= bound:
-        k, vec = best[1], best[2]
         # among all shortest vectors of all values, the counterexample with the smallest ids
         cands = []
         for kk, r in searched:

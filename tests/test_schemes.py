@@ -1,0 +1,143 @@
+import json
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from rmaplab import ConfigError, RmapError
+from rmaplab.cli import main
+from rmaplab.compare import compare, replay_schemes, trace
+from rmaplab.schemes import make_scheme
+from rmaplab.workloads import IdAllocator, make_workload, workload_names
+
+ALL = ["legacy", "total-mapcount", "owner-counter", "mm-owner", "bit-counters", "rmap-id"]
+
+
+def test_mm_owner_says_shared_when_one_mm_maps():
+    """Two slot owners leave while a third, slot-less mm still maps 2 pages."""
+    s = make_scheme("mm-owner", 4)
+    s.map(1, 0b1, 1)        # A takes slot 0
+    s.map(2, 0b1, 1)        # B takes slot 1, bit set
+    s.map(3, 0b11, 2)       # C: no free slot, only the total changes
+    assert s.ids == [1, 2] and s.maybe_shared and s.total == 4
+    s.unmap(1, 0b1, 1)      # A leaves: slot freed, slot 1 count 1 != total 3
+    s.unmap(2, 0b1, 1)      # B leaves: both free, counts 0 != total 2
+    assert s.ids == [0, 0] and s.total == 2
+    assert s.shared(3) is True  # only C maps the folio: a false "shared"
+    t = make_scheme("truth", 4)
+    t.map(3, 0b11, 2)
+    assert t.shared(3) is False
+
+
+def test_mm_owner_slot_below_zero_corner_case():
+    s = make_scheme("mm-owner", 4)
+    s.map(1, 0b1, 1)
+    s.map(2, 0b1, 1)
+    s.map(3, 0b110, 2)      # C without a slot
+    s.unmap(1, 0b1, 1)      # slot 0 freed
+    s.map(3, 0b1000, 1)     # C takes slot 0 with count 1 (it really holds 3)
+    s.unmap(3, 0b110, 2)    # slot count 1 - 2 < 0: freed
+    assert s.ids == [0, 2] and s.counts == [0, 1] and s.total == 2
+    assert s.shared(2) is True  # C still maps 1 page: truly shared, and it says so
+
+
+def test_mm_owner_total_at_most_one_is_exclusive():
+    s = make_scheme("mm-owner", 4)
+    s.map(1, 1, 1)
+    s.map(2, 2, 1)
+    s.unmap(2, 2, 1)
+    assert s.total == 1 and s.shared(1) is False
+
+
+def test_legacy_false_exclusive_after_first_page_copy():
+    ops = [("map", 0, 1, 0, 4), ("fork", -1, 1, 2, 0), ("cow", 0, 1, 0, 0), ("cow", 0, 1, 1, 0)]
+    stats, folios = replay_schemes(ops, 2, ["legacy"])
+    # page 0 was copied for mm 1, so page 0's mapcount is 1: legacy says
+    # "exclusive" for page 1 although the child maps the folio
+    assert stats["legacy"] == {"checks": 2, "false_exclusive": 1, "false_shared": 0}
+
+
+def test_owner_counter_owner_exit_makes_survivor_shared_forever():
+    ops = [("map", 0, 1, 0, 4), ("fork", -1, 1, 2, 0), ("exit", -1, 1, 0, 0),
+           ("cow", 0, 2, 0, 0), ("cow", 0, 2, 1, 0)]
+    stats, _ = replay_schemes(ops, 2, ["owner-counter", "mm-owner", "rmap-id", "bit-counters"])
+    assert stats["owner-counter"]["false_shared"] == 2
+    for n in ("mm-owner", "rmap-id", "bit-counters"):
+        assert stats[n] == {"checks": 2, "false_exclusive": 0, "false_shared": 0}
+
+
+def test_owner_counter_fork_exit_parent_reuses():
+    ops = [("map", 0, 1, 0, 8), ("fork", -1, 1, 2, 0), ("exit", -1, 2, 0, 0), ("cow", 0, 1, 3, 0)]
+    stats, _ = replay_schemes(ops, 3, ["owner-counter", "total-mapcount"])
+    assert stats["owner-counter"]["false_shared"] == 0
+    assert stats["total-mapcount"]["false_shared"] == 1
+
+
+def test_rmap_id_counterexample_is_the_only_false_exclusive():
+    df = compare("counterexample", order=9).set_index("scheme")
+    assert df.loc["rmap-id", "false_exclusive"] == 1
+    assert df.drop("rmap-id")["false_exclusive"].sum() == 0
+    with pytest.raises(ConfigError, match="order=10: the verifier proves the check safe"):
+        make_workload("counterexample", order=10)
+
+
+@pytest.mark.parametrize("workload", [w for w in workload_names() if w != "counterexample"])
+def test_every_workload_runs_and_exact_schemes_are_exact(workload):
+    df = compare(workload, order=3, procs=6, folios=2, seed=1).set_index("scheme")
+    assert df.loc["bit-counters", ["false_exclusive", "false_shared"]].sum() == 0
+    assert df.loc["mm-owner", "false_exclusive"] == 0  # never a wrong "exclusive"
+    assert df.loc["rmap-id", "false_exclusive"] == 0   # order 3: carry-free safe
+
+
+@settings(max_examples=30)
+@given(st.integers(0, 10_000), st.integers(2, 12), st.sampled_from([2, 4, 9]))
+def test_random_mix_safety(seed, procs, order):
+    df = compare("random", order=order, procs=procs, folios=2, seed=seed).set_index("scheme")
+    for n in ("bit-counters", "mm-owner", "owner-counter", "total-mapcount"):
+        assert df.loc[n, "false_exclusive"] == 0, n
+    assert df.loc["bit-counters", "false_shared"] == 0
+
+
+def test_cover_letter_cow_numbers():
+    df = compare("cow-reuse", order=9, folios=2).set_index("scheme")
+    assert df.loc["total-mapcount", "false_shared"] == 1024  # every reuse becomes a copy
+    assert df.loc["rmap-id", "checks"] == 1024 and df.loc["rmap-id", "false_shared"] == 0
+
+
+def test_trace_shows_each_state():
+    ops = make_workload("fork", order=2, folios=1)
+    t = trace(ops, 2)
+    assert list(t["op"]) == [0, 1, 2]
+    assert t.loc[1, "mm-owner"].startswith("[1:4, 2:4] bit=1")
+    assert t.loc[2, "truth"] == "1:4"
+
+
+def test_bad_operations():
+    with pytest.raises(RmapError, match=r"op 1: mm 1 already maps some of pages 1..1 of folio 0"):
+        replay_schemes([("map", 0, 1, 0, 2), ("map", 0, 1, 1, 1)], 2)
+    with pytest.raises(RmapError, match=r"op 0: pages 3..4 are out of range: allowed 0..3"):
+        replay_schemes([("map", 0, 1, 3, 2)], 2)
+    with pytest.raises(ConfigError, match="scheme='nope' is unknown"):
+        compare("fork", ["nope"])
+    with pytest.raises(ConfigError, match="workload='nope' is unknown"):
+        compare("nope")
+
+
+def test_id_allocator_lowest_free():
+    a = IdAllocator()
+    assert [a.alloc() for _ in range(3)] == [1, 2, 3]
+    a.free(2)
+    assert a.alloc() == 2
+
+
+def test_cli_compare(capsys):
+    assert main(["compare", "--workload", "counterexample", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    keys = ["scheme", "workload", "checks", "false_exclusive", "false_shared", "bytes_per_folio",
+            "atomics_per_update"]
+    assert all(list(r) == keys for r in rows)
+    assert {r["scheme"]: r["false_exclusive"] for r in rows}["rmap-id"] == 1
+    assert main(["compare", "--list", "--json"]) == 0
+    listing = json.loads(capsys.readouterr().out)
+    assert "zygote" in listing["workloads"] and "mm-owner" in listing["schemes"]
+    assert main(["compare", "--workload", "zygote", "--order", "4"]) == 0
+    assert max(map(len, capsys.readouterr().out.splitlines())) <= 72
