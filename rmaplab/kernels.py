@@ -249,3 +249,220 @@ def replay(*args) -> None:
 
 def jit_enabled() -> bool:
     return not numba.config.DISABLE_JIT
+
+
+# -- peer schemes replay -------------------------------------------------------
+
+# scheme rows of the stats array, in this order
+SCHEME_ROWS = ("legacy", "total-mapcount", "owner-counter", "mm-owner", "bit-counters", "rmap-id")
+OP_MAP, OP_UNMAP, OP_FORK, OP_EXIT, OP_COW = 0, 1, 2, 3, 4
+
+
+@njit(cache=True, nogil=True)
+def _popcount(x):
+    x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
+    x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2)) & np.uint64(0x3333333333333333))
+    x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
+    return np.int64((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _event(f, m, c, page0, legacy, total, owner, others, slot_id, slot_cnt, bit, mo_total,
+           bc_n, bc_bits, ids, id_bits, rv, rmc, subids, nv, mask, tcount, nmapping):
+    """One signed map/unmap event of ``c`` mappings (``c < 0``: unmap) for
+    dense mm ``m`` on folio ``f`` to every scheme; ``page0`` is +-1 or 0."""
+    legacy[f] += page0
+    total[f] += c
+    # owner + counter
+    if c > 0 and owner[f] < 0:
+        owner[f] = m
+    if m != owner[f]:
+        others[f] += c
+    # 6.15 MM-owner slots
+    if c > 0:
+        if slot_id[f, 0] == m + 1:
+            slot_cnt[f, 0] += c
+        elif slot_id[f, 1] == m + 1:
+            slot_cnt[f, 1] += c
+        elif slot_id[f, 0] == 0:
+            slot_id[f, 0] = m + 1
+            slot_cnt[f, 0] = c
+            if mo_total[f] > 0:
+                bit[f] = 1
+        elif slot_id[f, 1] == 0:
+            slot_id[f, 1] = m + 1
+            slot_cnt[f, 1] = c
+            if mo_total[f] > 0:
+                bit[f] = 1
+        mo_total[f] += c
+    else:
+        mo_total[f] += c
+        check = True
+        for s in range(2):
+            if slot_id[f, s] == m + 1:
+                slot_cnt[f, s] += c
+                if slot_cnt[f, s] <= 0:
+                    slot_id[f, s] = 0
+                    slot_cnt[f, s] = 0
+                else:
+                    check = False
+        if check:
+            if slot_cnt[f, 0] == mo_total[f] or slot_cnt[f, 1] == mo_total[f]:
+                bit[f] = 0
+    # one counter per id bit
+    bc_n[f] += c
+    for b in range(id_bits):
+        if (ids[m] >> b) & 1:
+            bc_bits[f, b] += c
+    # rmap IDs
+    if c > 0:
+        uc = np.uint64(c)
+        for k in range(nv):
+            rv[f, k] = (rv[f, k] + uc * subids[m, k]) & mask
+    else:
+        uc = np.uint64(-c)
+        for k in range(nv):
+            rv[f, k] = (rv[f, k] - uc * subids[m, k]) & mask
+    rmc[f] += c
+    # ground truth
+    before = tcount[f, m]
+    tcount[f, m] = before + c
+    if before == 0 and c > 0:
+        nmapping[f] += 1
+    elif before + c == 0 and before > 0:
+        nmapping[f] -= 1
+
+
+@kernel(
+    "void(int8[::1], int64[::1], int64[::1], int64[::1], int64[::1], int64, int64, int64[::1],"
+    " int64, uint64[:, ::1], uint64, int64[:, ::1], int64[::1])"
+)
+def _schemes_kernel(kind, folio, mm, a, b, n_folios, order, ids, id_bits, subids, mask, stats, status):
+    """Replay a workload through every peer scheme at once (rows of
+    ``SCHEME_ROWS``); ``stats[s] = (checks, false_exclusive, false_shared)``.
+    ``status = (0, -1)`` on success, ``(code, op)`` on an invalid operation:
+    1 pages out of range, 2 mapping a page the mm already maps, 3 bad kind."""
+    P = np.int64(1) << order
+    nw = (P + 63) // 64
+    n_mm = ids.shape[0]
+    nv = subids.shape[1]
+    pages = np.zeros((n_folios, n_mm, nw), dtype=np.uint64)
+    tcount = np.zeros((n_folios, n_mm), dtype=np.int64)
+    nmapping = np.zeros(n_folios, dtype=np.int64)
+    legacy = np.zeros(n_folios, dtype=np.int64)
+    total = np.zeros(n_folios, dtype=np.int64)
+    owner = np.full(n_folios, -1, dtype=np.int64)
+    others = np.zeros(n_folios, dtype=np.int64)
+    slot_id = np.zeros((n_folios, 2), dtype=np.int64)
+    slot_cnt = np.zeros((n_folios, 2), dtype=np.int64)
+    bit = np.zeros(n_folios, dtype=np.int64)
+    mo_total = np.zeros(n_folios, dtype=np.int64)
+    bc_n = np.zeros(n_folios, dtype=np.int64)
+    bc_bits = np.zeros((n_folios, max(id_bits, 1)), dtype=np.int64)
+    rv = np.zeros((n_folios, max(nv, 1)), dtype=np.uint64)
+    rmc = np.zeros(n_folios, dtype=np.int64)
+    rng = np.zeros(nw, dtype=np.uint64)
+    ans = np.zeros(6, dtype=np.int64)
+    status[0] = 0
+    status[1] = -1
+    for i in range(kind.shape[0]):
+        op = kind[i]
+        f = folio[i]
+        m = mm[i]
+        if op == 0 or op == 1:
+            start = a[i]
+            cnt = b[i]
+            if start < 0 or cnt < 1 or start + cnt > P:
+                status[0] = 1
+                status[1] = i
+                return
+            for w in range(nw):
+                rng[w] = _U0
+            for p in range(start, start + cnt):
+                rng[p >> 6] |= _U1 << np.uint64(p & 63)
+            n = np.int64(0)
+            for w in range(nw):
+                if op == 0:
+                    if (pages[f, m, w] & rng[w]) != _U0:
+                        status[0] = 2
+                        status[1] = i
+                        return
+                    pages[f, m, w] |= rng[w]
+                    n += _popcount(rng[w])
+                else:
+                    hit = pages[f, m, w] & rng[w]
+                    n += _popcount(hit)
+                    rng[w] = hit
+                    pages[f, m, w] &= ~hit
+            if n == 0:
+                continue
+            p0 = np.int64(rng[0] & _U1)
+            if op == 0:
+                _event(f, m, n, p0, legacy, total, owner, others, slot_id, slot_cnt, bit, mo_total,
+                       bc_n, bc_bits, ids, id_bits, rv, rmc, subids, nv, mask, tcount, nmapping)
+            else:
+                _event(f, m, -n, -p0, legacy, total, owner, others, slot_id, slot_cnt, bit, mo_total,
+                       bc_n, bc_bits, ids, id_bits, rv, rmc, subids, nv, mask, tcount, nmapping)
+        elif op == 2 or op == 3:
+            child = a[i]
+            for f2 in range(n_folios):
+                n = tcount[f2, m]
+                if n == 0:
+                    continue
+                p0 = np.int64(pages[f2, m, 0] & _U1)
+                if op == 2:
+                    for w in range(nw):
+                        pages[f2, child, w] |= pages[f2, m, w]
+                    _event(f2, child, n, p0, legacy, total, owner, others, slot_id, slot_cnt, bit,
+                           mo_total, bc_n, bc_bits, ids, id_bits, rv, rmc, subids, nv, mask, tcount,
+                           nmapping)
+                else:
+                    for w in range(nw):
+                        pages[f2, m, w] = _U0
+                    _event(f2, m, -n, -p0, legacy, total, owner, others, slot_id, slot_cnt, bit,
+                           mo_total, bc_n, bc_bits, ids, id_bits, rv, rmc, subids, nv, mask, tcount,
+                           nmapping)
+        elif op == 4:
+            pg = a[i]
+            if ((pages[f, m, pg >> 6] >> np.uint64(pg & 63)) & _U1) == _U0:
+                continue
+            truly = nmapping[f] > 1
+            ans[0] = 1 if legacy[f] > 1 else 0
+            ans[1] = 1
+            ans[2] = 0 if (m == owner[f] and others[f] == 0) else 1
+            ans[3] = 0 if mo_total[f] <= 1 else bit[f]
+            s = 0
+            for bb in range(id_bits):
+                want = bc_n[f] if (ids[m] >> bb) & 1 else 0
+                if bc_bits[f, bb] != want:
+                    s = 1
+            ans[4] = s
+            s = 0
+            if rmc[f] > P:
+                s = 1
+            else:
+                un = np.uint64(rmc[f])
+                for k in range(nv):
+                    if rv[f, k] != ((un * subids[m, k]) & mask):
+                        s = 1
+            ans[5] = s
+            for r in range(6):
+                stats[r, 0] += 1
+                if ans[r] == 0 and truly:
+                    stats[r, 1] += 1
+                if ans[r] == 1 and not truly:
+                    stats[r, 2] += 1
+            if truly:
+                pages[f, m, pg >> 6] &= ~(_U1 << np.uint64(pg & 63))
+                p0 = np.int64(1) if pg == 0 else np.int64(0)
+                _event(f, m, -1, -p0, legacy, total, owner, others, slot_id, slot_cnt, bit, mo_total,
+                       bc_n, bc_bits, ids, id_bits, rv, rmc, subids, nv, mask, tcount, nmapping)
+        else:
+            status[0] = 3
+            status[1] = i
+            return
+
+
+def replay_schemes(*args) -> None:
+    """Run :func:`_schemes_kernel` on validated, correctly typed arrays."""
+    _schemes_kernel(*args)

@@ -21,3 +21,9 @@ def test_bench_verify_runs_and_sides_agree():
     p = _run("benchmarks/bench_verify.py")
     assert p.returncode == 0, p.stdout + p.stderr
     assert "False" not in p.stdout and "wip-v1" in p.stdout
+
+
+def test_bench_compare_runs_and_sides_agree():
+    p = _run("benchmarks/bench_compare.py", "--folios", "32", "--python-ops", "500")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "False" not in p.stdout and "munmap" in p.stdout

@@ -135,7 +135,9 @@ def test_pure_python_paths():
     Python execution is covered too (stumpy/galois practice)."""
     env = dict(os.environ, NUMBA_DISABLE_JIT="1", RMAPLAB_HYPOTHESIS_PROFILE="nojit")
     files = ["tests/test_subid.py", "tests/test_replay.py", "tests/test_folio.py",
-             "tests/test_verify.py::test_exhaustive_kernel_matches_pure_python_bfs"]
+             "tests/test_verify.py::test_exhaustive_kernel_matches_pure_python_bfs",
+             "tests/test_schemes.py::test_numba_replay_matches_python_schemes",
+             "tests/test_schemes.py::test_numba_replay_counterexample_and_errors"]
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error::RuntimeWarning", *files],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,

@@ -141,3 +141,27 @@ def test_cli_compare(capsys):
     assert "zygote" in listing["workloads"] and "mm-owner" in listing["schemes"]
     assert main(["compare", "--workload", "zygote", "--order", "4"]) == 0
     assert max(map(len, capsys.readouterr().out.splitlines())) <= 72
+
+
+@settings(max_examples=40)
+@given(st.sampled_from([w for w in workload_names() if w != "counterexample"]),
+       st.sampled_from([0, 2, 4, 6, 9]), st.integers(1, 10), st.integers(0, 999), st.integers(1, 3))
+def test_numba_replay_matches_python_schemes(workload, order, procs, seed, folios):
+    from rmaplab.compare import replay_schemes_fast
+
+    ops = make_workload(workload, order, procs, seed, folios)
+    slow, _ = replay_schemes(ops, order)
+    assert replay_schemes_fast(ops, order) == slow
+
+
+def test_numba_replay_counterexample_and_errors():
+    from rmaplab.compare import replay_schemes_fast
+
+    ops = make_workload("counterexample", order=9)
+    assert replay_schemes_fast(ops, 9) == replay_schemes(ops, 9)[0]
+    with pytest.raises(RmapError, match=r"op 1: the mm already maps some of those pages"):
+        replay_schemes_fast([("map", 0, 1, 0, 2), ("map", 0, 1, 1, 1)], 2)
+    with pytest.raises(RmapError, match=r"op 0: pages are out of range"):
+        replay_schemes_fast([("map", 0, 1, 3, 2)], 2)
+    with pytest.raises(RmapError, match=r"op 0: kind='poke' is unknown"):
+        replay_schemes_fast([("poke", 0, 1, 0, 1)], 2)

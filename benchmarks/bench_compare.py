@@ -1,0 +1,115 @@
+"""Peer-scheme replay: numba kernel vs. the same loop in C -O2 vs. the Python
+scheme objects, on the same workloads, in one run.
+
+Usage: python benchmarks/bench_compare.py [--folios F] [--json]
+
+The numba and C sides replay whole workloads of about 10^6 operations (the
+cover letter's munmap and cow on many order-9 folios, a zygote) and are
+compared counter for counter; the Python side replays a prefix. Rates are
+operations per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _cc import cc_version, compile_c  # noqa: E402
+
+from rmaplab import get_config, kernels  # noqa: E402
+from rmaplab.compare import ops_to_arrays, replay_schemes  # noqa: E402
+from rmaplab.subid import subids_array  # noqa: E402
+from rmaplab.workloads import make_workload  # noqa: E402
+
+
+def _args(ops, order, cfg):
+    kind, folio, mm, a, b, ids = ops_to_arrays(ops)
+    nf = int(folio.max()) + 1
+    sub = np.ascontiguousarray(subids_array(cfg, order, ids))
+    return kind, folio, mm, a, b, nf, ids, sub
+
+
+def run(folios=2048, python_ops=20_000, repeat=3):
+    cfg = get_config("wip-v1")
+    lib = compile_c("schemes")
+    P = ctypes.c_void_p
+    i64 = ctypes.c_int64
+    lib.replay.argtypes = [i64, P, P, P, P, P, i64, i64, P, i64, i64, P, i64, ctypes.c_uint64, P, P]
+    lib.replay.restype = ctypes.c_int
+    cases = [("munmap", 9, 8), ("cow", 9, 8), ("zygote", 6, 256)]
+    rows = []
+    for name, order, procs in cases:
+        nfol = folios if name != "zygote" else max(1, folios // 32)
+        ops = make_workload(name, order, procs, 0, nfol)
+        kind, folio, mm, a, b, nf, ids, sub = _args(ops, order, cfg)
+        mask = kernels.word_mask(cfg.word_bits)
+
+        def nb():
+            stats = np.zeros((6, 3), dtype=np.int64)
+            status = np.zeros(2, dtype=np.int64)
+            kernels.replay_schemes(kind, folio, mm, a, b, nf, order, ids, cfg.id_bits, sub, mask, stats, status)
+            return stats
+
+        def c():
+            stats = np.zeros((6, 3), dtype=np.int64)
+            status = np.zeros(2, dtype=np.int64)
+            lib.replay(kind.size, kind.ctypes.data, folio.ctypes.data, mm.ctypes.data, a.ctypes.data,
+                       b.ctypes.data, nf, order, ids.ctypes.data, ids.size, cfg.id_bits, sub.ctypes.data,
+                       sub.shape[1], int(mask), stats.ctypes.data, status.ctypes.data)
+            return stats
+
+        nb()  # compile or load from cache
+        t_nb = min(_time(nb) for _ in range(repeat))
+        t_c = min(_time(c) for _ in range(repeat))
+        same = bool(np.array_equal(nb(), c()))
+        k = min(python_ops, len(ops))
+        t = time.perf_counter()
+        replay_schemes(ops[:k], order)
+        t_py = time.perf_counter() - t
+        rows.append({"workload": name, "order": order, "ops": len(ops), "numba_s": t_nb, "c_s": t_c,
+                     "python_ops": k, "python_s": t_py, "numba_ops_per_s": len(ops) / t_nb,
+                     "c_ops_per_s": len(ops) / t_c, "python_ops_per_s": k / t_py,
+                     "numba_vs_c": t_c / t_nb, "numba_vs_python": (len(ops) / t_nb) / (k / t_py),
+                     "identical": same})
+    return {"machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
+            "python": platform.python_version(), "cc": cc_version(), "rows": rows}
+
+
+def _time(fn):
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def report(r) -> str:
+    out = [f"{r['machine']}, Python {r['python']}, {r['cc']}"[:72], "",
+           "ops/s of each side; ratios: numba rate / C rate, numba / Python",
+           f"{'workload':<9}{'ops':>9}{'numba':>10}{'C':>10}{'Python':>10}{'n/C':>6}{'n/Py':>7}{'same':>6}"]
+    for x in r["rows"]:
+        out.append(f"{x['workload']:<9}{x['ops']:>9}{x['numba_ops_per_s']:>10.2e}{x['c_ops_per_s']:>10.2e}"
+                   f"{x['python_ops_per_s']:>10.2e}{x['numba_vs_c']:>6.2f}{x['numba_vs_python']:>7.0f}"
+                   f"{str(x['identical']):>6}")
+    return "\n".join(out)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--folios", type=int, default=2048)
+    ap.add_argument("--python-ops", type=int, default=20_000)
+    ap.add_argument("--json", action="store_true")
+    a = ap.parse_args(argv)
+    r = run(a.folios, a.python_ops)
+    print(json.dumps(r, indent=1) if a.json else report(r))
+    return 0 if all(x["identical"] for x in r["rows"]) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
