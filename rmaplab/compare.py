@@ -20,7 +20,8 @@ from .folio import RmapError
 from .schemes import SCHEMES, make_scheme
 from .workloads import make_workload
 
-__all__ = ["replay_schemes", "replay_schemes_fast", "ops_to_arrays", "compare", "compare_all", "trace"]
+__all__ = ["replay_schemes", "replay_schemes_fast", "ops_to_arrays", "compare", "compare_all", "trace",
+           "sweep_procs"]
 
 COLUMNS = ["scheme", "workload", "checks", "false_exclusive", "false_shared",
            "bytes_per_folio", "atomics_per_update"]
@@ -200,3 +201,20 @@ def trace(ops, order: int, schemes=None, config="wip-v1", folio: int = 0) -> pd.
 
     replay_schemes(ops, order, schemes, config, on_step=on_step)
     return pd.DataFrame(rows)
+
+
+def sweep_procs(workloads=("zygote", "prefork", "random"), procs=(2, 4, 8, 16, 32, 64), order: int = 9,
+                seeds=range(3), folios: int = 4, progress: bool = False, **kw) -> pd.DataFrame:
+    """Counters summed over ``seeds`` for each workload and process count (tidy)."""
+    jobs = [(w, p) for w in workloads for p in procs]
+    if progress:
+        from tqdm.auto import tqdm
+
+        jobs = tqdm(jobs, desc="sweep", unit="run")
+    out = []
+    for w, p in jobs:
+        df = pd.concat([compare(w, order=order, procs=p, seed=s, folios=folios, **kw) for s in seeds])
+        g = df.groupby("scheme", sort=False)[["checks", "false_exclusive", "false_shared"]].sum().reset_index()
+        g["workload"], g["procs"] = w, p
+        out.append(g)
+    return pd.concat(out, ignore_index=True)

@@ -15,7 +15,7 @@ from .config import RmapConfig, get_config
 from .lattice import iroot
 
 __all__ = ["frontier_frame", "frontier_chart", "verdict_chart", "cost_chart", "published_chart",
-           "atomics_chart"]
+           "atomics_chart", "false_shared_chart"]
 
 VERDICT_COLORS = alt.Scale(domain=["safe", "unsafe", "undecided"], range=["#1b9e77", "#d95f02", "#7570b3"])
 
@@ -132,3 +132,17 @@ def atomics_chart(df: pd.DataFrame) -> alt.Chart:
         color=alt.Color("case:N"),
         tooltip=["values", "threads", "path", "ns_per_update", "ratio_vs_k3"],
     ).properties(title="Update path measured here", width=420, height=260)
+
+
+def false_shared_chart(df: pd.DataFrame) -> alt.Chart:
+    """False-shared rate (copies the ground truth would have avoided, per
+    check) against the number of processes, one line per scheme; ``df`` has
+    columns scheme, workload, procs, checks, false_shared."""
+    d = df.assign(rate=(df["false_shared"] / df["checks"].where(df["checks"] > 0)).fillna(0.0))
+    return alt.Chart(d).mark_line(point=True).encode(
+        x=alt.X("procs:Q", title="processes", scale=alt.Scale(type="log", base=2)),
+        y=alt.Y("rate:Q", title="false shared per check"),
+        color=alt.Color("scheme:N"),
+        tooltip=["scheme", "workload", "procs", "checks", "false_shared", "rate"],
+    ).properties(width=180, height=160).facet(column=alt.Column("workload:N", title=None)).properties(
+        title="Needless copies against the number of processes")

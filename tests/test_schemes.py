@@ -165,3 +165,29 @@ def test_numba_replay_counterexample_and_errors():
         replay_schemes_fast([("map", 0, 1, 3, 2)], 2)
     with pytest.raises(RmapError, match=r"op 0: kind='poke' is unknown"):
         replay_schemes_fast([("poke", 0, 1, 0, 1)], 2)
+
+
+def test_notebook_04_claims():
+    from rmaplab.compare import compare_all
+
+    t = compare_all(order=9, procs=8, folios=4)
+    by = t.set_index(["workload", "scheme"])
+    assert by.loc[("cow", "legacy"), "false_exclusive"] > 0
+    assert by.loc[("cow-reuse", "total-mapcount"), "false_shared"] == by.loc[("cow-reuse", "total-mapcount"), "checks"]
+    for s in ("owner-counter", "mm-owner", "bit-counters", "rmap-id"):
+        assert t.loc[t["scheme"] == s, "false_exclusive"].sum() == 0
+    for s in ("bit-counters", "rmap-id"):
+        assert t.loc[t["scheme"] == s, "false_shared"].sum() == 0
+    assert by.loc[("cow", "bit-counters"), "bytes_per_folio"] == 100
+
+
+def test_sweep_and_chart():
+    from rmaplab.compare import sweep_procs
+    from rmaplab.plotting import false_shared_chart
+
+    sw = sweep_procs(workloads=("prefork",), procs=(2, 4), order=4, seeds=range(2))
+    assert set(sw["procs"]) == {2, 4} and set(sw["workload"]) == {"prefork"}
+    d = false_shared_chart(sw).to_dict()
+    rows = d["datasets"][d["data"]["name"]]
+    assert all(0 <= r["rate"] <= 1 for r in rows)
+    assert {r["scheme"] for r in rows} >= {"mm-owner", "rmap-id"}
