@@ -297,6 +297,52 @@ def cmd_compare(args) -> int:
     return 0
 
 
+def cmd_collide(args) -> int:
+    from .collide import ENCODINGS, POPULATIONS, collide, dask_executor
+
+    if args.list:
+        if args.json:
+            _emit_json({"encodings": ENCODINGS, "populations": POPULATIONS})
+        else:
+            print("encodings:")
+            for n, d in ENCODINGS.items():
+                print(wrap(f"  {n}: {d}"))
+            print("populations:")
+            for n, d in POPULATIONS.items():
+                print(wrap(f"  {n}: {d}"))
+        return 0
+    if not args.encoding:
+        raise ConfigError("--encoding is required (or --list)")
+    import os
+
+    executor = None
+    address = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
+    if address:
+        executor = dask_executor(address)
+    elif args.workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        executor = ProcessPoolExecutor(max_workers=args.workers)
+    r = collide(args.encoding, args.order, args.mms, args.mappings, args.trials, args.seed,
+                args.population, args.config, args.word_bits, args.id_bits, args.method, executor, progress=not args.json)
+    if args.json:
+        _emit_json({k: r[k] for k in ("probability", "ci_low", "ci_high", "method", "trials")}
+                   | {k: v for k, v in r.items() if k not in ("probability", "ci_low", "ci_high",
+                                                                "method", "trials")})
+        return 0
+    print(wrap(f"{r['encoding']} ({r['values']} value(s), {r['word_bits']}-bit words, "
+               f"{r['id_bits']}-bit ids), order {r['order']}, population {r['population']}: "
+               f"{r['mms']} mms, {r['mappings']} mappings"))
+    print(wrap(f"P(false exclusive) = {r['probability']:.6g}  [{r['ci_low']:.3g}, {r['ci_high']:.3g}]"
+               f"  by {r['method']}"
+               + (f" ({r['trials']} trials, {r['hits']} hits)" if r["method"] == "monte-carlo" else "")
+               + (f" = {r['exact']}" if "exact" in r else "")
+               + (f"; analytic {r['analytic']:.3g}" if "analytic" in r else "")))
+    if "evidence" in r:
+        print(wrap(r["evidence"]))
+    return 0
+
+
 def _add_config_args(p, custom: bool = False):
     p.add_argument("--config", default="wip-v1", help=f"one of {', '.join(config_names())}")
     p.add_argument("--id-bits", type=int, help="id bits (derived or custom configuration)")
@@ -365,6 +411,24 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--list", action="store_true", help="name the workloads and schemes")
     cp.add_argument("--json", action="store_true")
     cp.set_defaults(func=cmd_compare)
+
+    cl = sub.add_parser("collide", help="probability that rmap sums collide into a false 'exclusive'")
+    cl.add_argument("--config", default="wip-v1", help=f"one of {', '.join(config_names())}")
+    cl.add_argument("--encoding", help="encoding name (see --list)")
+    cl.add_argument("--population", default="uniform", help="population name (see --list)")
+    cl.add_argument("--order", type=int, default=9)
+    cl.add_argument("--mms", type=int, default=2)
+    cl.add_argument("--mappings", type=int, default=2)
+    cl.add_argument("--trials", type=int, default=1_000_000)
+    cl.add_argument("--seed", type=int, default=0)
+    cl.add_argument("--word-bits", type=int, help="override the word width")
+    cl.add_argument("--id-bits", type=int, help="override the id width")
+    cl.add_argument("--method", default="auto", choices=["auto", "exact", "monte-carlo", "analytic"])
+    cl.add_argument("--workers", type=int, default=1, help="local worker processes for Monte Carlo")
+    cl.add_argument("--scheduler", help="dask.distributed scheduler address (or DASK_SCHEDULER_ADDRESS)")
+    cl.add_argument("--list", action="store_true", help="name the encodings and populations")
+    cl.add_argument("--json", action="store_true")
+    cl.set_defaults(func=cmd_collide)
 
     c = sub.add_parser("configs", help="list the built-in configurations")
     c.add_argument("--json", action="store_true")

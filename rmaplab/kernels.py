@@ -466,3 +466,150 @@ def _schemes_kernel(kind, folio, mm, a, b, n_folios, order, ids, id_bits, subids
 def replay_schemes(*args) -> None:
     """Run :func:`_schemes_kernel` on validated, correctly typed arrays."""
     _schemes_kernel(*args)
+
+
+# -- collision Monte Carlo ------------------------------------------------------
+
+ENC_DIGITS, ENC_RAW, ENC_HASH = 0, 1, 2
+POP_UNIFORM, POP_LOWEST_FREE, POP_FORK_TREE = 0, 1, 2
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+@njit(cache=True, nogil=True)
+def _mix64(z):
+    """splitmix64's finaliser: the hash of the "random 64-bit sub-ID" encoding."""
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+@njit(cache=True, nogil=True)
+def _next(state):
+    """splitmix64 step on a one-element uint64 array; returns 64 random bits."""
+    state[0] = state[0] + _GOLDEN
+    return _mix64(state[0])
+
+
+@njit(cache=True, nogil=True)
+def _below(state, k):
+    """Uniform-ish integer in [0, k) (k < 2**32: modulo bias below 2**-32)."""
+    return np.int64(_next(state) % np.uint64(k))
+
+
+@njit(cache=True, nogil=True)
+def _enc_subid(enc, mm_id, k, bits, base_pages, mask):
+    uid = np.uint64(mm_id)
+    if enc == 0:
+        x = (uid >> np.uint64(k * bits)) & ((_U1 << np.uint64(bits)) - _U1)
+        return _calc_subid(base_pages, x, mask)
+    if enc == 1:
+        return uid & mask
+    return _mix64(uid + np.uint64(k) * _GOLDEN) & mask
+
+
+@kernel(
+    "int64[::1](int64, int64, int64, uint64, uint64, int64, int64, int64, int64, int64, int64, uint64)"
+)
+def _mc_kernel(enc, nv, bits, base_pages, mask, max_id, pop, m, n, pages, trials, seed):
+    """Monte Carlo of false "exclusive" answers. Returns (hits, trials).
+
+    One trial draws a population (victim X and the other mms with their
+    mapping counts), then asks the check for X: false exclusive when at least
+    two mms map, ``n <= pages`` and every value equals ``n * subid(X)``.
+    Populations: 0 uniform (X uniform over ids, others i.i.d. uniform over ids
+    != X, counts a uniform composition of n into m parts), 1 lowest-free (ids
+    1..m, victim uniform among them), 2 fork tree (ids 1..m, each keeps a
+    uniform 0..pages of its pages after random partial unmaps).
+    """
+    state = np.zeros(1, dtype=np.uint64)
+    state[0] = seed
+    ids = np.zeros(m, dtype=np.int64)
+    cnt = np.zeros(m, dtype=np.int64)
+    cuts = np.zeros(max(m - 1, 1), dtype=np.int64)
+    acc = np.zeros(max(nv, 1), dtype=np.uint64)
+    out = np.zeros(2, dtype=np.int64)
+    for t in range(trials):
+        out[1] += 1
+        if pop == 2:
+            for i in range(m):
+                ids[i] = i + 1
+                cnt[i] = _below(state, pages + 1)
+            mapping = 0
+            total = 0
+            for i in range(m):
+                if cnt[i] > 0:
+                    mapping += 1
+                    total += cnt[i]
+            if mapping < 2 or total > pages:
+                continue
+            pick = _below(state, mapping)
+            v = 0
+            for i in range(m):
+                if cnt[i] > 0:
+                    if pick == 0:
+                        v = i
+                    pick -= 1
+            victim = ids[v]
+        else:
+            # uniform composition: m-1 distinct cut points in 1..n-1 (Floyd)
+            j = 0
+            for r in range(n - m + 1, n):
+                c = 1 + _below(state, r)
+                dup = False
+                for q in range(j):
+                    if cuts[q] == c:
+                        dup = True
+                if dup:
+                    c = r
+                cuts[j] = c
+                j += 1
+            for a in range(1, j):  # insertion sort, m is small
+                key = cuts[a]
+                b = a - 1
+                while b >= 0 and cuts[b] > key:
+                    cuts[b + 1] = cuts[b]
+                    b -= 1
+                cuts[b + 1] = key
+            prev = 0
+            for i in range(m - 1):
+                cnt[i] = cuts[i] - prev
+                prev = cuts[i]
+            cnt[m - 1] = n - prev
+            total = n
+            if total > pages:
+                continue
+            v = 0
+            if pop == 1:
+                for i in range(m):
+                    ids[i] = i + 1
+                v = _below(state, m)
+            else:
+                x = 1 + _below(state, max_id)
+                ids[0] = x
+                for i in range(1, m):
+                    y = 1 + _below(state, max_id - 1)
+                    if y >= x:
+                        y += 1
+                    ids[i] = y
+            victim = ids[v]
+        for k in range(nv):
+            acc[k] = _U0
+        for i in range(m):
+            if i == v or cnt[i] == 0:
+                continue
+            c = np.uint64(cnt[i])
+            for k in range(nv):
+                d = (_enc_subid(enc, ids[i], k, bits, base_pages, mask)
+                     - _enc_subid(enc, victim, k, bits, base_pages, mask)) & mask
+                acc[k] = (acc[k] + c * d) & mask
+        fooled = True
+        for k in range(nv):
+            if acc[k] != _U0:
+                fooled = False
+        if fooled:
+            out[0] += 1
+    return out
+
+
+def monte_carlo(*args) -> np.ndarray:
+    return _mc_kernel(*args)

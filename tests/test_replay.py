@@ -137,7 +137,8 @@ def test_pure_python_paths():
     files = ["tests/test_subid.py", "tests/test_replay.py", "tests/test_folio.py",
              "tests/test_verify.py::test_exhaustive_kernel_matches_pure_python_bfs",
              "tests/test_schemes.py::test_numba_replay_matches_python_schemes",
-             "tests/test_schemes.py::test_numba_replay_counterexample_and_errors"]
+             "tests/test_schemes.py::test_numba_replay_counterexample_and_errors",
+             "tests/test_collide.py::test_mc_kernel_small_run_agrees_with_exact"]
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error::RuntimeWarning", *files],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,

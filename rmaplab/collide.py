@@ -1,0 +1,401 @@
+"""How likely is a multiply-mapped folio reported "mapped exclusively"?
+
+For an *encoding* of mm ids into sub-IDs and a *population* of mappings on
+one folio, the probability that the check answers "exclusive" for a mapping
+mm while at least two mms map the folio. Three methods, agreeing where they
+overlap (tests check it):
+
+* ``exact``: enumeration (lowest-free ids) or convolution of the residue
+  distributions modulo ``2**W`` (uniform ids), as exact fractions; for small
+  words and id spaces. A configuration the verifier proves safe has
+  probability exactly 0 (method ``proof``).
+* ``monte-carlo``: the numba kernel :func:`rmaplab.kernels._mc_kernel`, split
+  into tasks of fixed size, each seeded from (seed, task index), so the
+  result does not depend on how tasks are spread over workers; Wilson 95%
+  interval.
+* ``analytic``: random 64-bit sub-IDs: given the victim's hash, each other
+  mm's term ``c_i (h(Y_i) - h(X))`` is uniform on multiples of ``2**v2(c_i)``,
+  so the sum is uniform on multiples of ``2**min v2(c_i)``:
+  ``P = E[2**(-K (W - min_i v2(c_i)))]`` over the count split (ignoring
+  repeated ids among the others).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from fractions import Fraction
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+
+from .config import ConfigError, RmapConfig, _check_int, get_config
+
+__all__ = [
+    "ENCODINGS", "POPULATIONS", "Encoding", "make_encoding", "collide", "exact_probability",
+    "monte_carlo", "analytic_probability", "wilson", "sweep", "TASK_TRIALS",
+]
+
+#: Trials per Monte Carlo task: fixed, so results do not depend on the split.
+TASK_TRIALS = 100_000
+
+ENCODINGS = {
+    "posted": "base-(P_g+1) sub-IDs with the configuration's K values (the series)",
+    "raw-id": "add the raw id to one value",
+    "hash64": "random 64-bit sub-IDs (splitmix64 of the id), one value",
+    "two-values": "only 2 values, the id bits spread over them, the group's base",
+    "posted-32bit": "the posted group's K, B and base in 32-bit words",
+    "bit-counters": "one counter per id bit (exact)",
+}
+POPULATIONS = {
+    "uniform": "victim uniform over ids, others i.i.d. uniform over other ids, counts a uniform split",
+    "lowest-free": "ids 1..m from a lowest-free allocator, victim uniform among them",
+    "fork-tree": "parent and m-1 children, each keeps a uniform 0..P pages after partial unmaps",
+    "adversarial": "the verifier's counterexample and its neighbours (counts +-1)",
+}
+_POP_CODE = {"uniform": 0, "lowest-free": 1, "fork-tree": 2}
+
+
+@dataclass(frozen=True)
+class Encoding:
+    name: str
+    kind: int  # kernels.ENC_DIGITS / ENC_RAW / ENC_HASH
+    values: int
+    bits: int
+    base_pages: int
+    word_bits: int
+    id_bits: int
+    order: int
+
+    @property
+    def max_id(self) -> int:
+        return (1 << self.id_bits) - 1
+
+    @property
+    def mask(self) -> int:
+        return (1 << self.word_bits) - 1
+
+    def subids(self, mm_id: int) -> list[int]:
+        """Sub-IDs of one mm, Python ints (the reference for the kernel)."""
+        from .kernels import _GOLDEN  # noqa: F401  (constant shared with the kernel)
+
+        m = self.mask
+        if self.kind == 0:
+            from .subid import calc_rmap_subid
+
+            sl = [(mm_id >> (k * self.bits)) & ((1 << self.bits) - 1) for k in range(self.values)]
+            return [calc_rmap_subid(self.base_pages, x, self.word_bits) for x in sl]
+        if self.kind == 1:
+            return [mm_id & m]
+        return [_mix64_py((mm_id + k * 0x9E3779B97F4A7C15) % 2**64) & m for k in range(self.values)]
+
+    def config(self) -> RmapConfig | None:
+        """The equivalent rmap-ID configuration (digit encodings), for the verifier."""
+        from .config import Group
+
+        if self.kind != 0:
+            return None
+        return RmapConfig(self.name, self.id_bits, self.word_bits,
+                          (Group(self.order, self.order, self.values, self.bits, self.base_pages),))
+
+
+def _mix64_py(z: int) -> int:
+    M = 2**64 - 1
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M
+    return z ^ (z >> 31)
+
+
+def make_encoding(name: str, order: int, config="wip-v1", word_bits: int | None = None,
+                  id_bits: int | None = None) -> Encoding:
+    """An encoding of ``config``'s ids at ``order``; ``word_bits``/``id_bits``
+    override the configuration's widths (digits are re-sliced accordingly)."""
+    cfg = get_config(config)
+    g = cfg.group_for(order)
+    ib = cfg.id_bits if id_bits is None else _check_int("id_bits", id_bits, 1, 32)
+    wb = cfg.word_bits if word_bits is None else _check_int("word_bits", word_bits, 2, 64)
+    if name == "posted":
+        k = g.values if id_bits is None else -(-ib // g.bits)
+        b = -(-ib // k)
+        return Encoding(name, 0, k, b, g.base_pages, wb, ib, order)
+    if name == "raw-id":
+        return Encoding(name, 1, 1, ib, 0, wb, ib, order)
+    if name == "hash64":
+        return Encoding(name, 2, 1, 0, 0, 64 if word_bits is None else wb, ib, order)
+    if name == "two-values":
+        return Encoding(name, 0, 2, -(-ib // 2), g.base_pages, wb, ib, order)
+    if name == "posted-32bit":
+        k = g.values
+        return Encoding(name, 0, k, -(-ib // k), g.base_pages, 32 if word_bits is None else wb, ib, order)
+    if name == "bit-counters":
+        return Encoding(name, 0, ib, 1, 1, wb, ib, order)
+    raise ConfigError(f"encoding={name!r} is unknown: allowed {', '.join(ENCODINGS)}")
+
+
+def wilson(hits: int, trials: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """Wilson score interval (95% by default)."""
+    if trials <= 0:
+        return 0.0, 1.0
+    if hits == 0:  # the centre-minus-half form leaves float noise above 0
+        return 0.0, z * z / (trials + z * z)
+    p = hits / trials
+    den = 1 + z * z / trials
+    centre = (p + z * z / (2 * trials)) / den
+    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / den
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _compositions(n: int, m: int):
+    """All ways to split n mappings into m positive parts (ordered)."""
+    for cuts in combinations(range(1, n), m - 1):
+        prev, parts = 0, []
+        for c in cuts:
+            parts.append(c - prev)
+            prev = c
+        parts.append(n - prev)
+        yield parts
+
+
+def _check_params(enc: Encoding, population: str, mms: int, mappings: int):
+    if population not in POPULATIONS:
+        raise ConfigError(f"population={population!r} is unknown: allowed {', '.join(POPULATIONS)}")
+    _check_int("mms", mms, 2, 1 << 16)
+    if population in ("uniform", "lowest-free"):
+        _check_int("mappings", mappings, mms, 1 << 31)
+    if population == "lowest-free" and mms > enc.max_id:
+        raise ConfigError(f"mms={mms} is out of range: allowed [2, {enc.max_id}] ids")
+    if population == "uniform" and enc.max_id < 2:
+        raise ConfigError(f"id_bits={enc.id_bits} leaves fewer than 2 ids")
+
+
+def exact_probability(enc: Encoding, population: str, mms: int, mappings: int,
+                      limit: int = 2_000_000) -> Fraction | None:
+    """Exact probability, or None when the state space exceeds ``limit``."""
+    _check_params(enc, population, mms, mappings)
+    P = 1 << enc.order
+    if population in ("uniform", "lowest-free") and mappings > P:
+        return Fraction(0)  # n > folio_nr_pages: the check says shared
+    mod = 1 << enc.word_bits
+    if population == "lowest-free":
+        ncomp = math.comb(mappings - 1, mms - 1)
+        if ncomp * mms * mms > limit:
+            return None
+        subs = {i: enc.subids(i) for i in range(1, mms + 1)}
+        hits = 0
+        for parts in _compositions(mappings, mms):
+            for v in range(mms):  # victim index; others are ids != victim
+                x = subs[v + 1]
+                ok = True
+                for k in range(enc.values):
+                    s = sum(parts[i] * (subs[i + 1][k] - x[k]) for i in range(mms) if i != v)
+                    if s % mod:
+                        ok = False
+                        break
+                hits += ok
+        return Fraction(hits, ncomp * mms)
+    if population == "uniform":
+        R = mod**enc.values
+        N = enc.max_id
+        ncomp = math.comb(mappings - 1, mms - 1)
+        if N * ncomp * (mms - 1) * R * (N - 1) > limit * 50 or R > 1 << 20:
+            return None
+        subs = np.array([enc.subids(i) for i in range(1, N + 1)], dtype=object)
+        total = Fraction(0)
+        packed_w = [mod**k for k in range(enc.values)]
+        for xi in range(N):
+            diffs = [(subs[y] - subs[xi]) for y in range(N) if y != xi]
+            # the others' counts matter, the victim's does not: distinct count tuples
+            for parts in _compositions(mappings, mms):
+                dist = {0: 1}
+                for c in parts[1:]:
+                    new: dict[int, int] = {}
+                    for r, w in dist.items():
+                        rv = [(r // packed_w[k]) % mod for k in range(enc.values)]
+                        for d in diffs:
+                            key = sum(((rv[k] + c * int(d[k])) % mod) * packed_w[k] for k in range(enc.values))
+                            new[key] = new.get(key, 0) + w
+                    dist = new
+                total += Fraction(dist.get(0, 0), (N - 1) ** (mms - 1) * ncomp)
+        return total / N
+    if population == "adversarial":
+        return Fraction(*_adversarial(enc))
+    return None
+
+
+def _adversarial(enc: Encoding) -> tuple[int, int]:
+    """(fooled, total) over the verifier's counterexample and its neighbours:
+    each other mm's count changed by -1, 0 or +1 (counts stay >= 1)."""
+    from itertools import product
+
+    from .verify import verify
+
+    cfg = enc.config()
+    if cfg is None:
+        raise ConfigError(f"encoding={enc.name!r}: adversarial populations need a digit encoding")
+    v = verify(cfg, enc.order)
+    if v.counterexample is None:
+        return 0, 1
+    ce = v.counterexample
+    mod = 1 << enc.word_bits
+    P = 1 << enc.order
+    x = enc.subids(ce["victim"])
+    others = [(mm, c) for mm, c in ce["mappings"]]
+    subs = {mm: enc.subids(mm) for mm, _ in others}
+    fooled = total = 0
+    for delta in product((-1, 0, 1), repeat=len(others)):
+        counts = [c + d for (_, c), d in zip(others, delta)]
+        if min(counts) < 1:
+            continue
+        total += 1
+        if 1 + sum(counts) > P:
+            continue
+        ok = all(sum(c * (subs[mm][k] - x[k]) for (mm, _), c in zip(others, counts)) % mod == 0
+                 for k in range(enc.values))
+        fooled += ok
+    return fooled, total
+
+
+def analytic_probability(enc: Encoding, population: str, mms: int, mappings: int) -> float | None:
+    """The closed form for random sub-IDs (see module docstring), else None."""
+    if enc.kind != 2 or population != "uniform" or mappings > (1 << enc.order):
+        return 0.0 if (enc.kind == 2 and mappings > (1 << enc.order)) else None
+    W, K = enc.word_bits, enc.values
+    if math.comb(mappings - 1, mms - 1) > 200_000:
+        return None
+    acc = 0.0
+    n = 0
+    for parts in _compositions(mappings, mms):
+        v = min((c & -c).bit_length() - 1 for c in parts[1:])
+        acc += 2.0 ** (-K * max(W - v, 0))
+        n += 1
+    return acc / n
+
+
+def _task(args):
+    """One Monte Carlo task (top level, so executors can pickle it)."""
+    from . import kernels
+
+    enc, pop, mms, mappings, trials, seed = args
+    return kernels.monte_carlo(
+        enc.kind, enc.values, enc.bits, np.uint64(enc.base_pages), np.uint64(enc.mask), enc.max_id,
+        _POP_CODE[pop], mms, mappings, 1 << enc.order, trials, np.uint64(seed),
+    ).tolist()
+
+
+def _task_seeds(seed: int, n_tasks: int) -> list[int]:
+    ss = np.random.SeedSequence(seed)
+    return [int(s.generate_state(1, dtype=np.uint64)[0]) for s in ss.spawn(n_tasks)]
+
+
+def monte_carlo(enc: Encoding, population: str, mms: int, mappings: int, trials: int = 1_000_000,
+                seed: int = 0, executor=None, progress: bool = False) -> tuple[int, int]:
+    """(hits, trials) from ``ceil(trials / TASK_TRIALS)`` seeded tasks."""
+    _check_params(enc, population, mms, mappings)
+    if population == "adversarial":
+        raise ConfigError("population='adversarial' is enumerated exactly, not sampled")
+    trials = _check_int("trials", trials, 1, 1 << 40)
+    n_tasks = -(-trials // TASK_TRIALS)
+    seeds = _task_seeds(seed, n_tasks)
+    jobs = [(enc, population, mms, mappings, min(TASK_TRIALS, trials - i * TASK_TRIALS), s)
+            for i, s in enumerate(seeds)]
+    results = executor.map(_task, jobs) if executor is not None else map(_task, jobs)
+    if progress:
+        from tqdm.auto import tqdm
+
+        results = tqdm(results, total=n_tasks, desc="monte carlo", unit="task")
+    hits = total = 0
+    for h, t in results:
+        hits += h
+        total += t
+    return hits, total
+
+
+def collide(encoding: str, order: int = 9, mms: int = 2, mappings: int = 2, trials: int = 1_000_000,
+            seed: int = 0, population: str = "uniform", config="wip-v1", word_bits=None, id_bits=None,
+            method: str = "auto", executor=None, progress: bool = False) -> dict:
+    """Probability of a false "exclusive", with its interval and method.
+
+    ``method``: ``auto`` (proof if the verifier proves the digit encoding safe,
+    else exact if small enough, else Monte Carlo), or one of ``exact``,
+    ``monte-carlo``, ``analytic``.
+    """
+    enc = make_encoding(encoding, order, config, word_bits, id_bits)
+    _check_params(enc, population, mms, mappings)
+    row = {"encoding": encoding, "population": population, "order": order, "mms": mms,
+           "mappings": mappings, "word_bits": enc.word_bits, "id_bits": enc.id_bits,
+           "values": enc.values}
+    if method in ("auto", "proof") and enc.kind == 0:
+        from .verify import verify
+
+        v = verify(enc.config(), order, node_limit=200_000)
+        if v.verdict == "safe":
+            return row | {"probability": 0.0, "ci_low": 0.0, "ci_high": 0.0, "method": "proof",
+                          "trials": 0, "evidence": v.evidence}
+    if method == "analytic":
+        p = analytic_probability(enc, population, mms, mappings)
+        if p is None:
+            raise ConfigError(f"method='analytic' has no closed form for encoding={encoding!r}, "
+                              f"population={population!r}: allowed for hash64 with uniform")
+        return row | {"probability": p, "ci_low": p, "ci_high": p, "method": "analytic", "trials": 0}
+    if method in ("auto", "exact") and (population == "adversarial" or method == "exact"
+                                        or _small(enc, population, mms, mappings)):
+        p = exact_probability(enc, population, mms, mappings)
+        if p is not None:
+            return row | {"probability": float(p), "ci_low": float(p), "ci_high": float(p),
+                          "method": "exact", "trials": 0, "exact": f"{p.numerator}/{p.denominator}"}
+        if method == "exact":
+            raise ConfigError("method='exact': the state space is too large; use monte-carlo")
+    hits, total = monte_carlo(enc, population, mms, mappings, trials, seed, executor, progress)
+    lo, hi = wilson(hits, total)
+    out = row | {"probability": hits / total, "ci_low": lo, "ci_high": hi, "method": "monte-carlo",
+                 "trials": total, "hits": hits}
+    a = analytic_probability(enc, population, mms, mappings)
+    if a is not None:
+        out["analytic"] = a
+    return out
+
+
+def _small(enc: Encoding, population: str, mms: int, mappings: int) -> bool:
+    if population == "lowest-free":
+        return math.comb(mappings - 1, mms - 1) * mms * mms <= 200_000
+    if population == "uniform":
+        return enc.max_id <= 64 and enc.word_bits * enc.values <= 12 and \
+            math.comb(mappings - 1, mms - 1) <= 200
+    return False
+
+
+def sweep(param: str, values, base: dict, executor=None, progress: bool = False) -> pd.DataFrame:
+    """:func:`collide` over one parameter (tidy rows), Monte Carlo tasks on ``executor``."""
+    rows = []
+    it = values
+    if progress:
+        from tqdm.auto import tqdm
+
+        it = tqdm(list(values), desc=f"sweep {param}", unit="point")
+    for v in it:
+        kw = dict(base)
+        kw[param] = v
+        rows.append(collide(executor=executor, **kw))
+    return pd.DataFrame(rows)
+
+
+def default_executor():
+    """Local processes, or the dask cluster named by ``DASK_SCHEDULER_ADDRESS``."""
+    addr = os.environ.get("DASK_SCHEDULER_ADDRESS")
+    if addr:
+        return dask_executor(addr)
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=os.cpu_count() or 1)
+
+
+def dask_executor(address: str):
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ConfigError("--scheduler needs dask.distributed: pip install 'rmaplab[dist]'") from None
+    return Client(address).get_executor()
+
+
