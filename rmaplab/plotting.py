@@ -15,7 +15,7 @@ from .config import RmapConfig, get_config
 from .lattice import iroot
 
 __all__ = ["frontier_frame", "frontier_chart", "verdict_chart", "cost_chart", "published_chart",
-           "atomics_chart", "false_shared_chart"]
+           "atomics_chart", "false_shared_chart", "probability_chart"]
 
 VERDICT_COLORS = alt.Scale(domain=["safe", "unsafe", "undecided"], range=["#1b9e77", "#d95f02", "#7570b3"])
 
@@ -146,3 +146,20 @@ def false_shared_chart(df: pd.DataFrame) -> alt.Chart:
         tooltip=["scheme", "workload", "procs", "checks", "false_shared", "rate"],
     ).properties(width=180, height=160).facet(column=alt.Column("workload:N", title=None)).properties(
         title="Needless copies against the number of processes")
+
+
+def probability_chart(df: pd.DataFrame, x: str) -> alt.Chart:
+    """P(false exclusive) against parameter ``x`` on a log scale, one line per
+    encoding; a point that saw no hit is drawn at its 95% upper bound (hollow).
+    ``df`` holds :func:`rmaplab.collide.collide` rows."""
+    d = df.copy()
+    d["shown"] = d["probability"].where(d["probability"] > 0, d["ci_high"])
+    d["kind"] = ["estimate" if p > 0 else "upper bound (no hit)" for p in d["probability"]]
+    d = d[d["shown"] > 0]
+    return alt.Chart(d).mark_line(point=alt.OverlayMarkDef(filled=False, size=60)).encode(
+        x=alt.X(f"{x}:Q", title=x.replace("_", " ")),
+        y=alt.Y("shown:Q", title="P(false exclusive)", scale=alt.Scale(type="log")),
+        color=alt.Color("encoding:N"),
+        shape=alt.Shape("kind:N", title=None),
+        tooltip=["encoding", x, "probability", "ci_low", "ci_high", "method"],
+    ).properties(title=f"False 'exclusive' against {x.replace('_', ' ')}", width=420, height=260)

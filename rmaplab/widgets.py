@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from .config import ConfigError, Group, RmapConfig
 
-__all__ = ["explore", "proof_explorer", "cost_for", "cost_explorer"]
+__all__ = ["explore", "proof_explorer", "cost_for", "cost_explorer", "collide_for", "collide_explorer"]
 
 #: Enumeration budget for live widgets: past it the verdict says "undecided".
 WIDGET_NODE_LIMIT = 50_000
@@ -128,6 +128,52 @@ def cost_explorer(id_bits: int = 24, word_bits: int = 64, order: int = 9):
         c.observe(update, names="value")
     update()
     box = w.VBox([w.HBox(list(controls.values())), out])
+    box.controls = controls
+    box.output = out
+    return box
+
+
+def collide_for(encoding: str, word_bits: int, id_bits: int, mms: int, mappings: int,
+                order: int = 9, trials: int = 200_000):
+    """One point of the collision explorer. Returns ``(text, row or None)``."""
+    from .collide import collide
+
+    try:
+        r = collide(encoding, order, mms, mappings, trials, 0, "uniform", "wip-v1", word_bits, id_bits)
+    except ConfigError as e:
+        return f"invalid: {e}", None
+    text = (f"{encoding}: {r['values']} value(s) of {r['word_bits']} bits, {r['id_bits']}-bit ids; "
+            f"{mms} mms, {mappings} mappings on an order-{order} folio\n"
+            f"P(false exclusive) = {r['probability']:.4g}  95% [{r['ci_low']:.3g}, {r['ci_high']:.3g}]"
+            f"  by {r['method']}" + (f", analytic {r['analytic']:.3g}" if "analytic" in r else ""))
+    return text, r
+
+
+def collide_explorer(encoding: str = "posted", word_bits: int = 16, id_bits: int = 12, mms: int = 3,
+                     mappings: int = 8):
+    """Dropdown for the encoding, sliders for word bits, id bits, mms, mappings."""
+    import ipywidgets as w
+
+    from .collide import ENCODINGS
+
+    style = {"description_width": "90px"}
+    controls = {
+        "encoding": w.Dropdown(options=list(ENCODINGS), value=encoding, description="encoding", style=style),
+        "word_bits": w.IntSlider(word_bits, 8, 64, description="word bits", style=style, continuous_update=False),
+        "id_bits": w.IntSlider(id_bits, 2, 24, description="id bits", style=style, continuous_update=False),
+        "mms": w.IntSlider(mms, 2, 16, description="mms", style=style, continuous_update=False),
+        "mappings": w.IntSlider(mappings, 2, 512, description="mappings", style=style, continuous_update=False),
+    }
+    out = w.Textarea(layout=w.Layout(width="95%", height="80px"), disabled=True)
+
+    def update(_=None):
+        out.value = collide_for(**{k: c.value for k, c in controls.items()})[0]
+
+    for c in controls.values():
+        c.observe(update, names="value")
+    update()
+    box = w.VBox([w.HBox([controls["encoding"], controls["word_bits"], controls["id_bits"]]),
+                  w.HBox([controls["mms"], controls["mappings"]]), out])
     box.controls = controls
     box.output = out
     return box

@@ -147,3 +147,50 @@ def test_mc_kernel_small_run_agrees_with_exact():
     m = collide(method="monte-carlo", trials=20_000, seed=5, **args)
     lo, hi = wilson(m["hits"], m["trials"], z=3.891)
     assert lo <= e["probability"] <= hi
+
+
+# -- the claims of notebooks/02-collision-probability.ipynb ---------------------
+
+def test_raw_id_neighbours_collide_without_wrapping():
+    enc = make_encoding("raw-id", 9)
+    x = 1000
+    s = {m: enc.subids(m)[0] for m in (x - 1, x, x + 1)}
+    n = 2
+    assert (s[x - 1] + s[x + 1]) == n * s[x]  # values equal n * subid(X): "exclusive"
+
+
+def test_hash64_is_about_two_to_the_minus_64():
+    a = analytic_probability(make_encoding("hash64", 9), "uniform", 3, 20)
+    assert 2.0**-64 <= a <= 2.0**-60
+
+
+@pytest.mark.parametrize("name, n", [("two-values", 7), ("posted-32bit", 3)])
+def test_reviewer_encodings_are_unsafe_at_order_9(name, n):
+    from rmaplab.verify import verify
+
+    v = verify(make_encoding(name, 9).config(), 9)
+    assert v.verdict == "unsafe" and v.min_mappings == n and v.replayed
+
+
+def test_posted_random_population_has_no_hit_at_real_widths():
+    r = collide("posted", order=9, mms=3, mappings=20, trials=200_000)
+    assert r["method"] == "monte-carlo" and r["hits"] == 0 and r["ci_high"] < 2e-5
+
+
+def test_collide_explorer_and_chart():
+    from rmaplab.plotting import probability_chart
+    from rmaplab.widgets import collide_explorer
+
+    box = collide_explorer("raw-id", 16, 12, 3, 8)
+    assert "by monte-carlo" in box.output.value or "by exact" in box.output.value
+    box.controls["encoding"].value = "bit-counters"
+    assert "by proof" in box.output.value
+    box.controls["mappings"].value = 2
+    assert box.output.value.startswith("invalid:") and "mappings=2" in box.output.value
+    import pandas as pd
+
+    df = pd.DataFrame([collide("raw-id", 4, 3, 5, 20_000, word_bits=8, id_bits=5, method="monte-carlo"),
+                       collide("bit-counters", 4, 3, 5)])
+    d = probability_chart(df, "mms").to_dict()
+    rows = d["datasets"][d["data"]["name"]]
+    assert [r["encoding"] for r in rows] == ["raw-id"]  # a proven 0 has no point on a log axis
