@@ -113,3 +113,73 @@ def shortest_linf_box(weights, word_bits, bound):
             n = max(abs(a) for a in D)
             best = n if best is None else min(best, n)
     return best
+
+
+M64 = 2**64 - 1
+GOLDEN = 0x9E3779B97F4A7C15
+
+
+def mix64(z):
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
+    return z ^ (z >> 31)
+
+
+def enc_subid(enc, mm_id, k, bits, base_pages, word_bits):
+    if enc == 0:
+        return subid(base_pages, (mm_id >> (k * bits)) & ((1 << bits) - 1), word_bits)
+    if enc == 1:
+        return mm_id % 2**word_bits
+    return mix64((mm_id + k * GOLDEN) & M64) % 2**word_bits
+
+
+def monte_carlo(enc, nv, bits, base_pages, word_bits, max_id, pop, m, n, pages, trials, seed):
+    """Python-int twin of the Monte Carlo kernel: same generator (splitmix64),
+    same draws in the same order, so the same (hits, trials) for a seed."""
+    state = [seed]
+
+    def nxt():
+        state[0] = (state[0] + GOLDEN) & M64
+        return mix64(state[0])
+
+    def below(k):
+        return nxt() % k
+
+    mod = 2**word_bits
+    hits = 0
+    for _ in range(trials):
+        if pop == 2:
+            cnt = [below(pages + 1) for _ in range(m)]
+            ids = list(range(1, m + 1))
+            mapping = [i for i in range(m) if cnt[i] > 0]
+            if len(mapping) < 2 or sum(cnt) > pages:
+                continue
+            v = mapping[below(len(mapping))]
+        else:
+            chosen = []
+            for r in range(n - m + 1, n):
+                c = 1 + below(r)
+                chosen.append(r if c in chosen else c)
+            cuts = sorted(chosen)
+            cnt = [b - a for a, b in zip([0] + cuts, cuts + [n])]
+            if n > pages:
+                continue
+            if pop == 1:
+                ids = list(range(1, m + 1))
+                v = below(m)
+            else:
+                x = 1 + below(max_id)
+                ids = [x]
+                for _ in range(1, m):
+                    y = 1 + below(max_id - 1)
+                    ids.append(y + 1 if y >= x else y)
+                v = 0
+        victim = ids[v]
+        ok = all(
+            sum(cnt[i] * (enc_subid(enc, ids[i], k, bits, base_pages, word_bits)
+                          - enc_subid(enc, victim, k, bits, base_pages, word_bits))
+                for i in range(m) if i != v) % mod == 0
+            for k in range(nv)
+        )
+        hits += ok
+    return hits, trials

@@ -27,3 +27,9 @@ def test_bench_compare_runs_and_sides_agree():
     p = _run("benchmarks/bench_compare.py", "--folios", "32", "--python-ops", "500")
     assert p.returncode == 0, p.stdout + p.stderr
     assert "False" not in p.stdout and "munmap" in p.stdout
+
+
+def test_bench_collide_runs_and_sides_agree():
+    p = _run("benchmarks/bench_collide.py", "--trials", "20000", "--python-trials", "2000")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "False" not in p.stdout and "posted" in p.stdout

@@ -1,4 +1,6 @@
 import json
+
+import numpy as np
 from fractions import Fraction
 
 import pytest
@@ -194,3 +196,21 @@ def test_collide_explorer_and_chart():
     d = probability_chart(df, "mms").to_dict()
     rows = d["datasets"][d["data"]["name"]]
     assert [r["encoding"] for r in rows] == ["raw-id"]  # a proven 0 has no point on a log axis
+
+
+@settings(max_examples=25)
+@given(st.sampled_from(["posted", "raw-id", "hash64", "two-values", "bit-counters"]),
+       st.sampled_from(["uniform", "lowest-free", "fork-tree"]), st.integers(2, 5), st.integers(0, 6),
+       st.integers(4, 16), st.integers(0, 2**63))
+def test_mc_kernel_is_bit_identical_to_its_python_twin(encoding, population, mms, extra, word_bits, seed):
+    import naive
+    from rmaplab import kernels
+    from rmaplab.collide import _POP_CODE
+
+    enc = make_encoding(encoding, 4, "wip-v1", word_bits, 6)
+    n = mms + extra
+    got = kernels.monte_carlo(enc.kind, enc.values, enc.bits, np.uint64(enc.base_pages), np.uint64(enc.mask),
+                              enc.max_id, _POP_CODE[population], mms, n, 16, 300, np.uint64(seed))
+    want = naive.monte_carlo(enc.kind, enc.values, enc.bits, enc.base_pages, enc.word_bits, enc.max_id,
+                             _POP_CODE[population], mms, n, 16, 300, seed)
+    assert tuple(int(v) for v in got) == want

@@ -1,0 +1,100 @@
+"""Collision Monte Carlo: numba kernel vs. the same loop in C -O2 vs. its
+pure-Python twin (tests/naive.py), same seeds, one run; prints trials per
+second and ratios, and checks that all three count the same hits.
+
+Usage: python benchmarks/bench_collide.py [--trials T] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "tests"))
+from _cc import cc_version, compile_c  # noqa: E402
+
+import naive  # noqa: E402
+from rmaplab import kernels  # noqa: E402
+from rmaplab.collide import _POP_CODE, make_encoding  # noqa: E402
+
+CASES = [
+    ("posted, 64-bit, uniform", "posted", "uniform", 3, 20, None, None),
+    ("raw-id, 16-bit, uniform", "raw-id", "uniform", 3, 8, 16, 12),
+    ("hash64, lowest-free", "hash64", "lowest-free", 4, 12, None, None),
+]
+
+
+def run(trials=1_000_000, python_trials=20_000, repeat=3):
+    lib = compile_c("collide")
+    i64, u64 = ctypes.c_int64, ctypes.c_uint64
+    lib.mc.argtypes = [i64, i64, i64, u64, u64, i64, i64, i64, i64, i64, i64, u64, ctypes.c_void_p]
+    lib.mc.restype = None
+    rows = []
+    for label, name, pop, m, n, wb, ib in CASES:
+        enc = make_encoding(name, 9, "wip-v1", wb, ib)
+        args = (enc.kind, enc.values, enc.bits, enc.base_pages, enc.mask, enc.max_id, _POP_CODE[pop],
+                m, n, 1 << enc.order)
+        seed = 12345
+
+        def nb(t):
+            return kernels.monte_carlo(*args[:3], np.uint64(args[3]), np.uint64(args[4]), *args[5:], t,
+                                       np.uint64(seed))
+
+        def c(t):
+            out = np.zeros(2, dtype=np.int64)
+            lib.mc(*args, t, seed, out.ctypes.data)
+            return out
+
+        nb(1000)
+        t_nb = min(_time(lambda: nb(trials)) for _ in range(repeat))
+        t_c = min(_time(lambda: c(trials)) for _ in range(repeat))
+        t0 = time.perf_counter()
+        py = naive.monte_carlo(enc.kind, enc.values, enc.bits, enc.base_pages, enc.word_bits, enc.max_id,
+                               _POP_CODE[pop], m, n, 1 << enc.order, python_trials, seed)
+        t_py = time.perf_counter() - t0
+        same = (tuple(nb(trials)) == tuple(c(trials))) and tuple(int(v) for v in nb(python_trials)) == py
+        rows.append({"case": label, "trials": trials, "numba_per_s": trials / t_nb, "c_per_s": trials / t_c,
+                     "python_per_s": python_trials / t_py, "numba_vs_c": t_c / t_nb,
+                     "numba_vs_python": (trials / t_nb) / (python_trials / t_py), "identical": bool(same)})
+    return {"machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
+            "python": platform.python_version(), "cc": cc_version(), "rows": rows}
+
+
+def _time(fn):
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def report(r) -> str:
+    out = [f"{r['machine']}, Python {r['python']}, {r['cc']}"[:72], "",
+           "trials/s; n/C = numba rate / C rate, n/Py = numba / Python",
+           f"{'case':<26}{'numba':>9}{'C':>9}{'Python':>9}{'n/C':>6}{'n/Py':>6}{'same':>6}"]
+    for x in r["rows"]:
+        out.append(f"{x['case']:<26}{x['numba_per_s']:>9.2e}{x['c_per_s']:>9.2e}{x['python_per_s']:>9.2e}"
+                   f"{x['numba_vs_c']:>6.2f}{x['numba_vs_python']:>6.0f}{str(x['identical']):>6}")
+    return "\n".join(out)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--trials", type=int, default=1_000_000)
+    ap.add_argument("--python-trials", type=int, default=20_000)
+    ap.add_argument("--json", action="store_true")
+    a = ap.parse_args(argv)
+    r = run(a.trials, a.python_trials)
+    print(json.dumps(r, indent=1) if a.json else report(r))
+    return 0 if all(x["identical"] for x in r["rows"]) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
