@@ -1,7 +1,7 @@
 """Chart builders: each returns an ``alt.Chart`` from tidy library results.
 
-Tested through ``Chart.to_dict()``; exported without a browser by
-:mod:`rmaplab.export` (vl-convert) in a later step.
+Tested through ``Chart.to_dict()``. Importing this module selects altair's
+``mimetype`` renderer, which JupyterLab renders offline.
 """
 
 from __future__ import annotations
@@ -14,8 +14,18 @@ import pandas as pd
 from .config import RmapConfig, get_config
 from .lattice import iroot
 
-__all__ = ["frontier_frame", "frontier_chart", "verdict_chart", "cost_chart", "published_chart",
-           "atomics_chart", "false_shared_chart", "probability_chart"]
+
+def use_offline_renderer() -> None:
+    """Charts as ``application/vnd.vegalite.v5+json``: JupyterLab 4 renders that
+    mimetype with its bundled Vega, offline. Altair's default renderer emits
+    HTML that loads Vega from a CDN, which fails behind firewalls."""
+    alt.renderers.enable("mimetype")
+
+
+use_offline_renderer()
+
+__all__ = ["use_offline_renderer", "frontier_frame", "frontier_chart", "verdict_chart", "cost_chart",
+           "published_chart", "atomics_chart", "false_shared_chart", "probability_chart"]
 
 VERDICT_COLORS = alt.Scale(domain=["safe", "unsafe", "undecided"], range=["#1b9e77", "#d95f02", "#7570b3"])
 

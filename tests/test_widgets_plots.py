@@ -66,3 +66,15 @@ def test_cost_explorer_and_charts():
     assert {(r["order"], r["amount"]) for r in rows if r["cost"] == "bytes"} >= {(2, 8), (5, 16), (10, 32)}
     p = published_chart(load_published()["microbench"], ["fork"]).to_dict()
     assert {r["benchmark"] for r in p["datasets"][p["data"]["name"]]} == {"fork"}
+
+
+def test_charts_render_offline_in_jupyterlab():
+    """JupyterLab 4 renders Vega-Lite v3..v5 mimetypes natively (no CDN)."""
+    import altair as alt
+
+    import rmaplab.plotting  # noqa: F401  (selects the renderer)
+
+    assert alt.SCHEMA_VERSION.startswith("v5.")
+    bundle = alt.Chart(alt.Data(values=[{"a": 1}])).mark_point().encode(x="a:Q")._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    assert "application/vnd.vegalite.v5+json" in data and "text/html" not in data
