@@ -8,6 +8,25 @@ from .config import ConfigError, Group, RmapConfig
 
 __all__ = ["explore", "proof_explorer", "cost_for", "cost_explorer", "collide_for", "collide_explorer"]
 
+def _panel(controls: dict, compute, rows, height: str):
+    """Wire ``controls`` to a read-only text output: ``compute(**values)``
+    returns ``(text, result)``; ``rows`` lists the control names per line."""
+    import ipywidgets as w
+
+    out = w.Textarea(layout=w.Layout(width="95%", height=height), disabled=True)
+
+    def update(_=None):
+        out.value = compute(**{k: c.value for k, c in controls.items()})[0]
+
+    for c in controls.values():
+        c.observe(update, names="value")
+    update()
+    box = w.VBox([w.HBox([controls[n] for n in row]) for row in rows] + [out])
+    box.controls = controls
+    box.output = out
+    return box
+
+
 #: Enumeration budget for live widgets: past it the verdict says "undecided".
 WIDGET_NODE_LIMIT = 50_000
 
@@ -65,20 +84,7 @@ def proof_explorer(order: int = 9, bits: int = 8, word_bits: int = 64, id_bits: 
         "group_order": w.IntSlider(order if group_order is None else group_order, 0, 30,
                                    description="group max order", style=style, continuous_update=False),
     }
-    out = w.Textarea(layout=w.Layout(width="95%", height="180px"), disabled=True)
-
-    def update(_=None):
-        text, _v = explore(**{k: c.value for k, c in controls.items()})
-        out.value = text
-
-    for c in controls.values():
-        c.observe(update, names="value")
-    update()
-    box = w.VBox([w.HBox([controls["order"], controls["group_order"]]),
-                  w.HBox([controls["bits"], controls["id_bits"]]), controls["word_bits"], out])
-    box.controls = controls
-    box.output = out
-    return box
+    return _panel(controls, explore, [["order", "group_order"], ["bits", "id_bits"], ["word_bits"]], "180px")
 
 
 def cost_for(id_bits: int, word_bits: int, order: int):
@@ -119,18 +125,7 @@ def cost_explorer(id_bits: int = 24, word_bits: int = 64, order: int = 9):
         "word_bits": w.Dropdown(options=[16, 32, 64], value=word_bits, description="word bits", style=style),
         "order": w.IntSlider(order, 0, 21, description="folio order", style=style, continuous_update=False),
     }
-    out = w.Textarea(layout=w.Layout(width="95%", height="110px"), disabled=True)
-
-    def update(_=None):
-        out.value = cost_for(**{k: c.value for k, c in controls.items()})[0]
-
-    for c in controls.values():
-        c.observe(update, names="value")
-    update()
-    box = w.VBox([w.HBox(list(controls.values())), out])
-    box.controls = controls
-    box.output = out
-    return box
+    return _panel(controls, cost_for, [["id_bits", "word_bits", "order"]], "110px")
 
 
 def collide_for(encoding: str, word_bits: int, id_bits: int, mms: int, mappings: int,
@@ -164,16 +159,4 @@ def collide_explorer(encoding: str = "posted", word_bits: int = 16, id_bits: int
         "mms": w.IntSlider(mms, 2, 16, description="mms", style=style, continuous_update=False),
         "mappings": w.IntSlider(mappings, 2, 512, description="mappings", style=style, continuous_update=False),
     }
-    out = w.Textarea(layout=w.Layout(width="95%", height="80px"), disabled=True)
-
-    def update(_=None):
-        out.value = collide_for(**{k: c.value for k, c in controls.items()})[0]
-
-    for c in controls.values():
-        c.observe(update, names="value")
-    update()
-    box = w.VBox([w.HBox([controls["encoding"], controls["word_bits"], controls["id_bits"]]),
-                  w.HBox([controls["mms"], controls["mappings"]]), out])
-    box.controls = controls
-    box.output = out
-    return box
+    return _panel(controls, collide_for, [["encoding", "word_bits", "id_bits"], ["mms", "mappings"]], "80px")
