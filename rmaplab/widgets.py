@@ -91,19 +91,15 @@ def cost_for(id_bits: int, word_bits: int, order: int):
     """For one order: the fewest values the verifier proves safe with ids of
     ``id_bits`` in ``word_bits`` words, and what that costs. Returns
     ``(text, row dict or None)``."""
-    from .cost import LEGACY_ATOMICS, SEQCOUNT_BYTES, VALUES_PER_LINE, cheapest_safe
+    from .cost import SEQCOUNT_BYTES, cheapest_safe, cost_row
 
     try:
         row = cheapest_safe(id_bits, word_bits, order, min_order=order).iloc[0].to_dict()
     except ConfigError as e:
         return f"invalid: {e}", None
-    k = int(row["values"])
-    row.update({
-        "bytes_with_seqcount": row["bytes"] + SEQCOUNT_BYTES,
-        "cache_lines": -(-k // VALUES_PER_LINE),
-        "atomics_per_update": LEGACY_ATOMICS + 3 + k,
-        "ids_supported": (1 << id_bits) - 1,
-    })
+    k, b = int(row["values"]), int(row["bits"])
+    cfg = RmapConfig("cheapest", id_bits, word_bits, (Group(order, order, k, b),))
+    row.update({key: v for key, v in cost_row(cfg, order).items() if key not in row})
     text = (
         f"order {order} ({1 << order} pages), {id_bits}-bit ids "
         f"({row['ids_supported']} mms), {word_bits}-bit words:\n"
