@@ -315,10 +315,12 @@ def cmd_collide(args) -> int:
         raise ConfigError("--encoding is required (or --list)")
     import os
 
-    executor = None
+    executor = "auto"  # local processes from 4 tasks on
     address = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
     if address:
         executor = dask_executor(address)
+    elif args.workers == 1:
+        executor = None
     elif args.workers > 1:
         from concurrent.futures import ProcessPoolExecutor
 
@@ -337,6 +339,7 @@ def cmd_collide(args) -> int:
                f"  by {r['method']}"
                + (f" ({r['trials']} trials, {r['hits']} hits)" if r["method"] == "monte-carlo" else "")
                + (f" = {r['exact']}" if "exact" in r else "")
+               + (f" ({r['fooled']} of {r['cases']} populations)" if "cases" in r else "")
                + (f"; analytic {r['analytic']:.3g}" if "analytic" in r else "")))
     if "evidence" in r:
         print(wrap(r["evidence"]))
@@ -424,7 +427,8 @@ def build_parser() -> argparse.ArgumentParser:
     cl.add_argument("--word-bits", type=int, help="override the word width")
     cl.add_argument("--id-bits", type=int, help="override the id width")
     cl.add_argument("--method", default="auto", choices=["auto", "exact", "monte-carlo", "analytic"])
-    cl.add_argument("--workers", type=int, default=1, help="local worker processes for Monte Carlo")
+    cl.add_argument("--workers", type=int, default=0,
+                    help="local worker processes for Monte Carlo (default: all cores from 4 tasks on; 1: none)")
     cl.add_argument("--scheduler", help="dask.distributed scheduler address (or DASK_SCHEDULER_ADDRESS)")
     cl.add_argument("--list", action="store_true", help="name the encodings and populations")
     cl.add_argument("--json", action="store_true")

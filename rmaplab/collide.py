@@ -171,7 +171,7 @@ def _check_params(enc: Encoding, population: str, mms: int, mappings: int):
 
 
 def exact_probability(enc: Encoding, population: str, mms: int, mappings: int,
-                      limit: int = 2_000_000) -> Fraction | None:
+                      limit: int = 2_000_000, config="wip-v1") -> Fraction | None:
     """Exact probability, or None when the state space exceeds ``limit``."""
     _check_params(enc, population, mms, mappings)
     P = 1 << enc.order
@@ -220,24 +220,34 @@ def exact_probability(enc: Encoding, population: str, mms: int, mappings: int,
                 total += Fraction(dist.get(0, 0), (N - 1) ** (mms - 1) * ncomp)
         return total / N
     if population == "adversarial":
-        return Fraction(*_adversarial(enc))
+        return Fraction(*_adversarial(enc, config))
     return None
 
 
-def _adversarial(enc: Encoding) -> tuple[int, int]:
+def _adversarial(enc: Encoding, config="wip-v1") -> tuple[int, int]:
     """(fooled, total) over the verifier's counterexample and its neighbours:
-    each other mm's count changed by -1, 0 or +1 (counts stay >= 1)."""
+    each other mm's count changed by -1, 0 or +1 (counts stay >= 1).
+
+    The population is the counterexample the verifier finds for ``config`` at
+    the encoding's order (or, failing that, for the encoding's own digit
+    configuration), evaluated under this encoding."""
     from itertools import product
 
     from .verify import verify
 
-    cfg = enc.config()
-    if cfg is None:
-        raise ConfigError(f"encoding={enc.name!r}: adversarial populations need a digit encoding")
-    v = verify(cfg, enc.order)
-    if v.counterexample is None:
-        return 0, 1
-    ce = v.counterexample
+    ce = None
+    for cfg in (get_config(config), enc.config()):
+        if cfg is not None and enc.order in cfg.orders:
+            ce = verify(cfg, enc.order).counterexample
+            if ce is not None:
+                break
+    if ce is None:
+        raise ConfigError(
+            f"population='adversarial': the verifier finds no counterexample at order {enc.order} "
+            f"(it proves the check safe there); unsafe orders of wip-v1 are 7, 8 and 9"
+        )
+    if max([ce["victim"]] + [m for m, _ in ce["mappings"]]) > enc.max_id:
+        raise ConfigError(f"id_bits={enc.id_bits} cannot hold the counterexample's ids")
     mod = 1 << enc.word_bits
     P = 1 << enc.order
     x = enc.subids(ce["victim"])
@@ -314,12 +324,15 @@ def monte_carlo(enc: Encoding, population: str, mms: int, mappings: int, trials:
 
 def collide(encoding: str, order: int = 9, mms: int = 2, mappings: int = 2, trials: int = 1_000_000,
             seed: int = 0, population: str = "uniform", config="wip-v1", word_bits=None, id_bits=None,
-            method: str = "auto", executor=None, progress: bool = False) -> dict:
+            method: str = "auto", executor="auto", progress: bool = False) -> dict:
     """Probability of a false "exclusive", with its interval and method.
 
     ``method``: ``auto`` (proof if the verifier proves the digit encoding safe,
     else exact if small enough, else Monte Carlo), or one of ``exact``,
-    ``monte-carlo``, ``analytic``.
+    ``monte-carlo``, ``analytic``. ``executor``: any ``concurrent.futures``
+    executor for the Monte Carlo tasks; ``"auto"`` uses local processes (or
+    the dask cluster in ``DASK_SCHEDULER_ADDRESS``) from 4 tasks on, None runs
+    them here.
     """
     enc = make_encoding(encoding, order, config, word_bits, id_bits)
     _check_params(enc, population, mms, mappings)
@@ -341,13 +354,26 @@ def collide(encoding: str, order: int = 9, mms: int = 2, mappings: int = 2, tria
         return row | {"probability": p, "ci_low": p, "ci_high": p, "method": "analytic", "trials": 0}
     if method in ("auto", "exact") and (population == "adversarial" or method == "exact"
                                         or _small(enc, population, mms, mappings)):
-        p = exact_probability(enc, population, mms, mappings)
+        p = exact_probability(enc, population, mms, mappings, config=config)
         if p is not None:
+            extra = {}
+            if population == "adversarial":
+                fooled, cases = _adversarial(enc, config)
+                extra = {"fooled": fooled, "cases": cases}
             return row | {"probability": float(p), "ci_low": float(p), "ci_high": float(p),
-                          "method": "exact", "trials": 0, "exact": f"{p.numerator}/{p.denominator}"}
+                          "method": "exact", "trials": 0, "exact": f"{p.numerator}/{p.denominator}"} | extra
         if method == "exact":
             raise ConfigError("method='exact': the state space is too large; use monte-carlo")
-    hits, total = monte_carlo(enc, population, mms, mappings, trials, seed, executor, progress)
+    own = None
+    if executor == "auto":
+        executor = None
+        if -(-trials // TASK_TRIALS) >= 4 and (os.cpu_count() or 1) > 1:
+            executor = own = default_executor()
+    try:
+        hits, total = monte_carlo(enc, population, mms, mappings, trials, seed, executor, progress)
+    finally:
+        if own is not None:
+            own.shutdown()
     lo, hi = wilson(hits, total)
     out = row | {"probability": hits / total, "ci_low": lo, "ci_high": hi, "method": "monte-carlo",
                  "trials": total, "hits": hits}
@@ -366,7 +392,7 @@ def _small(enc: Encoding, population: str, mms: int, mappings: int) -> bool:
     return False
 
 
-def sweep(param: str, values, base: dict, executor=None, progress: bool = False) -> pd.DataFrame:
+def sweep(param: str, values, base: dict, executor="auto", progress: bool = False) -> pd.DataFrame:
     """:func:`collide` over one parameter (tidy rows), Monte Carlo tasks on ``executor``."""
     rows = []
     it = values

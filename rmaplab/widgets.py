@@ -125,27 +125,29 @@ def cost_explorer(id_bits: int = 24, word_bits: int = 64, order: int = 9):
 
 
 def collide_for(encoding: str, word_bits: int, id_bits: int, mms: int, mappings: int,
-                order: int = 9, trials: int = 200_000):
+                population: str = "uniform", order: int = 9, trials: int = 200_000):
     """One point of the collision explorer. Returns ``(text, row or None)``."""
     from .collide import collide
 
     try:
-        r = collide(encoding, order, mms, mappings, trials, 0, "uniform", "wip-v1", word_bits, id_bits)
+        r = collide(encoding, order, mms, mappings, trials, 0, population, "wip-v1", word_bits, id_bits,
+                    executor=None)
     except ConfigError as e:
         return f"invalid: {e}", None
     text = (f"{encoding}: {r['values']} value(s) of {r['word_bits']} bits, {r['id_bits']}-bit ids; "
-            f"{mms} mms, {mappings} mappings on an order-{order} folio\n"
+            f"{population} population, {mms} mms, {mappings} mappings, order-{order} folio\n"
             f"P(false exclusive) = {r['probability']:.4g}  95% [{r['ci_low']:.3g}, {r['ci_high']:.3g}]"
             f"  by {r['method']}" + (f", analytic {r['analytic']:.3g}" if "analytic" in r else ""))
     return text, r
 
 
 def collide_explorer(encoding: str = "posted", word_bits: int = 16, id_bits: int = 12, mms: int = 3,
-                     mappings: int = 8):
-    """Dropdown for the encoding, sliders for word bits, id bits, mms, mappings."""
+                     mappings: int = 8, population: str = "uniform"):
+    """Dropdowns for the encoding and the population, sliders for word bits,
+    id bits, mms, mappings."""
     import ipywidgets as w
 
-    from .collide import ENCODINGS
+    from .collide import ENCODINGS, POPULATIONS
 
     style = {"description_width": "90px"}
     controls = {
@@ -154,5 +156,8 @@ def collide_explorer(encoding: str = "posted", word_bits: int = 16, id_bits: int
         "id_bits": w.IntSlider(id_bits, 2, 24, description="id bits", style=style, continuous_update=False),
         "mms": w.IntSlider(mms, 2, 16, description="mms", style=style, continuous_update=False),
         "mappings": w.IntSlider(mappings, 2, 512, description="mappings", style=style, continuous_update=False),
+        "population": w.Dropdown(options=list(POPULATIONS), value=population, description="population",
+                                 style=style),
     }
-    return _panel(controls, collide_for, [["encoding", "word_bits", "id_bits"], ["mms", "mappings"]], "80px")
+    return _panel(controls, collide_for, [["encoding", "population"], ["word_bits", "id_bits"],
+                                          ["mms", "mappings"]], "80px")

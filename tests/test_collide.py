@@ -140,6 +140,23 @@ def test_cli_collide(capsys):
                          "8", "--trials", "2000", "--word-bits", "16", "--id-bits", "8", "--order", "4"]) == 0
             out = capsys.readouterr().out
             assert "P(false exclusive)" in out and max(map(len, out.splitlines())) <= 72
+        assert main(["collide", "--encoding", enc, "--population", "adversarial", "--json"]) == 0
+        r = json.loads(capsys.readouterr().out)
+        assert r["method"] in ("exact", "proof") and r["probability"] <= 1 / 81
+
+
+def test_adversarial_population_under_other_encodings():
+    # the 71-mapping counterexample (notebook 02): digits in base 513 are fooled,
+    # whatever the number of values or the word width; raw ids and hashes are not
+    for enc in ("posted", "two-values", "posted-32bit"):
+        r = collide(enc, order=9, population="adversarial")
+        assert (r["fooled"], r["cases"]) == (1, 81), enc
+    for enc in ("raw-id", "hash64"):
+        r = collide(enc, order=9, population="adversarial")
+        assert (r["fooled"], r["cases"]) == (0, 81), enc
+    assert collide("bit-counters", order=9, population="adversarial")["method"] == "proof"
+    with pytest.raises(ConfigError, match="finds no counterexample at order 10"):
+        collide("raw-id", order=10, population="adversarial")
 
 
 def test_mc_kernel_small_run_agrees_with_exact():
