@@ -113,10 +113,13 @@ SMALL = [
     RmapConfig("u3", 6, 5, (Group(0, 3, 3, 2),)),
     RmapConfig("u4", 5, 11, (Group(0, 3, 1, 5),)),  # one value: ids == slices, 0 excluded
     RmapConfig("u5", 3, 14, (Group(0, 5, 1, 3),)),
+    RmapConfig("u20", 4, 20, (Group(0, 6, 1, 4),)),  # 20-bit words
+    RmapConfig("u24", 3, 24, (Group(0, 9, 1, 3),)),  # 24-bit words: 129 mappings at orders 8, 9
     # built to be safe: the series' rule with room to spare
     RmapConfig("s1", 6, 12, (Group(0, 2, 2, 3),)),
     RmapConfig("s2", 4, 8, (Group(0, 1, 2, 2),)),
     RmapConfig("s3", 4, 16, (Group(0, 3, 1, 4),)),
+    RmapConfig("s4", 3, 24, (Group(0, 4, 1, 3),)),
 ]
 
 
