@@ -346,6 +346,14 @@ def cmd_collide(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from .report import build_report
+
+    build_report(args.out, args.config, quick=args.quick, seed=args.seed, progress=True)
+    print(wrap(f"report written to {args.out}/ (post.txt is the summary for mail)"))
+    return 0
+
+
 def _add_config_args(p, custom: bool = False):
     p.add_argument("--config", default="wip-v1", help=f"one of {', '.join(config_names())}")
     p.add_argument("--id-bits", type=int, help="id bits (derived or custom configuration)")
@@ -433,6 +441,13 @@ def build_parser() -> argparse.ArgumentParser:
     cl.add_argument("--list", action="store_true", help="name the encodings and populations")
     cl.add_argument("--json", action="store_true")
     cl.set_defaults(func=cmd_collide)
+
+    rp = sub.add_parser("report", help="every figure and table, plus post.txt, into one folder")
+    rp.add_argument("--out", required=True, help="output folder")
+    rp.add_argument("--config", default="wip-v1", help=f"one of {', '.join(config_names())}")
+    rp.add_argument("--quick", action="store_true", help="fewer trials and sweep points")
+    rp.add_argument("--seed", type=int, default=0)
+    rp.set_defaults(func=cmd_report)
 
     c = sub.add_parser("configs", help="list the built-in configurations")
     c.add_argument("--json", action="store_true")

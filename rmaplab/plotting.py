@@ -64,7 +64,7 @@ def frontier_chart(configs=("wip-v1",), word_bits: int = 64, max_bits: int = 24)
     to the frontier, coloured by the verifier's verdict."""
     from .verify import verify
 
-    fr = frontier_frame(word_bits, max_bits)
+    fr = frontier_frame(word_bits, max_bits).drop(columns="pages")  # may exceed 2**64: not JSON
     pts = []
     for c in configs:
         cfg = get_config(c) if not isinstance(c, RmapConfig) else c
