@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from .config import ConfigError, Group, RmapConfig
 
-__all__ = ["explore", "proof_explorer", "cost_for", "cost_explorer", "collide_for", "collide_explorer"]
+__all__ = ["explore", "proof_explorer", "cost_for", "cost_explorer", "collide_for", "collide_explorer",
+           "export_control"]
 
 def _panel(controls: dict, compute, rows, height: str):
     """Wire ``controls`` to a read-only text output: ``compute(**values)``
@@ -161,3 +162,42 @@ def collide_explorer(encoding: str = "posted", word_bits: int = 16, id_bits: int
     }
     return _panel(controls, collide_for, [["encoding", "population"], ["word_bits", "id_bits"],
                                           ["mms", "mappings"]], "80px")
+
+
+def export_control(items: dict, out_dir="exports"):
+    """Export the current figures: a dropdown picks the item (name -> (chart or
+    None, text or None)), another the format (png, svg, txt or all); the
+    button (Enter or click) writes ``out_dir/name.ext`` and lists the files."""
+    import ipywidgets as w
+
+    from .export import check_width, save_chart
+
+    names = list(items)
+    which = w.Dropdown(options=names, value=names[0], description="figure")
+    fmt = w.Dropdown(options=["png", "svg", "txt", "all"], value="all", description="format")
+    button = w.Button(description="Export", icon="download", tooltip="write the figure and its text form")
+    status = w.Label(value="")
+
+    def export(_=None):
+        from pathlib import Path
+
+        chart, text = items[which.value]
+        stem = Path(out_dir) / which.value
+        stem.parent.mkdir(parents=True, exist_ok=True)
+        written = []
+        formats = ["png", "svg", "txt"] if fmt.value == "all" else [fmt.value]
+        if chart is not None:
+            written += save_chart(chart, stem, [f for f in formats if f != "txt"])
+        if text is not None and "txt" in formats:
+            Path(f"{stem}.txt").write_text(check_width(text).rstrip() + "\n")
+            written.append(f"{stem}.txt")
+        status.value = "wrote " + ", ".join(written) if written else "nothing to write in that format"
+        return written
+
+    button.on_click(export)
+    box = w.VBox([w.HBox([which, fmt, button]), status])
+    box.controls = {"figure": which, "format": fmt}
+    box.button = button
+    box.status = status
+    box.export = export
+    return box

@@ -78,3 +78,24 @@ def test_charts_render_offline_in_jupyterlab():
     bundle = alt.Chart(alt.Data(values=[{"a": 1}])).mark_point().encode(x="a:Q")._repr_mimebundle_()
     data = bundle[0] if isinstance(bundle, tuple) else bundle
     assert "application/vnd.vegalite.v5+json" in data and "text/html" not in data
+
+
+def test_export_control_writes_figure_and_text(tmp_path):
+    from rmaplab.export import text_bars
+    from rmaplab.plotting import verdict_chart
+    from rmaplab.widgets import export_control
+
+    df = verify_all("wip-v1")
+    box = export_control({"verdicts": (verdict_chart(df), text_bars(df["order"], df["headroom_bits"], "headroom")),
+                          "text only": (None, "just text")}, out_dir=tmp_path)
+    box.controls["format"].value = "svg"
+    box.button.click()
+    assert (tmp_path / "verdicts.svg").exists() and not (tmp_path / "verdicts.png").exists()
+    box.controls["format"].value = "all"
+    box.button.click()
+    assert {p.name for p in tmp_path.iterdir()} == {"verdicts.svg", "verdicts.png", "verdicts.txt"}
+    assert "wrote" in box.status.value
+    box.controls["figure"].value = "text only"
+    box.controls["format"].value = "png"
+    box.button.click()
+    assert box.status.value == "nothing to write in that format"
