@@ -45,6 +45,27 @@ def _map_all(ops, folios, mm, pages):
         ops.append(("map", f, mm, 0, pages))
 
 
+def _start(order, seed, folios):
+    """A seeded generator, the page count, an allocator, the first mm, and
+    the ops list with that mm mapping every folio."""
+    rnd = random.Random(seed)
+    P = 1 << order
+    ids = IdAllocator()
+    first = ids.alloc()
+    ops = []
+    _map_all(ops, folios, first, P)
+    return rnd, P, ids, first, ops
+
+
+def _fork_children(ops, ids, parent, n):
+    kids = []
+    for _ in range(n):
+        c = ids.alloc()
+        kids.append(c)
+        ops.append(("fork", -1, parent, c, 0))
+    return kids
+
+
 def _cover_letter(kind):
     """The eight micro-benchmarks of the cover letter, per folio."""
 
@@ -83,12 +104,7 @@ def _cover_letter(kind):
 
 def _fork_exec(order, procs, seed, folios):
     """A shell forks a child per command; the child touches a page or two and execs."""
-    rnd = random.Random(seed)
-    P = 1 << order
-    ids = IdAllocator()
-    shell = ids.alloc()
-    ops = []
-    _map_all(ops, folios, shell, P)
+    rnd, P, ids, shell, ops = _start(order, seed, folios)
     for _ in range(procs):
         child = ids.alloc()
         ops.append(("fork", -1, shell, child, 0))
@@ -102,18 +118,8 @@ def _fork_exec(order, procs, seed, folios):
 
 def _zygote(order, procs, seed, folios):
     """One parent forks many long-lived children that each COW part of the memory."""
-    rnd = random.Random(seed)
-    P = 1 << order
-    ids = IdAllocator()
-    zygote = ids.alloc()
-    ops = []
-    _map_all(ops, folios, zygote, P)
-    kids = []
-    for _ in range(procs):
-        c = ids.alloc()
-        kids.append(c)
-        ops.append(("fork", -1, zygote, c, 0))
-    for c in kids:
+    rnd, P, ids, zygote, ops = _start(order, seed, folios)
+    for c in _fork_children(ops, ids, zygote, procs):
         for _ in range(rnd.randint(1, max(1, P // 4))):
             ops.append(("cow", rnd.randrange(folios), c, rnd.randrange(P), 0))
     for _ in range(P):
@@ -123,17 +129,8 @@ def _zygote(order, procs, seed, folios):
 
 def _prefork(order, procs, seed, folios):
     """A server forks workers; workers write, some exit and are replaced."""
-    rnd = random.Random(seed)
-    P = 1 << order
-    ids = IdAllocator()
-    master = ids.alloc()
-    ops = []
-    _map_all(ops, folios, master, P)
-    workers = []
-    for _ in range(procs):
-        w = ids.alloc()
-        workers.append(w)
-        ops.append(("fork", -1, master, w, 0))
+    rnd, P, ids, master, ops = _start(order, seed, folios)
+    workers = _fork_children(ops, ids, master, procs)
     for _ in range(4 * procs):
         w = rnd.choice(workers)
         ops.append(("cow", rnd.randrange(folios), w, rnd.randrange(P), 0))
@@ -149,13 +146,8 @@ def _prefork(order, procs, seed, folios):
 
 def _random_mix(order, procs, seed, folios):
     """Random fork, exit, munmap, MADV_DONTNEED, mremap and writes."""
-    rnd = random.Random(seed)
-    P = 1 << order
-    ids = IdAllocator()
-    first = ids.alloc()
+    rnd, P, ids, first, ops = _start(order, seed, folios)
     live = [first]
-    ops = []
-    _map_all(ops, folios, first, P)
     for _ in range(20 * procs):
         r = rnd.random()
         m = rnd.choice(live)
