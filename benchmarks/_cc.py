@@ -24,3 +24,21 @@ def compile_c(name: str, flags=("-O2",)) -> ctypes.CDLL:
 def cc_version() -> str:
     cc = shutil.which("cc") or "cc"
     return subprocess.run([cc, "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+
+
+def bench_main(doc: str, options, run, report, argv=None) -> int:
+    """The benchmarks' shared command line: ``options`` are (flag, default)
+    pairs passed to ``run`` in order; ``--json`` prints the raw result. Exits
+    non-zero when the sides disagree (rows with ``identical`` False)."""
+    import argparse
+    import json
+
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    for flag, default in options:
+        ap.add_argument(flag, type=type(default), default=default)
+    ap.add_argument("--json", action="store_true")
+    a = ap.parse_args(argv)
+    r = run(*(getattr(a, flag.lstrip("-").replace("-", "_")) for flag, _ in options))
+    print(json.dumps(r, indent=1) if a.json else report(r))
+    rows = r.get("rows") or r.get("exhaustive") or []
+    return 0 if all(x["identical"] for x in rows) else 1

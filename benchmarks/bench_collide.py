@@ -7,9 +7,7 @@ Usage: python benchmarks/bench_collide.py [--trials T] [--json]
 
 from __future__ import annotations
 
-import argparse
 import ctypes
-import json
 import platform
 import sys
 import time
@@ -20,7 +18,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
-from _cc import cc_version, compile_c  # noqa: E402
+from _cc import bench_main, cc_version, compile_c  # noqa: E402
 
 import naive  # noqa: E402
 from rmaplab import kernels  # noqa: E402
@@ -86,14 +84,7 @@ def report(r) -> str:
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--trials", type=int, default=1_000_000)
-    ap.add_argument("--python-trials", type=int, default=20_000)
-    ap.add_argument("--json", action="store_true")
-    a = ap.parse_args(argv)
-    r = run(a.trials, a.python_trials)
-    print(json.dumps(r, indent=1) if a.json else report(r))
-    return 0 if all(x["identical"] for x in r["rows"]) else 1
+    return bench_main(__doc__, [("--trials", 1_000_000), ("--python-trials", 20_000)], run, report, argv)
 
 
 if __name__ == "__main__":

@@ -11,9 +11,7 @@ operations per second.
 
 from __future__ import annotations
 
-import argparse
 import ctypes
-import json
 import platform
 import sys
 import time
@@ -22,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _cc import cc_version, compile_c  # noqa: E402
+from _cc import bench_main, cc_version, compile_c  # noqa: E402
 
 from rmaplab import get_config, kernels  # noqa: E402
 from rmaplab.compare import ops_to_arrays, replay_schemes  # noqa: E402
@@ -101,14 +99,7 @@ def report(r) -> str:
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--folios", type=int, default=2048)
-    ap.add_argument("--python-ops", type=int, default=20_000)
-    ap.add_argument("--json", action="store_true")
-    a = ap.parse_args(argv)
-    r = run(a.folios, a.python_ops)
-    print(json.dumps(r, indent=1) if a.json else report(r))
-    return 0 if all(x["identical"] for x in r["rows"]) else 1
+    return bench_main(__doc__, [("--folios", 2048), ("--python-ops", 20_000)], run, report, argv)
 
 
 if __name__ == "__main__":

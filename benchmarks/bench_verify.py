@@ -7,9 +7,7 @@ Usage: python benchmarks/bench_verify.py [--json]
 
 from __future__ import annotations
 
-import argparse
 import ctypes
-import json
 import platform
 import sys
 import time
@@ -20,7 +18,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
-from _cc import cc_version, compile_c  # noqa: E402
+from _cc import bench_main, cc_version, compile_c  # noqa: E402
 
 import naive  # noqa: E402  (tests/naive.py: the pure-Python BFS twin)
 from rmaplab import Group, RmapConfig, config_names, kernels  # noqa: E402
@@ -105,12 +103,7 @@ def report(r) -> str:
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--json", action="store_true")
-    a = ap.parse_args(argv)
-    r = run()
-    print(json.dumps(r, indent=1) if a.json else report(r))
-    return 0 if all(x["identical"] for x in r["exhaustive"]) else 1
+    return bench_main(__doc__, [], run, report, argv)
 
 
 if __name__ == "__main__":
