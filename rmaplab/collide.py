@@ -79,7 +79,7 @@ class Encoding:
 
     def subids(self, mm_id: int) -> list[int]:
         """Sub-IDs of one mm, Python ints (the reference for the kernel)."""
-        from .kernels import _GOLDEN  # noqa: F401  (constant shared with the kernel)
+        from .kernels import _GOLDEN  # the hash's step, shared with the kernel
 
         m = self.mask
         if self.kind == 0:
@@ -89,7 +89,7 @@ class Encoding:
             return [calc_rmap_subid(self.base_pages, x, self.word_bits) for x in sl]
         if self.kind == 1:
             return [mm_id & m]
-        return [_mix64_py((mm_id + k * 0x9E3779B97F4A7C15) % 2**64) & m for k in range(self.values)]
+        return [_mix64_py((mm_id + k * int(_GOLDEN)) % 2**64) & m for k in range(self.values)]
 
     def config(self) -> RmapConfig | None:
         """The equivalent rmap-ID configuration (digit encodings), for the verifier."""

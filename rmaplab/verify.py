@@ -286,7 +286,7 @@ def _search(cfg: RmapConfig, gi: int, k: int, bound: int, node_limit: int = NODE
     res = shortest_linf(basis, start, cost=cost, node_limit=node_limit)
     # a heuristic cost at or below the final bound leaves the minimum unproven
     res.exact = not any(max(abs(a) for a in v) <= (res.norm or start) for v in inexact)
-    return res, weights
+    return res
 
 
 def replay_counterexample(cfg: RmapConfig | str, order: int, ce: dict):
@@ -373,7 +373,7 @@ def verify(config: RmapConfig | str, order: int, node_limit: int = NODE_LIMIT) -
     complete = True
     searched = []
     for k in range(g.values):
-        res, _ = _search(cfg, gi, k, (1 << g.max_order) - 1, node_limit)
+        res = _search(cfg, gi, k, (1 << g.max_order) - 1, node_limit)
         complete &= res.complete and res.exact
         searched.append((k, res))
         if res.norm is not None and (best is None or res.norm < best[0]):

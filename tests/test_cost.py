@@ -1,9 +1,8 @@
 import json
-import os
 
 import pytest
 
-from rmaplab import ConfigError, derive_config, get_config
+from rmaplab import ConfigError, derive_config
 from rmaplab.cli import main
 from rmaplab.cost import atomics_for, atomics_model, cheapest_safe, cost_table, load_published, tradeoff
 
