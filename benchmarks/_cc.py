@@ -42,3 +42,27 @@ def bench_main(doc: str, options, run, report, argv=None) -> int:
     print(json.dumps(r, indent=1) if a.json else report(r))
     rows = r.get("rows") or r.get("exhaustive") or []
     return 0 if all(x["identical"] for x in rows) else 1
+
+
+def best_time(fn, repeat: int = 3):
+    """(best wall time in seconds over ``repeat`` calls, the last call's result)."""
+    import time
+
+    best, out = float("inf"), None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t)
+    return best, out
+
+
+def machine() -> dict:
+    """Where a benchmark ran: architecture, Python and C compiler."""
+    import platform
+
+    return {"machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
+            "python": platform.python_version(), "cc": cc_version()}
+
+
+def header(r: dict) -> str:
+    return f"{r['machine']}, Python {r['python']}, {r['cc']}"[:72]

@@ -8,7 +8,6 @@ Usage: python benchmarks/bench_collide.py [--trials T] [--json]
 from __future__ import annotations
 
 import ctypes
-import platform
 import sys
 import time
 from pathlib import Path
@@ -18,7 +17,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
-from _cc import bench_main, cc_version, compile_c  # noqa: E402
+from _cc import bench_main, best_time, compile_c, header, machine  # noqa: E402
 
 import naive  # noqa: E402
 from rmaplab import kernels  # noqa: E402
@@ -53,8 +52,8 @@ def run(trials=1_000_000, python_trials=20_000, repeat=3):
             return out
 
         nb(1000)
-        t_nb = min(_time(lambda: nb(trials)) for _ in range(repeat))
-        t_c = min(_time(lambda: c(trials)) for _ in range(repeat))
+        t_nb, _ = best_time(lambda: nb(trials), repeat)
+        t_c, _ = best_time(lambda: c(trials), repeat)
         t0 = time.perf_counter()
         py = naive.monte_carlo(enc.kind, enc.values, enc.bits, enc.base_pages, enc.word_bits, enc.max_id,
                                _POP_CODE[pop], m, n, 1 << enc.order, python_trials, seed)
@@ -63,18 +62,11 @@ def run(trials=1_000_000, python_trials=20_000, repeat=3):
         rows.append({"case": label, "trials": trials, "numba_per_s": trials / t_nb, "c_per_s": trials / t_c,
                      "python_per_s": python_trials / t_py, "numba_vs_c": t_c / t_nb,
                      "numba_vs_python": (trials / t_nb) / (python_trials / t_py), "identical": bool(same)})
-    return {"machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
-            "python": platform.python_version(), "cc": cc_version(), "rows": rows}
-
-
-def _time(fn):
-    t = time.perf_counter()
-    fn()
-    return time.perf_counter() - t
+    return machine() | {"rows": rows}
 
 
 def report(r) -> str:
-    out = [f"{r['machine']}, Python {r['python']}, {r['cc']}"[:72], "",
+    out = [header(r), "",
            "trials/s; n/C = numba rate / C rate, n/Py = numba / Python",
            f"{'case':<26}{'numba':>9}{'C':>9}{'Python':>9}{'n/C':>6}{'n/Py':>6}{'same':>6}"]
     for x in r["rows"]:

@@ -12,7 +12,6 @@ operations per second.
 from __future__ import annotations
 
 import ctypes
-import platform
 import sys
 import time
 from pathlib import Path
@@ -20,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _cc import bench_main, cc_version, compile_c  # noqa: E402
+from _cc import bench_main, best_time, compile_c, header, machine  # noqa: E402
 
 from rmaplab import get_config, kernels  # noqa: E402
 from rmaplab.compare import ops_to_arrays, replay_schemes  # noqa: E402
@@ -65,8 +64,8 @@ def run(folios=2048, python_ops=20_000, repeat=3):
             return stats
 
         nb()  # compile or load from cache
-        t_nb = min(_time(nb) for _ in range(repeat))
-        t_c = min(_time(c) for _ in range(repeat))
+        t_nb, _ = best_time(nb, repeat)
+        t_c, _ = best_time(c, repeat)
         same = bool(np.array_equal(nb(), c()))
         k = min(python_ops, len(ops))
         t = time.perf_counter()
@@ -77,18 +76,11 @@ def run(folios=2048, python_ops=20_000, repeat=3):
                      "c_ops_per_s": len(ops) / t_c, "python_ops_per_s": k / t_py,
                      "numba_vs_c": t_c / t_nb, "numba_vs_python": (len(ops) / t_nb) / (k / t_py),
                      "identical": same})
-    return {"machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
-            "python": platform.python_version(), "cc": cc_version(), "rows": rows}
-
-
-def _time(fn):
-    t = time.perf_counter()
-    fn()
-    return time.perf_counter() - t
+    return machine() | {"rows": rows}
 
 
 def report(r) -> str:
-    out = [f"{r['machine']}, Python {r['python']}, {r['cc']}"[:72], "",
+    out = [header(r), "",
            "ops/s of each side; ratios: numba rate / C rate, numba / Python",
            f"{'workload':<9}{'ops':>9}{'numba':>10}{'C':>10}{'Python':>10}{'n/C':>6}{'n/Py':>7}{'same':>6}"]
     for x in r["rows"]:

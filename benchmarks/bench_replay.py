@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import ctypes
 import json
-import platform
 import sys
 import time
 from pathlib import Path
@@ -24,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _cc import cc_version, compile_c  # noqa: E402
+from _cc import best_time, compile_c, header, machine  # noqa: E402
 
 from rmaplab import get_config, kernels  # noqa: E402
 from rmaplab.replay import prepare, replay_python, value_updates  # noqa: E402
@@ -51,15 +50,6 @@ def _reset(args):
     args[11][:] = -1
 
 
-def _best(fn, repeat):
-    best = float("inf")
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return best
-
-
 def run(n_ops=2_000_000, n_folios=4096, order=9, n_mms=64, repeat=5, python_ops=40_000, config="wip-v1"):
     cfg = get_config(config)
     f, m, d, c = make_stream(n_ops, n_folios, n_mms, cfg.max_id, order)
@@ -75,7 +65,7 @@ def run(n_ops=2_000_000, n_folios=4096, order=9, n_mms=64, repeat=5, python_ops=
         _reset(args)
         kernels.replay(*args)
 
-    t_numba = _best(numba_run, repeat)
+    t_numba, _ = best_time(numba_run, repeat)
     numba_out = (args[9].copy(), args[10].copy(), args[11].copy())
 
     lib = compile_c("replay")
@@ -94,7 +84,7 @@ def run(n_ops=2_000_000, n_folios=4096, order=9, n_mms=64, repeat=5, python_ops=
             mapcount.ctypes.data, values.ctypes.data, answers.ctypes.data,
         )
 
-    t_c = _best(c_run, repeat)
+    t_c, _ = best_time(c_run, repeat)
     same_c = all(np.array_equal(a, b) for a, b in zip(numba_out, (mapcount, values, answers)))
 
     # pure Python: the folio model on a prefix (maps only at this size: keep it valid)
@@ -109,9 +99,7 @@ def run(n_ops=2_000_000, n_folios=4096, order=9, n_mms=64, repeat=5, python_ops=
 
     rate = {"numba": updates / t_numba, "c": updates / t_c, "python": py_updates / t_py}
     return {
-        "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
-        "python": platform.python_version(),
-        "cc": cc_version(),
+        **machine(),
         "config": cfg.name,
         "order": order,
         "values": cfg.group_for(order).values,
@@ -133,7 +121,7 @@ def report(r) -> str:
     lines = [
         f"replay {r['ops']} ops, {r['folios']} folios of order {r['order']} "
         f"(K={r['values']}), {r['mms']} mms, {r['config']}",
-        f"{r['machine']}, Python {r['python']}, {r['cc']}"[:72],
+        header(r),
         "",
         f"{'side':<8}{'seconds':>12}{'updates/s':>16}",
     ]

@@ -8,7 +8,6 @@ Usage: python benchmarks/bench_verify.py [--json]
 from __future__ import annotations
 
 import ctypes
-import platform
 import sys
 import time
 from pathlib import Path
@@ -18,7 +17,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
-from _cc import bench_main, cc_version, compile_c  # noqa: E402
+from _cc import bench_main, best_time, compile_c, header, machine  # noqa: E402
 
 import naive  # noqa: E402  (tests/naive.py: the pure-Python BFS twin)
 from rmaplab import Group, RmapConfig, config_names, kernels  # noqa: E402
@@ -34,15 +33,6 @@ CASES = [
 PY_CASE = ("K=2, W=6, 15 ids, order 3", RmapConfig("b0", 4, 6, (Group(0, 3, 2, 2),)), 3)
 
 
-def _best(fn, repeat=3):
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, out
-
-
 def run():
     lib = compile_c("exhaustive")
     P = ctypes.c_void_p
@@ -53,14 +43,14 @@ def run():
         s = np.ascontiguousarray(subids_array(cfg, order, np.arange(1, cfg.max_id + 1)))
         depth = (1 << order) - 1
         kernels.exhaustive(s, cfg.word_bits, depth)  # compile / load cache
-        t_nb, r_nb = _best(lambda: kernels.exhaustive(s, cfg.word_bits, depth))
+        t_nb, r_nb = best_time(lambda: kernels.exhaustive(s, cfg.word_bits, depth))
 
         def c_call():
             out = np.empty(s.shape[0], dtype=np.int64)
             assert lib.exhaustive(s.ctypes.data, s.shape[0], s.shape[1], cfg.word_bits, depth, out.ctypes.data) == 0
             return out
 
-        t_c, r_c = _best(c_call)
+        t_c, r_c = best_time(c_call)
         row = {"case": label, "numba_s": t_nb, "c_s": t_c, "numba_vs_c": t_c / t_nb,
                "identical": bool(np.array_equal(r_nb, r_c))}
         if (label, cfg, order) == PY_CASE:
@@ -80,14 +70,13 @@ def run():
         verify_all(name)
         sweep[name] = time.perf_counter() - t
     return {
-        "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
-        "python": platform.python_version(), "cc": cc_version(),
+        **machine(),
         "exhaustive": rows, "sweep_seconds": sweep,
     }
 
 
 def report(r) -> str:
-    out = [f"{r['machine']}, Python {r['python']}, {r['cc']}"[:72], "",
+    out = [header(r), "",
            "exhaustive search (time; ratio = C time / numba time)",
            f"{'case':<30}{'numba s':>9}{'C s':>9}{'ratio':>7}{'same':>6}"]
     for row in r["exhaustive"]:
