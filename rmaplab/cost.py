@@ -106,14 +106,14 @@ def cheapest_safe(id_bits: int, word_bits: int, max_order: int, min_order: int =
             cfg = RmapConfig("probe", id_bits, word_bits, (Group(o, o, k, b),))
             v = verify(cfg, o, node_limit=node_limit)
             if v.verdict == "safe":
-                found = (k, b, v.method)
+                found = (k, b, v.method, cfg.value_bytes(o))
                 break
             undecided += v.verdict == "undecided"
         if found is None:
             raise ConfigError(f"order {o}: no K up to id_bits={id_bits} is proven safe")
         rows.append({
             "order": o, "values": found[0], "bits": found[1], "method": found[2],
-            "bytes": found[0] * word_bits // 8, "rule_values": rule.group_for(o).values,
+            "bytes": found[3], "rule_values": rule.group_for(o).values,
             "undecided_smaller_k": undecided,
         })
     return pd.DataFrame(rows)
