@@ -14,7 +14,9 @@ HERE = Path(__file__).resolve().parent
 def compile_c(name: str, flags=("-O2",)) -> ctypes.CDLL:
     cc = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
     if cc is None:
-        raise RuntimeError("no C compiler found: install one (Debian: apt-get install gcc) to run the C side")
+        raise RuntimeError(
+            "no C compiler found: install one (Debian: apt-get install gcc) to run the C side"
+        )
     out = Path(tempfile.mkdtemp(prefix="rmaplab-bench-")) / f"{name}.so"
     cmd = [cc, *flags, "-shared", "-fPIC", "-o", str(out), str(HERE / "c" / f"{name}.c")]
     subprocess.run(cmd, check=True)
@@ -60,8 +62,11 @@ def machine() -> dict:
     """Where a benchmark ran: architecture, Python and C compiler."""
     import platform
 
-    return {"machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
-            "python": platform.python_version(), "cc": cc_version()}
+    return {
+        "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
+        "python": platform.python_version(),
+        "cc": cc_version(),
+    }
 
 
 def header(r: dict) -> str:

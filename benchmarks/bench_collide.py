@@ -17,9 +17,9 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
+import naive  # noqa: E402
 from _cc import bench_main, best_time, compile_c, header, machine  # noqa: E402
 
-import naive  # noqa: E402
 from rmaplab import kernels  # noqa: E402
 from rmaplab.collide import _POP_CODE, make_encoding  # noqa: E402
 
@@ -38,13 +38,24 @@ def run(trials=1_000_000, python_trials=20_000, repeat=3):
     rows = []
     for label, name, pop, m, n, wb, ib in CASES:
         enc = make_encoding(name, 9, "wip-v1", wb, ib)
-        args = (enc.kind, enc.values, enc.bits, enc.base_pages, enc.mask, enc.max_id, _POP_CODE[pop],
-                m, n, 1 << enc.order)
+        args = (
+            enc.kind,
+            enc.values,
+            enc.bits,
+            enc.base_pages,
+            enc.mask,
+            enc.max_id,
+            _POP_CODE[pop],
+            m,
+            n,
+            1 << enc.order,
+        )
         seed = 12345
 
         def nb(t):
-            return kernels.monte_carlo(*args[:3], np.uint64(args[3]), np.uint64(args[4]), *args[5:], t,
-                                       np.uint64(seed))
+            return kernels.monte_carlo(
+                *args[:3], np.uint64(args[3]), np.uint64(args[4]), *args[5:], t, np.uint64(seed)
+            )
 
         def c(t):
             out = np.zeros(2, dtype=np.int64)
@@ -55,28 +66,58 @@ def run(trials=1_000_000, python_trials=20_000, repeat=3):
         t_nb, _ = best_time(lambda: nb(trials), repeat)
         t_c, _ = best_time(lambda: c(trials), repeat)
         t0 = time.perf_counter()
-        py = naive.monte_carlo(enc.kind, enc.values, enc.bits, enc.base_pages, enc.word_bits, enc.max_id,
-                               _POP_CODE[pop], m, n, 1 << enc.order, python_trials, seed)
+        py = naive.monte_carlo(
+            enc.kind,
+            enc.values,
+            enc.bits,
+            enc.base_pages,
+            enc.word_bits,
+            enc.max_id,
+            _POP_CODE[pop],
+            m,
+            n,
+            1 << enc.order,
+            python_trials,
+            seed,
+        )
         t_py = time.perf_counter() - t0
-        same = (tuple(nb(trials)) == tuple(c(trials))) and tuple(int(v) for v in nb(python_trials)) == py
-        rows.append({"case": label, "trials": trials, "numba_per_s": trials / t_nb, "c_per_s": trials / t_c,
-                     "python_per_s": python_trials / t_py, "numba_vs_c": t_c / t_nb,
-                     "numba_vs_python": (trials / t_nb) / (python_trials / t_py), "identical": bool(same)})
+        same = (tuple(nb(trials)) == tuple(c(trials))) and tuple(
+            int(v) for v in nb(python_trials)
+        ) == py
+        rows.append(
+            {
+                "case": label,
+                "trials": trials,
+                "numba_per_s": trials / t_nb,
+                "c_per_s": trials / t_c,
+                "python_per_s": python_trials / t_py,
+                "numba_vs_c": t_c / t_nb,
+                "numba_vs_python": (trials / t_nb) / (python_trials / t_py),
+                "identical": bool(same),
+            }
+        )
     return machine() | {"rows": rows}
 
 
 def report(r) -> str:
-    out = [header(r), "",
-           "trials/s; n/C = numba rate / C rate, n/Py = numba / Python",
-           f"{'case':<26}{'numba':>9}{'C':>9}{'Python':>9}{'n/C':>6}{'n/Py':>6}{'same':>6}"]
+    out = [
+        header(r),
+        "",
+        "trials/s; n/C = numba rate / C rate, n/Py = numba / Python",
+        f"{'case':<26}{'numba':>9}{'C':>9}{'Python':>9}{'n/C':>6}{'n/Py':>6}{'same':>6}",
+    ]
     for x in r["rows"]:
-        out.append(f"{x['case']:<26}{x['numba_per_s']:>9.2e}{x['c_per_s']:>9.2e}{x['python_per_s']:>9.2e}"
-                   f"{x['numba_vs_c']:>6.2f}{x['numba_vs_python']:>6.0f}{str(x['identical']):>6}")
+        out.append(
+            f"{x['case']:<26}{x['numba_per_s']:>9.2e}{x['c_per_s']:>9.2e}{x['python_per_s']:>9.2e}"
+            f"{x['numba_vs_c']:>6.2f}{x['numba_vs_python']:>6.0f}{x['identical']!s:>6}"
+        )
     return "\n".join(out)
 
 
 def main(argv=None):
-    return bench_main(__doc__, [("--trials", 1_000_000), ("--python-trials", 20_000)], run, report, argv)
+    return bench_main(
+        __doc__, [("--trials", 1_000_000), ("--python-trials", 20_000)], run, report, argv
+    )
 
 
 if __name__ == "__main__":

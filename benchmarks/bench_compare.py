@@ -19,12 +19,12 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _cc import bench_main, best_time, compile_c, header, machine  # noqa: E402
+from _cc import bench_main, best_time, compile_c, header, machine
 
-from rmaplab import get_config, kernels  # noqa: E402
-from rmaplab.compare import ops_to_arrays, replay_schemes  # noqa: E402
-from rmaplab.subid import subids_array  # noqa: E402
-from rmaplab.workloads import make_workload  # noqa: E402
+from rmaplab import get_config, kernels
+from rmaplab.compare import ops_to_arrays, replay_schemes
+from rmaplab.subid import subids_array
+from rmaplab.workloads import make_workload
 
 
 def _args(ops, order, cfg):
@@ -52,15 +52,32 @@ def run(folios=2048, python_ops=20_000, repeat=3):
         def nb():
             stats = np.zeros((6, 3), dtype=np.int64)
             status = np.zeros(2, dtype=np.int64)
-            kernels.replay_schemes(kind, folio, mm, a, b, nf, order, ids, cfg.id_bits, sub, mask, stats, status)
+            kernels.replay_schemes(
+                kind, folio, mm, a, b, nf, order, ids, cfg.id_bits, sub, mask, stats, status
+            )
             return stats
 
         def c():
             stats = np.zeros((6, 3), dtype=np.int64)
             status = np.zeros(2, dtype=np.int64)
-            lib.replay(kind.size, kind.ctypes.data, folio.ctypes.data, mm.ctypes.data, a.ctypes.data,
-                       b.ctypes.data, nf, order, ids.ctypes.data, ids.size, cfg.id_bits, sub.ctypes.data,
-                       sub.shape[1], int(mask), stats.ctypes.data, status.ctypes.data)
+            lib.replay(
+                kind.size,
+                kind.ctypes.data,
+                folio.ctypes.data,
+                mm.ctypes.data,
+                a.ctypes.data,
+                b.ctypes.data,
+                nf,
+                order,
+                ids.ctypes.data,
+                ids.size,
+                cfg.id_bits,
+                sub.ctypes.data,
+                sub.shape[1],
+                int(mask),
+                stats.ctypes.data,
+                status.ctypes.data,
+            )
             return stats
 
         nb()  # compile or load from cache
@@ -71,22 +88,39 @@ def run(folios=2048, python_ops=20_000, repeat=3):
         t = time.perf_counter()
         replay_schemes(ops[:k], order)
         t_py = time.perf_counter() - t
-        rows.append({"workload": name, "order": order, "ops": len(ops), "numba_s": t_nb, "c_s": t_c,
-                     "python_ops": k, "python_s": t_py, "numba_ops_per_s": len(ops) / t_nb,
-                     "c_ops_per_s": len(ops) / t_c, "python_ops_per_s": k / t_py,
-                     "numba_vs_c": t_c / t_nb, "numba_vs_python": (len(ops) / t_nb) / (k / t_py),
-                     "identical": same})
+        rows.append(
+            {
+                "workload": name,
+                "order": order,
+                "ops": len(ops),
+                "numba_s": t_nb,
+                "c_s": t_c,
+                "python_ops": k,
+                "python_s": t_py,
+                "numba_ops_per_s": len(ops) / t_nb,
+                "c_ops_per_s": len(ops) / t_c,
+                "python_ops_per_s": k / t_py,
+                "numba_vs_c": t_c / t_nb,
+                "numba_vs_python": (len(ops) / t_nb) / (k / t_py),
+                "identical": same,
+            }
+        )
     return machine() | {"rows": rows}
 
 
 def report(r) -> str:
-    out = [header(r), "",
-           "ops/s of each side; ratios: numba rate / C rate, numba / Python",
-           f"{'workload':<9}{'ops':>9}{'numba':>10}{'C':>10}{'Python':>10}{'n/C':>6}{'n/Py':>7}{'same':>6}"]
+    out = [
+        header(r),
+        "",
+        "ops/s of each side; ratios: numba rate / C rate, numba / Python",
+        f"{'workload':<9}{'ops':>9}{'numba':>10}{'C':>10}{'Python':>10}{'n/C':>6}{'n/Py':>7}{'same':>6}",
+    ]
     for x in r["rows"]:
-        out.append(f"{x['workload']:<9}{x['ops']:>9}{x['numba_ops_per_s']:>10.2e}{x['c_ops_per_s']:>10.2e}"
-                   f"{x['python_ops_per_s']:>10.2e}{x['numba_vs_c']:>6.2f}{x['numba_vs_python']:>7.0f}"
-                   f"{str(x['identical']):>6}")
+        out.append(
+            f"{x['workload']:<9}{x['ops']:>9}{x['numba_ops_per_s']:>10.2e}{x['c_ops_per_s']:>10.2e}"
+            f"{x['python_ops_per_s']:>10.2e}{x['numba_vs_c']:>6.2f}{x['numba_vs_python']:>7.0f}"
+            f"{x['identical']!s:>6}"
+        )
     return "\n".join(out)
 
 

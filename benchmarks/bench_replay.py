@@ -23,10 +23,10 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _cc import best_time, compile_c, header, machine  # noqa: E402
+from _cc import best_time, compile_c, header, machine
 
-from rmaplab import get_config, kernels  # noqa: E402
-from rmaplab.replay import prepare, replay_python, value_updates  # noqa: E402
+from rmaplab import get_config, kernels
+from rmaplab.replay import prepare, replay_python, value_updates
 
 
 def make_stream(n_ops, n_folios, n_mms, max_id, order, seed=0):
@@ -50,7 +50,9 @@ def _reset(args):
     args[11][:] = -1
 
 
-def run(n_ops=2_000_000, n_folios=4096, order=9, n_mms=64, repeat=5, python_ops=40_000, config="wip-v1"):
+def run(
+    n_ops=2_000_000, n_folios=4096, order=9, n_mms=64, repeat=5, python_ops=40_000, config="wip-v1"
+):
     cfg = get_config(config)
     f, m, d, c = make_stream(n_ops, n_folios, n_mms, cfg.max_id, order)
     updates = value_updates(cfg, order, f, d)
@@ -70,22 +72,37 @@ def run(n_ops=2_000_000, n_folios=4096, order=9, n_mms=64, repeat=5, python_ops=
 
     lib = compile_c("replay")
     P = ctypes.c_void_p
-    lib.replay.argtypes = [ctypes.c_int64] + [P] * 8 + [ctypes.c_int64, ctypes.c_int64, ctypes.c_uint64] + [P] * 3
+    lib.replay.argtypes = (
+        [ctypes.c_int64] + [P] * 8 + [ctypes.c_int64, ctypes.c_int64, ctypes.c_uint64] + [P] * 3
+    )
     lib.replay.restype = None
-    folio, mm, delta, check, fgroup, pages, gvalues, subids, mask, mapcount, values, answers = args[:12]
+    folio, mm, delta, check, fgroup, pages, gvalues, subids, mask, mapcount, values, answers = args[
+        :12
+    ]
     chk = check.view(np.uint8)
 
     def c_run():
         _reset(args)
         lib.replay(
-            folio.size, folio.ctypes.data, mm.ctypes.data, delta.ctypes.data, chk.ctypes.data,
-            fgroup.ctypes.data, pages.ctypes.data, gvalues.ctypes.data, subids.ctypes.data,
-            subids.shape[1], subids.shape[2], int(mask),
-            mapcount.ctypes.data, values.ctypes.data, answers.ctypes.data,
+            folio.size,
+            folio.ctypes.data,
+            mm.ctypes.data,
+            delta.ctypes.data,
+            chk.ctypes.data,
+            fgroup.ctypes.data,
+            pages.ctypes.data,
+            gvalues.ctypes.data,
+            subids.ctypes.data,
+            subids.shape[1],
+            subids.shape[2],
+            int(mask),
+            mapcount.ctypes.data,
+            values.ctypes.data,
+            answers.ctypes.data,
         )
 
     t_c, _ = best_time(c_run, repeat)
-    same_c = all(np.array_equal(a, b) for a, b in zip(numba_out, (mapcount, values, answers)))
+    same_c = all(np.array_equal(a, b) for a, b in zip(numba_out, (mapcount, values, answers), strict=False))
 
     # pure Python: the folio model on a prefix (maps only at this size: keep it valid)
     k = min(python_ops, f.size // 2)

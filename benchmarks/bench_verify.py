@@ -17,9 +17,9 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
+import naive  # noqa: E402  (tests/naive.py: the pure-Python BFS twin)
 from _cc import bench_main, best_time, compile_c, header, machine  # noqa: E402
 
-import naive  # noqa: E402  (tests/naive.py: the pure-Python BFS twin)
 from rmaplab import Group, RmapConfig, config_names, kernels  # noqa: E402
 from rmaplab.subid import subids_array  # noqa: E402
 from rmaplab.verify import _search, verify_all  # noqa: E402
@@ -39,7 +39,7 @@ def run():
     lib.exhaustive.argtypes = [P, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, P]
     lib.exhaustive.restype = ctypes.c_int
     rows = []
-    for label, cfg, order in [PY_CASE] + CASES:
+    for label, cfg, order in [PY_CASE, *CASES]:
         s = np.ascontiguousarray(subids_array(cfg, order, np.arange(1, cfg.max_id + 1)))
         depth = (1 << order) - 1
         kernels.exhaustive(s, cfg.word_bits, depth)  # compile / load cache
@@ -47,12 +47,22 @@ def run():
 
         def c_call():
             out = np.empty(s.shape[0], dtype=np.int64)
-            assert lib.exhaustive(s.ctypes.data, s.shape[0], s.shape[1], cfg.word_bits, depth, out.ctypes.data) == 0
+            assert (
+                lib.exhaustive(
+                    s.ctypes.data, s.shape[0], s.shape[1], cfg.word_bits, depth, out.ctypes.data
+                )
+                == 0
+            )
             return out
 
         t_c, r_c = best_time(c_call)
-        row = {"case": label, "numba_s": t_nb, "c_s": t_c, "numba_vs_c": t_c / t_nb,
-               "identical": bool(np.array_equal(r_nb, r_c))}
+        row = {
+            "case": label,
+            "numba_s": t_nb,
+            "c_s": t_c,
+            "numba_vs_c": t_c / t_nb,
+            "identical": bool(np.array_equal(r_nb, r_c)),
+        }
         if (label, cfg, order) == PY_CASE:
             tup = [tuple(int(v) for v in r) for r in s]
             t = time.perf_counter()
@@ -71,20 +81,28 @@ def run():
         sweep[name] = time.perf_counter() - t
     return {
         **machine(),
-        "exhaustive": rows, "sweep_seconds": sweep,
+        "exhaustive": rows,
+        "sweep_seconds": sweep,
     }
 
 
 def report(r) -> str:
-    out = [header(r), "",
-           "exhaustive search (time; ratio = C time / numba time)",
-           f"{'case':<30}{'numba s':>9}{'C s':>9}{'ratio':>7}{'same':>6}"]
+    out = [
+        header(r),
+        "",
+        "exhaustive search (time; ratio = C time / numba time)",
+        f"{'case':<30}{'numba s':>9}{'C s':>9}{'ratio':>7}{'same':>6}",
+    ]
     for row in r["exhaustive"]:
-        out.append(f"{row['case']:<30}{row['numba_s']:>9.4f}{row['c_s']:>9.4f}"
-                   f"{row['numba_vs_c']:>7.2f}{str(row['identical']):>6}")
+        out.append(
+            f"{row['case']:<30}{row['numba_s']:>9.4f}{row['c_s']:>9.4f}"
+            f"{row['numba_vs_c']:>7.2f}{row['identical']!s:>6}"
+        )
         if "python_s" in row:
-            out.append(f"  pure Python twin: {row['python_s']:.3f} s, numba "
-                       f"{row['numba_vs_python']:.0f}x faster")
+            out.append(
+                f"  pure Python twin: {row['python_s']:.3f} s, numba "
+                f"{row['numba_vs_python']:.0f}x faster"
+            )
     out += ["", "full verify sweep (cold lattice cache, target < 60 s)"]
     for name, t in r["sweep_seconds"].items():
         out.append(f"  {name:<20}{t:>8.3f} s")

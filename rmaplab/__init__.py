@@ -32,6 +32,7 @@ __all__ = [
     "Group",
     "RmapConfig",
     "RmapError",
+    "__version__",
     "calc_rmap_subid",
     "config_names",
     "derive_config",
@@ -39,5 +40,4 @@ __all__ = [
     "id_slices",
     "mm_subids",
     "subid_table",
-    "__version__",
 ]

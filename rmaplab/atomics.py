@@ -40,8 +40,11 @@ def compiler() -> str:
 def _lib():
     cc = compiler()
     out = Path(tempfile.mkdtemp(prefix="rmaplab-atomics-")) / "atomics.so"
-    proc = subprocess.run([cc, "-O2", "-shared", "-fPIC", "-pthread", "-o", str(out), str(SOURCE)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [cc, "-O2", "-shared", "-fPIC", "-pthread", "-o", str(out), str(SOURCE)],
+        capture_output=True,
+        text=True,
+    )
     if proc.returncode:
         raise ConfigError(f"compiling {SOURCE.name} with {cc} failed:\n{proc.stderr}")
     lib = ctypes.CDLL(str(out))
@@ -61,8 +64,12 @@ def machine_info() -> dict:
         pass
     cc = compiler()
     ver = subprocess.run([cc, "--version"], capture_output=True, text=True).stdout.splitlines()
-    return {"cpu": model or platform.processor(), "arch": platform.machine(),
-            "cores": os.cpu_count(), "cc": ver[0] if ver else cc}
+    return {
+        "cpu": model or platform.processor(),
+        "arch": platform.machine(),
+        "cores": os.cpu_count(),
+        "cc": ver[0] if ver else cc,
+    }
 
 
 def parse_range(text: str, name: str, lo: int, hi: int) -> list[int]:
@@ -76,15 +83,22 @@ def parse_range(text: str, name: str, lo: int, hi: int) -> list[int]:
             else:
                 out.append(int(part))
     except ValueError:
-        raise ConfigError(f"{name}={text!r} is not a list or range of integers, e.g. 1-8 or 1,2") from None
+        raise ConfigError(
+            f"{name}={text!r} is not a list or range of integers, e.g. 1-8 or 1,2"
+        ) from None
     bad = [v for v in out if not lo <= v <= hi]
     if bad or not out:
         raise ConfigError(f"{name}={text!r} is out of range: allowed {lo}..{hi}")
     return out
 
 
-def bench_atomics(values=range(1, 9), threads=(1, 2), iters: int = 2_000_000, repeat: int = 3,
-                  progress: bool = False) -> pd.DataFrame:
+def bench_atomics(
+    values=range(1, 9),
+    threads=(1, 2),
+    iters: int = 2_000_000,
+    repeat: int = 3,
+    progress: bool = False,
+) -> pd.DataFrame:
     """ns per update for each K, thread count and path (atomic / plain).
 
     Best of ``repeat`` runs. ``ratio_vs_k3`` divides by the K = 3 figure of

@@ -41,11 +41,13 @@ def cmd_table(args) -> int:
         _emit_json(df.to_dict(orient="records"))
         return 0
     print(wrap(f"{cfg.name}: {cfg.description}"))
-    print(wrap(
-        f"ids 1..{cfg.max_id} ({cfg.id_bits} bits), {cfg.word_bits}-bit rmap "
-        "values. headroom = word_bits - bit_length(P_g * max sub-ID); "
-        "negative: a sum of P_g sub-IDs can wrap the word."
-    ))
+    print(
+        wrap(
+            f"ids 1..{cfg.max_id} ({cfg.id_bits} bits), {cfg.word_bits}-bit rmap "
+            "values. headroom = word_bits - bit_length(P_g * max sub-ID); "
+            "negative: a sum of P_g sub-IDs can wrap the word."
+        )
+    )
     print()
     cols = ["order", "values", "bits", "base_pages", "bytes", "ids_supported", "headroom_bits"]
     hdr = ["order", "K", "B", "P_g", "bytes", "ids", "headroom"]
@@ -53,11 +55,13 @@ def cmd_table(args) -> int:
     bad = df[~df["rule_ok"]]
     if len(bad):
         print()
-        print(wrap(
-            "rule 'P_g * max sub-ID fits in the word' fails at orders "
-            + ", ".join(str(o) for o in bad["order"])
-            + " (see `rmaplab verify` for whether the check can be fooled)."
-        ))
+        print(
+            wrap(
+                "rule 'P_g * max sub-ID fits in the word' fails at orders "
+                + ", ".join(str(o) for o in bad["order"])
+                + " (see `rmaplab verify` for whether the check can be fooled)."
+            )
+        )
     return 0
 
 
@@ -70,10 +74,12 @@ def cmd_subids(args) -> int:
         return 0
     import pandas as pd
 
-    print(wrap(
-        f"calc_rmap_subid({args.base_pages}, i) for i in 0..{len(table) - 1}: "
-        f"binary digits of i in base {args.base_pages + 1}, modulo 2^{args.word_bits}"
-    ))
+    print(
+        wrap(
+            f"calc_rmap_subid({args.base_pages}, i) for i in 0..{len(table) - 1}: "
+            f"binary digits of i in base {args.base_pages + 1}, modulo 2^{args.word_bits}"
+        )
+    )
     print()
     df = pd.DataFrame({"i": range(len(table)), "subid": table, "hex": [f"{v:#x}" for v in table]})
     print(text_table(df))
@@ -84,14 +90,16 @@ def cmd_configs(args) -> int:
     rows = []
     for name in config_names():
         c = get_config(name)
-        rows.append({
-            "name": c.name,
-            "id_bits": c.id_bits,
-            "word_bits": c.word_bits,
-            "orders": f"{c.min_order}..{c.max_order}",
-            "max_values": c.max_values,
-            "description": c.description,
-        })
+        rows.append(
+            {
+                "name": c.name,
+                "id_bits": c.id_bits,
+                "word_bits": c.word_bits,
+                "orders": f"{c.min_order}..{c.max_order}",
+                "max_values": c.max_values,
+                "description": c.description,
+            }
+        )
     if args.json:
         _emit_json(rows)
         return 0
@@ -110,8 +118,12 @@ def _verify_config(args):
 
     custom = [args.values, args.bits, args.base_pages]
     if any(v is not None for v in custom):
-        need = {"--id-bits": args.id_bits, "--word-bits": args.word_bits, "--values": args.values,
-                "--bits": args.bits}
+        need = {
+            "--id-bits": args.id_bits,
+            "--word-bits": args.word_bits,
+            "--values": args.values,
+            "--bits": args.bits,
+        }
         missing = [k for k, v in need.items() if v is None]
         if missing:
             raise ConfigError(f"a custom configuration also needs {', '.join(missing)}")
@@ -119,7 +131,9 @@ def _verify_config(args):
         if top is None:
             raise ConfigError("a custom configuration needs --order or --max-order")
         return RmapConfig(
-            "custom", args.id_bits, args.word_bits,
+            "custom",
+            args.id_bits,
+            args.word_bits,
             (Group(0, top, args.values, args.bits, args.base_pages or 0),),
             description="custom single-group configuration",
         )
@@ -131,12 +145,14 @@ def _verdict_text(v) -> str:
     lines.append(wrap(v.evidence))
     if v.counterexample:
         ce = v.counterexample
-        lines.append(wrap(
-            f"counterexample (replayed through the folio model: "
-            f"{'wrong exclusive' if v.replayed else 'NOT reproduced'}): victim mm "
-            f"{ce['victim']} maps 1 page; "
-            + ", ".join(f"mm {m} maps {c}" for m, c in ce["mappings"])
-        ))
+        lines.append(
+            wrap(
+                f"counterexample (replayed through the folio model: "
+                f"{'wrong exclusive' if v.replayed else 'NOT reproduced'}): victim mm "
+                f"{ce['victim']} maps 1 page; "
+                + ", ".join(f"mm {m} maps {c}" for m, c in ce["mappings"])
+            )
+        )
     if v.note:
         lines.append(wrap(f"series: {v.note}"))
     return "\n".join(lines)
@@ -167,12 +183,21 @@ def cmd_verify(args) -> int:
                 if args.json:
                     _emit_json(steps.drop(columns=[]).to_dict(orient="records"))
                 else:
-                    print(text_table(steps, ["step", "mapcount", "value", "hex", "base_digits", "equal"],
-                                     ["step", "n", "k", "value (hex)", "base P_g+1 digits", "=n*s"]))
+                    print(
+                        text_table(
+                            steps,
+                            ["step", "mapcount", "value", "hex", "base_digits", "equal"],
+                            ["step", "n", "k", "value (hex)", "base P_g+1 digits", "=n*s"],
+                        )
+                    )
                     chk = steps.attrs["check"]
-                    print(wrap(f"check for mm {chk.mm}: {'shared' if chk.shared else 'EXCLUSIVE'}"
-                               f" ({chk.reason}); truth: "
-                               f"{'shared' if chk.truly_shared else 'exclusive'}"))
+                    print(
+                        wrap(
+                            f"check for mm {chk.mm}: {'shared' if chk.shared else 'EXCLUSIVE'}"
+                            f" ({chk.reason}); truth: "
+                            f"{'shared' if chk.truly_shared else 'exclusive'}"
+                        )
+                    )
         return 0
     if args.json:
         _emit_json([v.to_json() for v in verdicts])
@@ -181,13 +206,28 @@ def cmd_verify(args) -> int:
     print()
     import pandas as pd
 
-    tab = pd.DataFrame([{
-        "order": v.order, "K": v.values, "B": v.bits, "P_g": v.base_pages, "verdict": v.verdict,
-        "method": v.method, "min_n": v.min_mappings if v.min_mappings else "-",
-        "proven": "yes" if v.proven_minimal else "no", "frontier": v.frontier_pages,
-    } for v in verdicts])
-    print(wrap("frontier: no sub-ID weights are safe from this many pages on; "
-               "min_n: fewest mappings that fool the check"))
+    tab = pd.DataFrame(
+        [
+            {
+                "order": v.order,
+                "K": v.values,
+                "B": v.bits,
+                "P_g": v.base_pages,
+                "verdict": v.verdict,
+                "method": v.method,
+                "min_n": v.min_mappings if v.min_mappings else "-",
+                "proven": "yes" if v.proven_minimal else "no",
+                "frontier": v.frontier_pages,
+            }
+            for v in verdicts
+        ]
+    )
+    print(
+        wrap(
+            "frontier: no sub-ID weights are safe from this many pages on; "
+            "min_n: fewest mappings that fool the check"
+        )
+    )
     print()
     print(text_table(tab))
     for v in verdicts:
@@ -212,20 +252,46 @@ def cmd_cost(args) -> int:
 
     cfg = _config_from_args(args)
     df = cost_table(cfg)
-    cols = ["order", "values", "bytes", "cache_lines", "atomics_per_update",
-            "atomics_per_update_exclusive", "ids_supported"]
+    cols = [
+        "order",
+        "values",
+        "bytes",
+        "cache_lines",
+        "atomics_per_update",
+        "atomics_per_update_exclusive",
+        "ids_supported",
+    ]
     if args.json:
-        _emit_json(df[cols + ["bytes_with_seqcount", "per_page_mapcount_bytes", "extra_atomics"]]
-                   .to_dict(orient="records"))
+        _emit_json(
+            df[[*cols, "bytes_with_seqcount", "per_page_mapcount_bytes", "extra_atomics"]].to_dict(
+                orient="records"
+            )
+        )
         return 0
-    print(wrap(f"{cfg.name}: cost of the rmap values per folio. bytes: values only "
-               "(+4 for the seqcount); atomics: RMW per (un)map, legacy 2 + "
-               "mapcount 1 + seqcount 2 + K; exclusive writer: plain stores for "
-               "values and mapcount; lines: 4 values per 64-byte line."))
+    print(
+        wrap(
+            f"{cfg.name}: cost of the rmap values per folio. bytes: values only "
+            "(+4 for the seqcount); atomics: RMW per (un)map, legacy 2 + "
+            "mapcount 1 + seqcount 2 + K; exclusive writer: plain stores for "
+            "values and mapcount; lines: 4 values per 64-byte line."
+        )
+    )
     print()
-    print(text_table(df, ["order", "values", "bytes", "per_page_mapcount_bytes", "cache_lines",
-                          "atomics_per_update", "atomics_per_update_exclusive"],
-                     ["order", "K", "bytes", "mapcount B", "lines", "atomics", "excl."]))
+    print(
+        text_table(
+            df,
+            [
+                "order",
+                "values",
+                "bytes",
+                "per_page_mapcount_bytes",
+                "cache_lines",
+                "atomics_per_update",
+                "atomics_per_update_exclusive",
+            ],
+            ["order", "K", "bytes", "mapcount B", "lines", "atomics", "excl."],
+        )
+    )
     return 0
 
 
@@ -240,9 +306,13 @@ def cmd_bench_atomics(args) -> int:
         _emit_json({"machine": info, "rows": df.to_dict(orient="records")})
         return 0
     print(wrap(f"{info['cpu']} ({info['arch']}, {info['cores']} cores), {info['cc']} -O2"))
-    print(wrap("ns per update: seqcount (2 RMW) + mapcount + K values; 'plain' is "
-               "the exclusive-writer path (plain stores; with 2 threads it is a "
-               "deliberate race that only shows cache-line bouncing)."))
+    print(
+        wrap(
+            "ns per update: seqcount (2 RMW) + mapcount + K values; 'plain' is "
+            "the exclusive-writer path (plain stores; with 2 threads it is a "
+            "deliberate race that only shows cache-line bouncing)."
+        )
+    )
     print()
     wide = df.pivot_table(index="values", columns=["threads", "path"], values="ns_per_update")
     wide.columns = [f"{t}t {p}" for t, p in wide.columns]
@@ -278,22 +348,50 @@ def cmd_compare(args) -> int:
     if not args.workload:
         raise ConfigError("--workload is required (or --list)")
     schemes = args.schemes.split(",") if args.schemes else None
-    df = compare(args.workload, schemes, _config_from_args(args), args.order, args.procs,
-                 args.seed, args.folios)
+    df = compare(
+        args.workload,
+        schemes,
+        _config_from_args(args),
+        args.order,
+        args.procs,
+        args.seed,
+        args.folios,
+    )
     if args.json:
         _emit_json(df[COLUMNS].to_dict(orient="records"))
         return 0
-    print(wrap(f"workload {args.workload}: order {args.order}, {args.procs} processes, "
-               f"{args.folios} folios, seed {args.seed}. false exclusive > 0 is UNSAFE."))
+    print(
+        wrap(
+            f"workload {args.workload}: order {args.order}, {args.procs} processes, "
+            f"{args.folios} folios, seed {args.seed}. false exclusive > 0 is UNSAFE."
+        )
+    )
     print()
-    print(text_table(df, ["scheme", "checks", "false_exclusive", "false_shared",
-                          "bytes_per_folio", "atomics_per_update"],
-                     ["scheme", "checks", "false excl.", "false shared", "bytes", "atomics"]))
+    print(
+        text_table(
+            df,
+            [
+                "scheme",
+                "checks",
+                "false_exclusive",
+                "false_shared",
+                "bytes_per_folio",
+                "atomics_per_update",
+            ],
+            ["scheme", "checks", "false excl.", "false shared", "bytes", "atomics"],
+        )
+    )
     bad = df[df["false_exclusive"] > 0]
     if len(bad):
         print()
-        print(wrap("UNSAFE: " + ", ".join(f"{r.scheme} ({r.false_exclusive} false exclusive)"
-                                           for r in bad.itertuples())))
+        print(
+            wrap(
+                "UNSAFE: "
+                + ", ".join(
+                    f"{r.scheme} ({r.false_exclusive} false exclusive)" for r in bad.itertuples()
+                )
+            )
+        )
     return 0
 
 
@@ -325,22 +423,48 @@ def cmd_collide(args) -> int:
         from concurrent.futures import ProcessPoolExecutor
 
         executor = ProcessPoolExecutor(max_workers=args.workers)
-    r = collide(args.encoding, args.order, args.mms, args.mappings, args.trials, args.seed,
-                args.population, args.config, args.word_bits, args.id_bits, args.method, executor, progress=not args.json)
+    r = collide(
+        args.encoding,
+        args.order,
+        args.mms,
+        args.mappings,
+        args.trials,
+        args.seed,
+        args.population,
+        args.config,
+        args.word_bits,
+        args.id_bits,
+        args.method,
+        executor,
+        progress=not args.json,
+    )
     if args.json:
-        _emit_json({k: r[k] for k in ("probability", "ci_low", "ci_high", "method", "trials")}
-                   | {k: v for k, v in r.items() if k not in ("probability", "ci_low", "ci_high",
-                                                                "method", "trials")})
+        _emit_json(
+            {k: r[k] for k in ("probability", "ci_low", "ci_high", "method", "trials")}
+            | {
+                k: v
+                for k, v in r.items()
+                if k not in ("probability", "ci_low", "ci_high", "method", "trials")
+            }
+        )
         return 0
-    print(wrap(f"{r['encoding']} ({r['values']} value(s), {r['word_bits']}-bit words, "
-               f"{r['id_bits']}-bit ids), order {r['order']}, population {r['population']}: "
-               f"{r['mms']} mms, {r['mappings']} mappings"))
-    print(wrap(f"P(false exclusive) = {r['probability']:.6g}  [{r['ci_low']:.3g}, {r['ci_high']:.3g}]"
-               f"  by {r['method']}"
-               + (f" ({r['trials']} trials, {r['hits']} hits)" if r["method"] == "monte-carlo" else "")
-               + (f" = {r['exact']}" if "exact" in r else "")
-               + (f" ({r['fooled']} of {r['cases']} populations)" if "cases" in r else "")
-               + (f"; analytic {r['analytic']:.3g}" if "analytic" in r else "")))
+    print(
+        wrap(
+            f"{r['encoding']} ({r['values']} value(s), {r['word_bits']}-bit words, "
+            f"{r['id_bits']}-bit ids), order {r['order']}, population {r['population']}: "
+            f"{r['mms']} mms, {r['mappings']} mappings"
+        )
+    )
+    print(
+        wrap(
+            f"P(false exclusive) = {r['probability']:.6g}  [{r['ci_low']:.3g}, {r['ci_high']:.3g}]"
+            f"  by {r['method']}"
+            + (f" ({r['trials']} trials, {r['hits']} hits)" if r["method"] == "monte-carlo" else "")
+            + (f" = {r['exact']}" if "exact" in r else "")
+            + (f" ({r['fooled']} of {r['cases']} populations)" if "cases" in r else "")
+            + (f"; analytic {r['analytic']:.3g}" if "analytic" in r else "")
+        )
+    )
     if "evidence" in r:
         print(wrap(r["evidence"]))
     return 0
@@ -423,7 +547,9 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--json", action="store_true")
     cp.set_defaults(func=cmd_compare)
 
-    cl = sub.add_parser("collide", help="probability that rmap sums collide into a false 'exclusive'")
+    cl = sub.add_parser(
+        "collide", help="probability that rmap sums collide into a false 'exclusive'"
+    )
     cl.add_argument("--config", default="wip-v1", help=f"one of {', '.join(config_names())}")
     cl.add_argument("--encoding", help="encoding name (see --list)")
     cl.add_argument("--population", default="uniform", help="population name (see --list)")
@@ -434,10 +560,18 @@ def build_parser() -> argparse.ArgumentParser:
     cl.add_argument("--seed", type=int, default=0)
     cl.add_argument("--word-bits", type=int, help="override the word width")
     cl.add_argument("--id-bits", type=int, help="override the id width")
-    cl.add_argument("--method", default="auto", choices=["auto", "exact", "monte-carlo", "analytic"])
-    cl.add_argument("--workers", type=int, default=0,
-                    help="local worker processes for Monte Carlo (default: all cores from 4 tasks on; 1: none)")
-    cl.add_argument("--scheduler", help="dask.distributed scheduler address (or DASK_SCHEDULER_ADDRESS)")
+    cl.add_argument(
+        "--method", default="auto", choices=["auto", "exact", "monte-carlo", "analytic"]
+    )
+    cl.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="local worker processes for Monte Carlo (default: all cores from 4 tasks on; 1: none)",
+    )
+    cl.add_argument(
+        "--scheduler", help="dask.distributed scheduler address (or DASK_SCHEDULER_ADDRESS)"
+    )
     cl.add_argument("--list", action="store_true", help="name the encodings and populations")
     cl.add_argument("--json", action="store_true")
     cl.set_defaults(func=cmd_collide)

@@ -34,8 +34,17 @@ import pandas as pd
 from .config import ConfigError, RmapConfig, _check_int, get_config
 
 __all__ = [
-    "ENCODINGS", "POPULATIONS", "Encoding", "make_encoding", "collide", "exact_probability",
-    "monte_carlo", "analytic_probability", "wilson", "sweep", "TASK_TRIALS",
+    "ENCODINGS",
+    "POPULATIONS",
+    "TASK_TRIALS",
+    "Encoding",
+    "analytic_probability",
+    "collide",
+    "exact_probability",
+    "make_encoding",
+    "monte_carlo",
+    "sweep",
+    "wilson",
 ]
 
 #: Trials per Monte Carlo task: fixed, so results do not depend on the split.
@@ -97,8 +106,12 @@ class Encoding:
 
         if self.kind != 0:
             return None
-        return RmapConfig(self.name, self.id_bits, self.word_bits,
-                          (Group(self.order, self.order, self.values, self.bits, self.base_pages),))
+        return RmapConfig(
+            self.name,
+            self.id_bits,
+            self.word_bits,
+            (Group(self.order, self.order, self.values, self.bits, self.base_pages),),
+        )
 
 
 def _mix64_py(z: int) -> int:
@@ -108,8 +121,9 @@ def _mix64_py(z: int) -> int:
     return z ^ (z >> 31)
 
 
-def make_encoding(name: str, order: int, config="wip-v1", word_bits: int | None = None,
-                  id_bits: int | None = None) -> Encoding:
+def make_encoding(
+    name: str, order: int, config="wip-v1", word_bits: int | None = None, id_bits: int | None = None
+) -> Encoding:
     """An encoding of ``config``'s ids at ``order``; ``word_bits``/``id_bits``
     override the configuration's widths (digits are re-sliced accordingly)."""
     cfg = get_config(config)
@@ -128,7 +142,9 @@ def make_encoding(name: str, order: int, config="wip-v1", word_bits: int | None 
         return Encoding(name, 0, 2, -(-ib // 2), g.base_pages, wb, ib, order)
     if name == "posted-32bit":
         k = g.values
-        return Encoding(name, 0, k, -(-ib // k), g.base_pages, 32 if word_bits is None else wb, ib, order)
+        return Encoding(
+            name, 0, k, -(-ib // k), g.base_pages, 32 if word_bits is None else wb, ib, order
+        )
     if name == "bit-counters":
         return Encoding(name, 0, ib, 1, 1, wb, ib, order)
     raise ConfigError(f"encoding={name!r} is unknown: allowed {', '.join(ENCODINGS)}")
@@ -170,8 +186,9 @@ def _check_params(enc: Encoding, population: str, mms: int, mappings: int):
         raise ConfigError(f"id_bits={enc.id_bits} leaves fewer than 2 ids")
 
 
-def exact_probability(enc: Encoding, population: str, mms: int, mappings: int,
-                      limit: int = 2_000_000, config="wip-v1") -> Fraction | None:
+def exact_probability(
+    enc: Encoding, population: str, mms: int, mappings: int, limit: int = 2_000_000, config="wip-v1"
+) -> Fraction | None:
     """Exact probability, or None when the state space exceeds ``limit``."""
     _check_params(enc, population, mms, mappings)
     P = 1 << enc.order
@@ -214,7 +231,10 @@ def exact_probability(enc: Encoding, population: str, mms: int, mappings: int,
                     for r, w in dist.items():
                         rv = [(r // packed_w[k]) % mod for k in range(enc.values)]
                         for d in diffs:
-                            key = sum(((rv[k] + c * int(d[k])) % mod) * packed_w[k] for k in range(enc.values))
+                            key = sum(
+                                ((rv[k] + c * int(d[k])) % mod) * packed_w[k]
+                                for k in range(enc.values)
+                            )
                             new[key] = new.get(key, 0) + w
                     dist = new
                 total += Fraction(dist.get(0, 0), (N - 1) ** (mms - 1) * ncomp)
@@ -255,14 +275,16 @@ def _adversarial(enc: Encoding, config="wip-v1") -> tuple[int, int]:
     subs = {mm: enc.subids(mm) for mm, _ in others}
     fooled = total = 0
     for delta in product((-1, 0, 1), repeat=len(others)):
-        counts = [c + d for (_, c), d in zip(others, delta)]
+        counts = [c + d for (_, c), d in zip(others, delta, strict=False)]
         if min(counts) < 1:
             continue
         total += 1
         if 1 + sum(counts) > P:
             continue
-        ok = all(sum(c * (subs[mm][k] - x[k]) for (mm, _), c in zip(others, counts)) % mod == 0
-                 for k in range(enc.values))
+        ok = all(
+            sum(c * (subs[mm][k] - x[k]) for (mm, _), c in zip(others, counts, strict=False)) % mod == 0
+            for k in range(enc.values)
+        )
         fooled += ok
     return fooled, total
 
@@ -289,8 +311,18 @@ def _task(args):
 
     enc, pop, mms, mappings, trials, seed = args
     return kernels.monte_carlo(
-        enc.kind, enc.values, enc.bits, np.uint64(enc.base_pages), np.uint64(enc.mask), enc.max_id,
-        _POP_CODE[pop], mms, mappings, 1 << enc.order, trials, np.uint64(seed),
+        enc.kind,
+        enc.values,
+        enc.bits,
+        np.uint64(enc.base_pages),
+        np.uint64(enc.mask),
+        enc.max_id,
+        _POP_CODE[pop],
+        mms,
+        mappings,
+        1 << enc.order,
+        trials,
+        np.uint64(seed),
     ).tolist()
 
 
@@ -299,8 +331,16 @@ def _task_seeds(seed: int, n_tasks: int) -> list[int]:
     return [int(s.generate_state(1, dtype=np.uint64)[0]) for s in ss.spawn(n_tasks)]
 
 
-def monte_carlo(enc: Encoding, population: str, mms: int, mappings: int, trials: int = 1_000_000,
-                seed: int = 0, executor=None, progress: bool = False) -> tuple[int, int]:
+def monte_carlo(
+    enc: Encoding,
+    population: str,
+    mms: int,
+    mappings: int,
+    trials: int = 1_000_000,
+    seed: int = 0,
+    executor=None,
+    progress: bool = False,
+) -> tuple[int, int]:
     """(hits, trials) from ``ceil(trials / TASK_TRIALS)`` seeded tasks."""
     _check_params(enc, population, mms, mappings)
     if population == "adversarial":
@@ -308,8 +348,10 @@ def monte_carlo(enc: Encoding, population: str, mms: int, mappings: int, trials:
     trials = _check_int("trials", trials, 1, 1 << 40)
     n_tasks = -(-trials // TASK_TRIALS)
     seeds = _task_seeds(seed, n_tasks)
-    jobs = [(enc, population, mms, mappings, min(TASK_TRIALS, trials - i * TASK_TRIALS), s)
-            for i, s in enumerate(seeds)]
+    jobs = [
+        (enc, population, mms, mappings, min(TASK_TRIALS, trials - i * TASK_TRIALS), s)
+        for i, s in enumerate(seeds)
+    ]
     results = executor.map(_task, jobs) if executor is not None else map(_task, jobs)
     if progress:
         from tqdm.auto import tqdm
@@ -322,9 +364,21 @@ def monte_carlo(enc: Encoding, population: str, mms: int, mappings: int, trials:
     return hits, total
 
 
-def collide(encoding: str, order: int = 9, mms: int = 2, mappings: int = 2, trials: int = 1_000_000,
-            seed: int = 0, population: str = "uniform", config="wip-v1", word_bits=None, id_bits=None,
-            method: str = "auto", executor="auto", progress: bool = False) -> dict:
+def collide(
+    encoding: str,
+    order: int = 9,
+    mms: int = 2,
+    mappings: int = 2,
+    trials: int = 1_000_000,
+    seed: int = 0,
+    population: str = "uniform",
+    config="wip-v1",
+    word_bits=None,
+    id_bits=None,
+    method: str = "auto",
+    executor="auto",
+    progress: bool = False,
+) -> dict:
     """Probability of a false "exclusive", with its interval and method.
 
     ``method``: ``auto`` (proof if the verifier proves the digit encoding safe,
@@ -336,32 +390,64 @@ def collide(encoding: str, order: int = 9, mms: int = 2, mappings: int = 2, tria
     """
     enc = make_encoding(encoding, order, config, word_bits, id_bits)
     _check_params(enc, population, mms, mappings)
-    row = {"encoding": encoding, "population": population, "order": order, "mms": mms,
-           "mappings": mappings, "word_bits": enc.word_bits, "id_bits": enc.id_bits,
-           "values": enc.values}
+    row = {
+        "encoding": encoding,
+        "population": population,
+        "order": order,
+        "mms": mms,
+        "mappings": mappings,
+        "word_bits": enc.word_bits,
+        "id_bits": enc.id_bits,
+        "values": enc.values,
+    }
     if method in ("auto", "proof") and enc.kind == 0:
         from .verify import verify
 
         v = verify(enc.config(), order, node_limit=200_000)
         if v.verdict == "safe":
-            return row | {"probability": 0.0, "ci_low": 0.0, "ci_high": 0.0, "method": "proof",
-                          "trials": 0, "evidence": v.evidence}
+            return row | {
+                "probability": 0.0,
+                "ci_low": 0.0,
+                "ci_high": 0.0,
+                "method": "proof",
+                "trials": 0,
+                "evidence": v.evidence,
+            }
     if method == "analytic":
         p = analytic_probability(enc, population, mms, mappings)
         if p is None:
-            raise ConfigError(f"method='analytic' has no closed form for encoding={encoding!r}, "
-                              f"population={population!r}: allowed for hash64 with uniform")
-        return row | {"probability": p, "ci_low": p, "ci_high": p, "method": "analytic", "trials": 0}
-    if method in ("auto", "exact") and (population == "adversarial" or method == "exact"
-                                        or _small(enc, population, mms, mappings)):
+            raise ConfigError(
+                f"method='analytic' has no closed form for encoding={encoding!r}, "
+                f"population={population!r}: allowed for hash64 with uniform"
+            )
+        return row | {
+            "probability": p,
+            "ci_low": p,
+            "ci_high": p,
+            "method": "analytic",
+            "trials": 0,
+        }
+    if method in ("auto", "exact") and (
+        population == "adversarial" or method == "exact" or _small(enc, population, mms, mappings)
+    ):
         p = exact_probability(enc, population, mms, mappings, config=config)
         if p is not None:
             extra = {}
             if population == "adversarial":
                 fooled, cases = _adversarial(enc, config)
                 extra = {"fooled": fooled, "cases": cases}
-            return row | {"probability": float(p), "ci_low": float(p), "ci_high": float(p),
-                          "method": "exact", "trials": 0, "exact": f"{p.numerator}/{p.denominator}"} | extra
+            return (
+                row
+                | {
+                    "probability": float(p),
+                    "ci_low": float(p),
+                    "ci_high": float(p),
+                    "method": "exact",
+                    "trials": 0,
+                    "exact": f"{p.numerator}/{p.denominator}",
+                }
+                | extra
+            )
         if method == "exact":
             raise ConfigError("method='exact': the state space is too large; use monte-carlo")
     own = None
@@ -375,8 +461,14 @@ def collide(encoding: str, order: int = 9, mms: int = 2, mappings: int = 2, tria
         if own is not None:
             own.shutdown()
     lo, hi = wilson(hits, total)
-    out = row | {"probability": hits / total, "ci_low": lo, "ci_high": hi, "method": "monte-carlo",
-                 "trials": total, "hits": hits}
+    out = row | {
+        "probability": hits / total,
+        "ci_low": lo,
+        "ci_high": hi,
+        "method": "monte-carlo",
+        "trials": total,
+        "hits": hits,
+    }
     a = analytic_probability(enc, population, mms, mappings)
     if a is not None:
         out["analytic"] = a
@@ -387,8 +479,11 @@ def _small(enc: Encoding, population: str, mms: int, mappings: int) -> bool:
     if population == "lowest-free":
         return math.comb(mappings - 1, mms - 1) * mms * mms <= 200_000
     if population == "uniform":
-        return enc.max_id <= 64 and enc.word_bits * enc.values <= 12 and \
-            math.comb(mappings - 1, mms - 1) <= 200
+        return (
+            enc.max_id <= 64
+            and enc.word_bits * enc.values <= 12
+            and math.comb(mappings - 1, mms - 1) <= 200
+        )
     return False
 
 
@@ -421,7 +516,7 @@ def dask_executor(address: str):
     try:
         from distributed import Client
     except ImportError:
-        raise ConfigError("--scheduler needs dask.distributed: pip install 'rmaplab[dist]'") from None
+        raise ConfigError(
+            "--scheduler needs dask.distributed: pip install 'rmaplab[dist]'"
+        ) from None
     return Client(address).get_executor()
-
-

@@ -20,11 +20,25 @@ from .folio import RmapError
 from .schemes import SCHEMES, make_scheme
 from .workloads import make_workload
 
-__all__ = ["replay_schemes", "replay_schemes_fast", "ops_to_arrays", "compare", "compare_all", "trace",
-           "sweep_procs"]
+__all__ = [
+    "compare",
+    "compare_all",
+    "ops_to_arrays",
+    "replay_schemes",
+    "replay_schemes_fast",
+    "sweep_procs",
+    "trace",
+]
 
-COLUMNS = ["scheme", "workload", "checks", "false_exclusive", "false_shared",
-           "bytes_per_folio", "atomics_per_update"]
+COLUMNS = [
+    "scheme",
+    "workload",
+    "checks",
+    "false_exclusive",
+    "false_shared",
+    "bytes_per_folio",
+    "atomics_per_update",
+]
 
 
 def _mask(start: int, count: int) -> int:
@@ -45,8 +59,10 @@ def replay_schemes(ops, order: int, schemes=None, config="wip-v1", on_step=None)
 
     def folio(f):
         if f not in folios:
-            folios[f] = {"truth": make_scheme("truth", order, cfg),
-                         **{n: make_scheme(n, order, cfg) for n in names}}
+            folios[f] = {
+                "truth": make_scheme("truth", order, cfg),
+                **{n: make_scheme(n, order, cfg) for n in names},
+            }
         return folios[f]
 
     def event(f, kind, mm, mask, count):
@@ -56,11 +72,15 @@ def replay_schemes(ops, order: int, schemes=None, config="wip-v1", on_step=None)
     for i, (kind, f, mm, a, b) in enumerate(ops):
         if kind in ("map", "unmap"):
             if a < 0 or b < 1 or a + b > P:
-                raise RmapError(f"op {i}: pages {a}..{a + b - 1} are out of range: allowed 0..{P - 1}")
+                raise RmapError(
+                    f"op {i}: pages {a}..{a + b - 1} are out of range: allowed 0..{P - 1}"
+                )
             mask = _mask(a, b)
             held = folio(f)["truth"].pages_of.get(mm, 0)
             if kind == "map" and held & mask:
-                raise RmapError(f"op {i}: mm {mm} already maps some of pages {a}..{a + b - 1} of folio {f}")
+                raise RmapError(
+                    f"op {i}: mm {mm} already maps some of pages {a}..{a + b - 1} of folio {f}"
+                )
             if kind == "unmap":
                 mask &= held  # munmap of a range may cover pages already gone
                 if not mask:
@@ -118,7 +138,7 @@ def ops_to_arrays(ops):
     fork = kind == 2
     ids, inv = np.unique(np.concatenate([mm, a[fork]]), return_inverse=True)
     mm_d = inv[: len(ops)].astype(np.int64)
-    a[fork] = inv[len(ops):]
+    a[fork] = inv[len(ops) :]
     folio = np.where(folio < 0, 0, folio)
     return kind.astype(np.int8), folio.copy(), mm_d, a, b.copy(), ids.astype(np.int64)
 
@@ -135,24 +155,52 @@ def replay_schemes_fast(ops, order: int, config="wip-v1") -> dict:
     n_folios = int(folio.max()) + 1 if folio.size else 1
     nw = ((1 << order) + 63) // 64
     if n_folios * max(ids.size, 1) * nw > MAX_PAGE_CELLS:
-        raise ConfigError(f"folios * mms * words = {n_folios * ids.size * nw} is too large: "
-                          f"allowed <= {MAX_PAGE_CELLS}")
+        raise ConfigError(
+            f"folios * mms * words = {n_folios * ids.size * nw} is too large: "
+            f"allowed <= {MAX_PAGE_CELLS}"
+        )
     subids = subids_array(cfg, order, ids) if ids.size else np.zeros((0, 1), dtype=np.uint64)
     stats = np.zeros((6, 3), dtype=np.int64)
     status = np.zeros(2, dtype=np.int64)
-    kernels.replay_schemes(kind, folio, mm, a, b, n_folios, int(order), ids, cfg.id_bits,
-                           np.ascontiguousarray(subids), kernels.word_mask(cfg.word_bits), stats, status)
+    kernels.replay_schemes(
+        kind,
+        folio,
+        mm,
+        a,
+        b,
+        n_folios,
+        int(order),
+        ids,
+        cfg.id_bits,
+        np.ascontiguousarray(subids),
+        kernels.word_mask(cfg.word_bits),
+        stats,
+        status,
+    )
     if status[0]:
         i = int(status[1])
-        why = {1: "pages are out of range", 2: "the mm already maps some of those pages",
-               3: "unknown kind"}[int(status[0])]
+        why = {
+            1: "pages are out of range",
+            2: "the mm already maps some of those pages",
+            3: "unknown kind",
+        }[int(status[0])]
         raise RmapError(f"op {i}: {why}: {ops[i]}")
-    return {n: {"checks": int(r[0]), "false_exclusive": int(r[1]), "false_shared": int(r[2])}
-            for n, r in zip(kernels.SCHEME_ROWS, stats)}
+    return {
+        n: {"checks": int(r[0]), "false_exclusive": int(r[1]), "false_shared": int(r[2])}
+        for n, r in zip(kernels.SCHEME_ROWS, stats, strict=False)
+    }
 
 
-def compare(workload: str, schemes=None, config="wip-v1", order: int = 9, procs: int = 8,
-            seed: int = 0, folios: int = 4, fast: bool = True) -> pd.DataFrame:
+def compare(
+    workload: str,
+    schemes=None,
+    config="wip-v1",
+    order: int = 9,
+    procs: int = 8,
+    seed: int = 0,
+    folios: int = 4,
+    fast: bool = True,
+) -> pd.DataFrame:
     """One row per scheme: checks, false exclusive, false shared, memory and atomics.
 
     ``fast`` replays with the numba kernel (all schemes at once); otherwise
@@ -170,8 +218,15 @@ def compare(workload: str, schemes=None, config="wip-v1", order: int = 9, procs:
     rows = []
     for n, st in stats.items():
         s = make_scheme(n, order, cfg)
-        rows.append({"scheme": n, "workload": workload, **st,
-                     "bytes_per_folio": s.bytes_per_folio, "atomics_per_update": s.atomics_per_update})
+        rows.append(
+            {
+                "scheme": n,
+                "workload": workload,
+                **st,
+                "bytes_per_folio": s.bytes_per_folio,
+                "atomics_per_update": s.atomics_per_update,
+            }
+        )
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -203,8 +258,15 @@ def trace(ops, order: int, schemes=None, config="wip-v1", folio: int = 0) -> pd.
     return pd.DataFrame(rows)
 
 
-def sweep_procs(workloads=("zygote", "prefork", "random"), procs=(2, 4, 8, 16, 32, 64), order: int = 9,
-                seeds=range(3), folios: int = 4, progress: bool = False, **kw) -> pd.DataFrame:
+def sweep_procs(
+    workloads=("zygote", "prefork", "random"),
+    procs=(2, 4, 8, 16, 32, 64),
+    order: int = 9,
+    seeds=range(3),
+    folios: int = 4,
+    progress: bool = False,
+    **kw,
+) -> pd.DataFrame:
     """Counters summed over ``seeds`` for each workload and process count (tidy)."""
     jobs = [(w, p) for w in workloads for p in procs]
     if progress:
@@ -213,8 +275,14 @@ def sweep_procs(workloads=("zygote", "prefork", "random"), procs=(2, 4, 8, 16, 3
         jobs = tqdm(jobs, desc="sweep", unit="run")
     out = []
     for w, p in jobs:
-        df = pd.concat([compare(w, order=order, procs=p, seed=s, folios=folios, **kw) for s in seeds])
-        g = df.groupby("scheme", sort=False)[["checks", "false_exclusive", "false_shared"]].sum().reset_index()
+        df = pd.concat(
+            [compare(w, order=order, procs=p, seed=s, folios=folios, **kw) for s in seeds]
+        )
+        g = (
+            df.groupby("scheme", sort=False)[["checks", "false_exclusive", "false_shared"]]
+            .sum()
+            .reset_index()
+        )
         g["workload"], g["procs"] = w, p
         out.append(g)
     return pd.concat(out, ignore_index=True)

@@ -20,16 +20,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 __all__ = [
+    "BUILTIN",
+    "ID_BITS_RANGE",
+    "MAX_ORDER",
+    "WORD_BITS_RANGE",
+    "ConfigError",
     "Group",
     "RmapConfig",
-    "ConfigError",
-    "BUILTIN",
-    "get_config",
-    "derive_config",
     "config_names",
-    "MAX_ORDER",
-    "ID_BITS_RANGE",
-    "WORD_BITS_RANGE",
+    "derive_config",
+    "get_config",
 ]
 
 #: Largest folio order rmaplab models; the cover letter goes up to order 30.
@@ -322,9 +322,7 @@ def get_config(name) -> RmapConfig:
     try:
         return BUILTIN[name]
     except KeyError:
-        raise ConfigError(
-            f"config={name!r} is unknown: allowed {', '.join(BUILTIN)}"
-        ) from None
+        raise ConfigError(f"config={name!r} is unknown: allowed {', '.join(BUILTIN)}") from None
 
 
 def config_table(config: RmapConfig | str):

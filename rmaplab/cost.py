@@ -27,8 +27,16 @@ import pandas as pd
 from .config import ConfigError, Group, RmapConfig, _check_int, get_config
 
 __all__ = [
-    "LEGACY_ATOMICS", "SEQCOUNT_BYTES", "VALUES_PER_LINE", "cost_row", "cost_table",
-    "atomics_for", "cheapest_safe", "tradeoff", "load_published", "atomics_model",
+    "LEGACY_ATOMICS",
+    "SEQCOUNT_BYTES",
+    "VALUES_PER_LINE",
+    "atomics_for",
+    "atomics_model",
+    "cheapest_safe",
+    "cost_row",
+    "cost_table",
+    "load_published",
+    "tradeoff",
 ]
 
 #: Atomic RMWs of the legacy (un)map path: subpage mapcount and nr_pages_mapped.
@@ -65,8 +73,9 @@ def cost_table(config: RmapConfig | str = "wip-v1") -> pd.DataFrame:
     return pd.DataFrame([cost_row(cfg, o) for o in cfg.orders])
 
 
-def atomics_for(config: RmapConfig | str, order: int, pages: int, batched: bool = True,
-                exclusive: bool = False) -> int:
+def atomics_for(
+    config: RmapConfig | str, order: int, pages: int, batched: bool = True, exclusive: bool = False
+) -> int:
     """Atomic RMWs to (un)map ``pages`` pages of one folio in one go (batched:
     one add per value whatever ``pages``) or page by page."""
     pages = _check_int("pages", pages, 1, 1 << order)
@@ -77,8 +86,10 @@ def atomics_for(config: RmapConfig | str, order: int, pages: int, batched: bool 
 
 # -- the trade-off -----------------------------------------------------------
 
-def cheapest_safe(id_bits: int, word_bits: int, max_order: int, min_order: int = 0,
-                  node_limit: int = 20_000) -> pd.DataFrame:
+
+def cheapest_safe(
+    id_bits: int, word_bits: int, max_order: int, min_order: int = 0, node_limit: int = 20_000
+) -> pd.DataFrame:
     """Per order, the fewest values K (B = ceil(id_bits / K), base 2**order)
     that the verifier *proves* safe, beside the fewest the series' rule allows.
 
@@ -111,11 +122,17 @@ def cheapest_safe(id_bits: int, word_bits: int, max_order: int, min_order: int =
             undecided += v.verdict == "undecided"
         if found is None:
             raise ConfigError(f"order {o}: no K up to id_bits={id_bits} is proven safe")
-        rows.append({
-            "order": o, "values": found[0], "bits": found[1], "method": found[2],
-            "bytes": found[3], "rule_values": rule.group_for(o).values,
-            "undecided_smaller_k": undecided,
-        })
+        rows.append(
+            {
+                "order": o,
+                "values": found[0],
+                "bits": found[1],
+                "method": found[2],
+                "bytes": found[3],
+                "rule_values": rule.group_for(o).values,
+                "undecided_smaller_k": undecided,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -164,13 +181,20 @@ def atomics_model(values: int = 3, benchmarks=("fork", "munmap")) -> pd.DataFram
     """
     pub = load_published()["microbench"]
     rows = []
-    for (cpu, bench), d in pub[pub["benchmark"].isin(benchmarks)].groupby(["cpu", "benchmark"], observed=True):
+    for (cpu, bench), d in pub[pub["benchmark"].isin(benchmarks)].groupby(
+        ["cpu", "benchmark"], observed=True
+    ):
         per_atomic = float(d.loc[d["stage"] == "mapcount", "change_percent"].iloc[0])
         observed = float(d.loc[d["stage"] == "rmap-id", "change_percent"].iloc[0])
         predicted = per_atomic * (3 + values)
-        rows.append({
-            "cpu": cpu, "benchmark": bench, "mapcount_stage_percent": per_atomic,
-            "rmap_id_stage_percent": observed, "predicted_percent": predicted,
-            "explained": predicted / observed if observed else float("nan"),
-        })
+        rows.append(
+            {
+                "cpu": cpu,
+                "benchmark": bench,
+                "mapcount_stage_percent": per_atomic,
+                "rmap_id_stage_percent": observed,
+                "predicted_percent": predicted,
+                "explained": predicted / observed if observed else float("nan"),
+            }
+        )
     return pd.DataFrame(rows)

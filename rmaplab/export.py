@@ -6,7 +6,7 @@ import textwrap
 
 import tabulate as _tabulate
 
-__all__ = ["MAIL_WIDTH", "text_table", "wrap", "check_width"]
+__all__ = ["MAIL_WIDTH", "check_width", "text_table", "wrap"]
 
 #: linux-mm posts are read in 80-column terminals with quoting; 72 leaves room.
 MAIL_WIDTH = 72
@@ -21,9 +21,7 @@ def check_width(text: str, width: int = MAIL_WIDTH) -> str:
 
 
 def wrap(text: str, width: int = MAIL_WIDTH) -> str:
-    return "\n".join(
-        textwrap.fill(p, width) if p.strip() else "" for p in text.split("\n")
-    )
+    return "\n".join(textwrap.fill(p, width) if p.strip() else "" for p in text.split("\n"))
 
 
 def text_table(df, columns=None, headers=None, width: int = MAIL_WIDTH, floatfmt="g") -> str:
@@ -50,6 +48,7 @@ def text_table(df, columns=None, headers=None, width: int = MAIL_WIDTH, floatfmt
 
 # -- charts -------------------------------------------------------------------
 
+
 def save_chart(chart, stem, formats=("png", "svg"), scale: float = 2.0) -> list[str]:
     """Write ``chart`` as ``stem.png`` / ``stem.svg`` with vl-convert (no
     browser). Returns the paths written."""
@@ -69,8 +68,9 @@ def save_chart(chart, stem, formats=("png", "svg"), scale: float = 2.0) -> list[
     return out
 
 
-def text_bars(labels, values, title: str = "", width: int = MAIL_WIDTH, log: bool = False,
-              fmt: str = "{:.3g}") -> str:
+def text_bars(
+    labels, values, title: str = "", width: int = MAIL_WIDTH, log: bool = False, fmt: str = "{:.3g}"
+) -> str:
     """A horizontal bar chart in plain text, every line at most ``width``."""
     import math
 
@@ -94,14 +94,16 @@ def text_bars(labels, values, title: str = "", width: int = MAIL_WIDTH, log: boo
         return round(abs(v) / top * room)
 
     lines = [title] if title else []
-    for lab, v, t in zip(labels, vals, texts):
+    for lab, v, t in zip(labels, vals, texts, strict=False):
         lines.append(f"{lab:<{lw}} {'#' * size(v):<{room}} {t:>{tw}}".rstrip())
-    return check_width(wrap(lines[0], width) + "\n" + "\n".join(lines[1:]) if title else "\n".join(lines),
-                       width)
+    return check_width(
+        wrap(lines[0], width) + "\n" + "\n".join(lines[1:]) if title else "\n".join(lines), width
+    )
 
 
-def text_lines(xs, series: dict, title: str = "", width: int = MAIL_WIDTH, height: int = 12,
-               log: bool = False) -> str:
+def text_lines(
+    xs, series: dict, title: str = "", width: int = MAIL_WIDTH, height: int = 12, log: bool = False
+) -> str:
     """A line chart in plain text: one marker letter per series on a grid,
     y axis labels on the left, a legend below; at most ``width`` columns."""
     import math

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from .config import ConfigError, RmapConfig, _check_int, get_config
 from .subid import mm_subids
 
-__all__ = ["Folio", "CheckResult", "MAX_MAPCOUNT", "RmapError"]
+__all__ = ["MAX_MAPCOUNT", "CheckResult", "Folio", "RmapError"]
 
 #: The kernel's total mapcount is an ``atomic_t``; the model refuses to go past it.
 MAX_MAPCOUNT = (1 << 31) - 1
@@ -81,7 +81,7 @@ class Folio:
         """Signed update of ``c`` mappings: one add per value, wrapping."""
         s = self.subids(mm)
         m = self.mask
-        self.values = [(v + c * x) & m for v, x in zip(self.values, s)]
+        self.values = [(v + c * x) & m for v, x in zip(self.values, s, strict=False)]
         self.mapcount += c
         left = self._counts.get(mm, 0) + c
         if left:
@@ -90,7 +90,7 @@ class Folio:
             self._counts.pop(mm, None)
 
     # -- operations -----------------------------------------------------
-    def map(self, mm: int, count: int = 1) -> "Folio":
+    def map(self, mm: int, count: int = 1) -> Folio:
         """Map ``count`` pages (PTEs) of this folio into ``mm``."""
         mm = self.config.check_id(mm, "mm")
         count = self._count("count", count)
@@ -102,21 +102,21 @@ class Folio:
         self._add(mm, count)
         return self
 
-    def unmap(self, mm: int, count: int = 1) -> "Folio":
+    def unmap(self, mm: int, count: int = 1) -> Folio:
         """Unmap ``count`` pages of this folio from ``mm``."""
         mm = self.config.check_id(mm, "mm")
         count = self._count("count", count)
         held = self._counts.get(mm, 0)
         if count > held:
             raise RmapError(
-                f"count={count} unmaps more than mm {mm} maps: allowed "
-                f"[1, {held}] for this folio" if held else
-                f"count={count}: mm {mm} maps no page of this folio, nothing to unmap"
+                f"count={count} unmaps more than mm {mm} maps: allowed [1, {held}] for this folio"
+                if held
+                else f"count={count}: mm {mm} maps no page of this folio, nothing to unmap"
             )
         self._add(mm, -count)
         return self
 
-    def fork(self, parent: int, child: int) -> "Folio":
+    def fork(self, parent: int, child: int) -> Folio:
         """``fork()``: the new mm ``child`` gets a copy of ``parent``'s mappings."""
         parent = self.config.check_id(parent, "parent")
         child = self.config.check_id(child, "child")
@@ -132,7 +132,7 @@ class Folio:
             self.map(child, held)
         return self
 
-    def exit(self, mm: int) -> "Folio":
+    def exit(self, mm: int) -> Folio:
         """``exit()`` or ``execve()``: drop every mapping ``mm`` holds."""
         mm = self.config.check_id(mm, "mm")
         held = self._counts.get(mm, 0)
@@ -178,7 +178,7 @@ class Folio:
         if self.mapcount > self.nr_pages:
             reason = f"mapcount {self.mapcount} > folio_nr_pages {self.nr_pages}"
         elif shared:
-            bad = [i for i, (v, e) in enumerate(zip(self.values, exp)) if v != e]
+            bad = [i for i, (v, e) in enumerate(zip(self.values, exp, strict=False)) if v != e]
             reason = f"value(s) {bad} differ from mapcount * subid"
         else:
             reason = "every value equals mapcount * subid"

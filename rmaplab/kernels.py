@@ -27,11 +27,11 @@ The slow, obviously-right references these are tested against live in
 
 from __future__ import annotations
 
-import numpy as np
 import numba
+import numpy as np
 from numba import njit
 
-__all__ = ["calc_subids", "mm_subids", "replay", "exhaustive"]
+__all__ = ["calc_subids", "exhaustive", "mm_subids", "replay"]
 
 _U1 = np.uint64(1)
 _U0 = np.uint64(0)
@@ -105,8 +105,22 @@ def _mm_subids_kernel(ids, values, bits, base_pages, mask):
     " boolean, int64[:, ::1], int64[::1], int8[::1])"
 )
 def _replay_kernel(
-    folio, mm, delta, check, fgroup, pages, gvalues, subids, mask,
-    mapcount, values, answers, track, counts, nmapping, truth,
+    folio,
+    mm,
+    delta,
+    check,
+    fgroup,
+    pages,
+    gvalues,
+    subids,
+    mask,
+    mapcount,
+    values,
+    answers,
+    track,
+    counts,
+    nmapping,
+    truth,
 ):
     """Replay map/unmap/check operations, one add per value per operation.
 
@@ -217,7 +231,9 @@ def _exhaustive_kernel(subids, word_bits, max_depth):
 
 def exhaustive(subids: np.ndarray, word_bits: int, max_depth: int) -> np.ndarray:
     """Run :func:`_exhaustive_kernel` (rows of ``subids`` = ids 1..max_id)."""
-    return _exhaustive_kernel(np.ascontiguousarray(subids, dtype=np.uint64), int(word_bits), int(max_depth))
+    return _exhaustive_kernel(
+        np.ascontiguousarray(subids, dtype=np.uint64), int(word_bits), int(max_depth)
+    )
 
 
 def word_mask(word_bits: int) -> np.uint64:
@@ -231,7 +247,9 @@ def calc_subids(index: np.ndarray, base_pages: int, word_bits: int) -> np.ndarra
     )
 
 
-def mm_subids(ids: np.ndarray, values: int, bits: int, base_pages: int, word_bits: int) -> np.ndarray:
+def mm_subids(
+    ids: np.ndarray, values: int, bits: int, base_pages: int, word_bits: int
+) -> np.ndarray:
     """Sub-IDs (shape ``(len(ids), values)``) of ``uint64`` ids (no validation)."""
     return _mm_subids_kernel(
         np.ascontiguousarray(ids, dtype=np.uint64),
@@ -267,8 +285,31 @@ def _popcount(x):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _event(f, m, c, page0, legacy, total, owner, others, slot_id, slot_cnt, bit, mo_total,
-           bc_n, bc_bits, ids, id_bits, rv, rmc, subids, nv, mask, tcount, nmapping):
+def _event(
+    f,
+    m,
+    c,
+    page0,
+    legacy,
+    total,
+    owner,
+    others,
+    slot_id,
+    slot_cnt,
+    bit,
+    mo_total,
+    bc_n,
+    bc_bits,
+    ids,
+    id_bits,
+    rv,
+    rmc,
+    subids,
+    nv,
+    mask,
+    tcount,
+    nmapping,
+):
     """One signed map/unmap event of ``c`` mappings (``c < 0``: unmap) for
     dense mm ``m`` on folio ``f`` to every scheme; ``page0`` is +-1 or 0."""
     legacy[f] += page0
@@ -337,7 +378,9 @@ def _event(f, m, c, page0, legacy, total, owner, others, slot_id, slot_cnt, bit,
     "void(int8[::1], int64[::1], int64[::1], int64[::1], int64[::1], int64, int64, int64[::1],"
     " int64, uint64[:, ::1], uint64, int64[:, ::1], int64[::1])"
 )
-def _schemes_kernel(kind, folio, mm, a, b, n_folios, order, ids, id_bits, subids, mask, stats, status):
+def _schemes_kernel(
+    kind, folio, mm, a, b, n_folios, order, ids, id_bits, subids, mask, stats, status
+):
     """Replay a workload through every peer scheme at once (rows of
     ``SCHEME_ROWS``); ``stats[s] = (checks, false_exclusive, false_shared)``.
     ``status = (0, -1)`` on success, ``(code, op)`` on an invalid operation:
@@ -398,11 +441,57 @@ def _schemes_kernel(kind, folio, mm, a, b, n_folios, order, ids, id_bits, subids
                 continue
             p0 = np.int64(rng[0] & _U1)
             if op == 0:
-                _event(f, m, n, p0, legacy, total, owner, others, slot_id, slot_cnt, bit, mo_total,
-                       bc_n, bc_bits, ids, id_bits, rv, rmc, subids, nv, mask, tcount, nmapping)
+                _event(
+                    f,
+                    m,
+                    n,
+                    p0,
+                    legacy,
+                    total,
+                    owner,
+                    others,
+                    slot_id,
+                    slot_cnt,
+                    bit,
+                    mo_total,
+                    bc_n,
+                    bc_bits,
+                    ids,
+                    id_bits,
+                    rv,
+                    rmc,
+                    subids,
+                    nv,
+                    mask,
+                    tcount,
+                    nmapping,
+                )
             else:
-                _event(f, m, -n, -p0, legacy, total, owner, others, slot_id, slot_cnt, bit, mo_total,
-                       bc_n, bc_bits, ids, id_bits, rv, rmc, subids, nv, mask, tcount, nmapping)
+                _event(
+                    f,
+                    m,
+                    -n,
+                    -p0,
+                    legacy,
+                    total,
+                    owner,
+                    others,
+                    slot_id,
+                    slot_cnt,
+                    bit,
+                    mo_total,
+                    bc_n,
+                    bc_bits,
+                    ids,
+                    id_bits,
+                    rv,
+                    rmc,
+                    subids,
+                    nv,
+                    mask,
+                    tcount,
+                    nmapping,
+                )
         elif op == 2 or op == 3:
             child = a[i]
             for f2 in range(n_folios):
@@ -413,15 +502,59 @@ def _schemes_kernel(kind, folio, mm, a, b, n_folios, order, ids, id_bits, subids
                 if op == 2:
                     for w in range(nw):
                         pages[f2, child, w] |= pages[f2, m, w]
-                    _event(f2, child, n, p0, legacy, total, owner, others, slot_id, slot_cnt, bit,
-                           mo_total, bc_n, bc_bits, ids, id_bits, rv, rmc, subids, nv, mask, tcount,
-                           nmapping)
+                    _event(
+                        f2,
+                        child,
+                        n,
+                        p0,
+                        legacy,
+                        total,
+                        owner,
+                        others,
+                        slot_id,
+                        slot_cnt,
+                        bit,
+                        mo_total,
+                        bc_n,
+                        bc_bits,
+                        ids,
+                        id_bits,
+                        rv,
+                        rmc,
+                        subids,
+                        nv,
+                        mask,
+                        tcount,
+                        nmapping,
+                    )
                 else:
                     for w in range(nw):
                         pages[f2, m, w] = _U0
-                    _event(f2, m, -n, -p0, legacy, total, owner, others, slot_id, slot_cnt, bit,
-                           mo_total, bc_n, bc_bits, ids, id_bits, rv, rmc, subids, nv, mask, tcount,
-                           nmapping)
+                    _event(
+                        f2,
+                        m,
+                        -n,
+                        -p0,
+                        legacy,
+                        total,
+                        owner,
+                        others,
+                        slot_id,
+                        slot_cnt,
+                        bit,
+                        mo_total,
+                        bc_n,
+                        bc_bits,
+                        ids,
+                        id_bits,
+                        rv,
+                        rmc,
+                        subids,
+                        nv,
+                        mask,
+                        tcount,
+                        nmapping,
+                    )
         elif op == 4:
             pg = a[i]
             if ((pages[f, m, pg >> 6] >> np.uint64(pg & 63)) & _U1) == _U0:
@@ -455,8 +588,31 @@ def _schemes_kernel(kind, folio, mm, a, b, n_folios, order, ids, id_bits, subids
             if truly:
                 pages[f, m, pg >> 6] &= ~(_U1 << np.uint64(pg & 63))
                 p0 = np.int64(1) if pg == 0 else np.int64(0)
-                _event(f, m, -1, -p0, legacy, total, owner, others, slot_id, slot_cnt, bit, mo_total,
-                       bc_n, bc_bits, ids, id_bits, rv, rmc, subids, nv, mask, tcount, nmapping)
+                _event(
+                    f,
+                    m,
+                    -1,
+                    -p0,
+                    legacy,
+                    total,
+                    owner,
+                    others,
+                    slot_id,
+                    slot_cnt,
+                    bit,
+                    mo_total,
+                    bc_n,
+                    bc_bits,
+                    ids,
+                    id_bits,
+                    rv,
+                    rmc,
+                    subids,
+                    nv,
+                    mask,
+                    tcount,
+                    nmapping,
+                )
         else:
             status[0] = 3
             status[1] = i
@@ -528,7 +684,7 @@ def _mc_kernel(enc, nv, bits, base_pages, mask, max_id, pop, m, n, pages, trials
     cuts = np.zeros(max(m - 1, 1), dtype=np.int64)
     acc = np.zeros(max(nv, 1), dtype=np.uint64)
     out = np.zeros(2, dtype=np.int64)
-    for t in range(trials):
+    for _t in range(trials):
         out[1] += 1
         if pop == 2:
             for i in range(m):
@@ -599,8 +755,10 @@ def _mc_kernel(enc, nv, bits, base_pages, mask, max_id, pop, m, n, pages, trials
                 continue
             c = np.uint64(cnt[i])
             for k in range(nv):
-                d = (_enc_subid(enc, ids[i], k, bits, base_pages, mask)
-                     - _enc_subid(enc, victim, k, bits, base_pages, mask)) & mask
+                d = (
+                    _enc_subid(enc, ids[i], k, bits, base_pages, mask)
+                    - _enc_subid(enc, victim, k, bits, base_pages, mask)
+                ) & mask
                 acc[k] = (acc[k] + c * d) & mask
         fooled = True
         for k in range(nv):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["lattice_basis", "lll", "SearchResult", "shortest_linf", "iroot"]
+__all__ = ["SearchResult", "iroot", "lattice_basis", "lll", "shortest_linf"]
 
 
 def iroot(x: int, k: int) -> int:
@@ -86,7 +86,9 @@ class SearchResult:
     nodes: int = 0
 
 
-def shortest_linf(rows, bound: int, cost=None, node_limit: int = 2_000_000, keep: int = 256) -> SearchResult:
+def shortest_linf(
+    rows, bound: int, cost=None, node_limit: int = 2_000_000, keep: int = 256
+) -> SearchResult:
     """All lattice vectors of least ``cost`` among those with ``cost <= bound``.
 
     ``rows`` is a (preferably LLL-reduced) basis. ``cost(v)`` defaults to
@@ -106,9 +108,9 @@ def shortest_linf(rows, bound: int, cost=None, node_limit: int = 2_000_000, keep
     for i in range(d):
         v = [fmpq(x) for x in rows[i]]
         for j in range(i):
-            num = sum((fmpq(a) * b for a, b in zip(rows[i], bstar[j])), fmpq(0))
+            num = sum((fmpq(a) * b for a, b in zip(rows[i], bstar[j], strict=False)), fmpq(0))
             mu[i][j] = num / bnorm[j]
-            v = [a - mu[i][j] * b for a, b in zip(v, bstar[j])]
+            v = [a - mu[i][j] * b for a, b in zip(v, bstar[j], strict=False)]
         bstar.append(v)
         bnorm.append(sum((a * a for a in v), fmpq(0)))
 

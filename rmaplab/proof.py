@@ -16,7 +16,7 @@ from .export import MAIL_WIDTH, check_width, wrap
 from .folio import Folio
 from .subid import id_slices, subid_digits
 
-__all__ = ["bit_counters", "replay_steps", "proof_text"]
+__all__ = ["bit_counters", "proof_text", "replay_steps"]
 
 
 def bit_counters(config: RmapConfig | str, order: int, counts: dict[int, int]) -> pd.DataFrame:
@@ -35,11 +35,18 @@ def bit_counters(config: RmapConfig | str, order: int, counts: dict[int, int]) -
     for k, v in enumerate(f.values):
         digits = subid_digits(v, g.base_pages, g.bits)
         for j in range(g.bits):
-            counter = sum(c for mm, c in counts.items() if (id_slices(mm, g.values, g.bits)[k] >> j) & 1)
-            rows.append({
-                "value": k, "bit": k * g.bits + j, "digit": j, "counter": counter,
-                "value_digit": digits[j] if j < len(digits) else 0,
-            })
+            counter = sum(
+                c for mm, c in counts.items() if (id_slices(mm, g.values, g.bits)[k] >> j) & 1
+            )
+            rows.append(
+                {
+                    "value": k,
+                    "bit": k * g.bits + j,
+                    "digit": j,
+                    "counter": counter,
+                    "value_digit": digits[j] if j < len(digits) else 0,
+                }
+            )
     df = pd.DataFrame(rows)
     df["agree"] = df["counter"] == df["value_digit"]
     return df
@@ -61,19 +68,27 @@ def replay_steps(config: RmapConfig | str, order: int, counterexample: dict) -> 
     g = cfg.group_for(order)
     f = Folio(cfg, order)
     victim = counterexample["victim"]
-    plan = [(victim, counterexample.get("victim_count", 1))] + [tuple(m) for m in counterexample["mappings"]]
+    plan = [(victim, counterexample.get("victim_count", 1))] + [
+        tuple(m) for m in counterexample["mappings"]
+    ]
     rows = []
     ndig = g.bits + 1
     for step, (mm, count) in enumerate(plan, 1):
         f.map(mm, count)
         exp = f.expected(victim)
         for k, v in enumerate(f.values):
-            rows.append({
-                "step": step, "action": f"map {count} for mm {mm}", "mapcount": f.mapcount,
-                "value": k, "hex": f"{v:#018x}" if cfg.word_bits == 64 else f"{v:#x}",
-                "base_digits": _digits_text(v, g.base_pages, ndig),
-                "expected_hex": f"{exp[k]:#x}", "equal": v == exp[k],
-            })
+            rows.append(
+                {
+                    "step": step,
+                    "action": f"map {count} for mm {mm}",
+                    "mapcount": f.mapcount,
+                    "value": k,
+                    "hex": f"{v:#018x}" if cfg.word_bits == 64 else f"{v:#x}",
+                    "base_digits": _digits_text(v, g.base_pages, ndig),
+                    "expected_hex": f"{exp[k]:#x}",
+                    "equal": v == exp[k],
+                }
+            )
     chk = f.check(victim)
     df = pd.DataFrame(rows)
     df.attrs["check"] = chk
@@ -135,9 +150,12 @@ def proof_text(config: RmapConfig | str, order: int, width: int = MAIL_WIDTH) ->
         ]
         if v.counterexample:
             ce = v.counterexample
-            parts += ["", f"Counterexample: victim mm {ce['victim']} maps 1 page; "
-                      + ", ".join(f"mm {m} maps {c}" for m, c in ce["mappings"])
-                      + f"; total {v.min_mappings} <= {P}: the check says 'exclusive'."]
+            parts += [
+                "",
+                f"Counterexample: victim mm {ce['victim']} maps 1 page; "
+                + ", ".join(f"mm {m} maps {c}" for m, c in ce["mappings"])
+                + f"; total {v.min_mappings} <= {P}: the check says 'exclusive'.",
+            ]
     parts += [
         "",
         f"Frontier: with B = {g.bits} and W = {cfg.word_bits}, no choice of "

@@ -114,7 +114,9 @@ def make_stream(config: RmapConfig, n_folios: int, folio, mm, delta, check=None)
     else:
         check = np.asarray(check).astype(bool).reshape(-1)
         if check.shape[0] != n:
-            raise ConfigError(f"check has {check.shape[0]} entries, folio has {n}: lengths must match")
+            raise ConfigError(
+                f"check has {check.shape[0]} entries, folio has {n}: lengths must match"
+            )
     if n:
         bad = np.flatnonzero((folio < 0) | (folio >= n_folios))
         if bad.size:
@@ -128,8 +130,7 @@ def make_stream(config: RmapConfig, n_folios: int, folio, mm, delta, check=None)
         if bad.size:
             i = int(bad[0])
             raise ConfigError(
-                f"delta[{i}]={delta[i]} is out of range: allowed "
-                f"[-{MAX_MAPCOUNT}, {MAX_MAPCOUNT}]"
+                f"delta[{i}]={delta[i]} is out of range: allowed [-{MAX_MAPCOUNT}, {MAX_MAPCOUNT}]"
             )
         _check_counts(folio, mm, delta)
     return Stream(folio, mm, delta, check)
@@ -164,9 +165,7 @@ def _check_counts(folio, mm, delta) -> None:
     bad = np.flatnonzero(total > MAX_MAPCOUNT)
     if bad.size:
         i = int(order[bad].min())
-        raise RmapError(
-            f"op {i}: folio {folio[i]} mapcount would exceed {MAX_MAPCOUNT} (atomic_t)"
-        )
+        raise RmapError(f"op {i}: folio {folio[i]} mapcount would exceed {MAX_MAPCOUNT} (atomic_t)")
 
 
 def prepare(
@@ -229,9 +228,22 @@ def prepare(
         nmapping = np.zeros(1, dtype=np.int64)
         tr = np.zeros(1, dtype=np.int8)
     args = (
-        s.folio, mm_dense, s.delta, s.check, fgroup, pages, gvalues, subids,
-        kernels.word_mask(cfg.word_bits), mapcount, values, answers,
-        bool(truth), counts, nmapping, tr,
+        s.folio,
+        mm_dense,
+        s.delta,
+        s.check,
+        fgroup,
+        pages,
+        gvalues,
+        subids,
+        kernels.word_mask(cfg.word_bits),
+        mapcount,
+        values,
+        answers,
+        bool(truth),
+        counts,
+        nmapping,
+        tr,
     )
     return cfg, orders, args
 
@@ -282,7 +294,7 @@ def replay_python(
     answers = np.full(len(s), -1, dtype=np.int8)
     truth = np.full(len(s), -1, dtype=np.int8)
     for i, (f, m, d, c) in enumerate(
-        zip(s.folio.tolist(), s.mm.tolist(), s.delta.tolist(), s.check.tolist())
+        zip(s.folio.tolist(), s.mm.tolist(), s.delta.tolist(), s.check.tolist(), strict=False)
     ):
         fo = folios[f]
         if d > 0:

@@ -55,116 +55,263 @@ def _steps(quick: bool, seed: int, config):
     def table(w):
         df = config_table(cfg)
         w.csv("table", df)
-        w.text("table", text_table(df, ["order", "values", "bits", "base_pages", "bytes", "headroom_bits"],
-                                   ["order", "K", "B", "P_g", "bytes", "headroom"]))
+        w.text(
+            "table",
+            text_table(
+                df,
+                ["order", "values", "bits", "base_pages", "bytes", "headroom_bits"],
+                ["order", "K", "B", "P_g", "bytes", "headroom"],
+            ),
+        )
         return {}
 
     def verify(w):
         df = verify_all(cfg)
         out = df.drop(columns=["certificate"]).assign(
-            counterexample=[json.dumps(c) if c else "" for c in df["counterexample"]])
+            counterexample=[json.dumps(c) if c else "" for c in df["counterexample"]]
+        )
         w.csv("verify", out)
-        tab = df.assign(min_n=df["min_mappings"].map(lambda v: "-" if v is None or v != v else int(v)))
-        w.text("verify", text_table(tab, ["order", "values", "bits", "base_pages", "verdict", "method", "min_n"],
-                                    ["order", "K", "B", "P_g", "verdict", "method", "min n"]))
+        tab = df.assign(
+            min_n=df["min_mappings"].map(lambda v: "-" if v is None or v != v else int(v))
+        )
+        w.text(
+            "verify",
+            text_table(
+                tab,
+                ["order", "values", "bits", "base_pages", "verdict", "method", "min_n"],
+                ["order", "K", "B", "P_g", "verdict", "method", "min n"],
+            ),
+        )
         w.chart("frontier", plotting.frontier_chart([cfg], word_bits=cfg.word_bits))
         fr = plotting.frontier_frame(cfg.word_bits, 12)
         pig = fr[fr["bound"].str.startswith("pigeonhole")][["bits", "pages"]]
-        w.text("frontier", wrap("Pages from which no sub-ID weights are safe (pigeonhole), per id bits "
-                                f"per value, {cfg.word_bits}-bit words") + "\n\n"
-               + text_table(pig, headers=["B", "pages"]))
+        w.text(
+            "frontier",
+            wrap(
+                "Pages from which no sub-ID weights are safe (pigeonhole), per id bits "
+                f"per value, {cfg.word_bits}-bit words"
+            )
+            + "\n\n"
+            + text_table(pig, headers=["B", "pages"]),
+        )
         unsafe = df[df["verdict"] == "unsafe"]
-        facts = {"verdicts": dict(zip(df["order"], df["verdict"])), "unsafe_orders": list(unsafe["order"])}
+        facts = {
+            "verdicts": dict(zip(df["order"], df["verdict"], strict=False)),
+            "unsafe_orders": list(unsafe["order"]),
+        }
         if len(unsafe):
             o = int(unsafe["order"].max())
             row = unsafe[unsafe["order"] == o].iloc[0]
-            facts.update(order=o, min_mappings=int(row["min_mappings"]), counterexample=row["counterexample"])
+            facts.update(
+                order=o, min_mappings=int(row["min_mappings"]), counterexample=row["counterexample"]
+            )
             w.text("proof", proof_text(cfg, o))
             st = replay_steps(cfg, o, row["counterexample"])
-            w.text("counterexample_steps", text_table(
-                st[st["value"] == 0], ["step", "mapcount", "hex", "base_digits", "equal"],
-                ["step", "n", "value 0 (hex)", "base P_g+1 digits", "=n*s"]))
+            w.text(
+                "counterexample_steps",
+                text_table(
+                    st[st["value"] == 0],
+                    ["step", "mapcount", "hex", "base_digits", "equal"],
+                    ["step", "n", "value 0 (hex)", "base P_g+1 digits", "=n*s"],
+                ),
+            )
         return facts
 
     def costs(w):
         df = cost.cost_table(cfg)
         w.csv("cost", df)
-        w.text("cost", text_table(df, ["order", "values", "bytes", "per_page_mapcount_bytes", "cache_lines",
-                                       "atomics_per_update", "atomics_per_update_exclusive"],
-                                  ["order", "K", "bytes", "mapcount B", "lines", "atomics", "excl."]))
+        w.text(
+            "cost",
+            text_table(
+                df,
+                [
+                    "order",
+                    "values",
+                    "bytes",
+                    "per_page_mapcount_bytes",
+                    "cache_lines",
+                    "atomics_per_update",
+                    "atomics_per_update_exclusive",
+                ],
+                ["order", "K", "bytes", "mapcount B", "lines", "atomics", "excl."],
+            ),
+        )
         w.chart("cost", plotting.cost_chart(df))
-        w.text("cost_bars", text_bars(df["order"], df["bytes"], "bytes of rmap values per folio, by order"))
+        w.text(
+            "cost_bars",
+            text_bars(df["order"], df["bytes"], "bytes of rmap values per folio, by order"),
+        )
         pub = cost.load_published()
-        w.chart("published", plotting.published_chart(pub["microbench"], ["fork", "munmap", "remap", "cow_reuse"]))
+        w.chart(
+            "published",
+            plotting.published_chart(pub["microbench"], ["fork", "munmap", "remap", "cow_reuse"]),
+        )
         m = cost.atomics_model(3)
         w.csv("atomics_model", m)
-        w.text("atomics_model", text_table(m, ["cpu", "benchmark", "mapcount_stage_percent",
-                                              "rmap_id_stage_percent", "explained"],
-                                           ["cpu", "bench", "1 atomic %", "rmap-id %", "explained"],
-                                           floatfmt=".2f"))
+        w.text(
+            "atomics_model",
+            text_table(
+                m,
+                [
+                    "cpu",
+                    "benchmark",
+                    "mapcount_stage_percent",
+                    "rmap_id_stage_percent",
+                    "explained",
+                ],
+                ["cpu", "bench", "1 atomic %", "rmap-id %", "explained"],
+                floatfmt=".2f",
+            ),
+        )
         t = cost.tradeoff(cfg, [o for o in (9, 13) if o in cfg.orders])
         w.csv("tradeoff", t)
         cheap = cost.cheapest_safe(cfg.id_bits, cfg.word_bits, cfg.max_order)
         w.csv("cheapest_safe", cheap)
-        w.text("cheapest_safe", text_table(cheap, ["order", "values", "bits", "method", "rule_values"],
-                                           ["order", "K", "B", "proof", "rule K"]))
+        w.text(
+            "cheapest_safe",
+            text_table(
+                cheap,
+                ["order", "values", "bits", "method", "rule_values"],
+                ["order", "K", "B", "proof", "rule K"],
+            ),
+        )
         by = t.set_index("order")
-        return {"tradeoff": {int(o): {"values": int(r["values"]), "bytes": int(r["bytes"]),
-                                      "atomics": int(r["atomics_per_update"]), "verdict": r["verdict"]}
-                             for o, r in by.iterrows()},
-                "cheapest": {int(r["order"]): int(r["values"]) for _, r in cheap.iterrows()}}
+        return {
+            "tradeoff": {
+                int(o): {
+                    "values": int(r["values"]),
+                    "bytes": int(r["bytes"]),
+                    "atomics": int(r["atomics_per_update"]),
+                    "verdict": r["verdict"],
+                }
+                for o, r in by.iterrows()
+            },
+            "cheapest": {int(r["order"]): int(r["values"]) for _, r in cheap.iterrows()},
+        }
 
     def schemes(w):
         orders = 9 if 9 in cfg.orders else cfg.max_order
         df = cmp.compare_all(config=cfg, order=orders, procs=8, seed=seed, folios=2 if quick else 4)
         w.csv("schemes", df)
-        tot = df.groupby("scheme", sort=False)[["checks", "false_exclusive", "false_shared"]].sum().reset_index()
+        tot = (
+            df.groupby("scheme", sort=False)[["checks", "false_exclusive", "false_shared"]]
+            .sum()
+            .reset_index()
+        )
         info = df.drop_duplicates("scheme").set_index("scheme")
         tot["bytes"] = [info.loc[s, "bytes_per_folio"] for s in tot["scheme"]]
         tot["atomics"] = [info.loc[s, "atomics_per_update"] for s in tot["scheme"]]
-        w.text("schemes", text_table(tot, headers=["scheme", "checks", "false excl.", "false shared", "bytes",
-                                                    "atomics"]))
-        sw = cmp.sweep_procs(workloads=("zygote", "prefork", "random"), procs=(2, 4, 8) if quick else (2, 4, 8, 16, 32),
-                             order=6, seeds=range(2), config=cfg)
+        w.text(
+            "schemes",
+            text_table(
+                tot, headers=["scheme", "checks", "false excl.", "false shared", "bytes", "atomics"]
+            ),
+        )
+        sw = cmp.sweep_procs(
+            workloads=("zygote", "prefork", "random"),
+            procs=(2, 4, 8) if quick else (2, 4, 8, 16, 32),
+            order=6,
+            seeds=range(2),
+            config=cfg,
+        )
         w.csv("schemes_sweep", sw)
         w.chart("false_shared", plotting.false_shared_chart(sw))
-        piv = sw[sw["workload"] == "random"].pivot_table(index="procs", columns="scheme", values="false_shared")
-        w.text("false_shared", text_lines(list(piv.index), {s: list(piv[s]) for s in piv.columns},
-                                          "false shared (random workload, order 6) against processes"))
-        ce = None if unsafe_order is None else cmp.compare("counterexample", config=cfg, order=unsafe_order)
-        return {"schemes": {r.scheme: (int(r.checks), int(r.false_exclusive), int(r.false_shared))
-                            for r in tot.itertuples()},
-                "counterexample_false_exclusive":
-                    None if ce is None else dict(zip(ce["scheme"], ce["false_exclusive"]))}
+        piv = sw[sw["workload"] == "random"].pivot_table(
+            index="procs", columns="scheme", values="false_shared"
+        )
+        w.text(
+            "false_shared",
+            text_lines(
+                list(piv.index),
+                {s: list(piv[s]) for s in piv.columns},
+                "false shared (random workload, order 6) against processes",
+            ),
+        )
+        ce = (
+            None
+            if unsafe_order is None
+            else cmp.compare("counterexample", config=cfg, order=unsafe_order)
+        )
+        return {
+            "schemes": {
+                r.scheme: (int(r.checks), int(r.false_exclusive), int(r.false_shared))
+                for r in tot.itertuples()
+            },
+            "counterexample_false_exclusive": None
+            if ce is None
+            else dict(zip(ce["scheme"], ce["false_exclusive"], strict=False)),
+        }
 
     def collisions(w):
         encs = ["posted", "raw-id", "hash64", "two-values", "posted-32bit", "bit-counters"]
         order = 9 if 9 in cfg.orders else cfg.max_order
-        real = pd.DataFrame([collide(e, order, 3, 20, trials, seed, "uniform", cfg, executor=None) for e in encs])
-        adv = None if unsafe_order is None else pd.DataFrame(
-            [collide(e, unsafe_order, population="adversarial", config=cfg, executor=None) for e in encs])
+        real = pd.DataFrame(
+            [collide(e, order, 3, 20, trials, seed, "uniform", cfg, executor=None) for e in encs]
+        )
+        adv = (
+            None
+            if unsafe_order is None
+            else pd.DataFrame(
+                [
+                    collide(e, unsafe_order, population="adversarial", config=cfg, executor=None)
+                    for e in encs
+                ]
+            )
+        )
         w.csv("collide", real)
-        w.text("collide", text_table(real, ["encoding", "values", "word_bits", "probability", "ci_high", "method"],
-                                     ["encoding", "K", "W", "P", "95% high", "method"], floatfmt=".3g"))
-        base = dict(order=order, mms=3, mappings=8, trials=trials, seed=seed, word_bits=16, id_bits=12,
-                    config=cfg)
-        rows = [sweep("mms", [2, 3, 4, 6, 8], base | {"encoding": e}, executor=None)
-                for e in ["posted", "raw-id", "hash64", "two-values"]]
+        w.text(
+            "collide",
+            text_table(
+                real,
+                ["encoding", "values", "word_bits", "probability", "ci_high", "method"],
+                ["encoding", "K", "W", "P", "95% high", "method"],
+                floatfmt=".3g",
+            ),
+        )
+        base = dict(
+            order=order,
+            mms=3,
+            mappings=8,
+            trials=trials,
+            seed=seed,
+            word_bits=16,
+            id_bits=12,
+            config=cfg,
+        )
+        rows = [
+            sweep("mms", [2, 3, 4, 6, 8], base | {"encoding": e}, executor=None)
+            for e in ["posted", "raw-id", "hash64", "two-values"]
+        ]
         sw = pd.concat(rows, ignore_index=True)
         w.csv("collide_sweep", sw)
         w.chart("collide_mms", plotting.probability_chart(sw, "mms"))
-        w.text("collide_mms", text_lines(
-            [2, 3, 4, 6, 8], {e: list(sw[sw["encoding"] == e]["probability"]) for e in sw["encoding"].unique()},
-            "P(false exclusive) against mms (16-bit words, 12-bit ids)", log=True))
-        facts = {"collide": {r.encoding: (float(r.probability), float(r.ci_high), r.method)
-                             for r in real.itertuples()}}
+        w.text(
+            "collide_mms",
+            text_lines(
+                [2, 3, 4, 6, 8],
+                {e: list(sw[sw["encoding"] == e]["probability"]) for e in sw["encoding"].unique()},
+                "P(false exclusive) against mms (16-bit words, 12-bit ids)",
+                log=True,
+            ),
+        )
+        facts = {
+            "collide": {
+                r.encoding: (float(r.probability), float(r.ci_high), r.method)
+                for r in real.itertuples()
+            }
+        }
         if adv is not None:
             w.csv("collide_adversarial", adv)
             facts["adversarial"] = {r.encoding: float(r.probability) for r in adv.itertuples()}
         return facts
 
-    return [("table", table), ("verify", verify), ("cost", costs), ("schemes", schemes),
-            ("collisions", collisions)]
+    return [
+        ("table", table),
+        ("verify", verify),
+        ("cost", costs),
+        ("schemes", schemes),
+        ("collisions", collisions),
+    ]
 
 
 def post_text(facts: dict, config: str) -> str:
@@ -180,24 +327,36 @@ def post_text(facts: dict, config: str) -> str:
             f"{f['min_mappings']} mappings (proven minimal) make __folio_large_mapped_shared "
             f"answer 'exclusive' for mm {ce['victim']} (1 page) while mms {others} map the "
             "folio. Every other order is proven safe. See proof.txt, "
-            "counterexample_steps.txt, verify.txt.")
+            "counterexample_steps.txt, verify.txt."
+        )
     else:
         parts.append("No: every order is proven safe (verify.txt).")
-    parts += ["", "2. What a false 'exclusive' costs in probability (uniform populations, 3 mms, "
-              "20 mappings; 0 by proof where proven):"]
+    parts += [
+        "",
+        "2. What a false 'exclusive' costs in probability (uniform populations, 3 mms, "
+        "20 mappings; 0 by proof where proven):",
+    ]
     for enc, (p, hi, method) in f["collide"].items():
         parts.append(f"  {enc}: {p:.3g} (95% high {hi:.3g}, {method})")
     if f.get("adversarial"):
         fooled = [e for e, p in f["adversarial"].items() if p > 0]
         parts.append(f"The counterexample and its neighbours fool: {', '.join(fooled) or 'none'}.")
-    parts += ["", "3. What the values cost at order 9 (x86-64 2 MiB THP) and order 13 (arm64 512 MiB THP):"]
+    parts += [
+        "",
+        "3. What the values cost at order 9 (x86-64 2 MiB THP) and order 13 (arm64 512 MiB THP):",
+    ]
     for o, t in f["tradeoff"].items():
-        parts.append(f"  order {o}: {t['values']} values, {t['bytes']} bytes, {t['atomics']} atomic RMW "
-                     f"per update, {t['verdict']}")
+        parts.append(
+            f"  order {o}: {t['values']} values, {t['bytes']} bytes, {t['atomics']} atomic RMW "
+            f"per update, {t['verdict']}"
+        )
     if 9 in f["cheapest"]:
         parts.append(f"The cheapest proven-safe choice at order 9 is {f['cheapest'][9]} values.")
-    parts += ["", "4. The peer schemes on kernel-like workloads (checks, false exclusive, "
-              "false shared), summed:"]
+    parts += [
+        "",
+        "4. The peer schemes on kernel-like workloads (checks, false exclusive, "
+        "false shared), summed:",
+    ]
     for s, (c, fe, fs) in f["schemes"].items():
         parts.append(f"  {s}: {c} checks, {fe} false exclusive, {fs} false shared")
     if f.get("counterexample_false_exclusive"):
@@ -207,7 +366,9 @@ def post_text(facts: dict, config: str) -> str:
     return check_width(wrap("\n".join(parts)), MAIL_WIDTH)
 
 
-def build_report(out, config="wip-v1", quick: bool = False, seed: int = 0, progress: bool = True) -> dict:
+def build_report(
+    out, config="wip-v1", quick: bool = False, seed: int = 0, progress: bool = True
+) -> dict:
     """Write the report folder; returns the facts stated in ``post.txt``."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

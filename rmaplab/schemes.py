@@ -122,7 +122,7 @@ class TotalMapcount(Scheme):
 
 
 class OwnerCounter(Scheme):
-    """"pointer to owner vma, and a simple counter of non-owners" (reply
+    """ "pointer to owner vma, and a simple counter of non-owners" (reply
     thread), with the owner modelled as an mm: the mm that first maps the
     folio owns it for good; exclusive iff the asker is the owner and no
     non-owner mapping exists."""
@@ -203,7 +203,7 @@ class MMOwner(Scheme):
         return self.maybe_shared
 
     def state(self):
-        slots = ", ".join(f"{i}:{c}" if i else "-" for i, c in zip(self.ids, self.counts))
+        slots = ", ".join(f"{i}:{c}" if i else "-" for i, c in zip(self.ids, self.counts, strict=False))
         return f"[{slots}] bit={int(self.maybe_shared)} total={self.total}"
 
 
@@ -247,7 +247,9 @@ class RmapID(Scheme):
         super().__init__(order, config)
         self.folio = Folio(config, order)
         k = self.folio.group.values
-        self.bytes_per_folio = k * self.folio.config.word_bits // 8 + 4 + 4  # values, mapcount, seqcount
+        self.bytes_per_folio = (
+            k * self.folio.config.word_bits // 8 + 4 + 4
+        )  # values, mapcount, seqcount
         self.atomics_per_update = 1 + 2 + k
 
     def map(self, mm, mask, count):
@@ -263,7 +265,9 @@ class RmapID(Scheme):
         return f"n={self.folio.mapcount} " + " ".join(f"{v:#x}" for v in self.folio.values)
 
 
-SCHEMES = {c.name: c for c in (Truth, Legacy, TotalMapcount, OwnerCounter, MMOwner, BitCounters, RmapID)}
+SCHEMES = {
+    c.name: c for c in (Truth, Legacy, TotalMapcount, OwnerCounter, MMOwner, BitCounters, RmapID)
+}
 
 
 def scheme_names() -> list[str]:

@@ -34,10 +34,10 @@ __all__ = [
     "calc_rmap_subid",
     "id_slices",
     "mm_subids",
-    "subid_table",
     "subid_digits",
-    "subids_array",
+    "subid_table",
     "subid_table_array",
+    "subids_array",
 ]
 
 
@@ -78,8 +78,7 @@ def mm_subids(config: RmapConfig | str, order: int, mm_id: int) -> list[int]:
     g = cfg.group_for(order)
     mm_id = cfg.check_id(mm_id)
     return [
-        calc_rmap_subid(g.base_pages, x, cfg.word_bits)
-        for x in id_slices(mm_id, g.values, g.bits)
+        calc_rmap_subid(g.base_pages, x, cfg.word_bits) for x in id_slices(mm_id, g.values, g.bits)
     ]
 
 
@@ -107,6 +106,7 @@ def subid_digits(value: int, base_pages: int, ndigits: int | None = None) -> lis
 
 
 # -- numpy / numba -------------------------------------------------------
+
 
 def _as_index_array(a, name: str, hi: int) -> np.ndarray:
     arr = np.asarray(a)

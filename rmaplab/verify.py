@@ -50,21 +50,29 @@ from .config import ConfigError, Group, RmapConfig, get_config
 from .lattice import iroot, lattice_basis, lll, shortest_linf
 
 __all__ = [
+    "JSON_FIELDS",
     "Verdict",
+    "carry_free_certificate",
+    "exhaustive_min_mappings",
+    "frontier_pages",
+    "replay_counterexample",
+    "save_table",
+    "series_notes",
     "verify",
     "verify_all",
-    "frontier_pages",
-    "carry_free_certificate",
-    "replay_counterexample",
-    "exhaustive_min_mappings",
-    "series_notes",
-    "save_table",
-    "JSON_FIELDS",
 ]
 
 JSON_FIELDS = (
-    "order", "values", "bits", "base_pages", "word_bits", "verdict", "method",
-    "min_mappings", "proven_minimal", "counterexample",
+    "order",
+    "values",
+    "bits",
+    "base_pages",
+    "word_bits",
+    "verdict",
+    "method",
+    "min_mappings",
+    "proven_minimal",
+    "counterexample",
 )
 
 #: Node budget of one exact enumeration; beyond it the verdict says "undecided".
@@ -99,9 +107,7 @@ class Verdict:
 
     def to_json(self) -> dict:
         d = asdict(self)
-        return {k: d[k] for k in JSON_FIELDS} | {
-            k: d[k] for k in d if k not in JSON_FIELDS
-        }
+        return {k: d[k] for k in JSON_FIELDS} | {k: d[k] for k in d if k not in JSON_FIELDS}
 
 
 def _slice_bits(cfg: RmapConfig, g: Group) -> list[int]:
@@ -201,7 +207,9 @@ def _mixed_assign(amp: list[int], neg: int, c: int) -> dict[int, int] | None:
     return out
 
 
-def _construct(cfg: RmapConfig, g: Group, k: int, D, inexact: set | None = None) -> tuple[int, list[list[int]]] | None:
+def _construct(
+    cfg: RmapConfig, g: Group, k: int, D, inexact: set | None = None
+) -> tuple[int, list[list[int]]] | None:
     """Fewest other mappings realizing ``D`` in value ``k``, with small ids.
 
     Returns ``(victim, [[id, count], ...])``; the counts add up to the cost
@@ -280,9 +288,12 @@ def _search(cfg: RmapConfig, gi: int, k: int, bound: int, node_limit: int = NODE
 
     # only rows within the bound can matter (cost >= norm); costing a row of
     # norm ~2**W would deal 2**W unit mappings
-    seeds = [c for c in (cost(tuple(row)) for row in basis if max(map(abs, row)) <= bound)
-             if c is not None]
-    start = min([bound] + seeds)
+    seeds = [
+        c
+        for c in (cost(tuple(row)) for row in basis if max(map(abs, row)) <= bound)
+        if c is not None
+    ]
+    start = min([bound, *seeds])
     res = shortest_linf(basis, start, cost=cost, node_limit=node_limit)
     # a heuristic cost at or below the final bound leaves the minimum unproven
     res.exact = not any(max(abs(a) for a in v) <= (res.norm or start) for v in inexact)
@@ -344,16 +355,27 @@ def verify(config: RmapConfig | str, order: int, node_limit: int = NODE_LIMIT) -
     pages = 1 << order
     cert = carry_free_certificate(cfg, order)
     base = dict(
-        config=cfg.name, order=order, pages=pages, values=g.values, bits=g.bits,
-        base_pages=g.base_pages, word_bits=cfg.word_bits, id_bits=cfg.id_bits,
+        config=cfg.name,
+        order=order,
+        pages=pages,
+        values=g.values,
+        bits=g.bits,
+        base_pages=g.base_pages,
+        word_bits=cfg.word_bits,
+        id_bits=cfg.id_bits,
         headroom_bits=cert["headroom_bits"],
         frontier_pages=frontier_pages(g.bits, cfg.word_bits),
         note=series_notes(cfg, order),
     )
     if cert["holds"]:
         return Verdict(
-            **base, verdict="safe", method="carry-free", min_mappings=None,
-            proven_minimal=True, counterexample=None, certificate=cert,
+            **base,
+            verdict="safe",
+            method="carry-free",
+            min_mappings=None,
+            proven_minimal=True,
+            counterexample=None,
+            certificate=cert,
             evidence=(
                 f"(P-1) * max sub-ID = {cert['max_difference']} < 2^{cfg.word_bits} "
                 f"(headroom {cert['headroom']}, {cert['headroom_bits']} bits) and "
@@ -364,8 +386,13 @@ def verify(config: RmapConfig | str, order: int, node_limit: int = NODE_LIMIT) -
 
     if pages < 2:
         return Verdict(
-            **base, verdict="safe", method="pages", min_mappings=None, proven_minimal=True,
-            counterexample=None, certificate=cert,
+            **base,
+            verdict="safe",
+            method="pages",
+            min_mappings=None,
+            proven_minimal=True,
+            counterexample=None,
+            certificate=cert,
             evidence="a 1-page folio cannot be mapped by two mms with n <= 1",
         )
     bound = pages - 1
@@ -380,9 +407,9 @@ def verify(config: RmapConfig | str, order: int, node_limit: int = NODE_LIMIT) -
             best = (res.norm, k, res.vectors[0])
     lam = best[0] if best else None
     # bound actually covered by every value's search (the enumeration shrinks to its best)
-    covered = min(
-        (r.norm if r.norm is not None else r.bound) for _, r in searched
-    ) if complete else None
+    covered = (
+        min((r.norm if r.norm is not None else r.bound) for _, r in searched) if complete else None
+    )
 
     if lam is not None and lam <= bound:
         # among all shortest vectors of all values, the counterexample with the smallest ids
@@ -401,21 +428,37 @@ def verify(config: RmapConfig | str, order: int, node_limit: int = NODE_LIMIT) -
         if not replayed:  # would be a bug in the reduction; never report it as evidence
             raise AssertionError(f"counterexample does not replay: {ce} -> {chk}")
         return Verdict(
-            **base, verdict="unsafe", method="lattice", min_mappings=1 + lam,
-            proven_minimal=complete, counterexample=ce, certificate=cert,
-            shortest_norm=lam, searched_bound=covered, replayed=replayed,
+            **base,
+            verdict="unsafe",
+            method="lattice",
+            min_mappings=1 + lam,
+            proven_minimal=complete,
+            counterexample=ce,
+            certificate=cert,
+            shortest_norm=lam,
+            searched_bound=covered,
+            replayed=replayed,
             evidence=(
                 f"D = {list(vec)} in value {k}: sum D_j * {g.base}^j == 0 mod "
                 f"2^{cfg.word_bits}; victim maps 1 page, others {lam}: n = {1 + lam} "
                 f"<= {pages} pages"
-                + ("; LLL + complete enumeration: no shorter D" if complete
-                   else "; enumeration stopped at its node limit: minimality not proven")
+                + (
+                    "; LLL + complete enumeration: no shorter D"
+                    if complete
+                    else "; enumeration stopped at its node limit: minimality not proven"
+                )
             ),
         )
     if complete:
         return Verdict(
-            **base, verdict="safe", method="lattice", min_mappings=None, proven_minimal=True,
-            counterexample=None, certificate=cert, shortest_norm=lam,
+            **base,
+            verdict="safe",
+            method="lattice",
+            min_mappings=None,
+            proven_minimal=True,
+            counterexample=None,
+            certificate=cert,
+            shortest_norm=lam,
             searched_bound=covered,
             evidence=(
                 f"carry-free bound fails (headroom {cert['headroom_bits']} bits), but a "
@@ -425,8 +468,14 @@ def verify(config: RmapConfig | str, order: int, node_limit: int = NODE_LIMIT) -
             ),
         )
     return Verdict(
-        **base, verdict="undecided", method="lattice", min_mappings=None, proven_minimal=False,
-        counterexample=None, certificate=cert, shortest_norm=lam,
+        **base,
+        verdict="undecided",
+        method="lattice",
+        min_mappings=None,
+        proven_minimal=False,
+        counterexample=None,
+        certificate=cert,
+        shortest_norm=lam,
         evidence=(
             f"no D with ||D||_inf <= {bound} found, but the enumeration stopped at "
             f"{node_limit} nodes in value(s) "
@@ -469,7 +518,9 @@ def exhaustive_min_mappings(config: RmapConfig | str, order: int) -> int | None:
             "exhaustive search: allowed <= 26"
         )
     if cfg.id_bits > 12:
-        raise ConfigError(f"id_bits={cfg.id_bits} is too large for the exhaustive search: allowed <= 12")
+        raise ConfigError(
+            f"id_bits={cfg.id_bits} is too large for the exhaustive search: allowed <= 12"
+        )
     pages = 1 << order
     if pages < 2:
         return None
@@ -490,7 +541,11 @@ def save_table(config: RmapConfig | str, path, df=None, argv=None) -> None:
     out = df.copy()
     out["counterexample"] = [json.dumps(c) if c else "" for c in out["counterexample"]]
     out = out.drop(columns=["certificate"])
-    cmd = "rmaplab " + " ".join(argv) if argv else f"rmaplab verify --config {cfg.name} --all --csv {path}"
+    cmd = (
+        "rmaplab " + " ".join(argv)
+        if argv
+        else f"rmaplab verify --config {cfg.name} --all --csv {path}"
+    )
     with open(path, "w") as fh:
         fh.write(f"# regenerate: {cmd}\n")
         out.to_csv(fh, index=False)

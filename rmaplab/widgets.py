@@ -6,8 +6,16 @@ from __future__ import annotations
 
 from .config import ConfigError, Group, RmapConfig
 
-__all__ = ["explore", "proof_explorer", "cost_for", "cost_explorer", "collide_for", "collide_explorer",
-           "export_control"]
+__all__ = [
+    "collide_explorer",
+    "collide_for",
+    "cost_explorer",
+    "cost_for",
+    "explore",
+    "export_control",
+    "proof_explorer",
+]
+
 
 def _panel(controls: dict, compute, rows, height: str):
     """Wire ``controls`` to a read-only text output: ``compute(**values)``
@@ -47,8 +55,13 @@ def explore(order: int, bits: int, word_bits: int, id_bits: int, group_order: in
                 "(the group's largest order is at least this order)"
             )
         k = -(-id_bits // bits)
-        cfg = RmapConfig(f"{id_bits}id-{k}x{bits}b-{word_bits}w", id_bits, word_bits,
-                         (Group(order, group_order, k, bits),), description="widget configuration")
+        cfg = RmapConfig(
+            f"{id_bits}id-{k}x{bits}b-{word_bits}w",
+            id_bits,
+            word_bits,
+            (Group(order, group_order, k, bits),),
+            description="widget configuration",
+        )
         v = verify(cfg, order, node_limit=WIDGET_NODE_LIMIT)
     except ConfigError as e:
         return f"invalid: {e}", None
@@ -64,28 +77,53 @@ def explore(order: int, bits: int, word_bits: int, id_bits: int, group_order: in
     ]
     if v.counterexample:
         ce = v.counterexample
-        lines.append(f"counterexample: victim {ce['victim']} maps 1; "
-                     + ", ".join(f"{m} maps {c}" for m, c in ce["mappings"]))
+        lines.append(
+            f"counterexample: victim {ce['victim']} maps 1; "
+            + ", ".join(f"{m} maps {c}" for m, c in ce["mappings"])
+        )
     return "\n".join(lines), v
 
 
-def proof_explorer(order: int = 9, bits: int = 8, word_bits: int = 64, id_bits: int = 24,
-                   group_order: int | None = None):
+def proof_explorer(
+    order: int = 9,
+    bits: int = 8,
+    word_bits: int = 64,
+    id_bits: int = 24,
+    group_order: int | None = None,
+):
     """Sliders for order / group's largest order / bits per value / word bits /
     id bits, with the headroom and the verdict recomputed on every change."""
     import ipywidgets as w
 
     style = {"description_width": "110px"}
     controls = {
-        "order": w.IntSlider(order, 0, 30, description="folio order", style=style, continuous_update=False),
-        "bits": w.IntSlider(bits, 1, 24, description="bits per value", style=style, continuous_update=False),
-        "word_bits": w.Dropdown(options=[8, 12, 16, 24, 32, 48, 64], value=word_bits,
-                                description="word bits", style=style),
-        "id_bits": w.IntSlider(id_bits, 1, 32, description="id bits", style=style, continuous_update=False),
-        "group_order": w.IntSlider(order if group_order is None else group_order, 0, 30,
-                                   description="group max order", style=style, continuous_update=False),
+        "order": w.IntSlider(
+            order, 0, 30, description="folio order", style=style, continuous_update=False
+        ),
+        "bits": w.IntSlider(
+            bits, 1, 24, description="bits per value", style=style, continuous_update=False
+        ),
+        "word_bits": w.Dropdown(
+            options=[8, 12, 16, 24, 32, 48, 64],
+            value=word_bits,
+            description="word bits",
+            style=style,
+        ),
+        "id_bits": w.IntSlider(
+            id_bits, 1, 32, description="id bits", style=style, continuous_update=False
+        ),
+        "group_order": w.IntSlider(
+            order if group_order is None else group_order,
+            0,
+            30,
+            description="group max order",
+            style=style,
+            continuous_update=False,
+        ),
     }
-    return _panel(controls, explore, [["order", "group_order"], ["bits", "id_bits"], ["word_bits"]], "180px")
+    return _panel(
+        controls, explore, [["order", "group_order"], ["bits", "id_bits"], ["word_bits"]], "180px"
+    )
 
 
 def cost_for(id_bits: int, word_bits: int, order: int):
@@ -118,32 +156,65 @@ def cost_explorer(id_bits: int = 24, word_bits: int = 64, order: int = 9):
 
     style = {"description_width": "90px"}
     controls = {
-        "id_bits": w.IntSlider(id_bits, 1, 32, description="id bits", style=style, continuous_update=False),
-        "word_bits": w.Dropdown(options=[16, 32, 64], value=word_bits, description="word bits", style=style),
-        "order": w.IntSlider(order, 0, 21, description="folio order", style=style, continuous_update=False),
+        "id_bits": w.IntSlider(
+            id_bits, 1, 32, description="id bits", style=style, continuous_update=False
+        ),
+        "word_bits": w.Dropdown(
+            options=[16, 32, 64], value=word_bits, description="word bits", style=style
+        ),
+        "order": w.IntSlider(
+            order, 0, 21, description="folio order", style=style, continuous_update=False
+        ),
     }
     return _panel(controls, cost_for, [["id_bits", "word_bits", "order"]], "110px")
 
 
-def collide_for(encoding: str, word_bits: int, id_bits: int, mms: int, mappings: int,
-                population: str = "uniform", order: int = 9, trials: int = 200_000):
+def collide_for(
+    encoding: str,
+    word_bits: int,
+    id_bits: int,
+    mms: int,
+    mappings: int,
+    population: str = "uniform",
+    order: int = 9,
+    trials: int = 200_000,
+):
     """One point of the collision explorer. Returns ``(text, row or None)``."""
     from .collide import collide
 
     try:
-        r = collide(encoding, order, mms, mappings, trials, 0, population, "wip-v1", word_bits, id_bits,
-                    executor=None)
+        r = collide(
+            encoding,
+            order,
+            mms,
+            mappings,
+            trials,
+            0,
+            population,
+            "wip-v1",
+            word_bits,
+            id_bits,
+            executor=None,
+        )
     except ConfigError as e:
         return f"invalid: {e}", None
-    text = (f"{encoding}: {r['values']} value(s) of {r['word_bits']} bits, {r['id_bits']}-bit ids; "
-            f"{population} population, {mms} mms, {mappings} mappings, order-{order} folio\n"
-            f"P(false exclusive) = {r['probability']:.4g}  95% [{r['ci_low']:.3g}, {r['ci_high']:.3g}]"
-            f"  by {r['method']}" + (f", analytic {r['analytic']:.3g}" if "analytic" in r else ""))
+    text = (
+        f"{encoding}: {r['values']} value(s) of {r['word_bits']} bits, {r['id_bits']}-bit ids; "
+        f"{population} population, {mms} mms, {mappings} mappings, order-{order} folio\n"
+        f"P(false exclusive) = {r['probability']:.4g}  95% [{r['ci_low']:.3g}, {r['ci_high']:.3g}]"
+        f"  by {r['method']}" + (f", analytic {r['analytic']:.3g}" if "analytic" in r else "")
+    )
     return text, r
 
 
-def collide_explorer(encoding: str = "posted", word_bits: int = 16, id_bits: int = 12, mms: int = 3,
-                     mappings: int = 8, population: str = "uniform"):
+def collide_explorer(
+    encoding: str = "posted",
+    word_bits: int = 16,
+    id_bits: int = 12,
+    mms: int = 3,
+    mappings: int = 8,
+    population: str = "uniform",
+):
     """Dropdowns for the encoding and the population, sliders for word bits,
     id bits, mms, mappings."""
     import ipywidgets as w
@@ -152,16 +223,29 @@ def collide_explorer(encoding: str = "posted", word_bits: int = 16, id_bits: int
 
     style = {"description_width": "90px"}
     controls = {
-        "encoding": w.Dropdown(options=list(ENCODINGS), value=encoding, description="encoding", style=style),
-        "word_bits": w.IntSlider(word_bits, 8, 64, description="word bits", style=style, continuous_update=False),
-        "id_bits": w.IntSlider(id_bits, 2, 24, description="id bits", style=style, continuous_update=False),
+        "encoding": w.Dropdown(
+            options=list(ENCODINGS), value=encoding, description="encoding", style=style
+        ),
+        "word_bits": w.IntSlider(
+            word_bits, 8, 64, description="word bits", style=style, continuous_update=False
+        ),
+        "id_bits": w.IntSlider(
+            id_bits, 2, 24, description="id bits", style=style, continuous_update=False
+        ),
         "mms": w.IntSlider(mms, 2, 16, description="mms", style=style, continuous_update=False),
-        "mappings": w.IntSlider(mappings, 2, 512, description="mappings", style=style, continuous_update=False),
-        "population": w.Dropdown(options=list(POPULATIONS), value=population, description="population",
-                                 style=style),
+        "mappings": w.IntSlider(
+            mappings, 2, 512, description="mappings", style=style, continuous_update=False
+        ),
+        "population": w.Dropdown(
+            options=list(POPULATIONS), value=population, description="population", style=style
+        ),
     }
-    return _panel(controls, collide_for, [["encoding", "population"], ["word_bits", "id_bits"],
-                                          ["mms", "mappings"]], "80px")
+    return _panel(
+        controls,
+        collide_for,
+        [["encoding", "population"], ["word_bits", "id_bits"], ["mms", "mappings"]],
+        "80px",
+    )
 
 
 def export_control(items: dict, out_dir="exports"):
@@ -175,7 +259,9 @@ def export_control(items: dict, out_dir="exports"):
     names = list(items)
     which = w.Dropdown(options=names, value=names[0], description="figure")
     fmt = w.Dropdown(options=["png", "svg", "txt", "all"], value="all", description="format")
-    button = w.Button(description="Export", icon="download", tooltip="write the figure and its text form")
+    button = w.Button(
+        description="Export", icon="download", tooltip="write the figure and its text form"
+    )
     status = w.Label(value="")
 
     def export(_=None):
@@ -191,7 +277,9 @@ def export_control(items: dict, out_dir="exports"):
         if text is not None and "txt" in formats:
             Path(f"{stem}.txt").write_text(check_width(text).rstrip() + "\n")
             written.append(f"{stem}.txt")
-        status.value = "wrote " + ", ".join(written) if written else "nothing to write in that format"
+        status.value = (
+            "wrote " + ", ".join(written) if written else "nothing to write in that format"
+        )
         return written
 
     button.on_click(export)

@@ -20,7 +20,7 @@ import random
 
 from .config import ConfigError, _check_int
 
-__all__ = ["WORKLOADS", "make_workload", "workload_names", "IdAllocator"]
+__all__ = ["WORKLOADS", "IdAllocator", "make_workload", "workload_names"]
 
 
 class IdAllocator:
@@ -195,8 +195,19 @@ def _counterexample(order, procs, seed, folios, config="wip-v1"):
 
 
 WORKLOADS = {
-    **{k: _cover_letter(k) for k in (
-        "remap", "munmap", "fork", "cow", "cow-byte", "cow-reuse", "cow-reuse-byte", "pte-dontneed")},
+    **{
+        k: _cover_letter(k)
+        for k in (
+            "remap",
+            "munmap",
+            "fork",
+            "cow",
+            "cow-byte",
+            "cow-reuse",
+            "cow-reuse-byte",
+            "pte-dontneed",
+        )
+    },
     "fork-exec": _fork_exec,
     "zygote": _zygote,
     "prefork": _prefork,
@@ -209,8 +220,9 @@ def workload_names() -> list[str]:
     return list(WORKLOADS)
 
 
-def make_workload(name: str, order: int = 9, procs: int = 8, seed: int = 0, folios: int = 4,
-                  config="wip-v1") -> list[tuple]:
+def make_workload(
+    name: str, order: int = 9, procs: int = 8, seed: int = 0, folios: int = 4, config="wip-v1"
+) -> list[tuple]:
     """The operation stream of a named workload."""
     if name not in WORKLOADS:
         raise ConfigError(f"workload={name!r} is unknown: allowed {', '.join(WORKLOADS)}")

@@ -21,8 +21,7 @@ def subid(base_pages, index, word_bits=64):
 
 def subids(values, bits, base_pages, word_bits, mm_id):
     return [
-        subid(base_pages, (mm_id // 2 ** (k * bits)) % 2**bits, word_bits)
-        for k in range(values)
+        subid(base_pages, (mm_id // 2 ** (k * bits)) % 2**bits, word_bits) for k in range(values)
     ]
 
 
@@ -30,7 +29,9 @@ def folio_values(values, bits, base_pages, word_bits, counts):
     """rmap values from the ground truth {mm: mappings}, computed from scratch."""
     out = []
     for k in range(values):
-        total = sum(c * subids(values, bits, base_pages, word_bits, m)[k] for m, c in counts.items())
+        total = sum(
+            c * subids(values, bits, base_pages, word_bits, m)[k] for m, c in counts.items()
+        )
         out.append(total % 2**word_bits)
     return out
 
@@ -48,7 +49,7 @@ def replay(groups, word_bits, orders, folio, mm, delta, check):
     """Reference replay. ``groups``: order -> (values, bits, base_pages)."""
     counts = [dict() for _ in orders]
     answers, truth = [], []
-    for f, m, d, c in zip(folio, mm, delta, check):
+    for f, m, d, c in zip(folio, mm, delta, check, strict=False):
         cnt = counts[f]
         cnt[m] = cnt.get(m, 0) + d
         assert cnt[m] >= 0, "reference stream unmaps more than is mapped"
@@ -76,7 +77,11 @@ def bfs_min_mappings(subid_rows, word_bits, max_other):
     mod = 2**word_bits
     best = None
     for x, sx in enumerate(subid_rows):
-        gens = [tuple((a - b) % mod for a, b in zip(sm, sx)) for m, sm in enumerate(subid_rows) if m != x]
+        gens = [
+            tuple((a - b) % mod for a, b in zip(sm, sx, strict=False))
+            for m, sm in enumerate(subid_rows)
+            if m != x
+        ]
         zero = tuple(0 for _ in sx)
         seen = {zero}
         frontier = [zero]
@@ -85,7 +90,7 @@ def bfs_min_mappings(subid_rows, word_bits, max_other):
             hit = False
             for st in frontier:
                 for g in gens:
-                    s = tuple((a + b) % mod for a, b in zip(st, g))
+                    s = tuple((a + b) % mod for a, b in zip(st, g, strict=False))
                     if s == zero:
                         hit = True
                         break
@@ -109,7 +114,7 @@ def shortest_linf_box(weights, word_bits, bound):
     mod = 2**word_bits
     best = None
     for D in itertools.product(range(-bound, bound + 1), repeat=len(weights)):
-        if any(D) and sum(a * w for a, w in zip(D, weights)) % mod == 0:
+        if any(D) and sum(a * w for a, w in zip(D, weights, strict=False)) % mod == 0:
             n = max(abs(a) for a in D)
             best = n if best is None else min(best, n)
     return best
@@ -161,7 +166,7 @@ def monte_carlo(enc, nv, bits, base_pages, word_bits, max_id, pop, m, n, pages, 
                 c = 1 + below(r)
                 chosen.append(r if c in chosen else c)
             cuts = sorted(chosen)
-            cnt = [b - a for a, b in zip([0] + cuts, cuts + [n])]
+            cnt = [b - a for a, b in zip([0, *cuts], [*cuts, n], strict=False)]
             if n > pages:
                 continue
             if pop == 1:
@@ -176,9 +181,17 @@ def monte_carlo(enc, nv, bits, base_pages, word_bits, max_id, pop, m, n, pages, 
                 v = 0
         victim = ids[v]
         ok = all(
-            sum(cnt[i] * (enc_subid(enc, ids[i], k, bits, base_pages, word_bits)
-                          - enc_subid(enc, victim, k, bits, base_pages, word_bits))
-                for i in range(m) if i != v) % mod == 0
+            sum(
+                cnt[i]
+                * (
+                    enc_subid(enc, ids[i], k, bits, base_pages, word_bits)
+                    - enc_subid(enc, victim, k, bits, base_pages, word_bits)
+                )
+                for i in range(m)
+                if i != v
+            )
+            % mod
+            == 0
             for k in range(nv)
         )
         hits += ok

@@ -7,12 +7,23 @@ from paths import ROOT
 
 
 def _run(*argv):
-    return subprocess.run([sys.executable, *argv], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, *argv], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
 
 
 def test_bench_replay_runs_and_sides_agree():
-    p = _run("benchmarks/bench_replay.py", "--ops", "20000", "--folios", "64", "--python-ops", "2000",
-             "--repeat", "1")
+    p = _run(
+        "benchmarks/bench_replay.py",
+        "--ops",
+        "20000",
+        "--folios",
+        "64",
+        "--python-ops",
+        "2000",
+        "--repeat",
+        "1",
+    )
     assert p.returncode == 0, p.stdout + p.stderr
     assert "results identical: numba=C True, numba=Python True" in p.stdout
 

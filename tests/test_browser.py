@@ -14,7 +14,6 @@ import time
 import urllib.request
 
 import pytest
-
 from paths import ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -26,8 +25,15 @@ EXPECT = {
     "04-schemes-compared.ipynb": (1, 1),
     "05-mailing-list-figures.ipynb": (1, 0),
 }
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _chromium():
@@ -56,10 +62,23 @@ def lab(tmp_path_factory):
     port, token = _free_port(), "rmaplab-test"
     log = open(root / "lab.log", "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", f"--port={port}",
-         "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-         "--LabApp.news_url=", "--LabApp.extension_manager=readonly"],
-        stdout=log, stderr=subprocess.STDOUT, cwd=root,
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            "--no-browser",
+            "--allow-root",
+            f"--port={port}",
+            "--ServerApp.ip=127.0.0.1",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={root}",
+            "--LabApp.news_url=",
+            "--LabApp.extension_manager=readonly",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=root,
     )
     url = f"http://127.0.0.1:{port}"
     for _ in range(120):
@@ -90,7 +109,9 @@ def test_notebook_in_jupyterlab(lab, nb):
         try:
             page.goto(f"{url}/lab/tree/{nb}?token={token}&reset", wait_until="domcontentloaded")
             page.wait_for_selector(".jp-NotebookPanel .jp-Notebook", timeout=120_000)
-            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
+            page.wait_for_selector(
+                ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000
+            )
             page.locator(".jp-NotebookPanel .jp-Notebook").first.click()
             page.get_by_role("menuitem", name="Run", exact=True).click()
             page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
@@ -100,15 +121,24 @@ def test_notebook_in_jupyterlab(lab, nb):
                     const ps = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
                         .map(e => e.textContent.trim());
                     return ps.length === n && ps.every(t => /^\\[\\d+\\]:$/.test(t));
-                }""", arg=n_code, timeout=600_000)
+                }""",
+                arg=n_code,
+                timeout=600_000,
+            )
             page.wait_for_timeout(2000)  # let widget views and vega finish drawing
             page.screenshot(path=str(root / f"{nb}.png"), full_page=False)
-            errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+            errors = page.locator(
+                ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+            )
             texts = [errors.nth(i).inner_text()[:500] for i in range(errors.count())]
             assert not [t for t in texts if "Traceback" in t or "Error" in t], texts
             assert page.locator("text=Error displaying widget").count() == 0
-            assert page.locator(".jp-OutputArea-output .widget-box, .jp-OutputArea-output .jupyter-widgets")\
-                .count() >= n_widgets
+            assert (
+                page.locator(
+                    ".jp-OutputArea-output .widget-box, .jp-OutputArea-output .jupyter-widgets"
+                ).count()
+                >= n_widgets
+            )
             charts = page.locator(".jp-OutputArea-output .vega-embed")
             assert charts.count() >= n_charts
             for i in range(charts.count()):

@@ -4,8 +4,8 @@ import subprocess
 import sys
 
 import pytest
-
 from paths import DATA
+
 from rmaplab.cli import main
 
 TABLES = json.loads((DATA / "kernel_subid_tables.json").read_text())
@@ -17,7 +17,10 @@ def run(capsys, *argv):
     return code, out, err
 
 
-@pytest.mark.parametrize("name, p, b", [("rmap_subids_4", 1024, 6), ("rmap_subids_5", 4096, 5), ("rmap_subids_6", 32768, 4)])
+@pytest.mark.parametrize(
+    "name, p, b",
+    [("rmap_subids_4", 1024, 6), ("rmap_subids_5", 4096, 5), ("rmap_subids_6", 32768, 4)],
+)
 def test_subids_json_is_the_published_table(capsys, name, p, b):
     code, out, _ = run(capsys, "subids", "--base-pages", str(p), "--bits", str(b), "--json")
     assert code == 0
@@ -25,10 +28,19 @@ def test_subids_json_is_the_published_table(capsys, name, p, b):
 
 
 def test_table_json_covers_wip_v1(capsys):
-    code, out, _ = run(capsys, "table", "--json")
+    _code, out, _ = run(capsys, "table", "--json")
     rows = json.loads(out)
     assert [r["order"] for r in rows] == list(range(16))
-    need = {"order", "values", "bits", "base_pages", "word_bits", "bytes", "ids_supported", "headroom_bits"}
+    need = {
+        "order",
+        "values",
+        "bits",
+        "base_pages",
+        "word_bits",
+        "bytes",
+        "ids_supported",
+        "headroom_bits",
+    }
     assert all(need <= set(r) for r in rows)
     by = {r["order"]: r for r in rows}
     assert by[9]["values"] == 3 and by[9]["base_pages"] == 512 and by[9]["headroom_bits"] == -9
@@ -63,9 +75,15 @@ def test_table_text_reports_rule_failure(capsys):
     [
         (["table", "--config", "nope"], "config='nope' is unknown"),
         (["table", "--id-bits", "24"], "--id-bits, --word-bits and --max-order go together"),
-        (["table", "--id-bits", "24", "--word-bits", "16", "--max-order", "16"], "max_order=16 is impossible"),
+        (
+            ["table", "--id-bits", "24", "--word-bits", "16", "--max-order", "16"],
+            "max_order=16 is impossible",
+        ),
         (["subids", "--base-pages", "0", "--bits", "4"], r"base_pages=0 is out of range"),
-        (["subids", "--base-pages", "4", "--bits", "30"], r"bits=30 is out of range: allowed \[1, 24\]"),
+        (
+            ["subids", "--base-pages", "4", "--bits", "30"],
+            r"bits=30 is out of range: allowed \[1, 24\]",
+        ),
     ],
 )
 def test_cli_errors_name_the_parameter(capsys, argv, match):
@@ -75,6 +93,10 @@ def test_cli_errors_name_the_parameter(capsys, argv, match):
 
 
 def test_console_script_runs():
-    proc = subprocess.run([sys.executable, "-m", "rmaplab", "subids", "--base-pages", "4", "--bits", "2", "--json"],
-                          capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "rmaplab", "subids", "--base-pages", "4", "--bits", "2", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert json.loads(proc.stdout) == [0, 1, 5, 6]

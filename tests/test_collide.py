@@ -1,27 +1,51 @@
 import json
-
-import numpy as np
 from fractions import Fraction
 
+import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rmaplab import ConfigError
 from rmaplab.cli import main
 from rmaplab.collide import (
-    TASK_TRIALS, analytic_probability, collide, exact_probability, make_encoding, monte_carlo, wilson,
+    TASK_TRIALS,
+    analytic_probability,
+    collide,
+    exact_probability,
+    make_encoding,
+    monte_carlo,
+    wilson,
 )
 
 SMALL = [
     dict(encoding="hash64", order=4, mms=3, mappings=4, word_bits=8, id_bits=4),
     dict(encoding="raw-id", order=4, mms=3, mappings=5, word_bits=8, id_bits=5),
     dict(encoding="posted", order=9, mms=3, mappings=6, word_bits=10, id_bits=6),
-    dict(encoding="raw-id", order=6, mms=4, mappings=10, word_bits=6, id_bits=4, population="lowest-free"),
-    dict(encoding="two-values", order=5, mms=3, mappings=20, word_bits=4, id_bits=6, population="lowest-free"),
+    dict(
+        encoding="raw-id",
+        order=6,
+        mms=4,
+        mappings=10,
+        word_bits=6,
+        id_bits=4,
+        population="lowest-free",
+    ),
+    dict(
+        encoding="two-values",
+        order=5,
+        mms=3,
+        mappings=20,
+        word_bits=4,
+        id_bits=6,
+        population="lowest-free",
+    ),
 ]
 
 
-@pytest.mark.parametrize("args", SMALL, ids=lambda a: f"{a['encoding']}-{a.get('population', 'uniform')}")
+@pytest.mark.parametrize(
+    "args", SMALL, ids=lambda a: f"{a['encoding']}-{a.get('population', 'uniform')}"
+)
 def test_monte_carlo_agrees_with_exact(args):
     e = collide(method="exact", **args)
     m = collide(method="monte-carlo", trials=300_000, seed=1, **args)
@@ -44,8 +68,8 @@ def test_exact_by_brute_force_on_a_tiny_case():
         others = [y for y in ids if y != x]
         for ys in product(others, repeat=mms - 1):
             for cuts in combinations(range(1, n), mms - 1):
-                parts = [b - a for a, b in zip((0,) + cuts, cuts + (n,))]
-                s = sum(c * (y - x) for c, y in zip(parts[1:], ys)) % 16
+                parts = [b - a for a, b in zip((0, *cuts), (*cuts, n), strict=False)]
+                s = sum(c * (y - x) for c, y in zip(parts[1:], ys, strict=False)) % 16
                 hits += s == 0
                 total += 1
     assert exact_probability(enc, "uniform", mms, n) == Fraction(hits, total)
@@ -55,8 +79,17 @@ def test_analytic_matches_exact_where_ids_do_not_repeat():
     # two mms: one other, no repeated ids; hash values over 2^W from 2^12 ids ~ uniform
     enc = make_encoding("hash64", order=4, config="wip-v1", word_bits=6, id_bits=12)
     a = analytic_probability(enc, "uniform", 2, 4)
-    m = collide("hash64", order=4, mms=2, mappings=4, word_bits=6, id_bits=12, method="monte-carlo",
-                trials=400_000, seed=3)
+    m = collide(
+        "hash64",
+        order=4,
+        mms=2,
+        mappings=4,
+        word_bits=6,
+        id_bits=12,
+        method="monte-carlo",
+        trials=400_000,
+        seed=3,
+    )
     lo, hi = wilson(m["hits"], m["trials"], z=3.891)
     assert lo <= a <= hi
     # 2 mms, counts (c0, c1) with c1 in {1, 2, 3}: 2^-6 (c1 odd), 2^-5 (c1 = 2)
@@ -80,7 +113,9 @@ def test_results_do_not_depend_on_the_split():
     enc = make_encoding("raw-id", order=4, config="wip-v1", word_bits=8, id_bits=5)
     serial = monte_carlo(enc, "uniform", 3, 5, trials=3 * TASK_TRIALS + 5, seed=9)
     with ThreadPoolExecutor(3) as ex:
-        threaded = monte_carlo(enc, "uniform", 3, 5, trials=3 * TASK_TRIALS + 5, seed=9, executor=ex)
+        threaded = monte_carlo(
+            enc, "uniform", 3, 5, trials=3 * TASK_TRIALS + 5, seed=9, executor=ex
+        )
     assert serial == threaded and serial[1] == 3 * TASK_TRIALS + 5
 
 
@@ -89,10 +124,15 @@ def test_dask_local_cluster_gives_identical_numbers():
     distributed = pytest.importorskip("distributed")
     enc = make_encoding("raw-id", order=4, config="wip-v1", word_bits=8, id_bits=5)
     local = monte_carlo(enc, "uniform", 3, 5, trials=2 * TASK_TRIALS, seed=4)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
-        remote = monte_carlo(enc, "uniform", 3, 5, trials=2 * TASK_TRIALS, seed=4,
-                             executor=client.get_executor())
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        remote = monte_carlo(
+            enc, "uniform", 3, 5, trials=2 * TASK_TRIALS, seed=4, executor=client.get_executor()
+        )
     assert local == remote
 
 
@@ -106,28 +146,55 @@ def test_wilson():
 @settings(max_examples=20)
 @given(st.integers(2, 4), st.integers(0, 6), st.integers(4, 8))
 def test_lowest_free_exact_is_a_probability(mms, extra, word_bits):
-    p = exact_probability(make_encoding("raw-id", 6, "wip-v1", word_bits, 4), "lowest-free", mms, mms + extra)
+    p = exact_probability(
+        make_encoding("raw-id", 6, "wip-v1", word_bits, 4), "lowest-free", mms, mms + extra
+    )
     assert 0 <= p <= 1
 
 
-@pytest.mark.parametrize("kw, match", [
-    (dict(encoding="nope"), "encoding='nope' is unknown"),
-    (dict(encoding="raw-id", population="nope"), "population='nope' is unknown"),
-    (dict(encoding="raw-id", mms=1), r"mms=1 is out of range: allowed \[2, "),
-    (dict(encoding="raw-id", mms=3, mappings=2), r"mappings=2 is out of range: allowed \[3, "),
-    (dict(encoding="raw-id", trials=0, method="monte-carlo"), r"trials=0 is out of range"),
-    (dict(encoding="raw-id", order=16), "order=16 is not covered"),
-    (dict(encoding="raw-id", method="analytic"), "no closed form"),
-])
+@pytest.mark.parametrize(
+    "kw, match",
+    [
+        (dict(encoding="nope"), "encoding='nope' is unknown"),
+        (dict(encoding="raw-id", population="nope"), "population='nope' is unknown"),
+        (dict(encoding="raw-id", mms=1), r"mms=1 is out of range: allowed \[2, "),
+        (dict(encoding="raw-id", mms=3, mappings=2), r"mappings=2 is out of range: allowed \[3, "),
+        (dict(encoding="raw-id", trials=0, method="monte-carlo"), r"trials=0 is out of range"),
+        (dict(encoding="raw-id", order=16), "order=16 is not covered"),
+        (dict(encoding="raw-id", method="analytic"), "no closed form"),
+    ],
+)
 def test_bad_input(kw, match):
     with pytest.raises(ConfigError, match=match):
         collide(**kw)
 
 
 def test_cli_collide(capsys):
-    assert main(["collide", "--encoding", "raw-id", "--word-bits", "8", "--id-bits", "5", "--order", "4",
-                 "--mms", "3", "--mappings", "5", "--trials", "20000", "--method", "monte-carlo",
-                 "--json"]) == 0
+    assert (
+        main(
+            [
+                "collide",
+                "--encoding",
+                "raw-id",
+                "--word-bits",
+                "8",
+                "--id-bits",
+                "5",
+                "--order",
+                "4",
+                "--mms",
+                "3",
+                "--mappings",
+                "5",
+                "--trials",
+                "20000",
+                "--method",
+                "monte-carlo",
+                "--json",
+            ]
+        )
+        == 0
+    )
     r = json.loads(capsys.readouterr().out)
     assert list(r)[:5] == ["probability", "ci_low", "ci_high", "method", "trials"]
     assert r["trials"] == 20000 and r["ci_low"] <= r["probability"] <= r["ci_high"]
@@ -136,8 +203,30 @@ def test_cli_collide(capsys):
     assert "hash64" in listing["encodings"] and "fork-tree" in listing["populations"]
     for enc in listing["encodings"]:
         for pop in ("uniform", "lowest-free", "fork-tree"):
-            assert main(["collide", "--encoding", enc, "--population", pop, "--mms", "3", "--mappings",
-                         "8", "--trials", "2000", "--word-bits", "16", "--id-bits", "8", "--order", "4"]) == 0
+            assert (
+                main(
+                    [
+                        "collide",
+                        "--encoding",
+                        enc,
+                        "--population",
+                        pop,
+                        "--mms",
+                        "3",
+                        "--mappings",
+                        "8",
+                        "--trials",
+                        "2000",
+                        "--word-bits",
+                        "16",
+                        "--id-bits",
+                        "8",
+                        "--order",
+                        "4",
+                    ]
+                )
+                == 0
+            )
             out = capsys.readouterr().out
             assert "P(false exclusive)" in out and max(map(len, out.splitlines())) <= 72
         assert main(["collide", "--encoding", enc, "--population", "adversarial", "--json"]) == 0
@@ -169,6 +258,7 @@ def test_mc_kernel_small_run_agrees_with_exact():
 
 
 # -- the claims of notebooks/02-collision-probability.ipynb ---------------------
+
 
 def test_raw_id_neighbours_collide_without_wrapping():
     enc = make_encoding("raw-id", 9)
@@ -208,26 +298,62 @@ def test_collide_explorer_and_chart():
     assert box.output.value.startswith("invalid:") and "mappings=2" in box.output.value
     import pandas as pd
 
-    df = pd.DataFrame([collide("raw-id", 4, 3, 5, 20_000, word_bits=8, id_bits=5, method="monte-carlo"),
-                       collide("bit-counters", 4, 3, 5)])
+    df = pd.DataFrame(
+        [
+            collide("raw-id", 4, 3, 5, 20_000, word_bits=8, id_bits=5, method="monte-carlo"),
+            collide("bit-counters", 4, 3, 5),
+        ]
+    )
     d = probability_chart(df, "mms").to_dict()
     rows = d["datasets"][d["data"]["name"]]
     assert [r["encoding"] for r in rows] == ["raw-id"]  # a proven 0 has no point on a log axis
 
 
 @settings(max_examples=25)
-@given(st.sampled_from(["posted", "raw-id", "hash64", "two-values", "bit-counters"]),
-       st.sampled_from(["uniform", "lowest-free", "fork-tree"]), st.integers(2, 5), st.integers(0, 6),
-       st.integers(4, 16), st.integers(0, 2**63))
-def test_mc_kernel_is_bit_identical_to_its_python_twin(encoding, population, mms, extra, word_bits, seed):
+@given(
+    st.sampled_from(["posted", "raw-id", "hash64", "two-values", "bit-counters"]),
+    st.sampled_from(["uniform", "lowest-free", "fork-tree"]),
+    st.integers(2, 5),
+    st.integers(0, 6),
+    st.integers(4, 16),
+    st.integers(0, 2**63),
+)
+def test_mc_kernel_is_bit_identical_to_its_python_twin(
+    encoding, population, mms, extra, word_bits, seed
+):
     import naive
+
     from rmaplab import kernels
     from rmaplab.collide import _POP_CODE
 
     enc = make_encoding(encoding, 4, "wip-v1", word_bits, 6)
     n = mms + extra
-    got = kernels.monte_carlo(enc.kind, enc.values, enc.bits, np.uint64(enc.base_pages), np.uint64(enc.mask),
-                              enc.max_id, _POP_CODE[population], mms, n, 16, 300, np.uint64(seed))
-    want = naive.monte_carlo(enc.kind, enc.values, enc.bits, enc.base_pages, enc.word_bits, enc.max_id,
-                             _POP_CODE[population], mms, n, 16, 300, seed)
+    got = kernels.monte_carlo(
+        enc.kind,
+        enc.values,
+        enc.bits,
+        np.uint64(enc.base_pages),
+        np.uint64(enc.mask),
+        enc.max_id,
+        _POP_CODE[population],
+        mms,
+        n,
+        16,
+        300,
+        np.uint64(seed),
+    )
+    want = naive.monte_carlo(
+        enc.kind,
+        enc.values,
+        enc.bits,
+        enc.base_pages,
+        enc.word_bits,
+        enc.max_id,
+        _POP_CODE[population],
+        mms,
+        n,
+        16,
+        300,
+        seed,
+    )
     assert tuple(int(v) for v in got) == want

@@ -2,9 +2,10 @@ import csv
 import re
 
 import pytest
-from hypothesis import given, strategies as st
-
+from hypothesis import given
+from hypothesis import strategies as st
 from paths import DATA, SHARED_REF
+
 from rmaplab import ConfigError, Group, RmapConfig, derive_config, get_config
 from rmaplab.config import config_table
 
@@ -90,14 +91,26 @@ def test_derive_gives_fewest_values_that_fit(id_bits, word_bits, max_order):
     "call, match",
     [
         (lambda: get_config("wip-v2"), "config='wip-v2' is unknown: allowed wip-v1"),
-        (lambda: get_config("wip-v1").group_for(16), r"order=16 is not covered .* allowed orders 0\.\.2"),
-        (lambda: get_config("wip-v1").group_for(-1), r"order=-1 is out of range: allowed \[0, 30\]"),
-        (lambda: get_config("wip-v1").check_id(0), r"mm id=0 is out of range: allowed \[1, 16777215\]"),
+        (
+            lambda: get_config("wip-v1").group_for(16),
+            r"order=16 is not covered .* allowed orders 0\.\.2",
+        ),
+        (
+            lambda: get_config("wip-v1").group_for(-1),
+            r"order=-1 is out of range: allowed \[0, 30\]",
+        ),
+        (
+            lambda: get_config("wip-v1").check_id(0),
+            r"mm id=0 is out of range: allowed \[1, 16777215\]",
+        ),
         (lambda: get_config("wip-v1").check_id(1 << 24), r"allowed \[1, 16777215\]"),
         (lambda: derive_config(24, 16, 16), r"max_order=16 is impossible with word_bits=16.*<= 15"),
         (lambda: derive_config(40, 64, 9), r"id_bits=40 is out of range: allowed \[1, 32\]"),
         (lambda: derive_config(24, 65, 9), r"word_bits=65 is out of range: allowed \[2, 64\]"),
-        (lambda: RmapConfig("x", 24, 64, (Group(0, 3, 2, 8),)), r"values\*bits = 2\*8 = 16 cannot hold 24-bit"),
+        (
+            lambda: RmapConfig("x", 24, 64, (Group(0, 3, 2, 8),)),
+            r"values\*bits = 2\*8 = 16 cannot hold 24-bit",
+        ),
         (lambda: RmapConfig("x", 8, 64, (Group(0, 3, 3, 4),)), r"leave value 2 without id bits"),
         (lambda: RmapConfig("x", 8, 64, (Group(0, 3, 1, 8), Group(3, 4, 1, 8))), "overlap"),
         (lambda: Group(0, 3, 0, 8), r"values=0 is out of range"),
@@ -112,7 +125,7 @@ def test_config_table_wip_v1():
     df = config_table("wip-v1")
     assert list(df["order"]) == list(range(16))
     # the series: 8 bytes at order 2, 16 at order 5, 32 at order 10
-    b = dict(zip(df["order"], df["bytes"]))
+    b = dict(zip(df["order"], df["bytes"], strict=False))
     assert (b[2], b[5], b[10]) == (8, 16, 32)
     assert set(df["ids_supported"]) == {2**24 - 1}
     assert list(df.loc[df["order"] == 15, "values"]) == [6]

@@ -4,7 +4,14 @@ import pytest
 
 from rmaplab import ConfigError, derive_config
 from rmaplab.cli import main
-from rmaplab.cost import atomics_for, atomics_model, cheapest_safe, cost_table, load_published, tradeoff
+from rmaplab.cost import (
+    atomics_for,
+    atomics_model,
+    cheapest_safe,
+    cost_table,
+    load_published,
+    tradeoff,
+)
 
 
 def test_series_byte_figures():
@@ -56,15 +63,26 @@ def test_published_tables_and_atomics_model():
     assert set(mb["cpu"]) == {"intel_xeon_silver_4210r", "amd_epyc_7313"}
     assert len(mb) == 2 * 7 * 8
     m = atomics_model(3).set_index(["cpu", "benchmark"])
-    assert m.loc[("intel_xeon_silver_4210r", "fork"), "explained"] == pytest.approx(14.2 * 6 / 105.9)
-    assert m.loc[("intel_xeon_silver_4210r", "munmap"), "explained"] == pytest.approx(0.3 * 6 / 48.8)
+    assert m.loc[("intel_xeon_silver_4210r", "fork"), "explained"] == pytest.approx(
+        14.2 * 6 / 105.9
+    )
+    assert m.loc[("intel_xeon_silver_4210r", "munmap"), "explained"] == pytest.approx(
+        0.3 * 6 / 48.8
+    )
 
 
 def test_cli_cost_json(capsys):
     assert main(["cost", "--config", "wip-v1", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    keys = ["order", "values", "bytes", "cache_lines", "atomics_per_update",
-            "atomics_per_update_exclusive", "ids_supported"]
+    keys = [
+        "order",
+        "values",
+        "bytes",
+        "cache_lines",
+        "atomics_per_update",
+        "atomics_per_update_exclusive",
+        "ids_supported",
+    ]
     assert all(list(r)[: len(keys)] == keys for r in rows)
     by = {r["order"]: r for r in rows}
     assert (by[2]["bytes"], by[5]["bytes"], by[10]["bytes"]) == (8, 16, 32)
@@ -73,19 +91,30 @@ def test_cli_cost_json(capsys):
 
 
 def test_cli_bench_atomics_small(capsys):
-    assert main(["bench-atomics", "--values", "3,6", "--threads", "1", "--iters", "2000", "--json"]) == 0
+    assert (
+        main(["bench-atomics", "--values", "3,6", "--threads", "1", "--iters", "2000", "--json"])
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
     assert out["machine"]["cores"] >= 1
     rows = out["rows"]
-    assert {(r["values"], r["path"]) for r in rows} == {(3, "atomic"), (3, "plain"), (6, "atomic"), (6, "plain")}
+    assert {(r["values"], r["path"]) for r in rows} == {
+        (3, "atomic"),
+        (3, "plain"),
+        (6, "atomic"),
+        (6, "plain"),
+    }
     assert all(r["ns_per_update"] > 0 for r in rows)
     assert all(r["ratio_vs_k3"] == 1.0 for r in rows if r["values"] == 3)
 
 
-@pytest.mark.parametrize("argv, match", [
-    (["bench-atomics", "--values", "0-9"], "values='0-9' is out of range: allowed 1..8"),
-    (["bench-atomics", "--threads", "x"], "threads='x' is not a list or range"),
-])
+@pytest.mark.parametrize(
+    "argv, match",
+    [
+        (["bench-atomics", "--values", "0-9"], "values='0-9' is out of range: allowed 1..8"),
+        (["bench-atomics", "--threads", "x"], "threads='x' is not a list or range"),
+    ],
+)
 def test_cli_bench_atomics_errors(capsys, argv, match):
     assert main(argv) == 2
     assert match in capsys.readouterr().err

@@ -1,7 +1,8 @@
-import pytest
-from hypothesis import given, strategies as st
-
 import naive
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from rmaplab import Folio, RmapError, calc_rmap_subid, get_config, mm_subids
 
 
@@ -32,7 +33,7 @@ def test_values_are_sums_of_count_times_subid():
     f = Folio("wip-v1", 4)
     f.map(3, 2).map(5, 7).unmap(3, 1)
     s3, s5 = mm_subids("wip-v1", 4, 3), mm_subids("wip-v1", 4, 5)
-    assert f.values == [(1 * a + 7 * b) % 2**64 for a, b in zip(s3, s5)]
+    assert f.values == [(1 * a + 7 * b) % 2**64 for a, b in zip(s3, s5, strict=False)]
     assert f.mapcount == 8 and f.truth() == {3: 1, 5: 7}
 
 
@@ -59,7 +60,11 @@ def test_unmapping_to_zero_returns_to_zero_exactly():
     "call, exc, match",
     [
         (lambda f: f.unmap(1, 1), RmapError, "mm 1 maps no page of this folio"),
-        (lambda f: f.map(1, 2).unmap(1, 3), RmapError, r"count=3 unmaps more than mm 1 maps: allowed \[1, 2\]"),
+        (
+            lambda f: f.map(1, 2).unmap(1, 3),
+            RmapError,
+            r"count=3 unmaps more than mm 1 maps: allowed \[1, 2\]",
+        ),
         (lambda f: f.map(1, 0), ValueError, r"count=0 is out of range: allowed \[1, 2147483647\]"),
         (lambda f: f.map(0, 1), ValueError, r"mm=0 is out of range: allowed \[1, 16777215\]"),
         (lambda f: f.map(2**24, 1), ValueError, r"mm=16777216 is out of range"),
@@ -80,13 +85,21 @@ def test_order_outside_config():
 
 
 ops = st.lists(
-    st.tuples(st.sampled_from(["map", "unmap", "fork", "exit", "check"]), st.integers(1, 6),
-              st.integers(1, 6), st.integers(1, 600)),
+    st.tuples(
+        st.sampled_from(["map", "unmap", "fork", "exit", "check"]),
+        st.integers(1, 6),
+        st.integers(1, 6),
+        st.integers(1, 600),
+    ),
     max_size=40,
 )
 
 
-@given(st.sampled_from([("wip-v1", 9), ("wip-v1", 13), ("wip-v1", 2), ("wip-v1-32bit", 11)]), ops, st.data())
+@given(
+    st.sampled_from([("wip-v1", 9), ("wip-v1", 13), ("wip-v1", 2), ("wip-v1-32bit", 11)]),
+    ops,
+    st.data(),
+)
 def test_model_matches_naive_on_random_sequences(cfg_order, seq, data):
     name, order = cfg_order
     cfg = get_config(name)
@@ -112,7 +125,9 @@ def test_model_matches_naive_on_random_sequences(cfg_order, seq, data):
             f.exit(ma)
             truth.pop(ma, None)
         elif op == "check":
-            want = naive.mapped_shared(g.values, g.bits, g.base_pages, cfg.word_bits, order, truth, ma)
+            want = naive.mapped_shared(
+                g.values, g.bits, g.base_pages, cfg.word_bits, order, truth, ma
+            )
             assert f.mapped_shared(ma) == want
         truth = {m: n for m, n in truth.items() if n}
         assert f.truth() == dict(sorted(truth.items()))

@@ -1,12 +1,11 @@
 """environment.yml mirrors pyproject.toml; the README and CI run the same commands."""
 
 import re
-import tomllib
 
+import tomllib
 import yaml
 from packaging.requirements import Requirement
 from packaging.version import Version
-
 from paths import ROOT
 
 

@@ -2,12 +2,13 @@ import os
 import subprocess
 import sys
 
+import naive
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
-
-import naive
+from hypothesis import given
+from hypothesis import strategies as st
 from paths import ROOT
+
 from rmaplab import ConfigError, Group, RmapConfig, RmapError, get_config
 from rmaplab.replay import replay, replay_python, value_updates
 
@@ -24,11 +25,18 @@ def streams(draw):
     orders = draw(st.lists(st.sampled_from(cfg.orders), min_size=nf, max_size=nf))
     ids = draw(st.lists(st.integers(1, cfg.max_id), min_size=1, max_size=5, unique=True))
     big = draw(st.booleans())
-    raw = draw(st.lists(
-        st.tuples(st.integers(0, nf - 1), st.integers(0, len(ids) - 1),
-                  st.integers(0, 2**20 if big else 2 ** max(orders)), st.booleans(), st.booleans()),
-        max_size=60,
-    ))
+    raw = draw(
+        st.lists(
+            st.tuples(
+                st.integers(0, nf - 1),
+                st.integers(0, len(ids) - 1),
+                st.integers(0, 2**20 if big else 2 ** max(orders)),
+                st.booleans(),
+                st.booleans(),
+            ),
+            max_size=60,
+        )
+    )
     held = {}
     folio, mm, delta, check = [], [], [], []
     for f, j, c, unmap, chk in raw:
@@ -57,8 +65,8 @@ def test_kernel_matches_python_model_and_naive(s):
     assert np.array_equal(r.truth, p.truth)
     mc, vals, ans, tr = _naive(cfg, orders, folio, mm, delta, check)
     assert r.mapcount.tolist() == mc
-    for row, want in zip(r.values.tolist(), vals):
-        assert row[: len(want)] == want and not any(row[len(want):])
+    for row, want in zip(r.values.tolist(), vals, strict=False):
+        assert row[: len(want)] == want and not any(row[len(want) :])
     assert r.answers.tolist() == ans
     assert r.truth.tolist() == tr
 
@@ -102,15 +110,37 @@ def test_value_updates_counts_k_per_update():
 @pytest.mark.parametrize(
     "kwargs, exc, match",
     [
-        (dict(folio=[0, 0], mm=[1, 1], delta=[1, -2]),
-         RmapError, r"op 1: delta=-2 unmaps 2 pages of folio 0 for mm 1, which maps 1: allowed delta >= -1"),
-        (dict(folio=[0, 1], mm=[1, 1], delta=[1, -1]),
-         RmapError, r"op 1: delta=-1 unmaps 1 pages of folio 1 for mm 1, which maps 0"),
-        (dict(folio=[2], mm=[1], delta=[1]), ConfigError, r"folio\[0\]=2 is out of range: allowed \[0, 1\]"),
-        (dict(folio=[0], mm=[0], delta=[1]), ConfigError, r"mm\[0\]=0 is out of range: allowed \[1, 16777215\]"),
+        (
+            dict(folio=[0, 0], mm=[1, 1], delta=[1, -2]),
+            RmapError,
+            r"op 1: delta=-2 unmaps 2 pages of folio 0 for mm 1, which maps 1: allowed delta >= -1",
+        ),
+        (
+            dict(folio=[0, 1], mm=[1, 1], delta=[1, -1]),
+            RmapError,
+            r"op 1: delta=-1 unmaps 1 pages of folio 1 for mm 1, which maps 0",
+        ),
+        (
+            dict(folio=[2], mm=[1], delta=[1]),
+            ConfigError,
+            r"folio\[0\]=2 is out of range: allowed \[0, 1\]",
+        ),
+        (
+            dict(folio=[0], mm=[0], delta=[1]),
+            ConfigError,
+            r"mm\[0\]=0 is out of range: allowed \[1, 16777215\]",
+        ),
         (dict(folio=[0], mm=[2**24], delta=[1]), ConfigError, r"mm\[0\]=16777216 is out of range"),
-        (dict(folio=[0], mm=[1], delta=[2**31]), ConfigError, r"delta\[0\]=2147483648 is out of range"),
-        (dict(folio=[0, 0], mm=[1, 2], delta=[2**31 - 1, 1]), RmapError, "op 1: folio 0 mapcount would exceed"),
+        (
+            dict(folio=[0], mm=[1], delta=[2**31]),
+            ConfigError,
+            r"delta\[0\]=2147483648 is out of range",
+        ),
+        (
+            dict(folio=[0, 0], mm=[1, 2], delta=[2**31 - 1, 1]),
+            RmapError,
+            "op 1: folio 0 mapcount would exceed",
+        ),
         (dict(folio=[0, 0], mm=[1], delta=[1, 1]), ConfigError, "mm has 1 entries, folio has 2"),
         (dict(folio=[0.5], mm=[1], delta=[1]), ConfigError, "folio must hold integers"),
     ],
@@ -129,20 +159,40 @@ def test_bad_orders():
         replay("wip-v1", 9, [0], [1], [1])
 
 
-@pytest.mark.skipif(os.environ.get("NUMBA_DISABLE_JIT") == "1", reason="already the pure-Python job")
+@pytest.mark.skipif(
+    os.environ.get("NUMBA_DISABLE_JIT") == "1", reason="already the pure-Python job"
+)
 def test_pure_python_paths():
     """The kernel tests again with NUMBA_DISABLE_JIT=1, so the kernel bodies'
     Python execution is covered too (stumpy/galois practice)."""
     env = dict(os.environ, NUMBA_DISABLE_JIT="1", RMAPLAB_HYPOTHESIS_PROFILE="nojit")
-    files = ["tests/test_subid.py", "tests/test_replay.py", "tests/test_folio.py",
-             "tests/test_verify.py::test_exhaustive_kernel_matches_pure_python_bfs",
-             "tests/test_schemes.py::test_numba_replay_matches_python_schemes",
-             "tests/test_schemes.py::test_numba_replay_counterexample_and_errors",
-             "tests/test_collide.py::test_mc_kernel_small_run_agrees_with_exact",
-             "tests/test_collide.py::test_mc_kernel_is_bit_identical_to_its_python_twin"]
+    files = [
+        "tests/test_subid.py",
+        "tests/test_replay.py",
+        "tests/test_folio.py",
+        "tests/test_verify.py::test_exhaustive_kernel_matches_pure_python_bfs",
+        "tests/test_schemes.py::test_numba_replay_matches_python_schemes",
+        "tests/test_schemes.py::test_numba_replay_counterexample_and_errors",
+        "tests/test_collide.py::test_mc_kernel_small_run_agrees_with_exact",
+        "tests/test_collide.py::test_mc_kernel_is_bit_identical_to_its_python_twin",
+    ]
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error::RuntimeWarning", *files],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-W",
+            "error::RuntimeWarning",
+            *files,
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     assert " passed" in proc.stdout

@@ -23,7 +23,10 @@ def test_report_is_deterministic(reports):
     names = sorted(p.name for p in a.iterdir())
     assert names == sorted(p.name for p in b.iterdir())
     for n in names:
-        assert hashlib.sha256((a / n).read_bytes()).digest() == hashlib.sha256((b / n).read_bytes()).digest(), n
+        assert (
+            hashlib.sha256((a / n).read_bytes()).digest()
+            == hashlib.sha256((b / n).read_bytes()).digest()
+        ), n
 
 
 def test_report_has_every_figure_in_png_svg_and_text(reports):
@@ -33,8 +36,21 @@ def test_report_has_every_figure_in_png_svg_and_text(reports):
         assert {f"{fig}.png", f"{fig}.svg"} <= names, fig
         assert (a / f"{fig}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert (a / f"{fig}.svg").read_text().lstrip().startswith("<svg")
-    for txt in ("post", "proof", "verify", "cost", "schemes", "collide", "frontier", "false_shared",
-                "collide_mms", "counterexample_steps", "cheapest_safe", "atomics_model", "table"):
+    for txt in (
+        "post",
+        "proof",
+        "verify",
+        "cost",
+        "schemes",
+        "collide",
+        "frontier",
+        "false_shared",
+        "collide_mms",
+        "counterexample_steps",
+        "cheapest_safe",
+        "atomics_model",
+        "table",
+    ):
         assert f"{txt}.txt" in names, txt
 
 
@@ -61,14 +77,18 @@ def test_post_states_the_library_results(reports):
     assert "Yes, at orders 7, 8, 9." in post
     for o in (9, 13):
         r = cost_row("wip-v1", o)
-        assert (f"order {o}: {r['values']} values, {r['bytes']} bytes, {r['atomics_per_update']} atomic RMW"
-                in post)
+        assert (
+            f"order {o}: {r['values']} values, {r['bytes']} bytes, {r['atomics_per_update']} atomic RMW"
+            in post
+        )
     r = collide("hash64", 9, 3, 20, 20_000, 0, executor=None)
     assert f"hash64: {r['probability']:.3g} (95% high {r['ci_high']:.3g}, monte-carlo)" in post
     t = compare_all(order=9, procs=8, seed=0, folios=2)
     s = t[t["scheme"] == "legacy"][["checks", "false_exclusive", "false_shared"]].sum()
-    assert (f"legacy: {s['checks']} checks, {s['false_exclusive']} false exclusive, "
-            f"{s['false_shared']} false shared") in post
+    assert (
+        f"legacy: {s['checks']} checks, {s['false_exclusive']} false exclusive, "
+        f"{s['false_shared']} false shared"
+    ) in post
     facts = json.loads((a / "facts.json").read_text())
     assert facts["min_mappings"] == v.min_mappings
     assert re.search(r"order 9 is 4 values", post)

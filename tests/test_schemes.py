@@ -1,7 +1,8 @@
 import json
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rmaplab import ConfigError, RmapError
 from rmaplab.cli import main
@@ -15,12 +16,12 @@ ALL = ["legacy", "total-mapcount", "owner-counter", "mm-owner", "bit-counters", 
 def test_mm_owner_says_shared_when_one_mm_maps():
     """Two slot owners leave while a third, slot-less mm still maps 2 pages."""
     s = make_scheme("mm-owner", 4)
-    s.map(1, 0b1, 1)        # A takes slot 0
-    s.map(2, 0b1, 1)        # B takes slot 1, bit set
-    s.map(3, 0b11, 2)       # C: no free slot, only the total changes
+    s.map(1, 0b1, 1)  # A takes slot 0
+    s.map(2, 0b1, 1)  # B takes slot 1, bit set
+    s.map(3, 0b11, 2)  # C: no free slot, only the total changes
     assert s.ids == [1, 2] and s.maybe_shared and s.total == 4
-    s.unmap(1, 0b1, 1)      # A leaves: slot freed, slot 1 count 1 != total 3
-    s.unmap(2, 0b1, 1)      # B leaves: both free, counts 0 != total 2
+    s.unmap(1, 0b1, 1)  # A leaves: slot freed, slot 1 count 1 != total 3
+    s.unmap(2, 0b1, 1)  # B leaves: both free, counts 0 != total 2
     assert s.ids == [0, 0] and s.total == 2
     assert s.shared(3) is True  # only C maps the folio: a false "shared"
     t = make_scheme("truth", 4)
@@ -32,10 +33,10 @@ def test_mm_owner_slot_below_zero_corner_case():
     s = make_scheme("mm-owner", 4)
     s.map(1, 0b1, 1)
     s.map(2, 0b1, 1)
-    s.map(3, 0b110, 2)      # C without a slot
-    s.unmap(1, 0b1, 1)      # slot 0 freed
-    s.map(3, 0b1000, 1)     # C takes slot 0 with count 1 (it really holds 3)
-    s.unmap(3, 0b110, 2)    # slot count 1 - 2 < 0: freed
+    s.map(3, 0b110, 2)  # C without a slot
+    s.unmap(1, 0b1, 1)  # slot 0 freed
+    s.map(3, 0b1000, 1)  # C takes slot 0 with count 1 (it really holds 3)
+    s.unmap(3, 0b110, 2)  # slot count 1 - 2 < 0: freed
     assert s.ids == [0, 2] and s.counts == [0, 1] and s.total == 2
     assert s.shared(2) is True  # C still maps 1 page: truly shared, and it says so
 
@@ -50,15 +51,20 @@ def test_mm_owner_total_at_most_one_is_exclusive():
 
 def test_legacy_false_exclusive_after_first_page_copy():
     ops = [("map", 0, 1, 0, 4), ("fork", -1, 1, 2, 0), ("cow", 0, 1, 0, 0), ("cow", 0, 1, 1, 0)]
-    stats, folios = replay_schemes(ops, 2, ["legacy"])
+    stats, _folios = replay_schemes(ops, 2, ["legacy"])
     # page 0 was copied for mm 1, so page 0's mapcount is 1: legacy says
     # "exclusive" for page 1 although the child maps the folio
     assert stats["legacy"] == {"checks": 2, "false_exclusive": 1, "false_shared": 0}
 
 
 def test_owner_counter_owner_exit_makes_survivor_shared_forever():
-    ops = [("map", 0, 1, 0, 4), ("fork", -1, 1, 2, 0), ("exit", -1, 1, 0, 0),
-           ("cow", 0, 2, 0, 0), ("cow", 0, 2, 1, 0)]
+    ops = [
+        ("map", 0, 1, 0, 4),
+        ("fork", -1, 1, 2, 0),
+        ("exit", -1, 1, 0, 0),
+        ("cow", 0, 2, 0, 0),
+        ("cow", 0, 2, 1, 0),
+    ]
     stats, _ = replay_schemes(ops, 2, ["owner-counter", "mm-owner", "rmap-id", "bit-counters"])
     assert stats["owner-counter"]["false_shared"] == 2
     for n in ("mm-owner", "rmap-id", "bit-counters"):
@@ -85,7 +91,7 @@ def test_every_workload_runs_and_exact_schemes_are_exact(workload):
     df = compare(workload, order=3, procs=6, folios=2, seed=1).set_index("scheme")
     assert df.loc["bit-counters", ["false_exclusive", "false_shared"]].sum() == 0
     assert df.loc["mm-owner", "false_exclusive"] == 0  # never a wrong "exclusive"
-    assert df.loc["rmap-id", "false_exclusive"] == 0   # order 3: carry-free safe
+    assert df.loc["rmap-id", "false_exclusive"] == 0  # order 3: carry-free safe
 
 
 @settings(max_examples=30)
@@ -132,8 +138,15 @@ def test_id_allocator_lowest_free():
 def test_cli_compare(capsys):
     assert main(["compare", "--workload", "counterexample", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    keys = ["scheme", "workload", "checks", "false_exclusive", "false_shared", "bytes_per_folio",
-            "atomics_per_update"]
+    keys = [
+        "scheme",
+        "workload",
+        "checks",
+        "false_exclusive",
+        "false_shared",
+        "bytes_per_folio",
+        "atomics_per_update",
+    ]
     assert all(list(r) == keys for r in rows)
     assert {r["scheme"]: r["false_exclusive"] for r in rows}["rmap-id"] == 1
     assert main(["compare", "--list", "--json"]) == 0
@@ -144,8 +157,13 @@ def test_cli_compare(capsys):
 
 
 @settings(max_examples=40)
-@given(st.sampled_from([w for w in workload_names() if w != "counterexample"]),
-       st.sampled_from([0, 2, 4, 6, 9]), st.integers(1, 10), st.integers(0, 999), st.integers(1, 3))
+@given(
+    st.sampled_from([w for w in workload_names() if w != "counterexample"]),
+    st.sampled_from([0, 2, 4, 6, 9]),
+    st.integers(1, 10),
+    st.integers(0, 999),
+    st.integers(1, 3),
+)
 def test_numba_replay_matches_python_schemes(workload, order, procs, seed, folios):
     from rmaplab.compare import replay_schemes_fast
 
@@ -173,7 +191,10 @@ def test_notebook_04_claims():
     t = compare_all(order=9, procs=8, folios=4)
     by = t.set_index(["workload", "scheme"])
     assert by.loc[("cow", "legacy"), "false_exclusive"] > 0
-    assert by.loc[("cow-reuse", "total-mapcount"), "false_shared"] == by.loc[("cow-reuse", "total-mapcount"), "checks"]
+    assert (
+        by.loc[("cow-reuse", "total-mapcount"), "false_shared"]
+        == by.loc[("cow-reuse", "total-mapcount"), "checks"]
+    )
     for s in ("owner-counter", "mm-owner", "bit-counters", "rmap-id"):
         assert t.loc[t["scheme"] == s, "false_exclusive"].sum() == 0
     for s in ("bit-counters", "rmap-id"):

@@ -1,16 +1,19 @@
 import json
 
+import naive
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
-
-import naive
+from hypothesis import given
+from hypothesis import strategies as st
 from paths import DATA
+
 from rmaplab import ConfigError, calc_rmap_subid, get_config, id_slices, mm_subids, subid_table
 from rmaplab.subid import subid_digits, subid_table_array, subids_array
 
 TABLES = json.loads((DATA / "kernel_subid_tables.json").read_text())
-PUBLISHED = [(name, t["base_pages"], t["index_bits"]) for name, t in TABLES.items() if name != "source"]
+PUBLISHED = [
+    (name, t["base_pages"], t["index_bits"]) for name, t in TABLES.items() if name != "source"
+]
 
 
 @pytest.mark.parametrize("name, base_pages, bits", PUBLISHED)
@@ -33,7 +36,9 @@ def test_published_tables_belong_to_wip_v1_groups():
 
 @given(st.integers(1, 2**40), st.integers(0, 2**32 - 1), st.integers(1, 64))
 def test_calc_rmap_subid_matches_definition(base_pages, index, word_bits):
-    assert calc_rmap_subid(base_pages, index, word_bits) == naive.subid(base_pages, index, word_bits)
+    assert calc_rmap_subid(base_pages, index, word_bits) == naive.subid(
+        base_pages, index, word_bits
+    )
 
 
 @given(
@@ -72,7 +77,7 @@ def test_mm_subids_python_numba_and_naive_agree(name, order, data):
     ids = data.draw(st.lists(st.integers(1, cfg.max_id), min_size=1, max_size=10))
     arr = subids_array(cfg, order, ids)
     assert arr.shape == (len(ids), g.values) and arr.dtype == np.uint64
-    for row, m in zip(arr, ids):
+    for row, m in zip(arr, ids, strict=False):
         py = mm_subids(cfg, order, m)
         assert [int(v) for v in row] == py
         assert py == naive.subids(g.values, g.bits, g.base_pages, cfg.word_bits, m)
@@ -96,7 +101,10 @@ def test_digits_show_per_bit_counters():
         (lambda: calc_rmap_subid(4, 1, 65), r"word_bits=65 is out of range: allowed \[1, 64\]"),
         (lambda: subid_table(4, 25), r"bits=25 is out of range: allowed \[1, 24\]"),
         (lambda: mm_subids("wip-v1", 9, 0), r"mm id=0 is out of range: allowed \[1, 16777215\]"),
-        (lambda: subids_array("wip-v1", 9, [1, 2**24]), r"ids holds 16777216: allowed range \[0, 16777215\]"),
+        (
+            lambda: subids_array("wip-v1", 9, [1, 2**24]),
+            r"ids holds 16777216: allowed range \[0, 16777215\]",
+        ),
         (lambda: subids_array("wip-v1", 9, [0]), r"ids holds 0: allowed range \[1, 16777215\]"),
         (lambda: subids_array("wip-v1", 9, [1.5]), r"ids must be integers"),
         (lambda: mm_subids("wip-v1", 16, 1), r"order=16 is not covered"),

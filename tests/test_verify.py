@@ -1,21 +1,27 @@
 import json
 from math import comb
 
-import pytest
-from hypothesis import given, settings, strategies as st
-
 import naive
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from paths import DATA, SHARED_REF
+
 from rmaplab import ConfigError, Folio, Group, RmapConfig, get_config
 from rmaplab.cli import main
 from rmaplab.lattice import iroot, lattice_basis, lll, shortest_linf
 from rmaplab.subid import subids_array
 from rmaplab.verify import (
-    JSON_FIELDS, carry_free_certificate, exhaustive_min_mappings, frontier_pages, verify, verify_all,
+    JSON_FIELDS,
+    carry_free_certificate,
+    exhaustive_min_mappings,
+    frontier_pages,
+    verify,
+    verify_all,
 )
 
-
 # -- wip-v1 as posted ---------------------------------------------------------
+
 
 def test_wip_v1_verdicts():
     df = verify_all("wip-v1").set_index("order")
@@ -94,7 +100,7 @@ def test_saved_tables_regenerate_identically(tmp_path):
     for path in sorted(DATA.glob("verify_*.csv")):
         cmd = path.read_text().splitlines()[0]
         assert cmd.startswith("# regenerate: rmaplab ")
-        argv = cmd[len("# regenerate: rmaplab "):].split()
+        argv = cmd[len("# regenerate: rmaplab ") :].split()
         i = argv.index("--csv")
         argv[i + 1] = str(tmp_path / path.name)
         assert main(argv) == 0
@@ -141,7 +147,9 @@ def test_verifier_matches_exhaustive_search(cfg):
 
 @settings(max_examples=30)
 @given(st.integers(1, 3), st.integers(2, 6), st.integers(4, 12), st.integers(1, 4), st.data())
-def test_verifier_matches_exhaustive_on_random_small_configs(k, id_bits, word_bits, max_order, data):
+def test_verifier_matches_exhaustive_on_random_small_configs(
+    k, id_bits, word_bits, max_order, data
+):
     b = -(-id_bits // k)
     if (k - 1) * b >= id_bits or k * word_bits > 16 or max_order >= word_bits:
         return
@@ -164,11 +172,16 @@ def test_exhaustive_kernel_matches_pure_python_bfs(cfg):
     import numpy as np
 
     for o in cfg.orders:
-        rows = [tuple(int(x) for x in r) for r in subids_array(cfg, o, np.arange(1, cfg.max_id + 1))]
-        assert exhaustive_min_mappings(cfg, o) == naive.bfs_min_mappings(rows, cfg.word_bits, 2**o - 1)
+        rows = [
+            tuple(int(x) for x in r) for r in subids_array(cfg, o, np.arange(1, cfg.max_id + 1))
+        ]
+        assert exhaustive_min_mappings(cfg, o) == naive.bfs_min_mappings(
+            rows, cfg.word_bits, 2**o - 1
+        )
 
 
 # -- lattice search and frontier --------------------------------------------------
+
 
 @given(st.integers(2, 4), st.integers(3, 10), st.integers(2, 40), st.integers(1, 6))
 def test_enumeration_is_exact_against_the_box(d, word_bits, base, bound):
@@ -187,7 +200,7 @@ def test_iroot(x, k):
 @given(st.integers(1, 4), st.integers(2, 9), st.data())
 def test_frontier_holds_for_any_weights(d, word_bits, data):
     """Pigeonhole: whatever the weights, a nonzero D with ||D||_inf <= T exists."""
-    w = [1] + data.draw(st.lists(st.integers(0, 2**word_bits - 1), min_size=d - 1, max_size=d - 1))
+    w = [1, *data.draw(st.lists(st.integers(0, 2 ** word_bits - 1), min_size=d - 1, max_size=d - 1))]
     T = frontier_pages(d, word_bits) - 1
     assert (T + 1) ** d > 2**word_bits >= T**d
     found = naive.shortest_linf_box(w, word_bits, T)
@@ -200,6 +213,7 @@ def test_posted_order_9_lies_beyond_the_frontier():
 
 
 # -- CLI ----------------------------------------------------------------------------
+
 
 def test_cli_verify_json_fields(capsys):
     assert main(["verify", "--config", "wip-v1", "--all", "--json"]) == 0
@@ -215,24 +229,60 @@ def test_cli_verify_json_fields(capsys):
     assert f.check(ce["victim"]).false_exclusive
 
 
-@pytest.mark.parametrize("argv", [
-    ["verify", "--all"], ["verify", "--order", "9"], ["verify", "--order", "9", "--steps"],
-    ["verify", "--config", "wip-v1-32bit", "--all"], ["proof", "--order", "9"], ["proof", "--order", "12"],
-    ["verify", "--id-bits", "8", "--word-bits", "16", "--values", "2", "--bits", "4", "--order", "4"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["verify", "--all"],
+        ["verify", "--order", "9"],
+        ["verify", "--order", "9", "--steps"],
+        ["verify", "--config", "wip-v1-32bit", "--all"],
+        ["proof", "--order", "9"],
+        ["proof", "--order", "12"],
+        [
+            "verify",
+            "--id-bits",
+            "8",
+            "--word-bits",
+            "16",
+            "--values",
+            "2",
+            "--bits",
+            "4",
+            "--order",
+            "4",
+        ],
+    ],
+)
 def test_cli_verify_text_fits_mail(capsys, argv):
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert out.strip() and max(map(len, out.splitlines())) <= 72
 
 
-@pytest.mark.parametrize("argv, match", [
-    (["verify"], "exactly one of --order O and --all"),
-    (["verify", "--order", "16"], "order=16 is not covered"),
-    (["verify", "--values", "2", "--order", "3"], "also needs --id-bits, --word-bits, --bits"),
-    (["verify", "--id-bits", "8", "--word-bits", "16", "--values", "1", "--bits", "4", "--order", "3"],
-     "cannot hold 8-bit ids"),
-])
+@pytest.mark.parametrize(
+    "argv, match",
+    [
+        (["verify"], "exactly one of --order O and --all"),
+        (["verify", "--order", "16"], "order=16 is not covered"),
+        (["verify", "--values", "2", "--order", "3"], "also needs --id-bits, --word-bits, --bits"),
+        (
+            [
+                "verify",
+                "--id-bits",
+                "8",
+                "--word-bits",
+                "16",
+                "--values",
+                "1",
+                "--bits",
+                "4",
+                "--order",
+                "3",
+            ],
+            "cannot hold 8-bit ids",
+        ),
+    ],
+)
 def test_cli_verify_errors(capsys, argv, match):
     assert main(argv) == 2
     assert match in capsys.readouterr().err

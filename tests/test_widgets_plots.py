@@ -63,7 +63,11 @@ def test_cost_explorer_and_charts():
     assert box.output.value.startswith("invalid:") and "max_order=17" in box.output.value
     d = cost_chart(cost_table("wip-v1")).to_dict()
     rows = d["datasets"][d["data"]["name"]]
-    assert {(r["order"], r["amount"]) for r in rows if r["cost"] == "bytes"} >= {(2, 8), (5, 16), (10, 32)}
+    assert {(r["order"], r["amount"]) for r in rows if r["cost"] == "bytes"} >= {
+        (2, 8),
+        (5, 16),
+        (10, 32),
+    }
     p = published_chart(load_published()["microbench"], ["fork"]).to_dict()
     assert {r["benchmark"] for r in p["datasets"][p["data"]["name"]]} == {"fork"}
 
@@ -86,8 +90,16 @@ def test_export_control_writes_figure_and_text(tmp_path):
     from rmaplab.widgets import export_control
 
     df = verify_all("wip-v1")
-    box = export_control({"verdicts": (verdict_chart(df), text_bars(df["order"], df["headroom_bits"], "headroom")),
-                          "text only": (None, "just text")}, out_dir=tmp_path)
+    box = export_control(
+        {
+            "verdicts": (
+                verdict_chart(df),
+                text_bars(df["order"], df["headroom_bits"], "headroom"),
+            ),
+            "text only": (None, "just text"),
+        },
+        out_dir=tmp_path,
+    )
     box.controls["format"].value = "svg"
     box.button.click()
     assert (tmp_path / "verdicts.svg").exists() and not (tmp_path / "verdicts.png").exists()
