@@ -330,3 +330,45 @@ def test_adversarial_population(encoding, values, bits, base_pages, word_bits):
     assert r["probability"] == pytest.approx(float(Fraction(fooled, 81)), abs=0)
     if encoding != "raw-id":
         assert fooled == 1  # only the counterexample itself
+
+
+# -- schemes.txt, false_shared.txt, section 4 of post.txt ------------------------------
+
+
+@pytest.mark.slow  # the Python scheme objects take about 30 s
+def test_schemes_table_two_ways():
+    """The counters the report prints (numba replay, all schemes at once) equal those of
+    the Python scheme objects on the same workloads; bytes and atomics per scheme follow
+    the schemes' descriptions in rmap-id.md, section 3 (order 9: 512 pages, K = 3)."""
+    from rmaplab.compare import compare_all
+
+    kw = dict(config=WIP, order=9, procs=8, seed=0, folios=2)
+    fast = compare_all(**kw)
+    slow = compare_all(fast=False, **kw)
+    cols = ["scheme", "workload", "checks", "false_exclusive", "false_shared"]
+    assert fast[cols].equals(slow[cols])
+    info = fast.drop_duplicates("scheme").set_index("scheme")
+    assert dict(info["bytes_per_folio"]) == {
+        "legacy": 512 * 4,  # the per-page mapcounts it reads
+        "total-mapcount": 4,  # one atomic_t
+        "owner-counter": 8 + 4,  # owner pointer + non-owner counter
+        "mm-owner": 2 * 4 + 2 * 4 + 4,  # two (id, mapcount) slots + total mapcount
+        "bit-counters": 4 * (24 + 1),  # one counter per id bit + total mapcount
+        "rmap-id": 3 * 8 + 4 + 4,  # K values, mapcount, seqcount
+    }
+    assert dict(info["atomics_per_update"]) == {
+        "legacy": 1,
+        "total-mapcount": 1,
+        "owner-counter": 1,
+        "mm-owner": 3,  # bit lock, unlock, total mapcount
+        "bit-counters": 24 + 1,  # worst case: every id bit set
+        "rmap-id": 1 + 2 + 3,  # mapcount, seqcount, K values
+    }
+    tot = fast.groupby("scheme")[["checks", "false_exclusive", "false_shared"]].sum()
+    # every scheme answers the same checks; one counter per id bit is exact; a
+    # mapcount-only scheme never says "exclusive" wrongly (it says shared unless sure),
+    # and the first page's mapcount never says "shared" wrongly on these workloads
+    assert tot["checks"].nunique() == 1
+    assert tuple(tot.loc["bit-counters"])[1:] == (0, 0)
+    assert tot.loc["total-mapcount", "false_exclusive"] == 0
+    assert tot.loc["legacy", "false_shared"] == 0

@@ -347,6 +347,78 @@ def run_mutant(m: Mutant, tests: list[str], timeout: float, quiet: bool = True):
     return "error", dt  # usage error, no tests collected, or the mutant did not load
 
 
+# -- which tests run which target function ------------------------------------------
+
+
+class _Tracker:
+    """pytest plugin: for each test, the target functions it calls (by code object)."""
+
+    def __init__(self, codes: dict):
+        self.codes = codes  # code object -> "module:qualname"
+        self.current = None
+        self.calls: dict[str, set[str]] = {}
+        self.seconds: dict[str, float] = {}
+
+    def profile(self, frame, event, arg):
+        if event == "call" and self.current is not None:
+            name = self.codes.get(frame.f_code)
+            if name is not None:
+                self.calls.setdefault(name, set()).add(self.current)
+
+    def pytest_runtest_call(self, item):
+        self.current = item.nodeid
+
+    def pytest_runtest_logreport(self, report):
+        if report.when == "call":
+            self.seconds[report.nodeid] = report.duration
+            self.current = None
+
+
+def collect_stats(targets: list[dict], path: Path) -> dict:
+    """Run every target's tests once, unmutated, recording which tests call which target
+    function and how long each test takes (in a child process, so nothing stays cached)."""
+    import threading
+
+    import pytest
+
+    codes = {}
+    for t in targets:
+        mod = importlib.import_module(t["module"])
+        for qn in t["functions"]:
+            codes[_live_function(mod, qn).__code__] = f"{t['module']}:{qn}"
+    files = sorted({f for t in targets for f in t["tests"]})
+    pid = os.fork()
+    if pid == 0:
+        tracker = _Tracker(codes)
+        sys.setprofile(tracker.profile)
+        threading.setprofile(tracker.profile)
+        rc = pytest.main(
+            ["-q", "-p", "no:cacheprovider", "-m", "not slow", *files], plugins=[tracker]
+        )
+        sys.setprofile(None)
+        data = {
+            "returncode": int(rc),
+            "calls": {k: sorted(v) for k, v in tracker.calls.items()},
+            "seconds": tracker.seconds,
+        }
+        path.write_text(json.dumps(data, indent=1) + "\n")
+        os._exit(0)
+    os.waitpid(pid, 0)
+    data = json.loads(path.read_text())
+    if data["returncode"] != 0:
+        raise SystemExit(f"mutation: the unmutated tests fail (pytest exit {data['returncode']})")
+    return data
+
+
+def tests_for(m: Mutant, fallback: list[str], stats: dict | None) -> list[str]:
+    """The tests that call the mutated function, fastest first (all of ``fallback`` when
+    no statistics were collected)."""
+    if stats is None:
+        return fallback
+    ids = stats["calls"].get(f"{m.module}:{m.qualname}", [])
+    return sorted(ids, key=lambda i: stats["seconds"].get(i, 0.0))
+
+
 # -- configuration ---------------------------------------------------------------
 
 
@@ -400,6 +472,9 @@ def main(argv=None) -> int:
     ap.add_argument("--timeout", type=float, default=None, help="seconds per mutant")
     ap.add_argument("--json", type=Path, default=None, help="write the results here")
     ap.add_argument(
+        "--stats", type=Path, default=None, help="reuse (or write) the test-call statistics here"
+    )
+    ap.add_argument(
         "--rerun", type=Path, default=None, help="only mutants not killed in this --json file"
     )
     ap.add_argument("-v", "--verbose", action="store_true", help="show pytest output")
@@ -434,17 +509,34 @@ def main(argv=None) -> int:
         return 0
     timeout = a.timeout or (cfg["quick_timeout"] if a.quick else cfg["timeout"])
     _preload()
+    stats = None
+    if not a.quick:
+        stats_path = a.stats or Path("/tmp") / f"rmaplab-mutation-stats-{os.getpid()}.json"
+        if a.stats and a.stats.exists():
+            stats = json.loads(a.stats.read_text())
+        else:
+            print("running the tests once to see which tests call which function", flush=True)
+            stats = collect_stats(cfg["targets"], stats_path)
+        jobs = [(m, tests_for(m, t, stats)) for m, t in jobs]
     equiv = {} if a.quick else equivalent_list()
     results = []
     counts: dict[str, int] = {}
     t_start = time.monotonic()
     for i, (m, tests) in enumerate(jobs, 1):
-        status, dt = run_mutant(m, tests, timeout, quiet=not a.verbose)
+        if tests:
+            budget = timeout
+            if stats is not None:  # generous: the machine may be busier than during the stats
+                budget = max(60.0, 5 * sum(stats["seconds"].get(t, 1.0) for t in tests))
+            status, dt = run_mutant(m, tests, budget, quiet=not a.verbose)
+        else:
+            status, dt = "no-tests", 0.0  # no test calls the function: survives by definition
         if status == "survived" and m.key in equiv:
             status = "equivalent"
         counts[status] = counts.get(status, 0) + 1
         row = {"id": m.ident, "key": m.key, "line": m.line, "before": m.before}
         results.append(row | {"after": m.after, "status": status, "seconds": round(dt, 2)})
+        if i % 25 == 0:
+            print(f"[{i}/{len(jobs)}] {counts} {time.monotonic() - t_start:.0f} s", flush=True)
         if status != "killed" or a.quick:
             print(f"[{i}/{len(jobs)}] {status:10s} {dt:5.1f}s {m.describe()}", flush=True)
             if status == "survived":
@@ -455,13 +547,14 @@ def main(argv=None) -> int:
     score = killed / (total - equivalent) if total > equivalent else 1.0
     print(
         f"mutants: {total}, killed: {counts.get('killed', 0)}, timeout: "
-        f"{counts.get('timeout', 0)}, survived: {counts.get('survived', 0)}, equivalent "
+        f"{counts.get('timeout', 0)}, survived: {counts.get('survived', 0)} (+"
+        f"{counts.get('no-tests', 0)} no test calls), equivalent "
         f"(MUTATION.md): {equivalent}, error: {counts.get('error', 0)}; score "
         f"{killed}/{total - equivalent} = {score:.1%} ({time.monotonic() - t_start:.0f} s)"
     )
     if a.json:
         a.json.write_text(json.dumps({"counts": counts, "results": results}, indent=1) + "\n")
-    bad = counts.get("survived", 0) + counts.get("error", 0)
+    bad = counts.get("survived", 0) + counts.get("error", 0) + counts.get("no-tests", 0)
     return 1 if bad else 0
 
 
