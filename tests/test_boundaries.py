@@ -279,3 +279,45 @@ def test_monte_carlo_task_seeds_differ():
     monte_carlo(enc, "uniform", 2, 2, 2 * TASK_TRIALS + 5, seed=7, executor=rec4)
     assert rec4.results[:2] == rec.results[:2]
     assert rec4.results[2][1] == 5
+
+
+# -- input ranges: the last allowed value works, the next one is refused ----------------
+
+
+def test_calc_rmap_subid_input_ranges():
+    from rmaplab import ConfigError
+
+    # base 2 (P_g = 1): the sub-ID is the index itself, so the largest index comes back
+    assert calc_rmap_subid(1, 2**64 - 1, 64) == 2**64 - 1
+    assert calc_rmap_subid(2**62, 1) == 1  # the largest base: digit 0 weighs 1
+    assert calc_rmap_subid(1, 3, 1) == 1  # 1-bit words: 3 mod 2
+    assert calc_rmap_subid(1, 0) == 0
+    for args, name in [
+        ((0, 1), "base_pages=0"),
+        ((2**62 + 1, 1), "base_pages=4611686018427387905"),
+        ((1, 2**64), "index=18446744073709551616"),
+        ((1, -1), "index=-1"),
+        ((1, 1, 65), "word_bits=65"),
+        ((1, 1, 0), "word_bits=0"),
+    ]:
+        with pytest.raises(ConfigError, match=f"{name} is out of range"):
+            calc_rmap_subid(*args)
+
+
+def test_id_slices_input_ranges():
+    from rmaplab import ConfigError
+
+    assert id_slices(2**64 - 1, 64, 1) == [1] * 64
+    assert id_slices(2**64 - 1, 1, 64) == [2**64 - 1]
+    assert id_slices(0, 1, 1) == [0]
+    # (the parameter names may change with the kernel names; the values may not)
+    for args, value in [
+        ((2**64, 1, 64), "18446744073709551616"),
+        ((-1, 1, 8), "-1"),
+        ((1, 0, 8), "0"),
+        ((1, 65, 1), "65"),
+        ((1, 1, 0), "0"),
+        ((1, 1, 65), "65"),
+    ]:
+        with pytest.raises(ConfigError, match=f"={value} is out of range"):
+            id_slices(*args)

@@ -208,6 +208,7 @@ def generate(module: str, qualnames: list[str]) -> list[Mutant]:
     for qn in qualnames:
         fn = _find_function(tree, qn)
         fn_path = _path_to(tree, fn)
+        parents = {c: n for n in ast.walk(fn) for c in ast.iter_child_nodes(n)}
         count = 0
         for node in _mutable_nodes(fn):
             node_path = _path_to(fn, node)
@@ -218,9 +219,17 @@ def generate(module: str, qualnames: list[str]) -> list[Mutant]:
                 new_fn = _follow(new_tree, fn_path)
                 new_node = _follow(new_fn, node_path)
                 if kind == "op":
-                    before = ast.unparse(node)
+                    # a literal or a name alone says little: show the expression around it
+                    ctx = node
+                    if isinstance(node, ast.Constant | ast.Name):
+                        par = parents.get(node)
+                        if isinstance(par, ast.expr):
+                            ctx = par
+                    before = ast.unparse(ctx)
                     arg(new_node)
-                    after = ast.unparse(new_node)
+                    after = ast.unparse(
+                        _follow(new_fn, _path_to(fn, ctx)) if ctx is not node else new_node
+                    )
                 else:
                     field, i = arg
                     un = getattr(node, field) if i is None else getattr(node, field)[i]
@@ -309,6 +318,9 @@ def _run_child(m: Mutant, tests: list[str], quiet: bool) -> None:
     except Exception as e:  # a mutant that cannot even load is killed
         print(f"  load error: {e!r}")
         os._exit(99)
+    from hypothesis import settings
+
+    settings.load_profile(os.environ.get("RMAPLAB_MUTATION_HYPOTHESIS", "nojit"))
     args = ["-x", "-q", "-p", "no:cacheprovider", "-m", "not slow", *tests]
     if quiet:
         args += ["--no-header", "--tb=no", "-o", "addopts="]
@@ -410,13 +422,19 @@ def collect_stats(targets: list[dict], path: Path) -> dict:
     return data
 
 
-def tests_for(m: Mutant, fallback: list[str], stats: dict | None) -> list[str]:
+def tests_for(
+    m: Mutant, fallback: list[str], stats: dict | None, max_seconds: float = 0.0
+) -> list[str]:
     """The tests that call the mutated function, fastest first (all of ``fallback`` when
-    no statistics were collected)."""
+    no statistics were collected); with ``max_seconds``, only those that took at most that
+    long in the traced run."""
     if stats is None:
         return fallback
     ids = stats["calls"].get(f"{m.module}:{m.qualname}", [])
-    return sorted(ids, key=lambda i: stats["seconds"].get(i, 0.0))
+    sec = stats["seconds"]
+    if max_seconds:
+        ids = [i for i in ids if sec.get(i, 0.0) <= max_seconds]
+    return sorted(ids, key=lambda i: sec.get(i, 0.0))
 
 
 # -- configuration ---------------------------------------------------------------
@@ -468,9 +486,27 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="only the hand-listed CI mutants")
     ap.add_argument("--list", action="store_true", help="list the mutants, run nothing")
-    ap.add_argument("--only", default="", help="run only mutant ids containing this text")
+    ap.add_argument(
+        "--only",
+        default="",
+        help="run only mutant ids containing one of these (comma-separated) texts",
+    )
     ap.add_argument("--timeout", type=float, default=None, help="seconds per mutant")
     ap.add_argument("--json", type=Path, default=None, help="write the results here")
+    ap.add_argument(
+        "--max-test-seconds",
+        type=float,
+        default=None,
+        help="skip tests slower than this in the traced run (0: run all; default from pyproject)",
+    )
+    ap.add_argument(
+        "--sample",
+        type=int,
+        default=0,
+        help="a random sample of this many mutants, in random order",
+    )
+    ap.add_argument("--seed", type=int, default=0, help="seed of --sample")
+    ap.add_argument("--shard", default="", help="K/N: every N-th mutant from the K-th (1-based)")
     ap.add_argument(
         "--stats", type=Path, default=None, help="reuse (or write) the test-call statistics here"
     )
@@ -498,7 +534,15 @@ def main(argv=None) -> int:
         again = {r["id"] for r in prev if r["status"] not in ("killed", "timeout")}
         jobs = [(m, t) for m, t in jobs if m.ident in again]
     if a.only:
-        jobs = [(m, t) for m, t in jobs if a.only in m.ident]
+        jobs = [(m, t) for m, t in jobs if any(o in m.ident for o in a.only.split(","))]
+    if a.sample:
+        import random
+
+        # in random order: a run stopped early has still run a uniform sample
+        jobs = [jobs[i] for i in random.Random(a.seed).sample(range(len(jobs)), a.sample)]
+    if a.shard:
+        k, n = (int(x) for x in a.shard.split("/"))
+        jobs = jobs[k - 1 :: n]
     missing = sorted({p for _, t in jobs for p in t if not (ROOT / p.split("::")[0]).exists()})
     if missing:
         raise SystemExit(f"mutation: test files missing: {', '.join(missing)}")
@@ -517,7 +561,8 @@ def main(argv=None) -> int:
         else:
             print("running the tests once to see which tests call which function", flush=True)
             stats = collect_stats(cfg["targets"], stats_path)
-        jobs = [(m, tests_for(m, t, stats)) for m, t in jobs]
+        cap = cfg.get("max_test_seconds", 0.0) if a.max_test_seconds is None else a.max_test_seconds
+        jobs = [(m, tests_for(m, t, stats, cap)) for m, t in jobs]
     equiv = {} if a.quick else equivalent_list()
     results = []
     counts: dict[str, int] = {}
@@ -535,6 +580,8 @@ def main(argv=None) -> int:
         counts[status] = counts.get(status, 0) + 1
         row = {"id": m.ident, "key": m.key, "line": m.line, "before": m.before}
         results.append(row | {"after": m.after, "status": status, "seconds": round(dt, 2)})
+        if a.json:  # after every mutant, so an interrupted run keeps what it did
+            a.json.write_text(json.dumps({"counts": counts, "results": results}, indent=1) + "\n")
         if i % 25 == 0:
             print(f"[{i}/{len(jobs)}] {counts} {time.monotonic() - t_start:.0f} s", flush=True)
         if status != "killed" or a.quick:
