@@ -40,7 +40,7 @@ def run(trials=1_000_000, python_trials=20_000, repeat=3):
         enc = make_encoding(name, 9, "wip-v1", wb, ib)
         args = (
             enc.kind,
-            enc.values,
+            enc.nr_values,
             enc.bits,
             enc.base_pages,
             enc.mask,
@@ -68,7 +68,7 @@ def run(trials=1_000_000, python_trials=20_000, repeat=3):
         t0 = time.perf_counter()
         py = naive.monte_carlo(
             enc.kind,
-            enc.values,
+            enc.nr_values,
             enc.bits,
             enc.base_pages,
             enc.word_bits,

@@ -93,7 +93,7 @@ def parse_range(text: str, name: str, lo: int, hi: int) -> list[int]:
 
 
 def bench_atomics(
-    values=range(1, 9),
+    nr_values=range(1, 9),
     threads=(1, 2),
     iters: int = 2_000_000,
     repeat: int = 3,
@@ -104,18 +104,18 @@ def bench_atomics(
     Best of ``repeat`` runs. ``ratio_vs_k3`` divides by the K = 3 figure of
     the same path and thread count (NaN when K = 3 was not measured).
     """
-    values = [int(v) for v in values]
+    nr_values = [int(v) for v in nr_values]
     threads = [int(t) for t in threads]
-    for v in values:
+    for v in nr_values:
         if not 1 <= v <= 8:
-            raise ConfigError(f"values={v} is out of range: allowed 1..8")
+            raise ConfigError(f"nr_values={v} is out of range: allowed 1..8")
     for t in threads:
         if not 1 <= t <= 8:
             raise ConfigError(f"threads={t} is out of range: allowed 1..8")
     if iters < 1000:
         raise ConfigError(f"iters={iters} is out of range: allowed >= 1000")
     lib = _lib()
-    jobs = [(k, t, p) for t in threads for p in ("atomic", "plain") for k in values]
+    jobs = [(k, t, p) for t in threads for p in ("atomic", "plain") for k in nr_values]
     if progress:
         from tqdm.auto import tqdm
 

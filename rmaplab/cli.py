@@ -96,7 +96,7 @@ def cmd_configs(args) -> int:
                 "id_bits": c.id_bits,
                 "word_bits": c.word_bits,
                 "orders": f"{c.min_order}..{c.max_order}",
-                "max_values": c.max_values,
+                "max_values": c.max_nr_values,
                 "description": c.description,
             }
         )
@@ -116,12 +116,12 @@ def _verify_config(args):
     """Named, derived (id/word bits + max order) or custom single-group config."""
     from .config import Group, RmapConfig
 
-    custom = [args.values, args.bits, args.base_pages]
+    custom = [args.nr_values, args.bits, args.base_pages]
     if any(v is not None for v in custom):
         need = {
             "--id-bits": args.id_bits,
             "--word-bits": args.word_bits,
-            "--values": args.values,
+            "--values": args.nr_values,
             "--bits": args.bits,
         }
         missing = [k for k, v in need.items() if v is None]
@@ -134,7 +134,7 @@ def _verify_config(args):
             "custom",
             args.id_bits,
             args.word_bits,
-            (Group(0, top, args.values, args.bits, args.base_pages or 0),),
+            (Group(0, top, args.nr_values, args.bits, args.base_pages or 0),),
             description="custom single-group configuration",
         )
     return _config_from_args(args)
@@ -193,7 +193,7 @@ def cmd_verify(args) -> int:
                     chk = steps.attrs["check"]
                     print(
                         wrap(
-                            f"check for mm {chk.mm}: {'shared' if chk.shared else 'EXCLUSIVE'}"
+                            f"check for mm {chk.mm_id}: {'shared' if chk.shared else 'EXCLUSIVE'}"
                             f" ({chk.reason}); truth: "
                             f"{'shared' if chk.truly_shared else 'exclusive'}"
                         )
@@ -210,7 +210,7 @@ def cmd_verify(args) -> int:
         [
             {
                 "order": v.order,
-                "K": v.values,
+                "K": v.nr_values,
                 "B": v.bits,
                 "P_g": v.base_pages,
                 "verdict": v.verdict,
@@ -298,10 +298,10 @@ def cmd_cost(args) -> int:
 def cmd_bench_atomics(args) -> int:
     from .atomics import bench_atomics, machine_info, parse_range
 
-    values = parse_range(args.values, "values", 1, 8)
+    nr_values = parse_range(args.nr_values, "values", 1, 8)
     threads = parse_range(args.threads, "threads", 1, 8)
     info = machine_info()
-    df = bench_atomics(values, threads, iters=args.iters, progress=not args.json)
+    df = bench_atomics(nr_values, threads, iters=args.iters, progress=not args.json)
     if args.json:
         _emit_json({"machine": info, "rows": df.to_dict(orient="records")})
         return 0
@@ -318,7 +318,7 @@ def cmd_bench_atomics(args) -> int:
     wide.columns = [f"{t}t {p}" for t, p in wide.columns]
     wide = wide.reset_index()
     print(text_table(wide, floatfmt=".1f"))
-    if 3 in values:
+    if 3 in nr_values:
         print()
         r = df.pivot_table(index="values", columns=["threads", "path"], values="ratio_vs_k3")
         r.columns = [f"{t}t {p}" for t, p in r.columns]
@@ -484,7 +484,7 @@ def _add_config_args(p, custom: bool = False):
     p.add_argument("--word-bits", type=int, help="word bits (derived or custom configuration)")
     p.add_argument("--max-order", type=int, help="largest order (derived or custom configuration)")
     if custom:
-        p.add_argument("--values", type=int, help="custom: rmap values K")
+        p.add_argument("--values", dest="nr_values", type=int, help="custom: rmap values K")
         p.add_argument("--bits", type=int, help="custom: id bits per value B")
         p.add_argument("--base-pages", type=int, help="custom: P_g (default 2^max order)")
 
@@ -529,7 +529,9 @@ def build_parser() -> argparse.ArgumentParser:
     co.set_defaults(func=cmd_cost)
 
     ba = sub.add_parser("bench-atomics", help="measure the update path for K values here (C, -O2)")
-    ba.add_argument("--values", default="1-8", help="K values to measure, e.g. 1-8 or 3,6")
+    ba.add_argument(
+        "--values", dest="nr_values", default="1-8", help="K values to measure, e.g. 1-8 or 3,6"
+    )
     ba.add_argument("--threads", default="1,2", help="thread counts, e.g. 1,2")
     ba.add_argument("--iters", type=int, default=2_000_000, help="updates per thread per run")
     ba.add_argument("--json", action="store_true")

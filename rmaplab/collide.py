@@ -71,7 +71,7 @@ _POP_CODE = {"uniform": 0, "lowest-free": 1, "fork-tree": 2}
 class Encoding:
     name: str
     kind: int  # kernels.ENC_DIGITS / ENC_RAW / ENC_HASH
-    values: int
+    nr_values: int
     bits: int
     base_pages: int
     word_bits: int
@@ -94,11 +94,13 @@ class Encoding:
         if self.kind == 0:
             from .subid import calc_rmap_subid
 
-            sl = [(mm_id >> (k * self.bits)) & ((1 << self.bits) - 1) for k in range(self.values)]
+            sl = [
+                (mm_id >> (k * self.bits)) & ((1 << self.bits) - 1) for k in range(self.nr_values)
+            ]
             return [calc_rmap_subid(self.base_pages, x, self.word_bits) for x in sl]
         if self.kind == 1:
             return [mm_id & m]
-        return [_mix64_py((mm_id + k * int(_GOLDEN)) % 2**64) & m for k in range(self.values)]
+        return [_mix64_py((mm_id + k * int(_GOLDEN)) % 2**64) & m for k in range(self.nr_values)]
 
     def config(self) -> RmapConfig | None:
         """The equivalent rmap-ID configuration (digit encodings), for the verifier."""
@@ -110,7 +112,7 @@ class Encoding:
             self.name,
             self.id_bits,
             self.word_bits,
-            (Group(self.order, self.order, self.values, self.bits, self.base_pages),),
+            (Group(self.order, self.order, self.nr_values, self.bits, self.base_pages),),
         )
 
 
@@ -131,7 +133,7 @@ def make_encoding(
     ib = cfg.id_bits if id_bits is None else _check_int("id_bits", id_bits, 1, 32)
     wb = cfg.word_bits if word_bits is None else _check_int("word_bits", word_bits, 2, 64)
     if name == "posted":
-        k = g.values if id_bits is None else -(-ib // g.bits)
+        k = g.nr_values if id_bits is None else -(-ib // g.bits)
         b = -(-ib // k)
         return Encoding(name, 0, k, b, g.base_pages, wb, ib, order)
     if name == "raw-id":
@@ -141,7 +143,7 @@ def make_encoding(
     if name == "two-values":
         return Encoding(name, 0, 2, -(-ib // 2), g.base_pages, wb, ib, order)
     if name == "posted-32bit":
-        k = g.values
+        k = g.nr_values
         return Encoding(
             name, 0, k, -(-ib // k), g.base_pages, 32 if word_bits is None else wb, ib, order
         )
@@ -205,7 +207,7 @@ def exact_probability(
             for v in range(mms):  # victim index; others are ids != victim
                 x = subs[v + 1]
                 ok = True
-                for k in range(enc.values):
+                for k in range(enc.nr_values):
                     s = sum(parts[i] * (subs[i + 1][k] - x[k]) for i in range(mms) if i != v)
                     if s % mod:
                         ok = False
@@ -213,14 +215,14 @@ def exact_probability(
                 hits += ok
         return Fraction(hits, ncomp * mms)
     if population == "uniform":
-        R = mod**enc.values
+        R = mod**enc.nr_values
         N = enc.max_id
         ncomp = math.comb(mappings - 1, mms - 1)
         if N * ncomp * (mms - 1) * R * (N - 1) > limit * 50 or R > 1 << 20:
             return None
         subs = np.array([enc.subids(i) for i in range(1, N + 1)], dtype=object)
         total = Fraction(0)
-        packed_w = [mod**k for k in range(enc.values)]
+        packed_w = [mod**k for k in range(enc.nr_values)]
         for xi in range(N):
             diffs = [(subs[y] - subs[xi]) for y in range(N) if y != xi]
             # the others' counts matter, the victim's does not: distinct count tuples
@@ -229,11 +231,11 @@ def exact_probability(
                 for c in parts[1:]:
                     new: dict[int, int] = {}
                     for r, w in dist.items():
-                        rv = [(r // packed_w[k]) % mod for k in range(enc.values)]
+                        rv = [(r // packed_w[k]) % mod for k in range(enc.nr_values)]
                         for d in diffs:
                             key = sum(
                                 ((rv[k] + c * int(d[k])) % mod) * packed_w[k]
-                                for k in range(enc.values)
+                                for k in range(enc.nr_values)
                             )
                             new[key] = new.get(key, 0) + w
                     dist = new
@@ -282,8 +284,9 @@ def _adversarial(enc: Encoding, config="wip-v1") -> tuple[int, int]:
         if 1 + sum(counts) > P:
             continue
         ok = all(
-            sum(c * (subs[mm][k] - x[k]) for (mm, _), c in zip(others, counts, strict=False)) % mod == 0
-            for k in range(enc.values)
+            sum(c * (subs[mm][k] - x[k]) for (mm, _), c in zip(others, counts, strict=False)) % mod
+            == 0
+            for k in range(enc.nr_values)
         )
         fooled += ok
     return fooled, total
@@ -293,7 +296,7 @@ def analytic_probability(enc: Encoding, population: str, mms: int, mappings: int
     """The closed form for random sub-IDs (see module docstring), else None."""
     if enc.kind != 2 or population != "uniform" or mappings > (1 << enc.order):
         return 0.0 if (enc.kind == 2 and mappings > (1 << enc.order)) else None
-    W, K = enc.word_bits, enc.values
+    W, K = enc.word_bits, enc.nr_values
     if math.comb(mappings - 1, mms - 1) > 200_000:
         return None
     acc = 0.0
@@ -312,7 +315,7 @@ def _task(args):
     enc, pop, mms, mappings, trials, seed = args
     return kernels.monte_carlo(
         enc.kind,
-        enc.values,
+        enc.nr_values,
         enc.bits,
         np.uint64(enc.base_pages),
         np.uint64(enc.mask),
@@ -398,7 +401,7 @@ def collide(
         "mappings": mappings,
         "word_bits": enc.word_bits,
         "id_bits": enc.id_bits,
-        "values": enc.values,
+        "values": enc.nr_values,
     }
     if method in ("auto", "proof") and enc.kind == 0:
         from .verify import verify
@@ -481,20 +484,20 @@ def _small(enc: Encoding, population: str, mms: int, mappings: int) -> bool:
     if population == "uniform":
         return (
             enc.max_id <= 64
-            and enc.word_bits * enc.values <= 12
+            and enc.word_bits * enc.nr_values <= 12
             and math.comb(mappings - 1, mms - 1) <= 200
         )
     return False
 
 
-def sweep(param: str, values, base: dict, executor="auto", progress: bool = False) -> pd.DataFrame:
+def sweep(param: str, points, base: dict, executor="auto", progress: bool = False) -> pd.DataFrame:
     """:func:`collide` over one parameter (tidy rows), Monte Carlo tasks on ``executor``."""
     rows = []
-    it = values
+    it = points
     if progress:
         from tqdm.auto import tqdm
 
-        it = tqdm(list(values), desc=f"sweep {param}", unit="point")
+        it = tqdm(list(points), desc=f"sweep {param}", unit="point")
     for v in it:
         kw = dict(base)
         kw[param] = v

@@ -3,7 +3,7 @@
 A configuration says how wide an rmap ID is (``id_bits``), how wide one rmap
 value is (``word_bits``; the kernel uses ``unsigned long``, so 64 on 64-bit
 and 32 on the sketched 32-bit variant), and which folio orders form a *group*.
-A group shares the number of rmap values ``K`` (``values``), the number of id
+A group shares the number of rmap values ``K`` (``nr_values``), the number of id
 bits per value ``B`` (``bits``) and the base page count ``P_g``
 (``base_pages``); sub-IDs of the group are binary digits read in base
 ``P_g + 1`` (see :mod:`rmaplab.subid`).
@@ -73,14 +73,14 @@ class Group:
 
     min_order: int
     max_order: int
-    values: int
+    nr_values: int
     bits: int
     base_pages: int = 0
 
     def __post_init__(self):
         _check_int("min_order", self.min_order, 0, MAX_ORDER)
         _check_int("max_order", self.max_order, self.min_order, MAX_ORDER)
-        _check_int("values", self.values, 1, ID_BITS_RANGE[1])
+        _check_int("nr_values", self.nr_values, 1, ID_BITS_RANGE[1])
         _check_int("bits", self.bits, 1, ID_BITS_RANGE[1])
         if self.base_pages == 0:
             object.__setattr__(self, "base_pages", 1 << self.max_order)
@@ -135,17 +135,17 @@ class RmapConfig:
                     f"groups overlap or are unsorted: orders {prev.min_order}.."
                     f"{prev.max_order} then {g.min_order}..{g.max_order}"
                 )
-            if g.values * g.bits < self.id_bits:
+            if g.nr_values * g.bits < self.id_bits:
                 raise ConfigError(
-                    f"group {g.min_order}..{g.max_order}: values*bits = "
-                    f"{g.values}*{g.bits} = {g.values * g.bits} cannot hold "
-                    f"{self.id_bits}-bit ids: need values*bits >= id_bits"
+                    f"group {g.min_order}..{g.max_order}: nr_values*bits = "
+                    f"{g.nr_values}*{g.bits} = {g.nr_values * g.bits} cannot hold "
+                    f"{self.id_bits}-bit ids: need nr_values*bits >= id_bits"
                 )
-            if (g.values - 1) * g.bits >= self.id_bits:
+            if (g.nr_values - 1) * g.bits >= self.id_bits:
                 raise ConfigError(
-                    f"group {g.min_order}..{g.max_order}: {g.values} values of "
-                    f"{g.bits} bits leave value {g.values - 1} without id bits "
-                    f"for {self.id_bits}-bit ids: allowed values <= "
+                    f"group {g.min_order}..{g.max_order}: {g.nr_values} values of "
+                    f"{g.bits} bits leave value {g.nr_values - 1} without id bits "
+                    f"for {self.id_bits}-bit ids: allowed nr_values <= "
                     f"ceil(id_bits/bits) = {-(-self.id_bits // g.bits)}"
                 )
             prev = g
@@ -194,8 +194,8 @@ class RmapConfig:
         return (1 << self.word_bits) - 1
 
     @property
-    def max_values(self) -> int:
-        return max(g.values for g in self.groups)
+    def max_nr_values(self) -> int:
+        return max(g.nr_values for g in self.groups)
 
     def check_id(self, mm_id, name: str = "mm id") -> int:
         return _check_int(name, mm_id, 1, self.max_id)
@@ -215,7 +215,7 @@ class RmapConfig:
 
     def value_bytes(self, order) -> int:
         """Bytes of rmap values per folio (seqcount and mapcount excluded)."""
-        return self.group_for(order).values * self.word_bits // 8
+        return self.group_for(order).nr_values * self.word_bits // 8
 
 
 def _fewest_values(id_bits: int, word_bits: int, order: int) -> tuple[int, int] | None:
@@ -341,7 +341,7 @@ def config_table(config: RmapConfig | str):
                 {
                     "config": cfg.name,
                     "order": o,
-                    "values": g.values,
+                    "values": g.nr_values,
                     "bits": g.bits,
                     "base_pages": g.base_pages,
                     "word_bits": cfg.word_bits,

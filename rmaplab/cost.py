@@ -51,7 +51,7 @@ MAPCOUNT_BYTES_PER_PAGE = 4
 def cost_row(config: RmapConfig | str, order: int) -> dict:
     cfg = get_config(config)
     g = cfg.group_for(order)
-    k = g.values
+    k = g.nr_values
     return {
         "config": cfg.name,
         "order": order,
@@ -129,7 +129,7 @@ def cheapest_safe(
                 "bits": found[1],
                 "method": found[2],
                 "bytes": found[3],
-                "rule_values": rule.group_for(o).values,
+                "rule_values": rule.group_for(o).nr_values,
                 "undecided_smaller_k": undecided,
             }
         )
@@ -171,7 +171,7 @@ def load_published() -> dict[str, pd.DataFrame]:
     return out
 
 
-def atomics_model(values: int = 3, benchmarks=("fork", "munmap")) -> pd.DataFrame:
+def atomics_model(nr_values: int = 3, benchmarks=("fork", "munmap")) -> pd.DataFrame:
     """How much of each stage's overhead a 'cost per extra atomic' model explains.
 
     The ``mapcount`` stage adds 1 atomic RMW per update (the total mapcount);
@@ -186,7 +186,7 @@ def atomics_model(values: int = 3, benchmarks=("fork", "munmap")) -> pd.DataFram
     ):
         per_atomic = float(d.loc[d["stage"] == "mapcount", "change_percent"].iloc[0])
         observed = float(d.loc[d["stage"] == "rmap-id", "change_percent"].iloc[0])
-        predicted = per_atomic * (3 + values)
+        predicted = per_atomic * (3 + nr_values)
         rows.append(
             {
                 "cpu": cpu,

@@ -32,11 +32,11 @@ def bit_counters(config: RmapConfig | str, order: int, counts: dict[int, int]) -
     for mm, c in counts.items():
         f.map(mm, c)
     rows = []
-    for k, v in enumerate(f.values):
+    for k, v in enumerate(f.rmap_vals):
         digits = subid_digits(v, g.base_pages, g.bits)
         for j in range(g.bits):
             counter = sum(
-                c for mm, c in counts.items() if (id_slices(mm, g.values, g.bits)[k] >> j) & 1
+                c for mm, c in counts.items() if (id_slices(mm, g.nr_values, g.bits)[k] >> j) & 1
             )
             rows.append(
                 {
@@ -76,7 +76,7 @@ def replay_steps(config: RmapConfig | str, order: int, counterexample: dict) -> 
     for step, (mm, count) in enumerate(plan, 1):
         f.map(mm, count)
         exp = f.expected(victim)
-        for k, v in enumerate(f.values):
+        for k, v in enumerate(f.rmap_vals):
             rows.append(
                 {
                     "step": step,
@@ -105,7 +105,7 @@ def proof_text(config: RmapConfig | str, order: int, width: int = MAIL_WIDTH) ->
     P = 1 << order
     b = g.base
     parts = [
-        f"rmap-ID check, {cfg.name}, order {order}: P = {P} pages, K = {g.values} "
+        f"rmap-ID check, {cfg.name}, order {order}: P = {P} pages, K = {g.nr_values} "
         f"values of B = {g.bits} id bits, base b = P_g + 1 = {b}, "
         f"W = {cfg.word_bits}-bit words.",
         "",

@@ -53,7 +53,7 @@ class ReplayResult:
     config: RmapConfig
     orders: np.ndarray  # int64, per folio
     mapcount: np.ndarray  # int64, per folio
-    values: np.ndarray  # uint64, (folios, max K); unused columns stay 0
+    rmap_vals: np.ndarray  # uint64, (folios, max K); unused columns stay 0
     answers: np.ndarray  # int8, per op
     truth: np.ndarray | None = None  # int8, per op
 
@@ -199,14 +199,14 @@ def prepare(
     mm_dense = mm_dense.astype(np.int64).reshape(-1)
     used = sorted({cfg.group_index(int(o)) for o in np.unique(orders)}) if nf else []
     gslot = {g: j for j, g in enumerate(used)}
-    kmax = max((cfg.groups[g].values for g in used), default=1)
+    kmax = max((cfg.groups[g].nr_values for g in used), default=1)
     subids = np.zeros((max(len(used), 1), max(uniq.size, 1), kmax), dtype=np.uint64)
     gvalues = np.ones(max(len(used), 1), dtype=np.int64)
     for g, j in gslot.items():
         grp = cfg.groups[g]
-        gvalues[j] = grp.values
+        gvalues[j] = grp.nr_values
         if uniq.size:
-            subids[j, :, : grp.values] = subids_array(cfg, grp.max_order, uniq)
+            subids[j, :, : grp.nr_values] = subids_array(cfg, grp.max_order, uniq)
     fgroup = np.array([gslot[cfg.group_index(int(o))] for o in orders], dtype=np.int64)
     pages = (np.int64(1) << orders).astype(np.int64)
 
@@ -304,10 +304,10 @@ def replay_python(
         if c:
             answers[i] = fo.mapped_shared(m)
             truth[i] = fo.truly_shared(m)
-    kmax = max((fo.group.values for fo in folios), default=1)
+    kmax = max((fo.group.nr_values for fo in folios), default=1)
     values = np.zeros((len(folios), kmax), dtype=np.uint64)
     for j, fo in enumerate(folios):
-        values[j, : len(fo.values)] = np.array(fo.values, dtype=np.uint64)
+        values[j, : len(fo.rmap_vals)] = np.array(fo.rmap_vals, dtype=np.uint64)
     mapcount = np.array([fo.mapcount for fo in folios], dtype=np.int64)
     return ReplayResult(cfg, orders, mapcount, values, answers, truth)
 
@@ -319,8 +319,8 @@ def value_updates(config: RmapConfig | str, orders, folio, delta) -> int:
     f = np.asarray(folio, dtype=np.int64)
     d = np.asarray(delta, dtype=np.int64)
     if orders.ndim == 0:
-        k = np.full(f.shape, cfg.group_for(int(orders)).values)
+        k = np.full(f.shape, cfg.group_for(int(orders)).nr_values)
     else:
-        kv = np.array([cfg.group_for(int(o)).values for o in orders], dtype=np.int64)
+        kv = np.array([cfg.group_for(int(o)).nr_values for o in orders], dtype=np.int64)
         k = kv[f]
     return int(np.sum(k[d != 0]))

@@ -203,7 +203,9 @@ class MMOwner(Scheme):
         return self.maybe_shared
 
     def state(self):
-        slots = ", ".join(f"{i}:{c}" if i else "-" for i, c in zip(self.ids, self.counts, strict=False))
+        slots = ", ".join(
+            f"{i}:{c}" if i else "-" for i, c in zip(self.ids, self.counts, strict=False)
+        )
         return f"[{slots}] bit={int(self.maybe_shared)} total={self.total}"
 
 
@@ -246,7 +248,7 @@ class RmapID(Scheme):
     def __init__(self, order, config="wip-v1"):
         super().__init__(order, config)
         self.folio = Folio(config, order)
-        k = self.folio.group.values
+        k = self.folio.group.nr_values
         self.bytes_per_folio = (
             k * self.folio.config.word_bits // 8 + 4 + 4
         )  # values, mapcount, seqcount
@@ -262,7 +264,7 @@ class RmapID(Scheme):
         return self.folio.mapped_shared(mm)
 
     def state(self):
-        return f"n={self.folio.mapcount} " + " ".join(f"{v:#x}" for v in self.folio.values)
+        return f"n={self.folio.mapcount} " + " ".join(f"{v:#x}" for v in self.folio.rmap_vals)
 
 
 SCHEMES = {

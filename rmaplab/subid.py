@@ -63,13 +63,13 @@ def calc_rmap_subid(base_pages: int, index: int, word_bits: int = 64) -> int:
     return nr
 
 
-def id_slices(mm_id: int, values: int, bits: int) -> list[int]:
-    """Cut an rmap ID into ``values`` slices of ``bits`` bits, lowest first."""
+def id_slices(mm_id: int, nr_values: int, bits: int) -> list[int]:
+    """Cut an rmap ID into ``nr_values`` slices of ``bits`` bits, lowest first."""
     mm_id = _check_int("mm id", mm_id, 0, (1 << 64) - 1)
-    values = _check_int("values", values, 1, 64)
+    nr_values = _check_int("nr_values", nr_values, 1, 64)
     bits = _check_int("bits", bits, 1, 64)
     mask = (1 << bits) - 1
-    return [(mm_id >> (i * bits)) & mask for i in range(values)]
+    return [(mm_id >> (i * bits)) & mask for i in range(nr_values)]
 
 
 def mm_subids(config: RmapConfig | str, order: int, mm_id: int) -> list[int]:
@@ -78,7 +78,8 @@ def mm_subids(config: RmapConfig | str, order: int, mm_id: int) -> list[int]:
     g = cfg.group_for(order)
     mm_id = cfg.check_id(mm_id)
     return [
-        calc_rmap_subid(g.base_pages, x, cfg.word_bits) for x in id_slices(mm_id, g.values, g.bits)
+        calc_rmap_subid(g.base_pages, x, cfg.word_bits)
+        for x in id_slices(mm_id, g.nr_values, g.bits)
     ]
 
 
@@ -143,4 +144,4 @@ def subids_array(config: RmapConfig | str, order: int, ids) -> np.ndarray:
     arr = _as_index_array(ids, "ids", cfg.max_id)
     if arr.size and int(arr.min()) < 1:
         raise ConfigError(f"ids holds 0: allowed range [1, {cfg.max_id}]")
-    return kernels.mm_subids(arr.ravel(), g.values, g.bits, g.base_pages, cfg.word_bits)
+    return kernels.mm_subids(arr.ravel(), g.nr_values, g.bits, g.base_pages, cfg.word_bits)

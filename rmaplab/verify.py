@@ -86,7 +86,7 @@ class Verdict:
     config: str
     order: int
     pages: int
-    values: int
+    nr_values: int
     bits: int
     base_pages: int
     word_bits: int
@@ -106,12 +106,14 @@ class Verdict:
     certificate: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
+        """Fields as the ``--json`` interface names them (K is ``values`` there)."""
         d = asdict(self)
+        d = {("values" if k == "nr_values" else k): v for k, v in d.items()}
         return {k: d[k] for k in JSON_FIELDS} | {k: d[k] for k in d if k not in JSON_FIELDS}
 
 
 def _slice_bits(cfg: RmapConfig, g: Group) -> list[int]:
-    return [min(g.bits, cfg.id_bits - k * g.bits) for k in range(g.values)]
+    return [min(g.bits, cfg.id_bits - k * g.bits) for k in range(g.nr_values)]
 
 
 def _maxsub(base: int, bits: int) -> int:
@@ -235,7 +237,7 @@ def _construct(
             free = [j for j, a in enumerate(dv) if a == 0]
             if free:
                 x |= 1 << free[0]
-            elif g.values > 1:
+            elif g.nr_values > 1:
                 filler = 1 << ((1 if k == 0 else 0) * g.bits)
             elif x == 0 or d < 2:
                 continue  # all D_j > 0 forces victim slice 0: not realizable
@@ -358,7 +360,7 @@ def verify(config: RmapConfig | str, order: int, node_limit: int = NODE_LIMIT) -
         config=cfg.name,
         order=order,
         pages=pages,
-        values=g.values,
+        nr_values=g.nr_values,
         bits=g.bits,
         base_pages=g.base_pages,
         word_bits=cfg.word_bits,
@@ -399,7 +401,7 @@ def verify(config: RmapConfig | str, order: int, node_limit: int = NODE_LIMIT) -
     best = None  # (norm, k, vector)
     complete = True
     searched = []
-    for k in range(g.values):
+    for k in range(g.nr_values):
         res = _search(cfg, gi, k, (1 << g.max_order) - 1, node_limit)
         complete &= res.complete and res.exact
         searched.append((k, res))
@@ -512,9 +514,9 @@ def exhaustive_min_mappings(config: RmapConfig | str, order: int) -> int | None:
 
     cfg = get_config(config)
     g = cfg.group_for(order)
-    if g.values * cfg.word_bits > 26:
+    if g.nr_values * cfg.word_bits > 26:
         raise ConfigError(
-            f"values*word_bits = {g.values * cfg.word_bits} is too large for the "
+            f"values*word_bits = {g.nr_values * cfg.word_bits} is too large for the "
             "exhaustive search: allowed <= 26"
         )
     if cfg.id_bits > 12:

@@ -66,7 +66,7 @@ def explore(order: int, bits: int, word_bits: int, id_bits: int, group_order: in
     except ConfigError as e:
         return f"invalid: {e}", None
     lines = [
-        f"order {order}: {1 << order} pages, K = {v.values} values of {bits} bits, "
+        f"order {order}: {1 << order} pages, K = {v.nr_values} values of {bits} bits, "
         f"base {v.base_pages + 1}, {word_bits}-bit words",
         f"headroom: {v.headroom_bits} bits (rule 'P_g * max sub-ID fits': "
         f"{'holds' if cfg.fits(order) else 'fails'})",

@@ -330,7 +330,7 @@ def test_mc_kernel_is_bit_identical_to_its_python_twin(
     n = mms + extra
     got = kernels.monte_carlo(
         enc.kind,
-        enc.values,
+        enc.nr_values,
         enc.bits,
         np.uint64(enc.base_pages),
         np.uint64(enc.mask),
@@ -344,7 +344,7 @@ def test_mc_kernel_is_bit_identical_to_its_python_twin(
     )
     want = naive.monte_carlo(
         enc.kind,
-        enc.values,
+        enc.nr_values,
         enc.bits,
         enc.base_pages,
         enc.word_bits,

@@ -41,8 +41,8 @@ def test_cache_lines_follow_the_prefetch_rule():
 
 def test_cover_letter_value_counts_for_large_orders():
     # "up to order 21 needs 8 values, up to order 30 needs 12"
-    assert derive_config(24, 64, 21).max_values == 8
-    assert derive_config(24, 64, 30).max_values == 12
+    assert derive_config(24, 64, 21).max_nr_values == 8
+    assert derive_config(24, 64, 30).max_nr_values == 12
 
 
 def test_cheapest_safe_matches_the_rule_for_24_bit_ids():

@@ -31,7 +31,7 @@ def test_published_tables_belong_to_wip_v1_groups():
     for order, name in ((10, "rmap_subids_4"), (12, "rmap_subids_5"), (15, "rmap_subids_6")):
         g = cfg.group_for(order)
         assert (g.base_pages, g.bits) == (TABLES[name]["base_pages"], TABLES[name]["index_bits"])
-        assert int(name[-1]) == g.values
+        assert int(name[-1]) == g.nr_values
 
 
 @given(st.integers(1, 2**40), st.integers(0, 2**32 - 1), st.integers(1, 64))
@@ -76,11 +76,11 @@ def test_mm_subids_python_numba_and_naive_agree(name, order, data):
     g = cfg.group_for(order)
     ids = data.draw(st.lists(st.integers(1, cfg.max_id), min_size=1, max_size=10))
     arr = subids_array(cfg, order, ids)
-    assert arr.shape == (len(ids), g.values) and arr.dtype == np.uint64
+    assert arr.shape == (len(ids), g.nr_values) and arr.dtype == np.uint64
     for row, m in zip(arr, ids, strict=False):
         py = mm_subids(cfg, order, m)
         assert [int(v) for v in row] == py
-        assert py == naive.subids(g.values, g.bits, g.base_pages, cfg.word_bits, m)
+        assert py == naive.subids(g.nr_values, g.bits, g.base_pages, cfg.word_bits, m)
 
 
 def test_digits_show_per_bit_counters():
