@@ -25,6 +25,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _cc import best_time, compile_c, header, machine
 
+from rmaplab.config import WIP_V1
 from rmaplab import get_config, kernels
 from rmaplab.replay import prepare, replay_python, value_updates
 
@@ -51,7 +52,7 @@ def _reset(args):
 
 
 def run(
-    n_ops=2_000_000, n_folios=4096, order=9, n_mms=64, repeat=5, python_ops=40_000, config="wip-v1"
+    n_ops=2_000_000, n_folios=4096, order=9, n_mms=64, repeat=5, python_ops=40_000, config=WIP_V1
 ):
     cfg = get_config(config)
     f, m, d, c = make_stream(n_ops, n_folios, n_mms, cfg.max_id, order)

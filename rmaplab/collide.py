@@ -31,7 +31,15 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from .config import ConfigError, RmapConfig, _check_int, get_config
+from .config import (
+    DEFAULT_CONFIG,
+    ConfigError,
+    RmapConfig,
+    _check_int,
+    bits_per_value,
+    nr_values_for,
+    single_group_config,
+)
 
 __all__ = [
     "ENCODINGS",
@@ -104,15 +112,18 @@ class Encoding:
 
     def config(self) -> RmapConfig | None:
         """The equivalent rmap-ID configuration (digit encodings), for the verifier."""
-        from .config import Group
-
         if self.kind != 0:
             return None
-        return RmapConfig(
-            self.name,
+        return single_group_config(
             self.id_bits,
             self.word_bits,
-            (Group(self.order, self.order, self.nr_values, self.bits, self.base_pages),),
+            self.nr_values,
+            self.bits,
+            self.order,
+            min_order=self.order,
+            base_pages=self.base_pages,
+            name=self.name,
+            description=f"encoding {self.name!r} as an rmap-ID configuration",
         )
 
 
@@ -124,28 +135,32 @@ def _mix64_py(z: int) -> int:
 
 
 def make_encoding(
-    name: str, order: int, config="wip-v1", word_bits: int | None = None, id_bits: int | None = None
+    name: str,
+    order: int,
+    config: RmapConfig = DEFAULT_CONFIG,
+    word_bits: int | None = None,
+    id_bits: int | None = None,
 ) -> Encoding:
     """An encoding of ``config``'s ids at ``order``; ``word_bits``/``id_bits``
     override the configuration's widths (digits are re-sliced accordingly)."""
-    cfg = get_config(config)
+    cfg = config
     g = cfg.group_for(order)
     ib = cfg.id_bits if id_bits is None else _check_int("id_bits", id_bits, 1, 32)
     wb = cfg.word_bits if word_bits is None else _check_int("word_bits", word_bits, 2, 64)
     if name == "posted":
-        k = g.nr_values if id_bits is None else -(-ib // g.bits)
-        b = -(-ib // k)
+        k = g.nr_values if id_bits is None else nr_values_for(ib, g.bits)
+        b = bits_per_value(ib, k)
         return Encoding(name, 0, k, b, g.base_pages, wb, ib, order)
     if name == "raw-id":
         return Encoding(name, 1, 1, ib, 0, wb, ib, order)
     if name == "hash64":
         return Encoding(name, 2, 1, 0, 0, 64 if word_bits is None else wb, ib, order)
     if name == "two-values":
-        return Encoding(name, 0, 2, -(-ib // 2), g.base_pages, wb, ib, order)
+        return Encoding(name, 0, 2, bits_per_value(ib, 2), g.base_pages, wb, ib, order)
     if name == "posted-32bit":
         k = g.nr_values
         return Encoding(
-            name, 0, k, -(-ib // k), g.base_pages, 32 if word_bits is None else wb, ib, order
+            name, 0, k, bits_per_value(ib, k), g.base_pages, 32 if word_bits is None else wb, ib, order
         )
     if name == "bit-counters":
         return Encoding(name, 0, ib, 1, 1, wb, ib, order)
@@ -189,7 +204,12 @@ def _check_params(enc: Encoding, population: str, mms: int, mappings: int):
 
 
 def exact_probability(
-    enc: Encoding, population: str, mms: int, mappings: int, limit: int = 2_000_000, config="wip-v1"
+    enc: Encoding,
+    population: str,
+    mms: int,
+    mappings: int,
+    limit: int = 2_000_000,
+    config: RmapConfig = DEFAULT_CONFIG,
 ) -> Fraction | None:
     """Exact probability, or None when the state space exceeds ``limit``."""
     _check_params(enc, population, mms, mappings)
@@ -246,7 +266,7 @@ def exact_probability(
     return None
 
 
-def _adversarial(enc: Encoding, config="wip-v1") -> tuple[int, int]:
+def _adversarial(enc: Encoding, config: RmapConfig = DEFAULT_CONFIG) -> tuple[int, int]:
     """(fooled, total) over the verifier's counterexample and its neighbours:
     each other mm's count changed by -1, 0 or +1 (counts stay >= 1).
 
@@ -258,7 +278,7 @@ def _adversarial(enc: Encoding, config="wip-v1") -> tuple[int, int]:
     from .verify import verify
 
     ce = None
-    for cfg in (get_config(config), enc.config()):
+    for cfg in (config, enc.config()):
         if cfg is not None and enc.order in cfg.orders:
             ce = verify(cfg, enc.order).counterexample
             if ce is not None:
@@ -266,7 +286,8 @@ def _adversarial(enc: Encoding, config="wip-v1") -> tuple[int, int]:
     if ce is None:
         raise ConfigError(
             f"population='adversarial': the verifier finds no counterexample at order {enc.order} "
-            f"(it proves the check safe there); unsafe orders of wip-v1 are 7, 8 and 9"
+            f"(it proves the check safe there for {config.name}); `rmaplab verify --all` "
+            "lists the unsafe orders"
         )
     if max([ce["victim"]] + [m for m, _ in ce["mappings"]]) > enc.max_id:
         raise ConfigError(f"id_bits={enc.id_bits} cannot hold the counterexample's ids")
@@ -375,7 +396,7 @@ def collide(
     trials: int = 1_000_000,
     seed: int = 0,
     population: str = "uniform",
-    config="wip-v1",
+    config: RmapConfig = DEFAULT_CONFIG,
     word_bits=None,
     id_bits=None,
     method: str = "auto",

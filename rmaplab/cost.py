@@ -24,7 +24,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .config import ConfigError, Group, RmapConfig, _check_int, get_config
+from .config import (
+    DEFAULT_CONFIG,
+    ConfigError,
+    RmapConfig,
+    _check_int,
+    single_group_config,
+    value_splits,
+)
 
 __all__ = [
     "LEGACY_ATOMICS",
@@ -48,8 +55,8 @@ VALUES_PER_LINE = 4
 MAPCOUNT_BYTES_PER_PAGE = 4
 
 
-def cost_row(config: RmapConfig | str, order: int) -> dict:
-    cfg = get_config(config)
+def cost_row(config: RmapConfig, order: int) -> dict:
+    cfg = config
     g = cfg.group_for(order)
     k = g.nr_values
     return {
@@ -67,14 +74,14 @@ def cost_row(config: RmapConfig | str, order: int) -> dict:
     }
 
 
-def cost_table(config: RmapConfig | str = "wip-v1") -> pd.DataFrame:
+def cost_table(config: RmapConfig = DEFAULT_CONFIG) -> pd.DataFrame:
     """Tidy per-order cost table of a configuration."""
-    cfg = get_config(config)
+    cfg = config
     return pd.DataFrame([cost_row(cfg, o) for o in cfg.orders])
 
 
 def atomics_for(
-    config: RmapConfig | str, order: int, pages: int, batched: bool = True, exclusive: bool = False
+    config: RmapConfig, order: int, pages: int, batched: bool = True, exclusive: bool = False
 ) -> int:
     """Atomic RMWs to (un)map ``pages`` pages of one folio in one go (batched:
     one add per value whatever ``pages``) or page by page."""
@@ -108,13 +115,10 @@ def cheapest_safe(
     rows = []
     for o in range(min_order, max_order + 1):
         found, undecided = None, 0
-        for k in range(1, id_bits + 1):
-            b = -(-id_bits // k)
-            if (k - 1) * b >= id_bits:
-                continue
+        for k, b in value_splits(id_bits):
             if k >= 2 and (1 << o) >= frontier_pages(b, word_bits):
                 continue
-            cfg = RmapConfig("probe", id_bits, word_bits, (Group(o, o, k, b),))
+            cfg = single_group_config(id_bits, word_bits, k, b, o, min_order=o, name="probe")
             v = verify(cfg, o, node_limit=node_limit)
             if v.verdict == "safe":
                 found = (k, b, v.method, cfg.value_bytes(o))
@@ -136,12 +140,12 @@ def cheapest_safe(
     return pd.DataFrame(rows)
 
 
-def tradeoff(config: RmapConfig | str = "wip-v1", orders=(9, 13, 14, 15)) -> pd.DataFrame:
+def tradeoff(config: RmapConfig = DEFAULT_CONFIG, orders=(9, 13, 14, 15)) -> pd.DataFrame:
     """Cost beside verdict for the orders that matter: x86-64 PMD THP
     (order 9) against arm64 64K-page THP (order 13) and the rest of its group."""
     from .verify import verify
 
-    cfg = get_config(config)
+    cfg = config
     rows = []
     for o in orders:
         v = verify(cfg, o)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .config import ConfigError, RmapConfig, _check_int, get_config
+from .config import DEFAULT_CONFIG, ConfigError, RmapConfig, _check_int
 from .subid import mm_subids
 
 __all__ = ["MAX_MAPCOUNT", "CheckResult", "Folio", "RmapError"]
@@ -52,10 +52,10 @@ class CheckResult:
 
 
 class Folio:
-    """A large folio of ``order`` under ``config`` (name or :class:`RmapConfig`)."""
+    """A large folio of ``order`` under a resolved ``config``."""
 
-    def __init__(self, config: RmapConfig | str = "wip-v1", order: int = 9):
-        self.config = get_config(config)
+    def __init__(self, config: RmapConfig = DEFAULT_CONFIG, order: int = 9):
+        self.config = config
         self.group = self.config.group_for(order)
         self.order = int(order)
         self.nr_pages = 1 << self.order

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .config import RmapConfig, get_config
+from .config import RmapConfig
 from .export import MAIL_WIDTH, check_width, wrap
 from .folio import Folio
 from .subid import id_slices, subid_digits
@@ -19,14 +19,14 @@ from .subid import id_slices, subid_digits
 __all__ = ["bit_counters", "proof_text", "replay_steps"]
 
 
-def bit_counters(config: RmapConfig | str, order: int, counts: dict[int, int]) -> pd.DataFrame:
+def bit_counters(config: RmapConfig, order: int, counts: dict[int, int]) -> pd.DataFrame:
     """Per value and id bit: the counter (mappings whose mm has that bit set)
     beside the digit of the rmap value in base ``P_g + 1``.
 
     They agree while no digit exceeds ``P_g`` and the word does not wrap;
     ``agree`` shows where they part.
     """
-    cfg = get_config(config)
+    cfg = config
     g = cfg.group_for(order)
     f = Folio(cfg, order)
     for mm, c in counts.items():
@@ -57,14 +57,14 @@ def _digits_text(v: int, base_pages: int, n: int) -> str:
     return ".".join(str(x) for x in reversed(d))
 
 
-def replay_steps(config: RmapConfig | str, order: int, counterexample: dict) -> pd.DataFrame:
+def replay_steps(config: RmapConfig, order: int, counterexample: dict) -> pd.DataFrame:
     """Map the victim's page, then each other mm's pages, then check.
 
     One row per step and value: mapcount, the value in hex and in base
     ``P_g + 1`` (most significant digit first, digits joined by '.'), and
     ``mapcount * subid(victim)`` the check compares it with.
     """
-    cfg = get_config(config)
+    cfg = config
     g = cfg.group_for(order)
     f = Folio(cfg, order)
     victim = counterexample["victim"]
@@ -95,11 +95,11 @@ def replay_steps(config: RmapConfig | str, order: int, counterexample: dict) -> 
     return df
 
 
-def proof_text(config: RmapConfig | str, order: int, width: int = MAIL_WIDTH) -> str:
+def proof_text(config: RmapConfig, order: int, width: int = MAIL_WIDTH) -> str:
     """The argument with this configuration's numbers, as plain text for mail."""
     from .verify import verify
 
-    cfg = get_config(config)
+    cfg = config
     g = cfg.group_for(order)
     v = verify(cfg, order)
     P = 1 << order

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import ConfigError, RmapConfig, get_config
+from .config import ConfigError, RmapConfig
 from .folio import MAX_MAPCOUNT, Folio, RmapError
 
 __all__ = ["ReplayResult", "Stream", "prepare", "replay", "replay_python", "value_updates"]
@@ -169,7 +169,7 @@ def _check_counts(folio, mm, delta) -> None:
 
 
 def prepare(
-    config: RmapConfig | str,
+    config: RmapConfig,
     orders,
     folio,
     mm,
@@ -189,7 +189,7 @@ def prepare(
     from . import kernels
     from .subid import subids_array
 
-    cfg = get_config(config)
+    cfg = config
     orders = _orders_array(cfg, orders, n_folios)
     nf = orders.shape[0]
     s = make_stream(cfg, nf, folio, mm, delta, check)
@@ -249,7 +249,7 @@ def prepare(
 
 
 def replay(
-    config: RmapConfig | str,
+    config: RmapConfig,
     orders,
     folio,
     mm,
@@ -277,7 +277,7 @@ def replay(
 
 
 def replay_python(
-    config: RmapConfig | str,
+    config: RmapConfig,
     orders,
     folio,
     mm,
@@ -287,7 +287,7 @@ def replay_python(
     n_folios: int | None = None,
 ) -> ReplayResult:
     """Replay a stream through :class:`Folio` objects (the pure-Python model)."""
-    cfg = get_config(config)
+    cfg = config
     orders = _orders_array(cfg, orders, n_folios)
     s = make_stream(cfg, orders.shape[0], folio, mm, delta, check)
     folios = [Folio(cfg, int(o)) for o in orders]
@@ -312,9 +312,9 @@ def replay_python(
     return ReplayResult(cfg, orders, mapcount, values, answers, truth)
 
 
-def value_updates(config: RmapConfig | str, orders, folio, delta) -> int:
+def value_updates(config: RmapConfig, orders, folio, delta) -> int:
     """Number of rmap value updates a stream performs (K per map/unmap op)."""
-    cfg = get_config(config)
+    cfg = config
     orders = np.asarray(orders)
     f = np.asarray(folio, dtype=np.int64)
     d = np.asarray(delta, dtype=np.int64)

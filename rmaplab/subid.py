@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .config import ConfigError, RmapConfig, _check_int, get_config
+from .config import ConfigError, RmapConfig, _check_int
 
 __all__ = [
     "calc_rmap_subid",
@@ -72,9 +72,9 @@ def id_slices(mm_id: int, nr_values: int, bits: int) -> list[int]:
     return [(mm_id >> (i * bits)) & mask for i in range(nr_values)]
 
 
-def mm_subids(config: RmapConfig | str, order: int, mm_id: int) -> list[int]:
+def mm_subids(config: RmapConfig, order: int, mm_id: int) -> list[int]:
     """The K sub-IDs of the mm with rmap ID ``mm_id`` for a folio of ``order``."""
-    cfg = get_config(config)
+    cfg = config
     g = cfg.group_for(order)
     mm_id = cfg.check_id(mm_id)
     return [
@@ -135,11 +135,11 @@ def subid_table_array(base_pages: int, bits: int, word_bits: int = 64) -> np.nda
     return kernels.calc_subids(idx, base_pages, word_bits)
 
 
-def subids_array(config: RmapConfig | str, order: int, ids) -> np.ndarray:
+def subids_array(config: RmapConfig, order: int, ids) -> np.ndarray:
     """Sub-IDs of many mms: ``uint64`` array of shape ``(len(ids), K)``."""
     from . import kernels
 
-    cfg = get_config(config)
+    cfg = config
     g = cfg.group_for(order)
     arr = _as_index_array(ids, "ids", cfg.max_id)
     if arr.size and int(arr.min()) < 1:

@@ -46,7 +46,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .config import ConfigError, Group, RmapConfig, get_config
+from .config import WIP_V1, ConfigError, Group, RmapConfig
 from .lattice import iroot, lattice_basis, lll, shortest_linf
 
 __all__ = [
@@ -302,7 +302,7 @@ def _search(cfg: RmapConfig, gi: int, k: int, bound: int, node_limit: int = NODE
     return res
 
 
-def replay_counterexample(cfg: RmapConfig | str, order: int, ce: dict):
+def replay_counterexample(cfg: RmapConfig, order: int, ce: dict):
     """Replay ``{"victim": X, "mappings": [[id, count], ...]}`` through the
     folio model: the victim maps one page, the others their counts, then the
     check runs for the victim. Returns the :class:`~rmaplab.folio.CheckResult`."""
@@ -329,7 +329,8 @@ def series_notes(cfg: RmapConfig, order: int) -> str:
 
     For every configuration: the stated design rule "P_g times the largest
     sub-ID fits in the word", checked exactly. For ``wip-v1`` also the
-    comment/code mismatches listed in ``data/series_comments.csv``.
+    comment/code mismatches listed in ``data/series_comments.csv`` (they
+    describe that posting, so they apply to its configuration only).
     """
     out = []
     if not cfg.fits(order):
@@ -338,20 +339,20 @@ def series_notes(cfg: RmapConfig, order: int) -> str:
             f"stated rule 'P_g * max sub-ID fits in {cfg.word_bits} bits' fails: "
             f"{g.base}^{g.bits} - 1 needs {g.largest_digit_sum().bit_length()} bits"
         )
-    if cfg.name == "wip-v1":
+    if cfg == WIP_V1:
         for row in _notes():
             if int(row["min_order"]) <= order <= int(row["max_order"]):
                 out.append(f"{row['comment_says']}; {row['code_does']}")
     return "; ".join(out)
 
 
-def verify(config: RmapConfig | str, order: int, node_limit: int = NODE_LIMIT) -> Verdict:
+def verify(config: RmapConfig, order: int, node_limit: int = NODE_LIMIT) -> Verdict:
     """Verdict with evidence for one order (see module docstring).
 
     ``node_limit`` bounds each exact enumeration; past it the verdict is
     "undecided" (or "unsafe" without proven minimality) and says so.
     """
-    cfg = get_config(config)
+    cfg = config
     g = cfg.group_for(order)
     gi = cfg.groups.index(g)
     pages = 1 << order
@@ -486,11 +487,11 @@ def verify(config: RmapConfig | str, order: int, node_limit: int = NODE_LIMIT) -
     )
 
 
-def verify_all(config: RmapConfig | str, progress: bool = False):
+def verify_all(config: RmapConfig, progress: bool = False):
     """Verdicts for every order of a configuration, as a tidy DataFrame."""
     import pandas as pd
 
-    cfg = get_config(config)
+    cfg = config
     orders = cfg.orders
     if progress:
         from tqdm.auto import tqdm
@@ -500,7 +501,7 @@ def verify_all(config: RmapConfig | str, progress: bool = False):
     return pd.DataFrame([r.to_json() for r in rows])
 
 
-def exhaustive_min_mappings(config: RmapConfig | str, order: int) -> int | None:
+def exhaustive_min_mappings(config: RmapConfig, order: int) -> int | None:
     """Brute force over every victim and every mm id (numba kernel): the
     fewest total mappings ``n <= 2**order`` that fool the check, or None.
 
@@ -512,7 +513,7 @@ def exhaustive_min_mappings(config: RmapConfig | str, order: int) -> int | None:
     from . import kernels
     from .subid import subids_array
 
-    cfg = get_config(config)
+    cfg = config
     g = cfg.group_for(order)
     if g.nr_values * cfg.word_bits > 26:
         raise ConfigError(
@@ -533,11 +534,11 @@ def exhaustive_min_mappings(config: RmapConfig | str, order: int) -> int | None:
     return int(t.min()) + 1 if t.size else None
 
 
-def save_table(config: RmapConfig | str, path, df=None, argv=None) -> None:
+def save_table(config: RmapConfig, path, df=None, argv=None) -> None:
     """Write the verdict table as CSV, headed by the command that regenerates it."""
     import json
 
-    cfg = get_config(config)
+    cfg = config
     if df is None:
         df = verify_all(cfg)
     out = df.copy()

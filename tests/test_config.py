@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from paths import DATA, SHARED_REF
 
+from rmaplab.config import WIP_V1
 from rmaplab import ConfigError, Group, RmapConfig, derive_config, get_config
 from rmaplab.config import config_table
 
@@ -122,7 +123,7 @@ def test_bad_input_names_parameter_and_range(call, match):
 
 
 def test_config_table_wip_v1():
-    df = config_table("wip-v1")
+    df = config_table(WIP_V1)
     assert list(df["order"]) == list(range(16))
     # the series: 8 bytes at order 2, 16 at order 5, 32 at order 10
     b = dict(zip(df["order"], df["bytes"], strict=False))

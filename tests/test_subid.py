@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from paths import DATA
 
+from rmaplab.config import WIP_V1, WIP_V1_32BIT
 from rmaplab import ConfigError, calc_rmap_subid, get_config, id_slices, mm_subids, subid_table
 from rmaplab.subid import subid_digits, subid_table_array, subids_array
 
@@ -70,7 +71,7 @@ def test_slices_reassemble_the_id(mm_id):
         assert sum(x << (i * b) for i, x in enumerate(sl)) == mm_id
 
 
-@given(st.sampled_from(["wip-v1", "wip-v1-32bit"]), st.integers(0, 15), st.data())
+@given(st.sampled_from([WIP_V1, WIP_V1_32BIT]), st.integers(0, 15), st.data())
 def test_mm_subids_python_numba_and_naive_agree(name, order, data):
     cfg = get_config(name)
     g = cfg.group_for(order)
@@ -100,14 +101,14 @@ def test_digits_show_per_bit_counters():
         (lambda: calc_rmap_subid(4, -1), r"index=-1 is out of range"),
         (lambda: calc_rmap_subid(4, 1, 65), r"word_bits=65 is out of range: allowed \[1, 64\]"),
         (lambda: subid_table(4, 25), r"bits=25 is out of range: allowed \[1, 24\]"),
-        (lambda: mm_subids("wip-v1", 9, 0), r"mm id=0 is out of range: allowed \[1, 16777215\]"),
+        (lambda: mm_subids(WIP_V1, 9, 0), r"mm id=0 is out of range: allowed \[1, 16777215\]"),
         (
-            lambda: subids_array("wip-v1", 9, [1, 2**24]),
+            lambda: subids_array(WIP_V1, 9, [1, 2**24]),
             r"ids holds 16777216: allowed range \[0, 16777215\]",
         ),
-        (lambda: subids_array("wip-v1", 9, [0]), r"ids holds 0: allowed range \[1, 16777215\]"),
-        (lambda: subids_array("wip-v1", 9, [1.5]), r"ids must be integers"),
-        (lambda: mm_subids("wip-v1", 16, 1), r"order=16 is not covered"),
+        (lambda: subids_array(WIP_V1, 9, [0]), r"ids holds 0: allowed range \[1, 16777215\]"),
+        (lambda: subids_array(WIP_V1, 9, [1.5]), r"ids must be integers"),
+        (lambda: mm_subids(WIP_V1, 16, 1), r"order=16 is not covered"),
     ],
 )
 def test_bad_input(call, match):
