@@ -11,8 +11,17 @@ import argparse
 import json
 import sys
 
-from .config import ConfigError, config_names, config_table, derive_config, get_config
+from .config import (
+    DEFAULT_CONFIG,
+    ConfigError,
+    config_names,
+    config_table,
+    derive_config,
+    get_config,
+    single_group_config,
+)
 from .export import text_table, wrap
+from .views import Params, view
 
 __all__ = ["main"]
 
@@ -49,9 +58,7 @@ def cmd_table(args) -> int:
         )
     )
     print()
-    cols = ["order", "values", "bits", "base_pages", "bytes", "ids_supported", "headroom_bits"]
-    hdr = ["order", "K", "B", "P_g", "bytes", "ids", "headroom"]
-    print(text_table(df, cols, hdr))
+    print(view("table").render_text(df, Params(cfg)))
     bad = df[~df["rule_ok"]]
     if len(bad):
         print()
@@ -114,8 +121,6 @@ def cmd_configs(args) -> int:
 
 def _verify_config(args):
     """Named, derived (id/word bits + max order) or custom single-group config."""
-    from .config import Group, RmapConfig
-
     custom = [args.nr_values, args.bits, args.base_pages]
     if any(v is not None for v in custom):
         need = {
@@ -130,12 +135,19 @@ def _verify_config(args):
         top = args.max_order if args.max_order is not None else args.order
         if top is None:
             raise ConfigError("a custom configuration needs --order or --max-order")
-        return RmapConfig(
-            "custom",
+        if args.base_pages is not None and args.base_pages < 1:
+            raise ConfigError(
+                f"--base-pages={args.base_pages} is out of range: allowed >= 1 "
+                "(leave it out for P_g = 2^max order)"
+            )
+        return single_group_config(
             args.id_bits,
             args.word_bits,
-            (Group(0, top, args.nr_values, args.bits, args.base_pages or 0),),
-            description="custom single-group configuration",
+            args.nr_values,
+            args.bits,
+            top,
+            base_pages=args.base_pages or 0,
+            name="custom",
         )
     return _config_from_args(args)
 
@@ -206,30 +218,10 @@ def cmd_verify(args) -> int:
     print()
     import pandas as pd
 
-    tab = pd.DataFrame(
-        [
-            {
-                "order": v.order,
-                "K": v.nr_values,
-                "B": v.bits,
-                "P_g": v.base_pages,
-                "verdict": v.verdict,
-                "method": v.method,
-                "min_n": v.min_mappings if v.min_mappings else "-",
-                "proven": "yes" if v.proven_minimal else "no",
-                "frontier": v.frontier_pages,
-            }
-            for v in verdicts
-        ]
-    )
-    print(
-        wrap(
-            "frontier: no sub-ID weights are safe from this many pages on; "
-            "min_n: fewest mappings that fool the check"
-        )
-    )
+    tab = pd.DataFrame([v.to_json() for v in verdicts])
+    print(wrap("min n: fewest mappings that fool the check (- where none does)"))
     print()
-    print(text_table(tab))
+    print(view("verify").render_text(tab, Params(cfg)))
     for v in verdicts:
         if v.verdict != "safe" or len(verdicts) == 1:
             print()
@@ -277,21 +269,7 @@ def cmd_cost(args) -> int:
         )
     )
     print()
-    print(
-        text_table(
-            df,
-            [
-                "order",
-                "values",
-                "bytes",
-                "per_page_mapcount_bytes",
-                "cache_lines",
-                "atomics_per_update",
-                "atomics_per_update_exclusive",
-            ],
-            ["order", "K", "bytes", "mapcount B", "lines", "atomics", "excl."],
-        )
-    )
+    print(view("cost").render_text(df, Params(cfg)))
     return 0
 
 
@@ -348,10 +326,11 @@ def cmd_compare(args) -> int:
     if not args.workload:
         raise ConfigError("--workload is required (or --list)")
     schemes = args.schemes.split(",") if args.schemes else None
+    cfg = _config_from_args(args)
     df = compare(
         args.workload,
         schemes,
-        _config_from_args(args),
+        cfg,
         args.order,
         args.procs,
         args.seed,
@@ -367,20 +346,7 @@ def cmd_compare(args) -> int:
         )
     )
     print()
-    print(
-        text_table(
-            df,
-            [
-                "scheme",
-                "checks",
-                "false_exclusive",
-                "false_shared",
-                "bytes_per_folio",
-                "atomics_per_update",
-            ],
-            ["scheme", "checks", "false excl.", "false shared", "bytes", "atomics"],
-        )
-    )
+    print(view("schemes").render_text(df, Params(cfg)))
     bad = df[df["false_exclusive"] > 0]
     if len(bad):
         print()
@@ -431,7 +397,7 @@ def cmd_collide(args) -> int:
         args.trials,
         args.seed,
         args.population,
-        args.config,
+        get_config(args.config),
         args.word_bits,
         args.id_bits,
         args.method,
@@ -479,7 +445,9 @@ def cmd_report(args) -> int:
 
 
 def _add_config_args(p, custom: bool = False):
-    p.add_argument("--config", default="wip-v1", help=f"one of {', '.join(config_names())}")
+    p.add_argument(
+        "--config", default=DEFAULT_CONFIG.name, help=f"one of {', '.join(config_names())}"
+    )
     p.add_argument("--id-bits", type=int, help="id bits (derived or custom configuration)")
     p.add_argument("--word-bits", type=int, help="word bits (derived or custom configuration)")
     p.add_argument("--max-order", type=int, help="largest order (derived or custom configuration)")
@@ -552,7 +520,9 @@ def build_parser() -> argparse.ArgumentParser:
     cl = sub.add_parser(
         "collide", help="probability that rmap sums collide into a false 'exclusive'"
     )
-    cl.add_argument("--config", default="wip-v1", help=f"one of {', '.join(config_names())}")
+    cl.add_argument(
+        "--config", default=DEFAULT_CONFIG.name, help=f"one of {', '.join(config_names())}"
+    )
     cl.add_argument("--encoding", help="encoding name (see --list)")
     cl.add_argument("--population", default="uniform", help="population name (see --list)")
     cl.add_argument("--order", type=int, default=9)
@@ -580,7 +550,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     rp = sub.add_parser("report", help="every figure and table, plus post.txt, into one folder")
     rp.add_argument("--out", required=True, help="output folder")
-    rp.add_argument("--config", default="wip-v1", help=f"one of {', '.join(config_names())}")
+    rp.add_argument(
+        "--config", default=DEFAULT_CONFIG.name, help=f"one of {', '.join(config_names())}"
+    )
     rp.add_argument("--quick", action="store_true", help="fewer trials and sweep points")
     rp.add_argument("--seed", type=int, default=0)
     rp.set_defaults(func=cmd_report)

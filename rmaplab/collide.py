@@ -160,7 +160,14 @@ def make_encoding(
     if name == "posted-32bit":
         k = g.nr_values
         return Encoding(
-            name, 0, k, bits_per_value(ib, k), g.base_pages, 32 if word_bits is None else wb, ib, order
+            name,
+            0,
+            k,
+            bits_per_value(ib, k),
+            g.base_pages,
+            32 if word_bits is None else wb,
+            ib,
+            order,
         )
     if name == "bit-counters":
         return Encoding(name, 0, ib, 1, 1, wb, ib, order)

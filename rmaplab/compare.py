@@ -45,7 +45,9 @@ def _mask(start: int, count: int) -> int:
     return ((1 << count) - 1) << start
 
 
-def replay_schemes(ops, order: int, schemes=None, config: RmapConfig = DEFAULT_CONFIG, on_step=None):
+def replay_schemes(
+    ops, order: int, schemes=None, config: RmapConfig = DEFAULT_CONFIG, on_step=None
+):
     """Replay ``ops`` (see :mod:`rmaplab.workloads`); returns per-scheme counters
     and the scheme objects of every folio."""
     cfg = config
@@ -241,7 +243,9 @@ def compare_all(workloads=None, progress: bool = False, **kw) -> pd.DataFrame:
     return pd.concat([compare(w, **kw) for w in names], ignore_index=True)
 
 
-def trace(ops, order: int, schemes=None, config: RmapConfig = DEFAULT_CONFIG, folio: int = 0) -> pd.DataFrame:
+def trace(
+    ops, order: int, schemes=None, config: RmapConfig = DEFAULT_CONFIG, folio: int = 0
+) -> pd.DataFrame:
     """Each scheme's state of one folio after each operation (for reading a trace)."""
     rows = []
 

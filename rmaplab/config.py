@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 
 __all__ = [
     "BUILTIN",
+    "DEFAULT_CONFIG",
     "ID_BITS_RANGE",
     "MAX_ORDER",
     "WORD_BITS_RANGE",
-    "DEFAULT_CONFIG",
     "ConfigError",
     "Group",
-    "bits_per_value",
     "RmapConfig",
+    "bits_per_value",
     "config_names",
     "config_table",
     "derive_config",

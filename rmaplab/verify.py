@@ -155,7 +155,16 @@ def _assign(amp: list[int], units: int, nested: bool = True) -> dict[int, int]:
     (``amp[j] <= units``) and unit sizes differ by at most one.
     """
     if nested:
-        masks = [sum(1 << j for j, a in enumerate(amp) if a > i) for i in range(units)]
+        # unit i's mask only changes where i crosses an amplitude: one entry per
+        # distinct amplitude, not per unit (units can be ~2**order)
+        grouped: dict[int, int] = {}
+        prev = 0
+        for t in sorted({a for a in amp if a > 0}):
+            if t > units:
+                break
+            grouped[sum(1 << j for j, a in enumerate(amp) if a >= t)] = t - prev
+            prev = t
+        return grouped
     else:
         masks = [0] * units
         f = 0

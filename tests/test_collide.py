@@ -6,7 +6,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rmaplab.config import WIP_V1
 from rmaplab import ConfigError
 from rmaplab.cli import main
 from rmaplab.collide import (
@@ -18,6 +17,7 @@ from rmaplab.collide import (
     monte_carlo,
     wilson,
 )
+from rmaplab.config import WIP_V1
 
 SMALL = [
     dict(encoding="hash64", order=4, mms=3, mappings=4, word_bits=8, id_bits=4),

@@ -6,9 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from paths import DATA, SHARED_REF
 
-from rmaplab.config import WIP_V1
 from rmaplab import ConfigError, Group, RmapConfig, derive_config, get_config
-from rmaplab.config import config_table
+from rmaplab.config import WIP_V1, config_table
 
 
 def _posted_groups():

@@ -2,9 +2,9 @@ import json
 
 import pytest
 
-from rmaplab.config import WIP_V1
 from rmaplab import ConfigError, derive_config
 from rmaplab.cli import main
+from rmaplab.config import WIP_V1
 from rmaplab.cost import (
     atomics_for,
     atomics_model,

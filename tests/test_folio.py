@@ -3,8 +3,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rmaplab.config import WIP_V1, WIP_V1_32BIT
 from rmaplab import Folio, RmapError, calc_rmap_subid, get_config, mm_subids
+from rmaplab.config import WIP_V1, WIP_V1_32BIT
 
 
 def test_fork_child_exit_parent_reuses():

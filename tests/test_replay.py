@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from paths import ROOT
 
-from rmaplab.config import WIP_V1
 from rmaplab import ConfigError, Group, RmapConfig, RmapError, get_config
+from rmaplab.config import WIP_V1
 from rmaplab.replay import replay, replay_python, value_updates
 
 # Words far too small for their groups: sums wrap on almost every stream.

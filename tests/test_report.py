@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from rmaplab.config import WIP_V1
 from rmaplab.cli import main
+from rmaplab.config import WIP_V1
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from paths import DATA
 
-from rmaplab.config import WIP_V1, WIP_V1_32BIT
 from rmaplab import ConfigError, calc_rmap_subid, get_config, id_slices, mm_subids, subid_table
+from rmaplab.config import WIP_V1, WIP_V1_32BIT
 from rmaplab.subid import subid_digits, subid_table_array, subids_array
 
 TABLES = json.loads((DATA / "kernel_subid_tables.json").read_text())

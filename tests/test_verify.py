@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from paths import DATA, SHARED_REF
 
-from rmaplab.config import WIP_V1, WIP_V1_32BIT
 from rmaplab import ConfigError, Folio, Group, RmapConfig, get_config
 from rmaplab.cli import main
+from rmaplab.config import WIP_V1, WIP_V1_32BIT
 from rmaplab.lattice import iroot, lattice_basis, lll, shortest_linf
 from rmaplab.subid import subids_array
 from rmaplab.verify import (
