@@ -24,6 +24,10 @@ from .config import ConfigError
 __all__ = ["bench_atomics", "compiler", "machine_info", "parse_range"]
 
 SOURCE = Path(__file__).resolve().parent / "csrc" / "atomics.c"
+#: Updates per thread per run: below, timer noise dominates; above, one
+#: uninterruptible C call runs for seconds.
+MIN_ITERS = 1000
+MAX_ITERS = 100_000_000
 
 
 def compiler() -> str:
@@ -112,8 +116,13 @@ def bench_atomics(
     for t in threads:
         if not 1 <= t <= 8:
             raise ConfigError(f"threads={t} is out of range: allowed 1..8")
-    if iters < 1000:
-        raise ConfigError(f"iters={iters} is out of range: allowed >= 1000")
+    if not MIN_ITERS <= iters <= MAX_ITERS:
+        # one C call runs iters updates and cannot be interrupted: bound it up front
+        raise ConfigError(
+            f"iters={iters} is out of range: allowed [{MIN_ITERS}, {MAX_ITERS}] "
+            f"(1e8 updates take about 1-5 s per case, {len(nr_values) * len(threads) * 2} "
+            f"cases x {repeat} runs here)"
+        )
     lib = _lib()
     jobs = [(k, t, p) for t in threads for p in ("atomic", "plain") for k in nr_values]
     if progress:

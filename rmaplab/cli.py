@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 
+from .collide import MC_BUDGET_SECONDS
 from .config import (
     DEFAULT_CONFIG,
     ConfigError,
@@ -24,6 +25,37 @@ from .export import text_table, wrap
 from .views import Params, view
 
 __all__ = ["main"]
+
+
+def _count(text: str) -> int:
+    """An integer count, also written as 1e6 or 1_000_000."""
+    try:
+        value = float(text) if any(c in str(text) for c in ".eE") else int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value != int(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer")
+    return int(value)
+
+
+def _check_csv_path(path: str, flag: str) -> None:
+    """Refuse an output file that cannot be written, before computing anything."""
+    import os
+    from pathlib import Path
+
+    p = Path(path)
+    if not path.strip() or p.is_dir():
+        raise ConfigError(f"{flag}={path!r} is a folder or empty: allowed a file path")
+    existed = p.exists()
+    try:
+        with open(p, "a"):
+            pass
+    except OSError as e:
+        raise ConfigError(
+            f"{flag}={path}: cannot write there ({e.strerror}): allowed a writable file path"
+        ) from None
+    if not existed:
+        os.unlink(p)  # only probed: nothing is written before the work succeeds
 
 
 def _emit_json(obj) -> None:
@@ -74,6 +106,14 @@ def cmd_table(args) -> int:
 
 def cmd_subids(args) -> int:
     from .subid import subid_table
+
+    if 1 <= args.bits <= 24 and (1 << args.bits) > args.max_entries:
+        need = 1 << args.bits
+        raise ConfigError(
+            f"--bits={args.bits} asks for {need} entries: allowed --bits <= "
+            f"{args.max_entries.bit_length() - 1} under --max-entries {args.max_entries}; "
+            f"pass --max-entries {need} to allow it (Python ints, one line each)"
+        )
 
     table = subid_table(args.base_pages, args.bits, args.word_bits)
     if args.json:
@@ -176,6 +216,10 @@ def cmd_verify(args) -> int:
     cfg = _verify_config(args)
     if args.all == (args.order is not None):
         raise ConfigError("give exactly one of --order O and --all")
+    if args.order is not None:
+        cfg.group_for(args.order)  # refuse an uncovered order before any work
+    if args.csv:
+        _check_csv_path(args.csv, "--csv")
     if args.all:
         df = verify_all(cfg, progress=args.progress)
         verdicts = [verify(cfg, o) for o in cfg.orders]
@@ -318,14 +362,22 @@ def cmd_compare(args) -> int:
         if args.json:
             _emit_json(listing)
         else:
-            print("workloads: " + ", ".join(listing["workloads"]))
+            print(wrap("workloads: " + ", ".join(listing["workloads"])))
             print()
             for n, d in listing["schemes"].items():
                 print(wrap(f"{n}: {d}"))
         return 0
     if not args.workload:
         raise ConfigError("--workload is required (or --list)")
-    schemes = args.schemes.split(",") if args.schemes else None
+    schemes = None
+    if args.schemes is not None:
+        schemes = [s.strip() for s in args.schemes.split(",") if s.strip()]
+        if not schemes:
+            names = ", ".join(n for n in SCHEMES if n != "truth")
+            raise ConfigError(
+                f"--schemes={args.schemes!r} names no scheme: allowed a comma-separated "
+                f"list of {names} (leave it out for all)"
+            )
     cfg = _config_from_args(args)
     df = compare(
         args.workload,
@@ -347,6 +399,16 @@ def cmd_compare(args) -> int:
     )
     print()
     print(view("schemes").render_text(df, Params(cfg)))
+    if int(df["checks"].sum()) == 0:
+        print()
+        print(
+            wrap(
+                f"0 checks: workload {args.workload} has no write fault (no COW), so no "
+                "scheme is asked 'mapped shared?'; it exercises only the map/unmap "
+                "path, whose cost is the bytes and atomics columns. Workloads with "
+                "checks: cow, cow-reuse, fork-exec, zygote, prefork, random."
+            )
+        )
     bad = df[df["false_exclusive"] > 0]
     if len(bad):
         print()
@@ -379,13 +441,22 @@ def cmd_collide(args) -> int:
         raise ConfigError("--encoding is required (or --list)")
     import os
 
+    from .config import _check_int
+
+    _check_int("--seed", args.seed, 0, (1 << 64) - 1)
+    _check_int("--trials", args.trials, 1, 1 << 40)
+    if args.workers is not None:
+        _check_int("--workers", args.workers, 1, 1024)
+    if not args.max_seconds > 0:
+        raise ConfigError(f"--max-seconds={args.max_seconds:g} is out of range: allowed > 0")
+    cfg = get_config(args.config)
     executor = "auto"  # local processes from 4 tasks on
     address = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
     if address:
         executor = dask_executor(address)
     elif args.workers == 1:
         executor = None
-    elif args.workers > 1:
+    elif args.workers is not None:
         from concurrent.futures import ProcessPoolExecutor
 
         executor = ProcessPoolExecutor(max_workers=args.workers)
@@ -397,12 +468,13 @@ def cmd_collide(args) -> int:
         args.trials,
         args.seed,
         args.population,
-        get_config(args.config),
+        cfg,
         args.word_bits,
         args.id_bits,
         args.method,
         executor,
         progress=not args.json,
+        budget_seconds=args.max_seconds,
     )
     if args.json:
         _emit_json(
@@ -433,12 +505,20 @@ def cmd_collide(args) -> int:
     )
     if "evidence" in r:
         print(wrap(r["evidence"]))
+    if "stopped" in r:
+        print(
+            wrap(
+                f"UNDECIDED: {r['stopped']}; --max-seconds {2 * args.max_seconds:g} "
+                "(or more) lets it run longer"
+            )
+        )
     return 0
 
 
 def cmd_report(args) -> int:
     from .report import build_report
 
+    # build_report validates the configuration, the seed and the folder first
     build_report(args.out, args.config, quick=args.quick, seed=args.seed, progress=True)
     print(wrap(f"report written to {args.out}/ (post.txt is the summary for mail)"))
     return 0
@@ -473,6 +553,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--base-pages", type=int, required=True, help="P_g (digit base P_g + 1)")
     s.add_argument("--bits", type=int, required=True, help="index bits B (2^B entries)")
     s.add_argument("--word-bits", type=int, default=64, help="word width (default 64)")
+    s.add_argument(
+        "--max-entries",
+        type=_count,
+        default=1 << 16,
+        help="budget: largest table printed (default 65536 = 2^16 entries)",
+    )
     s.add_argument("--json", action="store_true", help="JSON: a list of integers")
     s.set_defaults(func=cmd_subids)
 
@@ -501,7 +587,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--values", dest="nr_values", default="1-8", help="K values to measure, e.g. 1-8 or 3,6"
     )
     ba.add_argument("--threads", default="1,2", help="thread counts, e.g. 1,2")
-    ba.add_argument("--iters", type=int, default=2_000_000, help="updates per thread per run")
+    ba.add_argument(
+        "--iters", type=_count, default=2_000_000, help="updates per thread per run (<= 1e8)"
+    )
     ba.add_argument("--json", action="store_true")
     ba.set_defaults(func=cmd_bench_atomics)
 
@@ -528,7 +616,7 @@ def build_parser() -> argparse.ArgumentParser:
     cl.add_argument("--order", type=int, default=9)
     cl.add_argument("--mms", type=int, default=2)
     cl.add_argument("--mappings", type=int, default=2)
-    cl.add_argument("--trials", type=int, default=1_000_000)
+    cl.add_argument("--trials", type=_count, default=1_000_000, help="Monte Carlo trials")
     cl.add_argument("--seed", type=int, default=0)
     cl.add_argument("--word-bits", type=int, help="override the word width")
     cl.add_argument("--id-bits", type=int, help="override the id width")
@@ -538,8 +626,15 @@ def build_parser() -> argparse.ArgumentParser:
     cl.add_argument(
         "--workers",
         type=int,
-        default=0,
+        default=None,
         help="local worker processes for Monte Carlo (default: all cores from 4 tasks on; 1: none)",
+    )
+    cl.add_argument(
+        "--max-seconds",
+        type=float,
+        default=MC_BUDGET_SECONDS,
+        help=f"budget of a Monte Carlo run in seconds; past it the answer is undecided "
+        f"(default {MC_BUDGET_SECONDS:g})",
     )
     cl.add_argument(
         "--scheduler", help="dask.distributed scheduler address (or DASK_SCHEDULER_ADDRESS)"

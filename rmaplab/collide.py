@@ -57,6 +57,13 @@ __all__ = [
 
 #: Trials per Monte Carlo task: fixed, so results do not depend on the split.
 TASK_TRIALS = 100_000
+#: Most trials one estimate may ask for (~2**40).
+MAX_TRIALS = 1 << 40
+#: Default wall-clock budget of one Monte Carlo estimate; past it the run
+#: stops with the trials done and says so ("undecided": fewer than asked).
+MC_BUDGET_SECONDS = 600.0
+#: How long to wait for a dask scheduler before giving up.
+DASK_CONNECT_SECONDS = 3
 
 ENCODINGS = {
     "posted": "base-(P_g+1) sub-IDs with the configuration's K values (the series)",
@@ -357,9 +364,15 @@ def _task(args):
     ).tolist()
 
 
+def _task_seed(seed: int, index: int) -> int:
+    """Seed of task ``index``: child ``index`` of ``SeedSequence(seed)``, made
+    directly (``spawn`` would build every child up front)."""
+    child = np.random.SeedSequence(seed, spawn_key=(index,))
+    return int(child.generate_state(1, dtype=np.uint64)[0])
+
+
 def _task_seeds(seed: int, n_tasks: int) -> list[int]:
-    ss = np.random.SeedSequence(seed)
-    return [int(s.generate_state(1, dtype=np.uint64)[0]) for s in ss.spawn(n_tasks)]
+    return [_task_seed(seed, i) for i in range(n_tasks)]
 
 
 def monte_carlo(
@@ -371,27 +384,58 @@ def monte_carlo(
     seed: int = 0,
     executor=None,
     progress: bool = False,
+    budget_seconds: float | None = None,
 ) -> tuple[int, int]:
-    """(hits, trials) from ``ceil(trials / TASK_TRIALS)`` seeded tasks."""
+    """(hits, trials done) from ``ceil(trials / TASK_TRIALS)`` seeded tasks.
+
+    Tasks go out in batches; once ``budget_seconds`` (default
+    :data:`MC_BUDGET_SECONDS`) have passed, no new batch starts and the trials
+    done so far are returned (fewer than asked: the caller says so).
+    """
+    import time
+    from itertools import islice
+
     _check_params(enc, population, mms, mappings)
     if population == "adversarial":
         raise ConfigError("population='adversarial' is enumerated exactly, not sampled")
-    trials = _check_int("trials", trials, 1, 1 << 40)
+    trials = _check_int("trials", trials, 1, MAX_TRIALS)
+    seed = _check_int("seed", seed, 0, (1 << 64) - 1)
+    budget = MC_BUDGET_SECONDS if budget_seconds is None else float(budget_seconds)
+    if not budget > 0:
+        raise ConfigError(f"budget_seconds={budget_seconds} is out of range: allowed > 0")
     n_tasks = -(-trials // TASK_TRIALS)
-    seeds = _task_seeds(seed, n_tasks)
-    jobs = [
-        (enc, population, mms, mappings, min(TASK_TRIALS, trials - i * TASK_TRIALS), s)
-        for i, s in enumerate(seeds)
-    ]
-    results = executor.map(_task, jobs) if executor is not None else map(_task, jobs)
+    jobs = (
+        (
+            enc,
+            population,
+            mms,
+            mappings,
+            min(TASK_TRIALS, trials - i * TASK_TRIALS),
+            _task_seed(seed, i),
+        )
+        for i in range(n_tasks)
+    )
+    batch = 1 if executor is None else 4 * (os.cpu_count() or 1)
+    bar = None
     if progress:
         from tqdm.auto import tqdm
 
-        results = tqdm(results, total=n_tasks, desc="monte carlo", unit="task")
+        bar = tqdm(total=n_tasks, desc="monte carlo", unit="task")
+    start = time.monotonic()
     hits = total = 0
-    for h, t in results:
-        hits += h
-        total += t
+    try:
+        while chunk := list(islice(jobs, batch)):
+            results = executor.map(_task, chunk) if executor is not None else map(_task, chunk)
+            for h, t in results:
+                hits += h
+                total += t
+                if bar is not None:
+                    bar.update(1)
+            if time.monotonic() - start > budget:
+                break
+    finally:
+        if bar is not None:
+            bar.close()
     return hits, total
 
 
@@ -409,6 +453,7 @@ def collide(
     method: str = "auto",
     executor="auto",
     progress: bool = False,
+    budget_seconds: float | None = None,
 ) -> dict:
     """Probability of a false "exclusive", with its interval and method.
 
@@ -417,8 +462,16 @@ def collide(
     ``monte-carlo``, ``analytic``. ``executor``: any ``concurrent.futures``
     executor for the Monte Carlo tasks; ``"auto"`` uses local processes (or
     the dask cluster in ``DASK_SCHEDULER_ADDRESS``) from 4 tasks on, None runs
-    them here.
+    them here. ``budget_seconds`` bounds a Monte Carlo run (default
+    :data:`MC_BUDGET_SECONDS`); a run stopped by it has ``"stopped"`` set and
+    ``"verdict": "undecided"``, with the interval of the trials done.
     """
+    seed = _check_int("seed", seed, 0, (1 << 64) - 1)
+    trials = _check_int("trials", trials, 1, MAX_TRIALS)
+    if method not in ("auto", "proof", "exact", "monte-carlo", "analytic"):
+        raise ConfigError(
+            f"method={method!r} is unknown: allowed auto, proof, exact, monte-carlo, analytic"
+        )
     enc = make_encoding(encoding, order, config, word_bits, id_bits)
     _check_params(enc, population, mms, mappings)
     row = {
@@ -431,6 +484,20 @@ def collide(
         "id_bits": enc.id_bits,
         "values": enc.nr_values,
     }
+    pages = 1 << order
+    if population in ("uniform", "lowest-free") and mappings > pages:
+        # folio_mapped_shared answers "shared" from the mapcount alone: no sum is read
+        return row | {
+            "probability": 0.0,
+            "ci_low": 0.0,
+            "ci_high": 0.0,
+            "method": "definition",
+            "trials": 0,
+            "evidence": (
+                f"n = {mappings} mappings > {pages} pages (folio_nr_pages): the check "
+                "answers 'shared' by its mapcount test, whatever the rmap values"
+            ),
+        }
     if method in ("auto", "proof") and enc.kind == 0:
         from .verify import verify
 
@@ -487,7 +554,9 @@ def collide(
         if -(-trials // TASK_TRIALS) >= 4 and (os.cpu_count() or 1) > 1:
             executor = own = default_executor()
     try:
-        hits, total = monte_carlo(enc, population, mms, mappings, trials, seed, executor, progress)
+        hits, total = monte_carlo(
+            enc, population, mms, mappings, trials, seed, executor, progress, budget_seconds
+        )
     finally:
         if own is not None:
             own.shutdown()
@@ -500,6 +569,13 @@ def collide(
         "trials": total,
         "hits": hits,
     }
+    if total < trials:
+        budget = MC_BUDGET_SECONDS if budget_seconds is None else budget_seconds
+        out["verdict"] = "undecided"
+        out["stopped"] = (
+            f"budget of {budget:g} s reached after {total} of {trials} trials; the "
+            "interval covers the trials done"
+        )
     a = analytic_probability(enc, population, mms, mappings)
     if a is not None:
         out["analytic"] = a
@@ -550,4 +626,12 @@ def dask_executor(address: str):
         raise ConfigError(
             "--scheduler needs dask.distributed: pip install 'rmaplab[dist]'"
         ) from None
-    return Client(address).get_executor()
+    try:
+        # a wrong address would otherwise retry for 30 s and end in a traceback
+        return Client(address, timeout=DASK_CONNECT_SECONDS).get_executor()
+    except (OSError, TimeoutError) as e:
+        raise ConfigError(
+            f"--scheduler={address!r}: no dask scheduler answered within "
+            f"{DASK_CONNECT_SECONDS} s ({type(e).__name__}): allowed a running "
+            "scheduler's address, e.g. tcp://host:8786"
+        ) from None

@@ -109,7 +109,8 @@ class Folio:
         held = self._counts.get(mm_id, 0)
         if count > held:
             raise RmapError(
-                f"count={count} unmaps more than mm {mm_id} maps: allowed [1, {held}] for this folio"
+                f"count={count} unmaps more than mm {mm_id} maps: "
+                f"allowed [1, {held}] for this folio"
                 if held
                 else f"count={count}: mm {mm_id} maps no page of this folio, nothing to unmap"
             )
@@ -172,7 +173,19 @@ class Folio:
         return any(other != mm_id for other in self._counts)
 
     def check(self, mm_id: int) -> CheckResult:
-        """The check with its evidence and the ground truth."""
+        """The check with its evidence and the ground truth.
+
+        The kernel asks ``folio_mapped_shared`` at a write fault of an mm that
+        maps a page of the folio; for an mm that maps none, "exclusive" (or
+        "shared") would describe nothing, so this raises :class:`RmapError`.
+        :meth:`mapped_shared` still gives the arithmetic's bare answer.
+        """
+        mm_id = self.config.check_id(mm_id, "mm_id")
+        if not self._counts.get(mm_id):
+            raise RmapError(
+                f"mm_id={mm_id} maps no page of this folio: the check is asked for an "
+                "mm that maps at least 1 page (map it first)"
+            )
         shared = self.mapped_shared(mm_id)
         exp = self.expected(mm_id)
         if self.mapcount > self.nr_pages:

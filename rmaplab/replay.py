@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import ConfigError, RmapConfig
+from .config import ConfigError, RmapConfig, _check_int
 from .folio import MAX_MAPCOUNT, Folio, RmapError
 
 __all__ = ["ReplayResult", "Stream", "prepare", "replay", "replay_python", "value_updates"]
@@ -96,7 +96,8 @@ def _orders_array(config: RmapConfig, orders, n_folios) -> np.ndarray:
     if o.ndim == 0:
         if n_folios is None:
             raise ConfigError("n_folios is required when orders is a single order")
-        o = np.full(int(n_folios), int(o), dtype=np.int64)
+        n_folios = _check_int("n_folios", n_folios, 0, MAX_TRUTH_CELLS)
+        o = np.full(n_folios, int(o), dtype=np.int64)
     o = _int_array(o, "orders", None)
     for order in np.unique(o):
         config.group_for(int(order))  # raises for an order the config does not cover

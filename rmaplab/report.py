@@ -10,7 +10,6 @@ seed: the same bytes on a rerun. Nothing here is measured on the machine
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -200,20 +199,23 @@ def post_text(facts: dict, config: str) -> str:
 
 
 def _check_out(out) -> Path:
-    """The report folder, refused before any work if it cannot be one."""
+    """The report folder, created (or refused) before any work or file."""
     text = str(out)
     if not text.strip():
         raise ConfigError("--out='' is empty: allowed a folder path (created if missing)")
     path = Path(out)
     if path.exists() and not path.is_dir():
         raise ConfigError(f"--out={text} is an existing file: allowed a folder (new or existing)")
-    probe = path
-    while not probe.exists():
-        probe = probe.parent
-    if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".rmaplab-write-probe"
+        probe.touch()
+        probe.unlink()
+    except OSError as e:
         raise ConfigError(
-            f"--out={text}: {probe} is not a writable folder: allowed a folder you can write"
-        )
+            f"--out={text}: cannot create or write this folder ({e.strerror}): "
+            "allowed a folder you can write"
+        ) from None
     return path
 
 
@@ -231,7 +233,6 @@ def build_report(
     cfg = get_config(config)
     seed = _check_int("seed", seed, 0, 2**63 - 1)
     out = _check_out(out)
-    out.mkdir(parents=True, exist_ok=True)
     w = _Writer(out)
     params = Params(cfg, bool(quick), seed)
     parts = PARTS

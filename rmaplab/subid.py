@@ -65,9 +65,10 @@ def calc_rmap_subid(base_pages: int, index: int, word_bits: int = 64) -> int:
 
 def id_slices(mm_id: int, nr_values: int, bits: int) -> list[int]:
     """Cut an rmap ID into ``nr_values`` slices of ``bits`` bits, lowest first."""
-    mm_id = _check_int("mm id", mm_id, 0, (1 << 64) - 1)
     nr_values = _check_int("nr_values", nr_values, 1, 64)
     bits = _check_int("bits", bits, 1, 64)
+    # an id wider than the slices would silently lose its high bits
+    mm_id = _check_int("mm id", mm_id, 0, (1 << (nr_values * bits)) - 1)
     mask = (1 << bits) - 1
     return [(mm_id >> (i * bits)) & mask for i in range(nr_values)]
 
