@@ -115,17 +115,13 @@ def test_export_control_writes_figure_and_text(tmp_path):
         out_dir=tmp_path,
     )
     box.controls["format"].value = "svg"
-    box.wait()
     box.button.click()
     assert (tmp_path / "verdicts.svg").exists() and not (tmp_path / "verdicts.png").exists()
     box.controls["format"].value = "all"
-    box.wait()
     box.button.click()
     assert {p.name for p in tmp_path.iterdir()} == {"verdicts.svg", "verdicts.png", "verdicts.txt"}
     assert "wrote" in box.status.value
     box.controls["figure"].value = "text only"
-    box.wait()
     box.controls["format"].value = "png"
-    box.wait()
     box.button.click()
     assert box.status.value == "nothing to write in that format"
