@@ -200,7 +200,7 @@ def test_iroot(x, k):
 @given(st.integers(1, 4), st.integers(2, 9), st.data())
 def test_frontier_holds_for_any_weights(d, word_bits, data):
     """Pigeonhole: whatever the weights, a nonzero D with ||D||_inf <= T exists."""
-    w = [1, *data.draw(st.lists(st.integers(0, 2 ** word_bits - 1), min_size=d - 1, max_size=d - 1))]
+    w = [1, *data.draw(st.lists(st.integers(0, 2**word_bits - 1), min_size=d - 1, max_size=d - 1))]
     T = frontier_pages(d, word_bits) - 1
     assert (T + 1) ** d > 2**word_bits >= T**d
     found = naive.shortest_linf_box(w, word_bits, T)
