@@ -102,7 +102,9 @@ def run(
         )
 
     t_c, _ = best_time(c_run, repeat)
-    same_c = all(np.array_equal(a, b) for a, b in zip(numba_out, (mapcount, values, answers), strict=False))
+    same_c = all(
+        np.array_equal(a, b) for a, b in zip(numba_out, (mapcount, values, answers), strict=False)
+    )
 
     # pure Python: the folio model on a prefix (maps only at this size: keep it valid)
     k = min(python_ops, f.size // 2)
