@@ -19,11 +19,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from ._data import c_source
 from .config import ConfigError
 
 __all__ = ["bench_atomics", "compiler", "machine_info", "parse_range"]
 
-SOURCE = Path(__file__).resolve().parent / "csrc" / "atomics.c"
+SOURCE = "atomics.c"  # in rmaplab/csrc/, read through importlib.resources
 #: Updates per thread per run: below, timer noise dominates; above, one
 #: uninterruptible C call runs for seconds.
 MIN_ITERS = 1000
@@ -44,13 +45,14 @@ def compiler() -> str:
 def _lib():
     cc = compiler()
     out = Path(tempfile.mkdtemp(prefix="rmaplab-atomics-")) / "atomics.so"
-    proc = subprocess.run(
-        [cc, "-O2", "-shared", "-fPIC", "-pthread", "-o", str(out), str(SOURCE)],
-        capture_output=True,
-        text=True,
-    )
+    with c_source(SOURCE) as src:
+        proc = subprocess.run(
+            [cc, "-O2", "-shared", "-fPIC", "-pthread", "-o", str(out), str(src)],
+            capture_output=True,
+            text=True,
+        )
     if proc.returncode:
-        raise ConfigError(f"compiling {SOURCE.name} with {cc} failed:\n{proc.stderr}")
+        raise ConfigError(f"compiling {SOURCE} with {cc} failed:\n{proc.stderr}")
     lib = ctypes.CDLL(str(out))
     lib.bench.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int64, ctypes.c_int]
     lib.bench.restype = ctypes.c_double

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ._data import data_stream
 from .config import (
     DEFAULT_CONFIG,
     ConfigError,
@@ -161,14 +162,11 @@ STAGES = ["mapcount", "rmap-id", "123", "batch", "exclusive", "nocmpxchg", "all"
 
 
 def load_published() -> dict[str, pd.DataFrame]:
-    """The cover letter's tables (``data/coverletter_*.csv``), tidy:
+    """The cover letter's tables (``rmaplab/data/coverletter_*.csv``), tidy:
     cpu, stage, benchmark, change_percent."""
-    from pathlib import Path
-
-    data = Path(__file__).resolve().parent.parent / "data"
     out = {}
     for name in ("microbench", "vmscalability"):
-        df = pd.read_csv(data / f"coverletter_{name}.csv")
+        df = pd.read_csv(data_stream(f"coverletter_{name}.csv"))
         tidy = df.melt(id_vars=["cpu", "stage"], var_name="benchmark", value_name="change_percent")
         tidy["stage"] = pd.Categorical(tidy["stage"], STAGES, ordered=True)
         out[name] = tidy

@@ -44,8 +44,8 @@ from __future__ import annotations
 import csv
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
+from ._data import data_text
 from .config import WIP_V1, ConfigError, Group, RmapConfig
 from .lattice import iroot, lattice_basis, lll, shortest_linf
 
@@ -77,8 +77,6 @@ JSON_FIELDS = (
 
 #: Node budget of one exact enumeration; beyond it the verdict says "undecided".
 NODE_LIMIT = 2_000_000
-
-_DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 @dataclass
@@ -326,11 +324,8 @@ def replay_counterexample(cfg: RmapConfig, order: int, ce: dict):
 
 @lru_cache(maxsize=1)
 def _notes() -> list[dict]:
-    path = _DATA / "series_comments.csv"
-    if not path.exists():
-        return []
-    with open(path) as fh:
-        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
+    text = data_text("series_comments.csv")
+    return list(csv.DictReader(line for line in text.splitlines() if not line.startswith("#")))
 
 
 def series_notes(cfg: RmapConfig, order: int) -> str:
@@ -338,7 +333,7 @@ def series_notes(cfg: RmapConfig, order: int) -> str:
 
     For every configuration: the stated design rule "P_g times the largest
     sub-ID fits in the word", checked exactly. For ``wip-v1`` also the
-    comment/code mismatches listed in ``data/series_comments.csv`` (they
+    comment/code mismatches listed in ``rmaplab/data/series_comments.csv`` (they
     describe that posting, so they apply to its configuration only).
     """
     out = []

@@ -4,15 +4,16 @@ import re
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from paths import DATA, SHARED_REF
+from paths import SHARED_REF
 
 from rmaplab import ConfigError, Group, RmapConfig, derive_config, get_config
+from rmaplab._data import data_stream
 from rmaplab.config import WIP_V1, config_table
 
 
 def _posted_groups():
-    with open(DATA / "wip_v1_groups.csv") as fh:
-        return [tuple(int(v) for v in row.values()) for row in csv.DictReader(fh)]
+    rows = csv.DictReader(data_stream("wip_v1_groups.csv"))
+    return [tuple(int(v) for v in row.values()) for row in rows]
 
 
 def test_data_copy_matches_reference_markdown():

@@ -78,10 +78,8 @@ def test_post_states_the_library_results(reports):
     assert "Yes, at orders 7, 8, 9." in post
     for o in (9, 13):
         r = cost_row(WIP_V1, o)
-        assert (
-            f"order {o}: {r['values']} values, {r['bytes']} bytes, {r['atomics_per_update']} atomic RMW"
-            in post
-        )
+        head = f"order {o}: {r['values']} values, {r['bytes']} bytes, "
+        assert head + f"{r['atomics_per_update']} atomic RMW" in post
     r = collide("hash64", 9, 3, 20, 20_000, 0, executor=None)
     assert f"hash64: {r['probability']:.3g} (95% high {r['ci_high']:.3g}, monte-carlo)" in post
     t = compare_all(order=9, procs=8, seed=0, folios=2)

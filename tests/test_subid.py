@@ -5,13 +5,13 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from paths import DATA
 
 from rmaplab import ConfigError, calc_rmap_subid, get_config, id_slices, mm_subids, subid_table
+from rmaplab._data import data_text
 from rmaplab.config import WIP_V1, WIP_V1_32BIT
 from rmaplab.subid import subid_digits, subid_table_array, subids_array
 
-TABLES = json.loads((DATA / "kernel_subid_tables.json").read_text())
+TABLES = json.loads(data_text("kernel_subid_tables.json"))
 PUBLISHED = [
     (name, t["base_pages"], t["index_bits"]) for name, t in TABLES.items() if name != "source"
 ]
