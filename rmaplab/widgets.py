@@ -23,10 +23,10 @@ WIDGET_WAIT_SECONDS = 0.2
 
 
 def _panel(controls: dict, compute, rows, height: str):
-    """Wire ``controls`` to a read-only text output: ``compute(**values)``
+    """Wire ``controls`` to a read-only text output: ``compute(**settings)``
     returns ``(text, result)``; ``rows`` lists the control names per line.
 
-    Answers are cached per combination of values. A new combination is
+    Answers are cached per combination of settings. A new combination is
     computed in a thread; the callback waits at most
     :data:`WIDGET_WAIT_SECONDS` for it, so the kernel never freezes (the
     verifier can take seconds near its node budget). ``box.wait()`` joins the
@@ -42,8 +42,8 @@ def _panel(controls: dict, compute, rows, height: str):
     state: dict = {"key": None, "thread": None}
 
     def update(_=None):
-        values = {k: c.value for k, c in controls.items()}
-        key = tuple(values.items())
+        settings = {k: c.value for k, c in controls.items()}
+        key = tuple(settings.items())
         with lock:
             state["key"] = key
             if key in cache:
@@ -51,7 +51,7 @@ def _panel(controls: dict, compute, rows, height: str):
                 return
 
         def work():
-            text = compute(**values)[0]
+            text = compute(**settings)[0]
             with lock:
                 cache[key] = text
                 if state["key"] == key:  # the sliders may have moved on meanwhile
@@ -64,7 +64,7 @@ def _panel(controls: dict, compute, rows, height: str):
         with lock:
             if key not in cache:
                 out.value = (
-                    f"computing {', '.join(f'{k}={v}' for k, v in values.items())} "
+                    f"computing {', '.join(f'{k}={v}' for k, v in settings.items())} "
                     "(the answer replaces this line)"
                 )
 
