@@ -1,3 +1,4 @@
+from rmaplab.config import WIP_V1
 from rmaplab.plotting import frontier_chart, frontier_frame, verdict_chart
 from rmaplab.verify import frontier_pages, verify_all
 from rmaplab.widgets import explore, proof_explorer
@@ -5,19 +6,28 @@ from rmaplab.widgets import explore, proof_explorer
 
 def test_explorer_callbacks_follow_the_values():
     box = proof_explorer(order=9, bits=8, word_bits=64, id_bits=24)
+    box.wait()
     assert "UNSAFE" in box.output.value and "min mappings 71" in box.output.value
     box.controls["order"].value = 6  # still in the posted group 6..9: base 513
+    box.wait()
     assert "SAFE by lattice" in box.output.value and "needs n = 71 > 64" in box.output.value
     box.controls["group_order"].value = 6  # a group of its own: base 65
+    box.wait()
     assert "SAFE by carry-free" in box.output.value
     box.controls["group_order"].value = 5
+    box.wait()
     assert "group_order=5 is out of range: allowed [6, 30]" in box.output.value
     box.controls["group_order"].value = 9
+    box.wait()
     box.controls["bits"].value = 7
+    box.wait()
     box.controls["id_bits"].value = 21
+    box.wait()
     box.controls["order"].value = 9
+    box.wait()
     assert "SAFE by carry-free" in box.output.value and "headroom: 0 bits" in box.output.value
     box.controls["word_bits"].value = 8  # 513 == 1 mod 256: mm 1 and mm 2 share a sub-ID
+    box.wait()
     assert "UNSAFE" in box.output.value and "min mappings 2" in box.output.value
 
 
@@ -38,13 +48,13 @@ def test_frontier_frame_matches_frontier_pages():
 
 
 def test_charts_encode_the_library_results():
-    d = frontier_chart(["wip-v1"]).to_dict()
+    d = frontier_chart([WIP_V1]).to_dict()
     layers = d["layer"]
     assert layers[0]["encoding"]["x"]["field"] == "bits"
     pts = d["datasets"][layers[1]["data"]["name"]]
     by = {p["order"]: p["verdict"] for p in pts}
     assert [o for o, v in sorted(by.items()) if v == "unsafe"] == [7, 8, 9]
-    vd = verdict_chart(verify_all("wip-v1")).to_dict()
+    vd = verdict_chart(verify_all(WIP_V1)).to_dict()
     rows = vd["datasets"][vd["data"]["name"]]
     assert {r["order"]: r["headroom_bits"] for r in rows}[9] == -9
 
@@ -55,13 +65,17 @@ def test_cost_explorer_and_charts():
     from rmaplab.widgets import cost_explorer
 
     box = cost_explorer(24, 64, 9)
+    box.wait()
     assert "K = 4 of 6 bits" in box.output.value
     box.controls["order"].value = 13
+    box.wait()
     assert "K = 6 of 4 bits" in box.output.value and "2 cache line(s)" in box.output.value
     box.controls["word_bits"].value = 16
+    box.wait()
     box.controls["order"].value = 17
+    box.wait()
     assert box.output.value.startswith("invalid:") and "max_order=17" in box.output.value
-    d = cost_chart(cost_table("wip-v1")).to_dict()
+    d = cost_chart(cost_table(WIP_V1)).to_dict()
     rows = d["datasets"][d["data"]["name"]]
     assert {(r["order"], r["amount"]) for r in rows if r["cost"] == "bytes"} >= {
         (2, 8),
@@ -89,7 +103,7 @@ def test_export_control_writes_figure_and_text(tmp_path):
     from rmaplab.plotting import verdict_chart
     from rmaplab.widgets import export_control
 
-    df = verify_all("wip-v1")
+    df = verify_all(WIP_V1)
     box = export_control(
         {
             "verdicts": (
