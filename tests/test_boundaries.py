@@ -234,7 +234,7 @@ def test_folio_counts_back_to_zero_at_the_boundary():
     f = Folio(RmapConfig("g", 24, 64, (Group(0, 2, 1, 24),)), 2)
     f.map(3, 4)  # n = P = 4
     f.unmap(3, 4)
-    assert (f.mapcount, f.values, f.truth()) == (0, [0], {})
+    assert (f.mapcount, f.rmap_vals, f.truth()) == (0, [0], {})
     f.map(3, 1).map(6, 1)
     assert f.mapped_shared(3) is True and f.check(3).truly_shared
 

@@ -270,7 +270,7 @@ def textual(module: str, qualname: str, old: str, new: str, ident: str) -> Mutan
         raise SystemExit(f"mutation: {ident}: {old!r} occurs {body.count(old)} times in {qualname}")
     new_src = src[:start] + body.replace(old, new) + src[end:]
     line = fn.lineno + body[: body.index(old)].count("\n")
-    return Mutant(ident, module, qualname, line, old, new, ast.parse(new_src))
+    return Mutant(ident, module, qualname, line, _short(old), _short(new), ast.parse(new_src))
 
 
 # -- running a mutant ------------------------------------------------------------
