@@ -321,3 +321,23 @@ def test_id_slices_input_ranges():
     ]:
         with pytest.raises(ConfigError, match=f"={value} is out of range"):
             id_slices(*args)
+
+
+# -- counterexample construction: D with mixed signs in ||D||_inf unit mappings ---------
+
+
+def test_mixed_sign_difference_needs_only_its_norm_in_units():
+    """D = (1, -3, -2, -2) in a one-value group (the slice is the whole id): the victim has
+    bits 1..3 (where D < 0), 3 unit mappings must flip bit 0 once, bit 1 three times and
+    bits 2 and 3 twice, no unit may be empty (id 0) or equal to the victim's bits (its own
+    id). By hand: units 0b1111, 0b1010, 0b0110 (the two 2-flip bits absent in different
+    units)."""
+    from rmaplab.verify import _mixed_assign
+
+    amp, neg, c = [1, 3, 2, 2], 0b1110, 3
+    out = _mixed_assign(amp, neg, c)
+    assert out is not None
+    rows = [mk for mk, n in out.items() for _ in range(n)]
+    assert len(rows) == c and 0 not in rows and neg not in rows
+    assert [sum((r >> j) & 1 for r in rows) for j in range(4)] == amp
+    assert sorted(rows) == sorted([0b1111, 0b1010, 0b0110])

@@ -45,8 +45,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import tomllib
-
 ROOT = Path(__file__).resolve().parent.parent
 
 # -- mutation operators ---------------------------------------------------------
@@ -441,6 +439,10 @@ def tests_for(
 
 
 def load_config() -> dict:
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
     data = tomllib.loads((ROOT / "pyproject.toml").read_text())
     return data["tool"]["rmaplab"]["mutation"]
 
@@ -507,6 +509,7 @@ def main(argv=None) -> int:
     )
     ap.add_argument("--seed", type=int, default=0, help="seed of --sample")
     ap.add_argument("--shard", default="", help="K/N: every N-th mutant from the K-th (1-based)")
+    ap.add_argument("--tests", default="", help="run these tests (comma-separated) instead")
     ap.add_argument(
         "--stats", type=Path, default=None, help="reuse (or write) the test-call statistics here"
     )
@@ -563,6 +566,8 @@ def main(argv=None) -> int:
             stats = collect_stats(cfg["targets"], stats_path)
         cap = cfg.get("max_test_seconds", 0.0) if a.max_test_seconds is None else a.max_test_seconds
         jobs = [(m, tests_for(m, t, stats, cap)) for m, t in jobs]
+    if a.tests:  # e.g. to check that a new test kills a listed survivor
+        jobs = [(m, a.tests.split(",")) for m, _ in jobs]
     equiv = {} if a.quick else equivalent_list()
     results = []
     counts: dict[str, int] = {}
