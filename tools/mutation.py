@@ -336,11 +336,19 @@ def run_mutant(m: Mutant, tests: list[str], timeout: float, quiet: bool = True):
     if pid == 0:
         os.setpgid(0, 0)
         _run_child(m, tests, quiet)
+    tick = os.sysconf("SC_CLK_TCK")
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
             break
-        if time.monotonic() - t0 > timeout:
+        # the budget is CPU time, so a busy machine does not turn slow tests into "timeouts";
+        # wall time is capped at 20 times the budget
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            cpu = (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            cpu = time.monotonic() - t0
+        if cpu > timeout or time.monotonic() - t0 > 20 * timeout:
             try:
                 os.killpg(pid, signal.SIGKILL)
             except ProcessLookupError:
@@ -509,6 +517,7 @@ def main(argv=None) -> int:
     )
     ap.add_argument("--seed", type=int, default=0, help="seed of --sample")
     ap.add_argument("--shard", default="", help="K/N: every N-th mutant from the K-th (1-based)")
+    ap.add_argument("--resume", default="", help="--json files whose kills are kept, not rerun")
     ap.add_argument("--tests", default="", help="run these tests (comma-separated) instead")
     ap.add_argument(
         "--stats", type=Path, default=None, help="reuse (or write) the test-call statistics here"
@@ -546,6 +555,17 @@ def main(argv=None) -> int:
     if a.shard:
         k, n = (int(x) for x in a.shard.split("/"))
         jobs = jobs[k - 1 :: n]
+    done: list[dict] = []
+    if a.resume:  # keep the kills of earlier runs (a failing test is a kill however slow)
+        current = {m.ident for m, _ in jobs}
+        for f in a.resume.split(","):
+            done += [
+                r
+                for r in json.loads(Path(f).read_text())["results"]
+                if r["status"] == "killed" and r["id"] in current
+            ]
+        ids = {r["id"] for r in done}
+        jobs = [(m, t) for m, t in jobs if m.ident not in ids]
     missing = sorted({p for _, t in jobs for p in t if not (ROOT / p.split("::")[0]).exists()})
     if missing:
         raise SystemExit(f"mutation: test files missing: {', '.join(missing)}")
@@ -569,14 +589,16 @@ def main(argv=None) -> int:
     if a.tests:  # e.g. to check that a new test kills a listed survivor
         jobs = [(m, a.tests.split(",")) for m, _ in jobs]
     equiv = {} if a.quick else equivalent_list()
-    results = []
+    results = list(done) if not a.quick else []
     counts: dict[str, int] = {}
+    if results:
+        counts["killed"] = len(results)
     t_start = time.monotonic()
     for i, (m, tests) in enumerate(jobs, 1):
         if tests:
             budget = timeout
             if stats is not None:  # generous: the machine may be busier than during the stats
-                budget = max(60.0, 5 * sum(stats["seconds"].get(t, 1.0) for t in tests))
+                budget = max(30.0, 5 * sum(stats["seconds"].get(t, 1.0) for t in tests))
             status, dt = run_mutant(m, tests, budget, quiet=not a.verbose)
         else:
             status, dt = "no-tests", 0.0  # no test calls the function: survives by definition
@@ -595,7 +617,7 @@ def main(argv=None) -> int:
                 print(f"    key: {m.key}", flush=True)
     killed = counts.get("killed", 0) + counts.get("timeout", 0)
     equivalent = counts.get("equivalent", 0)
-    total = len(jobs)
+    total = len(jobs) + len(done)
     score = killed / (total - equivalent) if total > equivalent else 1.0
     print(
         f"mutants: {total}, killed: {counts.get('killed', 0)}, timeout: "
