@@ -341,3 +341,30 @@ def test_mixed_sign_difference_needs_only_its_norm_in_units():
     assert len(rows) == c and 0 not in rows and neg not in rows
     assert [sum((r >> j) & 1 for r in rows) for j in range(4)] == amp
     assert sorted(rows) == sorted([0b1111, 0b1010, 0b0110])
+
+
+def test_counterexample_uses_the_smallest_ids_when_d_has_zeros():
+    """One value of 3 bits, base 15, 4-bit words: weights 1, 15, 225 = 1 (mod 16). The
+    shortest D are (1, 0, -1) (1 - 1 = 0), (1, 1, 0) and (0, 1, 1) (1 + 15 = 16), norm 1:
+    2 mappings fool an order-1 folio. Smallest ids, by hand: D = (1, 0, -1) with the
+    victim holding only bit 2 (where D < 0; a bit where D = 0 is left clear): victim 4,
+    the other 4 ^ 0b101 = 1. (Setting the D = 0 bit too would give 6 and 3.)"""
+    cfg = RmapConfig("zeros", 3, 4, (Group(1, 1, 1, 3, 14),))
+    v = verify(cfg, 1)
+    assert (v.verdict, v.min_mappings) == ("unsafe", 2)
+    assert v.counterexample == {"victim": 4, "mappings": [[1, 1]]}
+    assert naive.mapped_shared(1, 3, 14, 4, 1, {4: 1, 1: 1}, 4) is False
+
+
+def test_subids_array_refuses_id_0_with_the_allowed_range():
+    from rmaplab import ConfigError
+    from rmaplab.subid import subids_array
+
+    cfg = RmapConfig("g", 24, 64, (Group(6, 9, 3, 8),))
+    with pytest.raises(ConfigError, match=r"holds 0: allowed range \[1, 16777215\]"):
+        subids_array(cfg, 9, [0, 1])
+    # both ends out of range at once: the message names the one above the range (0 is
+    # within the index range [0, max]; the id check comes after)
+    with pytest.raises(ConfigError, match=r"holds 16777216: allowed range \[0, 16777215\]"):
+        subids_array(cfg, 9, [0, 2**24])
+    assert subids_array(cfg, 9, [2**24 - 1]).tolist() == [[naive.subid(512, 255)] * 3]
