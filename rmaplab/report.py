@@ -88,8 +88,10 @@ def _steps(quick: bool, seed: int, config):
         w.text(
             "frontier",
             wrap(
-                "Pages from which no sub-ID weights are safe (pigeonhole), per id bits "
-                f"per value, {cfg.word_bits}-bit words"
+                "Pages from which no sub-ID linear in the slice's bits (sum_j bit_j "
+                "* w_j, any weights) is safe (pigeonhole), per id bits per value, "
+                f"{cfg.word_bits}-bit words. Not a bound for tables w[s] indexed by "
+                "the whole slice value (see proof.txt)."
             )
             + "\n\n"
             + text_table(pig, headers=["B", "pages"]),
@@ -122,7 +124,14 @@ def _steps(quick: bool, seed: int, config):
         w.csv("cost", df)
         w.text(
             "cost",
-            text_table(
+            wrap(
+                f"{cfg.name}: bytes = the K rmap values only; atomics = RMW per "
+                "(un)map: legacy 2 + total mapcount 1 + seqcount 2 + K (schemes.txt "
+                "counts the scheme's own: values + mapcount + seqcount bytes, 1 + 2 "
+                "+ K atomics); excl. = exclusive writer"
+            )
+            + "\n\n"
+            + text_table(
                 df,
                 [
                     "order",
@@ -136,7 +145,7 @@ def _steps(quick: bool, seed: int, config):
                 ["order", "K", "bytes", "mapcount B", "lines", "atomics", "excl."],
             ),
         )
-        w.chart("cost", plotting.cost_chart(df))
+        w.chart("cost", plotting.cost_chart(df, configs=[cfg]))
         w.text(
             "cost_bars",
             text_bars(df["order"], df["bytes"], "bytes of rmap values per folio, by order"),
@@ -169,7 +178,14 @@ def _steps(quick: bool, seed: int, config):
         w.csv("cheapest_safe", cheap)
         w.text(
             "cheapest_safe",
-            text_table(
+            wrap(
+                "Fewest values K proven safe per order within the posted family: "
+                f"equal slices of B id bits, base 2^order + 1 digits ({cfg.id_bits}-bit "
+                f"ids, {cfg.word_bits}-bit words). Other weights or tables can need "
+                "fewer (see proof.txt)."
+            )
+            + "\n\n"
+            + text_table(
                 cheap,
                 ["order", "values", "bits", "method", "rule_values"],
                 ["order", "K", "B", "proof", "rule K"],
@@ -203,7 +219,16 @@ def _steps(quick: bool, seed: int, config):
         tot["atomics"] = [info.loc[s, "atomics_per_update"] for s in tot["scheme"]]
         w.text(
             "schemes",
-            text_table(
+            wrap(
+                f"Order {orders}, 8 processes, seed {seed}, summed over "
+                f"{df['workload'].nunique()} workloads (not the counterexample). bytes "
+                "= what the scheme keeps per folio, atomics = RMW per (un)map it "
+                "does; rmap-id: K values + mapcount + seqcount bytes, 1 + 2 + K "
+                "atomics (cost.txt counts the values' bytes only and adds the "
+                "legacy path's 2 atomics)."
+            )
+            + "\n\n"
+            + text_table(
                 tot, headers=["scheme", "checks", "false excl.", "false shared", "bytes", "atomics"]
             ),
         )
@@ -215,7 +240,7 @@ def _steps(quick: bool, seed: int, config):
             config=cfg,
         )
         w.csv("schemes_sweep", sw)
-        w.chart("false_shared", plotting.false_shared_chart(sw))
+        w.chart("false_shared", plotting.false_shared_chart(sw, order=6, config=cfg, seeds=2))
         piv = sw[sw["workload"] == "random"].pivot_table(
             index="procs", columns="scheme", values="false_shared"
         )
@@ -233,6 +258,13 @@ def _steps(quick: bool, seed: int, config):
             else cmp.compare("counterexample", config=cfg, order=unsafe_order)
         )
         return {
+            "schemes_scope": {
+                "order": orders,
+                "procs": 8,
+                "seed": seed,
+                "folios": 2 if quick else 4,
+                "workloads": list(df["workload"].unique()),
+            },
             "schemes": {
                 r.scheme: (int(r.checks), int(r.false_exclusive), int(r.false_shared))
                 for r in tot.itertuples()
@@ -284,7 +316,7 @@ def _steps(quick: bool, seed: int, config):
         ]
         sw = pd.concat(rows, ignore_index=True)
         w.csv("collide_sweep", sw)
-        w.chart("collide_mms", plotting.probability_chart(sw, "mms"))
+        w.chart("collide_mms", plotting.probability_chart(sw, "mms", config=cfg))
         w.text(
             "collide_mms",
             text_lines(
@@ -295,10 +327,11 @@ def _steps(quick: bool, seed: int, config):
             ),
         )
         facts = {
+            "collide_scope": {"order": order, "trials": trials, "seed": seed},
             "collide": {
                 r.encoding: (float(r.probability), float(r.ci_high), r.method)
                 for r in real.itertuples()
-            }
+            },
         }
         if adv is not None:
             w.csv("collide_adversarial", adv)
@@ -314,10 +347,37 @@ def _steps(quick: bool, seed: int, config):
     ]
 
 
-def post_text(facts: dict, config: str) -> str:
-    """The summary for the mailing list, from the facts the steps returned."""
+def post_text(facts: dict, config, quick: bool = False) -> str:
+    """The summary for the mailing list, from the facts the steps returned.
+
+    ``config``: the resolved :class:`~rmaplab.config.RmapConfig` (or its
+    name); ``quick``: the run used ``--quick`` budgets, which the post says
+    first.
+    """
+    from .config import RmapConfig
+    from .proof import LINEAR_SCOPE, quadratic_table
+    from .verify import frontier_pages
+
+    cfg = config if isinstance(config, RmapConfig) else get_config(config)
     f = facts
-    parts = [f"rmaplab report for {config}: the rmap-ID 'mapped shared' check", ""]
+    cs = f.get("collide_scope", {})
+    corder = cs.get("order", 9 if 9 in cfg.orders else cfg.max_order)
+    g = cfg.group_for(corder)
+    parts = [f"rmaplab report for {cfg.name}: the rmap-ID 'mapped shared' check", ""]
+    if quick:
+        parts += [
+            f"QUICK RUN (--quick): {cs.get('trials', '?')} trials per Monte Carlo "
+            f"point, {f.get('schemes_scope', {}).get('folios', '?')} folios per "
+            "workload. Rerun `rmaplab report` without --quick before quoting.",
+            "",
+        ]
+    parts += [
+        f"Encoding: {cfg.name}, {cfg.id_bits}-bit mm ids, {cfg.word_bits}-bit rmap "
+        "values; each value sums sub-IDs, the base P_g + 1 digits of one slice of "
+        f"the id. At order {corder}: K = {g.values} values of B = {g.bits} id bits, "
+        f"base {g.base}.",
+        "",
+    ]
     parts.append("1. Can the check be fooled?")
     if f.get("unsafe_orders"):
         ce = f["counterexample"]
@@ -331,10 +391,11 @@ def post_text(facts: dict, config: str) -> str:
         )
     else:
         parts.append("No: every order is proven safe (verify.txt).")
+    trials = f" {cs['trials']} trials per Monte Carlo point;" if "trials" in cs else ""
     parts += [
         "",
-        "2. What a false 'exclusive' costs in probability (uniform populations, 3 mms, "
-        "20 mappings; 0 by proof where proven):",
+        f"2. What a false 'exclusive' costs in probability at order {corder} (uniform "
+        f"populations, 3 mms, 20 mappings;{trials} 0 by proof where proven):",
     ]
     for enc, (p, hi, method) in f["collide"].items():
         parts.append(f"  {enc}: {p:.3g} (95% high {hi:.3g}, {method})")
@@ -343,7 +404,9 @@ def post_text(facts: dict, config: str) -> str:
         parts.append(f"The counterexample and its neighbours fool: {', '.join(fooled) or 'none'}.")
     parts += [
         "",
-        "3. What the values cost at order 9 (x86-64 2 MiB THP) and order 13 (arm64 512 MiB THP):",
+        "3. What the values cost at order 9 (x86-64 2 MiB THP) and order 13 (arm64 512 MiB THP)"
+        " (bytes: the K values only; atomic RMW per (un)map: legacy 2 + total mapcount 1 + "
+        "seqcount 2 + K):",
     ]
     for o, t in f["tradeoff"].items():
         parts.append(
@@ -351,18 +414,52 @@ def post_text(facts: dict, config: str) -> str:
             f"per update, {t['verdict']}"
         )
     if 9 in f["cheapest"]:
-        parts.append(f"The cheapest proven-safe choice at order 9 is {f['cheapest'][9]} values.")
+        k = f["cheapest"][9]
+        text = (
+            f"At order 9 the fewest values proven safe in base P_g + 1 digits is {k}"
+            f" ({-(-cfg.id_bits // k)}-bit slices)."
+        )
+        if k >= 2:
+            b = -(-cfg.id_bits // (k - 1))  # k - 1 values: one holds at least b id bits
+            fp = frontier_pages(b, cfg.word_bits)
+            if fp <= 512:
+                text += (
+                    f" It is the fewest for any {LINEAR_SCOPE}: with {k - 1} values one "
+                    f"holds >= {b} id bits, and from {fp} pages on no such value is "
+                    "safe (pigeonhole)."
+                )
+            tp, tk = quadratic_table(b, cfg.word_bits)
+            if tp >= 512:
+                text += (
+                    " A table w[s] indexed by the whole slice value is not covered: "
+                    f"w[s] = s + s^2 * 2^{tk} makes {k - 1} values of {b} bits safe up "
+                    f"to {tp} pages (proof.txt)."
+                )
+        parts.append(text)
+    ss = f.get("schemes_scope")
+    if ss:
+        scope = (
+            f"{len(ss['workloads'])} kernel-like workloads ({', '.join(ss['workloads'])}) "
+            f"at order {ss['order']}, {ss['procs']} processes, {ss['folios']} folios, "
+            f"seed {ss['seed']}"
+        )
+    else:
+        scope = "kernel-like workloads"
     parts += [
         "",
-        "4. The peer schemes on kernel-like workloads (checks, false exclusive, "
-        "false shared), summed:",
+        f"4. The peer schemes on {scope}: checks, false exclusive and false shared, "
+        "summed over those workloads; the counterexample workload is not in the sums:",
     ]
     for s, (c, fe, fs) in f["schemes"].items():
         parts.append(f"  {s}: {c} checks, {fe} false exclusive, {fs} false shared")
     if f.get("counterexample_false_exclusive"):
         bad = [s for s, v in f["counterexample_false_exclusive"].items() if v]
-        parts.append(f"On the counterexample workload only {', '.join(bad)} answers wrongly.")
-    parts += ["", "Generated by `rmaplab report`; every number above is recomputed on each run."]
+        parts.append(
+            f"On the counterexample workload (order {f.get('order', '?')}) only "
+            f"{', '.join(bad)} answers wrongly."
+        )
+    cmd = "rmaplab report --quick" if quick else "rmaplab report"
+    parts += ["", f"Generated by `{cmd}`; every number above is recomputed on each run."]
     return check_width(wrap("\n".join(parts)), MAIL_WIDTH)
 
 
@@ -381,7 +478,6 @@ def build_report(
     facts: dict = {}
     for _, fn in steps:
         facts.update(fn(w))
-    name = get_config(config).name
-    w.text("post", post_text(facts, name))
+    w.text("post", post_text(facts, get_config(config), quick=quick))
     (out / "facts.json").write_text(json.dumps(facts, indent=1, sort_keys=True, default=str) + "\n")
     return facts
