@@ -302,7 +302,7 @@ def published_chart(tidy: pd.DataFrame, benchmarks=None) -> alt.Chart:
                 "Published overhead per stage (cover letter)",
                 subtitle=[
                     "WIP v1 cover letter, microbenchmarks against v6.7-rc1; "
-                    f"CPUs: {', '.join(dict.fromkeys(d['cpu']))}",
+                    f"CPUs: {', '.join(c.replace('_', ' ') for c in dict.fromkeys(d['cpu']))}",
                     "not measured here (rmaplab bench-atomics is)",
                 ],
             ),
