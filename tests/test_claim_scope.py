@@ -155,3 +155,23 @@ def test_printed_claims_state_their_family():
     assert "w[s] = s + s^2 * 2^28 is safe up to 1052689 pages" in text
     assert "So K = 3 values of 8 bits with it are safe at P = 512." in text
     assert "no choice of sub-ID weights" not in text
+
+
+def test_written_proof_uses_c_x_and_prints_d_with_step_1_sign():
+    from rmaplab.verify import verify
+
+    v = verify("wip-v1", 9)
+    ce = v.counterexample
+    x = ce["victim"] & 0xFF  # value 0 holds id bits 0..7
+    d = [
+        sum(c * (((m >> j) & 1) - ((x >> j) & 1)) for m, c in ce["mappings"] if m >> 8 == x >> 8)
+        for j in range(8)
+    ]
+    assert all(m >> 8 == ce["victim"] >> 8 for m, _ in ce["mappings"])  # only value 0 differs
+    assert sum(dj * 513**j for j, dj in enumerate(d)) % 2**64 == 0 and any(d)
+    # step 1's sign: where the victim's bit is 1 the others can only subtract
+    assert all((dj <= 0) if (x >> j) & 1 else (dj >= 0) for j, dj in enumerate(d))
+    text = " ".join(proof_text("wip-v1", 9).split())
+    assert f"D = {d} in value 0 (step 1's sign: the others' bits minus X's)" in text
+    assert "if the checking mm X maps at least one page (c_X >= 1)" in text
+    assert "|D_kj| <= n - c_X <= P - 1 = 511, as c_X >= 1." in text
