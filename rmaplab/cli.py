@@ -224,7 +224,9 @@ def cmd_verify(args) -> int:
     )
     print(
         wrap(
-            "frontier: no sub-ID weights are safe from this many pages on; "
+            "frontier: from this many pages on no sub-ID linear in the slice's "
+            "bits (sum_j bit_j * w_j) is safe, pigeonhole; tables w[s] are not "
+            "covered; "
             "min_n: fewest mappings that fool the check"
         )
     )

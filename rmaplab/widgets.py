@@ -70,7 +70,8 @@ def explore(order: int, bits: int, word_bits: int, id_bits: int, group_order: in
         f"base {v.base_pages + 1}, {word_bits}-bit words",
         f"headroom: {v.headroom_bits} bits (rule 'P_g * max sub-ID fits': "
         f"{'holds' if cfg.fits(order) else 'fails'})",
-        f"frontier: no weights safe from {v.frontier_pages} pages on",
+        f"frontier: no linear sub-ID weights safe from {v.frontier_pages} pages on "
+        "(tables w[s] not covered)",
         f"verdict: {v.verdict.upper()} by {v.method}"
         + (f", min mappings {v.min_mappings}" if v.min_mappings else ""),
         v.evidence,

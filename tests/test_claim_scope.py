@@ -175,3 +175,41 @@ def test_written_proof_uses_c_x_and_prints_d_with_step_1_sign():
     assert f"D = {d} in value 0 (step 1's sign: the others' bits minus X's)" in text
     assert "if the checking mm X maps at least one page (c_X >= 1)" in text
     assert "|D_kj| <= n - c_X <= P - 1 = 511, as c_X >= 1." in text
+
+
+def test_readme_and_notebook_01_scope_the_frontier():
+    import json
+
+    from paths import ROOT
+
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert "no choice of sub-ID weights at all is safe" not in readme
+    assert (
+        "no sub-ID *linear in the slice's bits* (`subid = sum_j bit_j * w_j mod 2^64`, any "
+        "weights `w_j`) is safe from 257 pages on (pigeonhole)"
+    ) in readme
+    assert "The bound does not cover a table `w[s]` indexed by the whole slice value" in readme
+    nb = json.loads((ROOT / "notebooks" / "01-proof-intuition.ipynb").read_text())
+    md = " ".join(
+        " ".join("".join(c["source"]).split()) for c in nb["cells"] if c["cell_type"] == "markdown"
+    )
+    assert "no re-weighting could rescue it" not in md
+    assert "so no *linear* re-weighting of the 8-bit slices could rescue it" in md
+    assert "The bound says nothing about a **table** $w[s]$ indexed by the whole slice value" in md
+
+
+def test_cli_verify_and_the_proof_explorer_scope_the_frontier(capsys):
+    from rmaplab.cli import main
+    from rmaplab.widgets import explore
+
+    assert main(["verify", "--config", "wip-v1", "--order", "9"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert (
+        "frontier: from this many pages on no sub-ID linear in the slice's bits "
+        "(sum_j bit_j * w_j) is safe, pigeonhole; tables w[s] are not covered;"
+    ) in out
+    text, _ = explore(9, 8, 64, 24)
+    assert (
+        "frontier: no linear sub-ID weights safe from 257 pages on (tables w[s] not covered)"
+        in (text)
+    )
