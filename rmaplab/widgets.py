@@ -145,7 +145,8 @@ def cost_for(id_bits: int, word_bits: int, order: int):
     text = (
         f"order {order} ({1 << order} pages), {id_bits}-bit ids "
         f"({row['ids_supported']} mms), {word_bits}-bit words:\n"
-        f"fewest values proven safe: K = {k} of {row['bits']} bits ({row['method']}); "
+        "fewest values proven safe among base P_g + 1 digits (P_g = 2^order): "
+        f"K = {k} of {row['bits']} bits ({row['method']}); "
         f"the series' rule asks for {row['rule_values']}\n"
         f"cost: {row['bytes']} bytes (+{SEQCOUNT_BYTES} seqcount), {row['cache_lines']} "
         f"cache line(s), {row['atomics_per_update']} atomic RMW per update"

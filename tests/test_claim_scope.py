@@ -211,3 +211,11 @@ def test_cli_verify_and_the_proof_explorer_scope_the_frontier(capsys):
         "frontier: no linear sub-ID weights safe from 257 pages on (tables w[s] not covered)"
         in (text)
     )
+
+
+def test_cost_explorer_names_the_family_of_its_fewest_values():
+    from rmaplab.widgets import cost_for
+
+    text, row = cost_for(24, 64, 9)
+    assert "fewest values proven safe among base P_g + 1 digits (P_g = 2^order): K = 4" in text
+    assert row["values"] == 4
