@@ -235,7 +235,7 @@ COST_TITLES = {
 }
 
 
-def cost_chart(df: pd.DataFrame, configs=None) -> alt.Chart:
+def cost_chart(df: pd.DataFrame, configs=None) -> alt.HConcatChart:
     """Bytes of rmap values and atomics per update against order (from
     :func:`rmaplab.cost.cost_table`, one or several configurations).
 
@@ -415,7 +415,7 @@ PARAM_TITLES = {
 UPPER_BOUND = "no hit: 95% upper bound"
 
 
-def probability_chart(df: pd.DataFrame, x: str, config=None) -> alt.Chart:
+def probability_chart(df: pd.DataFrame, x: str, config=None) -> alt.LayerChart:
     """P(false exclusive) against parameter ``x`` on a log scale, one line per
     encoding. ``df`` holds :func:`rmaplab.collide.collide` rows; ``config``
     (a name or :class:`RmapConfig`) goes into the subtitle beside the
@@ -434,14 +434,14 @@ def probability_chart(df: pd.DataFrame, x: str, config=None) -> alt.Chart:
     exact_zero = list(dict.fromkeys(d.loc[d["shown"] <= 0, "encoding"]))
     d = d[d["shown"] > 0].copy()
     encs = list(dict.fromkeys(d["encoding"]))
-    xs = sorted(d[x].unique())
+    xs = sorted((d if len(d) else df)[x].unique())
     step = 0.012 * ((xs[-1] - xs[0]) if len(xs) > 1 else 1)
     d["x_drawn"] = [
         v + (encs.index(e) - (len(encs) - 1) / 2) * step
         for v, e in zip(d[x], d["encoding"], strict=True)
     ]
     series = {e: tuple(g.sort_values(x)["shown"]) for e, g in d.groupby("encoding", sort=False)}
-    same = []
+    same: list[list[str]] = []
     for i, a in enumerate(encs):
         twins = [b for b in encs[i + 1 :] if series[b] == series[a]]
         if twins and not any(a in s for s in same):

@@ -285,3 +285,12 @@ def test_every_chart_title_has_parameters_and_no_column_names():
     assert "against v6.7-rc1" in pub["title"]["subtitle"][0]
     for spec in (fr, vd, pub):
         assert not any("_" in t for t in _titles(spec) if "w_j" not in t and "P_g" not in t)
+
+
+def test_probability_chart_of_proven_zeros_only_names_them():
+    from rmaplab.plotting import probability_chart
+
+    df = _collide_rows()
+    d = probability_chart(df[df["encoding"] == "bit-counters"], "mms").to_dict()
+    assert d["datasets"][d["data"]["name"]] == []
+    assert d["title"]["subtitle"][-1] == "exactly 0, not drawn: bit-counters"
