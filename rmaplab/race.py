@@ -157,7 +157,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         1,
         ((1, 1), (2, 1)),
         (((2, -1),),),
-        note="smallest: 2 pages, mm2 unmaps its page",
+        note="smallest: mm2 unmaps its page",
     ),
     Scenario(
         "2mm-1w",
@@ -165,7 +165,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         1,
         ((1, 1), (2, 1)),
         (((2, -1), (2, 1)),),
-        note="2 mms, K=1: no torn read can match (digit argument)",
+        note="2 mms, K=1: no torn read can match",
     ),
     Scenario(
         "3mm-1w",
@@ -173,7 +173,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         3,
         ((3, 1), (1, 1)),
         (((2, 1), (2, -1)),),
-        note="ids 1+2 look like id 3: torn mapcount/value",
+        note="ids 1+2 look like id 3",
     ),
     Scenario(
         "3mm-2w",
@@ -181,7 +181,16 @@ SCENARIOS: tuple[Scenario, ...] = (
         3,
         ((3, 1), (1, 1)),
         (((2, 1), (2, -1)), ((3, 1),)),
-        note="as 3mm-1w plus mm3 mapping a page (exclusive path)",
+        note="3mm-1w, and mm3 maps a page",
+    ),
+    Scenario(
+        "3mm-2w-sh",
+        2,
+        3,
+        ((3, 1), (1, 1)),
+        (((2, 1), (2, -1)), ((3, 1),)),
+        try_exclusive=False,
+        note="3mm-2w, writers never try exclusive",
     ),
     Scenario(
         "3mm-3w",
@@ -197,7 +206,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         4097,
         ((4097, 1), (1, 1)),
         (((4097, 1),), ((1, 1), (1, -1))),
-        note="K=2, 2 mms: values read at different moments",
+        note="values read at different moments",
     ),
     Scenario(
         "k2-3mm-2w",
@@ -205,7 +214,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         4099,
         ((4099, 1), (1, 1)),
         (((4098, 1),), ((1, 1), (1, -1))),
-        note="K=2, 16 pages: ids 1+4098 look like id 4099",
+        note="ids 1+4098 look like id 4099",
     ),
     Scenario(
         "k3-2mm-1w",
@@ -213,7 +222,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         65793,
         ((65793, 1), (1, 1)),
         (((65793, 1),),),
-        note="K=3 (order 6, 64 pages: the posted K=3 group)",
+        note="order 6: the posted K=3 group",
     ),
 )
 
@@ -591,7 +600,7 @@ def explore(
             if not complete:
                 break
         if bar is not None:
-            bar.update(len(nxt))
+            bar.update(len(parent) - bar.n)
         frontier = nxt
     if bar is not None:
         bar.close()
