@@ -414,7 +414,7 @@ class Model:
                 text = f"end: seq += STEP - {'EXCL' if t == EXCL else 1} -> {seq:#x}"
             elif kind == "load":
                 reg = n if t == MAPCOUNT else vals[t]
-                text = f"plain load {name} -> {reg:#x}"
+                text = f"plain load {name} -> {reg if t == MAPCOUNT else hex(reg)}"
             else:
                 if kind == "store":
                     base = reg
@@ -500,6 +500,19 @@ class Model:
                 nrd = (R_BEGIN, 0, 0, 0, ANS_NONE, started, all_sh, all_ex)
                 text = f"read retry? seq {seq:#x} != {rs:#x}: retry"
         return (seq, n, vals, ws, nrd), text
+
+    def run(self, steps: Sequence[str | dict]) -> tuple:
+        """The state after ``steps`` (CPU names) from the initial state."""
+        s = self.initial()
+        for i, cpu in enumerate(steps, 1):
+            c = _cpu_index(self, cpu)
+            r = self.step(s, c)
+            if r is None or r[0] == s:
+                raise ConfigError(
+                    f"step {i} ({self.cpus[c]}) cannot run: that CPU has finished or is spinning"
+                )
+            s = r[0]
+        return s
 
     def successors(self, state):
         for cpu in range(len(self.cpus)):
@@ -731,13 +744,18 @@ def _row(model: Model, i: int, cpu: str, text: str, s: tuple) -> dict:
     }
     for j, v in enumerate(vals):
         row[f"value{j}"] = v
-    for w, (op, stage, _pc, _r, _x) in enumerate(ws):
+    for w, (op, stage, pc, _r, excl) in enumerate(ws):
         ops = model.scenario.writers[w]
-        row[f"W{w}"] = (
-            "done"
-            if stage == W_DONE
-            else f"op {op}: {'map' if ops[op][1] > 0 else 'unmap'} {abs(ops[op][1])} mm{ops[op][0]}"
-        )
+        if stage == W_DONE:
+            row[f"W{w}"] = "done"
+            continue
+        mm, c = ops[op]
+        what = f"op {op} ({'map' if c > 0 else 'unmap'} {abs(c)} mm{mm})"
+        if stage == model.init_stage and not pc:
+            row[f"W{w}"] = f"before {what}"
+        else:
+            path = "exclusive" if excl else "shared" if stage in (W_BODY, W_SPIN) else "begin"
+            row[f"W{w}"] = f"in {what}, {path}"
     row["other_mm_surely_maps"] = sure
     row["other_mm_possibly_maps"] = maybe
     row["verdict"] = Model.verdict(s) or ("reading" if rd[5] else "not started")
