@@ -282,8 +282,7 @@ def _adversarial(enc: Encoding, config="wip-v1") -> tuple[int, int]:
         if 1 + sum(counts) > P:
             continue
         ok = all(
-            sum(c * (subs[mm][k] - x[k]) for (mm, _), c in zip(others, counts, strict=False)) % mod
-            == 0
+            sum(c * (subs[mm][k] - x[k]) for (mm, _), c in zip(others, counts, strict=False)) % mod == 0
             for k in range(enc.values)
         )
         fooled += ok

@@ -203,9 +203,7 @@ class MMOwner(Scheme):
         return self.maybe_shared
 
     def state(self):
-        slots = ", ".join(
-            f"{i}:{c}" if i else "-" for i, c in zip(self.ids, self.counts, strict=False)
-        )
+        slots = ", ".join(f"{i}:{c}" if i else "-" for i, c in zip(self.ids, self.counts, strict=False))
         return f"[{slots}] bit={int(self.maybe_shared)} total={self.total}"
 
 
