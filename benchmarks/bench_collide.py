@@ -20,6 +20,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 import naive  # noqa: E402
 from _cc import bench_main, best_time, compile_c, header, machine  # noqa: E402
 
+from rmaplab.config import WIP_V1
 from rmaplab import kernels  # noqa: E402
 from rmaplab.collide import _POP_CODE, make_encoding  # noqa: E402
 
@@ -37,10 +38,10 @@ def run(trials=1_000_000, python_trials=20_000, repeat=3):
     lib.mc.restype = None
     rows = []
     for label, name, pop, m, n, wb, ib in CASES:
-        enc = make_encoding(name, 9, "wip-v1", wb, ib)
+        enc = make_encoding(name, 9, WIP_V1, wb, ib)
         args = (
             enc.kind,
-            enc.values,
+            enc.nr_values,
             enc.bits,
             enc.base_pages,
             enc.mask,
@@ -68,7 +69,7 @@ def run(trials=1_000_000, python_trials=20_000, repeat=3):
         t0 = time.perf_counter()
         py = naive.monte_carlo(
             enc.kind,
-            enc.values,
+            enc.nr_values,
             enc.bits,
             enc.base_pages,
             enc.word_bits,

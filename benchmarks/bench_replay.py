@@ -25,6 +25,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _cc import best_time, compile_c, header, machine
 
+from rmaplab.config import WIP_V1
 from rmaplab import get_config, kernels
 from rmaplab.replay import prepare, replay_python, value_updates
 
@@ -51,7 +52,7 @@ def _reset(args):
 
 
 def run(
-    n_ops=2_000_000, n_folios=4096, order=9, n_mms=64, repeat=5, python_ops=40_000, config="wip-v1"
+    n_ops=2_000_000, n_folios=4096, order=9, n_mms=64, repeat=5, python_ops=40_000, config=WIP_V1
 ):
     cfg = get_config(config)
     f, m, d, c = make_stream(n_ops, n_folios, n_mms, cfg.max_id, order)
@@ -102,7 +103,9 @@ def run(
         )
 
     t_c, _ = best_time(c_run, repeat)
-    same_c = all(np.array_equal(a, b) for a, b in zip(numba_out, (mapcount, values, answers), strict=False))
+    same_c = all(
+        np.array_equal(a, b) for a, b in zip(numba_out, (mapcount, values, answers), strict=False)
+    )
 
     # pure Python: the folio model on a prefix (maps only at this size: keep it valid)
     k = min(python_ops, f.size // 2)
@@ -112,14 +115,14 @@ def run(
     t_py = time.perf_counter() - t
     _, _, pargs = prepare(cfg, order, f[:k], m[:k], d[:k], c[:k], n_folios=n_folios, truth=False)
     kernels.replay(*pargs)
-    same_py = np.array_equal(p.values, pargs[10]) and np.array_equal(p.answers, pargs[11])
+    same_py = np.array_equal(p.rmap_vals, pargs[10]) and np.array_equal(p.answers, pargs[11])
 
     rate = {"numba": updates / t_numba, "c": updates / t_c, "python": py_updates / t_py}
     return {
         **machine(),
         "config": cfg.name,
         "order": order,
-        "values": cfg.group_for(order).values,
+        "values": cfg.group_for(order).nr_values,
         "ops": int(f.size),
         "folios": n_folios,
         "mms": n_mms,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .config import ConfigError, get_config
+from .config import DEFAULT_CONFIG, ConfigError, RmapConfig
 from .folio import RmapError
 from .schemes import SCHEMES, make_scheme
 from .workloads import make_workload
@@ -45,10 +45,12 @@ def _mask(start: int, count: int) -> int:
     return ((1 << count) - 1) << start
 
 
-def replay_schemes(ops, order: int, schemes=None, config="wip-v1", on_step=None):
+def replay_schemes(
+    ops, order: int, schemes=None, config: RmapConfig = DEFAULT_CONFIG, on_step=None
+):
     """Replay ``ops`` (see :mod:`rmaplab.workloads`); returns per-scheme counters
     and the scheme objects of every folio."""
-    cfg = get_config(config)
+    cfg = config
     names = [n for n in (schemes or list(SCHEMES)) if n != "truth"]
     for n in names:
         if n not in SCHEMES:
@@ -143,14 +145,14 @@ def ops_to_arrays(ops):
     return kind.astype(np.int8), folio.copy(), mm_d, a, b.copy(), ids.astype(np.int64)
 
 
-def replay_schemes_fast(ops, order: int, config="wip-v1") -> dict:
+def replay_schemes_fast(ops, order: int, config: RmapConfig = DEFAULT_CONFIG) -> dict:
     """:func:`replay_schemes` for all schemes at once, in numba; same counters."""
     import numpy as np
 
     from . import kernels
     from .subid import subids_array
 
-    cfg = get_config(config)
+    cfg = config
     kind, folio, mm, a, b, ids = ops_to_arrays(ops)
     n_folios = int(folio.max()) + 1 if folio.size else 1
     nw = ((1 << order) + 63) // 64
@@ -194,7 +196,7 @@ def replay_schemes_fast(ops, order: int, config="wip-v1") -> dict:
 def compare(
     workload: str,
     schemes=None,
-    config="wip-v1",
+    config: RmapConfig = DEFAULT_CONFIG,
     order: int = 9,
     procs: int = 8,
     seed: int = 0,
@@ -205,7 +207,7 @@ def compare(
 
     ``fast`` replays with the numba kernel (all schemes at once); otherwise
     with the Python scheme objects. Both give the same counters."""
-    cfg = get_config(config)
+    cfg = config
     ops = make_workload(workload, order, procs, seed, folios, cfg)
     names = [n for n in (schemes or list(SCHEMES)) if n != "truth"]
     for n in names:
@@ -241,7 +243,9 @@ def compare_all(workloads=None, progress: bool = False, **kw) -> pd.DataFrame:
     return pd.concat([compare(w, **kw) for w in names], ignore_index=True)
 
 
-def trace(ops, order: int, schemes=None, config="wip-v1", folio: int = 0) -> pd.DataFrame:
+def trace(
+    ops, order: int, schemes=None, config: RmapConfig = DEFAULT_CONFIG, folio: int = 0
+) -> pd.DataFrame:
     """Each scheme's state of one folio after each operation (for reading a trace)."""
     rows = []
 
