@@ -59,7 +59,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .config import ConfigError, RmapConfig, get_config
+from .config import DEFAULT_CONFIG, ConfigError, RmapConfig
 from .subid import mm_subids
 
 __all__ = [
@@ -122,7 +122,7 @@ class Scenario:
     mapped: tuple[tuple[int, int], ...]
     writers: tuple[tuple[tuple[int, int], ...], ...]
     try_exclusive: bool = True
-    config: str = "wip-v1"
+    config: RmapConfig = DEFAULT_CONFIG
     note: str = field(default="", compare=False)
 
     @property
@@ -258,8 +258,8 @@ class Model:
     def __init__(self, scenario: Scenario | str, protocol: str = "seqcount"):
         self.scenario = sc = get_scenario(scenario)
         self.protocol = _check_protocol(protocol)
-        self.config: RmapConfig = get_config(sc.config)
-        self.k = self.config.group_for(sc.order).values
+        self.config: RmapConfig = sc.config
+        self.k = self.config.group_for(sc.order).nr_values
         self.pages = sc.pages
         self.mask = self.config.word_mask
         self.subids = {m: mm_subids(self.config, sc.order, m) for m in sc.mms}

@@ -23,13 +23,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from ._data import c_source
 from .atomics import compiler
-from .config import ConfigError, get_config
+from .config import DEFAULT_CONFIG, ConfigError
 from .subid import mm_subids
 
 __all__ = ["STRESS_MODES", "STRESS_SETUPS", "stress"]
 
-SOURCE = Path(__file__).resolve().parent / "csrc" / "race_stress.c"
+SOURCE = "race_stress.c"  # in rmaplab/csrc/, read through importlib.resources
 
 #: Protocol name -> the C program's mode number (see race_stress.c).
 STRESS_MODES = {"none": 0, "seqcount": 1, "no-wait": 2}
@@ -42,13 +43,14 @@ STRESS_SETUPS = {1: (2, 3, 1, 2), 2: (4, 4099, 1, 4098), 3: (6, 65793, 1, 65792)
 def _lib():
     cc = compiler()
     out = Path(tempfile.mkdtemp(prefix="rmaplab-race-")) / "race_stress.so"
-    proc = subprocess.run(
-        [cc, "-std=c11", "-O2", "-shared", "-fPIC", "-pthread", "-o", str(out), str(SOURCE)],
-        capture_output=True,
-        text=True,
-    )
+    with c_source(SOURCE) as src:
+        proc = subprocess.run(
+            [cc, "-std=c11", "-O2", "-shared", "-fPIC", "-pthread", "-o", str(out), str(src)],
+            capture_output=True,
+            text=True,
+        )
     if proc.returncode:
-        raise ConfigError(f"compiling {SOURCE.name} with {cc} failed:\n{proc.stderr}")
+        raise ConfigError(f"compiling {SOURCE} with {cc} failed:\n{proc.stderr}")
     lib = ctypes.CDLL(str(out))
     u64p = ctypes.POINTER(ctypes.c_uint64)
     lib.stress.argtypes = [
@@ -92,7 +94,7 @@ def stress(
     if values not in STRESS_SETUPS:
         raise ConfigError(f"values={values!r} is out of range: allowed 1..3")
     order, x, b, c = STRESS_SETUPS[values]
-    cfg = get_config("wip-v1")
+    cfg = DEFAULT_CONFIG
     sx, sb, sc = (mm_subids(cfg, order, m) for m in (x, b, c))
     arr = ctypes.c_uint64 * values
     lib = _lib()
