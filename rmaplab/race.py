@@ -217,6 +217,14 @@ SCENARIOS: tuple[Scenario, ...] = (
         note="ids 1+4098 look like id 4099",
     ),
     Scenario(
+        "k2-3mm-3w",
+        4,
+        4099,
+        ((4099, 1), (1, 1)),
+        (((4098, 1),), ((1, 1), (1, -1)), ((4099, 1),)),
+        note="k2-3mm-2w, and mm4099 maps a page",
+    ),
+    Scenario(
         "k3-2mm-1w",
         6,
         65793,
@@ -297,6 +305,7 @@ class Model:
             if m != self.x:
                 base[m] += c
         self.base = tuple(base[m] for m in self.others)
+        self._truth: dict = {}
         self.deltas = [
             [tuple(c if m == o else 0 for o in self.others) for m, c in ops] for ops in sc.writers
         ]
@@ -342,6 +351,15 @@ class Model:
 
     def truth(self, ws) -> tuple[bool, bool]:
         """(some other mm surely maps, some other mm possibly maps)."""
+        init = self.init_stage
+        # Only each writer's op index and whether it is in flight matter.
+        key = tuple((w[0], w[1] != W_DONE and (w[1] != init or w[2] != 0)) for w in ws)
+        hit = self._truth.get(key)
+        if hit is None:
+            hit = self._truth[key] = self._truth_of(ws)
+        return hit
+
+    def _truth_of(self, ws) -> tuple[bool, bool]:
         lo = list(self.base)
         hi = list(self.base)
         for w, (op, stage, pc, _reg, _x) in enumerate(ws):
@@ -378,6 +396,7 @@ class Model:
         op, stage, pc, reg, excl = ws[cpu]
         if stage == W_DONE:
             return None
+        op0, pc0 = op, pc
         mm, c = self.scenario.writers[cpu][op]
         what = f"{'map' if c > 0 else 'unmap'} {abs(c)} mm{mm}"
         if stage == W_LOAD:
@@ -441,7 +460,10 @@ class Model:
             else:
                 w = (op, stage, pc, reg, excl)
         ws = (*ws[:cpu], w, *ws[cpu + 1 :])
-        return (seq, n, vals, ws, self._finish(ws, rd)), text
+        # The truth moves only when an op starts (its first step) or ends.
+        if (stage == self.init_stage and pc0 == 0) or w[0] != op0:
+            rd = self._finish(ws, rd)
+        return (seq, n, vals, ws, rd), text
 
     def _reader_step(self, state):
         seq, n, vals, ws, rd = state
