@@ -135,7 +135,7 @@ def cmd_race(args) -> int:
         f"false exclusive: {r.false_exclusive}  false shared: {r.false_shared}"
         f"  correct returns: {r.correct}"
     )
-    if steps is not None:
+    if steps is not None and r.example is not None:
         kind = "false exclusive" if r.false_exclusive else "false shared"
         print()
         print(wrap(f"shortest {kind} ({len(r.example)} steps): {' '.join(r.example)}"))

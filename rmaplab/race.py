@@ -277,8 +277,8 @@ class Model:
         seqc = protocol != "none"
         self.init_stage = W_BODY if not seqc else (W_LOAD if sc.try_exclusive else W_ADD)
         # Body programs per writer and op: shared (atomic) and exclusive (plain).
-        self.shared_prog: list[list[tuple]] = []
-        self.excl_prog: list[list[tuple]] = []
+        self.shared_prog: list[list[list[tuple]]] = []
+        self.excl_prog: list[list[list[tuple]]] = []
         for ops in sc.writers:
             sp, xp = [], []
             for mm, c in ops:
@@ -447,7 +447,8 @@ class Model:
                 else:
                     new = (base + d) & self.mask
                     vals = (*vals[:t], new, *vals[t + 1 :])
-                    text = f"{verb} {name} += {d:#x} -> {new:#x}"
+                    sign = f"-= {self.mask + 1 - d:#x}" if d > self.mask >> 1 else f"+= {d:#x}"
+                    text = f"{verb} {name} {sign} -> {new:#x}"
                 reg = 0
             pc += 1
             if pc == len(prog):
