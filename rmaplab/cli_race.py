@@ -29,6 +29,9 @@ def race_json(result, steps=None) -> dict:
         else ("false_exclusive" if result.false_exclusive else "false_shared")
     )
     d["max_states"] = result.max_states
+    from .race import get_scenario
+
+    d["scenario_spec"] = get_scenario(result.scenario).spec()
     return d
 
 

@@ -136,6 +136,33 @@ class Scenario:
         seen.update(m for ops in self.writers for m, _ in ops)
         return sorted(seen)
 
+    def spec(self) -> dict:
+        """Everything needed to rebuild the scenario (JSON-ready)."""
+        return {
+            "name": self.name,
+            "config": self.config.name,
+            "order": self.order,
+            "reader": self.reader,
+            "mapped": [list(p) for p in self.mapped],
+            "writers": [[list(p) for p in ops] for ops in self.writers],
+            "try_exclusive": self.try_exclusive,
+        }
+
+    @classmethod
+    def from_spec(cls, spec: dict) -> Scenario:
+        """The scenario :meth:`spec` describes (built-in configurations only)."""
+        from .config import get_config
+
+        return cls(
+            spec["name"],
+            int(spec["order"]),
+            int(spec["reader"]),
+            tuple((int(m), int(c)) for m, c in spec["mapped"]),
+            tuple(tuple((int(m), int(c)) for m, c in ops) for ops in spec["writers"]),
+            bool(spec.get("try_exclusive", True)),
+            get_config(spec.get("config", DEFAULT_CONFIG.name)),
+        )
+
     def describe(self) -> str:
         def ops(o):
             return ", ".join(f"{'map' if c > 0 else 'unmap'} {abs(c)} mm{m}" for m, c in o)
@@ -358,6 +385,26 @@ class Model:
         if hit is None:
             hit = self._truth[key] = self._truth_of(ws)
         return hit
+
+    def counts(self, ws) -> dict[int, tuple[int, int]]:
+        """Every mm's mapping count as ``(lowest, highest)`` possible now: equal
+        unless one of its (un)maps is in flight."""
+        lo = {m: 0 for m in self.scenario.mms}
+        for m, c in self.scenario.mapped:
+            lo[m] += c
+        hi = dict(lo)
+        for w, (op, stage, pc, _reg, _x) in enumerate(ws):
+            ops = self.scenario.writers[w]
+            for m, c in ops[:op]:
+                lo[m] += c
+                hi[m] += c
+            if stage != W_DONE and (stage != self.init_stage or pc):
+                m, c = ops[op]
+                if c < 0:
+                    lo[m] += c
+                else:
+                    hi[m] += c
+        return {m: (lo[m], hi[m]) for m in self.scenario.mms}
 
     def _truth_of(self, ws) -> tuple[bool, bool]:
         lo = list(self.base)
@@ -779,6 +826,8 @@ def _row(model: Model, i: int, cpu: str, text: str, s: tuple) -> dict:
         else:
             path = "exclusive" if excl else "shared" if stage in (W_BODY, W_SPIN) else "begin"
             row[f"W{w}"] = f"in {what}, {path}"
+    for m, (lo, hi) in model.counts(ws).items():
+        row[f"mm{m}"] = str(lo) if lo == hi else f"{lo}..{hi}"
     row["other_mm_surely_maps"] = sure
     row["other_mm_possibly_maps"] = maybe
     row["verdict"] = Model.verdict(s) or ("reading" if rd[5] else "not started")

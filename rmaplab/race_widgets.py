@@ -61,6 +61,8 @@ def walk_text(scenario: str, protocol: str, step: int) -> tuple[str, int]:
     ]
     lines += [f"value{j} {row[f'value{j}']:#x}" for j in range(k)]
     lines += [f"{c}: {row[c]}" for c in cpus]
+    mms = [c for c in steps.columns if c.startswith("mm")]
+    lines.append("pages mapped: " + ", ".join(f"{c} {row[c]}" for c in mms))
     nxt = steps.iloc[step + 1] if step < n else None
     lines.append(f"R: {row['verdict']}" + (f"; next {nxt['cpu']} runs" if nxt is not None else ""))
     lines.append(

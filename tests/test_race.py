@@ -307,8 +307,14 @@ def test_cli_race_json(capsys):
     ]
     assert d["false_exclusive"] == 2 and d["complete"] is True
     assert [s["cpu"] for s in d["example"]] == ["R", "W0", "W0", "R"]
-    # the example replays as it is
-    assert race.replay("3mm-1w", "none", d["example"])["verdict"].iloc[-1] == "false_exclusive"
+    # the example replays as it is, from the JSON alone
+    sc = race.Scenario.from_spec(d["scenario_spec"])
+    assert sc == race.get_scenario("3mm-1w")
+    df = race.replay(sc, d["protocol"], d["example"])
+    assert df["verdict"].iloc[-1] == "false_exclusive"
+    # every mm's own count: mm1 and mm3 one page throughout, mm2 0 then 0..1 then 1
+    assert list(df["mm1"]) == ["1"] * 5 and list(df["mm3"]) == ["1"] * 5
+    assert list(df["mm2"]) == ["0", "0", "0..1", "1", "1"]
     assert main(["race", "--scenario", "3mm-1w", "--protocol", "seqcount", "--json"]) == 0
     d = json.loads(capsys.readouterr().out)
     assert d["example"] is None and d["false_exclusive"] == 0
