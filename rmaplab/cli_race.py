@@ -94,13 +94,16 @@ def cmd_race(args) -> int:
     if args.all:
         scs = [args.scenario] if args.scenario else None
         prs = [args.protocol] if args.protocol else None
-        df = race.explore_all(scs, prs, max_states=args.max_states, progress=not args.json)
         if args.json:
-            rows = df.to_dict(orient="records")
-            for r in rows:
-                r["example"] = r["example"].split() or None
-            _emit_json(rows)
+            recs = []
+            for s in scs or race.SCENARIOS:
+                for p in prs or race.PROTOCOLS:
+                    r = race.explore(s, p, max_states=args.max_states)
+                    steps = race.replay(s, p, r.example) if r.example else None
+                    recs.append(race_json(r, steps))
+            _emit_json(recs)
             return 0
+        df = race.explore_all(scs, prs, max_states=args.max_states, progress=True)
         df = df.rename(columns={"false_exclusive": "false_excl", "false_shared": "false_sh"})
         print(
             text_table(
@@ -162,7 +165,14 @@ def cmd_race_stress(args) -> int:
     if not 1 <= args.writers <= 4:
         raise ConfigError(f"writers={args.writers} is out of range: allowed 1..4")
     info = machine_info()
-    df = stress(prs, args.seconds, args.writers, values[0], exclusive=not args.no_exclusive)
+    df = stress(
+        prs,
+        args.seconds,
+        args.writers,
+        values[0],
+        exclusive=not args.no_exclusive,
+        progress=not args.json,
+    )
     if args.json:
         _emit_json({"machine": info, "rows": df.to_dict(orient="records")})
         return 0

@@ -75,6 +75,7 @@ def stress(
     writers: int = 1,
     values: int = 1,
     exclusive: bool = True,
+    progress: bool = False,
 ) -> pd.DataFrame:
     """One run of ``seconds`` per protocol; one row each.
 
@@ -99,7 +100,12 @@ def stress(
     arr = ctypes.c_uint64 * values
     lib = _lib()
     rows = []
-    for p in protocols:
+    jobs = protocols
+    if progress:
+        from tqdm.auto import tqdm
+
+        jobs = tqdm(protocols, desc=f"race-stress {seconds:g} s each", unit="protocol")
+    for p in jobs:
         out = (ctypes.c_int64 * 7)()
         rc = lib.stress(
             STRESS_MODES[p],

@@ -376,3 +376,19 @@ def test_walker_widget_follows_the_values():
     c["step"].value = 99  # clamped by the slider
     assert c["step"].value == 6 and "step 6 of 6" in box.output.value
     assert "value1 0x2" in box.output.value
+
+
+def test_cli_race_all_json_matches_single_runs(capsys):
+    assert main(["race", "--all", "--scenario", "3mm-1w", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["protocol"] for r in rows] == list(race.PROTOCOLS)
+    for r in rows:
+        one = race.explore("3mm-1w", r["protocol"])
+        assert (r["states"], r["false_exclusive"], r["false_shared"]) == (
+            one.states,
+            one.false_exclusive,
+            one.false_shared,
+        )
+        assert (r["example"] is None) == (one.example is None)
+        if r["example"]:
+            assert [s["cpu"] for s in r["example"]] == one.example
