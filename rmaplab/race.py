@@ -343,6 +343,13 @@ class Model:
             raise ConfigError(f"writers={len(sc.writers)} is out of range: allowed 1..3")
         if not 2 <= len(sc.mms) <= 3:
             raise ConfigError(f"mms={len(sc.mms)} is out of range: allowed 2..3")
+        for ops in sc.writers:
+            for _mm, c in ops:
+                if c == 0 or abs(c) > self.pages:
+                    raise ConfigError(
+                        f"pages={c} in a writer op is out of range: allowed "
+                        f"-{self.pages}..-1 or 1..{self.pages}"
+                    )
         for m in sc.mms:
             # Worst case over interleavings: every writer at its lowest prefix.
             start = sum(c for mm, c in sc.mapped if mm == m)

@@ -243,6 +243,9 @@ def test_bad_scenarios_are_refused():
     bad = race.Scenario("neg", 1, 1, ((1, 1), (2, 1)), (((2, -2),),))
     with pytest.raises(ConfigError, match="unmap more"):
         race.Model(bad)
+    zero = race.Scenario("zero", 1, 1, ((1, 1), (2, 1)), (((2, 0),),))
+    with pytest.raises(ConfigError, match=r"allowed -2\.\.-1 or 1\.\.2"):
+        race.Model(zero)
     big = race.Scenario("big", 1, 1, ((1, 2), (2, 1)), (((1, 1),),))
     with pytest.raises(ConfigError, match="allowed <= 2"):
         race.Model(big)
