@@ -13,7 +13,10 @@ from .config import ConfigError
 __all__ = ["interleaving_walker", "walk_text"]
 
 #: State budget for the live widget; past it the text says "incomplete".
-WIDGET_MAX_STATES = 200_000
+WIDGET_MAX_STATES = 60_000
+
+#: (scenario, protocol) pairs already explored (kept by the lru_cache below).
+_seen: set[tuple[str, str]] = set()
 
 
 @lru_cache(maxsize=64)
@@ -22,6 +25,7 @@ def _explored(scenario: str, protocol: str):
 
     r = explore(scenario, protocol, max_states=WIDGET_MAX_STATES)
     steps = replay(scenario, protocol, r.example) if r.example else None
+    _seen.add((scenario, protocol))
     return r, steps
 
 
@@ -72,9 +76,16 @@ def walk_text(scenario: str, protocol: str, step: int) -> tuple[str, int]:
     return "\n".join(lines), n
 
 
-def interleaving_walker(scenario: str = "3mm-1w", protocol: str = "none"):
+def interleaving_walker(scenario: str = "3mm-1w", protocol: str = "none", background=True):
     """Dropdowns for scenario and protocol, a slider over the steps of the
-    shortest bad interleaving, and a read-only text of the state after it."""
+    shortest bad interleaving, and a read-only text of the state after it.
+
+    A scenario/protocol pair not explored yet is explored in a background
+    thread (the kernel stays responsive; the text says "exploring" meanwhile)
+    unless ``background`` is False. ``box.wait()`` joins the running thread.
+    """
+    import threading
+
     import ipywidgets as w
 
     from .race import PROTOCOLS, scenario_names
@@ -85,8 +96,9 @@ def interleaving_walker(scenario: str = "3mm-1w", protocol: str = "none"):
         "step": w.IntSlider(value=0, min=0, max=0, description="step"),
     }
     out = w.Textarea(layout=w.Layout(width="95%", height="20em"), disabled=True)
+    worker: list[threading.Thread] = []
 
-    def update(_=None):
+    def show():
         text, n = walk_text(
             controls["scenario"].value, controls["protocol"].value, controls["step"].value
         )
@@ -95,10 +107,35 @@ def interleaving_walker(scenario: str = "3mm-1w", protocol: str = "none"):
             s.max = n  # clamps s.value, which calls update again
         out.value = text
 
+    def explore_then_show(sc, pr):
+        try:
+            _explored(sc, pr)
+        except ConfigError:
+            pass  # show() puts the one-line error in the text
+        if (controls["scenario"].value, controls["protocol"].value) == (sc, pr):
+            show()
+
+    def update(_=None):
+        sc, pr = controls["scenario"].value, controls["protocol"].value
+        if (sc, pr) in _seen or not background:
+            show()
+            return
+        out.value = (
+            f"{sc} / {pr}: exploring every interleaving (at most {WIDGET_MAX_STATES} states)..."
+        )
+        t = threading.Thread(target=explore_then_show, args=(sc, pr), daemon=True)
+        worker[:] = [t]
+        t.start()
+
+    def wait(timeout=None):
+        for t in list(worker):
+            t.join(timeout)
+
     for c in controls.values():
         c.observe(update, names="value")
     update()
     box = w.VBox([w.HBox([controls["scenario"], controls["protocol"]]), controls["step"], out])
     box.controls = controls
     box.output = out
+    box.wait = wait
     return box

@@ -366,7 +366,7 @@ def test_cli_race_litmus_writes_files(tmp_path, capsys):
 def test_walker_widget_follows_the_values():
     from rmaplab.race_widgets import interleaving_walker
 
-    box = interleaving_walker("3mm-1w", "none")
+    box = interleaving_walker("3mm-1w", "none", background=False)
     c = box.controls
     assert c["step"].max == 4 and "step 0 of 4" in box.output.value
     c["step"].value = 4
@@ -395,3 +395,12 @@ def test_cli_race_all_json_matches_single_runs(capsys):
         assert (r["example"] is None) == (one.example is None)
         if r["example"]:
             assert [s["cpu"] for s in r["example"]] == one.example
+
+
+def test_walker_explores_in_the_background_then_shows():
+    from rmaplab.race_widgets import interleaving_walker
+
+    box = interleaving_walker("3mm-2w-sh", "early-end")
+    box.wait(120)
+    assert "3mm-2w-sh / early-end" in box.output.value
+    assert "shortest false exclusive" in box.output.value and box.controls["step"].max > 0
