@@ -199,6 +199,14 @@ def cmd_race_stress(args) -> int:
         )
     )
     for row in df.itertuples():
+        if row.lost_mapcount or row.values_off:
+            print(
+                wrap(
+                    f"{row.protocol}: updates were lost: every map was undone, yet the "
+                    f"mapcount ends {row.lost_mapcount:+d} off and {row.values_off} "
+                    "rmap value(s) differ from the start."
+                )
+            )
         if row.false_exclusive == 0 and row.protocol != "seqcount":
             print(
                 wrap(
@@ -229,7 +237,11 @@ def add_parser(sub) -> None:
     ra.set_defaults(func=cmd_race)
 
     rs = sub.add_parser("race-stress", help="writer and reader threads on one folio (C11)")
-    rs.add_argument("--protocols", default="seqcount,none", help="seqcount,none,no-wait")
+    rs.add_argument(
+        "--protocols",
+        default="seqcount,none",
+        help="comma-separated: seqcount, none, no-wait, no-excl-wait, early-end",
+    )
     rs.add_argument("--seconds", type=float, default=2.0, help="per protocol (0.01..600)")
     rs.add_argument("--writers", type=int, default=1, help="writer threads (1..4)")
     rs.add_argument("--values", default="1", help="K rmap values (1..3)")

@@ -33,7 +33,7 @@ __all__ = ["STRESS_MODES", "STRESS_SETUPS", "stress"]
 SOURCE = "race_stress.c"  # in rmaplab/csrc/, read through importlib.resources
 
 #: Protocol name -> the C program's mode number (see race_stress.c).
-STRESS_MODES = {"none": 0, "seqcount": 1, "no-wait": 2}
+STRESS_MODES = {"none": 0, "seqcount": 1, "no-wait": 2, "no-excl-wait": 3, "early-end": 4}
 
 #: K -> (order, mm X, mm B, mm C) with subid(B) + subid(C) == subid(X).
 STRESS_SETUPS = {1: (2, 3, 1, 2), 2: (4, 4099, 1, 4098), 3: (6, 65793, 1, 65792)}
@@ -80,9 +80,9 @@ def stress(
     """One run of ``seconds`` per protocol; one row each.
 
     Columns: protocol, values, writers, seconds, checks, false_exclusive,
-    retries, spins, writer_ops, excl_ops and per-second rates. Raises if the
-    folio is not back at its starting mapcount and values afterwards (a lost
-    update).
+    retries, spins, writer_ops, excl_ops, lost_mapcount (final mapcount minus
+    the start: every map was undone, so non-zero means a lost update),
+    values_off (rmap values not back at the start) and per-second rates.
     """
     protocols = list(protocols)
     for p in protocols:
@@ -106,7 +106,7 @@ def stress(
 
         jobs = tqdm(protocols, desc=f"race-stress {seconds:g} s each", unit="protocol")
     for p in jobs:
-        out = (ctypes.c_int64 * 7)()
+        out = (ctypes.c_int64 * 9)()
         rc = lib.stress(
             STRESS_MODES[p],
             values,
@@ -119,8 +119,6 @@ def stress(
             float(seconds),
             out,
         )
-        if rc == -2:
-            raise RuntimeError(f"protocol {p}: the folio did not return to its start (lost update)")
         if rc:
             raise ConfigError(f"race_stress rejected its arguments (rc={rc})")
         secs = out[6] / 1e9
@@ -136,6 +134,8 @@ def stress(
                 "spins": out[3],
                 "writer_ops": out[4],
                 "excl_ops": out[5],
+                "lost_mapcount": out[7],
+                "values_off": out[8],
                 "checks_per_s": out[0] / secs,
                 "false_exclusive_per_s": out[1] / secs,
                 "retries_per_s": out[2] / secs,

@@ -272,8 +272,12 @@ def test_stress_seqcount_has_no_false_exclusive():
     assert df.loc["seqcount", "checks"] > 0 and df.loc["seqcount", "writer_ops"] > 0
     assert df.loc["seqcount", "false_exclusive"] == 0
     assert df.loc["none", "checks"] > 0  # its false exclusives are reported, may be 0
+    # two writers: one can take the exclusive path (plain stores) while the other
+    # waits as a shared writer; no update may be lost
     df = stress(("seqcount",), seconds=0.2, values=2, writers=2).set_index("protocol")
     assert df.loc["seqcount", "false_exclusive"] == 0
+    assert df.loc["seqcount", "lost_mapcount"] == 0 and df.loc["seqcount", "values_off"] == 0
+    assert df.loc["seqcount", "excl_ops"] > 0
 
 
 def test_stress_refuses_bad_input():
@@ -281,8 +285,8 @@ def test_stress_refuses_bad_input():
 
     with pytest.raises(ConfigError, match="writers=9 is out of range"):
         stress(writers=9)
-    with pytest.raises(ConfigError, match="protocol='early-end' is unknown"):
-        stress(("early-end",))
+    with pytest.raises(ConfigError, match="protocol='bogus' is unknown"):
+        stress(("bogus",))
 
 
 # -- CLI and widget -----------------------------------------------------------------------
