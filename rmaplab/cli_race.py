@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .config import ConfigError
 from .export import text_table, wrap
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .race import ExploreResult
 
 __all__ = ["add_parser", "cmd_race", "cmd_race_stress", "race_json"]
 
@@ -18,10 +25,14 @@ def _emit_json(obj) -> None:
     sys.stdout.write("\n")
 
 
-def race_json(result, steps=None) -> dict:
+def race_json(result: ExploreResult, steps: pd.DataFrame | None = None) -> dict:
     """The stable JSON record of one exploration (``example``: null or steps)."""
     d = result.summary()
     if result.example is not None:
+        if steps is None:
+            from .race import replay
+
+            steps = replay(result.scenario, result.protocol, result.example)
         d["example"] = [{"cpu": r.cpu, "action": r.action} for r in steps.iloc[1:].itertuples()]
     d["example_kind"] = (
         None
@@ -46,7 +57,7 @@ def _steps_text(steps) -> str:
     return "\n".join(lines)
 
 
-def cmd_race(args) -> int:
+def cmd_race(args: argparse.Namespace) -> int:
     from . import race
 
     if args.litmus:
@@ -149,7 +160,7 @@ def cmd_race(args) -> int:
     return 0
 
 
-def cmd_race_stress(args) -> int:
+def cmd_race_stress(args: argparse.Namespace) -> int:
     from .atomics import machine_info, parse_range
     from .race_stress import STRESS_MODES, stress
 
@@ -217,7 +228,7 @@ def cmd_race_stress(args) -> int:
     return 0
 
 
-def add_parser(sub) -> None:
+def add_parser(sub: Any) -> None:
     """Register ``race`` and ``race-stress`` on the ``rmaplab`` subparsers."""
     from .race import DEFAULT_MAX_STATES
 

@@ -54,7 +54,7 @@ not expanded: nothing after the return changes the verdict.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -266,7 +266,7 @@ def scenario_names() -> list[str]:
     return [s.name for s in SCENARIOS]
 
 
-def get_scenario(name) -> Scenario:
+def get_scenario(name: Scenario | str) -> Scenario:
     if isinstance(name, Scenario):
         return name
     for s in SCENARIOS:
@@ -290,7 +290,7 @@ class Model:
     started, all_shared, all_excl)``.
     """
 
-    def __init__(self, scenario: Scenario | str, protocol: str = "seqcount"):
+    def __init__(self, scenario: Scenario | str, protocol: str = "seqcount") -> None:
         self.scenario = sc = get_scenario(scenario)
         self.protocol = _check_protocol(protocol)
         self.config: RmapConfig = sc.config
@@ -383,7 +383,7 @@ class Model:
         rd = (R_BEGIN if self.protocol != "none" else R_N, 0, 0, 0, ANS_NONE, 0, 0, 0)
         return (0, n, tuple(vals), ws, rd)
 
-    def truth(self, ws) -> tuple[bool, bool]:
+    def truth(self, ws: tuple) -> tuple[bool, bool]:
         """(some other mm surely maps, some other mm possibly maps)."""
         init = self.init_stage
         # Only each writer's op index and whether it is in flight matter.
@@ -393,7 +393,7 @@ class Model:
             hit = self._truth[key] = self._truth_of(ws)
         return hit
 
-    def counts(self, ws) -> dict[int, tuple[int, int]]:
+    def counts(self, ws: tuple) -> dict[int, tuple[int, int]]:
         """Every mm's mapping count as ``(lowest, highest)`` possible now: equal
         unless one of its (un)maps is in flight."""
         lo = {m: 0 for m in self.scenario.mms}
@@ -437,7 +437,7 @@ class Model:
         sure, maybe = self.truth(ws)
         return (stage, i, rs, rn, ans, 1, all_sh and sure, all_ex and not maybe)
 
-    def step(self, state: tuple, cpu: int):
+    def step(self, state: tuple, cpu: int) -> tuple[tuple, str] | None:
         """One step of CPU ``cpu`` (writers 0.., the reader last).
 
         Returns ``(new_state, text)`` or ``None`` when the CPU has finished or
@@ -591,14 +591,14 @@ class Model:
             s = r[0]
         return s
 
-    def successors(self, state):
+    def successors(self, state: tuple) -> Iterator[tuple[int, tuple]]:
         for cpu in range(len(self.cpus)):
             r = self.step(state, cpu)
             if r is not None and r[0] != state:
                 yield cpu, r[0]
 
     @staticmethod
-    def verdict(state) -> str | None:
+    def verdict(state: tuple) -> str | None:
         """``false_exclusive``, ``false_shared``, ``correct``, or None (not returned)."""
         stage, _i, _rs, _rn, ans, _st, all_sh, all_ex = state[4]
         if stage != R_DONE:
@@ -841,7 +841,9 @@ def _row(model: Model, i: int, cpu: str, text: str, s: tuple) -> dict:
     return row
 
 
-def naive_enumerate(scenario: Scenario | str, protocol: str, max_schedules: int = 2_000_000):
+def naive_enumerate(
+    scenario: Scenario | str, protocol: str, max_schedules: int = 2_000_000
+) -> tuple[set, dict[str, set], dict[str, int], int]:
     """Plain DFS over every schedule, no state hashing (for tests).
 
     Returns ``(states, wrong, shortest, schedules)``: the set of every state

@@ -18,6 +18,7 @@ from __future__ import annotations
 import ctypes
 import subprocess
 import tempfile
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -70,7 +71,7 @@ def _lib():
 
 
 def stress(
-    protocols=("seqcount", "none"),
+    protocols: Iterable[str] = ("seqcount", "none"),
     seconds: float = 1.0,
     writers: int = 1,
     values: int = 1,

@@ -7,6 +7,7 @@ tests drive the widget by setting ``.value``.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from .config import ConfigError
 
@@ -76,7 +77,9 @@ def walk_text(scenario: str, protocol: str, step: int) -> tuple[str, int]:
     return "\n".join(lines), n
 
 
-def interleaving_walker(scenario: str = "3mm-1w", protocol: str = "none", background=True):
+def interleaving_walker(
+    scenario: str = "3mm-1w", protocol: str = "none", background: bool = True
+) -> Any:
     """Dropdowns for scenario and protocol, a slider over the steps of the
     shortest bad interleaving, and a read-only text of the state after it.
 
