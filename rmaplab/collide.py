@@ -9,7 +9,8 @@ overlap (tests check it):
   distributions modulo ``2**W`` (uniform ids), as exact fractions; for small
   words and id spaces. A configuration the verifier proves safe has
   probability exactly 0 (method ``proof``).
-* ``monte-carlo``: the numba kernel :func:`rmaplab.kernels._mc_kernel`, split
+* ``monte-carlo``: the numba kernel
+  :func:`rmaplab._kernels.montecarlo.false_exclusive_trials`, split
   into tasks of fixed size, each seeded from (seed, task index), so the
   result does not depend on how tasks are spread over workers; Wilson 95%
   interval.
@@ -31,6 +32,12 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
+from ._kernels.codes import ENC_DIGITS, ENC_HASH, ENC_RAW, GOLDEN, POP_CODES
+from ._kernels.montecarlo import (
+    MonteCarloInputs,
+    false_exclusive_trials,
+    false_exclusive_trials_python,
+)
 from .config import ConfigError, RmapConfig, _check_int, get_config
 
 __all__ = [
@@ -43,6 +50,7 @@ __all__ = [
     "exact_probability",
     "make_encoding",
     "monte_carlo",
+    "monte_carlo_python",
     "sweep",
     "wilson",
 ]
@@ -64,13 +72,12 @@ POPULATIONS = {
     "fork-tree": "parent and m-1 children, each keeps a uniform 0..P pages after partial unmaps",
     "adversarial": "the verifier's counterexample and its neighbours (counts +-1)",
 }
-_POP_CODE = {"uniform": 0, "lowest-free": 1, "fork-tree": 2}
 
 
 @dataclass(frozen=True)
 class Encoding:
     name: str
-    kind: int  # kernels.ENC_DIGITS / ENC_RAW / ENC_HASH
+    kind: int  # ENC_DIGITS / ENC_RAW / ENC_HASH (rmaplab._kernels.codes)
     values: int
     bits: int
     base_pages: int
@@ -88,23 +95,21 @@ class Encoding:
 
     def subids(self, mm_id: int) -> list[int]:
         """Sub-IDs of one mm, Python ints (the reference for the kernel)."""
-        from .kernels import _GOLDEN  # the hash's step, shared with the kernel
-
         m = self.mask
-        if self.kind == 0:
+        if self.kind == ENC_DIGITS:
             from .subid import calc_rmap_subid
 
             sl = [(mm_id >> (k * self.bits)) & ((1 << self.bits) - 1) for k in range(self.values)]
             return [calc_rmap_subid(self.base_pages, x, self.word_bits) for x in sl]
-        if self.kind == 1:
+        if self.kind == ENC_RAW:
             return [mm_id & m]
-        return [_mix64_py((mm_id + k * int(_GOLDEN)) % 2**64) & m for k in range(self.values)]
+        return [_mix64_py((mm_id + k * GOLDEN) % 2**64) & m for k in range(self.values)]
 
     def config(self) -> RmapConfig | None:
         """The equivalent rmap-ID configuration (digit encodings), for the verifier."""
         from .config import Group
 
-        if self.kind != 0:
+        if self.kind != ENC_DIGITS:
             return None
         return RmapConfig(
             self.name,
@@ -133,20 +138,27 @@ def make_encoding(
     if name == "posted":
         k = g.values if id_bits is None else -(-ib // g.bits)
         b = -(-ib // k)
-        return Encoding(name, 0, k, b, g.base_pages, wb, ib, order)
+        return Encoding(name, ENC_DIGITS, k, b, g.base_pages, wb, ib, order)
     if name == "raw-id":
-        return Encoding(name, 1, 1, ib, 0, wb, ib, order)
+        return Encoding(name, ENC_RAW, 1, ib, 0, wb, ib, order)
     if name == "hash64":
-        return Encoding(name, 2, 1, 0, 0, 64 if word_bits is None else wb, ib, order)
+        return Encoding(name, ENC_HASH, 1, 0, 0, 64 if word_bits is None else wb, ib, order)
     if name == "two-values":
-        return Encoding(name, 0, 2, -(-ib // 2), g.base_pages, wb, ib, order)
+        return Encoding(name, ENC_DIGITS, 2, -(-ib // 2), g.base_pages, wb, ib, order)
     if name == "posted-32bit":
         k = g.values
         return Encoding(
-            name, 0, k, -(-ib // k), g.base_pages, 32 if word_bits is None else wb, ib, order
+            name,
+            ENC_DIGITS,
+            k,
+            -(-ib // k),
+            g.base_pages,
+            32 if word_bits is None else wb,
+            ib,
+            order,
         )
     if name == "bit-counters":
-        return Encoding(name, 0, ib, 1, 1, wb, ib, order)
+        return Encoding(name, ENC_DIGITS, ib, 1, 1, wb, ib, order)
     raise ConfigError(f"encoding={name!r} is unknown: allowed {', '.join(ENCODINGS)}")
 
 
@@ -282,7 +294,8 @@ def _adversarial(enc: Encoding, config="wip-v1") -> tuple[int, int]:
         if 1 + sum(counts) > P:
             continue
         ok = all(
-            sum(c * (subs[mm][k] - x[k]) for (mm, _), c in zip(others, counts, strict=False)) % mod == 0
+            sum(c * (subs[mm][k] - x[k]) for (mm, _), c in zip(others, counts, strict=False)) % mod
+            == 0
             for k in range(enc.values)
         )
         fooled += ok
@@ -291,8 +304,8 @@ def _adversarial(enc: Encoding, config="wip-v1") -> tuple[int, int]:
 
 def analytic_probability(enc: Encoding, population: str, mms: int, mappings: int) -> float | None:
     """The closed form for random sub-IDs (see module docstring), else None."""
-    if enc.kind != 2 or population != "uniform" or mappings > (1 << enc.order):
-        return 0.0 if (enc.kind == 2 and mappings > (1 << enc.order)) else None
+    if enc.kind != ENC_HASH or population != "uniform" or mappings > (1 << enc.order):
+        return 0.0 if (enc.kind == ENC_HASH and mappings > (1 << enc.order)) else None
     W, K = enc.word_bits, enc.values
     if math.comb(mappings - 1, mms - 1) > 200_000:
         return None
@@ -305,25 +318,26 @@ def analytic_probability(enc: Encoding, population: str, mms: int, mappings: int
     return acc / n
 
 
+def mc_inputs(enc: Encoding, population: str, mms: int, mappings: int) -> MonteCarloInputs:
+    """The Monte Carlo kernel's named inputs for ``enc`` and ``population``."""
+    return MonteCarloInputs(
+        encoding=enc.kind,
+        values=enc.values,
+        bits=enc.bits,
+        base_pages=enc.base_pages,
+        word_bits=enc.word_bits,
+        max_id=enc.max_id,
+        population=POP_CODES[population],
+        mms=mms,
+        mappings=mappings,
+        pages=1 << enc.order,
+    )
+
+
 def _task(args):
     """One Monte Carlo task (top level, so executors can pickle it)."""
-    from . import kernels
-
-    enc, pop, mms, mappings, trials, seed = args
-    return kernels.monte_carlo(
-        enc.kind,
-        enc.values,
-        enc.bits,
-        np.uint64(enc.base_pages),
-        np.uint64(enc.mask),
-        enc.max_id,
-        _POP_CODE[pop],
-        mms,
-        mappings,
-        1 << enc.order,
-        trials,
-        np.uint64(seed),
-    ).tolist()
+    inp, trials, seed = args
+    return false_exclusive_trials(inp, trials, seed)
 
 
 def _task_seeds(seed: int, n_tasks: int) -> list[int]:
@@ -348,10 +362,8 @@ def monte_carlo(
     trials = _check_int("trials", trials, 1, 1 << 40)
     n_tasks = -(-trials // TASK_TRIALS)
     seeds = _task_seeds(seed, n_tasks)
-    jobs = [
-        (enc, population, mms, mappings, min(TASK_TRIALS, trials - i * TASK_TRIALS), s)
-        for i, s in enumerate(seeds)
-    ]
+    inp = mc_inputs(enc, population, mms, mappings)
+    jobs = [(inp, min(TASK_TRIALS, trials - i * TASK_TRIALS), s) for i, s in enumerate(seeds)]
     results = executor.map(_task, jobs) if executor is not None else map(_task, jobs)
     if progress:
         from tqdm.auto import tqdm
@@ -359,6 +371,22 @@ def monte_carlo(
         results = tqdm(results, total=n_tasks, desc="monte carlo", unit="task")
     hits = total = 0
     for h, t in results:
+        hits += h
+        total += t
+    return hits, total
+
+
+def monte_carlo_python(
+    enc: Encoding, population: str, mms: int, mappings: int, trials: int = 1000, seed: int = 0
+) -> tuple[int, int]:
+    """:func:`monte_carlo` on Python ints: the same tasks, seeds and draws, so
+    the same ``(hits, trials)`` (slow: the reference tests compare against)."""
+    _check_params(enc, population, mms, mappings)
+    trials = _check_int("trials", trials, 1, 1 << 40)
+    inp = mc_inputs(enc, population, mms, mappings)
+    hits = total = 0
+    for i, s in enumerate(_task_seeds(seed, -(-trials // TASK_TRIALS))):
+        h, t = false_exclusive_trials_python(inp, min(TASK_TRIALS, trials - i * TASK_TRIALS), s)
         hits += h
         total += t
     return hits, total
@@ -400,7 +428,7 @@ def collide(
         "id_bits": enc.id_bits,
         "values": enc.values,
     }
-    if method in ("auto", "proof") and enc.kind == 0:
+    if method in ("auto", "proof") and enc.kind == ENC_DIGITS:
         from .verify import verify
 
         v = verify(enc.config(), order, node_limit=200_000)

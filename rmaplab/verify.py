@@ -507,7 +507,7 @@ def exhaustive_min_mappings(config: RmapConfig | str, order: int) -> int | None:
     """
     import numpy as np
 
-    from . import kernels
+    from ._kernels.exhaustive import ExhaustiveInputs, shortest_returns
     from .subid import subids_array
 
     cfg = get_config(config)
@@ -526,7 +526,7 @@ def exhaustive_min_mappings(config: RmapConfig | str, order: int) -> int | None:
         return None
     ids = np.arange(1, cfg.max_id + 1, dtype=np.uint64)
     s = subids_array(cfg, order, ids)
-    t = kernels.exhaustive(s, cfg.word_bits, pages - 1)
+    t = shortest_returns(ExhaustiveInputs(s, cfg.word_bits, pages - 1))
     t = t[t > 0]
     return int(t.min()) + 1 if t.size else None
 

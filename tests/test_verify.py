@@ -178,6 +178,14 @@ def test_exhaustive_kernel_matches_pure_python_bfs(cfg):
         assert exhaustive_min_mappings(cfg, o) == naive.bfs_min_mappings(
             rows, cfg.word_bits, 2**o - 1
         )
+        from rmaplab._kernels.exhaustive import (
+            ExhaustiveInputs,
+            shortest_returns,
+            shortest_returns_python,
+        )
+
+        inp = ExhaustiveInputs(np.array(rows, dtype=np.uint64), cfg.word_bits, 2**o - 1)
+        assert np.array_equal(shortest_returns(inp), shortest_returns_python(inp))
 
 
 # -- lattice search and frontier --------------------------------------------------
@@ -200,7 +208,7 @@ def test_iroot(x, k):
 @given(st.integers(1, 4), st.integers(2, 9), st.data())
 def test_frontier_holds_for_any_weights(d, word_bits, data):
     """Pigeonhole: whatever the weights, a nonzero D with ||D||_inf <= T exists."""
-    w = [1, *data.draw(st.lists(st.integers(0, 2 ** word_bits - 1), min_size=d - 1, max_size=d - 1))]
+    w = [1, *data.draw(st.lists(st.integers(0, 2**word_bits - 1), min_size=d - 1, max_size=d - 1))]
     T = frontier_pages(d, word_bits) - 1
     assert (T + 1) ** d > 2**word_bits >= T**d
     found = naive.shortest_linf_box(w, word_bits, T)
