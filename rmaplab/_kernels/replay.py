@@ -83,83 +83,91 @@ def _replay_kernel(inp, st):
     ``__folio_large_mapped_shared``: shared if ``mapcount > folio_nr_pages``,
     else exclusive iff every ``values[f, k] == mapcount * subid`` modulo the
     word."""
-    mask = inp.mask
-    for i in range(inp.folio.shape[0]):
-        f = inp.folio[i]
-        g = inp.fgroup[f]
-        nv = inp.gvalues[g]
-        s = inp.subids[g, inp.mm[i]]
-        v = st.values[f]
-        d = inp.delta[i]
+    # locals, and no array views in the loop: a view costs a reference-count
+    # increment and decrement per operation
+    folio, mm, delta, check = inp.folio, inp.mm, inp.delta, inp.check
+    fgroup, pages, gvalues, subids, mask = inp.fgroup, inp.pages, inp.gvalues, inp.subids, inp.mask
+    mapcount, values, answers = st.mapcount, st.values, st.answers
+    for i in range(folio.shape[0]):
+        # unsigned indices: numba then skips the negative-index wraparound
+        # (the entry point has checked every index is in range)
+        f = np.uint64(folio[i])
+        m = np.uint64(mm[i])
+        g = np.uint64(fgroup[f])
+        nv = gvalues[g]
+        d = delta[i]
         if d > 0:
             c = np.uint64(d)
             for k in range(nv):
-                v[k] = (v[k] + c * s[k]) & mask
+                values[f, k] = (values[f, k] + c * subids[g, m, k]) & mask
         elif d < 0:
             c = np.uint64(-d)
             for k in range(nv):
-                v[k] = (v[k] - c * s[k]) & mask
-        n = st.mapcount[f] + d
-        st.mapcount[f] = n
-        if inp.check[i]:
+                values[f, k] = (values[f, k] - c * subids[g, m, k]) & mask
+        n = mapcount[f] + d
+        mapcount[f] = n
+        if check[i]:
             shared = np.int8(ANSWER_EXCLUSIVE)
-            if n > inp.pages[f]:
+            if n > pages[f]:
                 shared = np.int8(ANSWER_SHARED)
             else:
                 un = np.uint64(n)
                 for k in range(nv):
-                    if v[k] != ((un * s[k]) & mask):
+                    if values[f, k] != ((un * subids[g, m, k]) & mask):
                         shared = np.int8(ANSWER_SHARED)
                         break
-            st.answers[i] = shared
+            answers[i] = shared
 
 
 @kernel(lambda: types.void(_sig_inputs(), _sig_state(), _sig_truth()))
 def _replay_truth_kernel(inp, st, tr):
     """:func:`_replay_kernel` that also tracks which mm holds how many
     mappings, and writes the ground truth of every check."""
-    mask = inp.mask
-    for i in range(inp.folio.shape[0]):
-        f = inp.folio[i]
-        m = inp.mm[i]
-        g = inp.fgroup[f]
-        nv = inp.gvalues[g]
-        s = inp.subids[g, m]
-        v = st.values[f]
-        d = inp.delta[i]
+    folio, mm, delta, check = inp.folio, inp.mm, inp.delta, inp.check
+    fgroup, pages, gvalues, subids, mask = inp.fgroup, inp.pages, inp.gvalues, inp.subids, inp.mask
+    mapcount, values, answers = st.mapcount, st.values, st.answers
+    counts, nmapping, truth = tr.counts, tr.nmapping, tr.truth
+    for i in range(folio.shape[0]):
+        # unsigned indices: numba then skips the negative-index wraparound
+        # (the entry point has checked every index is in range)
+        f = np.uint64(folio[i])
+        m = np.uint64(mm[i])
+        g = np.uint64(fgroup[f])
+        nv = gvalues[g]
+        d = delta[i]
         if d > 0:
             c = np.uint64(d)
             for k in range(nv):
-                v[k] = (v[k] + c * s[k]) & mask
+                values[f, k] = (values[f, k] + c * subids[g, m, k]) & mask
         elif d < 0:
             c = np.uint64(-d)
             for k in range(nv):
-                v[k] = (v[k] - c * s[k]) & mask
-        n = st.mapcount[f] + d
-        st.mapcount[f] = n
+                values[f, k] = (values[f, k] - c * subids[g, m, k]) & mask
+        n = mapcount[f] + d
+        mapcount[f] = n
         if d != 0:
-            before = tr.counts[f, m]
+            before = counts[f, m]
             after = before + d
-            tr.counts[f, m] = after
+            counts[f, m] = after
             if before == 0 and after != 0:
-                tr.nmapping[f] += 1
+                nmapping[f] += 1
             elif before != 0 and after == 0:
-                tr.nmapping[f] -= 1
-        if inp.check[i]:
+                nmapping[f] -= 1
+        if check[i]:
             shared = np.int8(ANSWER_EXCLUSIVE)
-            if n > inp.pages[f]:
+            if n > pages[f]:
                 shared = np.int8(ANSWER_SHARED)
             else:
                 un = np.uint64(n)
                 for k in range(nv):
-                    if v[k] != ((un * s[k]) & mask):
+                    if values[f, k] != ((un * subids[g, m, k]) & mask):
                         shared = np.int8(ANSWER_SHARED)
                         break
-            st.answers[i] = shared
-            others = tr.nmapping[f]
-            if tr.counts[f, m] != 0:
+            answers[i] = shared
+            others = nmapping[f]
+            if counts[f, m] != 0:
                 others -= 1
-            tr.truth[i] = np.int8(1) if others > 0 else np.int8(0)
+            truth[i] = np.int8(1) if others > 0 else np.int8(0)
 
 
 def _convert(inp: ReplayInputs) -> ReplayInputs:

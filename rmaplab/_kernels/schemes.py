@@ -66,24 +66,29 @@ class SchemesInputs(NamedTuple):
     mask: np.uint64  # 2**word_bits - 1
 
 
+# Columns of the per-folio table ``SchemesState.folios`` (one int64 row per
+# folio: every scheme's counters for one folio share a cache line or two).
+F_NMAPPING = 0  # truth: mms with a mapping
+F_LEGACY = 1  # legacy: page 0's mapcount
+F_TOTAL = 2  # total-mapcount
+F_OWNER = 3  # owner-counter: the owner (-1 none)
+F_OTHERS = 4  # owner-counter: mappings by mms other than the owner
+F_SLOT_ID = 5  # mm-owner: 2 slots (mm + 1, 0 free) in columns 5, 6
+F_SLOT_CNT = 7  # mm-owner: their counts in columns 7, 8
+F_BIT = 9  # mm-owner: the "maybe shared" bit
+F_MO_TOTAL = 10  # mm-owner: total
+F_BC_N = 11  # bit-counters: total
+F_RMC = 12  # rmap-id: mapcount
+F_BC_BITS = 13  # bit-counters: one counter per id bit, columns 13..13+id_bits-1
+
+
 class SchemesState(NamedTuple):
-    """Per-folio state of every scheme (and of the ground truth)."""
+    """Per-folio state of every scheme and of the ground truth."""
 
     pages: np.ndarray  # uint64[folios, mms, words]: the truth's page bitmaps
     tcount: np.ndarray  # int64[folios, mms]: the truth's mappings per mm
-    nmapping: np.ndarray  # int64[folios]: mms with a mapping
-    legacy: np.ndarray  # int64[folios]: page 0's mapcount
-    total: np.ndarray  # int64[folios]: total mapcount
-    owner: np.ndarray  # int64[folios]: owner-counter's owner (-1 none)
-    others: np.ndarray  # int64[folios]: mappings by mms other than the owner
-    slot_id: np.ndarray  # int64[folios, 2]: 6.15 mm-owner slots (mm + 1, 0 free)
-    slot_cnt: np.ndarray  # int64[folios, 2]
-    bit: np.ndarray  # int64[folios]: the "maybe shared" bit
-    mo_total: np.ndarray  # int64[folios]: mm-owner's total
-    bc_n: np.ndarray  # int64[folios]: bit-counters' total
-    bc_bits: np.ndarray  # int64[folios, id_bits]: one counter per id bit
+    folios: np.ndarray  # int64[folios, F_BC_BITS + id_bits]: columns F_*
     rv: np.ndarray  # uint64[folios, K]: rmap values
-    rmc: np.ndarray  # int64[folios]: the rmap-id scheme's mapcount
 
 
 class SchemesResult(NamedTuple):
@@ -113,9 +118,9 @@ def _sig():
         ),
         SchemesInputs,
     )
-    u3, u2 = types.uint64[:, :, ::1], types.uint64[:, ::1]
-    fields = (u3, _I2, _I1, _I1, _I1, _I1, _I1, _I2, _I2, _I1, _I1, _I1, _I2, u2, _I1)
-    state = types.NamedTuple(fields, SchemesState)
+    state = types.NamedTuple(
+        (types.uint64[:, :, ::1], _I2, _I2, types.uint64[:, ::1]), SchemesState
+    )
     return types.void(inputs, state, _I2, _I1)
 
 
@@ -127,123 +132,80 @@ def _popcount(x):
     return np.int64((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
 
 
-@njit(cache=True, nogil=True)
-def _event(inp, st, f, m, c, page0):
+@njit(cache=True, nogil=True, inline="always")
+def _event(fs, rv, tcount, ids, subids, id_bits, mask, f, m, c, page0):
     """One signed map/unmap event of ``c`` mappings (``c < 0``: unmap) for
-    dense mm ``m`` on folio ``f`` to every scheme; ``page0`` is +-1 or 0."""
-    st.legacy[f] += page0
-    st.total[f] += c
+    dense mm ``m`` on folio ``f`` to every scheme; ``page0`` is +-1 or 0.
+
+    Arguments: the state arrays, the constants (``ids``, ``subids``,
+    ``id_bits``, ``mask``), then the event. Arrays, not the NamedTuples: a
+    tuple's member read in a helper costs a reference count increment and
+    decrement. ``f`` and ``mu`` (``m`` as ``uint64``) index without numba's
+    negative-index wraparound."""
+    mu = np.uint64(m)
+    fs[f, F_LEGACY] += page0
+    fs[f, F_TOTAL] += c
     # owner + counter
-    if c > 0 and st.owner[f] < 0:
-        st.owner[f] = m
-    if m != st.owner[f]:
-        st.others[f] += c
+    if c > 0 and fs[f, F_OWNER] < 0:
+        fs[f, F_OWNER] = m
+    if m != fs[f, F_OWNER]:
+        fs[f, F_OTHERS] += c
     # 6.15 MM-owner slots
-    sid = st.slot_id[f]
-    scnt = st.slot_cnt[f]
+    s0, s1 = F_SLOT_ID, F_SLOT_ID + 1
+    c0, c1 = F_SLOT_CNT, F_SLOT_CNT + 1
     if c > 0:
-        if sid[0] == m + 1:
-            scnt[0] += c
-        elif sid[1] == m + 1:
-            scnt[1] += c
-        elif sid[0] == 0:
-            sid[0] = m + 1
-            scnt[0] = c
-            if st.mo_total[f] > 0:
-                st.bit[f] = 1
-        elif sid[1] == 0:
-            sid[1] = m + 1
-            scnt[1] = c
-            if st.mo_total[f] > 0:
-                st.bit[f] = 1
-        st.mo_total[f] += c
+        if fs[f, s0] == m + 1:
+            fs[f, c0] += c
+        elif fs[f, s1] == m + 1:
+            fs[f, c1] += c
+        elif fs[f, s0] == 0:
+            fs[f, s0] = m + 1
+            fs[f, c0] = c
+            if fs[f, F_MO_TOTAL] > 0:
+                fs[f, F_BIT] = 1
+        elif fs[f, s1] == 0:
+            fs[f, s1] = m + 1
+            fs[f, c1] = c
+            if fs[f, F_MO_TOTAL] > 0:
+                fs[f, F_BIT] = 1
+        fs[f, F_MO_TOTAL] += c
     else:
-        st.mo_total[f] += c
+        fs[f, F_MO_TOTAL] += c
         check = True
         for s in range(2):
-            if sid[s] == m + 1:
-                scnt[s] += c
-                if scnt[s] <= 0:
-                    sid[s] = 0
-                    scnt[s] = 0
+            if fs[f, F_SLOT_ID + s] == m + 1:
+                fs[f, F_SLOT_CNT + s] += c
+                if fs[f, F_SLOT_CNT + s] <= 0:
+                    fs[f, F_SLOT_ID + s] = 0
+                    fs[f, F_SLOT_CNT + s] = 0
                 else:
                     check = False
         if check:
-            if scnt[0] == st.mo_total[f] or scnt[1] == st.mo_total[f]:
-                st.bit[f] = 0
+            if fs[f, c0] == fs[f, F_MO_TOTAL] or fs[f, c1] == fs[f, F_MO_TOTAL]:
+                fs[f, F_BIT] = 0
     # one counter per id bit
-    st.bc_n[f] += c
-    bcb = st.bc_bits[f]
-    idm = inp.ids[m]
-    for b in range(inp.id_bits):
+    fs[f, F_BC_N] += c
+    idm = ids[mu]
+    for b in range(id_bits):
         if (idm >> b) & 1:
-            bcb[b] += c
+            fs[f, F_BC_BITS + b] += c
     # rmap IDs
-    rv = st.rv[f]
-    sub = inp.subids[m]
-    mask = inp.mask
     if c > 0:
         uc = np.uint64(c)
-        for k in range(sub.shape[0]):
-            rv[k] = (rv[k] + uc * sub[k]) & mask
+        for k in range(subids.shape[1]):
+            rv[f, k] = (rv[f, k] + uc * subids[mu, k]) & mask
     else:
         uc = np.uint64(-c)
-        for k in range(sub.shape[0]):
-            rv[k] = (rv[k] - uc * sub[k]) & mask
-    st.rmc[f] += c
+        for k in range(subids.shape[1]):
+            rv[f, k] = (rv[f, k] - uc * subids[mu, k]) & mask
+    fs[f, F_RMC] += c
     # ground truth
-    before = st.tcount[f, m]
-    st.tcount[f, m] = before + c
+    before = tcount[f, mu]
+    tcount[f, mu] = before + c
     if before == 0 and c > 0:
-        st.nmapping[f] += 1
+        fs[f, F_NMAPPING] += 1
     elif before + c == 0 and before > 0:
-        st.nmapping[f] -= 1
-
-
-@njit(cache=True, nogil=True)
-def _cow(inp, st, stats, f, m, pg, P):
-    """A write fault of dense mm ``m`` on page ``pg`` of folio ``f``: every
-    scheme answers, the truth scores them, and a truly shared page is copied."""
-    pm = st.pages[f, m]
-    if ((pm[pg >> 6] >> np.uint64(pg & 63)) & _U1) == _U0:
-        return  # the page was copied or unmapped earlier: no fault on this folio
-    truly = st.nmapping[f] > 1
-    for r in range(N_SCHEMES):
-        if r == ROW_LEGACY:
-            shared = st.legacy[f] > 1
-        elif r == ROW_TOTAL_MAPCOUNT:
-            shared = True
-        elif r == ROW_OWNER_COUNTER:
-            shared = not (m == st.owner[f] and st.others[f] == 0)
-        elif r == ROW_MM_OWNER:
-            shared = st.mo_total[f] > 1 and st.bit[f] != 0
-        elif r == ROW_BIT_COUNTERS:
-            shared = False
-            idm = inp.ids[m]
-            bcb = st.bc_bits[f]
-            for bb in range(inp.id_bits):
-                want = st.bc_n[f] if (idm >> bb) & 1 else 0
-                if bcb[bb] != want:
-                    shared = True
-        else:  # ROW_RMAP_ID: __folio_large_mapped_shared
-            shared = False
-            if st.rmc[f] > P:
-                shared = True
-            else:
-                un = np.uint64(st.rmc[f])
-                rv = st.rv[f]
-                sub = inp.subids[m]
-                for k in range(sub.shape[0]):
-                    if rv[k] != ((un * sub[k]) & inp.mask):
-                        shared = True
-        stats[r, COL_CHECKS] += 1
-        if not shared and truly:
-            stats[r, COL_FALSE_EXCLUSIVE] += 1
-        if shared and not truly:
-            stats[r, COL_FALSE_SHARED] += 1
-    if truly:
-        pm[pg >> 6] &= ~(_U1 << np.uint64(pg & 63))
-        _event(inp, st, f, m, -1, -1 if pg == 0 else 0)
+        fs[f, F_NMAPPING] -= 1
 
 
 @kernel(_sig)
@@ -252,18 +214,22 @@ def _schemes_kernel(inp, st, stats, status):
     ``SCHEME_ROWS``); ``stats[s] = (checks, false_exclusive, false_shared)``.
     ``status = (STATUS_OK, -1)`` on success, ``(code, op)`` on an invalid
     operation."""
+    kind, folio, mm, a, b = inp.kind, inp.folio, inp.mm, inp.a, inp.b
+    ids, subids, id_bits, mask = inp.ids, inp.subids, inp.id_bits, inp.mask
+    pages, tcount, fs, rv = st.pages, st.tcount, st.folios, st.rv
     P = np.int64(1) << inp.order
-    nw = st.pages.shape[2]
+    nw = pages.shape[2]
     rng = np.zeros(nw, dtype=np.uint64)
     status[0] = STATUS_OK
     status[1] = -1
-    for i in range(inp.kind.shape[0]):
-        op = inp.kind[i]
-        f = inp.folio[i]
-        m = inp.mm[i]
+    for i in range(kind.shape[0]):
+        op = kind[i]
+        f = np.uint64(folio[i])  # unsigned: no wraparound (checked by the entry point)
+        m = mm[i]
+        mu = np.uint64(m)
         if op == OP_MAP or op == OP_UNMAP:
-            start = inp.a[i]
-            cnt = inp.b[i]
+            start = a[i]
+            cnt = b[i]
             if start < 0 or cnt < 1 or start + cnt > P:
                 status[0] = STATUS_PAGES_OUT_OF_RANGE
                 status[1] = i
@@ -272,47 +238,87 @@ def _schemes_kernel(inp, st, stats, status):
                 rng[w] = _U0
             for p in range(start, start + cnt):
                 rng[p >> 6] |= _U1 << np.uint64(p & 63)
-            pm = st.pages[f, m]
             n = np.int64(0)
             for w in range(nw):
                 if op == OP_MAP:
-                    if (pm[w] & rng[w]) != _U0:
+                    if (pages[f, mu, w] & rng[w]) != _U0:
                         status[0] = STATUS_ALREADY_MAPPED
                         status[1] = i
                         return
-                    pm[w] |= rng[w]
+                    pages[f, mu, w] |= rng[w]
                     n += _popcount(rng[w])
                 else:
-                    hit = pm[w] & rng[w]
+                    hit = pages[f, mu, w] & rng[w]
                     n += _popcount(hit)
                     rng[w] = hit
-                    pm[w] &= ~hit
+                    pages[f, mu, w] &= ~hit
             if n == 0:
                 continue
             p0 = np.int64(rng[0] & _U1)
             if op == OP_MAP:
-                _event(inp, st, f, m, n, p0)
+                _event(fs, rv, tcount, ids, subids, id_bits, mask, f, m, n, p0)
             else:
-                _event(inp, st, f, m, -n, -p0)
+                _event(fs, rv, tcount, ids, subids, id_bits, mask, f, m, -n, -p0)
         elif op == OP_FORK or op == OP_EXIT:
-            child = inp.a[i]
+            child = a[i]
+            cu = np.uint64(child)
             for f2 in range(inp.n_folios):
-                n = st.tcount[f2, m]
+                n = tcount[f2, mu]
                 if n == 0:
                     continue
-                pm = st.pages[f2, m]
-                p0 = np.int64(pm[0] & _U1)
+                fu = np.uint64(f2)
+                p0 = np.int64(pages[fu, mu, 0] & _U1)
                 if op == OP_FORK:
-                    pc = st.pages[f2, child]
                     for w in range(nw):
-                        pc[w] |= pm[w]
-                    _event(inp, st, f2, child, n, p0)
+                        pages[fu, cu, w] |= pages[fu, mu, w]
+                    _event(fs, rv, tcount, ids, subids, id_bits, mask, fu, child, n, p0)
                 else:
                     for w in range(nw):
-                        pm[w] = _U0
-                    _event(inp, st, f2, m, -n, -p0)
+                        pages[fu, mu, w] = _U0
+                    _event(fs, rv, tcount, ids, subids, id_bits, mask, fu, m, -n, -p0)
         elif op == OP_COW:
-            _cow(inp, st, stats, f, m, inp.a[i], P)
+            # a write fault on page pg: every scheme answers, the truth scores
+            # them, and a truly shared page is copied
+            pg = a[i]
+            w = np.uint64(pg >> 6)
+            bit = _U1 << np.uint64(pg & 63)
+            if (pages[f, mu, w] & bit) == _U0:
+                continue  # the page was copied or unmapped earlier: no fault
+            truly = fs[f, F_NMAPPING] > 1
+            for r in range(N_SCHEMES):
+                if r == ROW_LEGACY:
+                    shared = fs[f, F_LEGACY] > 1
+                elif r == ROW_TOTAL_MAPCOUNT:
+                    shared = True
+                elif r == ROW_OWNER_COUNTER:
+                    shared = not (m == fs[f, F_OWNER] and fs[f, F_OTHERS] == 0)
+                elif r == ROW_MM_OWNER:
+                    shared = fs[f, F_MO_TOTAL] > 1 and fs[f, F_BIT] != 0
+                elif r == ROW_BIT_COUNTERS:
+                    shared = False
+                    idm = ids[mu]
+                    for bb in range(id_bits):
+                        want = fs[f, F_BC_N] if (idm >> bb) & 1 else 0
+                        if fs[f, F_BC_BITS + bb] != want:
+                            shared = True
+                else:  # ROW_RMAP_ID: __folio_large_mapped_shared
+                    shared = False
+                    if fs[f, F_RMC] > P:
+                        shared = True
+                    else:
+                        un = np.uint64(fs[f, F_RMC])
+                        for k in range(subids.shape[1]):
+                            if rv[f, k] != ((un * subids[mu, k]) & mask):
+                                shared = True
+                stats[r, COL_CHECKS] += 1
+                if not shared and truly:
+                    stats[r, COL_FALSE_EXCLUSIVE] += 1
+                if shared and not truly:
+                    stats[r, COL_FALSE_SHARED] += 1
+            if truly:
+                pages[f, mu, w] &= ~bit
+                p0 = np.int64(1) if pg == 0 else np.int64(0)
+                _event(fs, rv, tcount, ids, subids, id_bits, mask, f, m, -1, -p0)
         else:
             status[0] = STATUS_BAD_KIND
             status[1] = i
@@ -324,25 +330,13 @@ def new_state(inp: SchemesInputs) -> SchemesState:
     nf, n_mm = int(inp.n_folios), inp.ids.shape[0]
     nw = ((1 << int(inp.order)) + 63) // 64
 
-    def z(*shape, dtype=np.int64):
-        return np.zeros(shape, dtype=dtype)
-
+    folios = np.zeros((nf, F_BC_BITS + int(inp.id_bits)), dtype=np.int64)
+    folios[:, F_OWNER] = -1
     return SchemesState(
-        pages=z(nf, n_mm, nw, dtype=np.uint64),
-        tcount=z(nf, n_mm),
-        nmapping=z(nf),
-        legacy=z(nf),
-        total=z(nf),
-        owner=np.full(nf, -1, dtype=np.int64),
-        others=z(nf),
-        slot_id=z(nf, 2),
-        slot_cnt=z(nf, 2),
-        bit=z(nf),
-        mo_total=z(nf),
-        bc_n=z(nf),
-        bc_bits=z(nf, max(int(inp.id_bits), 1)),
-        rv=z(nf, inp.subids.shape[1], dtype=np.uint64),
-        rmc=z(nf),
+        pages=np.zeros((nf, n_mm, nw), dtype=np.uint64),
+        tcount=np.zeros((nf, n_mm), dtype=np.int64),
+        folios=folios,
+        rv=np.zeros((nf, inp.subids.shape[1]), dtype=np.uint64),
     )
 
 
