@@ -412,7 +412,7 @@ def collide(
     ``method``: ``auto`` (proof if the verifier proves the digit encoding safe,
     else exact if small enough, else Monte Carlo), or one of ``exact``,
     ``monte-carlo``, ``analytic``. ``executor``: any ``concurrent.futures``
-    executor for the Monte Carlo tasks; ``"auto"`` uses local processes (or
+    executor for the Monte Carlo tasks; ``"auto"`` uses a thread per core (or
     the dask cluster in ``DASK_SCHEDULER_ADDRESS``) from 4 tasks on, None runs
     them here.
     """
@@ -523,21 +523,29 @@ def sweep(param: str, values, base: dict, executor="auto", progress: bool = Fals
         from tqdm.auto import tqdm
 
         it = tqdm(list(values), desc=f"sweep {param}", unit="point")
-    for v in it:
-        kw = dict(base)
-        kw[param] = v
-        rows.append(collide(executor=executor, **kw))
+    # one pool for every point of the sweep, not one per point
+    own = default_executor() if executor == "auto" and (os.cpu_count() or 1) > 1 else None
+    try:
+        for v in it:
+            kw = dict(base)
+            kw[param] = v
+            rows.append(collide(executor=own or executor, **kw))
+    finally:
+        if own is not None:
+            own.shutdown()
     return pd.DataFrame(rows)
 
 
 def default_executor():
-    """Local processes, or the dask cluster named by ``DASK_SCHEDULER_ADDRESS``."""
+    """A thread per core (the Monte Carlo kernel releases the GIL, so threads
+    run in parallel without process start-up or pickling), or the dask
+    cluster named by ``DASK_SCHEDULER_ADDRESS``."""
     addr = os.environ.get("DASK_SCHEDULER_ADDRESS")
     if addr:
         return dask_executor(addr)
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ThreadPoolExecutor
 
-    return ProcessPoolExecutor(max_workers=os.cpu_count() or 1)
+    return ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
 
 
 def dask_executor(address: str):

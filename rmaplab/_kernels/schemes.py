@@ -227,6 +227,10 @@ def _schemes_kernel(inp, st, stats, status):
         f = np.uint64(folio[i])  # unsigned: no wraparound (checked by the entry point)
         m = mm[i]
         mu = np.uint64(m)
+        # the event of a map, unmap or copy, applied once below: _event is
+        # inlined, and each call site adds seconds to the cold compile
+        ev_c = np.int64(0)
+        ev_p0 = np.int64(0)
         if op == OP_MAP or op == OP_UNMAP:
             start = a[i]
             cnt = b[i]
@@ -256,9 +260,9 @@ def _schemes_kernel(inp, st, stats, status):
                 continue
             p0 = np.int64(rng[0] & _U1)
             if op == OP_MAP:
-                _event(fs, rv, tcount, ids, subids, id_bits, mask, f, m, n, p0)
+                ev_c, ev_p0 = n, p0
             else:
-                _event(fs, rv, tcount, ids, subids, id_bits, mask, f, m, -n, -p0)
+                ev_c, ev_p0 = -n, -p0
         elif op == OP_FORK or op == OP_EXIT:
             child = a[i]
             cu = np.uint64(child)
@@ -268,14 +272,15 @@ def _schemes_kernel(inp, st, stats, status):
                     continue
                 fu = np.uint64(f2)
                 p0 = np.int64(pages[fu, mu, 0] & _U1)
+                who = child
                 if op == OP_FORK:
                     for w in range(nw):
                         pages[fu, cu, w] |= pages[fu, mu, w]
-                    _event(fs, rv, tcount, ids, subids, id_bits, mask, fu, child, n, p0)
                 else:
                     for w in range(nw):
                         pages[fu, mu, w] = _U0
-                    _event(fs, rv, tcount, ids, subids, id_bits, mask, fu, m, -n, -p0)
+                    who, n, p0 = m, -n, -p0
+                _event(fs, rv, tcount, ids, subids, id_bits, mask, fu, who, n, p0)
         elif op == OP_COW:
             # a write fault on page pg: every scheme answers, the truth scores
             # them, and a truly shared page is copied
@@ -317,12 +322,14 @@ def _schemes_kernel(inp, st, stats, status):
                     stats[r, COL_FALSE_SHARED] += 1
             if truly:
                 pages[f, mu, w] &= ~bit
-                p0 = np.int64(1) if pg == 0 else np.int64(0)
-                _event(fs, rv, tcount, ids, subids, id_bits, mask, f, m, -1, -p0)
+                ev_c = np.int64(-1)
+                ev_p0 = np.int64(-1) if pg == 0 else np.int64(0)
         else:
             status[0] = STATUS_BAD_KIND
             status[1] = i
             return
+        if ev_c != 0:
+            _event(fs, rv, tcount, ids, subids, id_bits, mask, f, m, ev_c, ev_p0)
 
 
 def new_state(inp: SchemesInputs) -> SchemesState:
