@@ -23,6 +23,7 @@ from _cc import bench_main, best_time, compile_c, header, machine  # noqa: E402
 from rmaplab._kernels.codes import POP_CODES  # noqa: E402
 from rmaplab._kernels.montecarlo import false_exclusive_trials  # noqa: E402
 from rmaplab.collide import make_encoding, mc_inputs  # noqa: E402
+from rmaplab.config import WIP_V1  # noqa: E402
 
 CASES = [
     ("posted, 64-bit, uniform", "posted", "uniform", 3, 20, None, None),
@@ -38,10 +39,10 @@ def run(trials=1_000_000, python_trials=20_000, repeat=3):
     lib.mc.restype = None
     rows = []
     for label, name, pop, m, n, wb, ib in CASES:
-        enc = make_encoding(name, 9, "wip-v1", wb, ib)
+        enc = make_encoding(name, 9, WIP_V1, wb, ib)
         args = (
             enc.kind,
-            enc.values,
+            enc.nr_values,
             enc.bits,
             enc.base_pages,
             enc.mask,
@@ -69,7 +70,7 @@ def run(trials=1_000_000, python_trials=20_000, repeat=3):
         t0 = time.perf_counter()
         py = naive.monte_carlo(
             enc.kind,
-            enc.values,
+            enc.nr_values,
             enc.bits,
             enc.base_pages,
             enc.word_bits,

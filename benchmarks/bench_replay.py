@@ -27,6 +27,7 @@ from _cc import best_time, compile_c, header, machine
 
 from rmaplab import get_config
 from rmaplab._kernels.replay import _replay_kernel, new_state
+from rmaplab.config import WIP_V1
 from rmaplab.replay import _resolve, replay_inputs, replay_python, value_updates
 
 
@@ -52,12 +53,12 @@ def _inputs(cfg, order, f, m, d, c, n_folios):
 
 def _reset(st):
     st.mapcount[:] = 0
-    st.values[:] = 0
+    st.rmap_vals[:] = 0
     st.answers[:] = -1
 
 
 def run(
-    n_ops=2_000_000, n_folios=4096, order=9, n_mms=64, repeat=5, python_ops=40_000, config="wip-v1"
+    n_ops=2_000_000, n_folios=4096, order=9, n_mms=64, repeat=5, python_ops=40_000, config=WIP_V1
 ):
     cfg = get_config(config)
     f, m, d, c = make_stream(n_ops, n_folios, n_mms, cfg.max_id, order)
@@ -95,14 +96,14 @@ def run(
             inp.delta.ctypes.data,
             chk.ctypes.data,
             inp.fgroup.ctypes.data,
-            inp.pages.ctypes.data,
-            inp.gvalues.ctypes.data,
+            inp.nr_pages.ctypes.data,
+            inp.group_nr_values.ctypes.data,
             inp.subids.ctypes.data,
             inp.subids.shape[1],
             inp.subids.shape[2],
             int(inp.mask),
             st.mapcount.ctypes.data,
-            st.values.ctypes.data,
+            st.rmap_vals.ctypes.data,
             st.answers.ctypes.data,
         )
 
@@ -118,14 +119,14 @@ def run(
     pinp = _inputs(cfg, order, f[:k], m[:k], d[:k], c[:k], n_folios)
     pst = new_state(pinp)
     _replay_kernel(pinp, pst)
-    same_py = np.array_equal(p.values, pst.values) and np.array_equal(p.answers, pst.answers)
+    same_py = np.array_equal(p.rmap_vals, pst.rmap_vals) and np.array_equal(p.answers, pst.answers)
 
     rate = {"numba": updates / t_numba, "c": updates / t_c, "python": py_updates / t_py}
     return {
         **machine(),
         "config": cfg.name,
         "order": order,
-        "values": cfg.group_for(order).values,
+        "values": cfg.group_for(order).nr_values,
         "ops": int(f.size),
         "folios": n_folios,
         "mms": n_mms,

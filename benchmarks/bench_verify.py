@@ -45,7 +45,7 @@ def run():
         depth = (1 << order) - 1
         inp = ExhaustiveInputs(s, cfg.word_bits, depth)
         shortest_returns(inp)  # compile / load cache
-        t_nb, r_nb = best_time(lambda: shortest_returns(inp))  # noqa: B023
+        t_nb, r_nb = best_time(lambda: shortest_returns(inp))
 
         def c_call():
             out = np.empty(s.shape[0], dtype=np.int64)

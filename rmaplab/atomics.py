@@ -19,11 +19,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from ._data import c_source
 from .config import ConfigError
 
 __all__ = ["bench_atomics", "compiler", "machine_info", "parse_range"]
 
-SOURCE = Path(__file__).resolve().parent / "csrc" / "atomics.c"
+SOURCE = "atomics.c"  # in rmaplab/csrc/, read through importlib.resources
+#: Updates per thread per run: below, timer noise dominates; above, one
+#: uninterruptible C call runs for seconds.
+MIN_ITERS = 1000
+MAX_ITERS = 100_000_000
 
 
 def compiler() -> str:
@@ -40,13 +45,14 @@ def compiler() -> str:
 def _lib():
     cc = compiler()
     out = Path(tempfile.mkdtemp(prefix="rmaplab-atomics-")) / "atomics.so"
-    proc = subprocess.run(
-        [cc, "-O2", "-shared", "-fPIC", "-pthread", "-o", str(out), str(SOURCE)],
-        capture_output=True,
-        text=True,
-    )
+    with c_source(SOURCE) as src:
+        proc = subprocess.run(
+            [cc, "-O2", "-shared", "-fPIC", "-pthread", "-o", str(out), str(src)],
+            capture_output=True,
+            text=True,
+        )
     if proc.returncode:
-        raise ConfigError(f"compiling {SOURCE.name} with {cc} failed:\n{proc.stderr}")
+        raise ConfigError(f"compiling {SOURCE} with {cc} failed:\n{proc.stderr}")
     lib = ctypes.CDLL(str(out))
     lib.bench.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int64, ctypes.c_int]
     lib.bench.restype = ctypes.c_double
@@ -93,7 +99,7 @@ def parse_range(text: str, name: str, lo: int, hi: int) -> list[int]:
 
 
 def bench_atomics(
-    values=range(1, 9),
+    nr_values=range(1, 9),
     threads=(1, 2),
     iters: int = 2_000_000,
     repeat: int = 3,
@@ -104,18 +110,23 @@ def bench_atomics(
     Best of ``repeat`` runs. ``ratio_vs_k3`` divides by the K = 3 figure of
     the same path and thread count (NaN when K = 3 was not measured).
     """
-    values = [int(v) for v in values]
+    nr_values = [int(v) for v in nr_values]
     threads = [int(t) for t in threads]
-    for v in values:
+    for v in nr_values:
         if not 1 <= v <= 8:
-            raise ConfigError(f"values={v} is out of range: allowed 1..8")
+            raise ConfigError(f"nr_values={v} is out of range: allowed 1..8")
     for t in threads:
         if not 1 <= t <= 8:
             raise ConfigError(f"threads={t} is out of range: allowed 1..8")
-    if iters < 1000:
-        raise ConfigError(f"iters={iters} is out of range: allowed >= 1000")
+    if not MIN_ITERS <= iters <= MAX_ITERS:
+        # one C call runs iters updates and cannot be interrupted: bound it up front
+        raise ConfigError(
+            f"iters={iters} is out of range: allowed [{MIN_ITERS}, {MAX_ITERS}] "
+            f"(1e8 updates take about 1-5 s per case, {len(nr_values) * len(threads) * 2} "
+            f"cases x {repeat} runs here)"
+        )
     lib = _lib()
-    jobs = [(k, t, p) for t in threads for p in ("atomic", "plain") for k in values]
+    jobs = [(k, t, p) for t in threads for p in ("atomic", "plain") for k in nr_values]
     if progress:
         from tqdm.auto import tqdm
 

@@ -11,10 +11,51 @@ import argparse
 import json
 import sys
 
-from .config import ConfigError, config_names, config_table, derive_config, get_config
+from .collide import MC_BUDGET_SECONDS
+from .config import (
+    DEFAULT_CONFIG,
+    ConfigError,
+    config_names,
+    config_table,
+    derive_config,
+    get_config,
+    single_group_config,
+)
 from .export import text_table, wrap
+from .views import Params, view
 
 __all__ = ["main"]
+
+
+def _count(text: str) -> int:
+    """An integer count, also written as 1e6 or 1_000_000."""
+    try:
+        value = float(text) if any(c in str(text) for c in ".eE") else int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value != int(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer")
+    return int(value)
+
+
+def _check_csv_path(path: str, flag: str) -> None:
+    """Refuse an output file that cannot be written, before computing anything."""
+    import os
+    from pathlib import Path
+
+    p = Path(path)
+    if not path.strip() or p.is_dir():
+        raise ConfigError(f"{flag}={path!r} is a folder or empty: allowed a file path")
+    existed = p.exists()
+    try:
+        with open(p, "a"):
+            pass
+    except OSError as e:
+        raise ConfigError(
+            f"{flag}={path}: cannot write there ({e.strerror}): allowed a writable file path"
+        ) from None
+    if not existed:
+        os.unlink(p)  # only probed: nothing is written before the work succeeds
 
 
 def _emit_json(obj) -> None:
@@ -49,9 +90,7 @@ def cmd_table(args) -> int:
         )
     )
     print()
-    cols = ["order", "values", "bits", "base_pages", "bytes", "ids_supported", "headroom_bits"]
-    hdr = ["order", "K", "B", "P_g", "bytes", "ids", "headroom"]
-    print(text_table(df, cols, hdr))
+    print(view("table").render_text(df, Params(cfg)))
     bad = df[~df["rule_ok"]]
     if len(bad):
         print()
@@ -67,6 +106,14 @@ def cmd_table(args) -> int:
 
 def cmd_subids(args) -> int:
     from .subid import subid_table
+
+    if 1 <= args.bits <= 24 and (1 << args.bits) > args.max_entries:
+        need = 1 << args.bits
+        raise ConfigError(
+            f"--bits={args.bits} asks for {need} entries: allowed --bits <= "
+            f"{args.max_entries.bit_length() - 1} under --max-entries {args.max_entries}; "
+            f"pass --max-entries {need} to allow it (Python ints, one line each)"
+        )
 
     table = subid_table(args.base_pages, args.bits, args.word_bits)
     if args.json:
@@ -96,7 +143,7 @@ def cmd_configs(args) -> int:
                 "id_bits": c.id_bits,
                 "word_bits": c.word_bits,
                 "orders": f"{c.min_order}..{c.max_order}",
-                "max_values": c.max_values,
+                "max_values": c.max_nr_values,
                 "description": c.description,
             }
         )
@@ -114,14 +161,12 @@ def cmd_configs(args) -> int:
 
 def _verify_config(args):
     """Named, derived (id/word bits + max order) or custom single-group config."""
-    from .config import Group, RmapConfig
-
-    custom = [args.values, args.bits, args.base_pages]
+    custom = [args.nr_values, args.bits, args.base_pages]
     if any(v is not None for v in custom):
         need = {
             "--id-bits": args.id_bits,
             "--word-bits": args.word_bits,
-            "--values": args.values,
+            "--values": args.nr_values,
             "--bits": args.bits,
         }
         missing = [k for k, v in need.items() if v is None]
@@ -130,12 +175,19 @@ def _verify_config(args):
         top = args.max_order if args.max_order is not None else args.order
         if top is None:
             raise ConfigError("a custom configuration needs --order or --max-order")
-        return RmapConfig(
-            "custom",
+        if args.base_pages is not None and args.base_pages < 1:
+            raise ConfigError(
+                f"--base-pages={args.base_pages} is out of range: allowed >= 1 "
+                "(leave it out for P_g = 2^max order)"
+            )
+        return single_group_config(
             args.id_bits,
             args.word_bits,
-            (Group(0, top, args.values, args.bits, args.base_pages or 0),),
-            description="custom single-group configuration",
+            args.nr_values,
+            args.bits,
+            top,
+            base_pages=args.base_pages or 0,
+            name="custom",
         )
     return _config_from_args(args)
 
@@ -164,6 +216,10 @@ def cmd_verify(args) -> int:
     cfg = _verify_config(args)
     if args.all == (args.order is not None):
         raise ConfigError("give exactly one of --order O and --all")
+    if args.order is not None:
+        cfg.group_for(args.order)  # refuse an uncovered order before any work
+    if args.csv:
+        _check_csv_path(args.csv, "--csv")
     if args.all:
         df = verify_all(cfg, progress=args.progress)
         verdicts = [verify(cfg, o) for o in cfg.orders]
@@ -193,7 +249,7 @@ def cmd_verify(args) -> int:
                     chk = steps.attrs["check"]
                     print(
                         wrap(
-                            f"check for mm {chk.mm}: {'shared' if chk.shared else 'EXCLUSIVE'}"
+                            f"check for mm {chk.mm_id}: {'shared' if chk.shared else 'EXCLUSIVE'}"
                             f" ({chk.reason}); truth: "
                             f"{'shared' if chk.truly_shared else 'exclusive'}"
                         )
@@ -206,30 +262,10 @@ def cmd_verify(args) -> int:
     print()
     import pandas as pd
 
-    tab = pd.DataFrame(
-        [
-            {
-                "order": v.order,
-                "K": v.values,
-                "B": v.bits,
-                "P_g": v.base_pages,
-                "verdict": v.verdict,
-                "method": v.method,
-                "min_n": v.min_mappings if v.min_mappings else "-",
-                "proven": "yes" if v.proven_minimal else "no",
-                "frontier": v.frontier_pages,
-            }
-            for v in verdicts
-        ]
-    )
-    print(
-        wrap(
-            "frontier: no sub-ID weights are safe from this many pages on; "
-            "min_n: fewest mappings that fool the check"
-        )
-    )
+    tab = pd.DataFrame([v.to_json() for v in verdicts])
+    print(wrap("min n: fewest mappings that fool the check (- where none does)"))
     print()
-    print(text_table(tab))
+    print(view("verify").render_text(tab, Params(cfg)))
     for v in verdicts:
         if v.verdict != "safe" or len(verdicts) == 1:
             print()
@@ -277,31 +313,17 @@ def cmd_cost(args) -> int:
         )
     )
     print()
-    print(
-        text_table(
-            df,
-            [
-                "order",
-                "values",
-                "bytes",
-                "per_page_mapcount_bytes",
-                "cache_lines",
-                "atomics_per_update",
-                "atomics_per_update_exclusive",
-            ],
-            ["order", "K", "bytes", "mapcount B", "lines", "atomics", "excl."],
-        )
-    )
+    print(view("cost").render_text(df, Params(cfg)))
     return 0
 
 
 def cmd_bench_atomics(args) -> int:
     from .atomics import bench_atomics, machine_info, parse_range
 
-    values = parse_range(args.values, "values", 1, 8)
+    nr_values = parse_range(args.nr_values, "values", 1, 8)
     threads = parse_range(args.threads, "threads", 1, 8)
     info = machine_info()
-    df = bench_atomics(values, threads, iters=args.iters, progress=not args.json)
+    df = bench_atomics(nr_values, threads, iters=args.iters, progress=not args.json)
     if args.json:
         _emit_json({"machine": info, "rows": df.to_dict(orient="records")})
         return 0
@@ -318,7 +340,7 @@ def cmd_bench_atomics(args) -> int:
     wide.columns = [f"{t}t {p}" for t, p in wide.columns]
     wide = wide.reset_index()
     print(text_table(wide, floatfmt=".1f"))
-    if 3 in values:
+    if 3 in nr_values:
         print()
         r = df.pivot_table(index="values", columns=["threads", "path"], values="ratio_vs_k3")
         r.columns = [f"{t}t {p}" for t, p in r.columns]
@@ -340,18 +362,27 @@ def cmd_compare(args) -> int:
         if args.json:
             _emit_json(listing)
         else:
-            print("workloads: " + ", ".join(listing["workloads"]))
+            print(wrap("workloads: " + ", ".join(listing["workloads"])))
             print()
             for n, d in listing["schemes"].items():
                 print(wrap(f"{n}: {d}"))
         return 0
     if not args.workload:
         raise ConfigError("--workload is required (or --list)")
-    schemes = args.schemes.split(",") if args.schemes else None
+    schemes = None
+    if args.schemes is not None:
+        schemes = [s.strip() for s in args.schemes.split(",") if s.strip()]
+        if not schemes:
+            names = ", ".join(n for n in SCHEMES if n != "truth")
+            raise ConfigError(
+                f"--schemes={args.schemes!r} names no scheme: allowed a comma-separated "
+                f"list of {names} (leave it out for all)"
+            )
+    cfg = _config_from_args(args)
     df = compare(
         args.workload,
         schemes,
-        _config_from_args(args),
+        cfg,
         args.order,
         args.procs,
         args.seed,
@@ -367,20 +398,17 @@ def cmd_compare(args) -> int:
         )
     )
     print()
-    print(
-        text_table(
-            df,
-            [
-                "scheme",
-                "checks",
-                "false_exclusive",
-                "false_shared",
-                "bytes_per_folio",
-                "atomics_per_update",
-            ],
-            ["scheme", "checks", "false excl.", "false shared", "bytes", "atomics"],
+    print(view("schemes").render_text(df, Params(cfg)))
+    if int(df["checks"].sum()) == 0:
+        print()
+        print(
+            wrap(
+                f"0 checks: workload {args.workload} has no write fault (no COW), so no "
+                "scheme is asked 'mapped shared?'; it exercises only the map/unmap "
+                "path, whose cost is the bytes and atomics columns. Workloads with "
+                "checks: cow, cow-reuse, fork-exec, zygote, prefork, random."
+            )
         )
-    )
     bad = df[df["false_exclusive"] > 0]
     if len(bad):
         print()
@@ -413,13 +441,22 @@ def cmd_collide(args) -> int:
         raise ConfigError("--encoding is required (or --list)")
     import os
 
+    from .config import _check_int
+
+    _check_int("--seed", args.seed, 0, (1 << 64) - 1)
+    _check_int("--trials", args.trials, 1, 1 << 40)
+    if args.workers is not None:
+        _check_int("--workers", args.workers, 1, 1024)
+    if not args.max_seconds > 0:
+        raise ConfigError(f"--max-seconds={args.max_seconds:g} is out of range: allowed > 0")
+    cfg = get_config(args.config)
     executor = "auto"  # local processes from 4 tasks on
     address = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
     if address:
         executor = dask_executor(address)
     elif args.workers == 1:
         executor = None
-    elif args.workers > 1:
+    elif args.workers is not None:
         from concurrent.futures import ProcessPoolExecutor
 
         executor = ProcessPoolExecutor(max_workers=args.workers)
@@ -431,12 +468,13 @@ def cmd_collide(args) -> int:
         args.trials,
         args.seed,
         args.population,
-        args.config,
+        cfg,
         args.word_bits,
         args.id_bits,
         args.method,
         executor,
         progress=not args.json,
+        budget_seconds=args.max_seconds,
     )
     if args.json:
         _emit_json(
@@ -467,24 +505,34 @@ def cmd_collide(args) -> int:
     )
     if "evidence" in r:
         print(wrap(r["evidence"]))
+    if "stopped" in r:
+        print(
+            wrap(
+                f"UNDECIDED: {r['stopped']}; --max-seconds {2 * args.max_seconds:g} "
+                "(or more) lets it run longer"
+            )
+        )
     return 0
 
 
 def cmd_report(args) -> int:
     from .report import build_report
 
+    # build_report validates the configuration, the seed and the folder first
     build_report(args.out, args.config, quick=args.quick, seed=args.seed, progress=True)
     print(wrap(f"report written to {args.out}/ (post.txt is the summary for mail)"))
     return 0
 
 
 def _add_config_args(p, custom: bool = False):
-    p.add_argument("--config", default="wip-v1", help=f"one of {', '.join(config_names())}")
+    p.add_argument(
+        "--config", default=DEFAULT_CONFIG.name, help=f"one of {', '.join(config_names())}"
+    )
     p.add_argument("--id-bits", type=int, help="id bits (derived or custom configuration)")
     p.add_argument("--word-bits", type=int, help="word bits (derived or custom configuration)")
     p.add_argument("--max-order", type=int, help="largest order (derived or custom configuration)")
     if custom:
-        p.add_argument("--values", type=int, help="custom: rmap values K")
+        p.add_argument("--values", dest="nr_values", type=int, help="custom: rmap values K")
         p.add_argument("--bits", type=int, help="custom: id bits per value B")
         p.add_argument("--base-pages", type=int, help="custom: P_g (default 2^max order)")
 
@@ -505,6 +553,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--base-pages", type=int, required=True, help="P_g (digit base P_g + 1)")
     s.add_argument("--bits", type=int, required=True, help="index bits B (2^B entries)")
     s.add_argument("--word-bits", type=int, default=64, help="word width (default 64)")
+    s.add_argument(
+        "--max-entries",
+        type=_count,
+        default=1 << 16,
+        help="budget: largest table printed (default 65536 = 2^16 entries)",
+    )
     s.add_argument("--json", action="store_true", help="JSON: a list of integers")
     s.set_defaults(func=cmd_subids)
 
@@ -529,9 +583,13 @@ def build_parser() -> argparse.ArgumentParser:
     co.set_defaults(func=cmd_cost)
 
     ba = sub.add_parser("bench-atomics", help="measure the update path for K values here (C, -O2)")
-    ba.add_argument("--values", default="1-8", help="K values to measure, e.g. 1-8 or 3,6")
+    ba.add_argument(
+        "--values", dest="nr_values", default="1-8", help="K values to measure, e.g. 1-8 or 3,6"
+    )
     ba.add_argument("--threads", default="1,2", help="thread counts, e.g. 1,2")
-    ba.add_argument("--iters", type=int, default=2_000_000, help="updates per thread per run")
+    ba.add_argument(
+        "--iters", type=_count, default=2_000_000, help="updates per thread per run (<= 1e8)"
+    )
     ba.add_argument("--json", action="store_true")
     ba.set_defaults(func=cmd_bench_atomics)
 
@@ -550,13 +608,15 @@ def build_parser() -> argparse.ArgumentParser:
     cl = sub.add_parser(
         "collide", help="probability that rmap sums collide into a false 'exclusive'"
     )
-    cl.add_argument("--config", default="wip-v1", help=f"one of {', '.join(config_names())}")
+    cl.add_argument(
+        "--config", default=DEFAULT_CONFIG.name, help=f"one of {', '.join(config_names())}"
+    )
     cl.add_argument("--encoding", help="encoding name (see --list)")
     cl.add_argument("--population", default="uniform", help="population name (see --list)")
     cl.add_argument("--order", type=int, default=9)
     cl.add_argument("--mms", type=int, default=2)
     cl.add_argument("--mappings", type=int, default=2)
-    cl.add_argument("--trials", type=int, default=1_000_000)
+    cl.add_argument("--trials", type=_count, default=1_000_000, help="Monte Carlo trials")
     cl.add_argument("--seed", type=int, default=0)
     cl.add_argument("--word-bits", type=int, help="override the word width")
     cl.add_argument("--id-bits", type=int, help="override the id width")
@@ -566,8 +626,15 @@ def build_parser() -> argparse.ArgumentParser:
     cl.add_argument(
         "--workers",
         type=int,
-        default=0,
+        default=None,
         help="local worker processes for Monte Carlo (default: all cores from 4 tasks on; 1: none)",
+    )
+    cl.add_argument(
+        "--max-seconds",
+        type=float,
+        default=MC_BUDGET_SECONDS,
+        help=f"budget of a Monte Carlo run in seconds; past it the answer is undecided "
+        f"(default {MC_BUDGET_SECONDS:g})",
     )
     cl.add_argument(
         "--scheduler", help="dask.distributed scheduler address (or DASK_SCHEDULER_ADDRESS)"
@@ -578,7 +645,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     rp = sub.add_parser("report", help="every figure and table, plus post.txt, into one folder")
     rp.add_argument("--out", required=True, help="output folder")
-    rp.add_argument("--config", default="wip-v1", help=f"one of {', '.join(config_names())}")
+    rp.add_argument(
+        "--config", default=DEFAULT_CONFIG.name, help=f"one of {', '.join(config_names())}"
+    )
     rp.add_argument("--quick", action="store_true", help="fewer trials and sweep points")
     rp.add_argument("--seed", type=int, default=0)
     rp.set_defaults(func=cmd_report)

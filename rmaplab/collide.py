@@ -38,7 +38,15 @@ from ._kernels.montecarlo import (
     false_exclusive_trials,
     false_exclusive_trials_python,
 )
-from .config import ConfigError, RmapConfig, _check_int, get_config
+from .config import (
+    DEFAULT_CONFIG,
+    ConfigError,
+    RmapConfig,
+    _check_int,
+    bits_per_value,
+    nr_values_for,
+    single_group_config,
+)
 
 __all__ = [
     "ENCODINGS",
@@ -57,6 +65,13 @@ __all__ = [
 
 #: Trials per Monte Carlo task: fixed, so results do not depend on the split.
 TASK_TRIALS = 100_000
+#: Most trials one estimate may ask for (~2**40).
+MAX_TRIALS = 1 << 40
+#: Default wall-clock budget of one Monte Carlo estimate; past it the run
+#: stops with the trials done and says so ("undecided": fewer than asked).
+MC_BUDGET_SECONDS = 600.0
+#: How long to wait for a dask scheduler before giving up.
+DASK_CONNECT_SECONDS = 3
 
 ENCODINGS = {
     "posted": "base-(P_g+1) sub-IDs with the configuration's K values (the series)",
@@ -78,7 +93,7 @@ POPULATIONS = {
 class Encoding:
     name: str
     kind: int  # ENC_DIGITS / ENC_RAW / ENC_HASH (rmaplab._kernels.codes)
-    values: int
+    nr_values: int
     bits: int
     base_pages: int
     word_bits: int
@@ -99,23 +114,28 @@ class Encoding:
         if self.kind == ENC_DIGITS:
             from .subid import calc_rmap_subid
 
-            sl = [(mm_id >> (k * self.bits)) & ((1 << self.bits) - 1) for k in range(self.values)]
+            sl = [
+                (mm_id >> (k * self.bits)) & ((1 << self.bits) - 1) for k in range(self.nr_values)
+            ]
             return [calc_rmap_subid(self.base_pages, x, self.word_bits) for x in sl]
         if self.kind == ENC_RAW:
             return [mm_id & m]
-        return [_mix64_py((mm_id + k * GOLDEN) % 2**64) & m for k in range(self.values)]
+        return [_mix64_py((mm_id + k * GOLDEN) % 2**64) & m for k in range(self.nr_values)]
 
     def config(self) -> RmapConfig | None:
         """The equivalent rmap-ID configuration (digit encodings), for the verifier."""
-        from .config import Group
-
         if self.kind != ENC_DIGITS:
             return None
-        return RmapConfig(
-            self.name,
+        return single_group_config(
             self.id_bits,
             self.word_bits,
-            (Group(self.order, self.order, self.values, self.bits, self.base_pages),),
+            self.nr_values,
+            self.bits,
+            self.order,
+            min_order=self.order,
+            base_pages=self.base_pages,
+            name=self.name,
+            description=f"encoding {self.name!r} as an rmap-ID configuration",
         )
 
 
@@ -127,31 +147,35 @@ def _mix64_py(z: int) -> int:
 
 
 def make_encoding(
-    name: str, order: int, config="wip-v1", word_bits: int | None = None, id_bits: int | None = None
+    name: str,
+    order: int,
+    config: RmapConfig = DEFAULT_CONFIG,
+    word_bits: int | None = None,
+    id_bits: int | None = None,
 ) -> Encoding:
     """An encoding of ``config``'s ids at ``order``; ``word_bits``/``id_bits``
     override the configuration's widths (digits are re-sliced accordingly)."""
-    cfg = get_config(config)
+    cfg = config
     g = cfg.group_for(order)
     ib = cfg.id_bits if id_bits is None else _check_int("id_bits", id_bits, 1, 32)
     wb = cfg.word_bits if word_bits is None else _check_int("word_bits", word_bits, 2, 64)
     if name == "posted":
-        k = g.values if id_bits is None else -(-ib // g.bits)
-        b = -(-ib // k)
+        k = g.nr_values if id_bits is None else nr_values_for(ib, g.bits)
+        b = bits_per_value(ib, k)
         return Encoding(name, ENC_DIGITS, k, b, g.base_pages, wb, ib, order)
     if name == "raw-id":
         return Encoding(name, ENC_RAW, 1, ib, 0, wb, ib, order)
     if name == "hash64":
         return Encoding(name, ENC_HASH, 1, 0, 0, 64 if word_bits is None else wb, ib, order)
     if name == "two-values":
-        return Encoding(name, ENC_DIGITS, 2, -(-ib // 2), g.base_pages, wb, ib, order)
+        return Encoding(name, ENC_DIGITS, 2, bits_per_value(ib, 2), g.base_pages, wb, ib, order)
     if name == "posted-32bit":
-        k = g.values
+        k = g.nr_values
         return Encoding(
             name,
             ENC_DIGITS,
             k,
-            -(-ib // k),
+            bits_per_value(ib, k),
             g.base_pages,
             32 if word_bits is None else wb,
             ib,
@@ -199,7 +223,12 @@ def _check_params(enc: Encoding, population: str, mms: int, mappings: int):
 
 
 def exact_probability(
-    enc: Encoding, population: str, mms: int, mappings: int, limit: int = 2_000_000, config="wip-v1"
+    enc: Encoding,
+    population: str,
+    mms: int,
+    mappings: int,
+    limit: int = 2_000_000,
+    config: RmapConfig = DEFAULT_CONFIG,
 ) -> Fraction | None:
     """Exact probability, or None when the state space exceeds ``limit``."""
     _check_params(enc, population, mms, mappings)
@@ -217,7 +246,7 @@ def exact_probability(
             for v in range(mms):  # victim index; others are ids != victim
                 x = subs[v + 1]
                 ok = True
-                for k in range(enc.values):
+                for k in range(enc.nr_values):
                     s = sum(parts[i] * (subs[i + 1][k] - x[k]) for i in range(mms) if i != v)
                     if s % mod:
                         ok = False
@@ -225,14 +254,14 @@ def exact_probability(
                 hits += ok
         return Fraction(hits, ncomp * mms)
     if population == "uniform":
-        R = mod**enc.values
+        R = mod**enc.nr_values
         N = enc.max_id
         ncomp = math.comb(mappings - 1, mms - 1)
         if N * ncomp * (mms - 1) * R * (N - 1) > limit * 50 or R > 1 << 20:
             return None
         subs = np.array([enc.subids(i) for i in range(1, N + 1)], dtype=object)
         total = Fraction(0)
-        packed_w = [mod**k for k in range(enc.values)]
+        packed_w = [mod**k for k in range(enc.nr_values)]
         for xi in range(N):
             diffs = [(subs[y] - subs[xi]) for y in range(N) if y != xi]
             # the others' counts matter, the victim's does not: distinct count tuples
@@ -241,11 +270,11 @@ def exact_probability(
                 for c in parts[1:]:
                     new: dict[int, int] = {}
                     for r, w in dist.items():
-                        rv = [(r // packed_w[k]) % mod for k in range(enc.values)]
+                        rv = [(r // packed_w[k]) % mod for k in range(enc.nr_values)]
                         for d in diffs:
                             key = sum(
                                 ((rv[k] + c * int(d[k])) % mod) * packed_w[k]
-                                for k in range(enc.values)
+                                for k in range(enc.nr_values)
                             )
                             new[key] = new.get(key, 0) + w
                     dist = new
@@ -256,7 +285,7 @@ def exact_probability(
     return None
 
 
-def _adversarial(enc: Encoding, config="wip-v1") -> tuple[int, int]:
+def _adversarial(enc: Encoding, config: RmapConfig = DEFAULT_CONFIG) -> tuple[int, int]:
     """(fooled, total) over the verifier's counterexample and its neighbours:
     each other mm's count changed by -1, 0 or +1 (counts stay >= 1).
 
@@ -268,7 +297,7 @@ def _adversarial(enc: Encoding, config="wip-v1") -> tuple[int, int]:
     from .verify import verify
 
     ce = None
-    for cfg in (get_config(config), enc.config()):
+    for cfg in (config, enc.config()):
         if cfg is not None and enc.order in cfg.orders:
             ce = verify(cfg, enc.order).counterexample
             if ce is not None:
@@ -276,7 +305,8 @@ def _adversarial(enc: Encoding, config="wip-v1") -> tuple[int, int]:
     if ce is None:
         raise ConfigError(
             f"population='adversarial': the verifier finds no counterexample at order {enc.order} "
-            f"(it proves the check safe there); unsafe orders of wip-v1 are 7, 8 and 9"
+            f"(it proves the check safe there for {config.name}); `rmaplab verify --all` "
+            "lists the unsafe orders"
         )
     if max([ce["victim"]] + [m for m, _ in ce["mappings"]]) > enc.max_id:
         raise ConfigError(f"id_bits={enc.id_bits} cannot hold the counterexample's ids")
@@ -296,7 +326,7 @@ def _adversarial(enc: Encoding, config="wip-v1") -> tuple[int, int]:
         ok = all(
             sum(c * (subs[mm][k] - x[k]) for (mm, _), c in zip(others, counts, strict=False)) % mod
             == 0
-            for k in range(enc.values)
+            for k in range(enc.nr_values)
         )
         fooled += ok
     return fooled, total
@@ -306,7 +336,7 @@ def analytic_probability(enc: Encoding, population: str, mms: int, mappings: int
     """The closed form for random sub-IDs (see module docstring), else None."""
     if enc.kind != ENC_HASH or population != "uniform" or mappings > (1 << enc.order):
         return 0.0 if (enc.kind == ENC_HASH and mappings > (1 << enc.order)) else None
-    W, K = enc.word_bits, enc.values
+    W, K = enc.word_bits, enc.nr_values
     if math.comb(mappings - 1, mms - 1) > 200_000:
         return None
     acc = 0.0
@@ -322,7 +352,7 @@ def mc_inputs(enc: Encoding, population: str, mms: int, mappings: int) -> MonteC
     """The Monte Carlo kernel's named inputs for ``enc`` and ``population``."""
     return MonteCarloInputs(
         encoding=enc.kind,
-        values=enc.values,
+        nr_values=enc.nr_values,
         bits=enc.bits,
         base_pages=enc.base_pages,
         word_bits=enc.word_bits,
@@ -330,7 +360,7 @@ def mc_inputs(enc: Encoding, population: str, mms: int, mappings: int) -> MonteC
         population=POP_CODES[population],
         mms=mms,
         mappings=mappings,
-        pages=1 << enc.order,
+        nr_pages=1 << enc.order,
     )
 
 
@@ -340,9 +370,15 @@ def _task(args):
     return false_exclusive_trials(inp, trials, seed)
 
 
+def _task_seed(seed: int, index: int) -> int:
+    """Seed of task ``index``: child ``index`` of ``SeedSequence(seed)``, made
+    directly (``spawn`` would build every child up front)."""
+    child = np.random.SeedSequence(seed, spawn_key=(index,))
+    return int(child.generate_state(1, dtype=np.uint64)[0])
+
+
 def _task_seeds(seed: int, n_tasks: int) -> list[int]:
-    ss = np.random.SeedSequence(seed)
-    return [int(s.generate_state(1, dtype=np.uint64)[0]) for s in ss.spawn(n_tasks)]
+    return [_task_seed(seed, i) for i in range(n_tasks)]
 
 
 def monte_carlo(
@@ -354,25 +390,52 @@ def monte_carlo(
     seed: int = 0,
     executor=None,
     progress: bool = False,
+    budget_seconds: float | None = None,
 ) -> tuple[int, int]:
-    """(hits, trials) from ``ceil(trials / TASK_TRIALS)`` seeded tasks."""
+    """(hits, trials done) from ``ceil(trials / TASK_TRIALS)`` seeded tasks.
+
+    Tasks go out in batches; once ``budget_seconds`` (default
+    :data:`MC_BUDGET_SECONDS`) have passed, no new batch starts and the trials
+    done so far are returned (fewer than asked: the caller says so).
+    """
+    import time
+    from itertools import islice
+
     _check_params(enc, population, mms, mappings)
     if population == "adversarial":
         raise ConfigError("population='adversarial' is enumerated exactly, not sampled")
-    trials = _check_int("trials", trials, 1, 1 << 40)
+    trials = _check_int("trials", trials, 1, MAX_TRIALS)
+    seed = _check_int("seed", seed, 0, (1 << 64) - 1)
+    budget = MC_BUDGET_SECONDS if budget_seconds is None else float(budget_seconds)
+    if not budget > 0:
+        raise ConfigError(f"budget_seconds={budget_seconds} is out of range: allowed > 0")
     n_tasks = -(-trials // TASK_TRIALS)
-    seeds = _task_seeds(seed, n_tasks)
     inp = mc_inputs(enc, population, mms, mappings)
-    jobs = [(inp, min(TASK_TRIALS, trials - i * TASK_TRIALS), s) for i, s in enumerate(seeds)]
-    results = executor.map(_task, jobs) if executor is not None else map(_task, jobs)
+    jobs = (
+        (inp, min(TASK_TRIALS, trials - i * TASK_TRIALS), _task_seed(seed, i))
+        for i in range(n_tasks)
+    )
+    batch = 1 if executor is None else 4 * (os.cpu_count() or 1)
+    bar = None
     if progress:
         from tqdm.auto import tqdm
 
-        results = tqdm(results, total=n_tasks, desc="monte carlo", unit="task")
+        bar = tqdm(total=n_tasks, desc="monte carlo", unit="task")
+    start = time.monotonic()
     hits = total = 0
-    for h, t in results:
-        hits += h
-        total += t
+    try:
+        while chunk := list(islice(jobs, batch)):
+            results = executor.map(_task, chunk) if executor is not None else map(_task, chunk)
+            for h, t in results:
+                hits += h
+                total += t
+                if bar is not None:
+                    bar.update(1)
+            if time.monotonic() - start > budget:
+                break
+    finally:
+        if bar is not None:
+            bar.close()
     return hits, total
 
 
@@ -382,11 +445,12 @@ def monte_carlo_python(
     """:func:`monte_carlo` on Python ints: the same tasks, seeds and draws, so
     the same ``(hits, trials)`` (slow: the reference tests compare against)."""
     _check_params(enc, population, mms, mappings)
-    trials = _check_int("trials", trials, 1, 1 << 40)
+    trials = _check_int("trials", trials, 1, MAX_TRIALS)
     inp = mc_inputs(enc, population, mms, mappings)
     hits = total = 0
-    for i, s in enumerate(_task_seeds(seed, -(-trials // TASK_TRIALS))):
-        h, t = false_exclusive_trials_python(inp, min(TASK_TRIALS, trials - i * TASK_TRIALS), s)
+    for i in range(-(-trials // TASK_TRIALS)):
+        n = min(TASK_TRIALS, trials - i * TASK_TRIALS)
+        h, t = false_exclusive_trials_python(inp, n, _task_seed(seed, i))
         hits += h
         total += t
     return hits, total
@@ -400,12 +464,13 @@ def collide(
     trials: int = 1_000_000,
     seed: int = 0,
     population: str = "uniform",
-    config="wip-v1",
+    config: RmapConfig = DEFAULT_CONFIG,
     word_bits=None,
     id_bits=None,
     method: str = "auto",
     executor="auto",
     progress: bool = False,
+    budget_seconds: float | None = None,
 ) -> dict:
     """Probability of a false "exclusive", with its interval and method.
 
@@ -414,8 +479,16 @@ def collide(
     ``monte-carlo``, ``analytic``. ``executor``: any ``concurrent.futures``
     executor for the Monte Carlo tasks; ``"auto"`` uses a thread per core (or
     the dask cluster in ``DASK_SCHEDULER_ADDRESS``) from 4 tasks on, None runs
-    them here.
+    them here. ``budget_seconds`` bounds a Monte Carlo run (default
+    :data:`MC_BUDGET_SECONDS`); a run stopped by it has ``"stopped"`` set and
+    ``"verdict": "undecided"``, with the interval of the trials done.
     """
+    seed = _check_int("seed", seed, 0, (1 << 64) - 1)
+    trials = _check_int("trials", trials, 1, MAX_TRIALS)
+    if method not in ("auto", "proof", "exact", "monte-carlo", "analytic"):
+        raise ConfigError(
+            f"method={method!r} is unknown: allowed auto, proof, exact, monte-carlo, analytic"
+        )
     enc = make_encoding(encoding, order, config, word_bits, id_bits)
     _check_params(enc, population, mms, mappings)
     row = {
@@ -426,8 +499,22 @@ def collide(
         "mappings": mappings,
         "word_bits": enc.word_bits,
         "id_bits": enc.id_bits,
-        "values": enc.values,
+        "values": enc.nr_values,
     }
+    pages = 1 << order
+    if population in ("uniform", "lowest-free") and mappings > pages:
+        # folio_mapped_shared answers "shared" from the mapcount alone: no sum is read
+        return row | {
+            "probability": 0.0,
+            "ci_low": 0.0,
+            "ci_high": 0.0,
+            "method": "definition",
+            "trials": 0,
+            "evidence": (
+                f"n = {mappings} mappings > {pages} pages (folio_nr_pages): the check "
+                "answers 'shared' by its mapcount test, whatever the rmap values"
+            ),
+        }
     if method in ("auto", "proof") and enc.kind == ENC_DIGITS:
         from .verify import verify
 
@@ -484,7 +571,9 @@ def collide(
         if -(-trials // TASK_TRIALS) >= 4 and (os.cpu_count() or 1) > 1:
             executor = own = default_executor()
     try:
-        hits, total = monte_carlo(enc, population, mms, mappings, trials, seed, executor, progress)
+        hits, total = monte_carlo(
+            enc, population, mms, mappings, trials, seed, executor, progress, budget_seconds
+        )
     finally:
         if own is not None:
             own.shutdown()
@@ -497,6 +586,13 @@ def collide(
         "trials": total,
         "hits": hits,
     }
+    if total < trials:
+        budget = MC_BUDGET_SECONDS if budget_seconds is None else budget_seconds
+        out["verdict"] = "undecided"
+        out["stopped"] = (
+            f"budget of {budget:g} s reached after {total} of {trials} trials; the "
+            "interval covers the trials done"
+        )
     a = analytic_probability(enc, population, mms, mappings)
     if a is not None:
         out["analytic"] = a
@@ -509,20 +605,20 @@ def _small(enc: Encoding, population: str, mms: int, mappings: int) -> bool:
     if population == "uniform":
         return (
             enc.max_id <= 64
-            and enc.word_bits * enc.values <= 12
+            and enc.word_bits * enc.nr_values <= 12
             and math.comb(mappings - 1, mms - 1) <= 200
         )
     return False
 
 
-def sweep(param: str, values, base: dict, executor="auto", progress: bool = False) -> pd.DataFrame:
+def sweep(param: str, points, base: dict, executor="auto", progress: bool = False) -> pd.DataFrame:
     """:func:`collide` over one parameter (tidy rows), Monte Carlo tasks on ``executor``."""
     rows = []
-    it = values
+    it = points
     if progress:
         from tqdm.auto import tqdm
 
-        it = tqdm(list(values), desc=f"sweep {param}", unit="point")
+        it = tqdm(list(points), desc=f"sweep {param}", unit="point")
     # one pool for every point of the sweep, not one per point
     own = default_executor() if executor == "auto" and (os.cpu_count() or 1) > 1 else None
     try:
@@ -555,4 +651,12 @@ def dask_executor(address: str):
         raise ConfigError(
             "--scheduler needs dask.distributed: pip install 'rmaplab[dist]'"
         ) from None
-    return Client(address).get_executor()
+    try:
+        # a wrong address would otherwise retry for 30 s and end in a traceback
+        return Client(address, timeout=DASK_CONNECT_SECONDS).get_executor()
+    except (OSError, TimeoutError) as e:
+        raise ConfigError(
+            f"--scheduler={address!r}: no dask scheduler answered within "
+            f"{DASK_CONNECT_SECONDS} s ({type(e).__name__}): allowed a running "
+            "scheduler's address, e.g. tcp://host:8786"
+        ) from None

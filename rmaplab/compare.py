@@ -17,7 +17,7 @@ import pandas as pd
 
 from ._kernels import word_mask
 from ._kernels.codes import OP_CODES, OP_FORK, SCHEME_ROWS, STATUS_MESSAGES, STATUS_OK
-from .config import ConfigError, get_config
+from .config import DEFAULT_CONFIG, ConfigError, RmapConfig
 from .folio import RmapError
 from .schemes import SCHEMES, make_scheme
 from .workloads import make_workload
@@ -47,16 +47,20 @@ def _mask(start: int, count: int) -> int:
     return ((1 << count) - 1) << start
 
 
-def replay_schemes_python(ops, order: int, schemes=None, config="wip-v1") -> dict:
+def replay_schemes_python(
+    ops, order: int, schemes=None, config: RmapConfig = DEFAULT_CONFIG
+) -> dict:
     """Replay ``ops`` (see :mod:`rmaplab.workloads`) through the scheme objects
     (Python ints); per-scheme counters, the twin of :func:`replay_schemes`."""
     return _replay_objects(ops, order, schemes, config)[0]
 
 
-def _replay_objects(ops, order: int, schemes=None, config="wip-v1", on_step=None):
+def _replay_objects(
+    ops, order: int, schemes=None, config: RmapConfig = DEFAULT_CONFIG, on_step=None
+):
     """:func:`replay_schemes_python` that also returns every folio's scheme
     objects and calls ``on_step(i, op, folios)`` after each operation."""
-    cfg = get_config(config)
+    cfg = config
     names = [n for n in (schemes or list(SCHEMES)) if n != "truth"]
     for n in names:
         if n not in SCHEMES:
@@ -147,7 +151,7 @@ def ops_to_arrays(ops):
     return kind.astype(np.int8), folio.copy(), mm_d, a, b.copy(), ids.astype(np.int64)
 
 
-def replay_schemes(ops, order: int, schemes=None, config="wip-v1") -> dict:
+def replay_schemes(ops, order: int, schemes=None, config: RmapConfig = DEFAULT_CONFIG) -> dict:
     """:func:`replay_schemes_python` for all schemes at once, in numba
     (:func:`rmaplab._kernels.schemes.replay_all_schemes`); same counters."""
     import numpy as np
@@ -155,7 +159,7 @@ def replay_schemes(ops, order: int, schemes=None, config="wip-v1") -> dict:
     from ._kernels import schemes as ks
     from .subid import subids_array
 
-    cfg = get_config(config)
+    cfg = config
     kind, folio, mm, a, b, ids = ops_to_arrays(ops)
     subids = subids_array(cfg, order, ids) if ids.size else np.zeros((0, 1), dtype=np.uint64)
     inp = ks.SchemesInputs(
@@ -191,7 +195,7 @@ def replay_schemes(ops, order: int, schemes=None, config="wip-v1") -> dict:
 def compare(
     workload: str,
     schemes=None,
-    config="wip-v1",
+    config: RmapConfig = DEFAULT_CONFIG,
     order: int = 9,
     procs: int = 8,
     seed: int = 0,
@@ -202,7 +206,7 @@ def compare(
 
     ``fast`` replays with the numba kernel (all schemes at once); otherwise
     with the Python scheme objects. Both give the same counters."""
-    cfg = get_config(config)
+    cfg = config
     ops = make_workload(workload, order, procs, seed, folios, cfg)
     names = [n for n in (schemes or list(SCHEMES)) if n != "truth"]
     for n in names:
@@ -237,7 +241,9 @@ def compare_all(workloads=None, progress: bool = False, **kw) -> pd.DataFrame:
     return pd.concat([compare(w, **kw) for w in names], ignore_index=True)
 
 
-def trace(ops, order: int, schemes=None, config="wip-v1", folio: int = 0) -> pd.DataFrame:
+def trace(
+    ops, order: int, schemes=None, config: RmapConfig = DEFAULT_CONFIG, folio: int = 0
+) -> pd.DataFrame:
     """Each scheme's state of one folio after each operation (for reading a trace)."""
     rows = []
 

@@ -11,7 +11,7 @@ import math
 import altair as alt
 import pandas as pd
 
-from .config import RmapConfig, get_config
+from .config import DEFAULT_CONFIG, RmapConfig
 from .lattice import iroot
 
 
@@ -82,7 +82,7 @@ def frontier_frame(word_bits: int = 64, max_bits: int = 24) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def frontier_chart(configs=("wip-v1",), word_bits: int = 64, max_bits: int = 24) -> alt.Chart:
+def frontier_chart(configs=(DEFAULT_CONFIG,), word_bits: int = 64, max_bits: int = 24) -> alt.Chart:
     """Where every (order, bits per value) of the configurations sits relative
     to the frontier, coloured by the verifier's verdict."""
     from .verify import verify
@@ -90,7 +90,7 @@ def frontier_chart(configs=("wip-v1",), word_bits: int = 64, max_bits: int = 24)
     fr = frontier_frame(word_bits, max_bits).drop(columns="pages")  # may exceed 2**64: not JSON
     pts = []
     for c in configs:
-        cfg = get_config(c) if not isinstance(c, RmapConfig) else c
+        cfg: RmapConfig = c
         if cfg.word_bits != word_bits:
             continue
         for o in cfg.orders:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .config import RmapConfig, get_config
+from .config import RmapConfig
 from .export import MAIL_WIDTH, check_width, wrap
 from .folio import Folio
 from .subid import id_slices, subid_digits
@@ -19,24 +19,24 @@ from .subid import id_slices, subid_digits
 __all__ = ["bit_counters", "proof_text", "replay_steps"]
 
 
-def bit_counters(config: RmapConfig | str, order: int, counts: dict[int, int]) -> pd.DataFrame:
+def bit_counters(config: RmapConfig, order: int, counts: dict[int, int]) -> pd.DataFrame:
     """Per value and id bit: the counter (mappings whose mm has that bit set)
     beside the digit of the rmap value in base ``P_g + 1``.
 
     They agree while no digit exceeds ``P_g`` and the word does not wrap;
     ``agree`` shows where they part.
     """
-    cfg = get_config(config)
+    cfg = config
     g = cfg.group_for(order)
     f = Folio(cfg, order)
     for mm, c in counts.items():
         f.map(mm, c)
     rows = []
-    for k, v in enumerate(f.values):
+    for k, v in enumerate(f.rmap_vals):
         digits = subid_digits(v, g.base_pages, g.bits)
         for j in range(g.bits):
             counter = sum(
-                c for mm, c in counts.items() if (id_slices(mm, g.values, g.bits)[k] >> j) & 1
+                c for mm, c in counts.items() if (id_slices(mm, g.nr_values, g.bits)[k] >> j) & 1
             )
             rows.append(
                 {
@@ -57,14 +57,14 @@ def _digits_text(v: int, base_pages: int, n: int) -> str:
     return ".".join(str(x) for x in reversed(d))
 
 
-def replay_steps(config: RmapConfig | str, order: int, counterexample: dict) -> pd.DataFrame:
+def replay_steps(config: RmapConfig, order: int, counterexample: dict) -> pd.DataFrame:
     """Map the victim's page, then each other mm's pages, then check.
 
     One row per step and value: mapcount, the value in hex and in base
     ``P_g + 1`` (most significant digit first, digits joined by '.'), and
     ``mapcount * subid(victim)`` the check compares it with.
     """
-    cfg = get_config(config)
+    cfg = config
     g = cfg.group_for(order)
     f = Folio(cfg, order)
     victim = counterexample["victim"]
@@ -76,7 +76,7 @@ def replay_steps(config: RmapConfig | str, order: int, counterexample: dict) -> 
     for step, (mm, count) in enumerate(plan, 1):
         f.map(mm, count)
         exp = f.expected(victim)
-        for k, v in enumerate(f.values):
+        for k, v in enumerate(f.rmap_vals):
             rows.append(
                 {
                     "step": step,
@@ -95,17 +95,17 @@ def replay_steps(config: RmapConfig | str, order: int, counterexample: dict) -> 
     return df
 
 
-def proof_text(config: RmapConfig | str, order: int, width: int = MAIL_WIDTH) -> str:
+def proof_text(config: RmapConfig, order: int, width: int = MAIL_WIDTH) -> str:
     """The argument with this configuration's numbers, as plain text for mail."""
     from .verify import verify
 
-    cfg = get_config(config)
+    cfg = config
     g = cfg.group_for(order)
     v = verify(cfg, order)
     P = 1 << order
     b = g.base
     parts = [
-        f"rmap-ID check, {cfg.name}, order {order}: P = {P} pages, K = {g.values} "
+        f"rmap-ID check, {cfg.name}, order {order}: P = {P} pages, K = {g.nr_values} "
         f"values of B = {g.bits} id bits, base b = P_g + 1 = {b}, "
         f"W = {cfg.word_bits}-bit words.",
         "",

@@ -22,7 +22,7 @@ import numpy as np
 
 from ._kernels import word_mask
 from ._kernels.replay import ReplayInputs, replay_stream
-from .config import ConfigError, RmapConfig, get_config
+from .config import ConfigError, RmapConfig, _check_int
 from .folio import MAX_MAPCOUNT, Folio, RmapError
 
 __all__ = [
@@ -63,7 +63,7 @@ class ReplayResult:
     config: RmapConfig
     orders: np.ndarray  # int64, per folio
     mapcount: np.ndarray  # int64, per folio
-    values: np.ndarray  # uint64, (folios, max K); unused columns stay 0
+    rmap_vals: np.ndarray  # uint64, (folios, max K); unused columns stay 0
     answers: np.ndarray  # int8, per op
     truth: np.ndarray | None = None  # int8, per op
 
@@ -106,7 +106,8 @@ def _orders_array(config: RmapConfig, orders, n_folios) -> np.ndarray:
     if o.ndim == 0:
         if n_folios is None:
             raise ConfigError("n_folios is required when orders is a single order")
-        o = np.full(int(n_folios), int(o), dtype=np.int64)
+        n_folios = _check_int("n_folios", n_folios, 0, MAX_TRUTH_CELLS)
+        o = np.full(n_folios, int(o), dtype=np.int64)
     o = _int_array(o, "orders", None)
     for order in np.unique(o):
         config.group_for(int(order))  # raises for an order the config does not cover
@@ -178,10 +179,9 @@ def _check_counts(folio, mm, delta) -> None:
         raise RmapError(f"op {i}: folio {folio[i]} mapcount would exceed {MAX_MAPCOUNT} (atomic_t)")
 
 
-def _resolve(config, orders, folio, mm, delta, check, n_folios):
-    cfg = get_config(config)
-    orders = _orders_array(cfg, orders, n_folios)
-    return cfg, orders, make_stream(cfg, orders.shape[0], folio, mm, delta, check)
+def _resolve(config: RmapConfig, orders, folio, mm, delta, check, n_folios):
+    orders = _orders_array(config, orders, n_folios)
+    return config, orders, make_stream(config, orders.shape[0], folio, mm, delta, check)
 
 
 def replay_inputs(config: RmapConfig, orders: np.ndarray, stream: Stream) -> ReplayInputs:
@@ -194,29 +194,29 @@ def replay_inputs(config: RmapConfig, orders: np.ndarray, stream: Stream) -> Rep
     uniq, mm_dense = np.unique(stream.mm, return_inverse=True)
     used = sorted({cfg.group_index(int(o)) for o in np.unique(orders)}) if nf else []
     gslot = {g: j for j, g in enumerate(used)}
-    kmax = max((cfg.groups[g].values for g in used), default=1)
+    kmax = max((cfg.groups[g].nr_values for g in used), default=1)
     subids = np.zeros((max(len(used), 1), max(uniq.size, 1), kmax), dtype=np.uint64)
-    gvalues = np.ones(max(len(used), 1), dtype=np.int64)
+    group_nr_values = np.ones(max(len(used), 1), dtype=np.int64)
     for g, j in gslot.items():
         grp = cfg.groups[g]
-        gvalues[j] = grp.values
+        group_nr_values[j] = grp.nr_values
         if uniq.size:
-            subids[j, :, : grp.values] = subids_array(cfg, grp.max_order, uniq)
+            subids[j, :, : grp.nr_values] = subids_array(cfg, grp.max_order, uniq)
     return ReplayInputs(
         folio=stream.folio,
         mm=mm_dense.astype(np.int64).reshape(-1),
         delta=stream.delta,
         check=stream.check,
         fgroup=np.array([gslot[cfg.group_index(int(o))] for o in orders], dtype=np.int64),
-        pages=(np.int64(1) << orders).astype(np.int64),
-        gvalues=gvalues,
+        nr_pages=(np.int64(1) << orders).astype(np.int64),
+        group_nr_values=group_nr_values,
         subids=subids,
         mask=word_mask(cfg.word_bits),
     )
 
 
 def replay(
-    config: RmapConfig | str,
+    config: RmapConfig,
     orders,
     folio,
     mm,
@@ -244,12 +244,12 @@ def replay(
             )
     st, tr = replay_stream(inp, truth)
     return ReplayResult(
-        cfg, orders, st.mapcount, st.values, st.answers, tr.truth if tr is not None else None
+        cfg, orders, st.mapcount, st.rmap_vals, st.answers, tr.truth if tr is not None else None
     )
 
 
 def replay_python(
-    config: RmapConfig | str,
+    config: RmapConfig,
     orders,
     folio,
     mm,
@@ -274,23 +274,23 @@ def replay_python(
         if c:
             answers[i] = fo.mapped_shared(m)
             truth[i] = fo.truly_shared(m)
-    kmax = max((fo.group.values for fo in folios), default=1)
+    kmax = max((fo.group.nr_values for fo in folios), default=1)
     values = np.zeros((len(folios), kmax), dtype=np.uint64)
     for j, fo in enumerate(folios):
-        values[j, : len(fo.values)] = np.array(fo.values, dtype=np.uint64)
+        values[j, : len(fo.rmap_vals)] = np.array(fo.rmap_vals, dtype=np.uint64)
     mapcount = np.array([fo.mapcount for fo in folios], dtype=np.int64)
     return ReplayResult(cfg, orders, mapcount, values, answers, truth)
 
 
-def value_updates(config: RmapConfig | str, orders, folio, delta) -> int:
+def value_updates(config: RmapConfig, orders, folio, delta) -> int:
     """Number of rmap value updates a stream performs (K per map/unmap op)."""
-    cfg = get_config(config)
+    cfg = config
     orders = np.asarray(orders)
     f = np.asarray(folio, dtype=np.int64)
     d = np.asarray(delta, dtype=np.int64)
     if orders.ndim == 0:
-        k = np.full(f.shape, cfg.group_for(int(orders)).values)
+        k = np.full(f.shape, cfg.group_for(int(orders)).nr_values)
     else:
-        kv = np.array([cfg.group_for(int(o)).values for o in orders], dtype=np.int64)
+        kv = np.array([cfg.group_for(int(o)).nr_values for o in orders], dtype=np.int64)
         k = kv[f]
     return int(np.sum(k[d != 0]))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
-from .config import get_config
+from .config import DEFAULT_CONFIG, RmapConfig
 from .folio import Folio
 
 __all__ = ["SCHEMES", "make_scheme", "scheme_names"]
@@ -23,7 +23,7 @@ class Scheme(ABC):
     name = ""
     description = ""
 
-    def __init__(self, order: int, config="wip-v1"):
+    def __init__(self, order: int, config: RmapConfig = DEFAULT_CONFIG):
         self.order = order
         self.pages = 1 << order
 
@@ -49,7 +49,7 @@ class Truth(Scheme):
     bytes_per_folio = None
     atomics_per_update = 0
 
-    def __init__(self, order, config="wip-v1"):
+    def __init__(self, order, config: RmapConfig = DEFAULT_CONFIG):
         super().__init__(order, config)
         self.pages_of: dict[int, int] = {}
 
@@ -77,7 +77,7 @@ class Legacy(Scheme):
     description = "folio_estimated_sharers: mapcount of page 0 > 1"
     atomics_per_update = 1  # the per-page mapcount of each page (page 0 is one of them)
 
-    def __init__(self, order, config="wip-v1"):
+    def __init__(self, order, config: RmapConfig = DEFAULT_CONFIG):
         super().__init__(order, config)
         self.page0 = 0
         self.bytes_per_folio = 4 * self.pages  # the per-page mapcounts it reads
@@ -104,7 +104,7 @@ class TotalMapcount(Scheme):
     bytes_per_folio = 4
     atomics_per_update = 1
 
-    def __init__(self, order, config="wip-v1"):
+    def __init__(self, order, config: RmapConfig = DEFAULT_CONFIG):
         super().__init__(order, config)
         self.n = 0
 
@@ -132,7 +132,7 @@ class OwnerCounter(Scheme):
     bytes_per_folio = 8 + 4
     atomics_per_update = 1
 
-    def __init__(self, order, config="wip-v1"):
+    def __init__(self, order, config: RmapConfig = DEFAULT_CONFIG):
         super().__init__(order, config)
         self.owner = None
         self.others = 0
@@ -164,7 +164,7 @@ class MMOwner(Scheme):
     bytes_per_folio = 2 * 4 + 2 * 4 + 4  # two ids, two mapcounts, total mapcount
     atomics_per_update = 3  # bit lock + unlock, total mapcount
 
-    def __init__(self, order, config="wip-v1"):
+    def __init__(self, order, config: RmapConfig = DEFAULT_CONFIG):
         super().__init__(order, config)
         self.ids = [0, 0]
         self.counts = [0, 0]
@@ -203,7 +203,9 @@ class MMOwner(Scheme):
         return self.maybe_shared
 
     def state(self):
-        slots = ", ".join(f"{i}:{c}" if i else "-" for i, c in zip(self.ids, self.counts, strict=False))
+        slots = ", ".join(
+            f"{i}:{c}" if i else "-" for i, c in zip(self.ids, self.counts, strict=False)
+        )
         return f"[{slots}] bit={int(self.maybe_shared)} total={self.total}"
 
 
@@ -213,9 +215,9 @@ class BitCounters(Scheme):
     name = "bit-counters"
     description = "one counter per id bit (the intuition): exact"
 
-    def __init__(self, order, config="wip-v1"):
+    def __init__(self, order, config: RmapConfig = DEFAULT_CONFIG):
         super().__init__(order, config)
-        self.id_bits = get_config(config).id_bits
+        self.id_bits = config.id_bits
         self.bytes_per_folio = 4 * (self.id_bits + 1)
         self.atomics_per_update = self.id_bits + 1  # worst case: every bit set
         self.n = 0
@@ -243,10 +245,10 @@ class RmapID(Scheme):
     name = "rmap-id"
     description = "WIP v1 rmap IDs: mapcount + K wrapping rmap values"
 
-    def __init__(self, order, config="wip-v1"):
+    def __init__(self, order, config: RmapConfig = DEFAULT_CONFIG):
         super().__init__(order, config)
         self.folio = Folio(config, order)
-        k = self.folio.group.values
+        k = self.folio.group.nr_values
         self.bytes_per_folio = (
             k * self.folio.config.word_bits // 8 + 4 + 4
         )  # values, mapcount, seqcount
@@ -262,7 +264,7 @@ class RmapID(Scheme):
         return self.folio.mapped_shared(mm)
 
     def state(self):
-        return f"n={self.folio.mapcount} " + " ".join(f"{v:#x}" for v in self.folio.values)
+        return f"n={self.folio.mapcount} " + " ".join(f"{v:#x}" for v in self.folio.rmap_vals)
 
 
 SCHEMES = {
@@ -274,7 +276,7 @@ def scheme_names() -> list[str]:
     return list(SCHEMES)
 
 
-def make_scheme(name: str, order: int, config="wip-v1") -> Scheme:
+def make_scheme(name: str, order: int, config: RmapConfig = DEFAULT_CONFIG) -> Scheme:
     from .config import ConfigError
 
     try:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .config import ConfigError, RmapConfig, _check_int, get_config
+from .config import ConfigError, RmapConfig, _check_int
 
 __all__ = [
     "calc_rmap_subid",
@@ -63,22 +63,24 @@ def calc_rmap_subid(base_pages: int, index: int, word_bits: int = 64) -> int:
     return nr
 
 
-def id_slices(mm_id: int, values: int, bits: int) -> list[int]:
-    """Cut an rmap ID into ``values`` slices of ``bits`` bits, lowest first."""
-    mm_id = _check_int("mm id", mm_id, 0, (1 << 64) - 1)
-    values = _check_int("values", values, 1, 64)
+def id_slices(mm_id: int, nr_values: int, bits: int) -> list[int]:
+    """Cut an rmap ID into ``nr_values`` slices of ``bits`` bits, lowest first."""
+    nr_values = _check_int("nr_values", nr_values, 1, 64)
     bits = _check_int("bits", bits, 1, 64)
+    # an id wider than the slices would silently lose its high bits
+    mm_id = _check_int("mm id", mm_id, 0, (1 << (nr_values * bits)) - 1)
     mask = (1 << bits) - 1
-    return [(mm_id >> (i * bits)) & mask for i in range(values)]
+    return [(mm_id >> (i * bits)) & mask for i in range(nr_values)]
 
 
-def mm_subids(config: RmapConfig | str, order: int, mm_id: int) -> list[int]:
+def mm_subids(config: RmapConfig, order: int, mm_id: int) -> list[int]:
     """The K sub-IDs of the mm with rmap ID ``mm_id`` for a folio of ``order``."""
-    cfg = get_config(config)
+    cfg = config
     g = cfg.group_for(order)
     mm_id = cfg.check_id(mm_id)
     return [
-        calc_rmap_subid(g.base_pages, x, cfg.word_bits) for x in id_slices(mm_id, g.values, g.bits)
+        calc_rmap_subid(g.base_pages, x, cfg.word_bits)
+        for x in id_slices(mm_id, g.nr_values, g.bits)
     ]
 
 
@@ -135,13 +137,13 @@ def subid_table_array(base_pages: int, bits: int, word_bits: int = 64) -> np.nda
     return subid_words(SubidInputs(idx, 1, 64, base_pages, word_bits))[:, 0]
 
 
-def subids_array(config: RmapConfig | str, order: int, ids) -> np.ndarray:
+def subids_array(config: RmapConfig, order: int, ids) -> np.ndarray:
     """Sub-IDs of many mms: ``uint64`` array of shape ``(len(ids), K)``."""
     from ._kernels.subid import SubidInputs, subid_words
 
-    cfg = get_config(config)
+    cfg = config
     g = cfg.group_for(order)
     arr = _as_index_array(ids, "ids", cfg.max_id)
     if arr.size and int(arr.min()) < 1:
         raise ConfigError(f"ids holds 0: allowed range [1, {cfg.max_id}]")
-    return subid_words(SubidInputs(arr.ravel(), g.values, g.bits, g.base_pages, cfg.word_bits))
+    return subid_words(SubidInputs(arr.ravel(), g.nr_values, g.bits, g.base_pages, cfg.word_bits))

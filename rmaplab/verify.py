@@ -44,9 +44,9 @@ from __future__ import annotations
 import csv
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
-from .config import ConfigError, Group, RmapConfig, get_config
+from ._data import data_text
+from .config import WIP_V1, ConfigError, Group, RmapConfig
 from .lattice import iroot, lattice_basis, lll, shortest_linf
 
 __all__ = [
@@ -78,15 +78,13 @@ JSON_FIELDS = (
 #: Node budget of one exact enumeration; beyond it the verdict says "undecided".
 NODE_LIMIT = 2_000_000
 
-_DATA = Path(__file__).resolve().parent.parent / "data"
-
 
 @dataclass
 class Verdict:
     config: str
     order: int
     pages: int
-    values: int
+    nr_values: int
     bits: int
     base_pages: int
     word_bits: int
@@ -106,12 +104,14 @@ class Verdict:
     certificate: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
+        """Fields as the ``--json`` interface names them (K is ``values`` there)."""
         d = asdict(self)
+        d = {("values" if k == "nr_values" else k): v for k, v in d.items()}
         return {k: d[k] for k in JSON_FIELDS} | {k: d[k] for k in d if k not in JSON_FIELDS}
 
 
 def _slice_bits(cfg: RmapConfig, g: Group) -> list[int]:
-    return [min(g.bits, cfg.id_bits - k * g.bits) for k in range(g.values)]
+    return [min(g.bits, cfg.id_bits - k * g.bits) for k in range(g.nr_values)]
 
 
 def _maxsub(base: int, bits: int) -> int:
@@ -153,7 +153,16 @@ def _assign(amp: list[int], units: int, nested: bool = True) -> dict[int, int]:
     (``amp[j] <= units``) and unit sizes differ by at most one.
     """
     if nested:
-        masks = [sum(1 << j for j, a in enumerate(amp) if a > i) for i in range(units)]
+        # unit i's mask only changes where i crosses an amplitude: one entry per
+        # distinct amplitude, not per unit (units can be ~2**order)
+        grouped: dict[int, int] = {}
+        prev = 0
+        for t in sorted({a for a in amp if a > 0}):
+            if t > units:
+                break
+            grouped[sum(1 << j for j, a in enumerate(amp) if a >= t)] = t - prev
+            prev = t
+        return grouped
     else:
         masks = [0] * units
         f = 0
@@ -235,7 +244,7 @@ def _construct(
             free = [j for j, a in enumerate(dv) if a == 0]
             if free:
                 x |= 1 << free[0]
-            elif g.values > 1:
+            elif g.nr_values > 1:
                 filler = 1 << ((1 if k == 0 else 0) * g.bits)
             elif x == 0 or d < 2:
                 continue  # all D_j > 0 forces victim slice 0: not realizable
@@ -300,7 +309,7 @@ def _search(cfg: RmapConfig, gi: int, k: int, bound: int, node_limit: int = NODE
     return res
 
 
-def replay_counterexample(cfg: RmapConfig | str, order: int, ce: dict):
+def replay_counterexample(cfg: RmapConfig, order: int, ce: dict):
     """Replay ``{"victim": X, "mappings": [[id, count], ...]}`` through the
     folio model: the victim maps one page, the others their counts, then the
     check runs for the victim. Returns the :class:`~rmaplab.folio.CheckResult`."""
@@ -315,11 +324,8 @@ def replay_counterexample(cfg: RmapConfig | str, order: int, ce: dict):
 
 @lru_cache(maxsize=1)
 def _notes() -> list[dict]:
-    path = _DATA / "series_comments.csv"
-    if not path.exists():
-        return []
-    with open(path) as fh:
-        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
+    text = data_text("series_comments.csv")
+    return list(csv.DictReader(line for line in text.splitlines() if not line.startswith("#")))
 
 
 def series_notes(cfg: RmapConfig, order: int) -> str:
@@ -327,7 +333,8 @@ def series_notes(cfg: RmapConfig, order: int) -> str:
 
     For every configuration: the stated design rule "P_g times the largest
     sub-ID fits in the word", checked exactly. For ``wip-v1`` also the
-    comment/code mismatches listed in ``data/series_comments.csv``.
+    comment/code mismatches listed in ``rmaplab/data/series_comments.csv`` (they
+    describe that posting, so they apply to its configuration only).
     """
     out = []
     if not cfg.fits(order):
@@ -336,20 +343,20 @@ def series_notes(cfg: RmapConfig, order: int) -> str:
             f"stated rule 'P_g * max sub-ID fits in {cfg.word_bits} bits' fails: "
             f"{g.base}^{g.bits} - 1 needs {g.largest_digit_sum().bit_length()} bits"
         )
-    if cfg.name == "wip-v1":
+    if cfg == WIP_V1:
         for row in _notes():
             if int(row["min_order"]) <= order <= int(row["max_order"]):
                 out.append(f"{row['comment_says']}; {row['code_does']}")
     return "; ".join(out)
 
 
-def verify(config: RmapConfig | str, order: int, node_limit: int = NODE_LIMIT) -> Verdict:
+def verify(config: RmapConfig, order: int, node_limit: int = NODE_LIMIT) -> Verdict:
     """Verdict with evidence for one order (see module docstring).
 
     ``node_limit`` bounds each exact enumeration; past it the verdict is
     "undecided" (or "unsafe" without proven minimality) and says so.
     """
-    cfg = get_config(config)
+    cfg = config
     g = cfg.group_for(order)
     gi = cfg.groups.index(g)
     pages = 1 << order
@@ -358,7 +365,7 @@ def verify(config: RmapConfig | str, order: int, node_limit: int = NODE_LIMIT) -
         config=cfg.name,
         order=order,
         pages=pages,
-        values=g.values,
+        nr_values=g.nr_values,
         bits=g.bits,
         base_pages=g.base_pages,
         word_bits=cfg.word_bits,
@@ -399,7 +406,7 @@ def verify(config: RmapConfig | str, order: int, node_limit: int = NODE_LIMIT) -
     best = None  # (norm, k, vector)
     complete = True
     searched = []
-    for k in range(g.values):
+    for k in range(g.nr_values):
         res = _search(cfg, gi, k, (1 << g.max_order) - 1, node_limit)
         complete &= res.complete and res.exact
         searched.append((k, res))
@@ -484,11 +491,11 @@ def verify(config: RmapConfig | str, order: int, node_limit: int = NODE_LIMIT) -
     )
 
 
-def verify_all(config: RmapConfig | str, progress: bool = False):
+def verify_all(config: RmapConfig, progress: bool = False):
     """Verdicts for every order of a configuration, as a tidy DataFrame."""
     import pandas as pd
 
-    cfg = get_config(config)
+    cfg = config
     orders = cfg.orders
     if progress:
         from tqdm.auto import tqdm
@@ -498,7 +505,7 @@ def verify_all(config: RmapConfig | str, progress: bool = False):
     return pd.DataFrame([r.to_json() for r in rows])
 
 
-def exhaustive_min_mappings(config: RmapConfig | str, order: int) -> int | None:
+def exhaustive_min_mappings(config: RmapConfig, order: int) -> int | None:
     """Brute force over every victim and every mm id (numba kernel): the
     fewest total mappings ``n <= 2**order`` that fool the check, or None.
 
@@ -510,11 +517,11 @@ def exhaustive_min_mappings(config: RmapConfig | str, order: int) -> int | None:
     from ._kernels.exhaustive import ExhaustiveInputs, shortest_returns
     from .subid import subids_array
 
-    cfg = get_config(config)
+    cfg = config
     g = cfg.group_for(order)
-    if g.values * cfg.word_bits > 26:
+    if g.nr_values * cfg.word_bits > 26:
         raise ConfigError(
-            f"values*word_bits = {g.values * cfg.word_bits} is too large for the "
+            f"values*word_bits = {g.nr_values * cfg.word_bits} is too large for the "
             "exhaustive search: allowed <= 26"
         )
     if cfg.id_bits > 12:
@@ -531,11 +538,11 @@ def exhaustive_min_mappings(config: RmapConfig | str, order: int) -> int | None:
     return int(t.min()) + 1 if t.size else None
 
 
-def save_table(config: RmapConfig | str, path, df=None, argv=None) -> None:
+def save_table(config: RmapConfig, path, df=None, argv=None) -> None:
     """Write the verdict table as CSV, headed by the command that regenerates it."""
     import json
 
-    cfg = get_config(config)
+    cfg = config
     if df is None:
         df = verify_all(cfg)
     out = df.copy()

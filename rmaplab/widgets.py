@@ -4,7 +4,7 @@ take both the mouse and the keyboard (Tab to focus, arrow keys to step)."""
 
 from __future__ import annotations
 
-from .config import ConfigError, Group, RmapConfig
+from .config import DEFAULT_CONFIG, ConfigError, nr_values_for, single_group_config
 
 __all__ = [
     "collide_explorer",
@@ -54,19 +54,21 @@ def explore(order: int, bits: int, word_bits: int, id_bits: int, group_order: in
                 f"group_order={group_order} is out of range: allowed [{order}, 30] "
                 "(the group's largest order is at least this order)"
             )
-        k = -(-id_bits // bits)
-        cfg = RmapConfig(
-            f"{id_bits}id-{k}x{bits}b-{word_bits}w",
+        k = nr_values_for(id_bits, bits)
+        cfg = single_group_config(
             id_bits,
             word_bits,
-            (Group(order, group_order, k, bits),),
+            k,
+            bits,
+            group_order,
+            min_order=order,
             description="widget configuration",
         )
         v = verify(cfg, order, node_limit=WIDGET_NODE_LIMIT)
     except ConfigError as e:
         return f"invalid: {e}", None
     lines = [
-        f"order {order}: {1 << order} pages, K = {v.values} values of {bits} bits, "
+        f"order {order}: {1 << order} pages, K = {v.nr_values} values of {bits} bits, "
         f"base {v.base_pages + 1}, {word_bits}-bit words",
         f"headroom: {v.headroom_bits} bits (rule 'P_g * max sub-ID fits': "
         f"{'holds' if cfg.fits(order) else 'fails'})",
@@ -137,7 +139,7 @@ def cost_for(id_bits: int, word_bits: int, order: int):
     except ConfigError as e:
         return f"invalid: {e}", None
     k, b = int(row["values"]), int(row["bits"])
-    cfg = RmapConfig("cheapest", id_bits, word_bits, (Group(order, order, k, b),))
+    cfg = single_group_config(id_bits, word_bits, k, b, order, min_order=order, name="cheapest")
     row.update({key: v for key, v in cost_row(cfg, order).items() if key not in row})
     text = (
         f"order {order} ({1 << order} pages), {id_bits}-bit ids "
@@ -191,7 +193,7 @@ def collide_for(
             trials,
             0,
             population,
-            "wip-v1",
+            DEFAULT_CONFIG,
             word_bits,
             id_bits,
             executor=None,

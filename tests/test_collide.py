@@ -16,6 +16,7 @@ from rmaplab.collide import (
     monte_carlo,
     wilson,
 )
+from rmaplab.config import WIP_V1
 
 SMALL = [
     dict(encoding="hash64", order=4, mms=3, mappings=4, word_bits=8, id_bits=4),
@@ -59,7 +60,7 @@ def test_exact_by_brute_force_on_a_tiny_case():
     """Uniform population, by listing every (victim, others, split) outcome."""
     from itertools import combinations, product
 
-    enc = make_encoding("raw-id", order=3, config="wip-v1", word_bits=4, id_bits=3)
+    enc = make_encoding("raw-id", order=3, config=WIP_V1, word_bits=4, id_bits=3)
     mms, n = 3, 4
     ids = range(1, 8)
     hits = total = 0
@@ -76,7 +77,7 @@ def test_exact_by_brute_force_on_a_tiny_case():
 
 def test_analytic_matches_exact_where_ids_do_not_repeat():
     # two mms: one other, no repeated ids; hash values over 2^W from 2^12 ids ~ uniform
-    enc = make_encoding("hash64", order=4, config="wip-v1", word_bits=6, id_bits=12)
+    enc = make_encoding("hash64", order=4, config=WIP_V1, word_bits=6, id_bits=12)
     a = analytic_probability(enc, "uniform", 2, 4)
     m = collide(
         "hash64",
@@ -109,7 +110,7 @@ def test_adversarial_population_uses_the_verifier():
 def test_results_do_not_depend_on_the_split():
     from concurrent.futures import ThreadPoolExecutor
 
-    enc = make_encoding("raw-id", order=4, config="wip-v1", word_bits=8, id_bits=5)
+    enc = make_encoding("raw-id", order=4, config=WIP_V1, word_bits=8, id_bits=5)
     serial = monte_carlo(enc, "uniform", 3, 5, trials=3 * TASK_TRIALS + 5, seed=9)
     with ThreadPoolExecutor(3) as ex:
         threaded = monte_carlo(
@@ -121,7 +122,7 @@ def test_results_do_not_depend_on_the_split():
 @pytest.mark.slow
 def test_dask_local_cluster_gives_identical_numbers():
     distributed = pytest.importorskip("distributed")
-    enc = make_encoding("raw-id", order=4, config="wip-v1", word_bits=8, id_bits=5)
+    enc = make_encoding("raw-id", order=4, config=WIP_V1, word_bits=8, id_bits=5)
     local = monte_carlo(enc, "uniform", 3, 5, trials=2 * TASK_TRIALS, seed=4)
     with (
         distributed.LocalCluster(
@@ -146,7 +147,7 @@ def test_wilson():
 @given(st.integers(2, 4), st.integers(0, 6), st.integers(4, 8))
 def test_lowest_free_exact_is_a_probability(mms, extra, word_bits):
     p = exact_probability(
-        make_encoding("raw-id", 6, "wip-v1", word_bits, 4), "lowest-free", mms, mms + extra
+        make_encoding("raw-id", 6, WIP_V1, word_bits, 4), "lowest-free", mms, mms + extra
     )
     assert 0 <= p <= 1
 
@@ -326,14 +327,14 @@ def test_mc_kernel_is_bit_identical_to_its_python_twin(
     from rmaplab._kernels.montecarlo import false_exclusive_trials, false_exclusive_trials_python
     from rmaplab.collide import mc_inputs
 
-    enc = make_encoding(encoding, 4, "wip-v1", word_bits, 6)
+    enc = make_encoding(encoding, 4, WIP_V1, word_bits, 6)
     n = mms + extra
     inp = mc_inputs(enc, population, mms, n)
     got = false_exclusive_trials(inp, 300, seed)
     assert false_exclusive_trials_python(inp, 300, seed) == got
     want = naive.monte_carlo(
         enc.kind,
-        enc.values,
+        enc.nr_values,
         enc.bits,
         enc.base_pages,
         enc.word_bits,
@@ -351,7 +352,7 @@ def test_mc_kernel_is_bit_identical_to_its_python_twin(
 def test_monte_carlo_python_twin_matches_tasks():
     from rmaplab.collide import monte_carlo_python
 
-    enc = make_encoding("raw-id", 4, "wip-v1", 6, 5)
+    enc = make_encoding("raw-id", 4, WIP_V1, 6, 5)
     trials = TASK_TRIALS // 50 + 7
     got = monte_carlo(enc, "uniform", 3, 5, trials=trials, seed=3)
     assert got == monte_carlo_python(enc, "uniform", 3, 5, trials=trials, seed=3)

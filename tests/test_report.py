@@ -7,6 +7,7 @@ import re
 import pytest
 
 from rmaplab.cli import main
+from rmaplab.config import WIP_V1
 
 
 @pytest.fixture(scope="module")
@@ -69,18 +70,16 @@ def test_post_states_the_library_results(reports):
 
     a, _ = reports
     post = " ".join((a / "post.txt").read_text().split())
-    v = verify("wip-v1", 9)
+    v = verify(WIP_V1, 9)
     ce = v.counterexample
     assert f"At order 9, {v.min_mappings} mappings (proven minimal)" in post
     assert f"'exclusive' for mm {ce['victim']} (1 page)" in post
     assert ", ".join(f"{m} ({c})" for m, c in ce["mappings"]) in post
     assert "Yes, at orders 7, 8, 9." in post
     for o in (9, 13):
-        r = cost_row("wip-v1", o)
-        assert (
-            f"order {o}: {r['values']} values, {r['bytes']} bytes, {r['atomics_per_update']} atomic RMW"
-            in post
-        )
+        r = cost_row(WIP_V1, o)
+        head = f"order {o}: {r['values']} values, {r['bytes']} bytes, "
+        assert head + f"{r['atomics_per_update']} atomic RMW" in post
     r = collide("hash64", 9, 3, 20, 20_000, 0, executor=None)
     assert f"hash64: {r['probability']:.3g} (95% high {r['ci_high']:.3g}, monte-carlo)" in post
     t = compare_all(order=9, procs=8, seed=0, folios=2)

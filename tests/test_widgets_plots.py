@@ -1,3 +1,4 @@
+from rmaplab.config import WIP_V1
 from rmaplab.plotting import frontier_chart, frontier_frame, verdict_chart
 from rmaplab.verify import frontier_pages, verify_all
 from rmaplab.widgets import explore, proof_explorer
@@ -38,13 +39,13 @@ def test_frontier_frame_matches_frontier_pages():
 
 
 def test_charts_encode_the_library_results():
-    d = frontier_chart(["wip-v1"]).to_dict()
+    d = frontier_chart([WIP_V1]).to_dict()
     layers = d["layer"]
     assert layers[0]["encoding"]["x"]["field"] == "bits"
     pts = d["datasets"][layers[1]["data"]["name"]]
     by = {p["order"]: p["verdict"] for p in pts}
     assert [o for o, v in sorted(by.items()) if v == "unsafe"] == [7, 8, 9]
-    vd = verdict_chart(verify_all("wip-v1")).to_dict()
+    vd = verdict_chart(verify_all(WIP_V1)).to_dict()
     rows = vd["datasets"][vd["data"]["name"]]
     assert {r["order"]: r["headroom_bits"] for r in rows}[9] == -9
 
@@ -61,7 +62,7 @@ def test_cost_explorer_and_charts():
     box.controls["word_bits"].value = 16
     box.controls["order"].value = 17
     assert box.output.value.startswith("invalid:") and "max_order=17" in box.output.value
-    d = cost_chart(cost_table("wip-v1")).to_dict()
+    d = cost_chart(cost_table(WIP_V1)).to_dict()
     rows = d["datasets"][d["data"]["name"]]
     assert {(r["order"], r["amount"]) for r in rows if r["cost"] == "bytes"} >= {
         (2, 8),
@@ -89,7 +90,7 @@ def test_export_control_writes_figure_and_text(tmp_path):
     from rmaplab.plotting import verdict_chart
     from rmaplab.widgets import export_control
 
-    df = verify_all("wip-v1")
+    df = verify_all(WIP_V1)
     box = export_control(
         {
             "verdicts": (

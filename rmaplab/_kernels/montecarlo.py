@@ -36,7 +36,7 @@ class MonteCarloInputs(NamedTuple):
     """One Monte Carlo setting: an encoding of ids into sub-IDs and a population."""
 
     encoding: int  # ENC_DIGITS / ENC_RAW / ENC_HASH
-    values: int  # K
+    nr_values: int  # K, rmap values (sub-IDs) per mm
     bits: int  # B, slice width of ENC_DIGITS
     base_pages: int  # P_g of ENC_DIGITS
     word_bits: int  # W
@@ -44,7 +44,7 @@ class MonteCarloInputs(NamedTuple):
     population: int  # POP_UNIFORM / POP_LOWEST_FREE / POP_FORK_TREE
     mms: int  # m, mms mapping the folio
     mappings: int  # n, total mappings (uniform, lowest-free)
-    pages: int  # folio_nr_pages
+    nr_pages: int  # folio_nr_pages
 
 
 def _sig():
@@ -98,7 +98,7 @@ def _mc_kernel(inp, trials, seed):
     uniform 0..pages of its pages after random partial unmaps).
     """
     enc = inp.encoding
-    nv = inp.values
+    nv = inp.nr_values
     bits = inp.bits
     base_pages = inp.base_pages
     # 2**W - 1 without the undefined shift by 64
@@ -107,7 +107,7 @@ def _mc_kernel(inp, trials, seed):
     pop = inp.population
     m = inp.mms
     n = inp.mappings
-    pages = inp.pages
+    pages = inp.nr_pages
     state = np.zeros(1, dtype=np.uint64)
     state[0] = seed
     ids = np.zeros(m, dtype=np.int64)
@@ -206,10 +206,12 @@ def _check(inp: MonteCarloInputs, trials: int, seed: int) -> MonteCarloInputs:
         raise ValueError(f"encoding={inp.encoding}: allowed {ENC_DIGITS}, {ENC_RAW}, {ENC_HASH}")
     if inp.population not in (POP_UNIFORM, POP_LOWEST_FREE, POP_FORK_TREE):
         raise ValueError(f"population={inp.population}: allowed 0, 1, 2")
-    if not 1 <= inp.word_bits <= 64 or inp.values < 1 or inp.mms < 2 or inp.pages < 1:
-        raise ValueError(f"{inp}: need 1 <= word_bits <= 64, values >= 1, mms >= 2, pages >= 1")
-    if inp.encoding == ENC_DIGITS and not 1 <= inp.bits * inp.values <= 64:
-        raise ValueError(f"bits*values = {inp.bits * inp.values}: allowed [1, 64]")
+    if not 1 <= inp.word_bits <= 64 or inp.nr_values < 1 or inp.mms < 2 or inp.nr_pages < 1:
+        raise ValueError(
+            f"{inp}: need 1 <= word_bits <= 64, nr_values >= 1, mms >= 2, nr_pages >= 1"
+        )
+    if inp.encoding == ENC_DIGITS and not 1 <= inp.bits * inp.nr_values <= 64:
+        raise ValueError(f"bits*nr_values = {inp.bits * inp.nr_values}: allowed [1, 64]")
     if inp.population != POP_FORK_TREE and inp.mappings < inp.mms:
         raise ValueError(f"mappings={inp.mappings}: allowed >= mms={inp.mms}")
     if inp.population == POP_UNIFORM and inp.max_id < 2:
@@ -233,7 +235,7 @@ def false_exclusive_trials_python(inp: MonteCarloInputs, trials: int, seed: int)
     """:func:`false_exclusive_trials` on Python ints, the same loop and draws."""
     inp = _check(inp, int(trials), int(seed))
     mask = (1 << inp.word_bits) - 1
-    m, n, pages = inp.mms, inp.mappings, inp.pages
+    m, n, pages = inp.mms, inp.mappings, inp.nr_pages
     state = int(seed)
 
     def below(k: int) -> int:
@@ -284,11 +286,11 @@ def false_exclusive_trials_python(inp: MonteCarloInputs, trials: int, seed: int)
                     y = 1 + below(inp.max_id - 1)
                     ids.append(y + 1 if y >= x else y)
         victim = ids[v]
-        acc = [0] * inp.values
+        acc = [0] * inp.nr_values
         for i in range(m):
             if i == v or cnt[i] == 0:
                 continue
-            for k in range(inp.values):
+            for k in range(inp.nr_values):
                 d = (subid(ids[i], k) - subid(victim, k)) & mask
                 acc[k] = (acc[k] + cnt[i] * d) & mask
         hits += not any(acc)

@@ -30,17 +30,17 @@ class ReplayInputs(NamedTuple):
     Op ``i`` adds ``delta[i] * subid`` to every value of folio ``folio[i]``
     for dense mm ``mm[i]`` and, if ``check[i]``, asks the check.
     ``subids[g, m, k]`` is sub-ID ``k`` of dense mm ``m`` in group slot
-    ``g``; folio ``f`` is in slot ``fgroup[f]``, with ``gvalues[g]`` values
-    and ``pages[f]`` pages.
+    ``g``; folio ``f`` is in slot ``fgroup[f]``, with ``group_nr_values[g]`` rmap values
+    and ``nr_pages[f]`` pages.
     """
 
     folio: np.ndarray  # int64[n_ops]
     mm: np.ndarray  # int64[n_ops], dense mm index
-    delta: np.ndarray  # int64[n_ops], signed pages
+    delta: np.ndarray  # int64[n_ops], signed page count
     check: np.ndarray  # bool[n_ops]
     fgroup: np.ndarray  # int64[n_folios]
-    pages: np.ndarray  # int64[n_folios], folio_nr_pages
-    gvalues: np.ndarray  # int64[n_groups], K of each group slot
+    nr_pages: np.ndarray  # int64[n_folios], folio_nr_pages
+    group_nr_values: np.ndarray  # int64[n_groups], K of each group slot
     subids: np.ndarray  # uint64[n_groups, n_mms, max K]
     mask: np.uint64  # 2**word_bits - 1
 
@@ -49,7 +49,7 @@ class ReplayState(NamedTuple):
     """Per-folio state and per-op answers the kernel writes."""
 
     mapcount: np.ndarray  # int64[n_folios]
-    values: np.ndarray  # uint64[n_folios, max K]; unused columns stay 0
+    rmap_vals: np.ndarray  # uint64[n_folios, max K]; unused columns stay 0
     answers: np.ndarray  # int8[n_ops]: -1 no check, 0 exclusive, 1 shared
 
 
@@ -81,39 +81,40 @@ def _sig_truth():
 def _replay_kernel(inp, st):
     """Replay, one add per value per operation; the check is
     ``__folio_large_mapped_shared``: shared if ``mapcount > folio_nr_pages``,
-    else exclusive iff every ``values[f, k] == mapcount * subid`` modulo the
+    else exclusive iff every ``rmap_vals[f, k] == mapcount * subid`` modulo the
     word."""
     # locals, and no array views in the loop: a view costs a reference-count
     # increment and decrement per operation
     folio, mm, delta, check = inp.folio, inp.mm, inp.delta, inp.check
-    fgroup, pages, gvalues, subids, mask = inp.fgroup, inp.pages, inp.gvalues, inp.subids, inp.mask
-    mapcount, values, answers = st.mapcount, st.values, st.answers
+    fgroup, nr_pages, subids, mask = inp.fgroup, inp.nr_pages, inp.subids, inp.mask
+    group_nr_values = inp.group_nr_values
+    mapcount, rmap_vals, answers = st.mapcount, st.rmap_vals, st.answers
     for i in range(folio.shape[0]):
         # unsigned indices: numba then skips the negative-index wraparound
         # (the entry point has checked every index is in range)
         f = np.uint64(folio[i])
         m = np.uint64(mm[i])
         g = np.uint64(fgroup[f])
-        nv = gvalues[g]
+        nv = group_nr_values[g]
         d = delta[i]
         if d > 0:
             c = np.uint64(d)
             for k in range(nv):
-                values[f, k] = (values[f, k] + c * subids[g, m, k]) & mask
+                rmap_vals[f, k] = (rmap_vals[f, k] + c * subids[g, m, k]) & mask
         elif d < 0:
             c = np.uint64(-d)
             for k in range(nv):
-                values[f, k] = (values[f, k] - c * subids[g, m, k]) & mask
+                rmap_vals[f, k] = (rmap_vals[f, k] - c * subids[g, m, k]) & mask
         n = mapcount[f] + d
         mapcount[f] = n
         if check[i]:
             shared = np.int8(ANSWER_EXCLUSIVE)
-            if n > pages[f]:
+            if n > nr_pages[f]:
                 shared = np.int8(ANSWER_SHARED)
             else:
                 un = np.uint64(n)
                 for k in range(nv):
-                    if values[f, k] != ((un * subids[g, m, k]) & mask):
+                    if rmap_vals[f, k] != ((un * subids[g, m, k]) & mask):
                         shared = np.int8(ANSWER_SHARED)
                         break
             answers[i] = shared
@@ -124,8 +125,9 @@ def _replay_truth_kernel(inp, st, tr):
     """:func:`_replay_kernel` that also tracks which mm holds how many
     mappings, and writes the ground truth of every check."""
     folio, mm, delta, check = inp.folio, inp.mm, inp.delta, inp.check
-    fgroup, pages, gvalues, subids, mask = inp.fgroup, inp.pages, inp.gvalues, inp.subids, inp.mask
-    mapcount, values, answers = st.mapcount, st.values, st.answers
+    fgroup, nr_pages, subids, mask = inp.fgroup, inp.nr_pages, inp.subids, inp.mask
+    group_nr_values = inp.group_nr_values
+    mapcount, rmap_vals, answers = st.mapcount, st.rmap_vals, st.answers
     counts, nmapping, truth = tr.counts, tr.nmapping, tr.truth
     for i in range(folio.shape[0]):
         # unsigned indices: numba then skips the negative-index wraparound
@@ -133,16 +135,16 @@ def _replay_truth_kernel(inp, st, tr):
         f = np.uint64(folio[i])
         m = np.uint64(mm[i])
         g = np.uint64(fgroup[f])
-        nv = gvalues[g]
+        nv = group_nr_values[g]
         d = delta[i]
         if d > 0:
             c = np.uint64(d)
             for k in range(nv):
-                values[f, k] = (values[f, k] + c * subids[g, m, k]) & mask
+                rmap_vals[f, k] = (rmap_vals[f, k] + c * subids[g, m, k]) & mask
         elif d < 0:
             c = np.uint64(-d)
             for k in range(nv):
-                values[f, k] = (values[f, k] - c * subids[g, m, k]) & mask
+                rmap_vals[f, k] = (rmap_vals[f, k] - c * subids[g, m, k]) & mask
         n = mapcount[f] + d
         mapcount[f] = n
         if d != 0:
@@ -155,12 +157,12 @@ def _replay_truth_kernel(inp, st, tr):
                 nmapping[f] -= 1
         if check[i]:
             shared = np.int8(ANSWER_EXCLUSIVE)
-            if n > pages[f]:
+            if n > nr_pages[f]:
                 shared = np.int8(ANSWER_SHARED)
             else:
                 un = np.uint64(n)
                 for k in range(nv):
-                    if values[f, k] != ((un * subids[g, m, k]) & mask):
+                    if rmap_vals[f, k] != ((un * subids[g, m, k]) & mask):
                         shared = np.int8(ANSWER_SHARED)
                         break
             answers[i] = shared
@@ -185,18 +187,20 @@ def _convert(inp: ReplayInputs) -> ReplayInputs:
     for name in ("mm", "delta", "check"):
         if getattr(out, name).shape != (n,):
             raise ValueError(f"{name} has shape {getattr(out, name).shape}: allowed ({n},)")
-    if out.pages.shape != (nf,) or out.gvalues.shape != (ng,):
-        raise ValueError("pages must have one entry per folio, gvalues one per group slot")
+    if out.nr_pages.shape != (nf,) or out.group_nr_values.shape != (ng,):
+        raise ValueError(
+            "nr_pages must have one entry per folio, group_nr_values one per group slot"
+        )
     bounds = [
         ("folio", out.folio, nf - 1),
         ("mm", out.mm, nm - 1),
         ("fgroup", out.fgroup, ng - 1),
-        ("gvalues", out.gvalues, kmax),
+        ("group_nr_values", out.group_nr_values, kmax),
     ]
     for name, a, hi in bounds:
         # the kernels index without bounds checks: an index out of range is refused here
         if a.size and (int(a.min()) < 0 or int(a.max()) > hi):
-            raise ValueError(f"{name} holds values outside the allowed range [0, {hi}]")
+            raise ValueError(f"{name} holds entries outside the allowed range [0, {hi}]")
     return out
 
 
@@ -242,7 +246,7 @@ def replay_stream_python(inp: ReplayInputs) -> tuple[ReplayState, TruthState]:
     nf = inp.fgroup.shape[0]
     subids = inp.subids.tolist()
     kmax = inp.subids.shape[2]
-    values = [[0] * kmax for _ in range(nf)]
+    rmap_vals = [[0] * kmax for _ in range(nf)]
     mapcount = [0] * nf
     counts: list[dict[int, int]] = [{} for _ in range(nf)]
     answers = [ANSWER_NONE] * inp.folio.shape[0]
@@ -252,8 +256,8 @@ def replay_stream_python(inp: ReplayInputs) -> tuple[ReplayState, TruthState]:
     )
     for i, (f, m, d, chk) in enumerate(ops):
         g = int(inp.fgroup[f])
-        nv = int(inp.gvalues[g])
-        s, v = subids[g][m], values[f]
+        nv = int(inp.group_nr_values[g])
+        s, v = subids[g][m], rmap_vals[f]
         for k in range(nv):
             v[k] = (v[k] + d * s[k]) & mask
         mapcount[f] += d
@@ -262,12 +266,12 @@ def replay_stream_python(inp: ReplayInputs) -> tuple[ReplayState, TruthState]:
             del counts[f][m]
         if chk:
             n = mapcount[f]
-            bad = n > int(inp.pages[f]) or any(v[k] != (n * s[k]) & mask for k in range(nv))
+            bad = n > int(inp.nr_pages[f]) or any(v[k] != (n * s[k]) & mask for k in range(nv))
             answers[i] = ANSWER_SHARED if bad else ANSWER_EXCLUSIVE
             truth[i] = int(any(o != m for o in counts[f]))
     st = ReplayState(
         np.array(mapcount, dtype=np.int64),
-        np.array(values, dtype=np.uint64).reshape(nf, kmax),
+        np.array(rmap_vals, dtype=np.uint64).reshape(nf, kmax),
         np.array(answers, dtype=np.int8),
     )
     cnt = np.zeros((nf, inp.subids.shape[1]), dtype=np.int64)

@@ -78,17 +78,17 @@ F_SLOT_CNT = 7  # mm-owner: their counts in columns 7, 8
 F_BIT = 9  # mm-owner: the "maybe shared" bit
 F_MO_TOTAL = 10  # mm-owner: total
 F_BC_N = 11  # bit-counters: total
-F_RMC = 12  # rmap-id: mapcount
+F_RMAP_MAPCOUNT = 12  # rmap-id: mapcount
 F_BC_BITS = 13  # bit-counters: one counter per id bit, columns 13..13+id_bits-1
 
 
 class SchemesState(NamedTuple):
     """Per-folio state of every scheme and of the ground truth."""
 
-    pages: np.ndarray  # uint64[folios, mms, words]: the truth's page bitmaps
+    page_bits: np.ndarray  # uint64[folios, mms, words]: the truth's page bitmaps
     tcount: np.ndarray  # int64[folios, mms]: the truth's mappings per mm
     folios: np.ndarray  # int64[folios, F_BC_BITS + id_bits]: columns F_*
-    rv: np.ndarray  # uint64[folios, K]: rmap values
+    rmap_vals: np.ndarray  # uint64[folios, K]: rmap values
 
 
 class SchemesResult(NamedTuple):
@@ -133,7 +133,7 @@ def _popcount(x):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _event(fs, rv, tcount, ids, subids, id_bits, mask, f, m, c, page0):
+def _event(fs, rmap_vals, tcount, ids, subids, id_bits, mask, f, m, c, page0):
     """One signed map/unmap event of ``c`` mappings (``c < 0``: unmap) for
     dense mm ``m`` on folio ``f`` to every scheme; ``page0`` is +-1 or 0.
 
@@ -193,12 +193,12 @@ def _event(fs, rv, tcount, ids, subids, id_bits, mask, f, m, c, page0):
     if c > 0:
         uc = np.uint64(c)
         for k in range(subids.shape[1]):
-            rv[f, k] = (rv[f, k] + uc * subids[mu, k]) & mask
+            rmap_vals[f, k] = (rmap_vals[f, k] + uc * subids[mu, k]) & mask
     else:
         uc = np.uint64(-c)
         for k in range(subids.shape[1]):
-            rv[f, k] = (rv[f, k] - uc * subids[mu, k]) & mask
-    fs[f, F_RMC] += c
+            rmap_vals[f, k] = (rmap_vals[f, k] - uc * subids[mu, k]) & mask
+    fs[f, F_RMAP_MAPCOUNT] += c
     # ground truth
     before = tcount[f, mu]
     tcount[f, mu] = before + c
@@ -216,9 +216,9 @@ def _schemes_kernel(inp, st, stats, status):
     operation."""
     kind, folio, mm, a, b = inp.kind, inp.folio, inp.mm, inp.a, inp.b
     ids, subids, id_bits, mask = inp.ids, inp.subids, inp.id_bits, inp.mask
-    pages, tcount, fs, rv = st.pages, st.tcount, st.folios, st.rv
+    page_bits, tcount, fs, rmap_vals = st.page_bits, st.tcount, st.folios, st.rmap_vals
     P = np.int64(1) << inp.order
-    nw = pages.shape[2]
+    nw = page_bits.shape[2]
     rng = np.zeros(nw, dtype=np.uint64)
     status[0] = STATUS_OK
     status[1] = -1
@@ -245,17 +245,17 @@ def _schemes_kernel(inp, st, stats, status):
             n = np.int64(0)
             for w in range(nw):
                 if op == OP_MAP:
-                    if (pages[f, mu, w] & rng[w]) != _U0:
+                    if (page_bits[f, mu, w] & rng[w]) != _U0:
                         status[0] = STATUS_ALREADY_MAPPED
                         status[1] = i
                         return
-                    pages[f, mu, w] |= rng[w]
+                    page_bits[f, mu, w] |= rng[w]
                     n += _popcount(rng[w])
                 else:
-                    hit = pages[f, mu, w] & rng[w]
+                    hit = page_bits[f, mu, w] & rng[w]
                     n += _popcount(hit)
                     rng[w] = hit
-                    pages[f, mu, w] &= ~hit
+                    page_bits[f, mu, w] &= ~hit
             if n == 0:
                 continue
             p0 = np.int64(rng[0] & _U1)
@@ -271,23 +271,23 @@ def _schemes_kernel(inp, st, stats, status):
                 if n == 0:
                     continue
                 fu = np.uint64(f2)
-                p0 = np.int64(pages[fu, mu, 0] & _U1)
+                p0 = np.int64(page_bits[fu, mu, 0] & _U1)
                 who = child
                 if op == OP_FORK:
                     for w in range(nw):
-                        pages[fu, cu, w] |= pages[fu, mu, w]
+                        page_bits[fu, cu, w] |= page_bits[fu, mu, w]
                 else:
                     for w in range(nw):
-                        pages[fu, mu, w] = _U0
+                        page_bits[fu, mu, w] = _U0
                     who, n, p0 = m, -n, -p0
-                _event(fs, rv, tcount, ids, subids, id_bits, mask, fu, who, n, p0)
+                _event(fs, rmap_vals, tcount, ids, subids, id_bits, mask, fu, who, n, p0)
         elif op == OP_COW:
             # a write fault on page pg: every scheme answers, the truth scores
             # them, and a truly shared page is copied
             pg = a[i]
             w = np.uint64(pg >> 6)
             bit = _U1 << np.uint64(pg & 63)
-            if (pages[f, mu, w] & bit) == _U0:
+            if (page_bits[f, mu, w] & bit) == _U0:
                 continue  # the page was copied or unmapped earlier: no fault
             truly = fs[f, F_NMAPPING] > 1
             for r in range(N_SCHEMES):
@@ -308,12 +308,12 @@ def _schemes_kernel(inp, st, stats, status):
                             shared = True
                 else:  # ROW_RMAP_ID: __folio_large_mapped_shared
                     shared = False
-                    if fs[f, F_RMC] > P:
+                    if fs[f, F_RMAP_MAPCOUNT] > P:
                         shared = True
                     else:
-                        un = np.uint64(fs[f, F_RMC])
+                        un = np.uint64(fs[f, F_RMAP_MAPCOUNT])
                         for k in range(subids.shape[1]):
-                            if rv[f, k] != ((un * subids[mu, k]) & mask):
+                            if rmap_vals[f, k] != ((un * subids[mu, k]) & mask):
                                 shared = True
                 stats[r, COL_CHECKS] += 1
                 if not shared and truly:
@@ -321,7 +321,7 @@ def _schemes_kernel(inp, st, stats, status):
                 if shared and not truly:
                     stats[r, COL_FALSE_SHARED] += 1
             if truly:
-                pages[f, mu, w] &= ~bit
+                page_bits[f, mu, w] &= ~bit
                 ev_c = np.int64(-1)
                 ev_p0 = np.int64(-1) if pg == 0 else np.int64(0)
         else:
@@ -329,7 +329,7 @@ def _schemes_kernel(inp, st, stats, status):
             status[1] = i
             return
         if ev_c != 0:
-            _event(fs, rv, tcount, ids, subids, id_bits, mask, f, m, ev_c, ev_p0)
+            _event(fs, rmap_vals, tcount, ids, subids, id_bits, mask, f, m, ev_c, ev_p0)
 
 
 def new_state(inp: SchemesInputs) -> SchemesState:
@@ -340,10 +340,10 @@ def new_state(inp: SchemesInputs) -> SchemesState:
     folios = np.zeros((nf, F_BC_BITS + int(inp.id_bits)), dtype=np.int64)
     folios[:, F_OWNER] = -1
     return SchemesState(
-        pages=np.zeros((nf, n_mm, nw), dtype=np.uint64),
+        page_bits=np.zeros((nf, n_mm, nw), dtype=np.uint64),
         tcount=np.zeros((nf, n_mm), dtype=np.int64),
         folios=folios,
-        rv=np.zeros((nf, inp.subids.shape[1]), dtype=np.uint64),
+        rmap_vals=np.zeros((nf, inp.subids.shape[1]), dtype=np.uint64),
     )
 
 

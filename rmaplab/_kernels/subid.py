@@ -2,7 +2,7 @@
 
 Entry point: :func:`subid_words` (numba), twin :func:`subid_words_python`
 (Python ints). Value ``k`` of an mm with id ``id`` uses the slice
-``(id >> (k * bits)) & (2**bits - 1)``; a plain index is ``values=1,
+``(id >> (k * bits)) & (2**bits - 1)``; a plain index is ``nr_values=1,
 bits=64``.
 """
 
@@ -25,7 +25,7 @@ class SubidInputs(NamedTuple):
     """What :func:`subid_words` computes: the sub-IDs of every id."""
 
     ids: np.ndarray  # ids or indices, any integer dtype, values in [0, 2**64)
-    values: int  # K, sub-IDs per id
+    nr_values: int  # K, sub-IDs per id
     bits: int  # B, slice width (64: the whole id is the index)
     base_pages: int  # P_g, the digit base is P_g + 1
     word_bits: int  # W, the word the sums wrap in
@@ -47,47 +47,47 @@ def calc_subid(base_pages, index, mask):
 
 
 @kernel("uint64[:, ::1](uint64[::1], int64, uint64, uint64, uint64, uint64)")
-def _subids_kernel(ids, values, bits, slice_mask, base_pages, mask):
-    out = np.empty((ids.shape[0], values), dtype=np.uint64)
+def _subids_kernel(ids, nr_values, bits, slice_mask, base_pages, mask):
+    out = np.empty((ids.shape[0], nr_values), dtype=np.uint64)
     for j in range(ids.shape[0]):
-        for k in range(values):
+        for k in range(nr_values):
             x = (ids[j] >> (np.uint64(k) * bits)) & slice_mask
             out[j, k] = calc_subid(base_pages, x, mask)
     return out
 
 
 def _check(inp: SubidInputs) -> tuple[int, int, int, int]:
-    values, bits, base, wb = (int(x) for x in inp[1:])
-    if not 1 <= values <= 64 or not 1 <= bits <= 64 or (values * bits > 64 and values > 1):
-        raise ValueError(f"values={values}, bits={bits}: allowed 1 <= values*bits <= 64")
+    nr_values, bits, base, wb = (int(x) for x in inp[1:])
+    if not 1 <= nr_values <= 64 or not 1 <= bits <= 64 or (nr_values * bits > 64 and nr_values > 1):
+        raise ValueError(f"nr_values={nr_values}, bits={bits}: allowed 1 <= nr_values*bits <= 64")
     if not 0 <= base < 1 << 63 or not 1 <= wb <= 64:
         raise ValueError(f"base_pages={base}, word_bits={wb}: allowed [0, 2**63), [1, 64]")
-    return values, bits, base, wb
+    return nr_values, bits, base, wb
 
 
 def subid_words(inp: SubidInputs) -> np.ndarray:
-    """Sub-IDs of ``inp.ids``, ``uint64`` array of shape ``(len(ids), values)``.
+    """Sub-IDs of ``inp.ids``, ``uint64`` array of shape ``(len(ids), nr_values)``.
 
     Callers validate the ids against their configuration; this checks only
     what the kernel needs (integer ids, widths in range)."""
-    values, bits, base, wb = _check(inp)
+    nr_values, bits, base, wb = _check(inp)
     ids = np.asarray(inp.ids)
     if ids.size and ids.dtype.kind not in "iu":
         raise ValueError(f"ids must be integers, got dtype {ids.dtype}")
     ids = np.ascontiguousarray(ids.ravel(), dtype=np.uint64)
     return _subids_kernel(
-        ids, values, np.uint64(bits), word_mask(bits), np.uint64(base), word_mask(wb)
+        ids, nr_values, np.uint64(bits), word_mask(bits), np.uint64(base), word_mask(wb)
     )
 
 
 def subid_words_python(inp: SubidInputs) -> list[list[int]]:
     """:func:`subid_words` on Python ints, the same loop."""
-    values, bits, base, wb = _check(inp)
+    nr_values, bits, base, wb = _check(inp)
     mask, smask = (1 << wb) - 1, (1 << bits) - 1
     out = []
     for mm_id in (int(x) for x in np.asarray(inp.ids).ravel()):
         row = []
-        for k in range(values):
+        for k in range(nr_values):
             i, nr, mult = (mm_id >> (k * bits)) & smask, 0, 1
             while i:
                 if i & 1:
