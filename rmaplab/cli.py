@@ -524,6 +524,19 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_warmup(args) -> int:
+    from ._kernels import jit_enabled, warmup
+
+    secs = warmup()
+    if args.json:
+        _emit_json({"jit": jit_enabled(), "seconds": secs})
+        return 0
+    for fam, t in secs.items():
+        print(f"{fam:<12}{t:>8.2f} s")
+    print(wrap("kernels compiled (first run after install) or loaded from numba's cache"))
+    return 0
+
+
 def _add_config_args(p, custom: bool = False):
     p.add_argument(
         "--config", default=DEFAULT_CONFIG.name, help=f"one of {', '.join(config_names())}"
@@ -655,6 +668,10 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("configs", help="list the built-in configurations")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_configs)
+
+    w = sub.add_parser("warmup", help="compile every numba kernel now (once per install)")
+    w.add_argument("--json", action="store_true")
+    w.set_defaults(func=cmd_warmup)
     return p
 
 

@@ -204,6 +204,8 @@ def test_pure_python_paths():
         "tests/test_schemes.py::test_numba_replay_counterexample_and_errors",
         "tests/test_collide.py::test_mc_kernel_small_run_agrees_with_exact",
         "tests/test_collide.py::test_mc_kernel_is_bit_identical_to_its_python_twin",
+        "tests/test_collide.py::test_monte_carlo_python_twin_matches_tasks",
+        "tests/test_kernels.py",
     ]
     proc = subprocess.run(
         [
