@@ -187,8 +187,8 @@ def _event(fs, rmap_vals, tcount, ids, subids, id_bits, mask, f, m, c, page0):
     fs[f, F_BC_N] += c
     idm = ids[mu]
     for b in range(id_bits):
-        if (idm >> b) & 1:
-            fs[f, F_BC_BITS + b] += c
+        # branch-free: an id's bits are random, a branch on each mispredicts
+        fs[f, F_BC_BITS + b] += c * ((idm >> b) & 1)
     # rmap IDs
     if c > 0:
         uc = np.uint64(c)
@@ -272,15 +272,14 @@ def _schemes_kernel(inp, st, stats, status):
                     continue
                 fu = np.uint64(f2)
                 p0 = np.int64(page_bits[fu, mu, 0] & _U1)
-                who = child
                 if op == OP_FORK:
                     for w in range(nw):
                         page_bits[fu, cu, w] |= page_bits[fu, mu, w]
+                    _event(fs, rmap_vals, tcount, ids, subids, id_bits, mask, fu, child, n, p0)
                 else:
                     for w in range(nw):
                         page_bits[fu, mu, w] = _U0
-                    who, n, p0 = m, -n, -p0
-                _event(fs, rmap_vals, tcount, ids, subids, id_bits, mask, fu, who, n, p0)
+                    _event(fs, rmap_vals, tcount, ids, subids, id_bits, mask, fu, m, -n, -p0)
         elif op == OP_COW:
             # a write fault on page pg: every scheme answers, the truth scores
             # them, and a truly shared page is copied
@@ -300,12 +299,13 @@ def _schemes_kernel(inp, st, stats, status):
                 elif r == ROW_MM_OWNER:
                     shared = fs[f, F_MO_TOTAL] > 1 and fs[f, F_BIT] != 0
                 elif r == ROW_BIT_COUNTERS:
-                    shared = False
                     idm = ids[mu]
+                    nb = fs[f, F_BC_N]
+                    diff = np.int64(0)
                     for bb in range(id_bits):
-                        want = fs[f, F_BC_N] if (idm >> bb) & 1 else 0
-                        if fs[f, F_BC_BITS + bb] != want:
-                            shared = True
+                        # branch-free, as in _event: counter bb should be n times bit bb
+                        diff |= fs[f, F_BC_BITS + bb] ^ (nb * ((idm >> bb) & 1))
+                    shared = diff != 0
                 else:  # ROW_RMAP_ID: __folio_large_mapped_shared
                     shared = False
                     if fs[f, F_RMAP_MAPCOUNT] > P:
