@@ -23,7 +23,7 @@ from _cc import bench_main, best_time, compile_c, header, machine
 
 from rmaplab import get_config
 from rmaplab._kernels import word_mask
-from rmaplab._kernels.schemes import SchemesInputs, _schemes_kernel, convert, new_state
+from rmaplab._kernels.schemes import SchemesInputs, _convert, _new_state, _schemes_kernel
 from rmaplab.compare import ops_to_arrays, replay_schemes_python
 from rmaplab.subid import subids_array
 from rmaplab.workloads import make_workload
@@ -33,7 +33,7 @@ def _inputs(ops, order, cfg) -> SchemesInputs:
     kind, folio, mm, a, b, ids = ops_to_arrays(ops)
     sub = subids_array(cfg, order, ids)
     nf = int(folio.max()) + 1
-    return convert(
+    return _convert(
         SchemesInputs(
             kind, folio, mm, a, b, ids, sub, nf, order, cfg.id_bits, word_mask(cfg.word_bits)
         )
@@ -59,7 +59,7 @@ def run(folios=2048, python_ops=20_000, repeat=3):
             # entry point's index checks are not timed
             stats = np.zeros((6, 3), dtype=np.int64)
             status = np.zeros(2, dtype=np.int64)
-            _schemes_kernel(inp, new_state(inp), stats, status)
+            _schemes_kernel(inp, _new_state(inp), stats, status)
             return stats
 
         def c():

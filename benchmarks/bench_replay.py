@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _cc import best_time, compile_c, header, machine
 
 from rmaplab import get_config
-from rmaplab._kernels.replay import _replay_kernel, new_state
+from rmaplab._kernels.replay import _new_state, _replay_kernel
 from rmaplab.config import WIP_V1
 from rmaplab.replay import _resolve, replay_inputs, replay_python, value_updates
 
@@ -64,7 +64,7 @@ def run(
     f, m, d, c = make_stream(n_ops, n_folios, n_mms, cfg.max_id, order)
     updates = value_updates(cfg, order, f, d)
     inp = _inputs(cfg, order, f, m, d, c, n_folios)
-    st = new_state(inp)
+    st = _new_state(inp)
 
     # numba: compile (or load from cache) outside the timing; the kernel runs
     # on the same arrays as C (the entry point's checks are not timed)
@@ -117,7 +117,7 @@ def run(
     p = replay_python(cfg, order, f[:k], m[:k], d[:k], c[:k], n_folios=n_folios)
     t_py = time.perf_counter() - t
     pinp = _inputs(cfg, order, f[:k], m[:k], d[:k], c[:k], n_folios)
-    pst = new_state(pinp)
+    pst = _new_state(pinp)
     _replay_kernel(pinp, pst)
     same_py = np.array_equal(p.rmap_vals, pst.rmap_vals) and np.array_equal(p.answers, pst.answers)
 

@@ -52,7 +52,7 @@ def kernel(signature) -> Callable[[Callable], LazyKernel]:
 
 
 def jit_enabled() -> bool:
-    return not numba.config.DISABLE_JIT
+    return not numba.config.DISABLE_JIT  # type: ignore[attr-defined]
 
 
 def word_mask(word_bits: int) -> np.uint64:

@@ -49,7 +49,8 @@ class MonteCarloInputs(NamedTuple):
 
 def _sig():
     i, u = types.int64, types.uint64
-    nt = types.NamedTuple((i, i, i, u, i, i, i, i, i, i), MonteCarloInputs)
+    # ten int64 fields: numba types such a tuple as homogeneous
+    nt = types.NamedUniTuple(i, len(MonteCarloInputs._fields), MonteCarloInputs)
     return types.int64[::1](nt, i, u)
 
 
@@ -100,7 +101,7 @@ def _mc_kernel(inp, trials, seed):
     enc = inp.encoding
     nv = inp.nr_values
     bits = inp.bits
-    base_pages = inp.base_pages
+    base_pages = np.uint64(inp.base_pages)
     # 2**W - 1 without the undefined shift by 64
     mask = ((_U1 << np.uint64(inp.word_bits - 1)) << _U1) - _U1
     max_id = inp.max_id
@@ -224,10 +225,8 @@ def _check(inp: MonteCarloInputs, trials: int, seed: int) -> MonteCarloInputs:
 def false_exclusive_trials(inp: MonteCarloInputs, trials: int, seed: int) -> tuple[int, int]:
     """``(hits, trials)``: how many of ``trials`` seeded trials fool the check."""
     inp = _check(inp, int(trials), int(seed))
-    typed = MonteCarloInputs(*(np.int64(x) for x in inp))._replace(
-        base_pages=np.uint64(inp.base_pages)
-    )
-    out = _mc_kernel(typed, np.int64(trials), np.uint64(seed))
+    # Python ints: numba types them int64, the signature's fields
+    out = _mc_kernel(inp, int(trials), np.uint64(seed))
     return int(out[0]), int(out[1])
 
 

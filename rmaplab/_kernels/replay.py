@@ -173,13 +173,19 @@ def _replay_truth_kernel(inp, st, tr):
 
 
 def _convert(inp: ReplayInputs) -> ReplayInputs:
-    i64 = [np.ascontiguousarray(a, dtype=np.int64) for a in inp[:3]]
+    def i64(a) -> np.ndarray:
+        return np.ascontiguousarray(a, dtype=np.int64)
+
     out = ReplayInputs(
-        *i64,
-        np.ascontiguousarray(inp.check, dtype=np.bool_),
-        *(np.ascontiguousarray(a, dtype=np.int64) for a in inp[4:7]),
-        np.ascontiguousarray(inp.subids, dtype=np.uint64),
-        np.uint64(inp.mask),
+        folio=i64(inp.folio),
+        mm=i64(inp.mm),
+        delta=i64(inp.delta),
+        check=np.ascontiguousarray(inp.check, dtype=np.bool_),
+        fgroup=i64(inp.fgroup),
+        nr_pages=i64(inp.nr_pages),
+        group_nr_values=i64(inp.group_nr_values),
+        subids=np.ascontiguousarray(inp.subids, dtype=np.uint64),
+        mask=np.uint64(inp.mask),
     )
     n = out.folio.shape[0]
     nf = out.fgroup.shape[0]
@@ -204,7 +210,7 @@ def _convert(inp: ReplayInputs) -> ReplayInputs:
     return out
 
 
-def new_state(inp: ReplayInputs) -> ReplayState:
+def _new_state(inp: ReplayInputs) -> ReplayState:
     nf = inp.fgroup.shape[0]
     return ReplayState(
         np.zeros(nf, dtype=np.int64),
@@ -213,7 +219,7 @@ def new_state(inp: ReplayInputs) -> ReplayState:
     )
 
 
-def new_truth(inp: ReplayInputs) -> TruthState:
+def _new_truth(inp: ReplayInputs) -> TruthState:
     nf = inp.fgroup.shape[0]
     return TruthState(
         np.zeros((nf, inp.subids.shape[1]), dtype=np.int64),
@@ -230,9 +236,9 @@ def replay_stream(inp: ReplayInputs, truth: bool = True) -> tuple[ReplayState, T
     checks shapes and that every index is in range, then runs the kernel.
     """
     inp = _convert(inp)
-    st = new_state(inp)
+    st = _new_state(inp)
     if truth:
-        tr = new_truth(inp)
+        tr = _new_truth(inp)
         _replay_truth_kernel(inp, st, tr)
         return st, tr
     _replay_kernel(inp, st)

@@ -332,7 +332,7 @@ def _schemes_kernel(inp, st, stats, status):
             _event(fs, rmap_vals, tcount, ids, subids, id_bits, mask, f, m, ev_c, ev_p0)
 
 
-def new_state(inp: SchemesInputs) -> SchemesState:
+def _new_state(inp: SchemesInputs) -> SchemesState:
     """Empty folios for :func:`_schemes_kernel` (owners -1, everything else 0)."""
     nf, n_mm = int(inp.n_folios), inp.ids.shape[0]
     nw = ((1 << int(inp.order)) + 63) // 64
@@ -347,17 +347,25 @@ def new_state(inp: SchemesInputs) -> SchemesState:
     )
 
 
-def convert(inp: SchemesInputs) -> SchemesInputs:
+def _convert(inp: SchemesInputs) -> SchemesInputs:
     """Cast and check ``inp`` for the kernel, which indexes without bounds
     checks: every folio, mm and child index is refused here if out of range."""
+
+    def i64(a) -> np.ndarray:
+        return np.ascontiguousarray(a, dtype=np.int64)
+
     c = SchemesInputs(
-        np.ascontiguousarray(inp.kind, dtype=np.int8),
-        *(np.ascontiguousarray(x, dtype=np.int64) for x in inp[1:6]),
-        np.ascontiguousarray(inp.subids, dtype=np.uint64).reshape(len(inp.ids), -1),
-        np.int64(inp.n_folios),
-        np.int64(inp.order),
-        np.int64(inp.id_bits),
-        np.uint64(inp.mask),
+        kind=np.ascontiguousarray(inp.kind, dtype=np.int8),
+        folio=i64(inp.folio),
+        mm=i64(inp.mm),
+        a=i64(inp.a),
+        b=i64(inp.b),
+        ids=i64(inp.ids),
+        subids=np.ascontiguousarray(inp.subids, dtype=np.uint64).reshape(len(inp.ids), -1),
+        n_folios=int(inp.n_folios),  # Python ints: numba types them int64
+        order=int(inp.order),
+        id_bits=int(inp.id_bits),
+        mask=np.uint64(inp.mask),
     )
     n, n_mm = c.kind.shape[0], c.ids.shape[0]
     if any(x.shape != (n,) for x in c[1:5]):
@@ -387,8 +395,8 @@ def convert(inp: SchemesInputs) -> SchemesInputs:
 def replay_all_schemes(inp: SchemesInputs) -> SchemesResult:
     """Replay ``inp`` from empty folios through every scheme (rows
     ``SCHEME_ROWS``); the first invalid map/unmap stops it with its status."""
-    c = convert(inp)
+    c = _convert(inp)
     stats = np.zeros((N_SCHEMES, 3), dtype=np.int64)
     status = np.zeros(2, dtype=np.int64)
-    _schemes_kernel(c, new_state(c), stats, status)
+    _schemes_kernel(c, _new_state(c), stats, status)
     return SchemesResult(stats, int(status[0]), int(status[1]))
