@@ -13,12 +13,14 @@ kernel up front, so no later call waits on numba.
 
 from .config import (
     BUILTIN,
+    DEFAULT_CONFIG,
     ConfigError,
     Group,
     RmapConfig,
     config_names,
     derive_config,
     get_config,
+    single_group_config,
 )
 from .folio import CheckResult, Folio, RmapError
 from .subid import calc_rmap_subid, id_slices, mm_subids, subid_table
@@ -36,6 +38,7 @@ def warmup() -> dict[str, float]:
 
 __all__ = [
     "BUILTIN",
+    "DEFAULT_CONFIG",
     "CheckResult",
     "ConfigError",
     "Folio",
@@ -49,6 +52,7 @@ __all__ = [
     "get_config",
     "id_slices",
     "mm_subids",
+    "single_group_config",
     "subid_table",
     "warmup",
 ]

@@ -17,15 +17,62 @@ __all__ = [
 ]
 
 
+#: Longest a callback holds the kernel: a value not answered by then is
+#: finished in a thread and replaces the "computing" line when done.
+WIDGET_WAIT_SECONDS = 0.2
+
+
 def _panel(controls: dict, compute, rows, height: str):
-    """Wire ``controls`` to a read-only text output: ``compute(**values)``
-    returns ``(text, result)``; ``rows`` lists the control names per line."""
+    """Wire ``controls`` to a read-only text output: ``compute(**settings)``
+    returns ``(text, result)``; ``rows`` lists the control names per line.
+
+    Answers are cached per combination of settings. A new combination is
+    computed in a thread; the callback waits at most
+    :data:`WIDGET_WAIT_SECONDS` for it, so the kernel never freezes (the
+    verifier can take seconds near its node budget). ``box.wait()`` joins the
+    pending computation (tests call it after setting ``.value``).
+    """
+    import threading
+
     import ipywidgets as w
 
     out = w.Textarea(layout=w.Layout(width="95%", height=height), disabled=True)
+    cache: dict = {}
+    lock = threading.Lock()
+    state: dict = {"key": None, "thread": None}
 
     def update(_=None):
-        out.value = compute(**{k: c.value for k, c in controls.items()})[0]
+        settings = {k: c.value for k, c in controls.items()}
+        key = tuple(settings.items())
+        with lock:
+            state["key"] = key
+            if key in cache:
+                out.value = cache[key]
+                return
+
+        def work():
+            text = compute(**settings)[0]
+            with lock:
+                cache[key] = text
+                if state["key"] == key:  # the sliders may have moved on meanwhile
+                    out.value = text
+
+        t = threading.Thread(target=work, daemon=True)
+        state["thread"] = t
+        t.start()
+        t.join(WIDGET_WAIT_SECONDS)
+        with lock:
+            if key not in cache:
+                out.value = (
+                    f"computing {', '.join(f'{k}={v}' for k, v in settings.items())} "
+                    "(the answer replaces this line)"
+                )
+
+    def wait(timeout: float | None = None) -> str:
+        t = state["thread"]
+        if t is not None:
+            t.join(timeout)
+        return out.value
 
     for c in controls.values():
         c.observe(update, names="value")
@@ -33,6 +80,7 @@ def _panel(controls: dict, compute, rows, height: str):
     box = w.VBox([w.HBox([controls[n] for n in row]) for row in rows] + [out])
     box.controls = controls
     box.output = out
+    box.wait = wait
     return box
 
 
@@ -72,7 +120,8 @@ def explore(order: int, bits: int, word_bits: int, id_bits: int, group_order: in
         f"base {v.base_pages + 1}, {word_bits}-bit words",
         f"headroom: {v.headroom_bits} bits (rule 'P_g * max sub-ID fits': "
         f"{'holds' if cfg.fits(order) else 'fails'})",
-        f"frontier: no weights safe from {v.frontier_pages} pages on",
+        f"frontier: no linear sub-ID weights safe from {v.frontier_pages} pages on "
+        "(tables w[s] not covered)",
         f"verdict: {v.verdict.upper()} by {v.method}"
         + (f", min mappings {v.min_mappings}" if v.min_mappings else ""),
         v.evidence,
@@ -144,7 +193,8 @@ def cost_for(id_bits: int, word_bits: int, order: int):
     text = (
         f"order {order} ({1 << order} pages), {id_bits}-bit ids "
         f"({row['ids_supported']} mms), {word_bits}-bit words:\n"
-        f"fewest values proven safe: K = {k} of {row['bits']} bits ({row['method']}); "
+        "fewest values proven safe among base P_g + 1 digits (P_g = 2^order): "
+        f"K = {k} of {row['bits']} bits ({row['method']}); "
         f"the series' rule asks for {row['rule_values']}\n"
         f"cost: {row['bytes']} bytes (+{SEQCOUNT_BYTES} seqcount), {row['cache_lines']} "
         f"cache line(s), {row['atomics_per_update']} atomic RMW per update"
