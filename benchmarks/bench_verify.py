@@ -20,7 +20,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 import naive  # noqa: E402  (tests/naive.py: the pure-Python BFS twin)
 from _cc import bench_main, best_time, compile_c, header, machine  # noqa: E402
 
-from rmaplab import Group, RmapConfig, config_names, kernels  # noqa: E402
+from rmaplab import Group, RmapConfig, config_names, get_config, kernels  # noqa: E402
 from rmaplab.subid import subids_array  # noqa: E402
 from rmaplab.verify import _search, verify_all  # noqa: E402
 
@@ -77,7 +77,7 @@ def run():
     for name in config_names():
         _search.cache_clear()
         t = time.perf_counter()
-        verify_all(name)
+        verify_all(get_config(name))
         sweep[name] = time.perf_counter() - t
     return {
         **machine(),
