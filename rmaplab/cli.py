@@ -22,6 +22,7 @@ from .config import (
     single_group_config,
 )
 from .export import text_table, wrap
+from .verify import NODE_LIMIT
 from .views import Params, view
 
 __all__ = ["main"]
@@ -207,6 +208,10 @@ def _verdict_text(v) -> str:
         )
     if v.note:
         lines.append(wrap(f"series: {v.note}"))
+    if v.verdict == "undecided":
+        lines.append(
+            wrap("UNDECIDED within the node budget: a larger --node-limit searches further.")
+        )
     return "\n".join(lines)
 
 
@@ -220,11 +225,14 @@ def cmd_verify(args) -> int:
         cfg.group_for(args.order)  # refuse an uncovered order before any work
     if args.csv:
         _check_csv_path(args.csv, "--csv")
+    from .config import _check_int
+
+    limit = _check_int("--node-limit", args.node_limit, 1, 10**9)
     if args.all:
-        df = verify_all(cfg, progress=args.progress)
-        verdicts = [verify(cfg, o) for o in cfg.orders]
+        df = verify_all(cfg, progress=args.progress, node_limit=limit)
+        verdicts = [verify(cfg, o, limit) for o in cfg.orders]  # cached searches
     else:
-        verdicts = [verify(cfg, args.order)]
+        verdicts = [verify(cfg, args.order, limit, progress=not args.json)]
         df = None
     if args.csv:
         from .verify import save_table
@@ -570,6 +578,13 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--csv", metavar="PATH", help="also save the table as CSV")
     v.add_argument("--steps", action="store_true", help="replay each counterexample step by step")
     v.add_argument("--progress", action="store_true", help="progress bar (with --all)")
+    v.add_argument(
+        "--node-limit",
+        type=_count,
+        default=NODE_LIMIT,
+        help=f"budget: enumeration nodes per rmap value; past it the verdict is "
+        f"undecided (default {NODE_LIMIT:.0e})",
+    )
     v.set_defaults(func=cmd_verify)
 
     pr = sub.add_parser("proof", help="the argument with this configuration's numbers, for mail")
