@@ -20,9 +20,9 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 import naive  # noqa: E402
 from _cc import bench_main, best_time, compile_c, header, machine  # noqa: E402
 
-from rmaplab.config import WIP_V1
 from rmaplab import kernels  # noqa: E402
 from rmaplab.collide import _POP_CODE, make_encoding  # noqa: E402
+from rmaplab.config import WIP_V1  # noqa: E402
 
 CASES = [
     ("posted, 64-bit, uniform", "posted", "uniform", 3, 20, None, None),

@@ -25,8 +25,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _cc import best_time, compile_c, header, machine
 
-from rmaplab.config import WIP_V1
 from rmaplab import get_config, kernels
+from rmaplab.config import WIP_V1
 from rmaplab.replay import prepare, replay_python, value_updates
 
 

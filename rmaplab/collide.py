@@ -74,7 +74,9 @@ ENCODINGS = {
     "bit-counters": "one counter per id bit (exact)",
 }
 POPULATIONS = {
-    "uniform": "victim uniform over ids, others i.i.d. uniform over other ids, counts a uniform split",
+    "uniform": (
+        "victim uniform over ids, others i.i.d. uniform over other ids, counts a uniform split"
+    ),
     "lowest-free": "ids 1..m from a lowest-free allocator, victim uniform among them",
     "fork-tree": "parent and m-1 children, each keeps a uniform 0..P pages after partial unmaps",
     "adversarial": "the verifier's counterexample and its neighbours (counts +-1)",
