@@ -414,7 +414,7 @@ def cmd_compare(args) -> int:
                 f"0 checks: workload {args.workload} has no write fault (no COW), so no "
                 "scheme is asked 'mapped shared?'; it exercises only the map/unmap "
                 "path, whose cost is the bytes and atomics columns. Workloads with "
-                "checks: cow, cow-reuse, fork-exec, zygote, prefork, random."
+                "write faults have checks, e.g. cow, zygote, random."
             )
         )
     bad = df[df["false_exclusive"] > 0]
