@@ -196,6 +196,12 @@ def _verify_config(args):
 def _verdict_text(v) -> str:
     lines = [f"order {v.order} ({v.pages} pages): {v.verdict.upper()} by {v.method}"]
     lines.append(wrap(v.evidence))
+    lines.append(
+        wrap(
+            f"minimality {'proven' if v.proven_minimal else 'not proven'}; frontier: no "
+            f"sub-ID weights with B = {v.bits} are safe from {v.frontier_pages} pages on"
+        )
+    )
     if v.counterexample:
         ce = v.counterexample
         lines.append(
@@ -682,6 +688,11 @@ def main(argv=None) -> int:
     except ConfigError as e:
         print(f"rmaplab {args.command}: error: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `rmaplab ... | head`: the reader left, not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
