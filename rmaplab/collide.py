@@ -38,6 +38,7 @@ from .config import (
     _check_int,
     bits_per_value,
     nr_values_for,
+    require_config,
     single_group_config,
 )
 
@@ -152,7 +153,7 @@ def make_encoding(
 ) -> Encoding:
     """An encoding of ``config``'s ids at ``order``; ``word_bits``/``id_bits``
     override the configuration's widths (digits are re-sliced accordingly)."""
-    cfg = config
+    cfg = require_config(config)
     g = cfg.group_for(order)
     ib = cfg.id_bits if id_bits is None else _check_int("id_bits", id_bits, 1, 32)
     wb = cfg.word_bits if word_bits is None else _check_int("word_bits", word_bits, 2, 64)

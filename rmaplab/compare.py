@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .config import DEFAULT_CONFIG, ConfigError, RmapConfig
+from .config import DEFAULT_CONFIG, ConfigError, RmapConfig, require_config
 from .folio import RmapError
 from .schemes import SCHEMES, make_scheme
 from .workloads import make_workload
@@ -207,7 +207,7 @@ def compare(
 
     ``fast`` replays with the numba kernel (all schemes at once); otherwise
     with the Python scheme objects. Both give the same counters."""
-    cfg = config
+    cfg = require_config(config)
     ops = make_workload(workload, order, procs, seed, folios, cfg)
     names = [n for n in (schemes or list(SCHEMES)) if n != "truth"]
     for n in names:

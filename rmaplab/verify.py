@@ -48,7 +48,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from ._data import data_text
-from .config import WIP_V1, ConfigError, Group, RmapConfig
+from .config import WIP_V1, ConfigError, Group, RmapConfig, require_config
 from .lattice import iroot, lattice_basis, lll, shortest_linf
 
 __all__ = [
@@ -379,6 +379,7 @@ def verify(
     ``progress``, a search that lasts over a second shows a bar of nodes
     against that budget (``node_limit`` per rmap value).
     """
+    config = require_config(config)
     if not progress:
         return _verify(config, order, node_limit)
     from tqdm.auto import tqdm
@@ -399,6 +400,7 @@ def verify(
 
 
 def _verify(config: RmapConfig, order: int, node_limit: int) -> Verdict:
+    config = require_config(config)
     cfg = config
     g = cfg.group_for(order)
     gi = cfg.groups.index(g)
@@ -538,7 +540,7 @@ def verify_all(config: RmapConfig, progress: bool = False, node_limit: int = NOD
     """Verdicts for every order of a configuration, as a tidy DataFrame."""
     import pandas as pd
 
-    cfg = config
+    cfg = require_config(config)
     orders = cfg.orders
     if progress:
         from tqdm.auto import tqdm
