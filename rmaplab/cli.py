@@ -22,6 +22,7 @@ from .config import (
     single_group_config,
 )
 from .export import text_table, wrap
+from .verify import NODE_LIMIT
 from .views import Params, view
 
 __all__ = ["main"]
@@ -195,6 +196,12 @@ def _verify_config(args):
 def _verdict_text(v) -> str:
     lines = [f"order {v.order} ({v.pages} pages): {v.verdict.upper()} by {v.method}"]
     lines.append(wrap(v.evidence))
+    lines.append(
+        wrap(
+            f"minimality {'proven' if v.proven_minimal else 'not proven'}; frontier: no "
+            f"sub-ID weights with B = {v.bits} are safe from {v.frontier_pages} pages on"
+        )
+    )
     if v.counterexample:
         ce = v.counterexample
         lines.append(
@@ -207,6 +214,10 @@ def _verdict_text(v) -> str:
         )
     if v.note:
         lines.append(wrap(f"series: {v.note}"))
+    if v.verdict == "undecided":
+        lines.append(
+            wrap("UNDECIDED within the node budget: a larger --node-limit searches further.")
+        )
     return "\n".join(lines)
 
 
@@ -220,11 +231,14 @@ def cmd_verify(args) -> int:
         cfg.group_for(args.order)  # refuse an uncovered order before any work
     if args.csv:
         _check_csv_path(args.csv, "--csv")
+    from .config import _check_int
+
+    limit = _check_int("--node-limit", args.node_limit, 1, 10**9)
     if args.all:
-        df = verify_all(cfg, progress=args.progress)
-        verdicts = [verify(cfg, o) for o in cfg.orders]
+        df = verify_all(cfg, progress=args.progress, node_limit=limit)
+        verdicts = [verify(cfg, o, limit) for o in cfg.orders]  # cached searches
     else:
-        verdicts = [verify(cfg, args.order)]
+        verdicts = [verify(cfg, args.order, limit, progress=not args.json)]
         df = None
     if args.csv:
         from .verify import save_table
@@ -406,7 +420,7 @@ def cmd_compare(args) -> int:
                 f"0 checks: workload {args.workload} has no write fault (no COW), so no "
                 "scheme is asked 'mapped shared?'; it exercises only the map/unmap "
                 "path, whose cost is the bytes and atomics columns. Workloads with "
-                "checks: cow, cow-reuse, fork-exec, zygote, prefork, random."
+                "write faults have checks, e.g. cow, zygote, random."
             )
         )
     bad = df[df["false_exclusive"] > 0]
@@ -583,6 +597,13 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--csv", metavar="PATH", help="also save the table as CSV")
     v.add_argument("--steps", action="store_true", help="replay each counterexample step by step")
     v.add_argument("--progress", action="store_true", help="progress bar (with --all)")
+    v.add_argument(
+        "--node-limit",
+        type=_count,
+        default=NODE_LIMIT,
+        help=f"budget: enumeration nodes per rmap value; past it the verdict is "
+        f"undecided (default {NODE_LIMIT:.0e})",
+    )
     v.set_defaults(func=cmd_verify)
 
     pr = sub.add_parser("proof", help="the argument with this configuration's numbers, for mail")
@@ -687,6 +708,11 @@ def main(argv=None) -> int:
     except ConfigError as e:
         print(f"rmaplab {args.command}: error: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `rmaplab ... | head`: the reader left, not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

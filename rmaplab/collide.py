@@ -45,6 +45,7 @@ from .config import (
     _check_int,
     bits_per_value,
     nr_values_for,
+    require_config,
     single_group_config,
 )
 
@@ -82,7 +83,9 @@ ENCODINGS = {
     "bit-counters": "one counter per id bit (exact)",
 }
 POPULATIONS = {
-    "uniform": "victim uniform over ids, others i.i.d. uniform over other ids, counts a uniform split",
+    "uniform": (
+        "victim uniform over ids, others i.i.d. uniform over other ids, counts a uniform split"
+    ),
     "lowest-free": "ids 1..m from a lowest-free allocator, victim uniform among them",
     "fork-tree": "parent and m-1 children, each keeps a uniform 0..P pages after partial unmaps",
     "adversarial": "the verifier's counterexample and its neighbours (counts +-1)",
@@ -155,7 +158,7 @@ def make_encoding(
 ) -> Encoding:
     """An encoding of ``config``'s ids at ``order``; ``word_bits``/``id_bits``
     override the configuration's widths (digits are re-sliced accordingly)."""
-    cfg = config
+    cfg = require_config(config)
     g = cfg.group_for(order)
     ib = cfg.id_bits if id_bits is None else _check_int("id_bits", id_bits, 1, 32)
     wb = cfg.word_bits if word_bits is None else _check_int("word_bits", word_bits, 2, 64)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ._kernels import word_mask
 from ._kernels.codes import OP_CODES, OP_FORK, SCHEME_ROWS, STATUS_MESSAGES, STATUS_OK
-from .config import DEFAULT_CONFIG, ConfigError, RmapConfig
+from .config import DEFAULT_CONFIG, ConfigError, RmapConfig, require_config
 from .folio import RmapError
 from .schemes import SCHEMES, make_scheme
 from .workloads import make_workload
@@ -206,7 +206,7 @@ def compare(
 
     ``fast`` replays with the numba kernel (all schemes at once); otherwise
     with the Python scheme objects. Both give the same counters."""
-    cfg = config
+    cfg = require_config(config)
     ops = make_workload(workload, order, procs, seed, folios, cfg)
     names = [n for n in (schemes or list(SCHEMES)) if n != "truth"]
     for n in names:
