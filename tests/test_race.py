@@ -479,3 +479,15 @@ def test_none_example_is_not_linearisable():
         s = m.step(s, m.cpus.index(cpu))[0]
         seen |= _sequential_answers(m, s[3])
     assert s[4][4] == race.ANS_EXCL and seen == {True}
+
+
+def test_race_chart_encodes_the_results():
+    df = race.explore_all(["tiny", "3mm-1w"], ["none", "seqcount"])
+    d = race.race_chart(df).to_dict()
+    rows = d["datasets"][d["data"]["name"]]
+    got = {(r["scenario"], r["protocol"]): (r["label"], r["outcome"]) for r in rows}
+    assert got[("3mm-1w", "none")] == ("2", "wrong answers")
+    assert got[("3mm-1w", "seqcount")] == ("0", "none wrong")
+    assert "budget 2000000 states" in " ".join(
+        d["title"]["text"] if isinstance(d["title"], dict) else d["title"]
+    )
