@@ -491,3 +491,18 @@ def test_race_chart_encodes_the_results():
     assert "budget 2000000 states" in " ".join(
         d["title"]["text"] if isinstance(d["title"], dict) else d["title"]
     )
+
+
+def test_cli_text_outputs_fit_mail(capsys):
+    assert main(["race", "--all", "--scenario", "3mm-1w"]) == 0
+    out = capsys.readouterr().out
+    check_width(out)
+    assert "3mm-1w     none" in out and "seqcount" in out
+    assert main(["race-stress", "--seconds", "0.1", "--protocols", "seqcount,none"]) == 0
+    out = capsys.readouterr().out
+    check_width(out)
+    assert "false excl" in out and "retries/s" in out
+    assert main(["race", "--list", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert [s["scenario"] for s in d["scenarios"]] == race.scenario_names()
+    assert list(d["protocols"]) == list(race.PROTOCOLS)
