@@ -497,7 +497,7 @@ def test_cli_text_outputs_fit_mail(capsys):
     assert main(["race", "--all", "--scenario", "3mm-1w"]) == 0
     out = capsys.readouterr().out
     check_width(out)
-    assert "3mm-1w     none" in out and "seqcount" in out
+    assert "3mm-1w    none" in out and "seqcount" in out
     assert main(["race-stress", "--seconds", "0.1", "--protocols", "seqcount,none"]) == 0
     out = capsys.readouterr().out
     check_width(out)
