@@ -32,11 +32,15 @@ and order ``o`` is unsafe iff ``1 + lambda <= 2**o``.
   nonzero multiple of b), i.e. every mapping comes from X.
 * **lattice**: LLL (python-flint) plus an exact enumeration find every
   shortest vector up to the bound; a completed enumeration proves the minimum.
-* **frontier**: with B bits per value and W-bit words, *no* choice of
-  weights ``w_j`` is safe once ``P >= 1 + iroot(2**W, B)``: the
-  ``(T+1)**B > 2**W`` vectors in ``{0..T}**B`` (``T = iroot(2**W, B)``)
-  cannot all have distinct weighted sums modulo ``2**W`` (pigeonhole), and the
-  difference of two that collide is a nonzero ``D`` with ``||D||_inf <= T``.
+* **frontier**: with B bits per value and W-bit words, no sub-ID *linear in
+  the slice's bits* (``sum_j bit_j * w_j``, any weights ``w_j``) is safe once
+  ``P >= 1 + iroot(2**W, B)``: the ``(T+1)**B > 2**W`` vectors in
+  ``{0..T}**B`` (``T = iroot(2**W, B)``) cannot all have distinct weighted
+  sums modulo ``2**W`` (pigeonhole), and the difference of two that collide
+  is a nonzero ``D`` with ``||D||_inf <= T``. It does not cover a table
+  ``w[s]`` indexed by the whole slice value, whose other mappings add
+  ``c_s * (w[s] - w[x])`` with ``c_s >= 0`` only (see
+  :func:`rmaplab.proof.quadratic_table` for one that beats it).
 """
 
 from __future__ import annotations
@@ -104,7 +108,7 @@ class Verdict:
     headroom_bits: int  # W - bit_length((P - 1) * max sub-ID)
     shortest_norm: int | None = None  # lambda: shortest ||D||_inf found
     searched_bound: int | None = None  # every D with ||D||_inf <= this was searched
-    frontier_pages: int = 0  # no weights are safe from this page count on
+    frontier_pages: int = 0  # no linear sub-ID weights are safe from this page count on
     replayed: bool | None = None  # counterexample replayed through Folio: wrong "exclusive"
     note: str = ""  # where the series' comments disagree with its code
     certificate: dict = field(default_factory=dict)
@@ -125,7 +129,8 @@ def _maxsub(base: int, bits: int) -> int:
 
 
 def frontier_pages(bits: int, word_bits: int) -> int:
-    """Page count from which no binary-digit sub-ID weights can be safe.
+    """Page count from which no sub-ID linear in the slice's bits can be safe
+    (any weights ``w_j``; tables ``w[s]`` are not covered).
 
     ``1 + iroot(2**word_bits, bits)`` (pigeonhole; see module docstring).
     """
