@@ -167,6 +167,8 @@ def _lib():
         ctypes.c_uint64,  # base_pages
         u64p,  # out_values
         ctypes.POINTER(ctypes.c_int32),  # out_seq_mapcount
+        ctypes.POINTER(ctypes.c_double),  # out_cpu_share
+        ctypes.POINTER(ctypes.c_double),  # out_wall_ns
     ]
     lib.bench_case.restype = ctypes.c_double
     return lib
@@ -350,7 +352,9 @@ def update_words(
 ) -> dict:
     """Run the C loop once: ``ns_per_update`` and the folio's final
     ``rmap_vals``, ``seq`` and ``mapcount`` (with 2 threads, the plain path
-    races on purpose, so only its time means anything)."""
+    races on purpose, so only its time means anything), and ``cpu_share``:
+    the estimated fraction of the run during which all threads were on a
+    CPU at once (well below 1 with 2 threads: they took turns)."""
     if path not in PATHS:
         raise ConfigError(f"path={path!r} is not allowed: allowed {','.join(PATHS)}")
     if addends not in ADDENDS:
@@ -369,6 +373,8 @@ def update_words(
     table = (ctypes.c_uint64 * len(case.table))(*case.table) if case.table else None
     out_vals = (ctypes.c_uint64 * MAX_VALUES)()
     out_sm = (ctypes.c_int32 * 2)()
+    share = ctypes.c_double()
+    wall = ctypes.c_double()
     ns = lib.bench_case(
         case.kernel,
         case.cache_kernel,
@@ -383,11 +389,15 @@ def update_words(
         case.base_pages,
         out_vals,
         out_sm,
+        ctypes.byref(share),
+        ctypes.byref(wall),
     )
     if ns < 0:
         raise RuntimeError(f"{SOURCE}: bench_case refused {case} (threads={threads})")
     return {
         "ns_per_update": ns,
+        "wall_ns_per_update": wall.value,
+        "cpu_share": share.value,
         "rmap_vals": list(out_vals)[: case.nr_values],
         "seq": out_sm[0],
         "mapcount": out_sm[1],
@@ -408,6 +418,10 @@ def bench_atomics(
 ) -> pd.DataFrame:
     """ns per update for each case, thread count and path (atomic / plain).
 
+    ``ns_per_update`` is the slowest thread's CPU time per update (time the
+    machine gives other processes is not counted); ``wall_ns_per_update``
+    the same from elapsed time (equal on an idle machine).
+
     Without ``encodings``: today's benchmark, ``digits`` with per-mm sub-IDs
     for each K in ``nr_values``. With ``encodings`` (names of
     :data:`ENCODINGS`): their fixed K, and ``nr_values`` (default 3, 4, 6)
@@ -416,6 +430,9 @@ def bench_atomics(
     Best of ``repeat`` runs, taken round-robin over the cases so a burst of
     load hits them alike. ``ratio_vs_k3`` divides by ``digits`` K = 3,
     per-mm, of the same path and thread count (NaN when it was not measured).
+    ``cpu_share`` estimates the fraction of the kept run during which all
+    its threads were on a CPU at once: a 2-thread row far below 1 mostly
+    ran its threads in turns and understates contention.
     """
     if encodings is None:
         encodings = ["digits"]
@@ -449,7 +466,7 @@ def bench_atomics(
             f"(1e8 updates take about 1-5 s per case, {len(jobs)} "
             f"cases x {repeat} runs here)"
         )
-    best = [float("inf")] * len(jobs)
+    best = [(float("inf"), 0.0, 0.0)] * len(jobs)
     runs = [(r, j) for r in range(repeat) for j in range(len(jobs))]
     if progress:
         from tqdm.auto import tqdm
@@ -457,7 +474,8 @@ def bench_atomics(
         runs = tqdm(runs, desc="bench-atomics", unit="run")
     for _, j in runs:
         c, a, t, p = jobs[j]
-        best[j] = min(best[j], update_words(c, t, iters, p, a)["ns_per_update"])
+        r = update_words(c, t, iters, p, a)
+        best[j] = min(best[j], (r["ns_per_update"], r["wall_ns_per_update"], r["cpu_share"]))
     rows = [
         {
             "encoding": c.encoding,
@@ -467,8 +485,10 @@ def bench_atomics(
             "threads": t,
             "path": p,
             "ns_per_update": ns,
+            "wall_ns_per_update": wall,
+            "cpu_share": share,
         }
-        for (c, a, t, p), ns in zip(jobs, best, strict=True)
+        for (c, a, t, p), (ns, wall, share) in zip(jobs, best, strict=True)
     ]
     df = pd.DataFrame(rows)
     ref = df[(df["encoding"] == "digits") & (df["values"] == 3) & (df["addends"] == "per-mm")]
@@ -496,7 +516,8 @@ def bench_text(df: pd.DataFrame, info: dict | None = None) -> str:
     if today:
         head.append(
             wrap(
-                "ns per update: seqcount (2 RMW) + mapcount + K values; 'plain' is "
+                "ns per update (the slowest thread's CPU time): seqcount (2 RMW) + "
+                "mapcount + K values; 'plain' is "
                 "the exclusive-writer path (plain stores; with 2 threads it is a "
                 "deliberate race that only shows cache-line bouncing)."
             )
@@ -505,7 +526,8 @@ def bench_text(df: pd.DataFrame, info: dict | None = None) -> str:
     else:
         head.append(
             wrap(
-                "ns per update: seqcount (2 RMW) + mapcount + one add of c * addend "
+                "ns per update (the slowest thread's CPU time): seqcount (2 RMW) + "
+                "mapcount + one add of c * addend "
                 "per value (K = values, B = id bits per slice); 'at' atomic RMW, "
                 "'pl' the exclusive-writer path (plain stores; with 2 threads a "
                 "deliberate race that only shows cache-line bouncing). Addends "
@@ -534,4 +556,12 @@ def bench_text(df: pd.DataFrame, info: dict | None = None) -> str:
             else "ratio against digits K = 3, per-mm sub-IDs (the series' order 9)"
         )
         out += "\n\n" + title + "\n" + text_table(wide("ratio_vs_k3"), floatfmt=".2f")
+    multi = df[df["threads"] > 1]
+    if len(multi):
+        lo, hi = multi["cpu_share"].min(), multi["cpu_share"].max()
+        out += "\n\n" + wrap(
+            f"Runs with more than one thread: CPU share {lo:.2f}..{hi:.2f} (1 = every "
+            "thread ran throughout, i.e. concurrently; lower = they took turns on a "
+            "busy machine, which understates contention)."
+        )
     return out

@@ -72,7 +72,8 @@ struct job {
 	int kernel, k, cached, plain, shift;
 	int64_t iters;
 	pthread_barrier_t *start;
-	double ns;		/* this thread's own elapsed time */
+	double t0, t1;		/* CLOCK_MONOTONIC ns: this thread's own interval */
+	double cpu_ns;		/* ... of which it ran on a CPU */
 };
 
 /* The kernel's calc_rmap_subid(): binary digits of i read in base n + 1. */
@@ -226,10 +227,11 @@ loop(struct job *j, const int kernel, const int k, const int cached, const int p
 static void *worker(void *arg)
 {
 	struct job *j = arg;
-	struct timespec t0, t1;
+	struct timespec t0, t1, c0, c1;
 
 	pthread_barrier_wait(j->start);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
 	if (j->cached)
 		LOOP_PLAIN(KERNEL_TABLE, 1);	/* kernel unused: loads the cache */
 	else if (j->kernel == KERNEL_MOMENTS)
@@ -238,33 +240,44 @@ static void *worker(void *arg)
 		LOOP_PLAIN(KERNEL_QUADRATIC, 0);
 	else
 		LOOP_PLAIN(KERNEL_TABLE, 0);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	j->ns = (t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec);
+	j->t0 = t0.tv_sec * 1e9 + t0.tv_nsec;
+	j->t1 = t1.tv_sec * 1e9 + t1.tv_nsec;
+	j->cpu_ns = (c1.tv_sec - c0.tv_sec) * 1e9 + (c1.tv_nsec - c0.tv_nsec);
 	return NULL;
 }
 
 /*
  * Run iters updates per thread on one folio and return nanoseconds per
- * update: the slowest thread's own elapsed time over its iterations (each
- * thread times itself, so a descheduled main thread cannot shorten the
- * measurement), or -1 on bad arguments.
+ * update: the slowest thread's own CPU time over its iterations, so time the
+ * scheduler gives to other processes on a shared machine is not counted
+ * (each thread times itself, so a descheduled main thread cannot shorten the
+ * measurement either), or -1 on bad arguments. out_wall_ns receives the
+ * same from elapsed (CLOCK_MONOTONIC) time, which equals it on an idle
+ * machine.
  *
  * kernel: the per-update KERNEL_* (not KERNEL_CALC); cache_kernel: the one
  * that fills the per-mm cache when cached != 0. ids: threads * NR_MMS rmap
  * IDs. table: 2^bits entries, bits = ceil(ID_BITS / k), for KERNEL_TABLE.
  * out_values (MAX_VALUES words) and out_seq_mapcount (2) receive the folio's
- * final state.
+ * final state; out_cpu_share estimates the fraction of the slowest thread's
+ * elapsed time during which all threads were on a CPU at once: the overlap
+ * of their intervals times the smallest share of its own interval a thread
+ * ran. Near 1 with 2 threads: they really ran concurrently; well below 1,
+ * the machine was busy and they took turns, which understates contention.
  */
 double bench_case(int kernel, int cache_kernel, int k, int cached, int plain, int threads,
 		  int64_t iters, const uint32_t *ids, const uint64_t *table, int shift,
-		  uint64_t base_pages, uint64_t *out_values, int32_t *out_seq_mapcount)
+		  uint64_t base_pages, uint64_t *out_values, int32_t *out_seq_mapcount,
+		  double *out_cpu_share, double *out_wall_ns)
 {
 	struct folio *f;
 	struct mm *mms;
 	struct job jobs[MAX_THREADS];
 	pthread_t tid[MAX_THREADS];
 	pthread_barrier_t start;
-	double worst = 0;
+	double worst = 0, worst_cpu = 0, start_max = 0, end_min = 0, ran_min = 1;
 
 	if (k < 1 || k > MAX_VALUES || threads < 1 || threads > MAX_THREADS || iters < 1)
 		return -1;
@@ -299,15 +312,27 @@ double bench_case(int kernel, int cache_kernel, int k, int cached, int plain, in
 	}
 	for (int t = 0; t < threads; t++) {
 		pthread_join(tid[t], NULL);
-		if (jobs[t].ns > worst)
-			worst = jobs[t].ns;
+		double ns = jobs[t].t1 - jobs[t].t0;
+
+		if (ns > worst)
+			worst = ns;
+		if (jobs[t].cpu_ns > worst_cpu)
+			worst_cpu = jobs[t].cpu_ns;
+		if (t == 0 || jobs[t].t0 > start_max)
+			start_max = jobs[t].t0;
+		if (t == 0 || jobs[t].t1 < end_min)
+			end_min = jobs[t].t1;
+		if (ns > 0 && jobs[t].cpu_ns / ns < ran_min)
+			ran_min = jobs[t].cpu_ns / ns;
 	}
 	pthread_barrier_destroy(&start);
 	for (int v = 0; v < MAX_VALUES; v++)
 		out_values[v] = f->values[v];
 	out_seq_mapcount[0] = f->seq;
 	out_seq_mapcount[1] = f->mapcount;
+	*out_cpu_share = worst > 0 && end_min > start_max ? (end_min - start_max) / worst * ran_min : 0;
 	free(mms);
 	free(f);
-	return worst / (double)iters;
+	*out_wall_ns = worst / (double)iters;
+	return worst_cpu / (double)iters;
 }
