@@ -12,12 +12,14 @@ cached on disk.
 
 from .config import (
     BUILTIN,
+    DEFAULT_CONFIG,
     ConfigError,
     Group,
     RmapConfig,
     config_names,
     derive_config,
     get_config,
+    single_group_config,
 )
 from .folio import CheckResult, Folio, RmapError
 from .subid import calc_rmap_subid, id_slices, mm_subids, subid_table
@@ -26,6 +28,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BUILTIN",
+    "DEFAULT_CONFIG",
     "CheckResult",
     "ConfigError",
     "Folio",
@@ -39,5 +42,6 @@ __all__ = [
     "get_config",
     "id_slices",
     "mm_subids",
+    "single_group_config",
     "subid_table",
 ]

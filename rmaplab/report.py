@@ -78,7 +78,7 @@ def _write_view(w: _Writer, name: str, params: Params) -> pd.DataFrame:
 
 def _verify_facts(df: pd.DataFrame) -> dict:
     unsafe = df[df["verdict"] == "unsafe"]
-    facts = {
+    facts: dict = {
         "verdicts": dict(zip(df["order"], df["verdict"], strict=False)),
         "unsafe_orders": list(unsafe["order"]),
     }

@@ -136,13 +136,13 @@ def subid_table_array(base_pages: int, bits: int, word_bits: int = 64) -> np.nda
     return kernels.calc_subids(idx, base_pages, word_bits)
 
 
-def subids_array(config: RmapConfig, order: int, ids) -> np.ndarray:
-    """Sub-IDs of many mms: ``uint64`` array of shape ``(len(ids), K)``."""
+def subids_array(config: RmapConfig, order: int, mm_ids) -> np.ndarray:
+    """Sub-IDs of many mms: ``uint64`` array of shape ``(len(mm_ids), K)``."""
     from . import kernels
 
     cfg = config
     g = cfg.group_for(order)
-    arr = _as_index_array(ids, "ids", cfg.max_id)
+    arr = _as_index_array(mm_ids, "mm_ids", cfg.max_id)
     if arr.size and int(arr.min()) < 1:
-        raise ConfigError(f"ids holds 0: allowed range [1, {cfg.max_id}]")
+        raise ConfigError(f"mm_ids holds 0: allowed range [1, {cfg.max_id}]")
     return kernels.mm_subids(arr.ravel(), g.nr_values, g.bits, g.base_pages, cfg.word_bits)

@@ -44,6 +44,7 @@ from __future__ import annotations
 import csv
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 
 from ._data import data_text
 from .config import WIP_V1, ConfigError, Group, RmapConfig
@@ -145,34 +146,47 @@ def carry_free_certificate(cfg: RmapConfig, order: int) -> dict:
 
 
 def _assign(amp: list[int], units: int, nested: bool = True) -> dict[int, int]:
-    """Flip masks of ``units`` unit mappings, bit j flipped in ``amp[j]`` of them.
+    """Flip masks of ``units`` unit mappings, bit j flipped in ``amp[j]`` of them,
+    as ``{mask: number of units with that mask}``.
 
     ``nested`` (needs ``units == max(amp)``): unit i flips the bits with
     ``amp[j] > i`` (fewest distinct mms). Otherwise flips are dealt
     round-robin, bit after bit, so a bit never lands twice on one unit
     (``amp[j] <= units``) and unit sizes differ by at most one.
+
+    Units can number ~2**order, so neither form walks them one by one: a mask
+    only changes at an amplitude (nested) or at the end of a bit's run of
+    units (round-robin), and the units between share it.
     """
+    out: dict[int, int] = {}
     if nested:
-        # unit i's mask only changes where i crosses an amplitude: one entry per
-        # distinct amplitude, not per unit (units can be ~2**order)
-        grouped: dict[int, int] = {}
         prev = 0
         for t in sorted({a for a in amp if a > 0}):
             if t > units:
                 break
-            grouped[sum(1 << j for j, a in enumerate(amp) if a >= t)] = t - prev
+            out[sum(1 << j for j, a in enumerate(amp) if a >= t)] = t - prev
             prev = t
-        return grouped
-    else:
-        masks = [0] * units
-        f = 0
-        for j, a in enumerate(amp):
-            for _ in range(a):
-                masks[f % units] |= 1 << j
-                f += 1
-    out: dict[int, int] = {}
-    for mk in masks:
-        out[mk] = out.get(mk, 0) + 1
+        return out
+    if units < 1:
+        return out
+    # bit j goes to the cyclic run of units [start_j, start_j + amp[j]) mod units
+    runs = []
+    cuts = {0, units}
+    f = 0
+    for j, a in enumerate(amp):
+        if a:
+            start = f % units
+            runs.append((j, start, a))
+            cuts.add(start)
+            cuts.add((start + a) % units)
+        f += a
+    edges = sorted(cuts)
+    for lo, hi in pairwise(edges):
+        mk = 0
+        for j, start, a in runs:
+            if (lo - start) % units < a:
+                mk |= 1 << j
+        out[mk] = out.get(mk, 0) + hi - lo
     return out
 
 

@@ -59,7 +59,7 @@ class View:
 
     name: str
     frame: Callable[[Params], pd.DataFrame]
-    text: Callable[[pd.DataFrame, Params], str] | None = None
+    text: Callable[[pd.DataFrame, Params], str | None] | None = None
     chart: Callable[[pd.DataFrame, Params], object] | None = None
     #: CSV file stem (None: no CSV); defaults to the view's name
     csv: str | None = ""

@@ -17,15 +17,62 @@ __all__ = [
 ]
 
 
+#: Longest a callback holds the kernel: a value not answered by then is
+#: finished in a thread and replaces the "computing" line when done.
+WIDGET_WAIT_SECONDS = 0.2
+
+
 def _panel(controls: dict, compute, rows, height: str):
-    """Wire ``controls`` to a read-only text output: ``compute(**values)``
-    returns ``(text, result)``; ``rows`` lists the control names per line."""
+    """Wire ``controls`` to a read-only text output: ``compute(**settings)``
+    returns ``(text, result)``; ``rows`` lists the control names per line.
+
+    Answers are cached per combination of settings. A new combination is
+    computed in a thread; the callback waits at most
+    :data:`WIDGET_WAIT_SECONDS` for it, so the kernel never freezes (the
+    verifier can take seconds near its node budget). ``box.wait()`` joins the
+    pending computation (tests call it after setting ``.value``).
+    """
+    import threading
+
     import ipywidgets as w
 
     out = w.Textarea(layout=w.Layout(width="95%", height=height), disabled=True)
+    cache: dict = {}
+    lock = threading.Lock()
+    state: dict = {"key": None, "thread": None}
 
     def update(_=None):
-        out.value = compute(**{k: c.value for k, c in controls.items()})[0]
+        settings = {k: c.value for k, c in controls.items()}
+        key = tuple(settings.items())
+        with lock:
+            state["key"] = key
+            if key in cache:
+                out.value = cache[key]
+                return
+
+        def work():
+            text = compute(**settings)[0]
+            with lock:
+                cache[key] = text
+                if state["key"] == key:  # the sliders may have moved on meanwhile
+                    out.value = text
+
+        t = threading.Thread(target=work, daemon=True)
+        state["thread"] = t
+        t.start()
+        t.join(WIDGET_WAIT_SECONDS)
+        with lock:
+            if key not in cache:
+                out.value = (
+                    f"computing {', '.join(f'{k}={v}' for k, v in settings.items())} "
+                    "(the answer replaces this line)"
+                )
+
+    def wait(timeout: float | None = None) -> str:
+        t = state["thread"]
+        if t is not None:
+            t.join(timeout)
+        return out.value
 
     for c in controls.values():
         c.observe(update, names="value")
@@ -33,6 +80,7 @@ def _panel(controls: dict, compute, rows, height: str):
     box = w.VBox([w.HBox([controls[n] for n in row]) for row in rows] + [out])
     box.controls = controls
     box.output = out
+    box.wait = wait
     return box
 
 

@@ -292,10 +292,13 @@ def test_collide_explorer_and_chart():
     from rmaplab.widgets import collide_explorer
 
     box = collide_explorer("raw-id", 16, 12, 3, 8)
+    box.wait()
     assert "by monte-carlo" in box.output.value or "by exact" in box.output.value
     box.controls["encoding"].value = "bit-counters"
+    box.wait()
     assert "by proof" in box.output.value
     box.controls["mappings"].value = 2
+    box.wait()
     assert box.output.value.startswith("invalid:") and "mappings=2" in box.output.value
     import pandas as pd
 

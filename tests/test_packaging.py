@@ -123,3 +123,16 @@ def test_missing_package_data_raises_naming_the_file():
 
     with pytest.raises(FileNotFoundError, match=r"data/nope\.csv"):
         data_text("nope.csv")
+
+
+def test_pre_commit_runs_the_static_checks_ci_runs():
+    hooks = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())["repos"]
+    ids = {h["id"]: h["entry"] for r in hooks for h in r["hooks"]}
+    assert ids == {
+        "ruff": "ruff check --force-exclude",
+        "ruff-format": "ruff format --force-exclude",
+        "mypy": "mypy",
+    }
+    ci = (ROOT / ".ci" / "run").read_text()
+    for cmd in ("ruff check .", "ruff format --check .", "mypy"):
+        assert f".venv/bin/{cmd}\n" in ci, cmd

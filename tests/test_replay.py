@@ -163,6 +163,10 @@ def test_bad_orders():
 @pytest.mark.skipif(
     os.environ.get("NUMBA_DISABLE_JIT") == "1", reason="already the pure-Python job"
 )
+@pytest.mark.skipif(
+    os.environ.get("RMAPLAB_NOJIT_STAGE") == "1",
+    reason=".ci/run stage 3 runs the whole suite with NUMBA_DISABLE_JIT=1 instead",
+)
 def test_pure_python_paths():
     """The kernel tests again with NUMBA_DISABLE_JIT=1, so the kernel bodies'
     Python execution is covered too (stumpy/galois practice)."""

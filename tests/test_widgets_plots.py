@@ -6,19 +6,28 @@ from rmaplab.widgets import explore, proof_explorer
 
 def test_explorer_callbacks_follow_the_values():
     box = proof_explorer(order=9, bits=8, word_bits=64, id_bits=24)
+    box.wait()
     assert "UNSAFE" in box.output.value and "min mappings 71" in box.output.value
     box.controls["order"].value = 6  # still in the posted group 6..9: base 513
+    box.wait()
     assert "SAFE by lattice" in box.output.value and "needs n = 71 > 64" in box.output.value
     box.controls["group_order"].value = 6  # a group of its own: base 65
+    box.wait()
     assert "SAFE by carry-free" in box.output.value
     box.controls["group_order"].value = 5
+    box.wait()
     assert "group_order=5 is out of range: allowed [6, 30]" in box.output.value
     box.controls["group_order"].value = 9
+    box.wait()
     box.controls["bits"].value = 7
+    box.wait()
     box.controls["id_bits"].value = 21
+    box.wait()
     box.controls["order"].value = 9
+    box.wait()
     assert "SAFE by carry-free" in box.output.value and "headroom: 0 bits" in box.output.value
     box.controls["word_bits"].value = 8  # 513 == 1 mod 256: mm 1 and mm 2 share a sub-ID
+    box.wait()
     assert "UNSAFE" in box.output.value and "min mappings 2" in box.output.value
 
 
@@ -56,11 +65,15 @@ def test_cost_explorer_and_charts():
     from rmaplab.widgets import cost_explorer
 
     box = cost_explorer(24, 64, 9)
+    box.wait()
     assert "K = 4 of 6 bits" in box.output.value
     box.controls["order"].value = 13
+    box.wait()
     assert "K = 6 of 4 bits" in box.output.value and "2 cache line(s)" in box.output.value
     box.controls["word_bits"].value = 16
+    box.wait()
     box.controls["order"].value = 17
+    box.wait()
     assert box.output.value.startswith("invalid:") and "max_order=17" in box.output.value
     d = cost_chart(cost_table(WIP_V1)).to_dict()
     rows = d["datasets"][d["data"]["name"]]
