@@ -36,6 +36,7 @@ import platform
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -218,7 +219,7 @@ def parse_range(text: str, name: str, lo: int, hi: int) -> list[int]:
     return out
 
 
-def parse_list(text: str, name: str, allowed) -> list[str]:
+def parse_list(text: str, name: str, allowed: Iterable[str]) -> list[str]:
     """'a,b' -> ['a', 'b'], each one of ``allowed``, duplicates dropped."""
     allowed = list(allowed)
     out = [p.strip() for p in str(text).split(",")]
@@ -286,7 +287,9 @@ def _case(encoding: str, k: int) -> BenchCase:
     return BenchCase(encoding, k, bits, kern, cache, table=table)
 
 
-def bench_cases(encodings=("digits",), digits_values=None) -> list[BenchCase]:
+def bench_cases(
+    encodings: Iterable[str] = ("digits",), digits_values: Iterable[int] | None = None
+) -> list[BenchCase]:
     """Resolve encoding names (and digits' K) into :class:`BenchCase` s.
 
     ``digits_values`` defaults to K = 3, 4, 6; the other families have fixed
@@ -296,7 +299,7 @@ def bench_cases(encodings=("digits",), digits_values=None) -> list[BenchCase]:
     for name in encodings:
         if name not in ENCODINGS:
             raise ConfigError(f"encodings={name!r} is unknown: allowed {','.join(ENCODINGS)}")
-        ks = DEFAULT_VALUES[name]
+        ks = list(DEFAULT_VALUES[name])
         if name == "digits" and digits_values is not None:
             ks = [int(v) for v in digits_values]
             for v in ks:
@@ -408,13 +411,13 @@ def update_words(
 
 
 def bench_atomics(
-    nr_values=range(1, 9),
-    threads=(1, 2),
+    nr_values: Iterable[int] | None = range(1, 9),
+    threads: Iterable[int] = (1, 2),
     iters: int = 2_000_000,
     repeat: int = 3,
     progress: bool = False,
-    encodings=None,
-    addends=None,
+    encodings: Iterable[str] | None = None,
+    addends: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """ns per update for each case, thread count and path (atomic / plain).
 
@@ -434,13 +437,14 @@ def bench_atomics(
     its threads were on a CPU at once: a 2-thread row far below 1 mostly
     ran its threads in turns and understates contention.
     """
+    digits_values: list[int] | None
     if encodings is None:
         encodings = ["digits"]
-        addends = ["per-mm"] if addends is None else addends
-        digits_values = list(nr_values)
+        addends = ["per-mm"] if addends is None else list(addends)
+        digits_values = list(nr_values if nr_values is not None else range(1, 9))
     else:
         encodings = list(encodings)
-        addends = list(ADDENDS) if addends is None else addends
+        addends = list(ADDENDS) if addends is None else list(addends)
         digits_values = None if nr_values is None else list(nr_values)
     for a in addends:
         if a not in ADDENDS:

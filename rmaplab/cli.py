@@ -331,6 +331,7 @@ def cmd_bench_atomics(args) -> int:
     encodings = None
     if args.encodings is not None:
         encodings = parse_list(args.encodings, "encodings", ENCODINGS)
+    nr_values: list[int] | None
     if args.nr_values is not None:
         nr_values = parse_range(args.nr_values, "values", 1, 8)
     else:
