@@ -346,6 +346,7 @@ def cmd_bench_atomics(args) -> int:
         progress=not args.json,
         encodings=encodings,
         addends=addends,
+        concurrent_tries=args.concurrent_tries,
     )
     # the load when the runs ended: the machine may be shared
     info = machine_info()
@@ -612,6 +613,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--iters", type=_count, default=2_000_000, help="updates per thread per run (<= 1e8)"
     )
     ba.add_argument("--repeat", type=_count, default=3, help="runs per case, best kept (<= 50)")
+    ba.add_argument(
+        "--concurrent-tries",
+        type=_count,
+        default=200,
+        help="extra short runs per multi-thread case to catch its threads running at once "
+        "(0: none)",
+    )
     ba.add_argument("--json", action="store_true")
     ba.set_defaults(func=cmd_bench_atomics)
 

@@ -113,9 +113,20 @@ def test_default_is_todays_benchmark():
     assert (df.loc[df["values"] == 3, "ratio_vs_k3"] == 1.0).all()
 
 
+def test_concurrent_runs_are_counted():
+    df = bench_atomics(nr_values=[3], threads=[1, 2], iters=1000, repeat=1, concurrent_tries=4)
+    one, two = df[df["threads"] == 1], df[df["threads"] == 2]
+    assert (one["concurrent_tries"] == 0).all() and one["concurrent_ns_per_update"].isna().all()
+    assert two["concurrent_tries"].between(1, 4).all()
+    assert (two["concurrent_runs"] <= two["concurrent_tries"]).all()
+    # a row has a concurrent figure exactly when some run was concurrent
+    assert (two["concurrent_ns_per_update"].notna() == (two["concurrent_runs"] > 0)).all()
+
+
 def test_cli_encodings_json(capsys):
     argv = ["bench-atomics", "--encodings", "digits,moments,table-quadratic,table"]
     argv += ["--threads", "1", "--iters", "1000", "--repeat", "1", "--json"]
+    argv += ["--concurrent-tries", "0"]
     assert main(argv) == 0
     out = json.loads(capsys.readouterr().out)
     assert "loadavg_1min" in out["machine"]
@@ -138,10 +149,11 @@ def test_cli_encodings_json(capsys):
 
 def test_cli_encodings_text_fits_mail(capsys):
     argv = ["bench-atomics", "--encodings", "moments,table-quadratic,digits", "--values", "3"]
-    argv += ["--threads", "1,2", "--iters", "1000", "--repeat", "1"]
+    argv += ["--threads", "1,2", "--iters", "1000", "--repeat", "1", "--concurrent-tries", "2"]
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert max(map(len, out.splitlines())) <= 72
+    assert "whose threads were on 2 CPUs at once" in " ".join(out.split())
     assert "table-quadratic" in out and "per-update" in out
     assert "ratio against digits K = 3, per-mm" in out
 
@@ -159,6 +171,10 @@ def test_cli_encodings_text_fits_mail(capsys):
             "values=1 with addends per-update",
         ),
         (["--repeat", "0"], "repeat=0 is out of range: allowed 1..50"),
+        (
+            ["--concurrent-tries", "1e5"],
+            "concurrent_tries=100000 is out of range: allowed 0..10000",
+        ),
         (["--encodings", "table", "--iters", "10"], "iters=10 is out of range"),
     ],
 )
