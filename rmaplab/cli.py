@@ -685,6 +685,9 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("configs", help="list the built-in configurations")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_configs)
+    from .cli_race import add_parser as add_race_parsers
+
+    add_race_parsers(sub)
     return p
 
 
