@@ -56,6 +56,15 @@ def test_c_final_words_equal_the_python_model(case, addends, threads, path):
     assert any(want["rmap_vals"]), "the op sequence must leave non-zero words"
 
 
+@pytest.mark.parametrize("k", range(1, 9))
+def test_todays_digits_k1_to_k8_per_mm(k):
+    # the default run (no --encodings): every K with sub-IDs cached per mm
+    (case,) = bench_cases(["digits"], [k])
+    for threads in (1, 2):
+        got = update_words(case, threads, 2999, "atomic", "per-mm")
+        assert got["rmap_vals"] == update_words_python(case, threads, 2999)["rmap_vals"]
+
+
 @pytest.mark.parametrize("k, order", [(3, 9), (4, 10), (6, 13)])
 def test_digits_addends_are_the_posted_subids(k, order):
     (case,) = bench_cases(["digits"], [k])

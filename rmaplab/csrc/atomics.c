@@ -285,7 +285,7 @@ double bench_case(int kernel, int cache_kernel, int k, int cached, int plain, in
 		return -1;
 	if (shift < 0 || shift > 63 || !ids)
 		return -1;
-	if (!table && (kernel == KERNEL_TABLE || (cached && cache_kernel == KERNEL_TABLE)))
+	if (!table && (cached ? cache_kernel : kernel) == KERNEL_TABLE)
 		return -1;
 	if (posix_memalign((void **)&f, 64, sizeof(*f)))
 		return -1;
