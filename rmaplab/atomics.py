@@ -63,6 +63,7 @@ __all__ = [
     "mm_ids",
     "parse_list",
     "parse_range",
+    "quadratic_shift",
     "update_words",
     "update_words_python",
 ]
@@ -123,7 +124,7 @@ class BenchCase:
 
     encoding: str
     nr_values: int
-    bits: int  # B = ceil(24 / K): slice width
+    bits: int  # B = ceil(24 / K): slice width (moments: 24, the whole id)
     kernel: int  # per-update C kernel
     cache_kernel: int  # C kernel filling the per-mm cache
     table: tuple[int, ...] | None = None  # 2**bits words (KERNEL_TABLE)
@@ -285,8 +286,8 @@ def _case(encoding: str, k: int) -> BenchCase:
         if bits <= 12:  # a K = 1 table would have 2**24 entries: per mm only
             table = tuple(calc_rmap_subid(base, s) for s in range(1 << bits))
         return BenchCase(encoding, k, bits, kern, cache, table=table, base_pages=base)
-    if encoding == "moments":
-        return BenchCase(encoding, k, bits, kern, cache)
+    if encoding == "moments":  # every word sees the whole id: B = 24
+        return BenchCase(encoding, k, ID_BITS, kern, cache)
     if encoding == "table-quadratic":
         return BenchCase(encoding, k, bits, kern, cache, shift=quadratic_shift(bits))
     table = tuple(_splitmix64((1 << 32) + s) for s in range(1 << bits))

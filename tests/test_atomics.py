@@ -35,7 +35,7 @@ def test_cases_are_the_asked_families():
         ("digits", 3, 8),
         ("digits", 4, 6),
         ("digits", 6, 4),
-        ("moments", 2, 12),
+        ("moments", 2, 24),
         ("table-quadratic", 3, 8),
         ("table-quadratic", 2, 12),
         ("table", 3, 8),
