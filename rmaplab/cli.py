@@ -332,34 +332,42 @@ def cmd_cost(args) -> int:
 
 
 def cmd_bench_atomics(args) -> int:
-    from .atomics import bench_atomics, machine_info, parse_range
+    from .atomics import (
+        ADDENDS,
+        ENCODINGS,
+        bench_atomics,
+        bench_text,
+        machine_info,
+        parse_list,
+        parse_range,
+    )
 
-    nr_values = parse_range(args.nr_values, "values", 1, 8)
+    encodings = None
+    if args.encodings is not None:
+        encodings = parse_list(args.encodings, "encodings", ENCODINGS)
+    nr_values: list[int] | None
+    if args.nr_values is not None:
+        nr_values = parse_range(args.nr_values, "values", 1, 8)
+    else:
+        nr_values = None if encodings is not None else list(range(1, 9))
     threads = parse_range(args.threads, "threads", 1, 8)
+    addends = None if args.addends is None else parse_list(args.addends, "addends", ADDENDS)
+    df = bench_atomics(
+        nr_values,
+        threads,
+        iters=args.iters,
+        repeat=args.repeat,
+        progress=not args.json,
+        encodings=encodings,
+        addends=addends,
+        concurrent_tries=args.concurrent_tries,
+    )
+    # the load when the runs ended: the machine may be shared
     info = machine_info()
-    df = bench_atomics(nr_values, threads, iters=args.iters, progress=not args.json)
     if args.json:
         _emit_json({"machine": info, "rows": df.to_dict(orient="records")})
         return 0
-    print(wrap(f"{info['cpu']} ({info['arch']}, {info['cores']} cores), {info['cc']} -O2"))
-    print(
-        wrap(
-            "ns per update: seqcount (2 RMW) + mapcount + K values; 'plain' is "
-            "the exclusive-writer path (plain stores; with 2 threads it is a "
-            "deliberate race that only shows cache-line bouncing)."
-        )
-    )
-    print()
-    wide = df.pivot_table(index="values", columns=["threads", "path"], values="ns_per_update")
-    wide.columns = [f"{t}t {p}" for t, p in wide.columns]
-    wide = wide.reset_index()
-    print(text_table(wide, floatfmt=".1f"))
-    if 3 in nr_values:
-        print()
-        r = df.pivot_table(index="values", columns=["threads", "path"], values="ratio_vs_k3")
-        r.columns = [f"{t}t {p}" for t, p in r.columns]
-        print("ratio against K = 3")
-        print(text_table(r.reset_index(), floatfmt=".2f"))
+    print(bench_text(df, info))
     return 0
 
 
@@ -616,13 +624,35 @@ def build_parser() -> argparse.ArgumentParser:
     co.add_argument("--json", action="store_true", help="JSON: a list of rows")
     co.set_defaults(func=cmd_cost)
 
-    ba = sub.add_parser("bench-atomics", help="measure the update path for K values here (C, -O2)")
+    ba = sub.add_parser(
+        "bench-atomics", help="measure the update path per encoding and K here (C, -O2)"
+    )
     ba.add_argument(
-        "--values", dest="nr_values", default="1-8", help="K values to measure, e.g. 1-8 or 3,6"
+        "--values",
+        dest="nr_values",
+        help="digits' K values to measure, e.g. 1-8 or 3,6 (default 1-8; with --encodings 3,4,6)",
     )
     ba.add_argument("--threads", default="1,2", help="thread counts, e.g. 1,2")
     ba.add_argument(
+        "--encodings",
+        help="comma-separated: digits,moments,table-quadratic,table (default: digits only, "
+        "per-mm sub-IDs, as before)",
+    )
+    ba.add_argument(
+        "--addends",
+        help="per-mm,per-update: load the addends from the mm or compute them from its id "
+        "(default: both with --encodings, else per-mm)",
+    )
+    ba.add_argument(
         "--iters", type=_count, default=2_000_000, help="updates per thread per run (<= 1e8)"
+    )
+    ba.add_argument("--repeat", type=_count, default=3, help="runs per case, best kept (<= 50)")
+    ba.add_argument(
+        "--concurrent-tries",
+        type=_count,
+        default=200,
+        help="extra short runs per multi-thread case to catch its threads running at once "
+        "(0: none)",
     )
     ba.add_argument("--json", action="store_true")
     ba.set_defaults(func=cmd_bench_atomics)
