@@ -51,7 +51,8 @@ def _steps_text(steps) -> str:
     lines = []
     for r in steps.itertuples():
         vals = " ".join(f"{getattr(r, f'value{j}'):#x}" for j in range(k))
-        state = f"seq {r.seq}/w{r.writers}{'/X' if r.excl else ''}  mapcount {r.mapcount}"
+        word = (r.seq << 17) | (1 << 16 if r.excl else 0) | r.writers
+        state = f"word {word:#x}  mapcount {r.mapcount}"
         lines.append(f"{r.step:3d} {r.cpu or '-':2s} {r.action}"[:72])
         lines.append(f"       {state}  values {vals}"[:72])
     return "\n".join(lines)
@@ -152,6 +153,7 @@ def cmd_race(args: argparse.Namespace) -> int:
         f"false exclusive: {r.false_exclusive}  false shared: {r.false_shared}"
         f"  correct returns: {r.correct}"
     )
+    print("(distinct states in which the reader has just returned that answer)")
     if steps is not None and r.example is not None:
         kind = "false exclusive" if r.false_exclusive else "false shared"
         print()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .config import RmapConfig
+from .config import RmapConfig, require_config
 from .export import MAIL_WIDTH, check_width, wrap
 from .folio import Folio
 from .subid import id_slices, subid_digits
@@ -80,7 +80,7 @@ def bit_counters(config: RmapConfig, order: int, counts: dict[int, int]) -> pd.D
     They agree while no digit exceeds ``P_g`` and the word does not wrap;
     ``agree`` shows where they part.
     """
-    cfg = config
+    cfg = require_config(config)
     g = cfg.group_for(order)
     f = Folio(cfg, order)
     for mm, c in counts.items():
@@ -118,7 +118,7 @@ def replay_steps(config: RmapConfig, order: int, counterexample: dict) -> pd.Dat
     ``P_g + 1`` (most significant digit first, digits joined by '.'), and
     ``mapcount * subid(victim)`` the check compares it with.
     """
-    cfg = config
+    cfg = require_config(config)
     g = cfg.group_for(order)
     f = Folio(cfg, order)
     victim = counterexample["victim"]
@@ -153,7 +153,7 @@ def proof_text(config: RmapConfig, order: int, width: int = MAIL_WIDTH) -> str:
     """The argument with this configuration's numbers, as plain text for mail."""
     from .verify import verify
 
-    cfg = config
+    cfg = require_config(config)
     g = cfg.group_for(order)
     v = verify(cfg, order)
     P = 1 << order

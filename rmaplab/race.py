@@ -56,6 +56,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -76,6 +77,7 @@ __all__ = [
     "get_scenario",
     "litmus_tests",
     "naive_enumerate",
+    "race_chart",
     "replay",
     "scenario_table",
 ]
@@ -754,8 +756,63 @@ def explore_all(
         r = explore(s, p, max_states=max_states)
         row = r.summary()
         row["example"] = " ".join(r.example) if r.example else ""
+        row["max_states"] = max_states
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def race_chart(results: pd.DataFrame) -> Any:
+    """Heat map of :func:`explore_all` results: false "exclusive" states per
+    scenario and protocol (orange: at least one; a cross: exploration incomplete).
+    Returns an ``alt.Chart``."""
+    import altair as alt
+
+    from . import plotting  # noqa: F401  (selects the offline renderer)
+
+    df = results.assign(
+        outcome=[
+            "incomplete" if not c else ("wrong answers" if fe or fs else "none wrong")
+            for c, fe, fs in zip(
+                results["complete"],
+                results["false_exclusive"],
+                results["false_shared"],
+                strict=True,
+            )
+        ],
+        label=[
+            f"{fe}" + (f"/{fs}" if fs else "") + ("" if c else "?")
+            for c, fe, fs in zip(
+                results["complete"],
+                results["false_exclusive"],
+                results["false_shared"],
+                strict=True,
+            )
+        ],
+    )
+    budget = int(results["max_states"].max()) if "max_states" in results else 0
+    base = alt.Chart(df).encode(
+        x=alt.X("protocol:N", sort=list(PROTOCOLS), title="protocol", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("scenario:N", sort=list(dict.fromkeys(df["scenario"])), title="scenario"),
+    )
+    rect = base.mark_rect().encode(
+        color=alt.Color(
+            "outcome:N",
+            scale=alt.Scale(
+                domain=["none wrong", "wrong answers", "incomplete"],
+                range=["#1b9e77", "#d95f02", "#7570b3"],
+            ),
+        ),
+        tooltip=["scenario", "protocol", "states", "complete", "false_exclusive", "false_shared"],
+    )
+    text = base.mark_text().encode(text="label:N")
+    return (rect + text).properties(
+        title=[
+            "False 'exclusive' states per scenario and protocol",
+            f"(every interleaving, sequential consistency, budget {budget} states)",
+        ],
+        width=alt.Step(90),
+        height=alt.Step(22),
+    )
 
 
 def scenario_table() -> pd.DataFrame:

@@ -391,7 +391,7 @@ def _collide_frame(params: Params) -> pd.DataFrame:
                 params.seed,
                 "uniform",
                 params.config,
-                executor=None,
+                executor="auto",  # a thread per core; seeded per task, same numbers
             )
             for e in REPORT_ENCODINGS
         ]
@@ -435,7 +435,7 @@ def _collide_sweep_frame(params: Params) -> pd.DataFrame:
         config=params.config,
     )
     rows = [
-        sweep("mms", list(SWEEP_MMS), base | {"encoding": e}, executor=None)
+        sweep("mms", list(SWEEP_MMS), base | {"encoding": e}, executor="auto")
         for e in SWEEP_ENCODINGS
     ]
     return pd.concat(rows, ignore_index=True)

@@ -8,13 +8,17 @@ mm2 mapping a page makes mapcount 3, value 12 = 2 * 6.
 """
 
 import json
+from itertools import product
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rmaplab import race
 from rmaplab.cli import main
 from rmaplab.config import ConfigError
 from rmaplab.export import check_width
+from rmaplab.folio import Folio
 
 STEP = 1 << 17
 EXCL = 1 << 16
@@ -408,3 +412,97 @@ def test_walker_explores_in_the_background_then_shows():
     box.wait(120)
     assert "3mm-2w-sh / early-end" in box.output.value
     assert "shortest false exclusive" in box.output.value and box.controls["step"].max > 0
+
+
+# -- linearisability against the sequential folio model (rmaplab.folio) -----------
+
+
+def _sequential_answers(model, ws):
+    """Folio.mapped_shared(reader) for every sequential state the writers could
+    be in now: each in-flight (un)map either applied or not."""
+    sc = model.scenario
+    counts = {}
+    for m, c in sc.mapped:
+        counts[m] = counts.get(m, 0) + c
+    inflight = []
+    for w, (op, stage, pc, _reg, _x) in enumerate(ws):
+        ops = sc.writers[w]
+        for m, c in ops[:op]:
+            counts[m] = counts.get(m, 0) + c
+        if op < len(ops) and (stage != model.init_stage or pc):
+            inflight.append(ops[op])
+    answers = set()
+    for applied in product((0, 1), repeat=len(inflight)):
+        now = dict(counts)
+        for a, (m, c) in zip(applied, inflight, strict=True):
+            now[m] = now.get(m, 0) + a * c
+        f = Folio(sc.config, sc.order)
+        for m, c in now.items():
+            if c:
+                f.map(m, c)
+        answers.add(f.mapped_shared(sc.reader))
+    return answers
+
+
+def _run_and_check(model, choices):
+    """Run a schedule picked by ``choices`` until the reader returns; its answer
+    must be the sequential answer of some state during its call."""
+    s = model.initial()
+    seen = None  # sequential answers during the reader's call
+    for pick in choices:
+        succ = list(model.successors(s))
+        if not succ:
+            break
+        s = succ[pick % len(succ)][1]
+        rd = s[4]
+        if rd[5]:  # the reader's call has started
+            seen = (seen or set()) | _sequential_answers(model, s[3])
+        if rd[0] == race.R_DONE:
+            return (rd[4] == race.ANS_SHARED) in seen
+    return True  # the reader did not finish within the schedule
+
+
+@pytest.mark.parametrize("scenario", ["3mm-2w", "3mm-3w", "k2-2mm-2w", "k2-3mm-2w"])
+@given(choices=st.lists(st.integers(0, 7), min_size=10, max_size=80))
+def test_seqcount_answers_are_linearisable(scenario, choices):
+    assert _run_and_check(race.Model(scenario, "seqcount"), choices)
+
+
+def test_none_example_is_not_linearisable():
+    # the check of the linearisability test can fail: the shortest false exclusive
+    # of `none` answers "exclusive" while every sequential state says "shared"
+    m = race.Model("3mm-1w", "none")
+    steps = race.explore("3mm-1w", "none").example
+    s = m.initial()
+    seen = set()
+    for cpu in steps:
+        s = m.step(s, m.cpus.index(cpu))[0]
+        seen |= _sequential_answers(m, s[3])
+    assert s[4][4] == race.ANS_EXCL and seen == {True}
+
+
+def test_race_chart_encodes_the_results():
+    df = race.explore_all(["tiny", "3mm-1w"], ["none", "seqcount"])
+    d = race.race_chart(df).to_dict()
+    rows = d["datasets"][d["data"]["name"]]
+    got = {(r["scenario"], r["protocol"]): (r["label"], r["outcome"]) for r in rows}
+    assert got[("3mm-1w", "none")] == ("2", "wrong answers")
+    assert got[("3mm-1w", "seqcount")] == ("0", "none wrong")
+    assert "budget 2000000 states" in " ".join(
+        d["title"]["text"] if isinstance(d["title"], dict) else d["title"]
+    )
+
+
+def test_cli_text_outputs_fit_mail(capsys):
+    assert main(["race", "--all", "--scenario", "3mm-1w"]) == 0
+    out = capsys.readouterr().out
+    check_width(out)
+    assert "3mm-1w    none" in out and "seqcount" in out
+    assert main(["race-stress", "--seconds", "0.1", "--protocols", "seqcount,none"]) == 0
+    out = capsys.readouterr().out
+    check_width(out)
+    assert "false excl" in out and "retries/s" in out
+    assert main(["race", "--list", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert [s["scenario"] for s in d["scenarios"]] == race.scenario_names()
+    assert list(d["protocols"]) == list(race.PROTOCOLS)
