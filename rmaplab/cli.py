@@ -377,7 +377,7 @@ def cmd_compare(args) -> int:
     from .workloads import WORKLOADS
 
     if args.list:
-        listing = {
+        listing: dict = {
             "workloads": list(WORKLOADS),
             "schemes": {n: c.description for n, c in SCHEMES.items() if n != "truth"},
         }
@@ -472,7 +472,7 @@ def cmd_collide(args) -> int:
     if not args.max_seconds > 0:
         raise ConfigError(f"--max-seconds={args.max_seconds:g} is out of range: allowed > 0")
     cfg = get_config(args.config)
-    executor = "auto"  # local processes from 4 tasks on
+    executor: object = "auto"  # local processes from 4 tasks on
     address = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
     if address:
         executor = dask_executor(address)
