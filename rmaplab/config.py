@@ -34,6 +34,7 @@ __all__ = [
     "derive_config",
     "get_config",
     "nr_values_for",
+    "require_config",
     "single_group_config",
     "value_splits",
 ]
@@ -363,6 +364,20 @@ def get_config(name) -> RmapConfig:
         raise ConfigError(f"config={name!r} is unknown: allowed {', '.join(BUILTIN)}") from None
 
 
+def require_config(config) -> RmapConfig:
+    """``config`` itself if it is a resolved :class:`RmapConfig`; a name (or
+    anything else) is refused with how to resolve it. Library functions take
+    the object: names are resolved once, by :func:`get_config`, where work
+    starts (the CLI, the report, a notebook's first cell)."""
+    if isinstance(config, RmapConfig):
+        return config
+    hint = f"get_config({config!r})" if isinstance(config, str) else "get_config(name)"
+    raise ConfigError(
+        f"config={config!r} is not a resolved configuration: allowed an RmapConfig; "
+        f"resolve a name once with rmaplab.{hint}"
+    )
+
+
 def single_group_config(
     id_bits: int,
     word_bits: int,
@@ -392,7 +407,7 @@ def config_table(config: RmapConfig):
     """
     import pandas as pd
 
-    cfg = config
+    cfg = require_config(config)
     rows = []
     for g in cfg.groups:
         for o in g.orders:

@@ -30,6 +30,7 @@ from .config import (
     ConfigError,
     RmapConfig,
     _check_int,
+    require_config,
     single_group_config,
     value_splits,
 )
@@ -59,7 +60,7 @@ QUICK_NODE_LIMIT = 300
 
 
 def cost_row(config: RmapConfig, order: int) -> dict:
-    cfg = config
+    cfg = require_config(config)
     g = cfg.group_for(order)
     k = g.nr_values
     return {
@@ -79,7 +80,7 @@ def cost_row(config: RmapConfig, order: int) -> dict:
 
 def cost_table(config: RmapConfig = DEFAULT_CONFIG) -> pd.DataFrame:
     """Tidy per-order cost table of a configuration."""
-    cfg = config
+    cfg = require_config(config)
     return pd.DataFrame([cost_row(cfg, o) for o in cfg.orders])
 
 
@@ -153,7 +154,7 @@ def tradeoff(config: RmapConfig = DEFAULT_CONFIG, orders=(9, 13, 14, 15)) -> pd.
     (order 9) against arm64 64K-page THP (order 13) and the rest of its group."""
     from .verify import verify
 
-    cfg = config
+    cfg = require_config(config)
     rows = []
     for o in orders:
         v = verify(cfg, o)

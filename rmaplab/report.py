@@ -111,6 +111,13 @@ def _schemes_facts(df: pd.DataFrame, params: Params) -> dict:
     tot = scheme_totals(df)
     ce = counterexample_replay(params)
     return {
+        "schemes_scope": {
+            "order": params.schemes_order,
+            "procs": 8,
+            "seed": params.seed,
+            "folios": 2 if params.quick else 4,
+            "workloads": list(df["workload"].unique()),
+        },
         "schemes": {
             r.scheme: (int(r.checks), int(r.false_exclusive), int(r.false_shared))
             for r in tot.itertuples()
@@ -121,12 +128,17 @@ def _schemes_facts(df: pd.DataFrame, params: Params) -> dict:
     }
 
 
-def _collision_facts(real: pd.DataFrame, adv: pd.DataFrame) -> dict:
+def _collision_facts(real: pd.DataFrame, adv: pd.DataFrame, params: Params) -> dict:
     facts: dict = {
+        "collide_scope": {
+            "order": params.schemes_order,
+            "trials": params.trials,
+            "seed": params.seed,
+        },
         "collide": {
             r.encoding: (float(r.probability), float(r.ci_high), r.method)
             for r in real.itertuples()
-        }
+        },
     }
     if len(adv.columns):
         facts["adversarial"] = {r.encoding: float(r.probability) for r in adv.itertuples()}
@@ -142,14 +154,39 @@ def _facts(part: str, frames: dict[str, pd.DataFrame], params: Params) -> dict:
     if part == "schemes":
         return _schemes_facts(frames["schemes"], params)
     if part == "collisions":
-        return _collision_facts(frames["collide"], frames["collide_adversarial"])
+        return _collision_facts(frames["collide"], frames["collide_adversarial"], params)
     return {}
 
 
-def post_text(facts: dict, config: str) -> str:
-    """The summary for the mailing list, from the facts the steps returned."""
+def post_text(facts: dict, config: RmapConfig, quick: bool = False) -> str:
+    """The summary for the mailing list, from the facts the steps returned.
+
+    ``config``: the resolved configuration; ``quick``: the run used
+    ``--quick`` budgets, which the post says first.
+    """
+    from .proof import LINEAR_SCOPE, quadratic_table
+    from .verify import frontier_pages
+
+    cfg = config
     f = facts
-    parts = [f"rmaplab report for {config}: the rmap-ID 'mapped shared' check", ""]
+    cs = f.get("collide_scope", {})
+    corder = cs.get("order", 9 if 9 in cfg.orders else cfg.max_order)
+    g = cfg.group_for(corder)
+    parts = [f"rmaplab report for {cfg.name}: the rmap-ID 'mapped shared' check", ""]
+    if quick:
+        parts += [
+            f"QUICK RUN (--quick): {cs.get('trials', '?')} trials per Monte Carlo "
+            f"point, {f.get('schemes_scope', {}).get('folios', '?')} folios per "
+            "workload. Rerun `rmaplab report` without --quick before quoting.",
+            "",
+        ]
+    parts += [
+        f"Encoding: {cfg.name}, {cfg.id_bits}-bit mm ids, {cfg.word_bits}-bit rmap "
+        "values; each value sums sub-IDs, the base P_g + 1 digits of one slice of "
+        f"the id. At order {corder}: K = {g.nr_values} values of B = {g.bits} id bits, "
+        f"base {g.base}.",
+        "",
+    ]
     parts.append("1. Can the check be fooled?")
     if f.get("unsafe_orders"):
         ce = f["counterexample"]
@@ -163,10 +200,11 @@ def post_text(facts: dict, config: str) -> str:
         )
     else:
         parts.append("No: every order is proven safe (verify.txt).")
+    trials = f" {cs['trials']} trials per Monte Carlo point;" if "trials" in cs else ""
     parts += [
         "",
-        "2. What a false 'exclusive' costs in probability (uniform populations, 3 mms, "
-        "20 mappings; 0 by proof where proven):",
+        f"2. What a false 'exclusive' costs in probability at order {corder} (uniform "
+        f"populations, 3 mms, 20 mappings;{trials} 0 by proof where proven):",
     ]
     for enc, (p, hi, method) in f["collide"].items():
         parts.append(f"  {enc}: {p:.3g} (95% high {hi:.3g}, {method})")
@@ -175,7 +213,9 @@ def post_text(facts: dict, config: str) -> str:
         parts.append(f"The counterexample and its neighbours fool: {', '.join(fooled) or 'none'}.")
     parts += [
         "",
-        "3. What the values cost at order 9 (x86-64 2 MiB THP) and order 13 (arm64 512 MiB THP):",
+        "3. What the values cost at order 9 (x86-64 2 MiB THP) and order 13 (arm64 512 MiB THP)"
+        " (bytes: the K values only; atomic RMW per (un)map: legacy 2 + total mapcount 1 + "
+        "seqcount 2 + K):",
     ]
     for o, t in f["tradeoff"].items():
         parts.append(
@@ -183,18 +223,52 @@ def post_text(facts: dict, config: str) -> str:
             f"per update, {t['verdict']}"
         )
     if 9 in f["cheapest"]:
-        parts.append(f"The cheapest proven-safe choice at order 9 is {f['cheapest'][9]} values.")
+        k = f["cheapest"][9]
+        text = (
+            f"At order 9 the fewest values proven safe in base P_g + 1 digits is {k}"
+            f" ({-(-cfg.id_bits // k)}-bit slices)."
+        )
+        if k >= 2:
+            b = -(-cfg.id_bits // (k - 1))  # k - 1 values: one holds at least b id bits
+            fp = frontier_pages(b, cfg.word_bits)
+            if fp <= 512:
+                text += (
+                    f" It is the fewest for any {LINEAR_SCOPE}: with {k - 1} values one "
+                    f"holds >= {b} id bits, and from {fp} pages on no such value is "
+                    "safe (pigeonhole)."
+                )
+            tp, tk = quadratic_table(b, cfg.word_bits)
+            if tp >= 512:
+                text += (
+                    " A table w[s] indexed by the whole slice value is not covered: "
+                    f"w[s] = s + s^2 * 2^{tk} makes {k - 1} values of {b} bits safe up "
+                    f"to {tp} pages (proof.txt)."
+                )
+        parts.append(text)
+    ss = f.get("schemes_scope")
+    if ss:
+        scope = (
+            f"{len(ss['workloads'])} kernel-like workloads ({', '.join(ss['workloads'])}) "
+            f"at order {ss['order']}, {ss['procs']} processes, {ss['folios']} folios, "
+            f"seed {ss['seed']}"
+        )
+    else:
+        scope = "kernel-like workloads"
     parts += [
         "",
-        "4. The peer schemes on kernel-like workloads (checks, false exclusive, "
-        "false shared), summed:",
+        f"4. The peer schemes on {scope}: checks, false exclusive and false shared, "
+        "summed over those workloads; the counterexample workload is not in the sums:",
     ]
     for s, (c, fe, fs) in f["schemes"].items():
         parts.append(f"  {s}: {c} checks, {fe} false exclusive, {fs} false shared")
     if f.get("counterexample_false_exclusive"):
         bad = [s for s, v in f["counterexample_false_exclusive"].items() if v]
-        parts.append(f"On the counterexample workload only {', '.join(bad)} answers wrongly.")
-    parts += ["", "Generated by `rmaplab report`; every number above is recomputed on each run."]
+        parts.append(
+            f"On the counterexample workload (order {f.get('order', '?')}) only "
+            f"{', '.join(bad)} answers wrongly."
+        )
+    cmd = "rmaplab report --quick" if quick else "rmaplab report"
+    parts += ["", f"Generated by `{cmd}`; every number above is recomputed on each run."]
     return check_width(wrap("\n".join(parts)), MAIL_WIDTH)
 
 
@@ -244,6 +318,6 @@ def build_report(
     for part, names in parts:
         frames = {name: _write_view(w, name, params) for name in names}
         facts.update(_facts(part, frames, params))
-    w.text("post", post_text(facts, cfg.name))
+    w.text("post", post_text(facts, cfg, quick=params.quick))
     (out / "facts.json").write_text(json.dumps(facts, indent=1, sort_keys=True, default=str) + "\n")
     return facts

@@ -32,6 +32,9 @@ REPORT_ENCODINGS = ("posted", "raw-id", "hash64", "two-values", "posted-32bit", 
 SWEEP_ENCODINGS = ("posted", "raw-id", "hash64", "two-values")
 #: Points of the collision sweep against mms.
 SWEEP_MMS = (2, 3, 4, 6, 8)
+#: Folio order and seeds of the false-shared sweep against processes.
+SWEEP_ORDER = 6
+SWEEP_SEEDS = range(2)
 
 
 @dataclass(frozen=True)
@@ -144,8 +147,10 @@ def _frontier_text(fr: pd.DataFrame, params: Params) -> str:
     pig = fr[fr["bound"].str.startswith("pigeonhole")][["bits", "pages"]]
     return (
         wrap(
-            "Pages from which no sub-ID weights are safe (pigeonhole), per id bits "
-            f"per value, {params.config.word_bits}-bit words"
+            "Pages from which no sub-ID linear in the slice's bits (sum_j bit_j "
+            "* w_j, any weights) is safe (pigeonhole), per id bits per value, "
+            f"{params.config.word_bits}-bit words. Not a bound for tables w[s] indexed by "
+            "the whole slice value (see proof.txt)."
         )
         + "\n\n"
         + text_table(pig, headers=["B", "pages"])
@@ -212,7 +217,17 @@ def _cost_frame(params: Params) -> pd.DataFrame:
 
 
 def _cost_text(df: pd.DataFrame, params: Params) -> str:
-    return text_table(df, COST_COLUMNS, COST_HEADERS)
+    # schemes.txt counts rmap-id's bytes and atomics differently: say what each counts
+    return (
+        wrap(
+            f"{params.config.name}: bytes = the K rmap values only; atomics = RMW per "
+            "(un)map: legacy 2 + total mapcount 1 + seqcount 2 + K (schemes.txt "
+            "counts the scheme's own: values + mapcount + seqcount bytes, 1 + 2 "
+            "+ K atomics); excl. = exclusive writer"
+        )
+        + "\n\n"
+        + text_table(df, COST_COLUMNS, COST_HEADERS)
+    )
 
 
 def _cost_bars_text(df: pd.DataFrame, params: Params) -> str:
@@ -259,10 +274,20 @@ def _cheapest_frame(params: Params) -> pd.DataFrame:
 
 
 def _cheapest_text(cheap: pd.DataFrame, params: Params) -> str:
-    return text_table(
-        cheap,
-        ["order", "values", "bits", "method", "rule_values"],
-        ["order", "K", "B", "proof", "rule K"],
+    cfg = params.config
+    return (
+        wrap(
+            "Fewest values K proven safe per order within the posted family: "
+            f"equal slices of B id bits, base 2^order + 1 digits ({cfg.id_bits}-bit "
+            f"ids, {cfg.word_bits}-bit words). Other weights or tables can need "
+            "fewer (see proof.txt)."
+        )
+        + "\n\n"
+        + text_table(
+            cheap,
+            ["order", "values", "bits", "method", "rule_values"],
+            ["order", "K", "B", "proof", "rule K"],
+        )
     )
 
 
@@ -295,9 +320,20 @@ def scheme_totals(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _schemes_text(df: pd.DataFrame, params: Params) -> str:
-    return text_table(
-        scheme_totals(df),
-        headers=["scheme", "checks", "false excl.", "false shared", "bytes", "atomics"],
+    return (
+        wrap(
+            f"Order {params.schemes_order}, 8 processes, seed {params.seed}, summed over "
+            f"{df['workload'].nunique()} workloads (not the counterexample). bytes "
+            "= what the scheme keeps per folio, atomics = RMW per (un)map it "
+            "does; rmap-id: K values + mapcount + seqcount bytes, 1 + 2 + K "
+            "atomics (cost.txt counts the values' bytes only and adds the "
+            "legacy path's 2 atomics)."
+        )
+        + "\n\n"
+        + text_table(
+            scheme_totals(df),
+            headers=["scheme", "checks", "false excl.", "false shared", "bytes", "atomics"],
+        )
     )
 
 
@@ -307,8 +343,8 @@ def _sweep_frame(params: Params) -> pd.DataFrame:
     return sweep_procs(
         workloads=("zygote", "prefork", "random"),
         procs=(2, 4, 8) if params.quick else (2, 4, 8, 16, 32),
-        order=6,
-        seeds=range(2),
+        order=SWEEP_ORDER,
+        seeds=SWEEP_SEEDS,
         config=params.config,
     )
 
@@ -325,7 +361,9 @@ def _false_shared_text(sw: pd.DataFrame, params: Params) -> str:
 
 
 def _false_shared_chart(sw: pd.DataFrame, params: Params):
-    return _plotting().false_shared_chart(sw)
+    return _plotting().false_shared_chart(
+        sw, order=SWEEP_ORDER, config=params.config, seeds=len(SWEEP_SEEDS)
+    )
 
 
 def counterexample_replay(params: Params) -> pd.DataFrame | None:
@@ -353,7 +391,7 @@ def _collide_frame(params: Params) -> pd.DataFrame:
                 params.seed,
                 "uniform",
                 params.config,
-                executor=None,
+                executor="auto",  # a thread per core; seeded per task, same numbers
             )
             for e in REPORT_ENCODINGS
         ]
@@ -397,7 +435,7 @@ def _collide_sweep_frame(params: Params) -> pd.DataFrame:
         config=params.config,
     )
     rows = [
-        sweep("mms", list(SWEEP_MMS), base | {"encoding": e}, executor=None)
+        sweep("mms", list(SWEEP_MMS), base | {"encoding": e}, executor="auto")
         for e in SWEEP_ENCODINGS
     ]
     return pd.concat(rows, ignore_index=True)
@@ -413,7 +451,7 @@ def _collide_mms_text(sw: pd.DataFrame, params: Params) -> str:
 
 
 def _collide_mms_chart(sw: pd.DataFrame, params: Params):
-    return _plotting().probability_chart(sw, "mms")
+    return _plotting().probability_chart(sw, "mms", config=params.config)
 
 
 VIEWS: dict[str, View] = {
@@ -424,7 +462,12 @@ VIEWS: dict[str, View] = {
         View("frontier", _frontier_frame, _frontier_text, _frontier_chart, csv=None),
         View("proof", _proof_frame, _proof_text, csv=None),
         View("counterexample_steps", _steps_frame, _steps_text, csv=None),
-        View("cost", _cost_frame, _cost_text, lambda df, p: _plotting().cost_chart(df)),
+        View(
+            "cost",
+            _cost_frame,
+            _cost_text,
+            lambda df, p: _plotting().cost_chart(df, configs=[p.config]),
+        ),
         View("cost_bars", _cost_frame, _cost_bars_text, csv=None),
         View("published", _published_frame, None, _published_chart, csv=None),
         View("atomics_model", _atomics_model_frame, _atomics_model_text),

@@ -120,7 +120,8 @@ def explore(order: int, bits: int, word_bits: int, id_bits: int, group_order: in
         f"base {v.base_pages + 1}, {word_bits}-bit words",
         f"headroom: {v.headroom_bits} bits (rule 'P_g * max sub-ID fits': "
         f"{'holds' if cfg.fits(order) else 'fails'})",
-        f"frontier: no weights safe from {v.frontier_pages} pages on",
+        f"frontier: no linear sub-ID weights safe from {v.frontier_pages} pages on "
+        "(tables w[s] not covered)",
         f"verdict: {v.verdict.upper()} by {v.method}"
         + (f", min mappings {v.min_mappings}" if v.min_mappings else ""),
         v.evidence,
@@ -192,7 +193,8 @@ def cost_for(id_bits: int, word_bits: int, order: int):
     text = (
         f"order {order} ({1 << order} pages), {id_bits}-bit ids "
         f"({row['ids_supported']} mms), {word_bits}-bit words:\n"
-        f"fewest values proven safe: K = {k} of {row['bits']} bits ({row['method']}); "
+        "fewest values proven safe among base P_g + 1 digits (P_g = 2^order): "
+        f"K = {k} of {row['bits']} bits ({row['method']}); "
         f"the series' rule asks for {row['rule_values']}\n"
         f"cost: {row['bytes']} bytes (+{SEQCOUNT_BYTES} seqcount), {row['cache_lines']} "
         f"cache line(s), {row['atomics_per_update']} atomic RMW per update"

@@ -1,7 +1,6 @@
 import json
 from fractions import Fraction
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -331,25 +330,15 @@ def test_mc_kernel_is_bit_identical_to_its_python_twin(
 ):
     import naive
 
-    from rmaplab import kernels
-    from rmaplab.collide import _POP_CODE
+    from rmaplab._kernels.codes import POP_CODES
+    from rmaplab._kernels.montecarlo import false_exclusive_trials, false_exclusive_trials_python
+    from rmaplab.collide import mc_inputs
 
     enc = make_encoding(encoding, 4, WIP_V1, word_bits, 6)
     n = mms + extra
-    got = kernels.monte_carlo(
-        enc.kind,
-        enc.nr_values,
-        enc.bits,
-        np.uint64(enc.base_pages),
-        np.uint64(enc.mask),
-        enc.max_id,
-        _POP_CODE[population],
-        mms,
-        n,
-        16,
-        300,
-        np.uint64(seed),
-    )
+    inp = mc_inputs(enc, population, mms, n)
+    got = false_exclusive_trials(inp, 300, seed)
+    assert false_exclusive_trials_python(inp, 300, seed) == got
     want = naive.monte_carlo(
         enc.kind,
         enc.nr_values,
@@ -357,11 +346,21 @@ def test_mc_kernel_is_bit_identical_to_its_python_twin(
         enc.base_pages,
         enc.word_bits,
         enc.max_id,
-        _POP_CODE[population],
+        POP_CODES[population],
         mms,
         n,
         16,
         300,
         seed,
     )
-    assert tuple(int(v) for v in got) == want
+    assert got == want
+
+
+def test_monte_carlo_python_twin_matches_tasks():
+    from rmaplab.collide import monte_carlo_python
+
+    enc = make_encoding("raw-id", 4, WIP_V1, 6, 5)
+    trials = TASK_TRIALS // 50 + 7
+    got = monte_carlo(enc, "uniform", 3, 5, trials=trials, seed=3)
+    assert got == monte_carlo_python(enc, "uniform", 3, 5, trials=trials, seed=3)
+    assert got[1] == trials and got[0] > 0

@@ -181,6 +181,14 @@ def test_exhaustive_kernel_matches_pure_python_bfs(cfg):
         assert exhaustive_min_mappings(cfg, o) == naive.bfs_min_mappings(
             rows, cfg.word_bits, 2**o - 1
         )
+        from rmaplab._kernels.exhaustive import (
+            ExhaustiveInputs,
+            shortest_returns,
+            shortest_returns_python,
+        )
+
+        inp = ExhaustiveInputs(np.array(rows, dtype=np.uint64), cfg.word_bits, 2**o - 1)
+        assert np.array_equal(shortest_returns(inp), shortest_returns_python(inp))
 
 
 # -- lattice search and frontier --------------------------------------------------
