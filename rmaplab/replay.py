@@ -17,13 +17,18 @@ and must agree bit for bit.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._kernels import word_mask
 from ._kernels.replay import ReplayInputs, replay_stream
 from .config import ConfigError, RmapConfig, _check_int
 from .folio import MAX_MAPCOUNT, Folio, RmapError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "ReplayResult",
@@ -67,7 +72,7 @@ class ReplayResult:
     answers: np.ndarray  # int8, per op
     truth: np.ndarray | None = None  # int8, per op
 
-    def checks(self):
+    def checks(self) -> pd.DataFrame:
         """Tidy DataFrame of the checks: op, answer, truth, false_exclusive."""
         import pandas as pd
 
@@ -114,7 +119,18 @@ def _orders_array(config: RmapConfig, orders, n_folios) -> np.ndarray:
     return o
 
 
+<<<<<<< HEAD
 def make_stream(config: RmapConfig, n_folios: int, folio, mm_id, delta, check=None) -> Stream:
+=======
+def make_stream(
+    config: RmapConfig,
+    n_folios: int,
+    folio: ArrayLike,
+    mm: ArrayLike,
+    delta: ArrayLike,
+    check: ArrayLike | None = None,
+) -> Stream:
+>>>>>>> pack
     """Validate and cast a stream; errors name the op and the allowed range."""
     folio = _int_array(folio, "folio", None)
     n = folio.shape[0]
@@ -181,7 +197,13 @@ def _check_counts(folio, mm_id, delta) -> None:
         raise RmapError(f"op {i}: folio {folio[i]} mapcount would exceed {MAX_MAPCOUNT} (atomic_t)")
 
 
+<<<<<<< HEAD
 def _resolve(config: RmapConfig, orders, folio, mm_id, delta, check, n_folios):
+=======
+def _resolve(
+    config: RmapConfig, orders, folio, mm, delta, check, n_folios
+) -> tuple[RmapConfig, np.ndarray, Stream]:
+>>>>>>> pack
     orders = _orders_array(config, orders, n_folios)
     return config, orders, make_stream(config, orders.shape[0], folio, mm_id, delta, check)
 
@@ -219,11 +241,19 @@ def replay_inputs(config: RmapConfig, orders: np.ndarray, stream: Stream) -> Rep
 
 def replay(
     config: RmapConfig,
+<<<<<<< HEAD
     orders,
     folio,
     mm_id,
     delta,
     check=None,
+=======
+    orders: ArrayLike,
+    folio: ArrayLike,
+    mm: ArrayLike,
+    delta: ArrayLike,
+    check: ArrayLike | None = None,
+>>>>>>> pack
     *,
     n_folios: int | None = None,
     truth: bool = True,
@@ -252,11 +282,19 @@ def replay(
 
 def replay_python(
     config: RmapConfig,
+<<<<<<< HEAD
     orders,
     folio,
     mm_id,
     delta,
     check=None,
+=======
+    orders: ArrayLike,
+    folio: ArrayLike,
+    mm: ArrayLike,
+    delta: ArrayLike,
+    check: ArrayLike | None = None,
+>>>>>>> pack
     *,
     n_folios: int | None = None,
 ) -> ReplayResult:
@@ -284,7 +322,7 @@ def replay_python(
     return ReplayResult(cfg, orders, mapcount, values, answers, truth)
 
 
-def value_updates(config: RmapConfig, orders, folio, delta) -> int:
+def value_updates(config: RmapConfig, orders: ArrayLike, folio: ArrayLike, delta: ArrayLike) -> int:
     """Number of rmap value updates a stream performs (K per map/unmap op)."""
     cfg = config
     orders = np.asarray(orders)
