@@ -7,25 +7,38 @@ values. rmaplab models that scheme exactly (Python ints masked to the word)
 and fast (numba kernels on ``uint64`` arrays), and checks one against the other.
 
 Importing rmaplab compiles nothing; kernels compile on first use and are
-cached on disk.
+cached on disk. :func:`warmup` compiles (once per install) or loads every
+kernel up front, so no later call waits on numba.
 """
 
 from .config import (
     BUILTIN,
+    DEFAULT_CONFIG,
     ConfigError,
     Group,
     RmapConfig,
     config_names,
     derive_config,
     get_config,
+    single_group_config,
 )
 from .folio import CheckResult, Folio, RmapError
 from .subid import calc_rmap_subid, id_slices, mm_subids, subid_table
 
 __version__ = "0.1.0"
 
+
+def warmup() -> dict[str, float]:
+    """Compile (first time after install) or load from the cache every numba
+    kernel; returns seconds per kernel family. See :func:`rmaplab._kernels.warmup`."""
+    from ._kernels import warmup as _warmup
+
+    return _warmup()
+
+
 __all__ = [
     "BUILTIN",
+    "DEFAULT_CONFIG",
     "CheckResult",
     "ConfigError",
     "Folio",
@@ -39,5 +52,7 @@ __all__ = [
     "get_config",
     "id_slices",
     "mm_subids",
+    "single_group_config",
     "subid_table",
+    "warmup",
 ]

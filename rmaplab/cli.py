@@ -11,10 +11,52 @@ import argparse
 import json
 import sys
 
-from .config import ConfigError, config_names, config_table, derive_config, get_config
+from .collide import MC_BUDGET_SECONDS
+from .config import (
+    DEFAULT_CONFIG,
+    ConfigError,
+    config_names,
+    config_table,
+    derive_config,
+    get_config,
+    single_group_config,
+)
 from .export import text_table, wrap
+from .verify import NODE_LIMIT
+from .views import Params, view
 
 __all__ = ["main"]
+
+
+def _count(text: str) -> int:
+    """An integer count, also written as 1e6 or 1_000_000."""
+    try:
+        value = float(text) if any(c in str(text) for c in ".eE") else int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value != int(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer")
+    return int(value)
+
+
+def _check_csv_path(path: str, flag: str) -> None:
+    """Refuse an output file that cannot be written, before computing anything."""
+    import os
+    from pathlib import Path
+
+    p = Path(path)
+    if not path.strip() or p.is_dir():
+        raise ConfigError(f"{flag}={path!r} is a folder or empty: allowed a file path")
+    existed = p.exists()
+    try:
+        with open(p, "a"):
+            pass
+    except OSError as e:
+        raise ConfigError(
+            f"{flag}={path}: cannot write there ({e.strerror}): allowed a writable file path"
+        ) from None
+    if not existed:
+        os.unlink(p)  # only probed: nothing is written before the work succeeds
 
 
 def _emit_json(obj) -> None:
@@ -49,9 +91,7 @@ def cmd_table(args) -> int:
         )
     )
     print()
-    cols = ["order", "values", "bits", "base_pages", "bytes", "ids_supported", "headroom_bits"]
-    hdr = ["order", "K", "B", "P_g", "bytes", "ids", "headroom"]
-    print(text_table(df, cols, hdr))
+    print(view("table").render_text(df, Params(cfg)))
     bad = df[~df["rule_ok"]]
     if len(bad):
         print()
@@ -67,6 +107,14 @@ def cmd_table(args) -> int:
 
 def cmd_subids(args) -> int:
     from .subid import subid_table
+
+    if 1 <= args.bits <= 24 and (1 << args.bits) > args.max_entries:
+        need = 1 << args.bits
+        raise ConfigError(
+            f"--bits={args.bits} asks for {need} entries: allowed --bits <= "
+            f"{args.max_entries.bit_length() - 1} under --max-entries {args.max_entries}; "
+            f"pass --max-entries {need} to allow it (Python ints, one line each)"
+        )
 
     table = subid_table(args.base_pages, args.bits, args.word_bits)
     if args.json:
@@ -96,7 +144,7 @@ def cmd_configs(args) -> int:
                 "id_bits": c.id_bits,
                 "word_bits": c.word_bits,
                 "orders": f"{c.min_order}..{c.max_order}",
-                "max_values": c.max_values,
+                "max_values": c.max_nr_values,
                 "description": c.description,
             }
         )
@@ -114,14 +162,12 @@ def cmd_configs(args) -> int:
 
 def _verify_config(args):
     """Named, derived (id/word bits + max order) or custom single-group config."""
-    from .config import Group, RmapConfig
-
-    custom = [args.values, args.bits, args.base_pages]
+    custom = [args.nr_values, args.bits, args.base_pages]
     if any(v is not None for v in custom):
         need = {
             "--id-bits": args.id_bits,
             "--word-bits": args.word_bits,
-            "--values": args.values,
+            "--values": args.nr_values,
             "--bits": args.bits,
         }
         missing = [k for k, v in need.items() if v is None]
@@ -130,12 +176,19 @@ def _verify_config(args):
         top = args.max_order if args.max_order is not None else args.order
         if top is None:
             raise ConfigError("a custom configuration needs --order or --max-order")
-        return RmapConfig(
-            "custom",
+        if args.base_pages is not None and args.base_pages < 1:
+            raise ConfigError(
+                f"--base-pages={args.base_pages} is out of range: allowed >= 1 "
+                "(leave it out for P_g = 2^max order)"
+            )
+        return single_group_config(
             args.id_bits,
             args.word_bits,
-            (Group(0, top, args.values, args.bits, args.base_pages or 0),),
-            description="custom single-group configuration",
+            args.nr_values,
+            args.bits,
+            top,
+            base_pages=args.base_pages or 0,
+            name="custom",
         )
     return _config_from_args(args)
 
@@ -143,6 +196,12 @@ def _verify_config(args):
 def _verdict_text(v) -> str:
     lines = [f"order {v.order} ({v.pages} pages): {v.verdict.upper()} by {v.method}"]
     lines.append(wrap(v.evidence))
+    lines.append(
+        wrap(
+            f"minimality {'proven' if v.proven_minimal else 'not proven'}; frontier: no "
+            f"sub-ID weights with B = {v.bits} are safe from {v.frontier_pages} pages on"
+        )
+    )
     if v.counterexample:
         ce = v.counterexample
         lines.append(
@@ -155,6 +214,10 @@ def _verdict_text(v) -> str:
         )
     if v.note:
         lines.append(wrap(f"series: {v.note}"))
+    if v.verdict == "undecided":
+        lines.append(
+            wrap("UNDECIDED within the node budget: a larger --node-limit searches further.")
+        )
     return "\n".join(lines)
 
 
@@ -168,11 +231,18 @@ def cmd_verify(args) -> int:
     cfg = _verify_config(args)
     if args.all == (args.order is not None):
         raise ConfigError("give exactly one of --order O and --all")
+    if args.order is not None:
+        cfg.group_for(args.order)  # refuse an uncovered order before any work
+    if args.csv:
+        _check_csv_path(args.csv, "--csv")
+    from .config import _check_int
+
+    limit = _check_int("--node-limit", args.node_limit, 1, 10**9)
     if args.all:
-        df = verify_all(cfg, progress=args.progress)
-        verdicts = [verify(cfg, o) for o in cfg.orders]
+        df = verify_all(cfg, progress=args.progress, node_limit=limit)
+        verdicts = [verify(cfg, o, limit) for o in cfg.orders]  # cached searches
     else:
-        verdicts = [verify(cfg, args.order)]
+        verdicts = [verify(cfg, args.order, limit, progress=not args.json)]
         df = None
     if args.csv:
         from .verify import save_table
@@ -197,7 +267,7 @@ def cmd_verify(args) -> int:
                     chk = steps.attrs["check"]
                     print(
                         wrap(
-                            f"check for mm {chk.mm}: {'shared' if chk.shared else 'EXCLUSIVE'}"
+                            f"check for mm {chk.mm_id}: {'shared' if chk.shared else 'EXCLUSIVE'}"
                             f" ({chk.reason}); truth: "
                             f"{'shared' if chk.truly_shared else 'exclusive'}"
                         )
@@ -210,30 +280,10 @@ def cmd_verify(args) -> int:
     print()
     import pandas as pd
 
-    tab = pd.DataFrame(
-        [
-            {
-                "order": v.order,
-                "K": v.values,
-                "B": v.bits,
-                "P_g": v.base_pages,
-                "verdict": v.verdict,
-                "method": v.method,
-                "min_n": v.min_mappings if v.min_mappings else "-",
-                "proven": "yes" if v.proven_minimal else "no",
-                "frontier": v.frontier_pages,
-            }
-            for v in verdicts
-        ]
-    )
-    print(
-        wrap(
-            "frontier: no sub-ID weights are safe from this many pages on; "
-            "min_n: fewest mappings that fool the check"
-        )
-    )
+    tab = pd.DataFrame([v.to_json() for v in verdicts])
+    print(wrap("min n: fewest mappings that fool the check (- where none does)"))
     print()
-    print(text_table(tab))
+    print(view("verify").render_text(tab, Params(cfg)))
     for v in verdicts:
         if v.verdict != "safe" or len(verdicts) == 1:
             print()
@@ -285,53 +335,47 @@ def cmd_cost(args) -> int:
         )
     )
     print()
-    print(
-        text_table(
-            df,
-            [
-                "order",
-                "values",
-                "bytes",
-                "per_page_mapcount_bytes",
-                "cache_lines",
-                "atomics_per_update",
-                "atomics_per_update_exclusive",
-            ],
-            ["order", "K", "bytes", "mapcount B", "lines", "atomics", "excl."],
-        )
-    )
+    print(view("cost").render_text(df, Params(cfg)))
     return 0
 
 
 def cmd_bench_atomics(args) -> int:
-    from .atomics import bench_atomics, machine_info, parse_range
+    from .atomics import (
+        ADDENDS,
+        ENCODINGS,
+        bench_atomics,
+        bench_text,
+        machine_info,
+        parse_list,
+        parse_range,
+    )
 
-    values = parse_range(args.values, "values", 1, 8)
+    encodings = None
+    if args.encodings is not None:
+        encodings = parse_list(args.encodings, "encodings", ENCODINGS)
+    nr_values: list[int] | None
+    if args.nr_values is not None:
+        nr_values = parse_range(args.nr_values, "values", 1, 8)
+    else:
+        nr_values = None if encodings is not None else list(range(1, 9))
     threads = parse_range(args.threads, "threads", 1, 8)
+    addends = None if args.addends is None else parse_list(args.addends, "addends", ADDENDS)
+    df = bench_atomics(
+        nr_values,
+        threads,
+        iters=args.iters,
+        repeat=args.repeat,
+        progress=not args.json,
+        encodings=encodings,
+        addends=addends,
+        concurrent_tries=args.concurrent_tries,
+    )
+    # the load when the runs ended: the machine may be shared
     info = machine_info()
-    df = bench_atomics(values, threads, iters=args.iters, progress=not args.json)
     if args.json:
         _emit_json({"machine": info, "rows": df.to_dict(orient="records")})
         return 0
-    print(wrap(f"{info['cpu']} ({info['arch']}, {info['cores']} cores), {info['cc']} -O2"))
-    print(
-        wrap(
-            "ns per update: seqcount (2 RMW) + mapcount + K values; 'plain' is "
-            "the exclusive-writer path (plain stores; with 2 threads it is a "
-            "deliberate race that only shows cache-line bouncing)."
-        )
-    )
-    print()
-    wide = df.pivot_table(index="values", columns=["threads", "path"], values="ns_per_update")
-    wide.columns = [f"{t}t {p}" for t, p in wide.columns]
-    wide = wide.reset_index()
-    print(text_table(wide, floatfmt=".1f"))
-    if 3 in values:
-        print()
-        r = df.pivot_table(index="values", columns=["threads", "path"], values="ratio_vs_k3")
-        r.columns = [f"{t}t {p}" for t, p in r.columns]
-        print("ratio against K = 3")
-        print(text_table(r.reset_index(), floatfmt=".2f"))
+    print(bench_text(df, info))
     return 0
 
 
@@ -348,18 +392,27 @@ def cmd_compare(args) -> int:
         if args.json:
             _emit_json(listing)
         else:
-            print("workloads: " + ", ".join(listing["workloads"]))
+            print(wrap("workloads: " + ", ".join(listing["workloads"])))
             print()
             for n, d in listing["schemes"].items():
                 print(wrap(f"{n}: {d}"))
         return 0
     if not args.workload:
         raise ConfigError("--workload is required (or --list)")
-    schemes = args.schemes.split(",") if args.schemes else None
+    schemes = None
+    if args.schemes is not None:
+        schemes = [s.strip() for s in args.schemes.split(",") if s.strip()]
+        if not schemes:
+            names = ", ".join(n for n in SCHEMES if n != "truth")
+            raise ConfigError(
+                f"--schemes={args.schemes!r} names no scheme: allowed a comma-separated "
+                f"list of {names} (leave it out for all)"
+            )
+    cfg = _config_from_args(args)
     df = compare(
         args.workload,
         schemes,
-        _config_from_args(args),
+        cfg,
         args.order,
         args.procs,
         args.seed,
@@ -375,20 +428,17 @@ def cmd_compare(args) -> int:
         )
     )
     print()
-    print(
-        text_table(
-            df,
-            [
-                "scheme",
-                "checks",
-                "false_exclusive",
-                "false_shared",
-                "bytes_per_folio",
-                "atomics_per_update",
-            ],
-            ["scheme", "checks", "false excl.", "false shared", "bytes", "atomics"],
+    print(view("schemes").render_text(df, Params(cfg)))
+    if int(df["checks"].sum()) == 0:
+        print()
+        print(
+            wrap(
+                f"0 checks: workload {args.workload} has no write fault (no COW), so no "
+                "scheme is asked 'mapped shared?'; it exercises only the map/unmap "
+                "path, whose cost is the bytes and atomics columns. Workloads with "
+                "write faults have checks, e.g. cow, zygote, random."
+            )
         )
-    )
     bad = df[df["false_exclusive"] > 0]
     if len(bad):
         print()
@@ -421,13 +471,22 @@ def cmd_collide(args) -> int:
         raise ConfigError("--encoding is required (or --list)")
     import os
 
+    from .config import _check_int
+
+    _check_int("--seed", args.seed, 0, (1 << 64) - 1)
+    _check_int("--trials", args.trials, 1, 1 << 40)
+    if args.workers is not None:
+        _check_int("--workers", args.workers, 1, 1024)
+    if not args.max_seconds > 0:
+        raise ConfigError(f"--max-seconds={args.max_seconds:g} is out of range: allowed > 0")
+    cfg = get_config(args.config)
     executor = "auto"  # local processes from 4 tasks on
     address = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
     if address:
         executor = dask_executor(address)
     elif args.workers == 1:
         executor = None
-    elif args.workers > 1:
+    elif args.workers is not None:
         from concurrent.futures import ProcessPoolExecutor
 
         executor = ProcessPoolExecutor(max_workers=args.workers)
@@ -439,12 +498,13 @@ def cmd_collide(args) -> int:
         args.trials,
         args.seed,
         args.population,
-        args.config,
+        cfg,
         args.word_bits,
         args.id_bits,
         args.method,
         executor,
         progress=not args.json,
+        budget_seconds=args.max_seconds,
     )
     if args.json:
         _emit_json(
@@ -475,24 +535,47 @@ def cmd_collide(args) -> int:
     )
     if "evidence" in r:
         print(wrap(r["evidence"]))
+    if "stopped" in r:
+        print(
+            wrap(
+                f"UNDECIDED: {r['stopped']}; --max-seconds {2 * args.max_seconds:g} "
+                "(or more) lets it run longer"
+            )
+        )
     return 0
 
 
 def cmd_report(args) -> int:
     from .report import build_report
 
+    # build_report validates the configuration, the seed and the folder first
     build_report(args.out, args.config, quick=args.quick, seed=args.seed, progress=True)
     print(wrap(f"report written to {args.out}/ (post.txt is the summary for mail)"))
     return 0
 
 
+def cmd_warmup(args) -> int:
+    from ._kernels import jit_enabled, warmup
+
+    secs = warmup()
+    if args.json:
+        _emit_json({"jit": jit_enabled(), "seconds": secs})
+        return 0
+    for fam, t in secs.items():
+        print(f"{fam:<12}{t:>8.2f} s")
+    print(wrap("kernels compiled (first run after install) or loaded from numba's cache"))
+    return 0
+
+
 def _add_config_args(p, custom: bool = False):
-    p.add_argument("--config", default="wip-v1", help=f"one of {', '.join(config_names())}")
+    p.add_argument(
+        "--config", default=DEFAULT_CONFIG.name, help=f"one of {', '.join(config_names())}"
+    )
     p.add_argument("--id-bits", type=int, help="id bits (derived or custom configuration)")
     p.add_argument("--word-bits", type=int, help="word bits (derived or custom configuration)")
     p.add_argument("--max-order", type=int, help="largest order (derived or custom configuration)")
     if custom:
-        p.add_argument("--values", type=int, help="custom: rmap values K")
+        p.add_argument("--values", dest="nr_values", type=int, help="custom: rmap values K")
         p.add_argument("--bits", type=int, help="custom: id bits per value B")
         p.add_argument("--base-pages", type=int, help="custom: P_g (default 2^max order)")
 
@@ -515,6 +598,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--base-pages", type=int, required=True, help="P_g (digit base P_g + 1)")
     s.add_argument("--bits", type=int, required=True, help="index bits B (2^B entries)")
     s.add_argument("--word-bits", type=int, default=64, help="word width (default 64)")
+    s.add_argument(
+        "--max-entries",
+        type=_count,
+        default=1 << 16,
+        help="budget: largest table printed (default 65536 = 2^16 entries)",
+    )
     s.add_argument("--json", action="store_true", help="JSON: a list of integers")
     s.set_defaults(func=cmd_subids)
 
@@ -526,6 +615,13 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--csv", metavar="PATH", help="also save the table as CSV")
     v.add_argument("--steps", action="store_true", help="replay each counterexample step by step")
     v.add_argument("--progress", action="store_true", help="progress bar (with --all)")
+    v.add_argument(
+        "--node-limit",
+        type=_count,
+        default=NODE_LIMIT,
+        help=f"budget: enumeration nodes per rmap value; past it the verdict is "
+        f"undecided (default {NODE_LIMIT:.0e})",
+    )
     v.set_defaults(func=cmd_verify)
     cli_design.add_encoding_args(v)
 
@@ -541,10 +637,36 @@ def build_parser() -> argparse.ArgumentParser:
     co.add_argument("--json", action="store_true", help="JSON: a list of rows")
     co.set_defaults(func=cmd_cost)
 
-    ba = sub.add_parser("bench-atomics", help="measure the update path for K values here (C, -O2)")
-    ba.add_argument("--values", default="1-8", help="K values to measure, e.g. 1-8 or 3,6")
+    ba = sub.add_parser(
+        "bench-atomics", help="measure the update path per encoding and K here (C, -O2)"
+    )
+    ba.add_argument(
+        "--values",
+        dest="nr_values",
+        help="digits' K values to measure, e.g. 1-8 or 3,6 (default 1-8; with --encodings 3,4,6)",
+    )
     ba.add_argument("--threads", default="1,2", help="thread counts, e.g. 1,2")
-    ba.add_argument("--iters", type=int, default=2_000_000, help="updates per thread per run")
+    ba.add_argument(
+        "--encodings",
+        help="comma-separated: digits,moments,table-quadratic,table (default: digits only, "
+        "per-mm sub-IDs, as before)",
+    )
+    ba.add_argument(
+        "--addends",
+        help="per-mm,per-update: load the addends from the mm or compute them from its id "
+        "(default: both with --encodings, else per-mm)",
+    )
+    ba.add_argument(
+        "--iters", type=_count, default=2_000_000, help="updates per thread per run (<= 1e8)"
+    )
+    ba.add_argument("--repeat", type=_count, default=3, help="runs per case, best kept (<= 50)")
+    ba.add_argument(
+        "--concurrent-tries",
+        type=_count,
+        default=200,
+        help="extra short runs per multi-thread case to catch its threads running at once "
+        "(0: none)",
+    )
     ba.add_argument("--json", action="store_true")
     ba.set_defaults(func=cmd_bench_atomics)
 
@@ -563,13 +685,15 @@ def build_parser() -> argparse.ArgumentParser:
     cl = sub.add_parser(
         "collide", help="probability that rmap sums collide into a false 'exclusive'"
     )
-    cl.add_argument("--config", default="wip-v1", help=f"one of {', '.join(config_names())}")
+    cl.add_argument(
+        "--config", default=DEFAULT_CONFIG.name, help=f"one of {', '.join(config_names())}"
+    )
     cl.add_argument("--encoding", help="encoding name (see --list)")
     cl.add_argument("--population", default="uniform", help="population name (see --list)")
     cl.add_argument("--order", type=int, default=9)
     cl.add_argument("--mms", type=int, default=2)
     cl.add_argument("--mappings", type=int, default=2)
-    cl.add_argument("--trials", type=int, default=1_000_000)
+    cl.add_argument("--trials", type=_count, default=1_000_000, help="Monte Carlo trials")
     cl.add_argument("--seed", type=int, default=0)
     cl.add_argument("--word-bits", type=int, help="override the word width")
     cl.add_argument("--id-bits", type=int, help="override the id width")
@@ -579,8 +703,15 @@ def build_parser() -> argparse.ArgumentParser:
     cl.add_argument(
         "--workers",
         type=int,
-        default=0,
+        default=None,
         help="local worker processes for Monte Carlo (default: all cores from 4 tasks on; 1: none)",
+    )
+    cl.add_argument(
+        "--max-seconds",
+        type=float,
+        default=MC_BUDGET_SECONDS,
+        help=f"budget of a Monte Carlo run in seconds; past it the answer is undecided "
+        f"(default {MC_BUDGET_SECONDS:g})",
     )
     cl.add_argument(
         "--scheduler", help="dask.distributed scheduler address (or DASK_SCHEDULER_ADDRESS)"
@@ -591,7 +722,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     rp = sub.add_parser("report", help="every figure and table, plus post.txt, into one folder")
     rp.add_argument("--out", required=True, help="output folder")
-    rp.add_argument("--config", default="wip-v1", help=f"one of {', '.join(config_names())}")
+    rp.add_argument(
+        "--config", default=DEFAULT_CONFIG.name, help=f"one of {', '.join(config_names())}"
+    )
     rp.add_argument("--quick", action="store_true", help="fewer trials and sweep points")
     rp.add_argument("--seed", type=int, default=0)
     rp.set_defaults(func=cmd_report)
@@ -599,6 +732,13 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("configs", help="list the built-in configurations")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_configs)
+    from .cli_race import add_parser as add_race_parsers
+
+    add_race_parsers(sub)
+
+    w = sub.add_parser("warmup", help="compile every numba kernel now (once per install)")
+    w.add_argument("--json", action="store_true")
+    w.set_defaults(func=cmd_warmup)
     return p
 
 
@@ -611,6 +751,11 @@ def main(argv=None) -> int:
     except ConfigError as e:
         print(f"rmaplab {args.command}: error: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `rmaplab ... | head`: the reader left, not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

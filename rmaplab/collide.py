@@ -9,7 +9,8 @@ overlap (tests check it):
   distributions modulo ``2**W`` (uniform ids), as exact fractions; for small
   words and id spaces. A configuration the verifier proves safe has
   probability exactly 0 (method ``proof``).
-* ``monte-carlo``: the numba kernel :func:`rmaplab.kernels._mc_kernel`, split
+* ``monte-carlo``: the numba kernel
+  :func:`rmaplab._kernels.montecarlo.false_exclusive_trials`, split
   into tasks of fixed size, each seeded from (seed, task index), so the
   result does not depend on how tasks are spread over workers; Wilson 95%
   interval.
@@ -31,7 +32,22 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from .config import ConfigError, RmapConfig, _check_int, get_config
+from ._kernels.codes import ENC_DIGITS, ENC_HASH, ENC_RAW, GOLDEN, POP_CODES
+from ._kernels.montecarlo import (
+    MonteCarloInputs,
+    false_exclusive_trials,
+    false_exclusive_trials_python,
+)
+from .config import (
+    DEFAULT_CONFIG,
+    ConfigError,
+    RmapConfig,
+    _check_int,
+    bits_per_value,
+    nr_values_for,
+    require_config,
+    single_group_config,
+)
 
 __all__ = [
     "ENCODINGS",
@@ -43,12 +59,20 @@ __all__ = [
     "exact_probability",
     "make_encoding",
     "monte_carlo",
+    "monte_carlo_python",
     "sweep",
     "wilson",
 ]
 
 #: Trials per Monte Carlo task: fixed, so results do not depend on the split.
 TASK_TRIALS = 100_000
+#: Most trials one estimate may ask for (~2**40).
+MAX_TRIALS = 1 << 40
+#: Default wall-clock budget of one Monte Carlo estimate; past it the run
+#: stops with the trials done and says so ("undecided": fewer than asked).
+MC_BUDGET_SECONDS = 600.0
+#: How long to wait for a dask scheduler before giving up.
+DASK_CONNECT_SECONDS = 3
 
 ENCODINGS = {
     "posted": "base-(P_g+1) sub-IDs with the configuration's K values (the series)",
@@ -59,19 +83,20 @@ ENCODINGS = {
     "bit-counters": "one counter per id bit (exact)",
 }
 POPULATIONS = {
-    "uniform": "victim uniform over ids, others i.i.d. uniform over other ids, counts a uniform split",
+    "uniform": (
+        "victim uniform over ids, others i.i.d. uniform over other ids, counts a uniform split"
+    ),
     "lowest-free": "ids 1..m from a lowest-free allocator, victim uniform among them",
     "fork-tree": "parent and m-1 children, each keeps a uniform 0..P pages after partial unmaps",
     "adversarial": "the verifier's counterexample and its neighbours (counts +-1)",
 }
-_POP_CODE = {"uniform": 0, "lowest-free": 1, "fork-tree": 2}
 
 
 @dataclass(frozen=True)
 class Encoding:
     name: str
-    kind: int  # kernels.ENC_DIGITS / ENC_RAW / ENC_HASH
-    values: int
+    kind: int  # ENC_DIGITS / ENC_RAW / ENC_HASH (rmaplab._kernels.codes)
+    nr_values: int
     bits: int
     base_pages: int
     word_bits: int
@@ -88,29 +113,32 @@ class Encoding:
 
     def subids(self, mm_id: int) -> list[int]:
         """Sub-IDs of one mm, Python ints (the reference for the kernel)."""
-        from .kernels import _GOLDEN  # the hash's step, shared with the kernel
-
         m = self.mask
-        if self.kind == 0:
+        if self.kind == ENC_DIGITS:
             from .subid import calc_rmap_subid
 
-            sl = [(mm_id >> (k * self.bits)) & ((1 << self.bits) - 1) for k in range(self.values)]
+            sl = [
+                (mm_id >> (k * self.bits)) & ((1 << self.bits) - 1) for k in range(self.nr_values)
+            ]
             return [calc_rmap_subid(self.base_pages, x, self.word_bits) for x in sl]
-        if self.kind == 1:
+        if self.kind == ENC_RAW:
             return [mm_id & m]
-        return [_mix64_py((mm_id + k * int(_GOLDEN)) % 2**64) & m for k in range(self.values)]
+        return [_mix64_py((mm_id + k * GOLDEN) % 2**64) & m for k in range(self.nr_values)]
 
     def config(self) -> RmapConfig | None:
         """The equivalent rmap-ID configuration (digit encodings), for the verifier."""
-        from .config import Group
-
-        if self.kind != 0:
+        if self.kind != ENC_DIGITS:
             return None
-        return RmapConfig(
-            self.name,
+        return single_group_config(
             self.id_bits,
             self.word_bits,
-            (Group(self.order, self.order, self.values, self.bits, self.base_pages),),
+            self.nr_values,
+            self.bits,
+            self.order,
+            min_order=self.order,
+            base_pages=self.base_pages,
+            name=self.name,
+            description=f"encoding {self.name!r} as an rmap-ID configuration",
         )
 
 
@@ -122,31 +150,42 @@ def _mix64_py(z: int) -> int:
 
 
 def make_encoding(
-    name: str, order: int, config="wip-v1", word_bits: int | None = None, id_bits: int | None = None
+    name: str,
+    order: int,
+    config: RmapConfig = DEFAULT_CONFIG,
+    word_bits: int | None = None,
+    id_bits: int | None = None,
 ) -> Encoding:
     """An encoding of ``config``'s ids at ``order``; ``word_bits``/``id_bits``
     override the configuration's widths (digits are re-sliced accordingly)."""
-    cfg = get_config(config)
+    cfg = require_config(config)
     g = cfg.group_for(order)
     ib = cfg.id_bits if id_bits is None else _check_int("id_bits", id_bits, 1, 32)
     wb = cfg.word_bits if word_bits is None else _check_int("word_bits", word_bits, 2, 64)
     if name == "posted":
-        k = g.values if id_bits is None else -(-ib // g.bits)
-        b = -(-ib // k)
-        return Encoding(name, 0, k, b, g.base_pages, wb, ib, order)
+        k = g.nr_values if id_bits is None else nr_values_for(ib, g.bits)
+        b = bits_per_value(ib, k)
+        return Encoding(name, ENC_DIGITS, k, b, g.base_pages, wb, ib, order)
     if name == "raw-id":
-        return Encoding(name, 1, 1, ib, 0, wb, ib, order)
+        return Encoding(name, ENC_RAW, 1, ib, 0, wb, ib, order)
     if name == "hash64":
-        return Encoding(name, 2, 1, 0, 0, 64 if word_bits is None else wb, ib, order)
+        return Encoding(name, ENC_HASH, 1, 0, 0, 64 if word_bits is None else wb, ib, order)
     if name == "two-values":
-        return Encoding(name, 0, 2, -(-ib // 2), g.base_pages, wb, ib, order)
+        return Encoding(name, ENC_DIGITS, 2, bits_per_value(ib, 2), g.base_pages, wb, ib, order)
     if name == "posted-32bit":
-        k = g.values
+        k = g.nr_values
         return Encoding(
-            name, 0, k, -(-ib // k), g.base_pages, 32 if word_bits is None else wb, ib, order
+            name,
+            ENC_DIGITS,
+            k,
+            bits_per_value(ib, k),
+            g.base_pages,
+            32 if word_bits is None else wb,
+            ib,
+            order,
         )
     if name == "bit-counters":
-        return Encoding(name, 0, ib, 1, 1, wb, ib, order)
+        return Encoding(name, ENC_DIGITS, ib, 1, 1, wb, ib, order)
     raise ConfigError(f"encoding={name!r} is unknown: allowed {', '.join(ENCODINGS)}")
 
 
@@ -187,7 +226,12 @@ def _check_params(enc: Encoding, population: str, mms: int, mappings: int):
 
 
 def exact_probability(
-    enc: Encoding, population: str, mms: int, mappings: int, limit: int = 2_000_000, config="wip-v1"
+    enc: Encoding,
+    population: str,
+    mms: int,
+    mappings: int,
+    limit: int = 2_000_000,
+    config: RmapConfig = DEFAULT_CONFIG,
 ) -> Fraction | None:
     """Exact probability, or None when the state space exceeds ``limit``."""
     _check_params(enc, population, mms, mappings)
@@ -205,7 +249,7 @@ def exact_probability(
             for v in range(mms):  # victim index; others are ids != victim
                 x = subs[v + 1]
                 ok = True
-                for k in range(enc.values):
+                for k in range(enc.nr_values):
                     s = sum(parts[i] * (subs[i + 1][k] - x[k]) for i in range(mms) if i != v)
                     if s % mod:
                         ok = False
@@ -213,14 +257,14 @@ def exact_probability(
                 hits += ok
         return Fraction(hits, ncomp * mms)
     if population == "uniform":
-        R = mod**enc.values
+        R = mod**enc.nr_values
         N = enc.max_id
         ncomp = math.comb(mappings - 1, mms - 1)
         if N * ncomp * (mms - 1) * R * (N - 1) > limit * 50 or R > 1 << 20:
             return None
         subs = np.array([enc.subids(i) for i in range(1, N + 1)], dtype=object)
         total = Fraction(0)
-        packed_w = [mod**k for k in range(enc.values)]
+        packed_w = [mod**k for k in range(enc.nr_values)]
         for xi in range(N):
             diffs = [(subs[y] - subs[xi]) for y in range(N) if y != xi]
             # the others' counts matter, the victim's does not: distinct count tuples
@@ -229,11 +273,11 @@ def exact_probability(
                 for c in parts[1:]:
                     new: dict[int, int] = {}
                     for r, w in dist.items():
-                        rv = [(r // packed_w[k]) % mod for k in range(enc.values)]
+                        rv = [(r // packed_w[k]) % mod for k in range(enc.nr_values)]
                         for d in diffs:
                             key = sum(
                                 ((rv[k] + c * int(d[k])) % mod) * packed_w[k]
-                                for k in range(enc.values)
+                                for k in range(enc.nr_values)
                             )
                             new[key] = new.get(key, 0) + w
                     dist = new
@@ -244,7 +288,7 @@ def exact_probability(
     return None
 
 
-def _adversarial(enc: Encoding, config="wip-v1") -> tuple[int, int]:
+def _adversarial(enc: Encoding, config: RmapConfig = DEFAULT_CONFIG) -> tuple[int, int]:
     """(fooled, total) over the verifier's counterexample and its neighbours:
     each other mm's count changed by -1, 0 or +1 (counts stay >= 1).
 
@@ -256,7 +300,7 @@ def _adversarial(enc: Encoding, config="wip-v1") -> tuple[int, int]:
     from .verify import verify
 
     ce = None
-    for cfg in (get_config(config), enc.config()):
+    for cfg in (config, enc.config()):
         if cfg is not None and enc.order in cfg.orders:
             ce = verify(cfg, enc.order).counterexample
             if ce is not None:
@@ -264,7 +308,8 @@ def _adversarial(enc: Encoding, config="wip-v1") -> tuple[int, int]:
     if ce is None:
         raise ConfigError(
             f"population='adversarial': the verifier finds no counterexample at order {enc.order} "
-            f"(it proves the check safe there); unsafe orders of wip-v1 are 7, 8 and 9"
+            f"(it proves the check safe there for {config.name}); `rmaplab verify --all` "
+            "lists the unsafe orders"
         )
     if max([ce["victim"]] + [m for m, _ in ce["mappings"]]) > enc.max_id:
         raise ConfigError(f"id_bits={enc.id_bits} cannot hold the counterexample's ids")
@@ -282,8 +327,9 @@ def _adversarial(enc: Encoding, config="wip-v1") -> tuple[int, int]:
         if 1 + sum(counts) > P:
             continue
         ok = all(
-            sum(c * (subs[mm][k] - x[k]) for (mm, _), c in zip(others, counts, strict=False)) % mod == 0
-            for k in range(enc.values)
+            sum(c * (subs[mm][k] - x[k]) for (mm, _), c in zip(others, counts, strict=False)) % mod
+            == 0
+            for k in range(enc.nr_values)
         )
         fooled += ok
     return fooled, total
@@ -291,9 +337,9 @@ def _adversarial(enc: Encoding, config="wip-v1") -> tuple[int, int]:
 
 def analytic_probability(enc: Encoding, population: str, mms: int, mappings: int) -> float | None:
     """The closed form for random sub-IDs (see module docstring), else None."""
-    if enc.kind != 2 or population != "uniform" or mappings > (1 << enc.order):
-        return 0.0 if (enc.kind == 2 and mappings > (1 << enc.order)) else None
-    W, K = enc.word_bits, enc.values
+    if enc.kind != ENC_HASH or population != "uniform" or mappings > (1 << enc.order):
+        return 0.0 if (enc.kind == ENC_HASH and mappings > (1 << enc.order)) else None
+    W, K = enc.word_bits, enc.nr_values
     if math.comb(mappings - 1, mms - 1) > 200_000:
         return None
     acc = 0.0
@@ -305,30 +351,37 @@ def analytic_probability(enc: Encoding, population: str, mms: int, mappings: int
     return acc / n
 
 
+def mc_inputs(enc: Encoding, population: str, mms: int, mappings: int) -> MonteCarloInputs:
+    """The Monte Carlo kernel's named inputs for ``enc`` and ``population``."""
+    return MonteCarloInputs(
+        encoding=enc.kind,
+        nr_values=enc.nr_values,
+        bits=enc.bits,
+        base_pages=enc.base_pages,
+        word_bits=enc.word_bits,
+        max_id=enc.max_id,
+        population=POP_CODES[population],
+        mms=mms,
+        mappings=mappings,
+        nr_pages=1 << enc.order,
+    )
+
+
 def _task(args):
     """One Monte Carlo task (top level, so executors can pickle it)."""
-    from . import kernels
+    inp, trials, seed = args
+    return false_exclusive_trials(inp, trials, seed)
 
-    enc, pop, mms, mappings, trials, seed = args
-    return kernels.monte_carlo(
-        enc.kind,
-        enc.values,
-        enc.bits,
-        np.uint64(enc.base_pages),
-        np.uint64(enc.mask),
-        enc.max_id,
-        _POP_CODE[pop],
-        mms,
-        mappings,
-        1 << enc.order,
-        trials,
-        np.uint64(seed),
-    ).tolist()
+
+def _task_seed(seed: int, index: int) -> int:
+    """Seed of task ``index``: child ``index`` of ``SeedSequence(seed)``, made
+    directly (``spawn`` would build every child up front)."""
+    child = np.random.SeedSequence(seed, spawn_key=(index,))
+    return int(child.generate_state(1, dtype=np.uint64)[0])
 
 
 def _task_seeds(seed: int, n_tasks: int) -> list[int]:
-    ss = np.random.SeedSequence(seed)
-    return [int(s.generate_state(1, dtype=np.uint64)[0]) for s in ss.spawn(n_tasks)]
+    return [_task_seed(seed, i) for i in range(n_tasks)]
 
 
 def monte_carlo(
@@ -340,25 +393,67 @@ def monte_carlo(
     seed: int = 0,
     executor=None,
     progress: bool = False,
+    budget_seconds: float | None = None,
 ) -> tuple[int, int]:
-    """(hits, trials) from ``ceil(trials / TASK_TRIALS)`` seeded tasks."""
+    """(hits, trials done) from ``ceil(trials / TASK_TRIALS)`` seeded tasks.
+
+    Tasks go out in batches; once ``budget_seconds`` (default
+    :data:`MC_BUDGET_SECONDS`) have passed, no new batch starts and the trials
+    done so far are returned (fewer than asked: the caller says so).
+    """
+    import time
+    from itertools import islice
+
     _check_params(enc, population, mms, mappings)
     if population == "adversarial":
         raise ConfigError("population='adversarial' is enumerated exactly, not sampled")
-    trials = _check_int("trials", trials, 1, 1 << 40)
+    trials = _check_int("trials", trials, 1, MAX_TRIALS)
+    seed = _check_int("seed", seed, 0, (1 << 64) - 1)
+    budget = MC_BUDGET_SECONDS if budget_seconds is None else float(budget_seconds)
+    if not budget > 0:
+        raise ConfigError(f"budget_seconds={budget_seconds} is out of range: allowed > 0")
     n_tasks = -(-trials // TASK_TRIALS)
-    seeds = _task_seeds(seed, n_tasks)
-    jobs = [
-        (enc, population, mms, mappings, min(TASK_TRIALS, trials - i * TASK_TRIALS), s)
-        for i, s in enumerate(seeds)
-    ]
-    results = executor.map(_task, jobs) if executor is not None else map(_task, jobs)
+    inp = mc_inputs(enc, population, mms, mappings)
+    jobs = (
+        (inp, min(TASK_TRIALS, trials - i * TASK_TRIALS), _task_seed(seed, i))
+        for i in range(n_tasks)
+    )
+    batch = 1 if executor is None else 4 * (os.cpu_count() or 1)
+    bar = None
     if progress:
         from tqdm.auto import tqdm
 
-        results = tqdm(results, total=n_tasks, desc="monte carlo", unit="task")
+        bar = tqdm(total=n_tasks, desc="monte carlo", unit="task")
+    start = time.monotonic()
     hits = total = 0
-    for h, t in results:
+    try:
+        while chunk := list(islice(jobs, batch)):
+            results = executor.map(_task, chunk) if executor is not None else map(_task, chunk)
+            for h, t in results:
+                hits += h
+                total += t
+                if bar is not None:
+                    bar.update(1)
+            if time.monotonic() - start > budget:
+                break
+    finally:
+        if bar is not None:
+            bar.close()
+    return hits, total
+
+
+def monte_carlo_python(
+    enc: Encoding, population: str, mms: int, mappings: int, trials: int = 1000, seed: int = 0
+) -> tuple[int, int]:
+    """:func:`monte_carlo` on Python ints: the same tasks, seeds and draws, so
+    the same ``(hits, trials)`` (slow: the reference tests compare against)."""
+    _check_params(enc, population, mms, mappings)
+    trials = _check_int("trials", trials, 1, MAX_TRIALS)
+    inp = mc_inputs(enc, population, mms, mappings)
+    hits = total = 0
+    for i in range(-(-trials // TASK_TRIALS)):
+        n = min(TASK_TRIALS, trials - i * TASK_TRIALS)
+        h, t = false_exclusive_trials_python(inp, n, _task_seed(seed, i))
         hits += h
         total += t
     return hits, total
@@ -372,22 +467,31 @@ def collide(
     trials: int = 1_000_000,
     seed: int = 0,
     population: str = "uniform",
-    config="wip-v1",
+    config: RmapConfig = DEFAULT_CONFIG,
     word_bits=None,
     id_bits=None,
     method: str = "auto",
     executor="auto",
     progress: bool = False,
+    budget_seconds: float | None = None,
 ) -> dict:
     """Probability of a false "exclusive", with its interval and method.
 
     ``method``: ``auto`` (proof if the verifier proves the digit encoding safe,
     else exact if small enough, else Monte Carlo), or one of ``exact``,
     ``monte-carlo``, ``analytic``. ``executor``: any ``concurrent.futures``
-    executor for the Monte Carlo tasks; ``"auto"`` uses local processes (or
+    executor for the Monte Carlo tasks; ``"auto"`` uses a thread per core (or
     the dask cluster in ``DASK_SCHEDULER_ADDRESS``) from 4 tasks on, None runs
-    them here.
+    them here. ``budget_seconds`` bounds a Monte Carlo run (default
+    :data:`MC_BUDGET_SECONDS`); a run stopped by it has ``"stopped"`` set and
+    ``"verdict": "undecided"``, with the interval of the trials done.
     """
+    seed = _check_int("seed", seed, 0, (1 << 64) - 1)
+    trials = _check_int("trials", trials, 1, MAX_TRIALS)
+    if method not in ("auto", "proof", "exact", "monte-carlo", "analytic"):
+        raise ConfigError(
+            f"method={method!r} is unknown: allowed auto, proof, exact, monte-carlo, analytic"
+        )
     enc = make_encoding(encoding, order, config, word_bits, id_bits)
     _check_params(enc, population, mms, mappings)
     row = {
@@ -398,9 +502,23 @@ def collide(
         "mappings": mappings,
         "word_bits": enc.word_bits,
         "id_bits": enc.id_bits,
-        "values": enc.values,
+        "values": enc.nr_values,
     }
-    if method in ("auto", "proof") and enc.kind == 0:
+    pages = 1 << order
+    if population in ("uniform", "lowest-free") and mappings > pages:
+        # folio_mapped_shared answers "shared" from the mapcount alone: no sum is read
+        return row | {
+            "probability": 0.0,
+            "ci_low": 0.0,
+            "ci_high": 0.0,
+            "method": "definition",
+            "trials": 0,
+            "evidence": (
+                f"n = {mappings} mappings > {pages} pages (folio_nr_pages): the check "
+                "answers 'shared' by its mapcount test, whatever the rmap values"
+            ),
+        }
+    if method in ("auto", "proof") and enc.kind == ENC_DIGITS:
         from .verify import verify
 
         v = verify(enc.config(), order, node_limit=200_000)
@@ -456,7 +574,9 @@ def collide(
         if -(-trials // TASK_TRIALS) >= 4 and (os.cpu_count() or 1) > 1:
             executor = own = default_executor()
     try:
-        hits, total = monte_carlo(enc, population, mms, mappings, trials, seed, executor, progress)
+        hits, total = monte_carlo(
+            enc, population, mms, mappings, trials, seed, executor, progress, budget_seconds
+        )
     finally:
         if own is not None:
             own.shutdown()
@@ -469,6 +589,13 @@ def collide(
         "trials": total,
         "hits": hits,
     }
+    if total < trials:
+        budget = MC_BUDGET_SECONDS if budget_seconds is None else budget_seconds
+        out["verdict"] = "undecided"
+        out["stopped"] = (
+            f"budget of {budget:g} s reached after {total} of {trials} trials; the "
+            "interval covers the trials done"
+        )
     a = analytic_probability(enc, population, mms, mappings)
     if a is not None:
         out["analytic"] = a
@@ -481,35 +608,43 @@ def _small(enc: Encoding, population: str, mms: int, mappings: int) -> bool:
     if population == "uniform":
         return (
             enc.max_id <= 64
-            and enc.word_bits * enc.values <= 12
+            and enc.word_bits * enc.nr_values <= 12
             and math.comb(mappings - 1, mms - 1) <= 200
         )
     return False
 
 
-def sweep(param: str, values, base: dict, executor="auto", progress: bool = False) -> pd.DataFrame:
+def sweep(param: str, points, base: dict, executor="auto", progress: bool = False) -> pd.DataFrame:
     """:func:`collide` over one parameter (tidy rows), Monte Carlo tasks on ``executor``."""
     rows = []
-    it = values
+    it = points
     if progress:
         from tqdm.auto import tqdm
 
-        it = tqdm(list(values), desc=f"sweep {param}", unit="point")
-    for v in it:
-        kw = dict(base)
-        kw[param] = v
-        rows.append(collide(executor=executor, **kw))
+        it = tqdm(list(points), desc=f"sweep {param}", unit="point")
+    # one pool for every point of the sweep, not one per point
+    own = default_executor() if executor == "auto" and (os.cpu_count() or 1) > 1 else None
+    try:
+        for v in it:
+            kw = dict(base)
+            kw[param] = v
+            rows.append(collide(executor=own or executor, **kw))
+    finally:
+        if own is not None:
+            own.shutdown()
     return pd.DataFrame(rows)
 
 
 def default_executor():
-    """Local processes, or the dask cluster named by ``DASK_SCHEDULER_ADDRESS``."""
+    """A thread per core (the Monte Carlo kernel releases the GIL, so threads
+    run in parallel without process start-up or pickling), or the dask
+    cluster named by ``DASK_SCHEDULER_ADDRESS``."""
     addr = os.environ.get("DASK_SCHEDULER_ADDRESS")
     if addr:
         return dask_executor(addr)
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ThreadPoolExecutor
 
-    return ProcessPoolExecutor(max_workers=os.cpu_count() or 1)
+    return ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
 
 
 def dask_executor(address: str):
@@ -519,4 +654,12 @@ def dask_executor(address: str):
         raise ConfigError(
             "--scheduler needs dask.distributed: pip install 'rmaplab[dist]'"
         ) from None
-    return Client(address).get_executor()
+    try:
+        # a wrong address would otherwise retry for 30 s and end in a traceback
+        return Client(address, timeout=DASK_CONNECT_SECONDS).get_executor()
+    except (OSError, TimeoutError) as e:
+        raise ConfigError(
+            f"--scheduler={address!r}: no dask scheduler answered within "
+            f"{DASK_CONNECT_SECONDS} s ({type(e).__name__}): allowed a running "
+            "scheduler's address, e.g. tcp://host:8786"
+        ) from None

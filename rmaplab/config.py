@@ -3,7 +3,7 @@
 A configuration says how wide an rmap ID is (``id_bits``), how wide one rmap
 value is (``word_bits``; the kernel uses ``unsigned long``, so 64 on 64-bit
 and 32 on the sketched 32-bit variant), and which folio orders form a *group*.
-A group shares the number of rmap values ``K`` (``values``), the number of id
+A group shares the number of rmap values ``K`` (``nr_values``), the number of id
 bits per value ``B`` (``bits``) and the base page count ``P_g``
 (``base_pages``); sub-IDs of the group are binary digits read in base
 ``P_g + 1`` (see :mod:`rmaplab.subid`).
@@ -21,15 +21,22 @@ from dataclasses import dataclass, field
 
 __all__ = [
     "BUILTIN",
+    "DEFAULT_CONFIG",
     "ID_BITS_RANGE",
     "MAX_ORDER",
     "WORD_BITS_RANGE",
     "ConfigError",
     "Group",
     "RmapConfig",
+    "bits_per_value",
     "config_names",
+    "config_table",
     "derive_config",
     "get_config",
+    "nr_values_for",
+    "require_config",
+    "single_group_config",
+    "value_splits",
 ]
 
 #: Largest folio order rmaplab models; the cover letter goes up to order 30.
@@ -73,14 +80,14 @@ class Group:
 
     min_order: int
     max_order: int
-    values: int
+    nr_values: int
     bits: int
     base_pages: int = 0
 
     def __post_init__(self):
         _check_int("min_order", self.min_order, 0, MAX_ORDER)
         _check_int("max_order", self.max_order, self.min_order, MAX_ORDER)
-        _check_int("values", self.values, 1, ID_BITS_RANGE[1])
+        _check_int("nr_values", self.nr_values, 1, ID_BITS_RANGE[1])
         _check_int("bits", self.bits, 1, ID_BITS_RANGE[1])
         if self.base_pages == 0:
             object.__setattr__(self, "base_pages", 1 << self.max_order)
@@ -135,17 +142,17 @@ class RmapConfig:
                     f"groups overlap or are unsorted: orders {prev.min_order}.."
                     f"{prev.max_order} then {g.min_order}..{g.max_order}"
                 )
-            if g.values * g.bits < self.id_bits:
+            if g.nr_values * g.bits < self.id_bits:
                 raise ConfigError(
-                    f"group {g.min_order}..{g.max_order}: values*bits = "
-                    f"{g.values}*{g.bits} = {g.values * g.bits} cannot hold "
-                    f"{self.id_bits}-bit ids: need values*bits >= id_bits"
+                    f"group {g.min_order}..{g.max_order}: nr_values*bits = "
+                    f"{g.nr_values}*{g.bits} = {g.nr_values * g.bits} cannot hold "
+                    f"{self.id_bits}-bit ids: need nr_values*bits >= id_bits"
                 )
-            if (g.values - 1) * g.bits >= self.id_bits:
+            if (g.nr_values - 1) * g.bits >= self.id_bits:
                 raise ConfigError(
-                    f"group {g.min_order}..{g.max_order}: {g.values} values of "
-                    f"{g.bits} bits leave value {g.values - 1} without id bits "
-                    f"for {self.id_bits}-bit ids: allowed values <= "
+                    f"group {g.min_order}..{g.max_order}: {g.nr_values} values of "
+                    f"{g.bits} bits leave value {g.nr_values - 1} without id bits "
+                    f"for {self.id_bits}-bit ids: allowed nr_values <= "
                     f"ceil(id_bits/bits) = {-(-self.id_bits // g.bits)}"
                 )
             prev = g
@@ -194,8 +201,8 @@ class RmapConfig:
         return (1 << self.word_bits) - 1
 
     @property
-    def max_values(self) -> int:
-        return max(g.values for g in self.groups)
+    def max_nr_values(self) -> int:
+        return max(g.nr_values for g in self.groups)
 
     def check_id(self, mm_id, name: str = "mm id") -> int:
         return _check_int(name, mm_id, 1, self.max_id)
@@ -215,7 +222,35 @@ class RmapConfig:
 
     def value_bytes(self, order) -> int:
         """Bytes of rmap values per folio (seqcount and mapcount excluded)."""
-        return self.group_for(order).values * self.word_bits // 8
+        return self.group_for(order).nr_values * self.word_bits // 8
+
+
+def value_splits(id_bits: int) -> list[tuple[int, int]]:
+    """Every way to cut ``id_bits``-bit ids into K values of B bits, fewest values first.
+
+    B is ``ceil(id_bits / K)``; a K whose B equals a smaller K's B is left
+    out, because it would leave its last value without id bits (the group
+    check of :class:`RmapConfig` refuses it). This is the one place the K/B
+    rule lives: the series' rule (:func:`derive_config`) and the cheapest
+    proven-safe K (:func:`rmaplab.cost.cheapest_safe`) both walk this list.
+    """
+    id_bits = _check_int("id_bits", id_bits, *ID_BITS_RANGE)
+    out = []
+    for k in range(1, id_bits + 1):
+        b = bits_per_value(id_bits, k)
+        if (k - 1) * b < id_bits:
+            out.append((k, b))
+    return out
+
+
+def nr_values_for(id_bits: int, bits: int) -> int:
+    """K = ceil(id_bits / B): how many B-bit values hold an ``id_bits``-bit id."""
+    return -(-id_bits // bits)
+
+
+def bits_per_value(id_bits: int, nr_values: int) -> int:
+    """B = ceil(id_bits / K): id bits each of K values carries."""
+    return -(-id_bits // nr_values)
 
 
 def _fewest_values(id_bits: int, word_bits: int, order: int) -> tuple[int, int] | None:
@@ -223,10 +258,7 @@ def _fewest_values(id_bits: int, word_bits: int, order: int) -> tuple[int, int] 
     <= 2**word_bits, i.e. 2**order * max sub-ID fits in the word."""
     base = (1 << order) + 1
     limit = 1 << word_bits
-    for k in range(1, id_bits + 1):
-        b = -(-id_bits // k)
-        if (k - 1) * b >= id_bits:
-            continue  # same B as a smaller K; would leave a value without bits
+    for k, b in value_splits(id_bits):
         if base**b <= limit:
             return k, b
     return None
@@ -310,22 +342,64 @@ object.__setattr__(
 
 BUILTIN: dict[str, RmapConfig] = {c.name: c for c in (WIP_V1, WIP_V1_32BIT)}
 
+#: The configuration every entry point uses when none is named: the series as posted.
+DEFAULT_CONFIG: RmapConfig = WIP_V1
+
 
 def config_names() -> list[str]:
     return list(BUILTIN)
 
 
 def get_config(name) -> RmapConfig:
-    """A built-in configuration by name, or pass an :class:`RmapConfig` through."""
+    """A built-in configuration by name, or pass an :class:`RmapConfig` through.
+
+    Entry points (the CLI, the report, the notebook helpers) call this once;
+    library functions take the resolved :class:`RmapConfig`.
+    """
     if isinstance(name, RmapConfig):
         return name
     try:
         return BUILTIN[name]
-    except KeyError:
+    except (KeyError, TypeError):
         raise ConfigError(f"config={name!r} is unknown: allowed {', '.join(BUILTIN)}") from None
 
 
-def config_table(config: RmapConfig | str):
+def require_config(config) -> RmapConfig:
+    """``config`` itself if it is a resolved :class:`RmapConfig`; a name (or
+    anything else) is refused with how to resolve it. Library functions take
+    the object: names are resolved once, by :func:`get_config`, where work
+    starts (the CLI, the report, a notebook's first cell)."""
+    if isinstance(config, RmapConfig):
+        return config
+    hint = f"get_config({config!r})" if isinstance(config, str) else "get_config(name)"
+    raise ConfigError(
+        f"config={config!r} is not a resolved configuration: allowed an RmapConfig; "
+        f"resolve a name once with rmaplab.{hint}"
+    )
+
+
+def single_group_config(
+    id_bits: int,
+    word_bits: int,
+    nr_values: int,
+    bits: int,
+    max_order: int,
+    *,
+    min_order: int = 0,
+    base_pages: int = 0,
+    name: str | None = None,
+    description: str = "custom single-group configuration",
+) -> RmapConfig:
+    """One group of orders ``min_order..max_order`` with K = ``nr_values``
+    values of B = ``bits`` id bits and base ``base_pages`` (default
+    ``2**max_order``): the custom configurations the CLI, the widgets and the
+    verifier's probes build."""
+    group = Group(min_order, max_order, nr_values, bits, base_pages)
+    name = name or f"{id_bits}id-{nr_values}x{bits}b-{word_bits}w"
+    return RmapConfig(name, id_bits, word_bits, (group,), description=description)
+
+
+def config_table(config: RmapConfig):
     """Per order: K, B, base, bytes of values, ids supported, headroom (tidy DataFrame).
 
     ``headroom_bits`` is ``word_bits - bit_length(P_g * max sub-ID)``; negative
@@ -333,7 +407,7 @@ def config_table(config: RmapConfig | str):
     """
     import pandas as pd
 
-    cfg = get_config(config)
+    cfg = require_config(config)
     rows = []
     for g in cfg.groups:
         for o in g.orders:
@@ -341,7 +415,7 @@ def config_table(config: RmapConfig | str):
                 {
                     "config": cfg.name,
                     "order": o,
-                    "values": g.values,
+                    "values": g.nr_values,
                     "bits": g.bits,
                     "base_pages": g.base_pages,
                     "word_bits": cfg.word_bits,

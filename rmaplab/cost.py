@@ -24,7 +24,16 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .config import ConfigError, Group, RmapConfig, _check_int, get_config
+from ._data import data_stream
+from .config import (
+    DEFAULT_CONFIG,
+    ConfigError,
+    RmapConfig,
+    _check_int,
+    require_config,
+    single_group_config,
+    value_splits,
+)
 
 __all__ = [
     "LEGACY_ATOMICS",
@@ -46,12 +55,14 @@ SEQCOUNT_BYTES = 4
 #: Values per 64-byte cache line as laid out in the series.
 VALUES_PER_LINE = 4
 MAPCOUNT_BYTES_PER_PAGE = 4
+#: First enumeration budget of :func:`cheapest_safe` (most K settle within it).
+QUICK_NODE_LIMIT = 300
 
 
-def cost_row(config: RmapConfig | str, order: int) -> dict:
-    cfg = get_config(config)
+def cost_row(config: RmapConfig, order: int) -> dict:
+    cfg = require_config(config)
     g = cfg.group_for(order)
-    k = g.values
+    k = g.nr_values
     return {
         "config": cfg.name,
         "order": order,
@@ -67,14 +78,14 @@ def cost_row(config: RmapConfig | str, order: int) -> dict:
     }
 
 
-def cost_table(config: RmapConfig | str = "wip-v1") -> pd.DataFrame:
+def cost_table(config: RmapConfig = DEFAULT_CONFIG) -> pd.DataFrame:
     """Tidy per-order cost table of a configuration."""
-    cfg = get_config(config)
+    cfg = require_config(config)
     return pd.DataFrame([cost_row(cfg, o) for o in cfg.orders])
 
 
 def atomics_for(
-    config: RmapConfig | str, order: int, pages: int, batched: bool = True, exclusive: bool = False
+    config: RmapConfig, order: int, pages: int, batched: bool = True, exclusive: bool = False
 ) -> int:
     """Atomic RMWs to (un)map ``pages`` pages of one folio in one go (batched:
     one add per value whatever ``pages``) or page by page."""
@@ -108,14 +119,16 @@ def cheapest_safe(
     rows = []
     for o in range(min_order, max_order + 1):
         found, undecided = None, 0
-        for k in range(1, id_bits + 1):
-            b = -(-id_bits // k)
-            if (k - 1) * b >= id_bits:
-                continue
+        for k, b in value_splits(id_bits):
             if k >= 2 and (1 << o) >= frontier_pages(b, word_bits):
                 continue
-            cfg = RmapConfig("probe", id_bits, word_bits, (Group(o, o, k, b),))
-            v = verify(cfg, o, node_limit=node_limit)
+            cfg = single_group_config(id_bits, word_bits, k, b, o, min_order=o, name="probe")
+            # a small budget first: a counterexample it finds (replayed) or a
+            # search it completes is final, and the full budget explores the
+            # same enumeration further, so only "undecided" needs the rerun
+            v = verify(cfg, o, node_limit=min(node_limit, QUICK_NODE_LIMIT))
+            if v.verdict == "undecided" and node_limit > QUICK_NODE_LIMIT:
+                v = verify(cfg, o, node_limit=node_limit)
             if v.verdict == "safe":
                 found = (k, b, v.method, cfg.value_bytes(o))
                 break
@@ -129,19 +142,19 @@ def cheapest_safe(
                 "bits": found[1],
                 "method": found[2],
                 "bytes": found[3],
-                "rule_values": rule.group_for(o).values,
+                "rule_values": rule.group_for(o).nr_values,
                 "undecided_smaller_k": undecided,
             }
         )
     return pd.DataFrame(rows)
 
 
-def tradeoff(config: RmapConfig | str = "wip-v1", orders=(9, 13, 14, 15)) -> pd.DataFrame:
+def tradeoff(config: RmapConfig = DEFAULT_CONFIG, orders=(9, 13, 14, 15)) -> pd.DataFrame:
     """Cost beside verdict for the orders that matter: x86-64 PMD THP
     (order 9) against arm64 64K-page THP (order 13) and the rest of its group."""
     from .verify import verify
 
-    cfg = get_config(config)
+    cfg = require_config(config)
     rows = []
     for o in orders:
         v = verify(cfg, o)
@@ -157,21 +170,18 @@ STAGES = ["mapcount", "rmap-id", "123", "batch", "exclusive", "nocmpxchg", "all"
 
 
 def load_published() -> dict[str, pd.DataFrame]:
-    """The cover letter's tables (``data/coverletter_*.csv``), tidy:
+    """The cover letter's tables (``rmaplab/data/coverletter_*.csv``), tidy:
     cpu, stage, benchmark, change_percent."""
-    from pathlib import Path
-
-    data = Path(__file__).resolve().parent.parent / "data"
     out = {}
     for name in ("microbench", "vmscalability"):
-        df = pd.read_csv(data / f"coverletter_{name}.csv")
+        df = pd.read_csv(data_stream(f"coverletter_{name}.csv"))
         tidy = df.melt(id_vars=["cpu", "stage"], var_name="benchmark", value_name="change_percent")
         tidy["stage"] = pd.Categorical(tidy["stage"], STAGES, ordered=True)
         out[name] = tidy
     return out
 
 
-def atomics_model(values: int = 3, benchmarks=("fork", "munmap")) -> pd.DataFrame:
+def atomics_model(nr_values: int = 3, benchmarks=("fork", "munmap")) -> pd.DataFrame:
     """How much of each stage's overhead a 'cost per extra atomic' model explains.
 
     The ``mapcount`` stage adds 1 atomic RMW per update (the total mapcount);
@@ -186,7 +196,7 @@ def atomics_model(values: int = 3, benchmarks=("fork", "munmap")) -> pd.DataFram
     ):
         per_atomic = float(d.loc[d["stage"] == "mapcount", "change_percent"].iloc[0])
         observed = float(d.loc[d["stage"] == "rmap-id", "change_percent"].iloc[0])
-        predicted = per_atomic * (3 + values)
+        predicted = per_atomic * (3 + nr_values)
         rows.append(
             {
                 "cpu": cpu,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .config import ConfigError, RmapConfig, _check_int, get_config
+from .config import DEFAULT_CONFIG, ConfigError, RmapConfig, _check_int, require_config
 from .subid import mm_subids
 
 __all__ = ["MAX_MAPCOUNT", "CheckResult", "Folio", "RmapError"]
@@ -33,12 +33,12 @@ class RmapError(ConfigError):
 class CheckResult:
     """One ``folio_mapped_shared`` check with the ground truth beside it."""
 
-    mm: int
+    mm_id: int
     shared: bool  # what the rmap-ID check answers
     truly_shared: bool  # another mm maps at least one page
     mapcount: int
-    values: tuple[int, ...]
-    expected: tuple[int, ...]  # mapcount * subid_i(mm), modulo the word
+    rmap_vals: tuple[int, ...]
+    expected: tuple[int, ...]  # mapcount * subid_i(mm_id), modulo the word
     reason: str
 
     @property
@@ -52,68 +52,69 @@ class CheckResult:
 
 
 class Folio:
-    """A large folio of ``order`` under ``config`` (name or :class:`RmapConfig`)."""
+    """A large folio of ``order`` under a resolved ``config``."""
 
-    def __init__(self, config: RmapConfig | str = "wip-v1", order: int = 9):
-        self.config = get_config(config)
+    def __init__(self, config: RmapConfig = DEFAULT_CONFIG, order: int = 9):
+        self.config = require_config(config)
         self.group = self.config.group_for(order)
         self.order = int(order)
         self.nr_pages = 1 << self.order
         self.mask = self.config.word_mask
         self.mapcount = 0
-        self.values = [0] * self.group.values
+        self.rmap_vals = [0] * self.group.nr_values
         self._counts: dict[int, int] = {}
         self._subids: dict[int, list[int]] = {}
 
     # -- helpers --------------------------------------------------------
-    def subids(self, mm: int) -> list[int]:
-        """Sub-IDs of ``mm`` for this folio (cached; validates the id)."""
-        s = self._subids.get(mm)
+    def subids(self, mm_id: int) -> list[int]:
+        """Sub-IDs of ``mm_id`` for this folio (cached; validates the id)."""
+        s = self._subids.get(mm_id)
         if s is None:
-            s = mm_subids(self.config, self.order, mm)
-            self._subids[int(mm)] = s
+            s = mm_subids(self.config, self.order, mm_id)
+            self._subids[int(mm_id)] = s
         return s
 
     def _count(self, name: str, count) -> int:
         return _check_int(name, count, 1, MAX_MAPCOUNT)
 
-    def _add(self, mm: int, c: int) -> None:
+    def _add(self, mm_id: int, c: int) -> None:
         """Signed update of ``c`` mappings: one add per value, wrapping."""
-        s = self.subids(mm)
+        s = self.subids(mm_id)
         m = self.mask
-        self.values = [(v + c * x) & m for v, x in zip(self.values, s, strict=False)]
+        self.rmap_vals = [(v + c * x) & m for v, x in zip(self.rmap_vals, s, strict=False)]
         self.mapcount += c
-        left = self._counts.get(mm, 0) + c
+        left = self._counts.get(mm_id, 0) + c
         if left:
-            self._counts[mm] = left
+            self._counts[mm_id] = left
         else:
-            self._counts.pop(mm, None)
+            self._counts.pop(mm_id, None)
 
     # -- operations -----------------------------------------------------
-    def map(self, mm: int, count: int = 1) -> Folio:
-        """Map ``count`` pages (PTEs) of this folio into ``mm``."""
-        mm = self.config.check_id(mm, "mm")
+    def map(self, mm_id: int, count: int = 1) -> Folio:
+        """Map ``count`` pages (PTEs) of this folio into ``mm_id``."""
+        mm_id = self.config.check_id(mm_id, "mm_id")
         count = self._count("count", count)
         if self.mapcount + count > MAX_MAPCOUNT:
             raise RmapError(
                 f"count={count} would take the folio mapcount to "
                 f"{self.mapcount + count}: allowed total <= {MAX_MAPCOUNT} (atomic_t)"
             )
-        self._add(mm, count)
+        self._add(mm_id, count)
         return self
 
-    def unmap(self, mm: int, count: int = 1) -> Folio:
-        """Unmap ``count`` pages of this folio from ``mm``."""
-        mm = self.config.check_id(mm, "mm")
+    def unmap(self, mm_id: int, count: int = 1) -> Folio:
+        """Unmap ``count`` pages of this folio from ``mm_id``."""
+        mm_id = self.config.check_id(mm_id, "mm_id")
         count = self._count("count", count)
-        held = self._counts.get(mm, 0)
+        held = self._counts.get(mm_id, 0)
         if count > held:
             raise RmapError(
-                f"count={count} unmaps more than mm {mm} maps: allowed [1, {held}] for this folio"
+                f"count={count} unmaps more than mm {mm_id} maps: "
+                f"allowed [1, {held}] for this folio"
                 if held
-                else f"count={count}: mm {mm} maps no page of this folio, nothing to unmap"
+                else f"count={count}: mm {mm_id} maps no page of this folio, nothing to unmap"
             )
-        self._add(mm, -count)
+        self._add(mm_id, -count)
         return self
 
     def fork(self, parent: int, child: int) -> Folio:
@@ -132,69 +133,81 @@ class Folio:
             self.map(child, held)
         return self
 
-    def exit(self, mm: int) -> Folio:
-        """``exit()`` or ``execve()``: drop every mapping ``mm`` holds."""
-        mm = self.config.check_id(mm, "mm")
-        held = self._counts.get(mm, 0)
+    def exit(self, mm_id: int) -> Folio:
+        """``exit()`` or ``execve()``: drop every mapping ``mm_id`` holds."""
+        mm_id = self.config.check_id(mm_id, "mm_id")
+        held = self._counts.get(mm_id, 0)
         if held:
-            self._add(mm, -held)
+            self._add(mm_id, -held)
         return self
 
     exec = exit
 
     # -- the check ------------------------------------------------------
-    def expected(self, mm: int) -> list[int]:
+    def expected(self, mm_id: int) -> list[int]:
         n = self.mapcount
-        return [(n * x) & self.mask for x in self.subids(mm)]
+        return [(n * x) & self.mask for x in self.subids(mm_id)]
 
-    def mapped_shared(self, mm: int) -> bool:
-        """``__folio_large_mapped_shared`` for ``mm``: the kernel's answer.
+    def mapped_shared(self, mm_id: int) -> bool:
+        """``__folio_large_mapped_shared`` for ``mm_id``: the kernel's answer.
 
         More mappings than pages (``mapcount > folio_nr_pages``) means shared;
         otherwise exclusive iff every value equals ``mapcount * subid`` modulo
         the word.
         """
-        mm = self.config.check_id(mm, "mm")
+        mm_id = self.config.check_id(mm_id, "mm_id")
         if self.mapcount > self.nr_pages:
             return True
-        return self.values != self.expected(mm)
+        return self.rmap_vals != self.expected(mm_id)
 
-    def mapped_exclusively(self, mm: int) -> bool:
-        return not self.mapped_shared(mm)
+    def mapped_exclusively(self, mm_id: int) -> bool:
+        return not self.mapped_shared(mm_id)
 
     def truth(self) -> dict[int, int]:
-        """Ground truth: mm -> number of mappings it holds (mms with none omitted)."""
+        """Ground truth: mm id -> number of mappings it holds (mms with none omitted)."""
         return dict(sorted(self._counts.items()))
 
-    def truly_shared(self, mm: int) -> bool:
-        """True iff an mm other than ``mm`` maps at least one page."""
-        mm = self.config.check_id(mm, "mm")
-        return any(other != mm for other in self._counts)
+    def truly_shared(self, mm_id: int) -> bool:
+        """True iff an mm other than ``mm_id`` maps at least one page."""
+        mm_id = self.config.check_id(mm_id, "mm_id")
+        return any(other != mm_id for other in self._counts)
 
-    def check(self, mm: int) -> CheckResult:
-        """The check with its evidence and the ground truth."""
-        shared = self.mapped_shared(mm)
-        exp = self.expected(mm)
+    def check(self, mm_id: int) -> CheckResult:
+        """The check with its evidence and the ground truth.
+
+        The kernel asks ``folio_mapped_shared`` at a write fault of an mm that
+        maps a page of the folio; for an mm that maps none, "exclusive" (or
+        "shared") would describe nothing, so this raises :class:`RmapError`.
+        :meth:`mapped_shared` still gives the arithmetic's bare answer.
+        """
+        mm_id = self.config.check_id(mm_id, "mm_id")
+        if not self._counts.get(mm_id):
+            raise RmapError(
+                f"mm_id={mm_id} maps no page of this folio: the check is asked for an "
+                "mm that maps at least 1 page (map it first)"
+            )
+        shared = self.mapped_shared(mm_id)
+        exp = self.expected(mm_id)
         if self.mapcount > self.nr_pages:
             reason = f"mapcount {self.mapcount} > folio_nr_pages {self.nr_pages}"
         elif shared:
-            bad = [i for i, (v, e) in enumerate(zip(self.values, exp, strict=False)) if v != e]
+            bad = [i for i, (v, e) in enumerate(zip(self.rmap_vals, exp, strict=False)) if v != e]
             reason = f"value(s) {bad} differ from mapcount * subid"
         else:
             reason = "every value equals mapcount * subid"
         return CheckResult(
-            mm=int(mm),
+            mm_id=int(mm_id),
             shared=shared,
-            truly_shared=self.truly_shared(mm),
+            truly_shared=self.truly_shared(mm_id),
             mapcount=self.mapcount,
-            values=tuple(self.values),
+            rmap_vals=tuple(self.rmap_vals),
             expected=tuple(exp),
             reason=reason,
         )
 
     def __repr__(self) -> str:
-        vals = ", ".join(f"{v:#x}" for v in self.values)
+        vals = ", ".join(f"{v:#x}" for v in self.rmap_vals)
         return (
             f"Folio({self.config.name!r}, order={self.order}, "
-            f"mapcount={self.mapcount}, values=[{vals}], truth={self.truth()})"
+            f"mapcount={self.mapcount}, rmap_vals=[{vals}], truth={self.truth()})"
         )

@@ -86,8 +86,12 @@ class SearchResult:
     nodes: int = 0
 
 
+#: Nodes between two calls of ``on_nodes`` (progress reports).
+PROGRESS_NODES = 10_000
+
+
 def shortest_linf(
-    rows, bound: int, cost=None, node_limit: int = 2_000_000, keep: int = 256
+    rows, bound: int, cost=None, node_limit: int = 2_000_000, keep: int = 256, on_nodes=None
 ) -> SearchResult:
     """All lattice vectors of least ``cost`` among those with ``cost <= bound``.
 
@@ -95,7 +99,8 @@ def shortest_linf(
     ``||v||_inf``; a custom cost must be ``>= ||v||_inf`` (so the L-infinity
     pruning stays exact) or ``None`` for a vector that does not count. The
     bound shrinks to the best cost as the search proceeds; ``norm`` in the
-    result is that least cost.
+    result is that least cost. ``on_nodes(n)``, if given, is called after
+    every :data:`PROGRESS_NODES` nodes with ``n`` (for a progress bar).
     """
     import flint
 
@@ -154,6 +159,8 @@ def shortest_linf(
         nodes[0] += 1
         if nodes[0] > node_limit:
             raise _Stop
+        if on_nodes is not None and nodes[0] % PROGRESS_NODES == 0:
+            on_nodes(PROGRESS_NODES)
         if i < 0:
             leaf()
             return

@@ -9,7 +9,7 @@ A stream is four equal-length arrays:
 ``check``  (bool)  after applying ``delta``, ask ``folio_mapped_shared(mm)``
 
 :func:`replay` validates, casts and runs the numba kernel
-(:mod:`rmaplab.kernels`); :func:`replay_python` runs the same stream through
+(:func:`rmaplab._kernels.replay.replay_stream`); :func:`replay_python` runs the same stream through
 :class:`rmaplab.folio.Folio` objects. Both return a :class:`ReplayResult`
 and must agree bit for bit.
 """
@@ -20,10 +20,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import ConfigError, RmapConfig, get_config
+from ._kernels import word_mask
+from ._kernels.replay import ReplayInputs, replay_stream
+from .config import ConfigError, RmapConfig, _check_int
 from .folio import MAX_MAPCOUNT, Folio, RmapError
 
-__all__ = ["ReplayResult", "Stream", "prepare", "replay", "replay_python", "value_updates"]
+__all__ = [
+    "ReplayResult",
+    "Stream",
+    "make_stream",
+    "replay",
+    "replay_inputs",
+    "replay_python",
+    "value_updates",
+]
 
 #: Largest dense (folio x mm) table the ground-truth tracking may allocate.
 MAX_TRUTH_CELLS = 1 << 27
@@ -53,7 +63,7 @@ class ReplayResult:
     config: RmapConfig
     orders: np.ndarray  # int64, per folio
     mapcount: np.ndarray  # int64, per folio
-    values: np.ndarray  # uint64, (folios, max K); unused columns stay 0
+    rmap_vals: np.ndarray  # uint64, (folios, max K); unused columns stay 0
     answers: np.ndarray  # int8, per op
     truth: np.ndarray | None = None  # int8, per op
 
@@ -96,7 +106,8 @@ def _orders_array(config: RmapConfig, orders, n_folios) -> np.ndarray:
     if o.ndim == 0:
         if n_folios is None:
             raise ConfigError("n_folios is required when orders is a single order")
-        o = np.full(int(n_folios), int(o), dtype=np.int64)
+        n_folios = _check_int("n_folios", n_folios, 0, MAX_TRUTH_CELLS)
+        o = np.full(n_folios, int(o), dtype=np.int64)
     o = _int_array(o, "orders", None)
     for order in np.unique(o):
         config.group_for(int(order))  # raises for an order the config does not cover
@@ -168,88 +179,44 @@ def _check_counts(folio, mm, delta) -> None:
         raise RmapError(f"op {i}: folio {folio[i]} mapcount would exceed {MAX_MAPCOUNT} (atomic_t)")
 
 
-def prepare(
-    config: RmapConfig | str,
-    orders,
-    folio,
-    mm,
-    delta,
-    check=None,
-    *,
-    n_folios: int | None = None,
-    truth: bool = True,
-) -> tuple:
-    """Validate a stream and build the replay kernel's arguments.
+def _resolve(config: RmapConfig, orders, folio, mm, delta, check, n_folios):
+    orders = _orders_array(config, orders, n_folios)
+    return config, orders, make_stream(config, orders.shape[0], folio, mm, delta, check)
 
-    Returns ``(config, orders, args)`` where ``args`` is the exact tuple
-    :func:`rmaplab.kernels.replay` takes; outputs (mapcount, values,
-    answers, truth) are zeroed arrays inside it. Benchmarks time the kernel
-    on these arguments.
-    """
-    from . import kernels
+
+def replay_inputs(config: RmapConfig, orders: np.ndarray, stream: Stream) -> ReplayInputs:
+    """The replay kernel's named inputs for a validated ``stream`` over folios
+    of ``orders`` (one per folio): dense mm indices, per-group sub-IDs.
+    Benchmarks time the kernel on these."""
     from .subid import subids_array
 
-    cfg = get_config(config)
-    orders = _orders_array(cfg, orders, n_folios)
-    nf = orders.shape[0]
-    s = make_stream(cfg, nf, folio, mm, delta, check)
-    n = len(s)
-
-    uniq, mm_dense = np.unique(s.mm, return_inverse=True)
-    mm_dense = mm_dense.astype(np.int64).reshape(-1)
+    cfg, nf = config, orders.shape[0]
+    uniq, mm_dense = np.unique(stream.mm, return_inverse=True)
     used = sorted({cfg.group_index(int(o)) for o in np.unique(orders)}) if nf else []
     gslot = {g: j for j, g in enumerate(used)}
-    kmax = max((cfg.groups[g].values for g in used), default=1)
+    kmax = max((cfg.groups[g].nr_values for g in used), default=1)
     subids = np.zeros((max(len(used), 1), max(uniq.size, 1), kmax), dtype=np.uint64)
-    gvalues = np.ones(max(len(used), 1), dtype=np.int64)
+    group_nr_values = np.ones(max(len(used), 1), dtype=np.int64)
     for g, j in gslot.items():
         grp = cfg.groups[g]
-        gvalues[j] = grp.values
+        group_nr_values[j] = grp.nr_values
         if uniq.size:
-            subids[j, :, : grp.values] = subids_array(cfg, grp.max_order, uniq)
-    fgroup = np.array([gslot[cfg.group_index(int(o))] for o in orders], dtype=np.int64)
-    pages = (np.int64(1) << orders).astype(np.int64)
-
-    mapcount = np.zeros(nf, dtype=np.int64)
-    values = np.zeros((nf, kmax), dtype=np.uint64)
-    answers = np.full(n, -1, dtype=np.int8)
-    if truth:
-        cells = nf * max(uniq.size, 1)
-        if cells > MAX_TRUTH_CELLS:
-            raise ConfigError(
-                f"truth=True needs a {nf} x {uniq.size} table: allowed folios * mms "
-                f"<= {MAX_TRUTH_CELLS}; pass truth=False"
-            )
-        counts = np.zeros((nf, max(uniq.size, 1)), dtype=np.int64)
-        nmapping = np.zeros(nf, dtype=np.int64)
-        tr = np.full(n, -1, dtype=np.int8)
-    else:
-        counts = np.zeros((1, 1), dtype=np.int64)
-        nmapping = np.zeros(1, dtype=np.int64)
-        tr = np.zeros(1, dtype=np.int8)
-    args = (
-        s.folio,
-        mm_dense,
-        s.delta,
-        s.check,
-        fgroup,
-        pages,
-        gvalues,
-        subids,
-        kernels.word_mask(cfg.word_bits),
-        mapcount,
-        values,
-        answers,
-        bool(truth),
-        counts,
-        nmapping,
-        tr,
+            subids[j, :, : grp.nr_values] = subids_array(cfg, grp.max_order, uniq)
+    return ReplayInputs(
+        folio=stream.folio,
+        mm=mm_dense.astype(np.int64).reshape(-1),
+        delta=stream.delta,
+        check=stream.check,
+        fgroup=np.array([gslot[cfg.group_index(int(o))] for o in orders], dtype=np.int64),
+        nr_pages=(np.int64(1) << orders).astype(np.int64),
+        group_nr_values=group_nr_values,
+        subids=subids,
+        mask=word_mask(cfg.word_bits),
     )
-    return cfg, orders, args
 
 
 def replay(
-    config: RmapConfig | str,
+    config: RmapConfig,
     orders,
     folio,
     mm,
@@ -266,18 +233,23 @@ def replay(
     tracks which mm holds how many mappings, to report the ground truth of
     every check.
     """
-    from . import kernels
-
-    cfg, orders, args = prepare(
-        config, orders, folio, mm, delta, check, n_folios=n_folios, truth=truth
+    cfg, orders, s = _resolve(config, orders, folio, mm, delta, check, n_folios)
+    inp = replay_inputs(cfg, orders, s)
+    if truth:
+        nf, n_mms = orders.shape[0], inp.subids.shape[1]
+        if nf * n_mms > MAX_TRUTH_CELLS:
+            raise ConfigError(
+                f"truth=True needs a {nf} x {n_mms} table: allowed folios * mms "
+                f"<= {MAX_TRUTH_CELLS}; pass truth=False"
+            )
+    st, tr = replay_stream(inp, truth)
+    return ReplayResult(
+        cfg, orders, st.mapcount, st.rmap_vals, st.answers, tr.truth if tr is not None else None
     )
-    kernels.replay(*args)
-    mapcount, values, answers, tr = args[9], args[10], args[11], args[15]
-    return ReplayResult(cfg, orders, mapcount, values, answers, tr if truth else None)
 
 
 def replay_python(
-    config: RmapConfig | str,
+    config: RmapConfig,
     orders,
     folio,
     mm,
@@ -287,9 +259,7 @@ def replay_python(
     n_folios: int | None = None,
 ) -> ReplayResult:
     """Replay a stream through :class:`Folio` objects (the pure-Python model)."""
-    cfg = get_config(config)
-    orders = _orders_array(cfg, orders, n_folios)
-    s = make_stream(cfg, orders.shape[0], folio, mm, delta, check)
+    cfg, orders, s = _resolve(config, orders, folio, mm, delta, check, n_folios)
     folios = [Folio(cfg, int(o)) for o in orders]
     answers = np.full(len(s), -1, dtype=np.int8)
     truth = np.full(len(s), -1, dtype=np.int8)
@@ -304,23 +274,23 @@ def replay_python(
         if c:
             answers[i] = fo.mapped_shared(m)
             truth[i] = fo.truly_shared(m)
-    kmax = max((fo.group.values for fo in folios), default=1)
+    kmax = max((fo.group.nr_values for fo in folios), default=1)
     values = np.zeros((len(folios), kmax), dtype=np.uint64)
     for j, fo in enumerate(folios):
-        values[j, : len(fo.values)] = np.array(fo.values, dtype=np.uint64)
+        values[j, : len(fo.rmap_vals)] = np.array(fo.rmap_vals, dtype=np.uint64)
     mapcount = np.array([fo.mapcount for fo in folios], dtype=np.int64)
     return ReplayResult(cfg, orders, mapcount, values, answers, truth)
 
 
-def value_updates(config: RmapConfig | str, orders, folio, delta) -> int:
+def value_updates(config: RmapConfig, orders, folio, delta) -> int:
     """Number of rmap value updates a stream performs (K per map/unmap op)."""
-    cfg = get_config(config)
+    cfg = config
     orders = np.asarray(orders)
     f = np.asarray(folio, dtype=np.int64)
     d = np.asarray(delta, dtype=np.int64)
     if orders.ndim == 0:
-        k = np.full(f.shape, cfg.group_for(int(orders)).values)
+        k = np.full(f.shape, cfg.group_for(int(orders)).nr_values)
     else:
-        kv = np.array([cfg.group_for(int(o)).values for o in orders], dtype=np.int64)
+        kv = np.array([cfg.group_for(int(o)).nr_values for o in orders], dtype=np.int64)
         k = kv[f]
     return int(np.sum(k[d != 0]))

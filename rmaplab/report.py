@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import config_table, get_config
-from .export import MAIL_WIDTH, check_width, save_chart, text_bars, text_lines, text_table, wrap
+from .config import DEFAULT_CONFIG, ConfigError, RmapConfig, _check_int, get_config
+from .export import MAIL_WIDTH, check_width, save_chart, wrap
+from .views import Params, counterexample_replay, scheme_totals, view
 
 __all__ = ["build_report", "post_text"]
 
@@ -39,285 +40,153 @@ class _Writer:
             self.files.append(Path(p).name)
 
 
-def _steps(quick: bool, seed: int, config):
-    """(name, function) pairs; each function writes its part and returns facts."""
-    from . import compare as cmp
-    from . import cost, plotting
-    from .collide import collide, sweep
-    from .proof import proof_text, replay_steps
-    from .verify import verify, verify_all
-
-    cfg = get_config(config)
-    trials = 20_000 if quick else 200_000
-    # the order whose counterexample the schemes and collision parts replay
-    unsafe_order = max((o for o in cfg.orders if verify(cfg, o).verdict == "unsafe"), default=None)
-
-    def table(w):
-        df = config_table(cfg)
-        w.csv("table", df)
-        w.text(
-            "table",
-            text_table(
-                df,
-                ["order", "values", "bits", "base_pages", "bytes", "headroom_bits"],
-                ["order", "K", "B", "P_g", "bytes", "headroom"],
-            ),
-        )
-        return {}
-
-    def verify(w):
-        df = verify_all(cfg)
-        out = df.drop(columns=["certificate"]).assign(
-            counterexample=[json.dumps(c) if c else "" for c in df["counterexample"]]
-        )
-        w.csv("verify", out)
-        tab = df.assign(
-            min_n=df["min_mappings"].map(lambda v: "-" if v is None or v != v else int(v))
-        )
-        w.text(
-            "verify",
-            text_table(
-                tab,
-                ["order", "values", "bits", "base_pages", "verdict", "method", "min_n"],
-                ["order", "K", "B", "P_g", "verdict", "method", "min n"],
-            ),
-        )
-        w.chart("frontier", plotting.frontier_chart([cfg], word_bits=cfg.word_bits))
-        fr = plotting.frontier_frame(cfg.word_bits, 12)
-        pig = fr[fr["bound"].str.startswith("pigeonhole")][["bits", "pages"]]
-        w.text(
-            "frontier",
-            wrap(
-                "Pages from which no sub-ID weights are safe (pigeonhole), per id bits "
-                f"per value, {cfg.word_bits}-bit words"
-            )
-            + "\n\n"
-            + text_table(pig, headers=["B", "pages"]),
-        )
-        unsafe = df[df["verdict"] == "unsafe"]
-        facts = {
-            "verdicts": dict(zip(df["order"], df["verdict"], strict=False)),
-            "unsafe_orders": list(unsafe["order"]),
-        }
-        if len(unsafe):
-            o = int(unsafe["order"].max())
-            row = unsafe[unsafe["order"] == o].iloc[0]
-            facts.update(
-                order=o, min_mappings=int(row["min_mappings"]), counterexample=row["counterexample"]
-            )
-            w.text("proof", proof_text(cfg, o))
-            st = replay_steps(cfg, o, row["counterexample"])
-            w.text(
-                "counterexample_steps",
-                text_table(
-                    st[st["value"] == 0],
-                    ["step", "mapcount", "hex", "base_digits", "equal"],
-                    ["step", "n", "value 0 (hex)", "base P_g+1 digits", "=n*s"],
-                ),
-            )
-        return facts
-
-    def costs(w):
-        df = cost.cost_table(cfg)
-        w.csv("cost", df)
-        w.text(
+#: The report's parts, in order: (progress label, views written). Each view's
+#: CSV, text and chart go to files named after it (see :mod:`rmaplab.views`).
+PARTS = [
+    ("table", ["table"]),
+    ("verify", ["verify", "frontier", "proof", "counterexample_steps"]),
+    (
+        "cost",
+        [
             "cost",
-            text_table(
-                df,
-                [
-                    "order",
-                    "values",
-                    "bytes",
-                    "per_page_mapcount_bytes",
-                    "cache_lines",
-                    "atomics_per_update",
-                    "atomics_per_update_exclusive",
-                ],
-                ["order", "K", "bytes", "mapcount B", "lines", "atomics", "excl."],
-            ),
-        )
-        w.chart("cost", plotting.cost_chart(df))
-        w.text(
             "cost_bars",
-            text_bars(df["order"], df["bytes"], "bytes of rmap values per folio, by order"),
-        )
-        pub = cost.load_published()
-        w.chart(
             "published",
-            plotting.published_chart(pub["microbench"], ["fork", "munmap", "remap", "cow_reuse"]),
-        )
-        m = cost.atomics_model(3)
-        w.csv("atomics_model", m)
-        w.text(
             "atomics_model",
-            text_table(
-                m,
-                [
-                    "cpu",
-                    "benchmark",
-                    "mapcount_stage_percent",
-                    "rmap_id_stage_percent",
-                    "explained",
-                ],
-                ["cpu", "bench", "1 atomic %", "rmap-id %", "explained"],
-                floatfmt=".2f",
-            ),
-        )
-        t = cost.tradeoff(cfg, [o for o in (9, 13) if o in cfg.orders])
-        w.csv("tradeoff", t)
-        cheap = cost.cheapest_safe(cfg.id_bits, cfg.word_bits, cfg.max_order)
-        w.csv("cheapest_safe", cheap)
-        w.text(
+            "tradeoff",
             "cheapest_safe",
-            text_table(
-                cheap,
-                ["order", "values", "bits", "method", "rule_values"],
-                ["order", "K", "B", "proof", "rule K"],
-            ),
-        )
-        by = t.set_index("order")
-        return {
-            "tradeoff": {
-                int(o): {
-                    "values": int(r["values"]),
-                    "bytes": int(r["bytes"]),
-                    "atomics": int(r["atomics_per_update"]),
-                    "verdict": r["verdict"],
-                }
-                for o, r in by.iterrows()
-            },
-            "cheapest": {int(r["order"]): int(r["values"]) for _, r in cheap.iterrows()},
-        }
+        ],
+    ),
+    ("schemes", ["schemes", "false_shared"]),
+    ("collisions", ["collide", "collide_adversarial", "collide_mms"]),
+]
 
-    def schemes(w):
-        orders = 9 if 9 in cfg.orders else cfg.max_order
-        df = cmp.compare_all(config=cfg, order=orders, procs=8, seed=seed, folios=2 if quick else 4)
-        w.csv("schemes", df)
-        tot = (
-            df.groupby("scheme", sort=False)[["checks", "false_exclusive", "false_shared"]]
-            .sum()
-            .reset_index()
-        )
-        info = df.drop_duplicates("scheme").set_index("scheme")
-        tot["bytes"] = [info.loc[s, "bytes_per_folio"] for s in tot["scheme"]]
-        tot["atomics"] = [info.loc[s, "atomics_per_update"] for s in tot["scheme"]]
-        w.text(
-            "schemes",
-            text_table(
-                tot, headers=["scheme", "checks", "false excl.", "false shared", "bytes", "atomics"]
-            ),
-        )
-        sw = cmp.sweep_procs(
-            workloads=("zygote", "prefork", "random"),
-            procs=(2, 4, 8) if quick else (2, 4, 8, 16, 32),
-            order=6,
-            seeds=range(2),
-            config=cfg,
-        )
-        w.csv("schemes_sweep", sw)
-        w.chart("false_shared", plotting.false_shared_chart(sw))
-        piv = sw[sw["workload"] == "random"].pivot_table(
-            index="procs", columns="scheme", values="false_shared"
-        )
-        w.text(
-            "false_shared",
-            text_lines(
-                list(piv.index),
-                {s: list(piv[s]) for s in piv.columns},
-                "false shared (random workload, order 6) against processes",
-            ),
-        )
-        ce = (
-            None
-            if unsafe_order is None
-            else cmp.compare("counterexample", config=cfg, order=unsafe_order)
-        )
-        return {
-            "schemes": {
-                r.scheme: (int(r.checks), int(r.false_exclusive), int(r.false_shared))
-                for r in tot.itertuples()
-            },
-            "counterexample_false_exclusive": None
-            if ce is None
-            else dict(zip(ce["scheme"], ce["false_exclusive"], strict=False)),
-        }
 
-    def collisions(w):
-        encs = ["posted", "raw-id", "hash64", "two-values", "posted-32bit", "bit-counters"]
-        order = 9 if 9 in cfg.orders else cfg.max_order
-        real = pd.DataFrame(
-            [collide(e, order, 3, 20, trials, seed, "uniform", cfg, executor=None) for e in encs]
+def _write_view(w: _Writer, name: str, params: Params) -> pd.DataFrame:
+    """Compute one view and write its CSV, text and chart; returns its frame."""
+    v = view(name)
+    df = v.build(params)
+    if v.csv_name is not None and len(df.columns):
+        w.csv(v.csv_name, v.to_csv(df))
+    text = v.render_text(df, params)
+    if text is not None:
+        w.text(name, text)
+    chart = v.render_chart(df, params)
+    if chart is not None:
+        w.chart(name, chart)
+    return df
+
+
+def _verify_facts(df: pd.DataFrame) -> dict:
+    unsafe = df[df["verdict"] == "unsafe"]
+    facts: dict = {
+        "verdicts": dict(zip(df["order"], df["verdict"], strict=False)),
+        "unsafe_orders": list(unsafe["order"]),
+    }
+    if len(unsafe):
+        o = int(unsafe["order"].max())
+        row = unsafe[unsafe["order"] == o].iloc[0]
+        facts.update(
+            order=o, min_mappings=int(row["min_mappings"]), counterexample=row["counterexample"]
         )
-        adv = (
-            None
-            if unsafe_order is None
-            else pd.DataFrame(
-                [
-                    collide(e, unsafe_order, population="adversarial", config=cfg, executor=None)
-                    for e in encs
-                ]
-            )
-        )
-        w.csv("collide", real)
-        w.text(
-            "collide",
-            text_table(
-                real,
-                ["encoding", "values", "word_bits", "probability", "ci_high", "method"],
-                ["encoding", "K", "W", "P", "95% high", "method"],
-                floatfmt=".3g",
-            ),
-        )
-        base = dict(
-            order=order,
-            mms=3,
-            mappings=8,
-            trials=trials,
-            seed=seed,
-            word_bits=16,
-            id_bits=12,
-            config=cfg,
-        )
-        rows = [
-            sweep("mms", [2, 3, 4, 6, 8], base | {"encoding": e}, executor=None)
-            for e in ["posted", "raw-id", "hash64", "two-values"]
-        ]
-        sw = pd.concat(rows, ignore_index=True)
-        w.csv("collide_sweep", sw)
-        w.chart("collide_mms", plotting.probability_chart(sw, "mms"))
-        w.text(
-            "collide_mms",
-            text_lines(
-                [2, 3, 4, 6, 8],
-                {e: list(sw[sw["encoding"] == e]["probability"]) for e in sw["encoding"].unique()},
-                "P(false exclusive) against mms (16-bit words, 12-bit ids)",
-                log=True,
-            ),
-        )
-        facts = {
-            "collide": {
-                r.encoding: (float(r.probability), float(r.ci_high), r.method)
-                for r in real.itertuples()
+    return facts
+
+
+def _cost_facts(t: pd.DataFrame, cheap: pd.DataFrame) -> dict:
+    by = t.set_index("order")
+    return {
+        "tradeoff": {
+            int(o): {
+                "values": int(r["values"]),
+                "bytes": int(r["bytes"]),
+                "atomics": int(r["atomics_per_update"]),
+                "verdict": r["verdict"],
             }
-        }
-        if adv is not None:
-            w.csv("collide_adversarial", adv)
-            facts["adversarial"] = {r.encoding: float(r.probability) for r in adv.itertuples()}
-        return facts
-
-    return [
-        ("table", table),
-        ("verify", verify),
-        ("cost", costs),
-        ("schemes", schemes),
-        ("collisions", collisions),
-    ]
+            for o, r in by.iterrows()
+        },
+        "cheapest": {int(r["order"]): int(r["values"]) for _, r in cheap.iterrows()},
+    }
 
 
-def post_text(facts: dict, config: str) -> str:
-    """The summary for the mailing list, from the facts the steps returned."""
+def _schemes_facts(df: pd.DataFrame, params: Params) -> dict:
+    tot = scheme_totals(df)
+    ce = counterexample_replay(params)
+    return {
+        "schemes_scope": {
+            "order": params.schemes_order,
+            "procs": 8,
+            "seed": params.seed,
+            "folios": 2 if params.quick else 4,
+            "workloads": list(df["workload"].unique()),
+        },
+        "schemes": {
+            r.scheme: (int(r.checks), int(r.false_exclusive), int(r.false_shared))
+            for r in tot.itertuples()
+        },
+        "counterexample_false_exclusive": None
+        if ce is None
+        else dict(zip(ce["scheme"], ce["false_exclusive"], strict=False)),
+    }
+
+
+def _collision_facts(real: pd.DataFrame, adv: pd.DataFrame, params: Params) -> dict:
+    facts: dict = {
+        "collide_scope": {
+            "order": params.schemes_order,
+            "trials": params.trials,
+            "seed": params.seed,
+        },
+        "collide": {
+            r.encoding: (float(r.probability), float(r.ci_high), r.method)
+            for r in real.itertuples()
+        },
+    }
+    if len(adv.columns):
+        facts["adversarial"] = {r.encoding: float(r.probability) for r in adv.itertuples()}
+    return facts
+
+
+def _facts(part: str, frames: dict[str, pd.DataFrame], params: Params) -> dict:
+    """What ``post.txt`` states about one part, read from the part's frames."""
+    if part == "verify":
+        return _verify_facts(frames["verify"])
+    if part == "cost":
+        return _cost_facts(frames["tradeoff"], frames["cheapest_safe"])
+    if part == "schemes":
+        return _schemes_facts(frames["schemes"], params)
+    if part == "collisions":
+        return _collision_facts(frames["collide"], frames["collide_adversarial"], params)
+    return {}
+
+
+def post_text(facts: dict, config: RmapConfig, quick: bool = False) -> str:
+    """The summary for the mailing list, from the facts the steps returned.
+
+    ``config``: the resolved configuration; ``quick``: the run used
+    ``--quick`` budgets, which the post says first.
+    """
+    from .proof import LINEAR_SCOPE, quadratic_table
+    from .verify import frontier_pages
+
+    cfg = config
     f = facts
-    parts = [f"rmaplab report for {config}: the rmap-ID 'mapped shared' check", ""]
+    cs = f.get("collide_scope", {})
+    corder = cs.get("order", 9 if 9 in cfg.orders else cfg.max_order)
+    g = cfg.group_for(corder)
+    parts = [f"rmaplab report for {cfg.name}: the rmap-ID 'mapped shared' check", ""]
+    if quick:
+        parts += [
+            f"QUICK RUN (--quick): {cs.get('trials', '?')} trials per Monte Carlo "
+            f"point, {f.get('schemes_scope', {}).get('folios', '?')} folios per "
+            "workload. Rerun `rmaplab report` without --quick before quoting.",
+            "",
+        ]
+    parts += [
+        f"Encoding: {cfg.name}, {cfg.id_bits}-bit mm ids, {cfg.word_bits}-bit rmap "
+        "values; each value sums sub-IDs, the base P_g + 1 digits of one slice of "
+        f"the id. At order {corder}: K = {g.nr_values} values of B = {g.bits} id bits, "
+        f"base {g.base}.",
+        "",
+    ]
     parts.append("1. Can the check be fooled?")
     if f.get("unsafe_orders"):
         ce = f["counterexample"]
@@ -331,10 +200,11 @@ def post_text(facts: dict, config: str) -> str:
         )
     else:
         parts.append("No: every order is proven safe (verify.txt).")
+    trials = f" {cs['trials']} trials per Monte Carlo point;" if "trials" in cs else ""
     parts += [
         "",
-        "2. What a false 'exclusive' costs in probability (uniform populations, 3 mms, "
-        "20 mappings; 0 by proof where proven):",
+        f"2. What a false 'exclusive' costs in probability at order {corder} (uniform "
+        f"populations, 3 mms, 20 mappings;{trials} 0 by proof where proven):",
     ]
     for enc, (p, hi, method) in f["collide"].items():
         parts.append(f"  {enc}: {p:.3g} (95% high {hi:.3g}, {method})")
@@ -343,7 +213,9 @@ def post_text(facts: dict, config: str) -> str:
         parts.append(f"The counterexample and its neighbours fool: {', '.join(fooled) or 'none'}.")
     parts += [
         "",
-        "3. What the values cost at order 9 (x86-64 2 MiB THP) and order 13 (arm64 512 MiB THP):",
+        "3. What the values cost at order 9 (x86-64 2 MiB THP) and order 13 (arm64 512 MiB THP)"
+        " (bytes: the K values only; atomic RMW per (un)map: legacy 2 + total mapcount 1 + "
+        "seqcount 2 + K):",
     ]
     for o, t in f["tradeoff"].items():
         parts.append(
@@ -351,37 +223,101 @@ def post_text(facts: dict, config: str) -> str:
             f"per update, {t['verdict']}"
         )
     if 9 in f["cheapest"]:
-        parts.append(f"The cheapest proven-safe choice at order 9 is {f['cheapest'][9]} values.")
+        k = f["cheapest"][9]
+        text = (
+            f"At order 9 the fewest values proven safe in base P_g + 1 digits is {k}"
+            f" ({-(-cfg.id_bits // k)}-bit slices)."
+        )
+        if k >= 2:
+            b = -(-cfg.id_bits // (k - 1))  # k - 1 values: one holds at least b id bits
+            fp = frontier_pages(b, cfg.word_bits)
+            if fp <= 512:
+                text += (
+                    f" It is the fewest for any {LINEAR_SCOPE}: with {k - 1} values one "
+                    f"holds >= {b} id bits, and from {fp} pages on no such value is "
+                    "safe (pigeonhole)."
+                )
+            tp, tk = quadratic_table(b, cfg.word_bits)
+            if tp >= 512:
+                text += (
+                    " A table w[s] indexed by the whole slice value is not covered: "
+                    f"w[s] = s + s^2 * 2^{tk} makes {k - 1} values of {b} bits safe up "
+                    f"to {tp} pages (proof.txt)."
+                )
+        parts.append(text)
+    ss = f.get("schemes_scope")
+    if ss:
+        scope = (
+            f"{len(ss['workloads'])} kernel-like workloads ({', '.join(ss['workloads'])}) "
+            f"at order {ss['order']}, {ss['procs']} processes, {ss['folios']} folios, "
+            f"seed {ss['seed']}"
+        )
+    else:
+        scope = "kernel-like workloads"
     parts += [
         "",
-        "4. The peer schemes on kernel-like workloads (checks, false exclusive, "
-        "false shared), summed:",
+        f"4. The peer schemes on {scope}: checks, false exclusive and false shared, "
+        "summed over those workloads; the counterexample workload is not in the sums:",
     ]
     for s, (c, fe, fs) in f["schemes"].items():
         parts.append(f"  {s}: {c} checks, {fe} false exclusive, {fs} false shared")
     if f.get("counterexample_false_exclusive"):
         bad = [s for s, v in f["counterexample_false_exclusive"].items() if v]
-        parts.append(f"On the counterexample workload only {', '.join(bad)} answers wrongly.")
-    parts += ["", "Generated by `rmaplab report`; every number above is recomputed on each run."]
+        parts.append(
+            f"On the counterexample workload (order {f.get('order', '?')}) only "
+            f"{', '.join(bad)} answers wrongly."
+        )
+    cmd = "rmaplab report --quick" if quick else "rmaplab report"
+    parts += ["", f"Generated by `{cmd}`; every number above is recomputed on each run."]
     return check_width(wrap("\n".join(parts)), MAIL_WIDTH)
 
 
+def _check_out(out) -> Path:
+    """The report folder, created (or refused) before any work or file."""
+    text = str(out)
+    if not text.strip():
+        raise ConfigError("--out='' is empty: allowed a folder path (created if missing)")
+    path = Path(out)
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"--out={text} is an existing file: allowed a folder (new or existing)")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".rmaplab-write-probe"
+        probe.touch()
+        probe.unlink()
+    except OSError as e:
+        raise ConfigError(
+            f"--out={text}: cannot create or write this folder ({e.strerror}): "
+            "allowed a folder you can write"
+        ) from None
+    return path
+
+
 def build_report(
-    out, config="wip-v1", quick: bool = False, seed: int = 0, progress: bool = True
+    out,
+    config: RmapConfig | str = DEFAULT_CONFIG,
+    quick: bool = False,
+    seed: int = 0,
+    progress: bool = True,
 ) -> dict:
-    """Write the report folder; returns the facts stated in ``post.txt``."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    """Write the report folder; returns the facts stated in ``post.txt``.
+
+    An entry point: ``config`` may be a name; it is resolved here, once.
+    """
+    cfg = get_config(config)
+    seed = _check_int("seed", seed, 0, 2**63 - 1)
+    out = _check_out(out)
     w = _Writer(out)
-    steps = _steps(quick, seed, config)
+    params = Params(cfg, bool(quick), seed)
+    parts = PARTS
     if progress:
         from tqdm.auto import tqdm
 
-        steps = tqdm(steps, desc="report", unit="part")
+        parts = tqdm(parts, desc="report", unit="part")
     facts: dict = {}
-    for _, fn in steps:
-        facts.update(fn(w))
-    name = get_config(config).name
-    w.text("post", post_text(facts, name))
+    for part, names in parts:
+        frames = {name: _write_view(w, name, params) for name in names}
+        facts.update(_facts(part, frames, params))
+    w.text("post", post_text(facts, cfg, quick=params.quick))
     (out / "facts.json").write_text(json.dumps(facts, indent=1, sort_keys=True, default=str) + "\n")
     return facts

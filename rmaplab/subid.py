@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .config import ConfigError, RmapConfig, _check_int, get_config
+from .config import ConfigError, RmapConfig, _check_int
 
 __all__ = [
     "calc_rmap_subid",
@@ -63,22 +63,24 @@ def calc_rmap_subid(base_pages: int, index: int, word_bits: int = 64) -> int:
     return nr
 
 
-def id_slices(mm_id: int, values: int, bits: int) -> list[int]:
-    """Cut an rmap ID into ``values`` slices of ``bits`` bits, lowest first."""
-    mm_id = _check_int("mm id", mm_id, 0, (1 << 64) - 1)
-    values = _check_int("values", values, 1, 64)
+def id_slices(mm_id: int, nr_values: int, bits: int) -> list[int]:
+    """Cut an rmap ID into ``nr_values`` slices of ``bits`` bits, lowest first."""
+    nr_values = _check_int("nr_values", nr_values, 1, 64)
     bits = _check_int("bits", bits, 1, 64)
+    # an id wider than the slices would silently lose its high bits
+    mm_id = _check_int("mm id", mm_id, 0, (1 << (nr_values * bits)) - 1)
     mask = (1 << bits) - 1
-    return [(mm_id >> (i * bits)) & mask for i in range(values)]
+    return [(mm_id >> (i * bits)) & mask for i in range(nr_values)]
 
 
-def mm_subids(config: RmapConfig | str, order: int, mm_id: int) -> list[int]:
+def mm_subids(config: RmapConfig, order: int, mm_id: int) -> list[int]:
     """The K sub-IDs of the mm with rmap ID ``mm_id`` for a folio of ``order``."""
-    cfg = get_config(config)
+    cfg = config
     g = cfg.group_for(order)
     mm_id = cfg.check_id(mm_id)
     return [
-        calc_rmap_subid(g.base_pages, x, cfg.word_bits) for x in id_slices(mm_id, g.values, g.bits)
+        calc_rmap_subid(g.base_pages, x, cfg.word_bits)
+        for x in id_slices(mm_id, g.nr_values, g.bits)
     ]
 
 
@@ -125,22 +127,23 @@ def _as_index_array(a, name: str, hi: int) -> np.ndarray:
 
 def subid_table_array(base_pages: int, bits: int, word_bits: int = 64) -> np.ndarray:
     """:func:`subid_table` as a ``uint64`` array, computed by the numba kernel."""
-    from . import kernels
+    from ._kernels.subid import SubidInputs, subid_words
 
     base_pages = _check_int("base_pages", base_pages, 1, 1 << 62)
     bits = _check_int("bits", bits, 1, 24)
     word_bits = _check_word_bits(word_bits)
     idx = np.arange(1 << bits, dtype=np.uint64)
-    return kernels.calc_subids(idx, base_pages, word_bits)
+    # an index is an id of one 64-bit slice
+    return subid_words(SubidInputs(idx, 1, 64, base_pages, word_bits))[:, 0]
 
 
-def subids_array(config: RmapConfig | str, order: int, ids) -> np.ndarray:
-    """Sub-IDs of many mms: ``uint64`` array of shape ``(len(ids), K)``."""
-    from . import kernels
+def subids_array(config: RmapConfig, order: int, mm_ids) -> np.ndarray:
+    """Sub-IDs of many mms: ``uint64`` array of shape ``(len(mm_ids), K)``."""
+    from ._kernels.subid import SubidInputs, subid_words
 
-    cfg = get_config(config)
+    cfg = config
     g = cfg.group_for(order)
-    arr = _as_index_array(ids, "ids", cfg.max_id)
+    arr = _as_index_array(mm_ids, "mm_ids", cfg.max_id)
     if arr.size and int(arr.min()) < 1:
-        raise ConfigError(f"ids holds 0: allowed range [1, {cfg.max_id}]")
-    return kernels.mm_subids(arr.ravel(), g.values, g.bits, g.base_pages, cfg.word_bits)
+        raise ConfigError(f"mm_ids holds 0: allowed range [1, {cfg.max_id}]")
+    return subid_words(SubidInputs(arr.ravel(), g.nr_values, g.bits, g.base_pages, cfg.word_bits))

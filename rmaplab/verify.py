@@ -32,21 +32,27 @@ and order ``o`` is unsafe iff ``1 + lambda <= 2**o``.
   nonzero multiple of b), i.e. every mapping comes from X.
 * **lattice**: LLL (python-flint) plus an exact enumeration find every
   shortest vector up to the bound; a completed enumeration proves the minimum.
-* **frontier**: with B bits per value and W-bit words, *no* choice of
-  weights ``w_j`` is safe once ``P >= 1 + iroot(2**W, B)``: the
-  ``(T+1)**B > 2**W`` vectors in ``{0..T}**B`` (``T = iroot(2**W, B)``)
-  cannot all have distinct weighted sums modulo ``2**W`` (pigeonhole), and the
-  difference of two that collide is a nonzero ``D`` with ``||D||_inf <= T``.
+* **frontier**: with B bits per value and W-bit words, no sub-ID *linear in
+  the slice's bits* (``sum_j bit_j * w_j``, any weights ``w_j``) is safe once
+  ``P >= 1 + iroot(2**W, B)``: the ``(T+1)**B > 2**W`` vectors in
+  ``{0..T}**B`` (``T = iroot(2**W, B)``) cannot all have distinct weighted
+  sums modulo ``2**W`` (pigeonhole), and the difference of two that collide
+  is a nonzero ``D`` with ``||D||_inf <= T``. It does not cover a table
+  ``w[s]`` indexed by the whole slice value, whose other mappings add
+  ``c_s * (w[s] - w[x])`` with ``c_s >= 0`` only (see
+  :func:`rmaplab.proof.quadratic_table` for one that beats it).
 """
 
 from __future__ import annotations
 
 import csv
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from pathlib import Path
+from itertools import pairwise
 
-from .config import ConfigError, Group, RmapConfig, get_config
+from ._data import data_text
+from .config import WIP_V1, ConfigError, Group, RmapConfig, require_config
 from .lattice import iroot, lattice_basis, lll, shortest_linf
 
 __all__ = [
@@ -78,7 +84,9 @@ JSON_FIELDS = (
 #: Node budget of one exact enumeration; beyond it the verdict says "undecided".
 NODE_LIMIT = 2_000_000
 
-_DATA = Path(__file__).resolve().parent.parent / "data"
+#: Progress callback of the enumeration under way (set by ``verify(progress=True)``);
+#: a context variable, so it stays out of ``_search``'s cache key.
+_ON_NODES: ContextVar = ContextVar("rmaplab_verify_on_nodes", default=None)
 
 
 @dataclass
@@ -86,7 +94,7 @@ class Verdict:
     config: str
     order: int
     pages: int
-    values: int
+    nr_values: int
     bits: int
     base_pages: int
     word_bits: int
@@ -100,18 +108,20 @@ class Verdict:
     headroom_bits: int  # W - bit_length((P - 1) * max sub-ID)
     shortest_norm: int | None = None  # lambda: shortest ||D||_inf found
     searched_bound: int | None = None  # every D with ||D||_inf <= this was searched
-    frontier_pages: int = 0  # no weights are safe from this page count on
+    frontier_pages: int = 0  # no linear sub-ID weights are safe from this page count on
     replayed: bool | None = None  # counterexample replayed through Folio: wrong "exclusive"
     note: str = ""  # where the series' comments disagree with its code
     certificate: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
+        """Fields as the ``--json`` interface names them (K is ``values`` there)."""
         d = asdict(self)
+        d = {("values" if k == "nr_values" else k): v for k, v in d.items()}
         return {k: d[k] for k in JSON_FIELDS} | {k: d[k] for k in d if k not in JSON_FIELDS}
 
 
 def _slice_bits(cfg: RmapConfig, g: Group) -> list[int]:
-    return [min(g.bits, cfg.id_bits - k * g.bits) for k in range(g.values)]
+    return [min(g.bits, cfg.id_bits - k * g.bits) for k in range(g.nr_values)]
 
 
 def _maxsub(base: int, bits: int) -> int:
@@ -119,7 +129,8 @@ def _maxsub(base: int, bits: int) -> int:
 
 
 def frontier_pages(bits: int, word_bits: int) -> int:
-    """Page count from which no binary-digit sub-ID weights can be safe.
+    """Page count from which no sub-ID linear in the slice's bits can be safe
+    (any weights ``w_j``; tables ``w[s]`` are not covered).
 
     ``1 + iroot(2**word_bits, bits)`` (pigeonhole; see module docstring).
     """
@@ -145,25 +156,47 @@ def carry_free_certificate(cfg: RmapConfig, order: int) -> dict:
 
 
 def _assign(amp: list[int], units: int, nested: bool = True) -> dict[int, int]:
-    """Flip masks of ``units`` unit mappings, bit j flipped in ``amp[j]`` of them.
+    """Flip masks of ``units`` unit mappings, bit j flipped in ``amp[j]`` of them,
+    as ``{mask: number of units with that mask}``.
 
     ``nested`` (needs ``units == max(amp)``): unit i flips the bits with
     ``amp[j] > i`` (fewest distinct mms). Otherwise flips are dealt
     round-robin, bit after bit, so a bit never lands twice on one unit
     (``amp[j] <= units``) and unit sizes differ by at most one.
+
+    Units can number ~2**order, so neither form walks them one by one: a mask
+    only changes at an amplitude (nested) or at the end of a bit's run of
+    units (round-robin), and the units between share it.
     """
-    if nested:
-        masks = [sum(1 << j for j, a in enumerate(amp) if a > i) for i in range(units)]
-    else:
-        masks = [0] * units
-        f = 0
-        for j, a in enumerate(amp):
-            for _ in range(a):
-                masks[f % units] |= 1 << j
-                f += 1
     out: dict[int, int] = {}
-    for mk in masks:
-        out[mk] = out.get(mk, 0) + 1
+    if nested:
+        prev = 0
+        for t in sorted({a for a in amp if a > 0}):
+            if t > units:
+                break
+            out[sum(1 << j for j, a in enumerate(amp) if a >= t)] = t - prev
+            prev = t
+        return out
+    if units < 1:
+        return out
+    # bit j goes to the cyclic run of units [start_j, start_j + amp[j]) mod units
+    runs = []
+    cuts = {0, units}
+    f = 0
+    for j, a in enumerate(amp):
+        if a:
+            start = f % units
+            runs.append((j, start, a))
+            cuts.add(start)
+            cuts.add((start + a) % units)
+        f += a
+    edges = sorted(cuts)
+    for lo, hi in pairwise(edges):
+        mk = 0
+        for j, start, a in runs:
+            if (lo - start) % units < a:
+                mk |= 1 << j
+        out[mk] = out.get(mk, 0) + hi - lo
     return out
 
 
@@ -235,7 +268,7 @@ def _construct(
             free = [j for j, a in enumerate(dv) if a == 0]
             if free:
                 x |= 1 << free[0]
-            elif g.values > 1:
+            elif g.nr_values > 1:
                 filler = 1 << ((1 if k == 0 else 0) * g.bits)
             elif x == 0 or d < 2:
                 continue  # all D_j > 0 forces victim slice 0: not realizable
@@ -294,13 +327,13 @@ def _search(cfg: RmapConfig, gi: int, k: int, bound: int, node_limit: int = NODE
         if c is not None
     ]
     start = min([bound, *seeds])
-    res = shortest_linf(basis, start, cost=cost, node_limit=node_limit)
+    res = shortest_linf(basis, start, cost=cost, node_limit=node_limit, on_nodes=_ON_NODES.get())
     # a heuristic cost at or below the final bound leaves the minimum unproven
     res.exact = not any(max(abs(a) for a in v) <= (res.norm or start) for v in inexact)
     return res
 
 
-def replay_counterexample(cfg: RmapConfig | str, order: int, ce: dict):
+def replay_counterexample(cfg: RmapConfig, order: int, ce: dict):
     """Replay ``{"victim": X, "mappings": [[id, count], ...]}`` through the
     folio model: the victim maps one page, the others their counts, then the
     check runs for the victim. Returns the :class:`~rmaplab.folio.CheckResult`."""
@@ -315,11 +348,8 @@ def replay_counterexample(cfg: RmapConfig | str, order: int, ce: dict):
 
 @lru_cache(maxsize=1)
 def _notes() -> list[dict]:
-    path = _DATA / "series_comments.csv"
-    if not path.exists():
-        return []
-    with open(path) as fh:
-        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
+    text = data_text("series_comments.csv")
+    return list(csv.DictReader(line for line in text.splitlines() if not line.startswith("#")))
 
 
 def series_notes(cfg: RmapConfig, order: int) -> str:
@@ -327,7 +357,8 @@ def series_notes(cfg: RmapConfig, order: int) -> str:
 
     For every configuration: the stated design rule "P_g times the largest
     sub-ID fits in the word", checked exactly. For ``wip-v1`` also the
-    comment/code mismatches listed in ``data/series_comments.csv``.
+    comment/code mismatches listed in ``rmaplab/data/series_comments.csv`` (they
+    describe that posting, so they apply to its configuration only).
     """
     out = []
     if not cfg.fits(order):
@@ -336,20 +367,46 @@ def series_notes(cfg: RmapConfig, order: int) -> str:
             f"stated rule 'P_g * max sub-ID fits in {cfg.word_bits} bits' fails: "
             f"{g.base}^{g.bits} - 1 needs {g.largest_digit_sum().bit_length()} bits"
         )
-    if cfg.name == "wip-v1":
+    if cfg == WIP_V1:
         for row in _notes():
             if int(row["min_order"]) <= order <= int(row["max_order"]):
                 out.append(f"{row['comment_says']}; {row['code_does']}")
     return "; ".join(out)
 
 
-def verify(config: RmapConfig | str, order: int, node_limit: int = NODE_LIMIT) -> Verdict:
+def verify(
+    config: RmapConfig, order: int, node_limit: int = NODE_LIMIT, progress: bool = False
+) -> Verdict:
     """Verdict with evidence for one order (see module docstring).
 
     ``node_limit`` bounds each exact enumeration; past it the verdict is
-    "undecided" (or "unsafe" without proven minimality) and says so.
+    "undecided" (or "unsafe" without proven minimality) and says so. With
+    ``progress``, a search that lasts over a second shows a bar of nodes
+    against that budget (``node_limit`` per rmap value).
     """
-    cfg = get_config(config)
+    config = require_config(config)
+    if not progress:
+        return _verify(config, order, node_limit)
+    from tqdm.auto import tqdm
+
+    g = config.group_for(order)
+    with tqdm(
+        total=node_limit * g.nr_values,
+        desc=f"verify order {order} (budget {node_limit} nodes per value)",
+        unit="node",
+        unit_scale=True,
+        delay=1.0,
+    ) as bar:
+        token = _ON_NODES.set(bar.update)
+        try:
+            return _verify(config, order, node_limit)
+        finally:
+            _ON_NODES.reset(token)
+
+
+def _verify(config: RmapConfig, order: int, node_limit: int) -> Verdict:
+    config = require_config(config)
+    cfg = config
     g = cfg.group_for(order)
     gi = cfg.groups.index(g)
     pages = 1 << order
@@ -358,7 +415,7 @@ def verify(config: RmapConfig | str, order: int, node_limit: int = NODE_LIMIT) -
         config=cfg.name,
         order=order,
         pages=pages,
-        values=g.values,
+        nr_values=g.nr_values,
         bits=g.bits,
         base_pages=g.base_pages,
         word_bits=cfg.word_bits,
@@ -399,7 +456,7 @@ def verify(config: RmapConfig | str, order: int, node_limit: int = NODE_LIMIT) -
     best = None  # (norm, k, vector)
     complete = True
     searched = []
-    for k in range(g.values):
+    for k in range(g.nr_values):
         res = _search(cfg, gi, k, (1 << g.max_order) - 1, node_limit)
         complete &= res.complete and res.exact
         searched.append((k, res))
@@ -484,21 +541,21 @@ def verify(config: RmapConfig | str, order: int, node_limit: int = NODE_LIMIT) -
     )
 
 
-def verify_all(config: RmapConfig | str, progress: bool = False):
+def verify_all(config: RmapConfig, progress: bool = False, node_limit: int = NODE_LIMIT):
     """Verdicts for every order of a configuration, as a tidy DataFrame."""
     import pandas as pd
 
-    cfg = get_config(config)
+    cfg = require_config(config)
     orders = cfg.orders
     if progress:
         from tqdm.auto import tqdm
 
         orders = tqdm(orders, desc=f"verify {cfg.name}", unit="order")
-    rows = [verify(cfg, o) for o in orders]
+    rows = [verify(cfg, o, node_limit, progress=progress) for o in orders]
     return pd.DataFrame([r.to_json() for r in rows])
 
 
-def exhaustive_min_mappings(config: RmapConfig | str, order: int) -> int | None:
+def exhaustive_min_mappings(config: RmapConfig, order: int) -> int | None:
     """Brute force over every victim and every mm id (numba kernel): the
     fewest total mappings ``n <= 2**order`` that fool the check, or None.
 
@@ -507,14 +564,14 @@ def exhaustive_min_mappings(config: RmapConfig | str, order: int) -> int | None:
     """
     import numpy as np
 
-    from . import kernels
+    from ._kernels.exhaustive import ExhaustiveInputs, shortest_returns
     from .subid import subids_array
 
-    cfg = get_config(config)
+    cfg = config
     g = cfg.group_for(order)
-    if g.values * cfg.word_bits > 26:
+    if g.nr_values * cfg.word_bits > 26:
         raise ConfigError(
-            f"values*word_bits = {g.values * cfg.word_bits} is too large for the "
+            f"values*word_bits = {g.nr_values * cfg.word_bits} is too large for the "
             "exhaustive search: allowed <= 26"
         )
     if cfg.id_bits > 12:
@@ -526,16 +583,16 @@ def exhaustive_min_mappings(config: RmapConfig | str, order: int) -> int | None:
         return None
     ids = np.arange(1, cfg.max_id + 1, dtype=np.uint64)
     s = subids_array(cfg, order, ids)
-    t = kernels.exhaustive(s, cfg.word_bits, pages - 1)
+    t = shortest_returns(ExhaustiveInputs(s, cfg.word_bits, pages - 1))
     t = t[t > 0]
     return int(t.min()) + 1 if t.size else None
 
 
-def save_table(config: RmapConfig | str, path, df=None, argv=None) -> None:
+def save_table(config: RmapConfig, path, df=None, argv=None) -> None:
     """Write the verdict table as CSV, headed by the command that regenerates it."""
     import json
 
-    cfg = get_config(config)
+    cfg = config
     if df is None:
         df = verify_all(cfg)
     out = df.copy()

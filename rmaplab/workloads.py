@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import random
 
-from .config import ConfigError, _check_int
+from .config import DEFAULT_CONFIG, ConfigError, RmapConfig, _check_int
 
 __all__ = ["WORKLOADS", "IdAllocator", "make_workload", "workload_names"]
 
@@ -174,7 +174,7 @@ def _random_mix(order, procs, seed, folios):
     return ops
 
 
-def _counterexample(order, procs, seed, folios, config="wip-v1"):
+def _counterexample(order, procs, seed, folios, config: RmapConfig = DEFAULT_CONFIG):
     """The verifier's counterexample: the victim maps one page, the other mms
     map their counts (pages from 0 up), then the victim writes."""
     from .verify import verify
@@ -183,8 +183,8 @@ def _counterexample(order, procs, seed, folios, config="wip-v1"):
     if v.counterexample is None:
         raise ConfigError(
             f"order={order}: the verifier proves the check safe for {v.config} "
-            f"({v.method}), so there is no counterexample workload; unsafe orders of "
-            "wip-v1 are 7, 8 and 9"
+            f"({v.method}), so there is no counterexample workload; `rmaplab verify "
+            f"--config {v.config} --all` lists the unsafe orders"
         )
     ce = v.counterexample
     ops = [("map", 0, ce["victim"], 0, 1)]
@@ -221,7 +221,12 @@ def workload_names() -> list[str]:
 
 
 def make_workload(
-    name: str, order: int = 9, procs: int = 8, seed: int = 0, folios: int = 4, config="wip-v1"
+    name: str,
+    order: int = 9,
+    procs: int = 8,
+    seed: int = 0,
+    folios: int = 4,
+    config: RmapConfig = DEFAULT_CONFIG,
 ) -> list[tuple]:
     """The operation stream of a named workload."""
     if name not in WORKLOADS:

@@ -4,11 +4,11 @@ import subprocess
 import sys
 
 import pytest
-from paths import DATA
 
+from rmaplab._data import data_text
 from rmaplab.cli import main
 
-TABLES = json.loads((DATA / "kernel_subid_tables.json").read_text())
+TABLES = json.loads(data_text("kernel_subid_tables.json"))
 
 
 def run(capsys, *argv):

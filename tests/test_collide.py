@@ -1,7 +1,6 @@
 import json
 from fractions import Fraction
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,6 +16,7 @@ from rmaplab.collide import (
     monte_carlo,
     wilson,
 )
+from rmaplab.config import WIP_V1
 
 SMALL = [
     dict(encoding="hash64", order=4, mms=3, mappings=4, word_bits=8, id_bits=4),
@@ -60,7 +60,7 @@ def test_exact_by_brute_force_on_a_tiny_case():
     """Uniform population, by listing every (victim, others, split) outcome."""
     from itertools import combinations, product
 
-    enc = make_encoding("raw-id", order=3, config="wip-v1", word_bits=4, id_bits=3)
+    enc = make_encoding("raw-id", order=3, config=WIP_V1, word_bits=4, id_bits=3)
     mms, n = 3, 4
     ids = range(1, 8)
     hits = total = 0
@@ -77,7 +77,7 @@ def test_exact_by_brute_force_on_a_tiny_case():
 
 def test_analytic_matches_exact_where_ids_do_not_repeat():
     # two mms: one other, no repeated ids; hash values over 2^W from 2^12 ids ~ uniform
-    enc = make_encoding("hash64", order=4, config="wip-v1", word_bits=6, id_bits=12)
+    enc = make_encoding("hash64", order=4, config=WIP_V1, word_bits=6, id_bits=12)
     a = analytic_probability(enc, "uniform", 2, 4)
     m = collide(
         "hash64",
@@ -110,7 +110,7 @@ def test_adversarial_population_uses_the_verifier():
 def test_results_do_not_depend_on_the_split():
     from concurrent.futures import ThreadPoolExecutor
 
-    enc = make_encoding("raw-id", order=4, config="wip-v1", word_bits=8, id_bits=5)
+    enc = make_encoding("raw-id", order=4, config=WIP_V1, word_bits=8, id_bits=5)
     serial = monte_carlo(enc, "uniform", 3, 5, trials=3 * TASK_TRIALS + 5, seed=9)
     with ThreadPoolExecutor(3) as ex:
         threaded = monte_carlo(
@@ -122,7 +122,7 @@ def test_results_do_not_depend_on_the_split():
 @pytest.mark.slow
 def test_dask_local_cluster_gives_identical_numbers():
     distributed = pytest.importorskip("distributed")
-    enc = make_encoding("raw-id", order=4, config="wip-v1", word_bits=8, id_bits=5)
+    enc = make_encoding("raw-id", order=4, config=WIP_V1, word_bits=8, id_bits=5)
     local = monte_carlo(enc, "uniform", 3, 5, trials=2 * TASK_TRIALS, seed=4)
     with (
         distributed.LocalCluster(
@@ -147,7 +147,7 @@ def test_wilson():
 @given(st.integers(2, 4), st.integers(0, 6), st.integers(4, 8))
 def test_lowest_free_exact_is_a_probability(mms, extra, word_bits):
     p = exact_probability(
-        make_encoding("raw-id", 6, "wip-v1", word_bits, 4), "lowest-free", mms, mms + extra
+        make_encoding("raw-id", 6, WIP_V1, word_bits, 4), "lowest-free", mms, mms + extra
     )
     assert 0 <= p <= 1
 
@@ -291,10 +291,13 @@ def test_collide_explorer_and_chart():
     from rmaplab.widgets import collide_explorer
 
     box = collide_explorer("raw-id", 16, 12, 3, 8)
+    box.wait()
     assert "by monte-carlo" in box.output.value or "by exact" in box.output.value
     box.controls["encoding"].value = "bit-counters"
+    box.wait()
     assert "by proof" in box.output.value
     box.controls["mappings"].value = 2
+    box.wait()
     assert box.output.value.startswith("invalid:") and "mappings=2" in box.output.value
     import pandas as pd
 
@@ -323,37 +326,37 @@ def test_mc_kernel_is_bit_identical_to_its_python_twin(
 ):
     import naive
 
-    from rmaplab import kernels
-    from rmaplab.collide import _POP_CODE
+    from rmaplab._kernels.codes import POP_CODES
+    from rmaplab._kernels.montecarlo import false_exclusive_trials, false_exclusive_trials_python
+    from rmaplab.collide import mc_inputs
 
-    enc = make_encoding(encoding, 4, "wip-v1", word_bits, 6)
+    enc = make_encoding(encoding, 4, WIP_V1, word_bits, 6)
     n = mms + extra
-    got = kernels.monte_carlo(
-        enc.kind,
-        enc.values,
-        enc.bits,
-        np.uint64(enc.base_pages),
-        np.uint64(enc.mask),
-        enc.max_id,
-        _POP_CODE[population],
-        mms,
-        n,
-        16,
-        300,
-        np.uint64(seed),
-    )
+    inp = mc_inputs(enc, population, mms, n)
+    got = false_exclusive_trials(inp, 300, seed)
+    assert false_exclusive_trials_python(inp, 300, seed) == got
     want = naive.monte_carlo(
         enc.kind,
-        enc.values,
+        enc.nr_values,
         enc.bits,
         enc.base_pages,
         enc.word_bits,
         enc.max_id,
-        _POP_CODE[population],
+        POP_CODES[population],
         mms,
         n,
         16,
         300,
         seed,
     )
-    assert tuple(int(v) for v in got) == want
+    assert got == want
+
+
+def test_monte_carlo_python_twin_matches_tasks():
+    from rmaplab.collide import monte_carlo_python
+
+    enc = make_encoding("raw-id", 4, WIP_V1, 6, 5)
+    trials = TASK_TRIALS // 50 + 7
+    got = monte_carlo(enc, "uniform", 3, 5, trials=trials, seed=3)
+    assert got == monte_carlo_python(enc, "uniform", 3, 5, trials=trials, seed=3)
+    assert got[1] == trials and got[0] > 0

@@ -4,15 +4,16 @@ import re
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from paths import DATA, SHARED_REF
+from paths import SHARED_REF
 
 from rmaplab import ConfigError, Group, RmapConfig, derive_config, get_config
-from rmaplab.config import config_table
+from rmaplab._data import data_stream
+from rmaplab.config import WIP_V1, config_table
 
 
 def _posted_groups():
-    with open(DATA / "wip_v1_groups.csv") as fh:
-        return [tuple(int(v) for v in row.values()) for row in csv.DictReader(fh)]
+    rows = csv.DictReader(data_stream("wip_v1_groups.csv"))
+    return [tuple(int(v) for v in row.values()) for row in rows]
 
 
 def test_data_copy_matches_reference_markdown():
@@ -31,7 +32,7 @@ def test_data_copy_matches_reference_markdown():
 def test_wip_v1_is_the_posted_table():
     cfg = get_config("wip-v1")
     assert cfg.id_bits == 24 and cfg.word_bits == 64
-    got = [(g.min_order, g.max_order, g.values, g.bits, g.base) for g in cfg.groups]
+    got = [(g.min_order, g.max_order, g.nr_values, g.bits, g.base) for g in cfg.groups]
     assert got == _posted_groups()
     assert cfg.orders == list(range(16))
 
@@ -41,8 +42,8 @@ def test_wip_v1_32bit_matches_the_sketch():
     assert (cfg.id_bits, cfg.word_bits) == (16, 32)
     assert cfg.orders == list(range(16))
     # "order-15 folios with at most 8 values"
-    assert cfg.max_values == 8
-    assert cfg.group_for(15).values == 8
+    assert cfg.max_nr_values == 8
+    assert cfg.group_for(15).nr_values == 8
     assert all(cfg.fits(o) for o in cfg.orders)
 
 
@@ -61,11 +62,11 @@ def test_posted_order_6_to_9_breaks_the_stated_rule_and_derivation_says_so():
     derived = derive_config(24, 64, 15)
     assert [o for o in posted.orders if not posted.fits(o)] == [6, 7, 8, 9]
     # under the rule, orders 8 and 9 need 4 values with 24-bit ids
-    assert derived.group_for(7).values == 3
-    assert derived.group_for(8).values == 4
-    assert derived.group_for(9).values == 4
+    assert derived.group_for(7).nr_values == 3
+    assert derived.group_for(8).nr_values == 4
+    assert derived.group_for(9).nr_values == 4
     for o in (0, 2, 3, 5, 10, 11, 12, 13, 15):
-        assert derived.group_for(o).values == posted.group_for(o).values
+        assert derived.group_for(o).nr_values == posted.group_for(o).nr_values
 
 
 @given(st.integers(1, 32), st.integers(8, 64), st.integers(0, 20))
@@ -79,10 +80,10 @@ def test_derive_gives_fewest_values_that_fit(id_bits, word_bits, max_order):
     for o in cfg.orders:
         g = cfg.group_for(o)
         assert g.base_pages == 2**g.max_order
-        assert g.values * g.bits >= id_bits
+        assert g.nr_values * g.bits >= id_bits
         assert (g.base_pages + 1) ** g.bits <= 2**word_bits  # the rule, at P_g
         # minimal: no smaller K (with its B) fits at this order
-        for k in range(1, g.values):
+        for k in range(1, g.nr_values):
             b = -(-id_bits // k)
             assert (2**o + 1) ** b > 2**word_bits or (k - 1) * b >= id_bits
 
@@ -122,10 +123,37 @@ def test_bad_input_names_parameter_and_range(call, match):
 
 
 def test_config_table_wip_v1():
-    df = config_table("wip-v1")
+    df = config_table(WIP_V1)
     assert list(df["order"]) == list(range(16))
     # the series: 8 bytes at order 2, 16 at order 5, 32 at order 10
     b = dict(zip(df["order"], df["bytes"], strict=False))
     assert (b[2], b[5], b[10]) == (8, 16, 32)
     assert set(df["ids_supported"]) == {2**24 - 1}
     assert list(df.loc[df["order"] == 15, "values"]) == [6]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: __import__("rmaplab").Folio("wip-v1", 9),
+        lambda: __import__("rmaplab.verify", fromlist=["verify"]).verify("wip-v1", 9),
+        lambda: __import__("rmaplab.cost", fromlist=["cost_table"]).cost_table("wip-v1"),
+        lambda: __import__("rmaplab.compare", fromlist=["compare"]).compare("zygote", None, "x"),
+        lambda: __import__("rmaplab.collide", fromlist=["collide"]).collide("posted", config="y"),
+    ],
+)
+def test_library_takes_a_resolved_configuration_not_a_name(call):
+    with pytest.raises(
+        ConfigError, match=r"is not a resolved configuration: allowed an RmapConfig"
+    ):
+        call()
+
+
+def test_entry_points_resolve_names_once():
+    from rmaplab.config import DEFAULT_CONFIG, require_config, single_group_config, value_splits
+
+    assert get_config("wip-v1") is DEFAULT_CONFIG is require_config(DEFAULT_CONFIG)
+    assert value_splits(24)[:5] == [(1, 24), (2, 12), (3, 8), (4, 6), (5, 5)]
+    assert (7, 4) not in value_splits(24)  # B = 4 leaves a 7th value without bits
+    cfg = single_group_config(24, 64, 3, 8, 9, min_order=6)
+    assert cfg.groups == (Group(6, 9, 3, 8),) and cfg.group_for(9).base_pages == 512

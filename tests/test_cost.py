@@ -4,6 +4,7 @@ import pytest
 
 from rmaplab import ConfigError, derive_config
 from rmaplab.cli import main
+from rmaplab.config import WIP_V1
 from rmaplab.cost import (
     atomics_for,
     atomics_model,
@@ -15,7 +16,7 @@ from rmaplab.cost import (
 
 
 def test_series_byte_figures():
-    t = cost_table("wip-v1").set_index("order")
+    t = cost_table(WIP_V1).set_index("order")
     # "8 bytes for order 2, 16 bytes for order 5, 32 bytes for order 10"
     assert (t.loc[2, "bytes"], t.loc[5, "bytes"], t.loc[10, "bytes"]) == (8, 16, 32)
     # "the per-page mapcounts take 16, 128 and 4096 bytes"
@@ -23,26 +24,26 @@ def test_series_byte_figures():
 
 
 def test_series_atomics_figures():
-    t = cost_table("wip-v1")
+    t = cost_table(WIP_V1)
     # "1 (total mapcount) + 2 (seqcount) + K (values): 4..9 more"
     assert sorted(set(t["extra_atomics"])) == [4, 5, 6, 7, 8, 9]
     assert all(t["atomics_per_update"] == 2 + t["extra_atomics"])
-    assert atomics_for("wip-v1", 9, 512) == 8
-    assert atomics_for("wip-v1", 9, 512, batched=False) == 8 * 512
+    assert atomics_for(WIP_V1, 9, 512) == 8
+    assert atomics_for(WIP_V1, 9, 512, batched=False) == 8 * 512
     with pytest.raises(ConfigError, match=r"pages=513 is out of range: allowed \[1, 512\]"):
-        atomics_for("wip-v1", 9, 513)
+        atomics_for(WIP_V1, 9, 513)
 
 
 def test_cache_lines_follow_the_prefetch_rule():
     # "prefetches value 0 and, for orders above 10, value 4"
-    t = cost_table("wip-v1")
+    t = cost_table(WIP_V1)
     assert list(t.loc[t["cache_lines"] == 2, "order"]) == [o for o in range(16) if o > 10]
 
 
 def test_cover_letter_value_counts_for_large_orders():
     # "up to order 21 needs 8 values, up to order 30 needs 12"
-    assert derive_config(24, 64, 21).max_values == 8
-    assert derive_config(24, 64, 30).max_values == 12
+    assert derive_config(24, 64, 21).max_nr_values == 8
+    assert derive_config(24, 64, 30).max_nr_values == 12
 
 
 def test_cheapest_safe_matches_the_rule_for_24_bit_ids():
@@ -52,7 +53,7 @@ def test_cheapest_safe_matches_the_rule_for_24_bit_ids():
 
 
 def test_tradeoff_reports_verdicts():
-    d = tradeoff("wip-v1", (9, 13)).set_index("order")
+    d = tradeoff(WIP_V1, (9, 13)).set_index("order")
     assert d.loc[9, "verdict"] == "unsafe" and d.loc[13, "verdict"] == "safe"
     assert (d.loc[9, "bytes"], d.loc[13, "bytes"]) == (24, 48)
 

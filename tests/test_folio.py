@@ -4,11 +4,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rmaplab import Folio, RmapError, calc_rmap_subid, get_config, mm_subids
+from rmaplab.config import WIP_V1, WIP_V1_32BIT
 
 
 def test_fork_child_exit_parent_reuses():
     """THP -> fork -> child exits -> parent write: COW reuse is allowed."""
-    f = Folio("wip-v1", 9).map(1, 512)
+    f = Folio(WIP_V1, 9).map(1, 512)
     assert not f.mapped_shared(1)
     f.fork(1, 2)
     assert f.mapcount == 1024
@@ -19,21 +20,21 @@ def test_fork_child_exit_parent_reuses():
     assert f.truth() == {1: 512}
     r = f.check(1)
     assert not r.shared and not r.truly_shared and r.correct
-    assert r.values == r.expected == tuple((512 * s) % 2**64 for s in mm_subids("wip-v1", 9, 1))
+    assert r.rmap_vals == r.expected == tuple((512 * s) % 2**64 for s in mm_subids(WIP_V1, 9, 1))
 
 
 def test_partial_mappings_by_two_mms_are_shared():
-    f = Folio("wip-v1", 9).map(1, 3).map(2, 4)
+    f = Folio(WIP_V1, 9).map(1, 3).map(2, 4)
     r = f.check(1)
     assert r.shared and r.truly_shared and "differ" in r.reason
     assert f.check(2).shared
 
 
 def test_values_are_sums_of_count_times_subid():
-    f = Folio("wip-v1", 4)
+    f = Folio(WIP_V1, 4)
     f.map(3, 2).map(5, 7).unmap(3, 1)
-    s3, s5 = mm_subids("wip-v1", 4, 3), mm_subids("wip-v1", 4, 5)
-    assert f.values == [(1 * a + 7 * b) % 2**64 for a, b in zip(s3, s5, strict=False)]
+    s3, s5 = mm_subids(WIP_V1, 4, 3), mm_subids(WIP_V1, 4, 5)
+    assert f.rmap_vals == [(1 * a + 7 * b) % 2**64 for a, b in zip(s3, s5, strict=False)]
     assert f.mapcount == 8 and f.truth() == {3: 1, 5: 7}
 
 
@@ -42,18 +43,18 @@ def test_order_9_values_wrap_modulo_2_64():
     mm = 2**24 - 1
     big = calc_rmap_subid(512, 255)
     assert 512 * big >= 2**64
-    f = Folio("wip-v1", 9).map(mm, 512)
-    assert f.values == [(512 * big) % 2**64] * 3
+    f = Folio(WIP_V1, 9).map(mm, 512)
+    assert f.rmap_vals == [(512 * big) % 2**64] * 3
     assert not f.mapped_shared(mm)  # the wrap is consistent: n * subid wraps alike
 
 
 def test_unmapping_to_zero_returns_to_zero_exactly():
-    f = Folio("wip-v1-32bit", 15)
+    f = Folio(WIP_V1_32BIT, 15)
     for m in (1, 2, 65535):
         f.map(m, 1000)
     for m in (1, 2, 65535):
         f.exit(m)
-    assert f.values == [0] * 8 and f.mapcount == 0 and f.truth() == {}
+    assert f.rmap_vals == [0] * 8 and f.mapcount == 0 and f.truth() == {}
 
 
 @pytest.mark.parametrize(
@@ -66,22 +67,22 @@ def test_unmapping_to_zero_returns_to_zero_exactly():
             r"count=3 unmaps more than mm 1 maps: allowed \[1, 2\]",
         ),
         (lambda f: f.map(1, 0), ValueError, r"count=0 is out of range: allowed \[1, 2147483647\]"),
-        (lambda f: f.map(0, 1), ValueError, r"mm=0 is out of range: allowed \[1, 16777215\]"),
-        (lambda f: f.map(2**24, 1), ValueError, r"mm=16777216 is out of range"),
+        (lambda f: f.map(0, 1), ValueError, r"mm_id=0 is out of range: allowed \[1, 16777215\]"),
+        (lambda f: f.map(2**24, 1), ValueError, r"mm_id=16777216 is out of range"),
         (lambda f: f.map(1, 2**31 - 1).map(2, 1), RmapError, "atomic_t"),
         (lambda f: f.map(1, 1).fork(1, 1), RmapError, "child=1 must differ"),
         (lambda f: f.map(1, 1).map(2, 1).fork(1, 2), RmapError, "child=2 already maps 1 pages"),
-        (lambda f: f.mapped_shared(0), ValueError, "mm=0 is out of range"),
+        (lambda f: f.mapped_shared(0), ValueError, "mm_id=0 is out of range"),
     ],
 )
 def test_bad_operations(call, exc, match):
     with pytest.raises(exc, match=match):
-        call(Folio("wip-v1", 9))
+        call(Folio(WIP_V1, 9))
 
 
 def test_order_outside_config():
     with pytest.raises(ValueError, match=r"order=16 is not covered by configuration 'wip-v1'"):
-        Folio("wip-v1", 16)
+        Folio(WIP_V1, 16)
 
 
 ops = st.lists(
@@ -96,7 +97,7 @@ ops = st.lists(
 
 
 @given(
-    st.sampled_from([("wip-v1", 9), ("wip-v1", 13), ("wip-v1", 2), ("wip-v1-32bit", 11)]),
+    st.sampled_from([(WIP_V1, 9), (WIP_V1, 13), (WIP_V1, 2), (WIP_V1_32BIT, 11)]),
     ops,
     st.data(),
 )
@@ -126,10 +127,12 @@ def test_model_matches_naive_on_random_sequences(cfg_order, seq, data):
             truth.pop(ma, None)
         elif op == "check":
             want = naive.mapped_shared(
-                g.values, g.bits, g.base_pages, cfg.word_bits, order, truth, ma
+                g.nr_values, g.bits, g.base_pages, cfg.word_bits, order, truth, ma
             )
             assert f.mapped_shared(ma) == want
         truth = {m: n for m, n in truth.items() if n}
         assert f.truth() == dict(sorted(truth.items()))
-        assert f.values == naive.folio_values(g.values, g.bits, g.base_pages, cfg.word_bits, truth)
+        assert f.rmap_vals == naive.folio_values(
+            g.nr_values, g.bits, g.base_pages, cfg.word_bits, truth
+        )
         assert f.mapcount == sum(truth.values())

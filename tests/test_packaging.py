@@ -1,12 +1,14 @@
 """environment.yml mirrors pyproject.toml; the README and CI run the same commands."""
 
 import re
+from fnmatch import fnmatch
 
+import pytest
 import tomllib
 import yaml
 from packaging.requirements import Requirement
 from packaging.version import Version
-from paths import ROOT
+from paths import ROOT, SHARED_REF
 
 
 def _pyproject_reqs():
@@ -63,3 +65,74 @@ def test_readme_has_two_setup_commands_and_ci_runs_the_test_one():
     assert "rmaplab" in main_job and "pytest" in tests
     ci = (ROOT / ".ci" / "run").read_text()
     assert tests in ci
+
+
+# -- package data ------------------------------------------------------------------
+
+PKG = ROOT / "rmaplab"
+
+
+def _package_data_globs():
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"
+    ]["rmaplab"]
+
+
+@pytest.mark.parametrize("folder", ["data", "csrc"])
+def test_every_runtime_file_is_package_data_and_readable_as_a_resource(folder):
+    """A file the library reads but the wheel leaves out fails only after
+    `pip install .`; catch it here, from the source tree."""
+    from importlib.resources import files
+
+    globs = _package_data_globs()
+    names = sorted(p.name for p in (PKG / folder).iterdir() if p.is_file())
+    assert names, folder
+    for name in names:
+        assert any(fnmatch(f"{folder}/{name}", g) for g in globs), (name, globs)
+        res = files("rmaplab") / folder / name
+        assert res.is_file() and res.read_bytes() == (PKG / folder / name).read_bytes()
+    assert "py.typed" in globs and (PKG / "py.typed").is_file()
+
+
+def test_package_data_readme_names_every_file_and_its_source():
+    readme = (PKG / "data" / "README.md").read_text()
+    for p in (PKG / "data").iterdir():
+        if p.name != "README.md":
+            row = next((ln for ln in readme.splitlines() if ln.startswith(f"| `{p.name}`")), "")
+            assert "shared/reference/" in row, p.name
+
+
+def test_byte_for_byte_copies_match_shared_reference():
+    readme = (PKG / "data" / "README.md").read_text()
+    copied = re.findall(r"^\| `([^`]+)` \|[^\n]*copied byte for byte", readme, re.M)
+    assert len(copied) == 3, copied
+    if not SHARED_REF.exists():
+        pytest.skip("shared/reference not beside the clone")
+    for name in copied:
+        assert (PKG / "data" / name).read_bytes() == (SHARED_REF / name).read_bytes(), name
+
+
+def test_library_reads_files_only_through_importlib_resources():
+    """`Path(__file__)` walks out of site-packages after a non-editable install."""
+    for p in PKG.rglob("*.py"):
+        assert "__file__" not in p.read_text(), p.relative_to(ROOT)
+
+
+def test_missing_package_data_raises_naming_the_file():
+    from rmaplab._data import data_text
+
+    with pytest.raises(FileNotFoundError, match=r"data/nope\.csv"):
+        data_text("nope.csv")
+
+
+def test_pre_commit_runs_the_static_checks_ci_runs():
+    hooks = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())["repos"]
+    ids = {h["id"]: h["entry"] for r in hooks for h in r["hooks"]}
+    assert ids == {
+        "ruff": "ruff check --force-exclude",
+        "ruff-format": "ruff format --force-exclude",
+        "mypy": "mypy",
+    }
+    ci = (ROOT / ".ci" / "run").read_text()
+    for cmd in ("ruff check .", "ruff format --check .", "mypy"):
+        assert f".venv/bin/{cmd}\n" in ci, cmd

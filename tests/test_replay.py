@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from paths import ROOT
 
 from rmaplab import ConfigError, Group, RmapConfig, RmapError, get_config
+from rmaplab.config import WIP_V1
 from rmaplab.replay import replay, replay_python, value_updates
 
 # Words far too small for their groups: sums wrap on almost every stream.
@@ -49,7 +50,7 @@ def streams(draw):
 
 
 def _naive(cfg, orders, folio, mm, delta, check):
-    groups = {o: (g.values, g.bits, g.base_pages) for g in cfg.groups for o in g.orders}
+    groups = {o: (g.nr_values, g.bits, g.base_pages) for g in cfg.groups for o in g.orders}
     return naive.replay(groups, cfg.word_bits, orders, folio, mm, delta, check)
 
 
@@ -58,17 +59,45 @@ def test_kernel_matches_python_model_and_naive(s):
     cfg, orders, folio, mm, delta, check = s
     r = replay(cfg, orders, folio, mm, delta, check)
     p = replay_python(cfg, orders, folio, mm, delta, check)
-    assert r.values.dtype == np.uint64 and r.answers.dtype == np.int8
-    assert np.array_equal(r.values, p.values)
+    assert r.rmap_vals.dtype == np.uint64 and r.answers.dtype == np.int8
+    assert np.array_equal(r.rmap_vals, p.rmap_vals)
     assert np.array_equal(r.mapcount, p.mapcount)
     assert np.array_equal(r.answers, p.answers)
     assert np.array_equal(r.truth, p.truth)
     mc, vals, ans, tr = _naive(cfg, orders, folio, mm, delta, check)
     assert r.mapcount.tolist() == mc
-    for row, want in zip(r.values.tolist(), vals, strict=False):
+    for row, want in zip(r.rmap_vals.tolist(), vals, strict=False):
         assert row[: len(want)] == want and not any(row[len(want) :])
     assert r.answers.tolist() == ans
     assert r.truth.tolist() == tr
+
+
+@given(streams())
+def test_kernel_matches_its_python_int_twin(s):
+    from rmaplab._kernels.replay import replay_stream, replay_stream_python
+    from rmaplab.replay import _resolve, replay_inputs
+
+    cfg, orders, folio, mm, delta, check = s
+    cfg, orders, stream = _resolve(cfg, orders, folio, mm, delta, check, None)
+    inp = replay_inputs(cfg, orders, stream)
+    st, tr = replay_stream(inp, truth=True)
+    pst, ptr = replay_stream_python(inp)
+    for a, b in zip(st + tr, pst + ptr, strict=True):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+    st2, none = replay_stream(inp, truth=False)
+    assert none is None and all(np.array_equal(a, b) for a, b in zip(st, st2, strict=True))
+
+
+def test_kernel_entry_refuses_indices_out_of_range():
+    from rmaplab._kernels.replay import replay_stream
+    from rmaplab.replay import _resolve, replay_inputs
+
+    cfg, orders, stream = _resolve(WIP_V1, 9, [0, 1], [1, 2], [1, 1], None, 2)
+    inp = replay_inputs(cfg, orders, stream)
+    with pytest.raises(ValueError, match=r"folio holds entries outside the allowed range \[0, 1\]"):
+        replay_stream(inp._replace(folio=np.array([0, 2])))
+    with pytest.raises(ValueError, match=r"mm holds entries outside"):
+        replay_stream(inp._replace(mm=np.array([0, -1])))
 
 
 def test_streams_do_wrap_the_words():
@@ -76,13 +105,13 @@ def test_streams_do_wrap_the_words():
     s = 1 + 33 + 33**2 + 33**3
     r = replay(TINY16, [5], [0, 0], [255, 255], [32, 0], [False, True])
     assert 32 * s > 2**16
-    assert r.values[0].tolist() == [(32 * s) % 2**16] * 2
+    assert r.rmap_vals[0].tolist() == [(32 * s) % 2**16] * 2
     assert r.answers.tolist() == [-1, 0]
     # wip-v1 order 9: 512 * subid(512, 255) > 2**64
-    r = replay("wip-v1", 9, [0], [2**24 - 1], [512], [True], n_folios=1)
+    r = replay(WIP_V1, 9, [0], [2**24 - 1], [512], [True], n_folios=1)
     big = sum(513**j for j in range(8))
     assert 512 * big > 2**64
-    assert r.values[0].tolist() == [(512 * big) % 2**64] * 3
+    assert r.rmap_vals[0].tolist() == [(512 * big) % 2**64] * 3
     assert r.answers.tolist() == [0]
 
 
@@ -93,18 +122,18 @@ def test_truth_off_gives_same_answers():
     m = rng.integers(1, 9, n)
     d = rng.integers(1, 3, n)
     c = rng.random(n) < 0.5
-    a = replay("wip-v1", 10, f, m, d, c, n_folios=16)
-    b = replay("wip-v1", 10, f, m, d, c, n_folios=16, truth=False)
+    a = replay(WIP_V1, 10, f, m, d, c, n_folios=16)
+    b = replay(WIP_V1, 10, f, m, d, c, n_folios=16, truth=False)
     assert b.truth is None
-    assert np.array_equal(a.answers, b.answers) and np.array_equal(a.values, b.values)
+    assert np.array_equal(a.answers, b.answers) and np.array_equal(a.rmap_vals, b.rmap_vals)
     df = a.checks()
     assert len(df) == int(c.sum())
     assert a.false_exclusive_count() == int(df["false_exclusive"].sum())
 
 
 def test_value_updates_counts_k_per_update():
-    assert value_updates("wip-v1", 15, [0, 0, 0], [1, 0, -1]) == 12
-    assert value_updates("wip-v1", [9, 13], [0, 1, 1], [1, 2, 0]) == 9
+    assert value_updates(WIP_V1, 15, [0, 0, 0], [1, 0, -1]) == 12
+    assert value_updates(WIP_V1, [9, 13], [0, 1, 1], [1, 2, 0]) == 9
 
 
 @pytest.mark.parametrize(
@@ -147,20 +176,24 @@ def test_value_updates_counts_k_per_update():
 )
 def test_bad_streams(kwargs, exc, match):
     with pytest.raises(exc, match=match):
-        replay("wip-v1", 9, n_folios=2, **kwargs)
+        replay(WIP_V1, 9, n_folios=2, **kwargs)
     with pytest.raises(exc, match=match):
-        replay_python("wip-v1", 9, n_folios=2, **kwargs)
+        replay_python(WIP_V1, 9, n_folios=2, **kwargs)
 
 
 def test_bad_orders():
     with pytest.raises(ConfigError, match=r"order=16 is not covered"):
-        replay("wip-v1", [9, 16], [0], [1], [1])
+        replay(WIP_V1, [9, 16], [0], [1], [1])
     with pytest.raises(ConfigError, match="n_folios is required"):
-        replay("wip-v1", 9, [0], [1], [1])
+        replay(WIP_V1, 9, [0], [1], [1])
 
 
 @pytest.mark.skipif(
     os.environ.get("NUMBA_DISABLE_JIT") == "1", reason="already the pure-Python job"
+)
+@pytest.mark.skipif(
+    os.environ.get("RMAPLAB_NOJIT_STAGE") == "1",
+    reason=".ci/run stage 3 runs the whole suite with NUMBA_DISABLE_JIT=1 instead",
 )
 def test_pure_python_paths():
     """The kernel tests again with NUMBA_DISABLE_JIT=1, so the kernel bodies'
@@ -175,6 +208,8 @@ def test_pure_python_paths():
         "tests/test_schemes.py::test_numba_replay_counterexample_and_errors",
         "tests/test_collide.py::test_mc_kernel_small_run_agrees_with_exact",
         "tests/test_collide.py::test_mc_kernel_is_bit_identical_to_its_python_twin",
+        "tests/test_collide.py::test_monte_carlo_python_twin_matches_tasks",
+        "tests/test_kernels.py",
     ]
     proc = subprocess.run(
         [

@@ -9,6 +9,7 @@ from paths import DATA, SHARED_REF
 
 from rmaplab import ConfigError, Folio, Group, RmapConfig, get_config
 from rmaplab.cli import main
+from rmaplab.config import WIP_V1, WIP_V1_32BIT
 from rmaplab.lattice import iroot, lattice_basis, lll, shortest_linf
 from rmaplab.subid import subids_array
 from rmaplab.verify import (
@@ -24,7 +25,7 @@ from rmaplab.verify import (
 
 
 def test_wip_v1_verdicts():
-    df = verify_all("wip-v1").set_index("order")
+    df = verify_all(WIP_V1).set_index("order")
     assert list(df.index) == list(range(16))
     for o in [0, 1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 15]:
         assert (df.loc[o, "verdict"], df.loc[o, "method"]) == ("safe", "carry-free")
@@ -35,7 +36,7 @@ def test_wip_v1_verdicts():
 
 
 def test_order_9_counterexample_is_a_real_false_exclusive():
-    v = verify("wip-v1", 9)
+    v = verify(WIP_V1, 9)
     ce = v.counterexample
     ids = [ce["victim"]] + [m for m, _ in ce["mappings"]]
     assert len(set(ids)) == len(ids) >= 2 and max(ids) < 256  # small ids
@@ -44,7 +45,7 @@ def test_order_9_counterexample_is_a_real_false_exclusive():
     # independent of rmaplab: values from scratch with Python ints
     assert naive.mapped_shared(3, 8, 512, 64, 9, counts, ce["victim"]) is False
     # and through the folio model, mapping in the given order
-    f = Folio("wip-v1", 9)
+    f = Folio(WIP_V1, 9)
     for m, c in counts.items():
         f.map(m, c)
     r = f.check(ce["victim"])
@@ -63,7 +64,7 @@ def test_the_shortest_vector_is_a_binomial_finite_difference():
 
 
 def test_order_6_safe_because_71_exceeds_64_pages():
-    v = verify("wip-v1", 6)
+    v = verify(WIP_V1, 6)
     assert v.verdict == "safe" and v.shortest_norm == 70 and v.min_mappings is None
     assert not carry_free_certificate(get_config("wip-v1"), 6)["holds"]
 
@@ -79,14 +80,14 @@ def test_carry_free_certificates_recomputed(order):
 
 
 def test_32bit_variant_and_rule_derived_config_are_safe():
-    assert set(verify_all("wip-v1-32bit")["verdict"]) == {"safe"}
+    assert set(verify_all(WIP_V1_32BIT)["verdict"]) == {"safe"}
     from rmaplab import derive_config
 
     assert set(verify_all(derive_config(24, 64, 15))["verdict"]) == {"safe"}
 
 
 def test_series_notes():
-    n9, n13, n10 = (verify("wip-v1", o).note for o in (9, 13, 10))
+    n9, n13, n10 = (verify(WIP_V1, o).note for o in (9, 13, 10))
     assert "128 sub-IDs" in n9 and "73 bits" in n9
     assert "8^6" in n13
     assert n10 == ""
@@ -178,6 +179,14 @@ def test_exhaustive_kernel_matches_pure_python_bfs(cfg):
         assert exhaustive_min_mappings(cfg, o) == naive.bfs_min_mappings(
             rows, cfg.word_bits, 2**o - 1
         )
+        from rmaplab._kernels.exhaustive import (
+            ExhaustiveInputs,
+            shortest_returns,
+            shortest_returns_python,
+        )
+
+        inp = ExhaustiveInputs(np.array(rows, dtype=np.uint64), cfg.word_bits, 2**o - 1)
+        assert np.array_equal(shortest_returns(inp), shortest_returns_python(inp))
 
 
 # -- lattice search and frontier --------------------------------------------------
@@ -200,7 +209,7 @@ def test_iroot(x, k):
 @given(st.integers(1, 4), st.integers(2, 9), st.data())
 def test_frontier_holds_for_any_weights(d, word_bits, data):
     """Pigeonhole: whatever the weights, a nonzero D with ||D||_inf <= T exists."""
-    w = [1, *data.draw(st.lists(st.integers(0, 2 ** word_bits - 1), min_size=d - 1, max_size=d - 1))]
+    w = [1, *data.draw(st.lists(st.integers(0, 2**word_bits - 1), min_size=d - 1, max_size=d - 1))]
     T = frontier_pages(d, word_bits) - 1
     assert (T + 1) ** d > 2**word_bits >= T**d
     found = naive.shortest_linf_box(w, word_bits, T)
@@ -223,7 +232,7 @@ def test_cli_verify_json_fields(capsys):
         assert list(r)[: len(JSON_FIELDS)] == list(JSON_FIELDS)
     ce = rows[9]["counterexample"]
     assert set(ce) == {"victim", "mappings"} and all(len(m) == 2 for m in ce["mappings"])
-    f = Folio("wip-v1", 9).map(ce["victim"], 1)
+    f = Folio(WIP_V1, 9).map(ce["victim"], 1)
     for m, c in ce["mappings"]:
         f.map(m, c)
     assert f.check(ce["victim"]).false_exclusive
@@ -290,4 +299,4 @@ def test_cli_verify_errors(capsys, argv, match):
 
 def test_exhaustive_refuses_large_configs():
     with pytest.raises(ConfigError, match="too large for the exhaustive search"):
-        exhaustive_min_mappings("wip-v1", 9)
+        exhaustive_min_mappings(WIP_V1, 9)

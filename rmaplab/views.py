@@ -1,0 +1,516 @@
+"""Every table, chart and plain-text view, defined once.
+
+A :class:`View` names one result and says how to build it: ``frame`` (the
+tidy DataFrame, from a resolved :class:`Params`), ``text`` (plain text of at
+most 72 columns, for mail) and ``chart`` (an ``alt.Chart``). The CLI, the
+report (:mod:`rmaplab.report`) and the notebooks' export controls
+(:func:`rmaplab.widgets.export_control`) all render through :data:`VIEWS`,
+so a column list or a title is written in one place.
+
+``text`` and ``chart`` take the frame and the parameters; a caller that
+already holds a frame (a notebook cell, a CLI command with its own options)
+passes it instead of having the view compute it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pandas as pd
+
+from .config import DEFAULT_CONFIG, RmapConfig, config_table
+from .export import text_bars, text_lines, text_table, wrap
+
+__all__ = ["VIEWS", "Params", "View", "export_items", "view"]
+
+#: The encodings the report compares, in the order its tables list them.
+REPORT_ENCODINGS = ("posted", "raw-id", "hash64", "two-values", "posted-32bit", "bit-counters")
+#: The encodings of the collision sweep against mms.
+SWEEP_ENCODINGS = ("posted", "raw-id", "hash64", "two-values")
+#: Points of the collision sweep against mms.
+SWEEP_MMS = (2, 3, 4, 6, 8)
+#: Folio order and seeds of the false-shared sweep against processes.
+SWEEP_ORDER = 6
+SWEEP_SEEDS = range(2)
+
+
+@dataclass(frozen=True)
+class Params:
+    """What a view is computed for: a resolved configuration, quick or full, a seed."""
+
+    config: RmapConfig = DEFAULT_CONFIG
+    quick: bool = False
+    seed: int = 0
+
+    @property
+    def trials(self) -> int:
+        """Monte Carlo trials per collision estimate."""
+        return 20_000 if self.quick else 200_000
+
+    @property
+    def schemes_order(self) -> int:
+        """x86-64 PMD THP (order 9) when the configuration covers it."""
+        return 9 if 9 in self.config.orders else self.config.max_order
+
+
+@dataclass(frozen=True)
+class View:
+    """One result: its frame, its plain text, its chart and the CSV it is saved as."""
+
+    name: str
+    frame: Callable[[Params], pd.DataFrame]
+    text: Callable[[pd.DataFrame, Params], str | None] | None = None
+    chart: Callable[[pd.DataFrame, Params], object] | None = None
+    #: CSV file stem (None: no CSV); defaults to the view's name
+    csv: str | None = ""
+    #: the frame as saved (e.g. JSON-encoded cells); default: the frame itself
+    csv_frame: Callable[[pd.DataFrame], pd.DataFrame] | None = None
+
+    @property
+    def csv_name(self) -> str | None:
+        return self.name if self.csv == "" else self.csv
+
+    def build(self, params: Params) -> pd.DataFrame:
+        return self.frame(params)
+
+    def render_text(self, frame: pd.DataFrame, params: Params) -> str | None:
+        return None if self.text is None else self.text(frame, params)
+
+    def render_chart(self, frame: pd.DataFrame, params: Params):
+        return None if self.chart is None else self.chart(frame, params)
+
+    def to_csv(self, frame: pd.DataFrame) -> pd.DataFrame:
+        return frame if self.csv_frame is None else self.csv_frame(frame)
+
+
+# -- shared computations (cached per Params: several views read them) -----------
+
+
+@lru_cache(maxsize=8)
+def verdicts(params: Params) -> pd.DataFrame:
+    """:func:`rmaplab.verify.verify_all` of the configuration."""
+    from .verify import verify_all
+
+    return verify_all(params.config)
+
+
+def unsafe_order(params: Params) -> int | None:
+    """The largest unsafe order: the one whose counterexample the report replays."""
+    df = verdicts(params)
+    unsafe = df[df["verdict"] == "unsafe"]
+    return int(unsafe["order"].max()) if len(unsafe) else None
+
+
+def _plotting():
+    from . import plotting
+
+    return plotting
+
+
+# -- configuration ----------------------------------------------------------------
+
+
+def _table_text(df: pd.DataFrame, params: Params) -> str:
+    return text_table(
+        df,
+        ["order", "values", "bits", "base_pages", "bytes", "headroom_bits"],
+        ["order", "K", "B", "P_g", "bytes", "headroom"],
+    )
+
+
+# -- verification -----------------------------------------------------------------
+
+
+def _verify_csv(df: pd.DataFrame) -> pd.DataFrame:
+    return df.drop(columns=["certificate"]).assign(
+        counterexample=[json.dumps(c) if c else "" for c in df["counterexample"]]
+    )
+
+
+def _verify_text(df: pd.DataFrame, params: Params) -> str:
+    tab = df.assign(min_n=df["min_mappings"].map(lambda v: "-" if v is None or v != v else int(v)))
+    return text_table(
+        tab,
+        ["order", "values", "bits", "base_pages", "verdict", "method", "min_n"],
+        ["order", "K", "B", "P_g", "verdict", "method", "min n"],
+    )
+
+
+def _frontier_frame(params: Params) -> pd.DataFrame:
+    return _plotting().frontier_frame(params.config.word_bits, 12)
+
+
+def _frontier_text(fr: pd.DataFrame, params: Params) -> str:
+    pig = fr[fr["bound"].str.startswith("pigeonhole")][["bits", "pages"]]
+    return (
+        wrap(
+            "Pages from which no sub-ID linear in the slice's bits (sum_j bit_j "
+            "* w_j, any weights) is safe (pigeonhole), per id bits per value, "
+            f"{params.config.word_bits}-bit words. Not a bound for tables w[s] indexed by "
+            "the whole slice value (see proof.txt)."
+        )
+        + "\n\n"
+        + text_table(pig, headers=["B", "pages"])
+    )
+
+
+def _frontier_chart(fr: pd.DataFrame, params: Params):
+    cfg = params.config
+    return _plotting().frontier_chart([cfg], word_bits=cfg.word_bits)
+
+
+def _proof_frame(params: Params) -> pd.DataFrame:
+    """The unsafe order's verdict row (empty when every order is safe)."""
+    df = verdicts(params)
+    o = unsafe_order(params)
+    return df[df["order"] == o].head(1) if o is not None else df.head(0)
+
+
+def _proof_text(row: pd.DataFrame, params: Params) -> str | None:
+    from .proof import proof_text
+
+    if row.empty:
+        return None
+    return proof_text(params.config, int(row["order"].iloc[0]))
+
+
+def _steps_frame(params: Params) -> pd.DataFrame:
+    from .proof import replay_steps
+
+    row = _proof_frame(params)
+    if row.empty:
+        return pd.DataFrame()
+    return replay_steps(params.config, int(row["order"].iloc[0]), row["counterexample"].iloc[0])
+
+
+def _steps_text(st: pd.DataFrame, params: Params) -> str | None:
+    if st.empty:
+        return None
+    return text_table(
+        st[st["value"] == 0],
+        ["step", "mapcount", "hex", "base_digits", "equal"],
+        ["step", "n", "value 0 (hex)", "base P_g+1 digits", "=n*s"],
+    )
+
+
+# -- cost -------------------------------------------------------------------------
+
+COST_COLUMNS = [
+    "order",
+    "values",
+    "bytes",
+    "per_page_mapcount_bytes",
+    "cache_lines",
+    "atomics_per_update",
+    "atomics_per_update_exclusive",
+]
+COST_HEADERS = ["order", "K", "bytes", "mapcount B", "lines", "atomics", "excl."]
+
+
+def _cost_frame(params: Params) -> pd.DataFrame:
+    from .cost import cost_table
+
+    return cost_table(params.config)
+
+
+def _cost_text(df: pd.DataFrame, params: Params) -> str:
+    # schemes.txt counts rmap-id's bytes and atomics differently: say what each counts
+    return (
+        wrap(
+            f"{params.config.name}: bytes = the K rmap values only; atomics = RMW per "
+            "(un)map: legacy 2 + total mapcount 1 + seqcount 2 + K (schemes.txt "
+            "counts the scheme's own: values + mapcount + seqcount bytes, 1 + 2 "
+            "+ K atomics); excl. = exclusive writer"
+        )
+        + "\n\n"
+        + text_table(df, COST_COLUMNS, COST_HEADERS)
+    )
+
+
+def _cost_bars_text(df: pd.DataFrame, params: Params) -> str:
+    return text_bars(df["order"], df["bytes"], "bytes of rmap values per folio, by order")
+
+
+def _published_frame(params: Params) -> pd.DataFrame:
+    from .cost import load_published
+
+    return load_published()["microbench"]
+
+
+def _published_chart(df: pd.DataFrame, params: Params):
+    return _plotting().published_chart(df, ["fork", "munmap", "remap", "cow_reuse"])
+
+
+def _atomics_model_frame(params: Params) -> pd.DataFrame:
+    from .cost import atomics_model
+
+    return atomics_model(3)
+
+
+def _atomics_model_text(m: pd.DataFrame, params: Params) -> str:
+    return text_table(
+        m,
+        ["cpu", "benchmark", "mapcount_stage_percent", "rmap_id_stage_percent", "explained"],
+        ["cpu", "bench", "1 atomic %", "rmap-id %", "explained"],
+        floatfmt=".2f",
+    )
+
+
+def _tradeoff_frame(params: Params) -> pd.DataFrame:
+    from .cost import tradeoff
+
+    cfg = params.config
+    return tradeoff(cfg, [o for o in (9, 13) if o in cfg.orders])
+
+
+def _cheapest_frame(params: Params) -> pd.DataFrame:
+    from .cost import cheapest_safe
+
+    cfg = params.config
+    return cheapest_safe(cfg.id_bits, cfg.word_bits, cfg.max_order)
+
+
+def _cheapest_text(cheap: pd.DataFrame, params: Params) -> str:
+    cfg = params.config
+    return (
+        wrap(
+            "Fewest values K proven safe per order within the posted family: "
+            f"equal slices of B id bits, base 2^order + 1 digits ({cfg.id_bits}-bit "
+            f"ids, {cfg.word_bits}-bit words). Other weights or tables can need "
+            "fewer (see proof.txt)."
+        )
+        + "\n\n"
+        + text_table(
+            cheap,
+            ["order", "values", "bits", "method", "rule_values"],
+            ["order", "K", "B", "proof", "rule K"],
+        )
+    )
+
+
+# -- peer schemes -----------------------------------------------------------------
+
+
+def _schemes_frame(params: Params) -> pd.DataFrame:
+    from .compare import compare_all
+
+    return compare_all(
+        config=params.config,
+        order=params.schemes_order,
+        procs=8,
+        seed=params.seed,
+        folios=2 if params.quick else 4,
+    )
+
+
+def scheme_totals(df: pd.DataFrame) -> pd.DataFrame:
+    """Checks and wrong answers per scheme summed over workloads, with its cost."""
+    tot = (
+        df.groupby("scheme", sort=False)[["checks", "false_exclusive", "false_shared"]]
+        .sum()
+        .reset_index()
+    )
+    info = df.drop_duplicates("scheme").set_index("scheme")
+    tot["bytes"] = [info.loc[s, "bytes_per_folio"] for s in tot["scheme"]]
+    tot["atomics"] = [info.loc[s, "atomics_per_update"] for s in tot["scheme"]]
+    return tot
+
+
+def _schemes_text(df: pd.DataFrame, params: Params) -> str:
+    return (
+        wrap(
+            f"Order {params.schemes_order}, 8 processes, seed {params.seed}, summed over "
+            f"{df['workload'].nunique()} workloads (not the counterexample). bytes "
+            "= what the scheme keeps per folio, atomics = RMW per (un)map it "
+            "does; rmap-id: K values + mapcount + seqcount bytes, 1 + 2 + K "
+            "atomics (cost.txt counts the values' bytes only and adds the "
+            "legacy path's 2 atomics)."
+        )
+        + "\n\n"
+        + text_table(
+            scheme_totals(df),
+            headers=["scheme", "checks", "false excl.", "false shared", "bytes", "atomics"],
+        )
+    )
+
+
+def _sweep_frame(params: Params) -> pd.DataFrame:
+    from .compare import sweep_procs
+
+    return sweep_procs(
+        workloads=("zygote", "prefork", "random"),
+        procs=(2, 4, 8) if params.quick else (2, 4, 8, 16, 32),
+        order=SWEEP_ORDER,
+        seeds=SWEEP_SEEDS,
+        config=params.config,
+    )
+
+
+def _false_shared_text(sw: pd.DataFrame, params: Params) -> str:
+    piv = sw[sw["workload"] == "random"].pivot_table(
+        index="procs", columns="scheme", values="false_shared"
+    )
+    return text_lines(
+        list(piv.index),
+        {s: list(piv[s]) for s in piv.columns},
+        "false shared (random workload, order 6) against processes",
+    )
+
+
+def _false_shared_chart(sw: pd.DataFrame, params: Params):
+    return _plotting().false_shared_chart(
+        sw, order=SWEEP_ORDER, config=params.config, seeds=len(SWEEP_SEEDS)
+    )
+
+
+def counterexample_replay(params: Params) -> pd.DataFrame | None:
+    """Every scheme on the counterexample workload at the unsafe order (None if safe)."""
+    from .compare import compare
+
+    o = unsafe_order(params)
+    return None if o is None else compare("counterexample", config=params.config, order=o)
+
+
+# -- collisions -------------------------------------------------------------------
+
+
+def _collide_frame(params: Params) -> pd.DataFrame:
+    from .collide import collide
+
+    return pd.DataFrame(
+        [
+            collide(
+                e,
+                params.schemes_order,
+                3,
+                20,
+                params.trials,
+                params.seed,
+                "uniform",
+                params.config,
+                executor="auto",  # a thread per core; seeded per task, same numbers
+            )
+            for e in REPORT_ENCODINGS
+        ]
+    )
+
+
+def _collide_text(real: pd.DataFrame, params: Params) -> str:
+    return text_table(
+        real,
+        ["encoding", "values", "word_bits", "probability", "ci_high", "method"],
+        ["encoding", "K", "W", "P", "95% high", "method"],
+        floatfmt=".3g",
+    )
+
+
+def _adversarial_frame(params: Params) -> pd.DataFrame:
+    from .collide import collide
+
+    o = unsafe_order(params)
+    if o is None:
+        return pd.DataFrame()
+    return pd.DataFrame(
+        [
+            collide(e, o, population="adversarial", config=params.config, executor=None)
+            for e in REPORT_ENCODINGS
+        ]
+    )
+
+
+def _collide_sweep_frame(params: Params) -> pd.DataFrame:
+    from .collide import sweep
+
+    base = dict(
+        order=params.schemes_order,
+        mms=3,
+        mappings=8,
+        trials=params.trials,
+        seed=params.seed,
+        word_bits=16,
+        id_bits=12,
+        config=params.config,
+    )
+    rows = [
+        sweep("mms", list(SWEEP_MMS), base | {"encoding": e}, executor="auto")
+        for e in SWEEP_ENCODINGS
+    ]
+    return pd.concat(rows, ignore_index=True)
+
+
+def _collide_mms_text(sw: pd.DataFrame, params: Params) -> str:
+    return text_lines(
+        list(SWEEP_MMS),
+        {e: list(sw[sw["encoding"] == e]["probability"]) for e in sw["encoding"].unique()},
+        "P(false exclusive) against mms (16-bit words, 12-bit ids)",
+        log=True,
+    )
+
+
+def _collide_mms_chart(sw: pd.DataFrame, params: Params):
+    return _plotting().probability_chart(sw, "mms", config=params.config)
+
+
+VIEWS: dict[str, View] = {
+    v.name: v
+    for v in [
+        View("table", lambda p: config_table(p.config), _table_text),
+        View("verify", verdicts, _verify_text, csv_frame=_verify_csv),
+        View("frontier", _frontier_frame, _frontier_text, _frontier_chart, csv=None),
+        View("proof", _proof_frame, _proof_text, csv=None),
+        View("counterexample_steps", _steps_frame, _steps_text, csv=None),
+        View(
+            "cost",
+            _cost_frame,
+            _cost_text,
+            lambda df, p: _plotting().cost_chart(df, configs=[p.config]),
+        ),
+        View("cost_bars", _cost_frame, _cost_bars_text, csv=None),
+        View("published", _published_frame, None, _published_chart, csv=None),
+        View("atomics_model", _atomics_model_frame, _atomics_model_text),
+        View("tradeoff", _tradeoff_frame),
+        View("cheapest_safe", _cheapest_frame, _cheapest_text),
+        View("schemes", _schemes_frame, _schemes_text),
+        View(
+            "false_shared", _sweep_frame, _false_shared_text, _false_shared_chart, "schemes_sweep"
+        ),
+        View("collide", _collide_frame, _collide_text),
+        View("collide_adversarial", _adversarial_frame),
+        View(
+            "collide_mms",
+            _collide_sweep_frame,
+            _collide_mms_text,
+            _collide_mms_chart,
+            "collide_sweep",
+        ),
+    ]
+}
+
+
+def view(name: str) -> View:
+    """The view called ``name`` (a :class:`~rmaplab.config.ConfigError` names the choices)."""
+    from .config import ConfigError
+
+    try:
+        return VIEWS[name]
+    except KeyError:
+        raise ConfigError(f"view={name!r} is unknown: allowed {', '.join(VIEWS)}") from None
+
+
+def export_items(names, params: Params | None = None, frames: dict | None = None) -> dict:
+    """``name -> (chart or None, text or None)`` for :func:`rmaplab.widgets.export_control`.
+
+    ``frames`` maps a view name to a frame the notebook already computed (its
+    own sweep, say); the others are computed for ``params``.
+    """
+    params = params or Params()
+    frames = frames or {}
+    out = {}
+    for name in names:
+        v = view(name)
+        df = frames[name] if name in frames else v.build(params)
+        out[name] = (v.render_chart(df, params), v.render_text(df, params))
+    return out
