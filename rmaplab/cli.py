@@ -224,6 +224,10 @@ def _verdict_text(v) -> str:
 def cmd_verify(args) -> int:
     from .verify import verify, verify_all
 
+    if getattr(args, "encoding", None):
+        from .cli_design import cmd_verify_encoding
+
+        return cmd_verify_encoding(args)
     cfg = _verify_config(args)
     if args.all == (args.order is not None):
         raise ConfigError("give exactly one of --order O and --all")
@@ -290,6 +294,10 @@ def cmd_verify(args) -> int:
 def cmd_proof(args) -> int:
     from .proof import proof_text
 
+    if getattr(args, "encoding", None):
+        from .cli_design import cmd_proof_encoding
+
+        return cmd_proof_encoding(args)
     cfg = _verify_config(args)
     if args.order is None:
         raise ConfigError("--order is required")
@@ -573,6 +581,8 @@ def _add_config_args(p, custom: bool = False):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from . import cli_design
+
     p = argparse.ArgumentParser(
         prog="rmaplab",
         description="Exact arithmetic for the rmap-ID 'mapped shared' proposal.",
@@ -613,11 +623,14 @@ def build_parser() -> argparse.ArgumentParser:
         f"undecided (default {NODE_LIMIT:.0e})",
     )
     v.set_defaults(func=cmd_verify)
+    cli_design.add_encoding_args(v)
 
     pr = sub.add_parser("proof", help="the argument with this configuration's numbers, for mail")
     _add_config_args(pr, custom=True)
     pr.add_argument("--order", type=int, help="folio order")
     pr.set_defaults(func=cmd_proof)
+    cli_design.add_encoding_args(pr)
+    cli_design.add_parsers(sub)
 
     co = sub.add_parser("cost", help="memory, atomics and cache lines per order")
     _add_config_args(co)
