@@ -510,3 +510,36 @@ def probability_chart(df: pd.DataFrame, x: str, config=None) -> alt.LayerChart:
         width=420,
         height=260,
     )
+
+
+def design_chart(df: pd.DataFrame) -> alt.Chart:
+    """Fewest rmap values proven safe per order and family, from
+    :func:`rmaplab.design.design` (one or several id/word widths)."""
+    d = df[~df["best"] & df["values"].notna()].copy()
+    d["values"] = d["values"].astype(int)
+    d["widths"] = [
+        f"{i}-bit ids, {w}-bit words" for i, w in zip(d["id_bits"], d["word_bits"], strict=True)
+    ]
+    widths = list(dict.fromkeys(d["widths"]))
+    lo, hi = int(df["order"].min()), int(df["order"].max())
+    chart = (
+        alt.Chart(d)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("order:O", title="folio order", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("values:Q", title="rmap values K proven safe", axis=alt.Axis(format="d")),
+            color=alt.Color("encoding:N", title="family"),
+            tooltip=["widths", "order", "encoding", "values", "bytes", "atomics_per_update"],
+        )
+        .properties(width=300, height=200)
+    )
+    return chart.facet(facet=alt.Facet("widths:N", title=None, sort=widths), columns=3).properties(
+        title=alt.TitleParams(
+            "Fewest rmap values proven safe per folio order",
+            subtitle=[
+                f"{'; '.join(widths)}; orders {lo}..{hi}",
+                "per family, among the encodings searched (rmaplab design); "
+                "no point: none proven safe",
+            ],
+        )
+    )

@@ -291,6 +291,93 @@ def _cheapest_text(cheap: pd.DataFrame, params: Params) -> str:
     )
 
 
+# -- fewest values over encoding families (rmaplab design) ------------------------
+
+#: The id/word widths the report designs for: the series (24-bit ids), the MM
+#: id merged in Linux 6.15 (31 bits), the series' 32-bit sketch (16 in 32).
+DESIGN_WIDTHS = ((24, 64), (31, 64), (16, 32))
+#: Orders the report designs for (``--quick``: :data:`DESIGN_QUICK_MAX_ORDER`).
+DESIGN_MAX_ORDER = 20
+DESIGN_QUICK_MAX_ORDER = 20
+#: The orders post.txt names: x86-64 2 MiB THP and arm64 512 MiB THP.
+DESIGN_POST_ORDERS = (9, 13)
+#: What :func:`rmaplab.design.candidates` tries, in the words every claim uses.
+DESIGN_SCOPE = (
+    "digits in bases P + 1 and P, PDEP bit-deposit tables, moments (sum of "
+    "ids and of squared ids; packed slices), raw-id, hash64, bit-counters"
+)
+#: The model's atomics and where the measured cost comes from.
+DESIGN_COST_NOTE = (
+    "atomics = RMW per (un)map in the model (legacy 2 + mapcount 1 + "
+    "seqcount 2 + K); ns per update is measured by `rmaplab bench-atomics "
+    "--encodings digits,moments,table-quadratic,table`, not by this table"
+)
+
+
+def design_max_order(params: Params) -> int:
+    return DESIGN_QUICK_MAX_ORDER if params.quick else DESIGN_MAX_ORDER
+
+
+@lru_cache(maxsize=4)
+def _design_frame(params: Params) -> pd.DataFrame:
+    from .design import design
+
+    top = design_max_order(params)
+    return pd.concat([design(i, w, top) for i, w in DESIGN_WIDTHS], ignore_index=True)
+
+
+def _design_frame_copy(params: Params) -> pd.DataFrame:
+    return _design_frame(params).copy()
+
+
+def _cell(v) -> str:
+    return "-" if v is None or v != v else str(int(v))
+
+
+def design_text(df: pd.DataFrame, params: Params | None = None) -> str:
+    """Per id/word width: the cheapest design per order and each family's K."""
+    from .design import FAMILY_ORDER
+
+    out = [
+        wrap(
+            "Fewest rmap values proven safe per folio order, cheapest among the "
+            f"families searched: {DESIGN_SCOPE}. bytes = the K values only; "
+            f"{DESIGN_COST_NOTE}. proof = lines of `rmaplab proof --encoding`."
+        )
+    ]
+    for (i, w), g in df.groupby(["id_bits", "word_bits"], sort=False):
+        best = g[g["best"]]
+        orders = f"orders {g['order'].min()}..{g['order'].max()}"
+        tab = best.assign(
+            **{c: best[c].map(_cell) for c in ("values", "bytes", "atomics_per_update")}
+        )
+        tab = tab.assign(lookups=best["table_lookups"].map(_cell))
+        tab = tab.assign(proof=best["proof_lines"].map(_cell))
+        out += [
+            "",
+            wrap(f"{i}-bit ids, {w}-bit words, {orders}: cheapest design"),
+            text_table(
+                tab,
+                ["order", "encoding", "values", "bytes", "atomics_per_update", "lookups", "proof"],
+                ["order", "family", "K", "bytes", "atomics", "lookups", "proof"],
+            ),
+        ]
+        fam = g[~g["best"]]
+        piv = fam.pivot(index="order", columns="encoding", values="values")
+        cols = [f for f in FAMILY_ORDER if f in piv.columns]
+        piv = piv[cols].map(_cell).reset_index()
+        out += [
+            "",
+            wrap(f"{i}-bit ids, {w}-bit words: K per family (-: none proven safe)"),
+            text_table(piv, ["order", *cols], ["order", *cols]),
+        ]
+    return "\n".join(out)
+
+
+def _design_chart(df: pd.DataFrame, params: Params):
+    return _plotting().design_chart(df)
+
+
 # -- peer schemes -----------------------------------------------------------------
 
 
@@ -473,6 +560,7 @@ VIEWS: dict[str, View] = {
         View("atomics_model", _atomics_model_frame, _atomics_model_text),
         View("tradeoff", _tradeoff_frame),
         View("cheapest_safe", _cheapest_frame, _cheapest_text),
+        View("design", _design_frame_copy, lambda df, p: design_text(df, p), _design_chart),
         View("schemes", _schemes_frame, _schemes_text),
         View(
             "false_shared", _sweep_frame, _false_shared_text, _false_shared_chart, "schemes_sweep"
