@@ -521,7 +521,8 @@ def design_chart(df: pd.DataFrame) -> alt.Chart:
         f"{i}-bit ids, {w}-bit words" for i, w in zip(d["id_bits"], d["word_bits"], strict=True)
     ]
     widths = list(dict.fromkeys(d["widths"]))
-    lo, hi = int(df["order"].min()), int(df["order"].max())
+    from .views import orders_label
+
     chart = (
         alt.Chart(d)
         .mark_line(point=True)
@@ -537,7 +538,7 @@ def design_chart(df: pd.DataFrame) -> alt.Chart:
         title=alt.TitleParams(
             "Fewest rmap values proven safe per folio order",
             subtitle=[
-                f"{'; '.join(widths)}; orders {lo}..{hi}",
+                f"{'; '.join(widths)}; orders {orders_label(df['order'])}",
                 "per family, among the encodings searched (rmaplab design); "
                 "no point: none proven safe",
             ],

@@ -22,6 +22,7 @@ from .views import (
     DESIGN_SCOPE,
     Params,
     counterexample_replay,
+    orders_label,
     scheme_totals,
     view,
 )
@@ -128,7 +129,7 @@ def _design_facts(df: pd.DataFrame, params: Params) -> dict:
         "design": out,
         "design_scope": {
             "families": DESIGN_SCOPE,
-            "orders": [int(df["order"].min()), int(df["order"].max())],
+            "orders": orders_label(df["order"]),
         },
     }
 
@@ -207,11 +208,10 @@ def _design_post(f: dict) -> list[str]:
     if "design" not in f:
         return []
     sc = f["design_scope"]
-    lo, hi = sc["orders"]
     lines = [
         "1. Fewest rmap values proven safe, per id/word width, among the "
         f"families searched: {sc['families']} (rmaplab design, orders "
-        f"{lo}..{hi}; design.txt). Bytes: the K values only; {DESIGN_COST_NOTE}; "
+        f"{sc['orders']}; design.txt). Bytes: the K values only; {DESIGN_COST_NOTE}; "
         "this report measures nothing.",
     ]
     one_open = []

@@ -296,9 +296,10 @@ def _cheapest_text(cheap: pd.DataFrame, params: Params) -> str:
 #: The id/word widths the report designs for: the series (24-bit ids), the MM
 #: id merged in Linux 6.15 (31 bits), the series' 32-bit sketch (16 in 32).
 DESIGN_WIDTHS = ((24, 64), (31, 64), (16, 32))
-#: Orders the report designs for (``--quick``: :data:`DESIGN_QUICK_MAX_ORDER`).
+#: Orders the report designs for; ``--quick`` designs only the orders post.txt
+#: names (:data:`DESIGN_POST_ORDERS`): the whole range costs minutes (measured:
+#: a few CPU seconds per order and width, more where a search runs long).
 DESIGN_MAX_ORDER = 20
-DESIGN_QUICK_MAX_ORDER = 20
 #: The orders post.txt names: x86-64 2 MiB THP and arm64 512 MiB THP.
 DESIGN_POST_ORDERS = (9, 13)
 #: What :func:`rmaplab.design.candidates` tries, in the words every claim uses.
@@ -314,20 +315,36 @@ DESIGN_COST_NOTE = (
 )
 
 
-def design_max_order(params: Params) -> int:
-    return DESIGN_QUICK_MAX_ORDER if params.quick else DESIGN_MAX_ORDER
+def design_orders(params: Params) -> tuple[int, ...]:
+    """The orders the report designs for: 0..20, or with ``--quick`` 9 and 13."""
+    return DESIGN_POST_ORDERS if params.quick else tuple(range(DESIGN_MAX_ORDER + 1))
 
 
 @lru_cache(maxsize=4)
 def _design_frame(params: Params) -> pd.DataFrame:
     from .design import design
 
-    top = design_max_order(params)
-    return pd.concat([design(i, w, top) for i, w in DESIGN_WIDTHS], ignore_index=True)
+    orders = design_orders(params)
+    if orders == tuple(range(orders[0], orders[-1] + 1)):
+        runs = [(orders[0], orders[-1])]
+    else:
+        runs = [(o, o) for o in orders]
+    return pd.concat(
+        [design(i, w, hi, min_order=lo) for i, w in DESIGN_WIDTHS for lo, hi in runs],
+        ignore_index=True,
+    )
 
 
 def _design_frame_copy(params: Params) -> pd.DataFrame:
     return _design_frame(params).copy()
+
+
+def orders_label(orders) -> str:
+    """``0..20`` for a run of orders, ``9, 13`` otherwise."""
+    os_ = sorted({int(o) for o in orders})
+    if len(os_) > 2 and os_ == list(range(os_[0], os_[-1] + 1)):
+        return f"{os_[0]}..{os_[-1]}"
+    return ", ".join(map(str, os_))
 
 
 def _cell(v) -> str:
@@ -338,16 +355,23 @@ def design_text(df: pd.DataFrame, params: Params | None = None) -> str:
     """Per id/word width: the cheapest design per order and each family's K."""
     from .design import FAMILY_ORDER
 
+    quick = ""
+    if params is not None and params.quick:
+        quick = (
+            f" QUICK RUN (--quick): orders {orders_label(design_orders(params))} only; "
+            f"`rmaplab report` without --quick designs orders 0..{DESIGN_MAX_ORDER}."
+        )
     out = [
         wrap(
             "Fewest rmap values proven safe per folio order, cheapest among the "
             f"families searched: {DESIGN_SCOPE}. bytes = the K values only; "
-            f"{DESIGN_COST_NOTE}. proof = lines of `rmaplab proof --encoding`."
+            f"{DESIGN_COST_NOTE}. lookups = table lookups per update; proof = lines "
+            "of `rmaplab proof --encoding`." + quick
         )
     ]
     for (i, w), g in df.groupby(["id_bits", "word_bits"], sort=False):
         best = g[g["best"]]
-        orders = f"orders {g['order'].min()}..{g['order'].max()}"
+        orders = f"orders {orders_label(g['order'])}"
         tab = best.assign(
             **{c: best[c].map(_cell) for c in ("values", "bytes", "atomics_per_update")}
         )
