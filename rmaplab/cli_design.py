@@ -200,7 +200,75 @@ def cmd_design(args) -> int:
     return 0
 
 
+def cmd_table_frontier(args) -> int:
+    from .export import text_table, wrap
+    from .frontier_tables import frontier_table
+
+    bits = [_check_int("slice_bits", b, 2, 4) for b in _ints(args.slice_bits, "slice_bits")]
+    words = [_check_int("word_bits", w, 4, 16) for w in _ints(args.word_bits, "word_bits")]
+    secs = float(args.seconds)
+    if not 0 < secs <= 600:
+        raise ConfigError(f"seconds={args.seconds} is out of range: allowed (0, 600]")
+    df = frontier_table(bits, words, seconds=secs, seed=args.seed, progress=args.progress)
+    if args.csv:
+        with open(args.csv, "w") as fh:
+            fh.write("# regenerate: rmaplab " + " ".join(args.argv) + "\n")
+            df.to_csv(fh, index=False)
+    if args.json:
+        _emit(df.to_dict(orient="records"))
+        return 0
+    print(
+        wrap(
+            "One value, one B-bit slice, W-bit words: the largest safe page count. "
+            "linear: no weights linear in the slice bits do better (pigeonhole); "
+            "lin_best: best digit base; table: best table, exact where marked, "
+            "else found by search (a lower bound); t_bound: no table with 3+ "
+            "values does better (Minkowski)."
+        )
+    )
+    print()
+    out = df.assign(
+        status=df["best_table_status"].str.split(" ").str[0],
+        best_linear=df["best_linear"].fillna(-1).astype(int).astype(str).replace("-1", "-"),
+    )
+    print(
+        text_table(
+            out,
+            [
+                "slice_bits",
+                "word_bits",
+                "linear_bound",
+                "best_linear",
+                "moments_table",
+                "best_table",
+                "status",
+                "table_bound",
+            ],
+            ["B", "W", "linear", "lin_best", "moments", "table", "status", "t_bound"],
+        )
+    )
+    return 0
+
+
+def _ints(text, name) -> list[int]:
+    from .atomics import parse_range
+
+    return parse_range(text, name, 0, 64)
+
+
 def add_parsers(sub) -> None:
+    f = sub.add_parser(
+        "table-frontier", help="one value: largest safe folio for linear weights vs any table"
+    )
+    f.add_argument("--slice-bits", default="2-4", help="slice bits B, e.g. 2-4 (2..4)")
+    f.add_argument("--word-bits", default="8,10,12,14,16", help="word bits W (4..16)")
+    f.add_argument("--seconds", default="5", help="search time per case (default 5)")
+    f.add_argument("--seed", type=int, default=0)
+    f.add_argument("--json", action="store_true")
+    f.add_argument("--csv", metavar="PATH", help="also save the table as CSV")
+    f.add_argument("--progress", action="store_true")
+    f.set_defaults(func=cmd_table_frontier)
+
     d = sub.add_parser(
         "design", help="fewest rmap values proven safe per order, over encoding families"
     )

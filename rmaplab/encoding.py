@@ -386,7 +386,19 @@ def hash64(id_bits: int, word_bits: int, values: int = 1) -> Encoding:
 def packed_base(pages: int, slice_bits: int) -> int:
     """Smallest power of two above ``(pages - 1) * (2**slice_bits - 1)``: the
     digit base that keeps a packed slice's first moment carry-free."""
-    return 1 << ((pages - 1) * ((1 << slice_bits) - 1)).bit_length()
+    return max(2, 1 << ((pages - 1) * ((1 << slice_bits) - 1)).bit_length())
+
+
+def _posted_group(id_bits: int, word_bits: int, max_order: int, order: int):
+    """The series' group for ``order``: the posted table where a built-in
+    configuration has these widths and covers ``order`` (``wip-v1`` for 24-bit
+    ids in 64-bit words), else the series' rule (:func:`derive_config`)."""
+    from .config import BUILTIN, derive_config
+
+    for cfg in BUILTIN.values():
+        if (cfg.id_bits, cfg.word_bits) == (id_bits, word_bits) and order <= cfg.max_order:
+            return cfg.group_for(order)
+    return derive_config(id_bits, word_bits, max_order).group_for(order)
 
 
 def default_encoding(
@@ -396,8 +408,10 @@ def default_encoding(
     ``max_order`` (the group's largest page count ``P_g = 2**max_order``
     plays the role it plays in the series), used at ``order``.
 
-    * ``digits``: the series' rule (:func:`rmaplab.config.derive_config`):
-      K and B of ``order``'s group, base ``P_g + 1`` of that group;
+    * ``digits``: the posted groups (``wip-v1``, ``wip-v1-32bit``) where
+      they cover these widths and ``order``, else the series' rule
+      (:func:`rmaplab.config.derive_config`): K, B and base ``P_g + 1`` of
+      ``order``'s group;
     * ``table``: PDEP, base ``2**(max_order + 1)`` (counts up to P_g fit a
       digit), with the digits' K and B;
     * ``moments``: sum of ids and sum of squared ids, two words;
@@ -413,9 +427,7 @@ def default_encoding(
     values, bits, base = opts.get("values"), opts.get("bits"), opts.get("base")
     if family in ("digits", "table"):
         if values is None and bits is None:
-            from .config import derive_config
-
-            g = derive_config(id_bits, word_bits, max_order).group_for(order)
+            g = _posted_group(id_bits, word_bits, max_order, order)
             values, bits, pg = g.values, g.bits, g.base_pages
         else:
             pg = 1 << max_order

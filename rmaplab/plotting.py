@@ -7,6 +7,7 @@ Tested through ``Chart.to_dict()``. Importing this module selects altair's
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import altair as alt
 import pandas as pd
@@ -235,7 +236,7 @@ COST_TITLES = {
 }
 
 
-def cost_chart(df: pd.DataFrame, configs=None) -> alt.HConcatChart:
+def cost_chart(df: pd.DataFrame, configs: Sequence[RmapConfig] | None = None) -> alt.HConcatChart:
     """Bytes of rmap values and atomics per update against order (from
     :func:`rmaplab.cost.cost_table`, one or several configurations).
 
@@ -348,7 +349,10 @@ def atomics_chart(
 
 
 def false_shared_chart(
-    df: pd.DataFrame, order: int | None = None, config=None, seeds: int | None = None
+    df: pd.DataFrame,
+    order: int | None = None,
+    config: RmapConfig | None = None,
+    seeds: int | None = None,
 ) -> alt.Chart:
     """False-shared rate (copies the ground truth would have avoided, per
     check) against the number of processes, one panel per scheme (schemes
@@ -415,7 +419,9 @@ PARAM_TITLES = {
 UPPER_BOUND = "no hit: 95% upper bound"
 
 
-def probability_chart(df: pd.DataFrame, x: str, config=None) -> alt.LayerChart:
+def probability_chart(
+    df: pd.DataFrame, x: str, config: RmapConfig | str | None = None
+) -> alt.LayerChart:
     """P(false exclusive) against parameter ``x`` on a log scale, one line per
     encoding. ``df`` holds :func:`rmaplab.collide.collide` rows; ``config``
     (a name or :class:`RmapConfig`) goes into the subtitle beside the

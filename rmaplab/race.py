@@ -125,6 +125,9 @@ class Scenario:
     writers: tuple[tuple[tuple[int, int], ...], ...]
     try_exclusive: bool = True
     config: RmapConfig = DEFAULT_CONFIG
+    #: ``digits`` (the posted sub-IDs) or ``moments`` (2 words: id and id**2,
+    #: the encoding bench-atomics times; the check is the same word == n * addend)
+    encoding: str = "digits"
     note: str = field(default="", compare=False)
 
     @property
@@ -148,6 +151,7 @@ class Scenario:
             "mapped": [list(p) for p in self.mapped],
             "writers": [[list(p) for p in ops] for ops in self.writers],
             "try_exclusive": self.try_exclusive,
+            "encoding": self.encoding,
         }
 
     @classmethod
@@ -163,6 +167,7 @@ class Scenario:
             tuple(tuple((int(m), int(c)) for m, c in ops) for ops in spec["writers"]),
             bool(spec.get("try_exclusive", True)),
             get_config(spec.get("config", DEFAULT_CONFIG.name)),
+            str(spec.get("encoding", "digits")),
         )
 
     def describe(self) -> str:
@@ -171,7 +176,8 @@ class Scenario:
 
         init = ", ".join(f"mm{m}:{c}" for m, c in self.mapped)
         ws = "; ".join(f"W{i}: {ops(o)}" for i, o in enumerate(self.writers))
-        return f"{self.pages} pages, reader mm{self.reader}, mapped {init}; {ws}"
+        enc = "" if self.encoding == "digits" else f", {self.encoding} encoding"
+        return f"{self.pages} pages{enc}, reader mm{self.reader}, mapped {init}; {ws}"
 
 
 # The scenarios ``rmaplab race --list`` shows. The ids are chosen so that torn
@@ -254,6 +260,24 @@ SCENARIOS: tuple[Scenario, ...] = (
         note="k2-3mm-2w, and mm4099 maps a page",
     ),
     Scenario(
+        "mom-3mm-2w",
+        2,
+        3,
+        ((3, 1), (1, 1)),
+        (((2, 1), (2, -1)), ((3, 1),)),
+        note="3mm-2w, moments encoding (x, x*x)",
+        encoding="moments",
+    ),
+    Scenario(
+        "mom-2mm-2w",
+        2,
+        2,
+        ((2, 1), (1, 2)),
+        (((2, 1),), ((1, 2),)),
+        note="moments: words read at different moments",
+        encoding="moments",
+    ),
+    Scenario(
         "k3-2mm-1w",
         6,
         65793,
@@ -296,10 +320,17 @@ class Model:
         self.scenario = sc = get_scenario(scenario)
         self.protocol = _check_protocol(protocol)
         self.config: RmapConfig = sc.config
-        self.k = self.config.group_for(sc.order).nr_values
         self.pages = sc.pages
         self.mask = self.config.word_mask
-        self.subids = {m: mm_subids(self.config, sc.order, m) for m in sc.mms}
+        if sc.encoding == "moments":
+            # every word sees the whole id: addends x and x*x, wrapping
+            self.subids = {m: [m & self.mask, (m * m) & self.mask] for m in sc.mms}
+            self.k = 2
+        elif sc.encoding == "digits":
+            self.subids = {m: mm_subids(self.config, sc.order, m) for m in sc.mms}
+            self.k = self.config.group_for(sc.order).nr_values
+        else:
+            raise ConfigError(f"encoding={sc.encoding!r} is unknown: allowed digits, moments")
         self.x = sc.reader
         self.cpus = [f"W{i}" for i in range(len(sc.writers))] + ["R"]
         self._validate()

@@ -37,7 +37,7 @@ Methods, each checked with exact integer arithmetic:
   ``sum c d**2 <= N' * (hi - X)(X - lo)``, and a construction that meets it;
 * ``bfs``: exhaustive breadth-first search over the joint state of the
   slice's words (``K_s * W <= 24``), proven minimal;
-* ``lattice``: one word, at most 32 slice values: per victim, the lattice
+* ``lattice``: one word, at most 17 slice values: per victim, the lattice
   ``{c : sum c_v g_v == 0 mod 2**W}`` (``g_v = w[v] - w[X]``), LLL and an
   exact enumeration of its nonnegative vectors of least ``sum c``;
 * ``raw-id``, ``bijection`` (hash64 at P = 2): closed arguments.
@@ -675,7 +675,7 @@ def _lattice_slice(enc: Encoding, order: int, s: int, node_limit: int) -> dict |
 
     words = enc.words_of_slice(s)
     vals = enc.slice_values(s)  # a range: listing 2**31 ids first ran out of memory
-    if len(words) != 1 or len(vals) > 33:
+    if len(words) != 1 or len(vals) > 17:
         return None
     k = words[0]
     W = enc.word_bits
@@ -954,7 +954,7 @@ def _verify_slice(enc: Encoding, order: int, s: int, node_limit: int, allow_bfs:
         verdict="undecided",
         method="none",
         evidence=f"slice {s}: {why}, and {len(vals)} slice values in {W}-bit words "
-        "are beyond the exact searches (breadth-first <= 2^22 states, lattice <= 33 "
+        "are beyond the exact searches (breadth-first <= 2^22 states, lattice <= 17 "
         "values)",
     )
 

@@ -506,3 +506,20 @@ def test_cli_text_outputs_fit_mail(capsys):
     d = json.loads(capsys.readouterr().out)
     assert [s["scenario"] for s in d["scenarios"]] == race.scenario_names()
     assert list(d["protocols"]) == list(race.PROTOCOLS)
+
+
+def test_moments_encoding_scenarios():
+    # moments: the words are x and x*x (rmaplab.atomics' "moments" encoding)
+    assert race.Model("mom-2mm-2w", "none").subids == {1: [1, 1], 2: [2, 4]}
+    # ids 1 + 2 look like 3 in digits, not in moments (1 + 4 != 9) ...
+    assert race.explore("mom-3mm-2w", "none").false_exclusive == 0
+    # ... but words read at different moments still fool it without the seqcount:
+    # mapcount 3 (mm2:1, mm1:2), value0 after mm2's map (2*2 + 2*1 = 6 = 3*2),
+    # value1 after mm1's map (2*4 + 4*1 = 12 = 3*4)
+    r = race.explore("mom-2mm-2w", "none")
+    assert r.false_exclusive == 1
+    df = race.replay("mom-2mm-2w", "none", r.example)
+    assert df["verdict"].iloc[-1] == "false_exclusive"
+    assert race.explore("mom-2mm-2w", "seqcount").false_exclusive == 0
+    with pytest.raises(ConfigError, match="encoding='x' is unknown"):
+        race.Model(race.Scenario("e", 1, 1, ((1, 1), (2, 1)), (((2, -1),),), encoding="x"))

@@ -52,7 +52,8 @@ def _exhaustive_kernel(subids, word_bits, max_depth):
         for m in range(n_ids):
             for k in range(nv):
                 gens[m, k] = (subids[m, k] - subids[x, k]) & mask
-        depth[:] = -1
+        for j in range(n_states):  # a plain loop: LLVM makes it a memset
+            depth[j] = -1
         depth[0] = 0
         queue[0] = _U0
         head = 0
@@ -67,11 +68,11 @@ def _exhaustive_kernel(subids, word_bits, max_depth):
             for m in range(n_ids):
                 if m == x:
                     continue
-                g = gens[m]
                 nxt = _U0
                 sh = _U0
                 for k in range(nv):
-                    comp = ((st >> sh) & mask) + g[k]
+                    # gens[m, k], not a row view: a view costs a reference count per step
+                    comp = ((st >> sh) & mask) + gens[m, k]
                     nxt |= (comp & mask) << sh
                     sh += wb
                 if nxt == _U0:
