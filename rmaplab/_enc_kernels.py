@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .kernels import kernel
+from ._kernels._jit import kernel
 
 __all__ = [
     "MODE_HASH",

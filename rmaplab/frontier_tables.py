@@ -36,7 +36,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from .kernels import kernel
+from ._kernels._jit import kernel
 from .lattice import iroot
 
 __all__ = [

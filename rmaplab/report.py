@@ -52,7 +52,7 @@ class _Writer:
 #: The report's parts, in order: (progress label, views written). Each view's
 #: CSV, text and chart go to files named after it (see :mod:`rmaplab.views`).
 PARTS = [
-    ("design", ["design"]),
+    ("design", ["design", "frontier_tables"]),
     ("table", ["table"]),
     ("verify", ["verify", "frontier", "proof", "counterexample_steps"]),
     (

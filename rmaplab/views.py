@@ -402,6 +402,61 @@ def _design_chart(df: pd.DataFrame, params: Params):
     return _plotting().design_chart(df)
 
 
+#: The tiny analogues the report tabulates: only the exhaustive ones, so the
+#: report is the same on every machine (the hill climbing of larger slices
+#: runs for a time budget; notebook 06 shows those).
+TINY_FRONTIER_BITS = (2,)
+TINY_FRONTIER_WORDS = (8, 10)
+
+
+def _tiny_frontier_frame(params: Params) -> pd.DataFrame:
+    from .frontier_tables import frontier_table
+
+    return frontier_table(
+        bits_list=TINY_FRONTIER_BITS,
+        words=TINY_FRONTIER_WORDS,
+        exact_pairs_upto=max(TINY_FRONTIER_WORDS),
+    )
+
+
+def tiny_frontier_text(df: pd.DataFrame, params: Params | None = None) -> str:
+    """The tiny-analogue frontier as a 72-column table."""
+    tab = df.assign(
+        best_linear=df["best_linear"].map(_cell),
+        status=["exact" if s.startswith("exact") else "found" for s in df["best_table_status"]],
+    )
+    return (
+        wrap(
+            "One rmap value, one B-bit id slice, W-bit words: the largest folio "
+            "(pages) kept safe. linear = pigeonhole bound for sub-IDs linear in "
+            "the slice's bits (sum_j bit_j * w_j, any weights); base = best digit "
+            "base b^j; moments = packed v + 2^e * v^2; table = best table w[s] "
+            "(exact: exhaustive over every table; found: a lower bound only); "
+            "bound = no table with >= 3 values does better (Minkowski)."
+        )
+        + "\n\n"
+        + text_table(
+            tab,
+            [
+                "slice_bits",
+                "word_bits",
+                "linear_bound",
+                "best_linear",
+                "moments_table",
+                "best_table",
+                "status",
+                "table_bound",
+                "table",
+            ],
+            ["B", "W", "linear", "base", "moments", "table", "how", "bound", "w[s]"],
+        )
+    )
+
+
+def _tiny_frontier_chart(df: pd.DataFrame, params: Params):
+    return _plotting().tiny_frontier_chart(df)
+
+
 # -- peer schemes -----------------------------------------------------------------
 
 
@@ -585,6 +640,7 @@ VIEWS: dict[str, View] = {
         View("tradeoff", _tradeoff_frame),
         View("cheapest_safe", _cheapest_frame, _cheapest_text),
         View("design", _design_frame_copy, lambda df, p: design_text(df, p), _design_chart),
+        View("frontier_tables", _tiny_frontier_frame, tiny_frontier_text, _tiny_frontier_chart),
         View("schemes", _schemes_frame, _schemes_text),
         View(
             "false_shared", _sweep_frame, _false_shared_text, _false_shared_chart, "schemes_sweep"
