@@ -80,7 +80,7 @@ def candidates(family: str, id_bits: int, word_bits: int, order: int):
 
 
 def alu(enc: Encoding) -> dict:
-    k = enc.values
+    k = enc.nr_values
     lookups = k if enc.family == "table" or (enc.family == "digits" and k > 3) else 0
     return {"multiplies": k, "table_lookups": lookups}
 
@@ -106,9 +106,9 @@ def _row(enc: Encoding | None, v, order: int, family: str, tried: list) -> dict:
     if enc is not None and v is not None and v.verdict == "safe":
         text = proof_text_encoding(enc, order, verdict=v)
         row.update(
-            values=enc.values,
+            values=enc.nr_values,
             bytes=enc.bytes,
-            atomics_per_update=LEGACY_ATOMICS + 1 + 2 + enc.values,
+            atomics_per_update=LEGACY_ATOMICS + 1 + 2 + enc.nr_values,
             proof_lines=len(text.splitlines()),
             detail=enc.describe(),
             **alu(enc),
@@ -124,10 +124,10 @@ def design_rows(id_bits: int, word_bits: int, order: int, node_limit: int = 20_0
     for fam in FAMILY_ORDER:
         found, last, tried = None, None, []
         for enc in candidates(fam, id_bits, word_bits, order):
-            if found is not None and enc.values > found[0].values:
+            if found is not None and enc.nr_values > found[0].nr_values:
                 break
             v = verify_encoding(enc, order, node_limit=node_limit)
-            tried.append(f"K={enc.values}:{v.verdict}")
+            tried.append(f"K={enc.nr_values}:{v.verdict}")
             last = (enc, v)
             if v.verdict == "safe" and found is None:
                 found = (enc, v)
@@ -150,7 +150,11 @@ def design_rows(id_bits: int, word_bits: int, order: int, node_limit: int = 20_0
 
 
 def design(
-    id_bits: int, word_bits: int, max_order: int, min_order: int = 0, progress: bool = False,
+    id_bits: int,
+    word_bits: int,
+    max_order: int,
+    min_order: int = 0,
+    progress: bool = False,
     node_limit: int = 20_000,
 ) -> pd.DataFrame:
     """Per order ``min_order..max_order``: each family's fewest proven-safe

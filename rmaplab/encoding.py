@@ -119,7 +119,7 @@ class Encoding:
 
     # -- shape -------------------------------------------------------------
     @property
-    def values(self) -> int:
+    def nr_values(self) -> int:
         """K: rmap values (words) per folio."""
         return len(self.word_slice)
 
@@ -142,7 +142,7 @@ class Encoding:
     @property
     def bytes(self) -> int:
         """Bytes of rmap values per folio (mapcount and seqcount excluded)."""
-        return self.values * self.word_bits // 8
+        return self.nr_values * self.word_bits // 8
 
     def param(self, key: str, default=None):
         return dict(self.params).get(key, default)
@@ -211,7 +211,7 @@ class Encoding:
 
     def describe(self) -> str:
         f = self.family
-        w = f"{self.values} x {self.word_bits}-bit words"
+        w = f"{self.nr_values} x {self.word_bits}-bit words"
         if f == "digits":
             return (
                 f"digits: {self.slices} slices of {self.slice_bits} id bits, "
@@ -233,7 +233,7 @@ class Encoding:
             "name": self.name,
             "id_bits": self.id_bits,
             "word_bits": self.word_bits,
-            "values": self.values,
+            "nr_values": self.nr_values,
             "slice_bits": self.slice_bits,
         }
         for k, v in self.params:
@@ -428,7 +428,7 @@ def default_encoding(
     if family in ("digits", "table"):
         if values is None and bits is None:
             g = _posted_group(id_bits, word_bits, max_order, order)
-            values, bits, pg = g.values, g.bits, g.base_pages
+            values, bits, pg = g.nr_values, g.bits, g.base_pages
         else:
             pg = 1 << max_order
             bits = _slices_for(id_bits, values, bits)
@@ -476,7 +476,7 @@ class EncodedFolio:
         self.order = _check_int("order", order, 0, MAX_ORDER)
         self.nr_pages = 1 << self.order
         self.mapcount = 0
-        self.values = [0] * enc.values
+        self.values = [0] * enc.nr_values
         self.counts: dict[int, int] = {}
 
     def _add(self, mm: int, c: int) -> None:

@@ -36,7 +36,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ._kernels._jit import kernel
+from ._kernels.encoding import pair_frontier_kernel
 from .lattice import iroot
 
 __all__ = [
@@ -47,8 +47,6 @@ __all__ = [
     "table_bound",
     "table_min_others",
 ]
-
-_U1 = np.uint64(1)
 
 
 def linear_bound(bits: int, word_bits: int) -> int:
@@ -62,7 +60,7 @@ def table_bound(word_bits: int) -> int:
 
 def table_min_others(tab, word_bits: int, limit: int) -> int | None:
     """Fewest fooling others of a one-slice table (None if more than ``limit``)."""
-    from . import _enc_kernels as K
+    from ._kernels import encoding as K
 
     mask = (1 << word_bits) - 1
     best = None
@@ -80,70 +78,9 @@ def table_min_others(tab, word_bits: int, limit: int) -> int | None:
     return best
 
 
-@kernel("int64[::1](int64, int64)")
-def _pair_frontier_kernel(word_bits, depth_cap):
-    """Every 4-value table {0, 1, a, b} (1 < a < b < 2**W; every 4-value table
-    is one of these up to translation, odd scaling and relabelling, or is
-    no better than one): the largest fewest-fooling-others, capped at
-    ``depth_cap``, and its (a, b). Returns ``[best, a, b]``."""
-    n = np.int64(1) << word_bits
-    mask = n - 1
-    best = np.int64(0)
-    ba = np.int64(0)
-    bb = np.int64(0)
-    dist = np.empty(n, dtype=np.int64)
-    queue = np.empty(n, dtype=np.int64)
-    vals = np.zeros(4, dtype=np.int64)
-    vals[1] = 1
-    for a in range(2, n):
-        for b in range(a + 1, n):
-            vals[2] = a
-            vals[3] = b
-            # min over victims of the BFS distance back to 0, cut at best
-            worst = depth_cap
-            for x in range(4):
-                for i in range(n):
-                    dist[i] = -1
-                dist[0] = 0
-                head = 0
-                tail = 1
-                queue[0] = 0
-                found = np.int64(-1)
-                while head < tail and found < 0:
-                    st = queue[head]
-                    head += 1
-                    d = dist[st]
-                    if d >= worst:
-                        break
-                    for g in range(4):
-                        if g == x:
-                            continue
-                        nxt = (st + vals[g] - vals[x]) & mask
-                        if nxt == 0:
-                            found = d + 1
-                            break
-                        if dist[nxt] < 0:
-                            dist[nxt] = d + 1
-                            queue[tail] = nxt
-                            tail += 1
-                if found >= 0 and found < worst:
-                    worst = found
-                if worst <= best:
-                    break
-            if worst > best:
-                best = worst
-                ba = a
-                bb = b
-    out = np.empty(3, dtype=np.int64)
-    out[0] = best
-    out[1] = ba
-    out[2] = bb
-    return out
-
-
 def pair_frontier(word_bits: int) -> tuple[int, int, int]:
     """Exhaustive B = 2 frontier: ``(N', a, b)`` of the best table {0,1,a,b}."""
-    out = _pair_frontier_kernel(int(word_bits), table_bound(word_bits) + 1)
+    out = pair_frontier_kernel(int(word_bits), table_bound(word_bits) + 1)
     return int(out[0]), int(out[1]), int(out[2])
 
 

@@ -35,8 +35,10 @@ def _moments_lines(enc: Encoding, order: int, v) -> list[str]:
         "mapping is X's (X maps at least one page).",
         "1. Over the N' = n - c_X others, d = x - X: D1 = sum c*d == 0 and "
         "D2 = sum c*d^2 == 0 (mod 2^W), since S2 - n*X^2 = D2 + 2X*D1.",
-        f"2. |D1| <= (P-1)*{c['span']} = {c['s1_max']} " + ("< " if c["s1_max"] < 1 << W else ">= ")
-        + f"2^{W}" + (": D1 = 0 exactly." if c["s1_max"] < 1 << W else ": D1 can wrap."),
+        f"2. |D1| <= (P-1)*{c['span']} = {c['s1_max']} "
+        + ("< " if c["s1_max"] < 1 << W else ">= ")
+        + f"2^{W}"
+        + (": D1 = 0 exactly." if c["s1_max"] < 1 << W else ": D1 can wrap."),
     ]
     if v.method == "moments-no-wrap":
         lines.append(
@@ -69,7 +71,7 @@ def proof_text_encoding(enc: Encoding, order: int, width: int = MAIL_WIDTH, verd
             f"digits-{enc.id_bits}id-{enc.word_bits}w",
             enc.id_bits,
             enc.word_bits,
-            (Group(order, order, enc.values, enc.slice_bits, enc.param("base") - 1),),
+            (Group(order, order, enc.nr_values, enc.slice_bits, enc.param("base") - 1),),
         )
         body = proof_text(cfg, order, width)
         n = len(body.splitlines())
@@ -89,8 +91,10 @@ def proof_text_encoding(enc: Encoding, order: int, width: int = MAIL_WIDTH, verd
         lines.append(f"{v.method}: {v.evidence}.")
     if v.verdict == "unsafe":
         ce = v.counterexample
-        lines.append(f"UNSAFE: {v.min_mappings} mappings fool the check "
-                     + ("(proven minimal)." if v.proven_minimal else "(not proven minimal)."))
+        lines.append(
+            f"UNSAFE: {v.min_mappings} mappings fool the check "
+            + ("(proven minimal)." if v.proven_minimal else "(not proven minimal).")
+        )
         lines.append(
             "Counterexample [id, count], victim first: "
             + ", ".join(f"[{m}, {c}]" for m, c in ce["mappings"][:6])

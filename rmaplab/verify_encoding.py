@@ -621,7 +621,7 @@ def _packed_certificate(enc: Encoding, order: int, s: int) -> dict | None:
 
 
 def _bfs_slice(enc: Encoding, order: int, s: int) -> dict | None:
-    from . import _enc_kernels as K
+    from ._kernels import encoding as K
 
     words = enc.words_of_slice(s)
     vals = enc.slice_values(s)  # a range: listing 2**31 ids first ran out of memory
@@ -735,7 +735,7 @@ def _base(enc: Encoding, order: int) -> dict:
         family=enc.family,
         order=order,
         pages=1 << order,
-        values=enc.values,
+        values=enc.nr_values,
         bits=enc.slice_bits,
         base_pages=None if base is None else base - 1,
         word_bits=enc.word_bits,
@@ -750,7 +750,7 @@ def _digits(enc: Encoding, order: int, node_limit: int) -> EncVerdict:
         f"digits-{enc.id_bits}id-{enc.word_bits}w",
         enc.id_bits,
         enc.word_bits,
-        (Group(order, order, enc.values, enc.slice_bits, enc.param("base") - 1),),
+        (Group(order, order, enc.nr_values, enc.slice_bits, enc.param("base") - 1),),
     )
     v = verify(cfg, order, node_limit=node_limit)
     ce = None

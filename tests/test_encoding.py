@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rmaplab import ConfigError
-from rmaplab import _enc_kernels as K
+from rmaplab._kernels import encoding as K
 from rmaplab.config import get_config
 from rmaplab.encoding import (
     EncodedFolio,
@@ -31,10 +31,10 @@ def test_digits_reproduce_the_posted_subids():
     cfg = get_config("wip-v1")
     for g in cfg.groups:
         enc = digits(24, 64, bits=g.bits, base=g.base_pages + 1)
-        assert enc.values == g.values
+        assert enc.nr_values == g.nr_values
         for mm in (1, 2, 255, 256, 4097, 0xABCDEF, (1 << 24) - 1):
             assert enc.addends(mm) == mm_subids(cfg, g.max_order, mm)
-            assert enc.addends(mm) == naive.subids(g.values, g.bits, g.base_pages, 64, mm)
+            assert enc.addends(mm) == naive.subids(g.nr_values, g.bits, g.base_pages, 64, mm)
 
 
 def test_default_digits_follow_the_series_rule():
@@ -43,8 +43,8 @@ def test_default_digits_follow_the_series_rule():
     for o in range(16):
         enc = default_encoding("digits", 24, 64, 15, o)
         g = cfg.group_for(o)
-        assert (enc.values, enc.slice_bits, enc.param("base")) == (
-            g.values,
+        assert (enc.nr_values, enc.slice_bits, enc.param("base")) == (
+            g.nr_values,
             g.bits,
             g.base_pages + 1,
         )
@@ -59,7 +59,7 @@ def test_pdep_is_digits_in_a_power_of_two_base():
 
 def test_moments_words():
     e = moments(24, 64)
-    assert e.values == 2 and e.addends(0xFFFFFF) == [0xFFFFFF, 0xFFFFFF**2]
+    assert e.nr_values == 2 and e.addends(0xFFFFFF) == [0xFFFFFF, 0xFFFFFF**2]
     p = moments(24, 64, bits=12, base=1 << 21)
     x = 0xABC123
     lo, hi = x & 0xFFF, x >> 12
@@ -129,7 +129,8 @@ def test_folio_values_are_the_sums_and_the_check_is_the_posted_one(i, w, counts)
         for m, c in counts.items():
             f.map(m, c)
         want = [
-            sum(c * enc.addends(m)[k] for m, c in counts.items()) % 2**w for k in range(enc.values)
+            sum(c * enc.addends(m)[k] for m, c in counts.items()) % 2**w
+            for k in range(enc.nr_values)
         ]
         assert f.values == want
         x = next(iter(counts))
@@ -142,7 +143,7 @@ def test_folio_values_are_the_sums_and_the_check_is_the_posted_one(i, w, counts)
         assert chk.truly_shared == (len(counts) > 1)
         for m, c in counts.items():
             f.unmap(m, c)
-        assert f.values == [0] * enc.values and f.mapcount == 0
+        assert f.values == [0] * enc.nr_values and f.mapcount == 0
 
 
 def test_replay_uses_the_victims_own_count():

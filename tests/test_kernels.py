@@ -54,4 +54,11 @@ def test_subid_words_of_a_plain_index_and_a_64_bit_slice():
 def test_cli_warmup(capsys):
     assert main(["warmup", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert list(out["seconds"]) == ["subid", "replay", "schemes", "exhaustive", "montecarlo"]
+    assert list(out["seconds"]) == [
+        "subid",
+        "replay",
+        "schemes",
+        "exhaustive",
+        "montecarlo",
+        "encoding",
+    ]

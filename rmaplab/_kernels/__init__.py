@@ -9,6 +9,8 @@ inputs, then runs an explicit-signature kernel; ``x()`` is numba,
 ``schemes``     :func:`~rmaplab._kernels.schemes.replay_all_schemes`
 ``exhaustive``  :func:`~rmaplab._kernels.exhaustive.shortest_returns`
 ``montecarlo``  :func:`~rmaplab._kernels.montecarlo.false_exclusive_trials`
+``encoding``    :func:`~rmaplab._kernels.encoding.addends`,
+                :func:`~rmaplab._kernels.encoding.min_fooling`
 
 Operation, population, encoding, scheme-row and status codes live in
 :mod:`rmaplab._kernels.codes`, used inside the kernels (numba freezes a

@@ -1,6 +1,7 @@
-"""numba kernels for :mod:`rmaplab.encoding` and :mod:`rmaplab.verify_encoding`.
+"""numba kernels for :mod:`rmaplab.encoding`, :mod:`rmaplab.verify_encoding`
+and :mod:`rmaplab.frontier_tables`.
 
-Dtype policy as in :mod:`rmaplab.kernels`: words, addends, ids and masks are
+Dtype policy as in :mod:`rmaplab._kernels`: words, addends, ids and masks are
 ``uint64`` (every constant too); a word narrower than 64 bits is
 ``uint64 & mask``, exact because ``2**word_bits`` divides ``2**64``. Counts and
 indices are ``int64``. Kernels compile lazily (explicit signatures,
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._kernels._jit import kernel
+from ._jit import kernel
 
 __all__ = [
     "MODE_HASH",
@@ -22,6 +23,7 @@ __all__ = [
     "addends_python",
     "min_fooling",
     "min_fooling_python",
+    "pair_frontier_kernel",
 ]
 
 MODE_TABLE, MODE_MOMENTS, MODE_HASH = 0, 1, 2
@@ -74,7 +76,7 @@ def _addends_kernel(ids, mode, word_slice, slice_bits, tables, powers, base, mas
 
 def _kernel_args(enc):
     fam = enc.family
-    nw = enc.values
+    nw = enc.nr_values
     ws = np.array(enc.word_slice, dtype=np.int64)
     if fam == "hash64":
         return 2, ws, enc.id_bits, np.zeros((1, 1), np.uint64), np.zeros(1, np.int64), _U0
@@ -211,3 +213,69 @@ def min_fooling_python(gens, word_bits: int, max_depth: int) -> list[int] | None
         if not frontier:
             break
     return None
+
+
+@kernel("int64[::1](int64, int64)")
+def _pair_frontier_kernel(word_bits, depth_cap):
+    """Every 4-value table {0, 1, a, b} (1 < a < b < 2**W; every 4-value table
+    is one of these up to translation, odd scaling and relabelling, or is
+    no better than one): the largest fewest-fooling-others, capped at
+    ``depth_cap``, and its (a, b). Returns ``[best, a, b]``."""
+    n = np.int64(1) << word_bits
+    mask = n - 1
+    best = np.int64(0)
+    ba = np.int64(0)
+    bb = np.int64(0)
+    dist = np.empty(n, dtype=np.int64)
+    queue = np.empty(n, dtype=np.int64)
+    vals = np.zeros(4, dtype=np.int64)
+    vals[1] = 1
+    for a in range(2, n):
+        for b in range(a + 1, n):
+            vals[2] = a
+            vals[3] = b
+            # min over victims of the BFS distance back to 0, cut at best
+            worst = depth_cap
+            for x in range(4):
+                for i in range(n):
+                    dist[i] = -1
+                dist[0] = 0
+                head = 0
+                tail = 1
+                queue[0] = 0
+                found = np.int64(-1)
+                while head < tail and found < 0:
+                    st = queue[head]
+                    head += 1
+                    d = dist[st]
+                    if d >= worst:
+                        break
+                    for g in range(4):
+                        if g == x:
+                            continue
+                        nxt = (st + vals[g] - vals[x]) & mask
+                        if nxt == 0:
+                            found = d + 1
+                            break
+                        if dist[nxt] < 0:
+                            dist[nxt] = d + 1
+                            queue[tail] = nxt
+                            tail += 1
+                if found >= 0 and found < worst:
+                    worst = found
+                if worst <= best:
+                    break
+            if worst > best:
+                best = worst
+                ba = a
+                bb = b
+    out = np.empty(3, dtype=np.int64)
+    out[0] = best
+    out[1] = ba
+    out[2] = bb
+    return out
+
+
+def pair_frontier_kernel(word_bits: int, depth_cap: int) -> np.ndarray:
+    """Run :func:`_pair_frontier_kernel` (see :func:`rmaplab.frontier_tables.pair_frontier`)."""
+    return _pair_frontier_kernel(int(word_bits), int(depth_cap))
