@@ -446,9 +446,13 @@ def tiny_frontier_text(df: pd.DataFrame, params: Params | None = None) -> str:
                 "best_table",
                 "status",
                 "table_bound",
-                "table",
             ],
-            ["B", "W", "linear", "base", "moments", "table", "how", "bound", "w[s]"],
+            ["B", "W", "linear", "base", "moments", "table", "how", "bound"],
+        )
+        + "\n\n"
+        + "\n".join(
+            wrap(f"B = {r.slice_bits}, W = {r.word_bits}: w[s] = {r.table}")
+            for r in df.itertuples()
         )
     )
 

@@ -123,3 +123,47 @@ def test_design_view_text_and_chart_state_their_parameters():
     best = df[df["best"]].set_index("order")
     for o in (4, 6):
         assert int(best.loc[o, "values"]) in {r["values"] for r in rows if r["order"] == o}
+
+
+def test_tiny_frontier_view_fits_mail_and_names_its_parameters():
+    import pandas as pd
+
+    from rmaplab.views import Params, view
+
+    # a frame shaped like frontier_table's (its numbers are enc's tests' business)
+    df = pd.DataFrame(
+        [
+            dict(
+                slice_bits=3,
+                word_bits=10,
+                linear_bound=10,
+                best_linear=10,
+                best_linear_base=10,
+                moments_table=6,
+                best_table=10,
+                best_table_status="found (lower bound)",
+                table_bound=36,
+                table="0 1 10 11 100 101 110 111",
+            ),
+            dict(
+                slice_bits=2,
+                word_bits=8,
+                linear_bound=16,
+                best_linear=16,
+                best_linear_base=16,
+                moments_table=10,
+                best_table=16,
+                best_table_status="exact (exhaustive)",
+                table_bound=18,
+                table="0 1 16 17",
+            ),
+        ]
+    )
+    v = view("frontier_tables")
+    text = v.render_text(df, Params())
+    assert max(len(line) for line in text.splitlines()) <= 72
+    assert "B = 3, W = 10: w[s] = 0 1 10 11 100 101 110 111" in text
+    assert "found: a lower bound only" in " ".join(text.split())
+    spec = v.render_chart(df, Params()).to_dict()
+    sub = spec["title"]["subtitle"][0]
+    assert "slice bits 2, 3; word bits 8, 10" in sub and "found (lower bound)" in sub
