@@ -15,7 +15,7 @@ passes it instead of having the view compute it.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -24,7 +24,17 @@ import pandas as pd
 from .config import DEFAULT_CONFIG, RmapConfig, config_table
 from .export import text_bars, text_lines, text_table, wrap
 
-__all__ = ["VIEWS", "Params", "View", "export_items", "view"]
+__all__ = [
+    "VIEWS",
+    "Params",
+    "View",
+    "design_orders",
+    "design_text",
+    "export_items",
+    "orders_label",
+    "tiny_frontier_text",
+    "view",
+]
 
 #: The encodings the report compares, in the order its tables list them.
 REPORT_ENCODINGS = ("posted", "raw-id", "hash64", "two-values", "posted-32bit", "bit-counters")
@@ -339,7 +349,7 @@ def _design_frame_copy(params: Params) -> pd.DataFrame:
     return _design_frame(params).copy()
 
 
-def orders_label(orders) -> str:
+def orders_label(orders: Iterable[int]) -> str:
     """``0..20`` for a run of orders, ``9, 13`` otherwise."""
     os_ = sorted({int(o) for o in orders})
     if len(os_) > 2 and os_ == list(range(os_[0], os_[-1] + 1)):

@@ -215,7 +215,9 @@ def encoding_for(family: str, id_bits: int, word_bits: int, order: int):
     return "\n".join(lines), v
 
 
-def encoding_explorer(family: str = "moments", id_bits: int = 24, word_bits: int = 64, order=9):
+def encoding_explorer(
+    family: str = "moments", id_bits: int = 24, word_bits: int = 64, order: int = 9
+):
     """Family dropdown, id bits, word bits and order: the live verdict and its
     certificate (or counterexample) for that family's default encoding."""
     import ipywidgets as w
