@@ -17,6 +17,7 @@ import pandas as pd
 from .config import DEFAULT_CONFIG, ConfigError, RmapConfig, _check_int, get_config
 from .export import MAIL_WIDTH, check_width, save_chart, wrap
 from .views import (
+    BENCH_ENCODINGS_CMD,
     DESIGN_COST_NOTE,
     DESIGN_POST_ORDERS,
     DESIGN_SCOPE,
@@ -212,7 +213,8 @@ def _design_post(f: dict) -> list[str]:
         "1. Fewest rmap values proven safe, per id/word width, among the "
         f"families searched: {sc['families']} (rmaplab design, orders "
         f"{sc['orders']}; design.txt). Bytes: the K values only; {DESIGN_COST_NOTE}; "
-        "this report measures nothing.",
+        "this report measures nothing:",
+        BENCH_ENCODINGS_CMD,
     ]
     one_open = []
     for widths, per in f["design"].items():

@@ -320,8 +320,13 @@ DESIGN_SCOPE = (
 #: The model's atomics and where the measured cost comes from.
 DESIGN_COST_NOTE = (
     "atomics = RMW per (un)map in the model (legacy 2 + mapcount 1 + "
-    "seqcount 2 + K); ns per update is measured by `rmaplab bench-atomics "
-    "--encodings digits,moments,table-quadratic,table`, not by this table"
+    "seqcount 2 + K); ns per update is measured, on your machine, by "
+    "the command below, not by this table"
+)
+#: The measuring command, as lines a shell accepts (a line of mail is 72 columns).
+BENCH_ENCODINGS_CMD = (
+    "  rmaplab bench-atomics --threads 1,2 \\\n"
+    "      --encodings digits,moments,table-quadratic,table"
 )
 
 
@@ -377,7 +382,9 @@ def design_text(df: pd.DataFrame, params: Params | None = None) -> str:
             f"families searched: {DESIGN_SCOPE}. bytes = the K values only; "
             f"{DESIGN_COST_NOTE}. lookups = table lookups per update; proof = lines "
             "of `rmaplab proof --encoding`." + quick
-        )
+        ),
+        "",
+        BENCH_ENCODINGS_CMD,
     ]
     for (i, w), g in df.groupby(["id_bits", "word_bits"], sort=False):
         best = g[g["best"]]
