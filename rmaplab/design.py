@@ -68,7 +68,7 @@ def candidates(family: str, id_bits: int, word_bits: int, order: int):
         for k, b in _ks(id_bits):
             if k == 2:
                 yield moments(id_bits, word_bits)
-            yield moments(id_bits, word_bits, b, base=packed_base(P, b))
+            yield moments(id_bits, word_bits, b, base=packed_base(max(P, 2), b))
     elif family == "raw-id":
         yield raw_id(id_bits, word_bits)
     elif family == "hash64":

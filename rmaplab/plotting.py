@@ -518,3 +518,85 @@ def probability_chart(
         width=420,
         height=260,
     )
+
+
+def design_chart(df: pd.DataFrame) -> alt.Chart:
+    """Fewest rmap values proven safe per order and family, from
+    :func:`rmaplab.design.design` (one or several id/word widths)."""
+    d = df[~df["best"] & df["values"].notna()].copy()
+    d["values"] = d["values"].astype(int)
+    d["widths"] = [
+        f"{i}-bit ids, {w}-bit words" for i, w in zip(d["id_bits"], d["word_bits"], strict=True)
+    ]
+    widths = list(dict.fromkeys(d["widths"]))
+    from .views import orders_label
+
+    chart = (
+        alt.Chart(d)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("order:O", title="folio order", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("values:Q", title="rmap values K proven safe", axis=alt.Axis(format="d")),
+            color=alt.Color("encoding:N", title="family"),
+            tooltip=["widths", "order", "encoding", "values", "bytes", "atomics_per_update"],
+        )
+        .properties(width=300, height=200)
+    )
+    return chart.facet(facet=alt.Facet("widths:N", title=None, sort=widths), columns=3).properties(
+        title=alt.TitleParams(
+            "Fewest rmap values proven safe per folio order",
+            subtitle=[
+                f"{'; '.join(widths)}; orders {orders_label(df['order'])}",
+                "per family, among the encodings searched (rmaplab design); "
+                "no point: none proven safe",
+            ],
+        )
+    )
+
+
+#: Series of :func:`tiny_frontier_chart`, per column of ``frontier_table``.
+TINY_FRONTIER_SERIES = {
+    "linear_bound": "linear weights: pigeonhole bound",
+    "best_linear": "best digit base b^j",
+    "moments_table": "packed moments v + 2^e v^2",
+    "best_table": "best table found (exact where exhaustive)",
+    "table_bound": "any table with >= 3 values: bound",
+}
+
+
+def tiny_frontier_chart(df: pd.DataFrame) -> alt.Chart:
+    """Largest safe folio (pages) for one rmap value on tiny analogues, from
+    :func:`rmaplab.frontier_tables.frontier_table`: linear weights against
+    arbitrary tables w[s]."""
+    from .views import orders_label
+
+    cols = [c for c in TINY_FRONTIER_SERIES if c in df.columns]
+    d = df.melt(
+        id_vars=["slice_bits", "word_bits", "best_table_status"],
+        value_vars=cols,
+        var_name="series",
+        value_name="pages",
+    ).dropna(subset=["pages"])
+    d["series"] = d["series"].map(TINY_FRONTIER_SERIES)
+    d["slices"] = [f"{b}-bit slices" for b in d["slice_bits"]]
+    status = sorted(set(df["best_table_status"]))
+    chart = (
+        alt.Chart(d)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("word_bits:O", title="word bits W", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("pages:Q", title="largest safe folio (pages)", scale=alt.Scale(type="log")),
+            color=alt.Color("series:N", title=None, sort=list(TINY_FRONTIER_SERIES.values())),
+            tooltip=["slice_bits", "word_bits", "series", "pages", "best_table_status"],
+        )
+        .properties(width=260, height=200)
+    )
+    return chart.facet(facet=alt.Facet("slices:N", title=None), columns=3).properties(
+        title=alt.TitleParams(
+            "One rmap value on tiny analogues: linear weights against tables w[s]",
+            subtitle=[
+                f"slice bits {orders_label(df['slice_bits'])}; word bits "
+                f"{orders_label(df['word_bits'])}; best table: {'; '.join(status)}",
+            ],
+        )
+    )

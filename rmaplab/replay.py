@@ -119,18 +119,14 @@ def _orders_array(config: RmapConfig, orders, n_folios) -> np.ndarray:
     return o
 
 
-<<<<<<< HEAD
-def make_stream(config: RmapConfig, n_folios: int, folio, mm_id, delta, check=None) -> Stream:
-=======
 def make_stream(
     config: RmapConfig,
     n_folios: int,
     folio: ArrayLike,
-    mm: ArrayLike,
+    mm_id: ArrayLike,
     delta: ArrayLike,
     check: ArrayLike | None = None,
 ) -> Stream:
->>>>>>> pack
     """Validate and cast a stream; errors name the op and the allowed range."""
     folio = _int_array(folio, "folio", None)
     n = folio.shape[0]
@@ -197,13 +193,9 @@ def _check_counts(folio, mm_id, delta) -> None:
         raise RmapError(f"op {i}: folio {folio[i]} mapcount would exceed {MAX_MAPCOUNT} (atomic_t)")
 
 
-<<<<<<< HEAD
-def _resolve(config: RmapConfig, orders, folio, mm_id, delta, check, n_folios):
-=======
 def _resolve(
-    config: RmapConfig, orders, folio, mm, delta, check, n_folios
+    config: RmapConfig, orders, folio, mm_id, delta, check, n_folios
 ) -> tuple[RmapConfig, np.ndarray, Stream]:
->>>>>>> pack
     orders = _orders_array(config, orders, n_folios)
     return config, orders, make_stream(config, orders.shape[0], folio, mm_id, delta, check)
 
@@ -241,19 +233,11 @@ def replay_inputs(config: RmapConfig, orders: np.ndarray, stream: Stream) -> Rep
 
 def replay(
     config: RmapConfig,
-<<<<<<< HEAD
-    orders,
-    folio,
-    mm_id,
-    delta,
-    check=None,
-=======
     orders: ArrayLike,
     folio: ArrayLike,
-    mm: ArrayLike,
+    mm_id: ArrayLike,
     delta: ArrayLike,
     check: ArrayLike | None = None,
->>>>>>> pack
     *,
     n_folios: int | None = None,
     truth: bool = True,
@@ -282,19 +266,11 @@ def replay(
 
 def replay_python(
     config: RmapConfig,
-<<<<<<< HEAD
-    orders,
-    folio,
-    mm_id,
-    delta,
-    check=None,
-=======
     orders: ArrayLike,
     folio: ArrayLike,
-    mm: ArrayLike,
+    mm_id: ArrayLike,
     delta: ArrayLike,
     check: ArrayLike | None = None,
->>>>>>> pack
     *,
     n_folios: int | None = None,
 ) -> ReplayResult:

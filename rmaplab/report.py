@@ -16,7 +16,17 @@ import pandas as pd
 
 from .config import DEFAULT_CONFIG, ConfigError, RmapConfig, _check_int, get_config
 from .export import MAIL_WIDTH, check_width, save_chart, wrap
-from .views import Params, counterexample_replay, scheme_totals, view
+from .views import (
+    BENCH_ENCODINGS_CMD,
+    DESIGN_COST_NOTE,
+    DESIGN_POST_ORDERS,
+    DESIGN_SCOPE,
+    Params,
+    counterexample_replay,
+    orders_label,
+    scheme_totals,
+    view,
+)
 
 __all__ = ["build_report", "post_text"]
 
@@ -43,6 +53,7 @@ class _Writer:
 #: The report's parts, in order: (progress label, views written). Each view's
 #: CSV, text and chart go to files named after it (see :mod:`rmaplab.views`).
 PARTS = [
+    ("design", ["design", "frontier_tables"]),
     ("table", ["table"]),
     ("verify", ["verify", "frontier", "proof", "counterexample_steps"]),
     (
@@ -89,6 +100,39 @@ def _verify_facts(df: pd.DataFrame) -> dict:
             order=o, min_mappings=int(row["min_mappings"]), counterexample=row["counterexample"]
         )
     return facts
+
+
+def _design_facts(df: pd.DataFrame, params: Params) -> dict:
+    """The cheapest design at the orders post.txt names, per id/word width."""
+    best = df[df["best"]]
+    out: dict = {}
+    for (i, w), g in df.groupby(["id_bits", "word_bits"], sort=False):
+        per: dict = {}
+        for o in DESIGN_POST_ORDERS:
+            b = best[(best["id_bits"] == i) & (best["word_bits"] == w) & (best["order"] == o)]
+            if b.empty:
+                tried = g[g["order"] == o]
+                per[o] = None if tried.empty else {"values": None}
+                continue
+            r = b.iloc[0]
+            per[o] = {
+                "values": int(r["values"]),
+                "family": r["encoding"],
+                "detail": r["detail"],
+                "bytes": int(r["bytes"]),
+                "atomics": int(r["atomics_per_update"]),
+                "table_lookups": int(r["table_lookups"]),
+                "proof_lines": int(r["proof_lines"]),
+                "method": r["method"],
+            }
+        out[f"{i}/{w}"] = per
+    return {
+        "design": out,
+        "design_scope": {
+            "families": DESIGN_SCOPE,
+            "orders": orders_label(df["order"]),
+        },
+    }
 
 
 def _cost_facts(t: pd.DataFrame, cheap: pd.DataFrame) -> dict:
@@ -147,6 +191,8 @@ def _collision_facts(real: pd.DataFrame, adv: pd.DataFrame, params: Params) -> d
 
 def _facts(part: str, frames: dict[str, pd.DataFrame], params: Params) -> dict:
     """What ``post.txt`` states about one part, read from the part's frames."""
+    if part == "design":
+        return _design_facts(frames["design"], params)
     if part == "verify":
         return _verify_facts(frames["verify"])
     if part == "cost":
@@ -156,6 +202,45 @@ def _facts(part: str, frames: dict[str, pd.DataFrame], params: Params) -> dict:
     if part == "collisions":
         return _collision_facts(frames["collide"], frames["collide_adversarial"], params)
     return {}
+
+
+def _design_post(f: dict) -> list[str]:
+    """Section 1: the fewest values proven safe, scoped to the families searched."""
+    if "design" not in f:
+        return []
+    sc = f["design_scope"]
+    lines = [
+        "1. Fewest rmap values proven safe, per id/word width, among the "
+        f"families searched: {sc['families']} (rmaplab design, orders "
+        f"{sc['orders']}; design.txt). Bytes: the K values only; {DESIGN_COST_NOTE}; "
+        "this report measures nothing:",
+        BENCH_ENCODINGS_CMD,
+    ]
+    one_open = []
+    for widths, per in f["design"].items():
+        i, w = widths.split("/")
+        for o, r in per.items():
+            head = f"  {i}-bit ids, {w}-bit words, order {o}: "
+            if r is None:
+                continue
+            if r["values"] is None:
+                lines.append(head + "none proven safe by the families searched")
+                continue
+            lines.append(
+                head + f"{r['values']} value{'s' if r['values'] > 1 else ''} "
+                f"({r['detail']}), {r['bytes']} bytes, {r['atomics']} atomic RMW "
+                f"per update (model), proof {r['proof_lines']} lines"
+            )
+            if r["values"] > 1:
+                one_open.append(f"{i}/{w} order {o}")
+    if one_open:
+        lines.append(
+            "No family searched gives 1 value proven safe at "
+            + ", ".join(one_open)
+            + "; that is a statement about these families, not a proof that no "
+            "encoding with 1 value is safe."
+        )
+    return [*lines, ""]
 
 
 def post_text(facts: dict, config: RmapConfig, quick: bool = False) -> str:
@@ -180,6 +265,7 @@ def post_text(facts: dict, config: RmapConfig, quick: bool = False) -> str:
             "workload. Rerun `rmaplab report` without --quick before quoting.",
             "",
         ]
+    parts += _design_post(f)
     parts += [
         f"Encoding: {cfg.name}, {cfg.id_bits}-bit mm ids, {cfg.word_bits}-bit rmap "
         "values; each value sums sub-IDs, the base P_g + 1 digits of one slice of "
@@ -187,7 +273,7 @@ def post_text(facts: dict, config: RmapConfig, quick: bool = False) -> str:
         f"base {g.base}.",
         "",
     ]
-    parts.append("1. Can the check be fooled?")
+    parts.append("2. Can the posted encoding's check be fooled?")
     if f.get("unsafe_orders"):
         ce = f["counterexample"]
         others = ", ".join(f"{m} ({c})" for m, c in ce["mappings"])
@@ -203,7 +289,7 @@ def post_text(facts: dict, config: RmapConfig, quick: bool = False) -> str:
     trials = f" {cs['trials']} trials per Monte Carlo point;" if "trials" in cs else ""
     parts += [
         "",
-        f"2. What a false 'exclusive' costs in probability at order {corder} (uniform "
+        f"3. What a false 'exclusive' costs in probability at order {corder} (uniform "
         f"populations, 3 mms, 20 mappings;{trials} 0 by proof where proven):",
     ]
     for enc, (p, hi, method) in f["collide"].items():
@@ -213,7 +299,7 @@ def post_text(facts: dict, config: RmapConfig, quick: bool = False) -> str:
         parts.append(f"The counterexample and its neighbours fool: {', '.join(fooled) or 'none'}.")
     parts += [
         "",
-        "3. What the values cost at order 9 (x86-64 2 MiB THP) and order 13 (arm64 512 MiB THP)"
+        "4. What the values cost at order 9 (x86-64 2 MiB THP) and order 13 (arm64 512 MiB THP)"
         " (bytes: the K values only; atomic RMW per (un)map: legacy 2 + total mapcount 1 + "
         "seqcount 2 + K):",
     ]
@@ -256,7 +342,7 @@ def post_text(facts: dict, config: RmapConfig, quick: bool = False) -> str:
         scope = "kernel-like workloads"
     parts += [
         "",
-        f"4. The peer schemes on {scope}: checks, false exclusive and false shared, "
+        f"5. The peer schemes on {scope}: checks, false exclusive and false shared, "
         "summed over those workloads; the counterexample workload is not in the sums:",
     ]
     for s, (c, fe, fs) in f["schemes"].items():

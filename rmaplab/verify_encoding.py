@@ -325,8 +325,8 @@ def _moments_search(lo, hi, word_bits, others, tries):
     span = hi - lo
     small = others <= 8 and span <= 80
     exhaustive = small
-    mids = sorted(range(lo + 1, hi), key=lambda x: (-(hi - x) * (x - lo), x))
-    for X in mids[:tries]:
+    n_mids = max(0, hi - lo - 1)
+    for X in _mids(lo, hi, tries):
         L, U = lo - X, hi - X
         cap = others * U * (-L)
         if cap < mod:
@@ -357,7 +357,26 @@ def _moments_search(lo, hi, word_bits, others, tries):
                     f = _try_free(r, s, q, L, U)
                     if f is not None:
                         return (X, _count(X, [U] * a + [L] * b + f)), False
-    return None, exhaustive and tries >= len(mids)
+    return None, exhaustive and tries >= n_mids
+
+
+def _mids(lo: int, hi: int, tries: int):
+    """The first ``tries`` of ``lo < x < hi`` by ``(-(hi - x) * (x - lo), x)``
+    without listing them (2**31 ids do not fit in memory): outward from the
+    middle, the lower of two equal products first."""
+    a = (lo + hi) // 2  # the product is symmetric about (lo + hi) / 2
+    b = a if (lo + hi) % 2 == 0 else a + 1
+    out = 0
+    d = 0
+    while out < tries:
+        xs = (a - d,) if (a == b and d == 0) else (a - d, b + d)
+        if xs[0] <= lo and xs[-1] >= hi:
+            return
+        for x in xs:
+            if lo < x < hi and out < tries:
+                out += 1
+                yield x
+        d += 1
 
 
 def _count(X: int, ds: list[int]) -> dict[int, int]:
@@ -606,7 +625,7 @@ def _bfs_slice(enc: Encoding, order: int, s: int) -> dict | None:
     from ._kernels import encoding as K
 
     words = enc.words_of_slice(s)
-    vals = list(enc.slice_values(s))
+    vals = enc.slice_values(s)  # a range: listing 2**31 ids first ran out of memory
     if len(words) * enc.word_bits > BFS_STATE_BITS or len(vals) > 4096:
         return None
     import numpy as np
@@ -656,7 +675,7 @@ def _lattice_slice(enc: Encoding, order: int, s: int, node_limit: int) -> dict |
     from .lattice import lattice_basis, lll, shortest_linf
 
     words = enc.words_of_slice(s)
-    vals = list(enc.slice_values(s))
+    vals = enc.slice_values(s)  # a range: listing 2**31 ids first ran out of memory
     if len(words) != 1 or len(vals) > 17:
         return None
     k = words[0]

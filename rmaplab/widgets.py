@@ -19,6 +19,8 @@ __all__ = [
     "collide_for",
     "cost_explorer",
     "cost_for",
+    "encoding_explorer",
+    "encoding_for",
     "explore",
     "export_control",
     "proof_explorer",
@@ -185,6 +187,72 @@ def proof_explorer(
     return _panel(
         controls, explore, [["order", "group_order"], ["bits", "id_bits"], ["word_bits"]], "180px"
     )
+
+
+def encoding_for(family: str, id_bits: int, word_bits: int, order: int):
+    """One family's default encoding (:func:`rmaplab.encoding.default_encoding`
+    for folios up to ``order``) verified at ``order``: the verdict, its
+    certificate or counterexample as the written proof, and the counterexample
+    replayed through the folio model. Returns ``(text, verdict or None)``."""
+    from .encoding import default_encoding, replay
+    from .proof_encoding import proof_text_encoding
+    from .verify_encoding import verify_encoding
+
+    try:
+        enc = default_encoding(family, id_bits, word_bits, order, order)
+        v = verify_encoding(enc, order, node_limit=WIDGET_NODE_LIMIT)
+    except ConfigError as e:
+        return f"invalid: {e}", None
+    head = (
+        f"{enc.describe()}; {id_bits}-bit ids, order {order} ({1 << order} pages)\n"
+        f"verdict: {v.verdict.upper()} by {v.method}"
+        + (
+            f", min mappings {v.min_mappings}"
+            + (" (proven minimal)" if v.proven_minimal else " (not proven minimal)")
+            if v.min_mappings
+            else ""
+        )
+    )
+    lines = [head, "", proof_text_encoding(enc, order, verdict=v)]
+    if v.counterexample:
+        chk = replay(enc, order, v.counterexample)
+        lines += [
+            "",
+            f"replayed: mapcount {chk.mapcount}, check says "
+            f"{'shared' if chk.shared else 'exclusive'} for mm {chk.mm}, truly "
+            f"{'shared' if chk.truly_shared else 'exclusive'}",
+        ]
+    return "\n".join(lines), v
+
+
+def encoding_explorer(
+    family: str = "moments", id_bits: int = 24, word_bits: int = 64, order: int = 9
+):
+    """Family dropdown, id bits, word bits and order: the live verdict and its
+    certificate (or counterexample) for that family's default encoding."""
+    import ipywidgets as w
+
+    from .encoding import FAMILIES
+
+    style = {"description_width": "90px"}
+    controls = {
+        "family": w.Dropdown(
+            options=list(FAMILIES), value=family, description="family", style=style
+        ),
+        "id_bits": w.IntSlider(
+            id_bits, 1, 32, description="id bits", style=style, continuous_update=False
+        ),
+        "word_bits": w.Dropdown(
+            options=[8, 12, 16, 20, 24, 32, 48, 64],
+            value=word_bits,
+            description="word bits",
+            style=style,
+        ),
+        "order": w.IntSlider(
+            order, 0, 30, description="folio order", style=style, continuous_update=False
+        ),
+    }
+    return _panel(controls, encoding_for, [["family", "word_bits"], ["id_bits", "order"]], "300px")
 
 
 def cost_for(id_bits: int, word_bits: int, order: int) -> tuple[str, dict | None]:
