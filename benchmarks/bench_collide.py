@@ -20,9 +20,10 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 import naive  # noqa: E402
 from _cc import bench_main, best_time, compile_c, header, machine  # noqa: E402
 
-from rmaplab.config import WIP_V1
-from rmaplab import kernels  # noqa: E402
-from rmaplab.collide import _POP_CODE, make_encoding  # noqa: E402
+from rmaplab._kernels.codes import POP_CODES  # noqa: E402
+from rmaplab._kernels.montecarlo import false_exclusive_trials  # noqa: E402
+from rmaplab.collide import make_encoding, mc_inputs  # noqa: E402
+from rmaplab.config import WIP_V1  # noqa: E402
 
 CASES = [
     ("posted, 64-bit, uniform", "posted", "uniform", 3, 20, None, None),
@@ -46,17 +47,17 @@ def run(trials=1_000_000, python_trials=20_000, repeat=3):
             enc.base_pages,
             enc.mask,
             enc.max_id,
-            _POP_CODE[pop],
+            POP_CODES[pop],
             m,
             n,
             1 << enc.order,
         )
         seed = 12345
 
+        inp = mc_inputs(enc, pop, m, n)
+
         def nb(t):
-            return kernels.monte_carlo(
-                *args[:3], np.uint64(args[3]), np.uint64(args[4]), *args[5:], t, np.uint64(seed)
-            )
+            return false_exclusive_trials(inp, t, seed)
 
         def c(t):
             out = np.zeros(2, dtype=np.int64)
@@ -74,7 +75,7 @@ def run(trials=1_000_000, python_trials=20_000, repeat=3):
             enc.base_pages,
             enc.word_bits,
             enc.max_id,
-            _POP_CODE[pop],
+            POP_CODES[pop],
             m,
             n,
             1 << enc.order,
@@ -82,9 +83,7 @@ def run(trials=1_000_000, python_trials=20_000, repeat=3):
             seed,
         )
         t_py = time.perf_counter() - t0
-        same = (tuple(nb(trials)) == tuple(c(trials))) and tuple(
-            int(v) for v in nb(python_trials)
-        ) == py
+        same = nb(trials) == tuple(int(v) for v in c(trials)) and nb(python_trials) == py
         rows.append(
             {
                 "case": label,

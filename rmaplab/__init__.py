@@ -7,7 +7,8 @@ values. rmaplab models that scheme exactly (Python ints masked to the word)
 and fast (numba kernels on ``uint64`` arrays), and checks one against the other.
 
 Importing rmaplab compiles nothing; kernels compile on first use and are
-cached on disk.
+cached on disk. :func:`warmup` compiles (once per install) or loads every
+kernel up front, so no later call waits on numba.
 """
 
 from .config import (
@@ -25,6 +26,15 @@ from .folio import CheckResult, Folio, RmapError
 from .subid import calc_rmap_subid, id_slices, mm_subids, subid_table
 
 __version__ = "0.1.0"
+
+
+def warmup() -> dict[str, float]:
+    """Compile (first time after install) or load from the cache every numba
+    kernel; returns seconds per kernel family. See :func:`rmaplab._kernels.warmup`."""
+    from ._kernels import warmup as _warmup
+
+    return _warmup()
+
 
 __all__ = [
     "BUILTIN",
@@ -44,4 +54,5 @@ __all__ = [
     "mm_subids",
     "single_group_config",
     "subid_table",
+    "warmup",
 ]

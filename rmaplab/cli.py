@@ -10,6 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
+from concurrent.futures import Executor
+from typing import Any, Literal
 
 from .collide import MC_BUDGET_SECONDS
 from .config import (
@@ -22,6 +25,7 @@ from .config import (
     single_group_config,
 )
 from .export import text_table, wrap
+from .verify import NODE_LIMIT
 from .views import Params, view
 
 __all__ = ["main"]
@@ -195,6 +199,12 @@ def _verify_config(args):
 def _verdict_text(v) -> str:
     lines = [f"order {v.order} ({v.pages} pages): {v.verdict.upper()} by {v.method}"]
     lines.append(wrap(v.evidence))
+    lines.append(
+        wrap(
+            f"minimality {'proven' if v.proven_minimal else 'not proven'}; frontier: no "
+            f"sub-ID weights with B = {v.bits} are safe from {v.frontier_pages} pages on"
+        )
+    )
     if v.counterexample:
         ce = v.counterexample
         lines.append(
@@ -207,12 +217,20 @@ def _verdict_text(v) -> str:
         )
     if v.note:
         lines.append(wrap(f"series: {v.note}"))
+    if v.verdict == "undecided":
+        lines.append(
+            wrap("UNDECIDED within the node budget: a larger --node-limit searches further.")
+        )
     return "\n".join(lines)
 
 
 def cmd_verify(args) -> int:
     from .verify import verify, verify_all
 
+    if getattr(args, "encoding", None):
+        from .cli_design import cmd_verify_encoding
+
+        return cmd_verify_encoding(args)
     cfg = _verify_config(args)
     if args.all == (args.order is not None):
         raise ConfigError("give exactly one of --order O and --all")
@@ -220,11 +238,14 @@ def cmd_verify(args) -> int:
         cfg.group_for(args.order)  # refuse an uncovered order before any work
     if args.csv:
         _check_csv_path(args.csv, "--csv")
+    from .config import _check_int
+
+    limit = _check_int("--node-limit", args.node_limit, 1, 10**9)
     if args.all:
-        df = verify_all(cfg, progress=args.progress)
-        verdicts = [verify(cfg, o) for o in cfg.orders]
+        df = verify_all(cfg, progress=args.progress, node_limit=limit)
+        verdicts = [verify(cfg, o, limit) for o in cfg.orders]  # cached searches
     else:
-        verdicts = [verify(cfg, args.order)]
+        verdicts = [verify(cfg, args.order, limit, progress=not args.json)]
         df = None
     if args.csv:
         from .verify import save_table
@@ -276,6 +297,10 @@ def cmd_verify(args) -> int:
 def cmd_proof(args) -> int:
     from .proof import proof_text
 
+    if getattr(args, "encoding", None):
+        from .cli_design import cmd_proof_encoding
+
+        return cmd_proof_encoding(args)
     cfg = _verify_config(args)
     if args.order is None:
         raise ConfigError("--order is required")
@@ -318,34 +343,42 @@ def cmd_cost(args) -> int:
 
 
 def cmd_bench_atomics(args) -> int:
-    from .atomics import bench_atomics, machine_info, parse_range
+    from .atomics import (
+        ADDENDS,
+        ENCODINGS,
+        bench_atomics,
+        bench_text,
+        machine_info,
+        parse_list,
+        parse_range,
+    )
 
-    nr_values = parse_range(args.nr_values, "values", 1, 8)
+    encodings = None
+    if args.encodings is not None:
+        encodings = parse_list(args.encodings, "encodings", ENCODINGS)
+    nr_values: list[int] | None
+    if args.nr_values is not None:
+        nr_values = parse_range(args.nr_values, "values", 1, 8)
+    else:
+        nr_values = None if encodings is not None else list(range(1, 9))
     threads = parse_range(args.threads, "threads", 1, 8)
+    addends = None if args.addends is None else parse_list(args.addends, "addends", ADDENDS)
+    df = bench_atomics(
+        nr_values,
+        threads,
+        iters=args.iters,
+        repeat=args.repeat,
+        progress=not args.json,
+        encodings=encodings,
+        addends=addends,
+        concurrent_tries=args.concurrent_tries,
+    )
+    # the load when the runs ended: the machine may be shared
     info = machine_info()
-    df = bench_atomics(nr_values, threads, iters=args.iters, progress=not args.json)
     if args.json:
         _emit_json({"machine": info, "rows": df.to_dict(orient="records")})
         return 0
-    print(wrap(f"{info['cpu']} ({info['arch']}, {info['cores']} cores), {info['cc']} -O2"))
-    print(
-        wrap(
-            "ns per update: seqcount (2 RMW) + mapcount + K values; 'plain' is "
-            "the exclusive-writer path (plain stores; with 2 threads it is a "
-            "deliberate race that only shows cache-line bouncing)."
-        )
-    )
-    print()
-    wide = df.pivot_table(index="values", columns=["threads", "path"], values="ns_per_update")
-    wide.columns = [f"{t}t {p}" for t, p in wide.columns]
-    wide = wide.reset_index()
-    print(text_table(wide, floatfmt=".1f"))
-    if 3 in nr_values:
-        print()
-        r = df.pivot_table(index="values", columns=["threads", "path"], values="ratio_vs_k3")
-        r.columns = [f"{t}t {p}" for t, p in r.columns]
-        print("ratio against K = 3")
-        print(text_table(r.reset_index(), floatfmt=".2f"))
+    print(bench_text(df, info))
     return 0
 
 
@@ -355,7 +388,7 @@ def cmd_compare(args) -> int:
     from .workloads import WORKLOADS
 
     if args.list:
-        listing = {
+        listing: dict[str, Any] = {
             "workloads": list(WORKLOADS),
             "schemes": {n: c.description for n, c in SCHEMES.items() if n != "truth"},
         }
@@ -406,7 +439,7 @@ def cmd_compare(args) -> int:
                 f"0 checks: workload {args.workload} has no write fault (no COW), so no "
                 "scheme is asked 'mapped shared?'; it exercises only the map/unmap "
                 "path, whose cost is the bytes and atomics columns. Workloads with "
-                "checks: cow, cow-reuse, fork-exec, zygote, prefork, random."
+                "write faults have checks, e.g. cow, zygote, random."
             )
         )
     bad = df[df["false_exclusive"] > 0]
@@ -450,7 +483,7 @@ def cmd_collide(args) -> int:
     if not args.max_seconds > 0:
         raise ConfigError(f"--max-seconds={args.max_seconds:g} is out of range: allowed > 0")
     cfg = get_config(args.config)
-    executor = "auto"  # local processes from 4 tasks on
+    executor: Executor | Literal["auto"] | None = "auto"  # local processes from 4 tasks on
     address = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
     if address:
         executor = dask_executor(address)
@@ -524,6 +557,19 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_warmup(args) -> int:
+    from ._kernels import jit_enabled, warmup
+
+    secs = warmup()
+    if args.json:
+        _emit_json({"jit": jit_enabled(), "seconds": secs})
+        return 0
+    for fam, t in secs.items():
+        print(f"{fam:<12}{t:>8.2f} s")
+    print(wrap("kernels compiled (first run after install) or loaded from numba's cache"))
+    return 0
+
+
 def _add_config_args(p, custom: bool = False):
     p.add_argument(
         "--config", default=DEFAULT_CONFIG.name, help=f"one of {', '.join(config_names())}"
@@ -538,6 +584,8 @@ def _add_config_args(p, custom: bool = False):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from . import cli_design
+
     p = argparse.ArgumentParser(
         prog="rmaplab",
         description="Exact arithmetic for the rmap-ID 'mapped shared' proposal.",
@@ -570,25 +618,57 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--csv", metavar="PATH", help="also save the table as CSV")
     v.add_argument("--steps", action="store_true", help="replay each counterexample step by step")
     v.add_argument("--progress", action="store_true", help="progress bar (with --all)")
+    v.add_argument(
+        "--node-limit",
+        type=_count,
+        default=NODE_LIMIT,
+        help=f"budget: enumeration nodes per rmap value; past it the verdict is "
+        f"undecided (default {NODE_LIMIT:.0e})",
+    )
     v.set_defaults(func=cmd_verify)
+    cli_design.add_encoding_args(v)
 
     pr = sub.add_parser("proof", help="the argument with this configuration's numbers, for mail")
     _add_config_args(pr, custom=True)
     pr.add_argument("--order", type=int, help="folio order")
     pr.set_defaults(func=cmd_proof)
+    cli_design.add_encoding_args(pr)
+    cli_design.add_parsers(sub)
 
     co = sub.add_parser("cost", help="memory, atomics and cache lines per order")
     _add_config_args(co)
     co.add_argument("--json", action="store_true", help="JSON: a list of rows")
     co.set_defaults(func=cmd_cost)
 
-    ba = sub.add_parser("bench-atomics", help="measure the update path for K values here (C, -O2)")
+    ba = sub.add_parser(
+        "bench-atomics", help="measure the update path per encoding and K here (C, -O2)"
+    )
     ba.add_argument(
-        "--values", dest="nr_values", default="1-8", help="K values to measure, e.g. 1-8 or 3,6"
+        "--values",
+        dest="nr_values",
+        help="digits' K values to measure, e.g. 1-8 or 3,6 (default 1-8; with --encodings 3,4,6)",
     )
     ba.add_argument("--threads", default="1,2", help="thread counts, e.g. 1,2")
     ba.add_argument(
+        "--encodings",
+        help="comma-separated: digits,moments,table-quadratic,table (default: digits only, "
+        "per-mm sub-IDs, as before)",
+    )
+    ba.add_argument(
+        "--addends",
+        help="per-mm,per-update: load the addends from the mm or compute them from its id "
+        "(default: both with --encodings, else per-mm)",
+    )
+    ba.add_argument(
         "--iters", type=_count, default=2_000_000, help="updates per thread per run (<= 1e8)"
+    )
+    ba.add_argument("--repeat", type=_count, default=3, help="runs per case, best kept (<= 50)")
+    ba.add_argument(
+        "--concurrent-tries",
+        type=_count,
+        default=200,
+        help="extra short runs per multi-thread case to catch its threads running at once "
+        "(0: none)",
     )
     ba.add_argument("--json", action="store_true")
     ba.set_defaults(func=cmd_bench_atomics)
@@ -655,10 +735,17 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("configs", help="list the built-in configurations")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_configs)
+    from .cli_race import add_parser as add_race_parsers
+
+    add_race_parsers(sub)
+
+    w = sub.add_parser("warmup", help="compile every numba kernel now (once per install)")
+    w.add_argument("--json", action="store_true")
+    w.set_defaults(func=cmd_warmup)
     return p
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
@@ -667,6 +754,11 @@ def main(argv=None) -> int:
     except ConfigError as e:
         print(f"rmaplab {args.command}: error: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `rmaplab ... | head`: the reader left, not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,7 +9,8 @@ overlap (tests check it):
   distributions modulo ``2**W`` (uniform ids), as exact fractions; for small
   words and id spaces. A configuration the verifier proves safe has
   probability exactly 0 (method ``proof``).
-* ``monte-carlo``: the numba kernel :func:`rmaplab.kernels._mc_kernel`, split
+* ``monte-carlo``: the numba kernel
+  :func:`rmaplab._kernels.montecarlo.false_exclusive_trials`, split
   into tasks of fixed size, each seeded from (seed, task index), so the
   result does not depend on how tasks are spread over workers; Wilson 95%
   interval.
@@ -24,13 +25,22 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Iterable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
 
+from ._kernels.codes import ENC_DIGITS, ENC_HASH, ENC_RAW, GOLDEN, POP_CODES
+from ._kernels.montecarlo import (
+    MonteCarloInputs,
+    false_exclusive_trials,
+    false_exclusive_trials_python,
+)
 from .config import (
     DEFAULT_CONFIG,
     ConfigError,
@@ -38,6 +48,7 @@ from .config import (
     _check_int,
     bits_per_value,
     nr_values_for,
+    require_config,
     single_group_config,
 )
 
@@ -51,6 +62,7 @@ __all__ = [
     "exact_probability",
     "make_encoding",
     "monte_carlo",
+    "monte_carlo_python",
     "sweep",
     "wilson",
 ]
@@ -74,18 +86,19 @@ ENCODINGS = {
     "bit-counters": "one counter per id bit (exact)",
 }
 POPULATIONS = {
-    "uniform": "victim uniform over ids, others i.i.d. uniform over other ids, counts a uniform split",
+    "uniform": (
+        "victim uniform over ids, others i.i.d. uniform over other ids, counts a uniform split"
+    ),
     "lowest-free": "ids 1..m from a lowest-free allocator, victim uniform among them",
     "fork-tree": "parent and m-1 children, each keeps a uniform 0..P pages after partial unmaps",
     "adversarial": "the verifier's counterexample and its neighbours (counts +-1)",
 }
-_POP_CODE = {"uniform": 0, "lowest-free": 1, "fork-tree": 2}
 
 
 @dataclass(frozen=True)
 class Encoding:
     name: str
-    kind: int  # kernels.ENC_DIGITS / ENC_RAW / ENC_HASH
+    kind: int  # ENC_DIGITS / ENC_RAW / ENC_HASH (rmaplab._kernels.codes)
     nr_values: int
     bits: int
     base_pages: int
@@ -103,23 +116,21 @@ class Encoding:
 
     def subids(self, mm_id: int) -> list[int]:
         """Sub-IDs of one mm, Python ints (the reference for the kernel)."""
-        from .kernels import _GOLDEN  # the hash's step, shared with the kernel
-
         m = self.mask
-        if self.kind == 0:
+        if self.kind == ENC_DIGITS:
             from .subid import calc_rmap_subid
 
             sl = [
                 (mm_id >> (k * self.bits)) & ((1 << self.bits) - 1) for k in range(self.nr_values)
             ]
             return [calc_rmap_subid(self.base_pages, x, self.word_bits) for x in sl]
-        if self.kind == 1:
+        if self.kind == ENC_RAW:
             return [mm_id & m]
-        return [_mix64_py((mm_id + k * int(_GOLDEN)) % 2**64) & m for k in range(self.nr_values)]
+        return [_mix64_py((mm_id + k * GOLDEN) % 2**64) & m for k in range(self.nr_values)]
 
     def config(self) -> RmapConfig | None:
         """The equivalent rmap-ID configuration (digit encodings), for the verifier."""
-        if self.kind != 0:
+        if self.kind != ENC_DIGITS:
             return None
         return single_group_config(
             self.id_bits,
@@ -150,25 +161,25 @@ def make_encoding(
 ) -> Encoding:
     """An encoding of ``config``'s ids at ``order``; ``word_bits``/``id_bits``
     override the configuration's widths (digits are re-sliced accordingly)."""
-    cfg = config
+    cfg = require_config(config)
     g = cfg.group_for(order)
     ib = cfg.id_bits if id_bits is None else _check_int("id_bits", id_bits, 1, 32)
     wb = cfg.word_bits if word_bits is None else _check_int("word_bits", word_bits, 2, 64)
     if name == "posted":
         k = g.nr_values if id_bits is None else nr_values_for(ib, g.bits)
         b = bits_per_value(ib, k)
-        return Encoding(name, 0, k, b, g.base_pages, wb, ib, order)
+        return Encoding(name, ENC_DIGITS, k, b, g.base_pages, wb, ib, order)
     if name == "raw-id":
-        return Encoding(name, 1, 1, ib, 0, wb, ib, order)
+        return Encoding(name, ENC_RAW, 1, ib, 0, wb, ib, order)
     if name == "hash64":
-        return Encoding(name, 2, 1, 0, 0, 64 if word_bits is None else wb, ib, order)
+        return Encoding(name, ENC_HASH, 1, 0, 0, 64 if word_bits is None else wb, ib, order)
     if name == "two-values":
-        return Encoding(name, 0, 2, bits_per_value(ib, 2), g.base_pages, wb, ib, order)
+        return Encoding(name, ENC_DIGITS, 2, bits_per_value(ib, 2), g.base_pages, wb, ib, order)
     if name == "posted-32bit":
         k = g.nr_values
         return Encoding(
             name,
-            0,
+            ENC_DIGITS,
             k,
             bits_per_value(ib, k),
             g.base_pages,
@@ -177,7 +188,7 @@ def make_encoding(
             order,
         )
     if name == "bit-counters":
-        return Encoding(name, 0, ib, 1, 1, wb, ib, order)
+        return Encoding(name, ENC_DIGITS, ib, 1, 1, wb, ib, order)
     raise ConfigError(f"encoding={name!r} is unknown: allowed {', '.join(ENCODINGS)}")
 
 
@@ -254,11 +265,11 @@ def exact_probability(
         ncomp = math.comb(mappings - 1, mms - 1)
         if N * ncomp * (mms - 1) * R * (N - 1) > limit * 50 or R > 1 << 20:
             return None
-        subs = np.array([enc.subids(i) for i in range(1, N + 1)], dtype=object)
+        subv = np.array([enc.subids(i) for i in range(1, N + 1)], dtype=object)
         total = Fraction(0)
         packed_w = [mod**k for k in range(enc.nr_values)]
         for xi in range(N):
-            diffs = [(subs[y] - subs[xi]) for y in range(N) if y != xi]
+            diffs = [(subv[y] - subv[xi]) for y in range(N) if y != xi]
             # the others' counts matter, the victim's does not: distinct count tuples
             for parts in _compositions(mappings, mms):
                 dist = {0: 1}
@@ -329,8 +340,8 @@ def _adversarial(enc: Encoding, config: RmapConfig = DEFAULT_CONFIG) -> tuple[in
 
 def analytic_probability(enc: Encoding, population: str, mms: int, mappings: int) -> float | None:
     """The closed form for random sub-IDs (see module docstring), else None."""
-    if enc.kind != 2 or population != "uniform" or mappings > (1 << enc.order):
-        return 0.0 if (enc.kind == 2 and mappings > (1 << enc.order)) else None
+    if enc.kind != ENC_HASH or population != "uniform" or mappings > (1 << enc.order):
+        return 0.0 if (enc.kind == ENC_HASH and mappings > (1 << enc.order)) else None
     W, K = enc.word_bits, enc.nr_values
     if math.comb(mappings - 1, mms - 1) > 200_000:
         return None
@@ -343,25 +354,26 @@ def analytic_probability(enc: Encoding, population: str, mms: int, mappings: int
     return acc / n
 
 
+def mc_inputs(enc: Encoding, population: str, mms: int, mappings: int) -> MonteCarloInputs:
+    """The Monte Carlo kernel's named inputs for ``enc`` and ``population``."""
+    return MonteCarloInputs(
+        encoding=enc.kind,
+        nr_values=enc.nr_values,
+        bits=enc.bits,
+        base_pages=enc.base_pages,
+        word_bits=enc.word_bits,
+        max_id=enc.max_id,
+        population=POP_CODES[population],
+        mms=mms,
+        mappings=mappings,
+        nr_pages=1 << enc.order,
+    )
+
+
 def _task(args):
     """One Monte Carlo task (top level, so executors can pickle it)."""
-    from . import kernels
-
-    enc, pop, mms, mappings, trials, seed = args
-    return kernels.monte_carlo(
-        enc.kind,
-        enc.nr_values,
-        enc.bits,
-        np.uint64(enc.base_pages),
-        np.uint64(enc.mask),
-        enc.max_id,
-        _POP_CODE[pop],
-        mms,
-        mappings,
-        1 << enc.order,
-        trials,
-        np.uint64(seed),
-    ).tolist()
+    inp, trials, seed = args
+    return false_exclusive_trials(inp, trials, seed)
 
 
 def _task_seed(seed: int, index: int) -> int:
@@ -382,7 +394,7 @@ def monte_carlo(
     mappings: int,
     trials: int = 1_000_000,
     seed: int = 0,
-    executor=None,
+    executor: Executor | None = None,
     progress: bool = False,
     budget_seconds: float | None = None,
 ) -> tuple[int, int]:
@@ -404,15 +416,9 @@ def monte_carlo(
     if not budget > 0:
         raise ConfigError(f"budget_seconds={budget_seconds} is out of range: allowed > 0")
     n_tasks = -(-trials // TASK_TRIALS)
+    inp = mc_inputs(enc, population, mms, mappings)
     jobs = (
-        (
-            enc,
-            population,
-            mms,
-            mappings,
-            min(TASK_TRIALS, trials - i * TASK_TRIALS),
-            _task_seed(seed, i),
-        )
+        (inp, min(TASK_TRIALS, trials - i * TASK_TRIALS), _task_seed(seed, i))
         for i in range(n_tasks)
     )
     batch = 1 if executor is None else 4 * (os.cpu_count() or 1)
@@ -439,6 +445,23 @@ def monte_carlo(
     return hits, total
 
 
+def monte_carlo_python(
+    enc: Encoding, population: str, mms: int, mappings: int, trials: int = 1000, seed: int = 0
+) -> tuple[int, int]:
+    """:func:`monte_carlo` on Python ints: the same tasks, seeds and draws, so
+    the same ``(hits, trials)`` (slow: the reference tests compare against)."""
+    _check_params(enc, population, mms, mappings)
+    trials = _check_int("trials", trials, 1, MAX_TRIALS)
+    inp = mc_inputs(enc, population, mms, mappings)
+    hits = total = 0
+    for i in range(-(-trials // TASK_TRIALS)):
+        n = min(TASK_TRIALS, trials - i * TASK_TRIALS)
+        h, t = false_exclusive_trials_python(inp, n, _task_seed(seed, i))
+        hits += h
+        total += t
+    return hits, total
+
+
 def collide(
     encoding: str,
     order: int = 9,
@@ -448,10 +471,10 @@ def collide(
     seed: int = 0,
     population: str = "uniform",
     config: RmapConfig = DEFAULT_CONFIG,
-    word_bits=None,
-    id_bits=None,
+    word_bits: int | None = None,
+    id_bits: int | None = None,
     method: str = "auto",
-    executor="auto",
+    executor: Executor | Literal["auto"] | None = "auto",
     progress: bool = False,
     budget_seconds: float | None = None,
 ) -> dict:
@@ -460,7 +483,7 @@ def collide(
     ``method``: ``auto`` (proof if the verifier proves the digit encoding safe,
     else exact if small enough, else Monte Carlo), or one of ``exact``,
     ``monte-carlo``, ``analytic``. ``executor``: any ``concurrent.futures``
-    executor for the Monte Carlo tasks; ``"auto"`` uses local processes (or
+    executor for the Monte Carlo tasks; ``"auto"`` uses a thread per core (or
     the dask cluster in ``DASK_SCHEDULER_ADDRESS``) from 4 tasks on, None runs
     them here. ``budget_seconds`` bounds a Monte Carlo run (default
     :data:`MC_BUDGET_SECONDS`); a run stopped by it has ``"stopped"`` set and
@@ -498,10 +521,12 @@ def collide(
                 "answers 'shared' by its mapcount test, whatever the rmap values"
             ),
         }
-    if method in ("auto", "proof") and enc.kind == 0:
+    if method in ("auto", "proof") and enc.kind == ENC_DIGITS:
         from .verify import verify
 
-        v = verify(enc.config(), order, node_limit=200_000)
+        digits_cfg = enc.config()
+        assert digits_cfg is not None  # every digit encoding has one
+        v = verify(digits_cfg, order, node_limit=200_000)
         if v.verdict == "safe":
             return row | {
                 "probability": 0.0,
@@ -528,8 +553,8 @@ def collide(
     if method in ("auto", "exact") and (
         population == "adversarial" or method == "exact" or _small(enc, population, mms, mappings)
     ):
-        p = exact_probability(enc, population, mms, mappings, config=config)
-        if p is not None:
+        frac = exact_probability(enc, population, mms, mappings, config=config)
+        if frac is not None:
             extra = {}
             if population == "adversarial":
                 fooled, cases = _adversarial(enc, config)
@@ -537,12 +562,12 @@ def collide(
             return (
                 row
                 | {
-                    "probability": float(p),
-                    "ci_low": float(p),
-                    "ci_high": float(p),
+                    "probability": float(frac),
+                    "ci_low": float(frac),
+                    "ci_high": float(frac),
                     "method": "exact",
                     "trials": 0,
-                    "exact": f"{p.numerator}/{p.denominator}",
+                    "exact": f"{frac.numerator}/{frac.denominator}",
                 }
                 | extra
             )
@@ -555,7 +580,15 @@ def collide(
             executor = own = default_executor()
     try:
         hits, total = monte_carlo(
-            enc, population, mms, mappings, trials, seed, executor, progress, budget_seconds
+            enc,
+            population,
+            mms,
+            mappings,
+            trials,
+            seed,
+            cast("Executor | None", executor),
+            progress,
+            budget_seconds,
         )
     finally:
         if own is not None:
@@ -594,7 +627,13 @@ def _small(enc: Encoding, population: str, mms: int, mappings: int) -> bool:
     return False
 
 
-def sweep(param: str, points, base: dict, executor="auto", progress: bool = False) -> pd.DataFrame:
+def sweep(
+    param: str,
+    points: Iterable[Any],
+    base: dict,
+    executor: Executor | Literal["auto"] | None = "auto",
+    progress: bool = False,
+) -> pd.DataFrame:
     """:func:`collide` over one parameter (tidy rows), Monte Carlo tasks on ``executor``."""
     rows = []
     it = points
@@ -602,21 +641,29 @@ def sweep(param: str, points, base: dict, executor="auto", progress: bool = Fals
         from tqdm.auto import tqdm
 
         it = tqdm(list(points), desc=f"sweep {param}", unit="point")
-    for v in it:
-        kw = dict(base)
-        kw[param] = v
-        rows.append(collide(executor=executor, **kw))
+    # one pool for every point of the sweep, not one per point
+    own = default_executor() if executor == "auto" and (os.cpu_count() or 1) > 1 else None
+    try:
+        for v in it:
+            kw = dict(base)
+            kw[param] = v
+            rows.append(collide(executor=own or executor, **kw))
+    finally:
+        if own is not None:
+            own.shutdown()
     return pd.DataFrame(rows)
 
 
 def default_executor():
-    """Local processes, or the dask cluster named by ``DASK_SCHEDULER_ADDRESS``."""
+    """A thread per core (the Monte Carlo kernel releases the GIL, so threads
+    run in parallel without process start-up or pickling), or the dask
+    cluster named by ``DASK_SCHEDULER_ADDRESS``."""
     addr = os.environ.get("DASK_SCHEDULER_ADDRESS")
     if addr:
         return dask_executor(addr)
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ThreadPoolExecutor
 
-    return ProcessPoolExecutor(max_workers=os.cpu_count() or 1)
+    return ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
 
 
 def dask_executor(address: str):

@@ -13,9 +13,17 @@ and unmap events, so their answers are comparable check by check:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
 import pandas as pd
 
-from .config import DEFAULT_CONFIG, ConfigError, RmapConfig
+if TYPE_CHECKING:
+    import numpy as np
+
+from ._kernels import word_mask
+from ._kernels.codes import OP_CODES, OP_FORK, SCHEME_ROWS, STATUS_MESSAGES, STATUS_OK
+from .config import DEFAULT_CONFIG, ConfigError, RmapConfig, require_config
 from .folio import RmapError
 from .schemes import SCHEMES, make_scheme
 from .workloads import make_workload
@@ -25,7 +33,7 @@ __all__ = [
     "compare_all",
     "ops_to_arrays",
     "replay_schemes",
-    "replay_schemes_fast",
+    "replay_schemes_python",
     "sweep_procs",
     "trace",
 ]
@@ -45,11 +53,22 @@ def _mask(start: int, count: int) -> int:
     return ((1 << count) - 1) << start
 
 
-def replay_schemes(
+def replay_schemes_python(
+    ops: Sequence[tuple],
+    order: int,
+    schemes: Sequence[str] | None = None,
+    config: RmapConfig = DEFAULT_CONFIG,
+) -> dict:
+    """Replay ``ops`` (see :mod:`rmaplab.workloads`) through the scheme objects
+    (Python ints); per-scheme counters, the twin of :func:`replay_schemes`."""
+    return _replay_objects(ops, order, schemes, config)[0]
+
+
+def _replay_objects(
     ops, order: int, schemes=None, config: RmapConfig = DEFAULT_CONFIG, on_step=None
 ):
-    """Replay ``ops`` (see :mod:`rmaplab.workloads`); returns per-scheme counters
-    and the scheme objects of every folio."""
+    """:func:`replay_schemes_python` that also returns every folio's scheme
+    objects and calls ``on_step(i, op, folios)`` after each operation."""
     cfg = config
     names = [n for n in (schemes or list(SCHEMES)) if n != "truth"]
     for n in names:
@@ -119,11 +138,7 @@ def replay_schemes(
     return stats, folios
 
 
-_KINDS = {"map": 0, "unmap": 1, "fork": 2, "exit": 3, "cow": 4}
-MAX_PAGE_CELLS = 1 << 27
-
-
-def ops_to_arrays(ops):
+def ops_to_arrays(ops: Sequence[tuple]) -> tuple[np.ndarray, ...]:
     """Operation tuples -> (kind int8, folio, mm, a, b int64 arrays, ids) with mm
     (and a fork's child) as dense indices into ``ids`` (the real mm ids)."""
     import numpy as np
@@ -131,13 +146,13 @@ def ops_to_arrays(ops):
     if not ops:
         z = np.zeros(0, dtype=np.int64)
         return np.zeros(0, dtype=np.int8), z, z, z, z, z
-    kind = np.array([_KINDS.get(o[0], 255) for o in ops], dtype=np.int64)
+    kind = np.array([OP_CODES.get(o[0], 255) for o in ops], dtype=np.int64)
     if (kind == 255).any():
         i = int(np.flatnonzero(kind == 255)[0])
         raise RmapError(f"op {i}: kind={ops[i][0]!r} is unknown")
     arr = np.array([o[1:] for o in ops], dtype=np.int64)
     folio, mm, a, b = arr[:, 0], arr[:, 1], arr[:, 2].copy(), arr[:, 3]
-    fork = kind == 2
+    fork = kind == OP_FORK
     ids, inv = np.unique(np.concatenate([mm, a[fork]]), return_inverse=True)
     mm_d = inv[: len(ops)].astype(np.int64)
     a[fork] = inv[len(ops) :]
@@ -145,57 +160,55 @@ def ops_to_arrays(ops):
     return kind.astype(np.int8), folio.copy(), mm_d, a, b.copy(), ids.astype(np.int64)
 
 
-def replay_schemes_fast(ops, order: int, config: RmapConfig = DEFAULT_CONFIG) -> dict:
-    """:func:`replay_schemes` for all schemes at once, in numba; same counters."""
+def replay_schemes(
+    ops: Sequence[tuple],
+    order: int,
+    schemes: Sequence[str] | None = None,
+    config: RmapConfig = DEFAULT_CONFIG,
+) -> dict:
+    """:func:`replay_schemes_python` for all schemes at once, in numba
+    (:func:`rmaplab._kernels.schemes.replay_all_schemes`); same counters."""
     import numpy as np
 
-    from . import kernels
+    from ._kernels import schemes as ks
     from .subid import subids_array
 
     cfg = config
     kind, folio, mm, a, b, ids = ops_to_arrays(ops)
-    n_folios = int(folio.max()) + 1 if folio.size else 1
-    nw = ((1 << order) + 63) // 64
-    if n_folios * max(ids.size, 1) * nw > MAX_PAGE_CELLS:
-        raise ConfigError(
-            f"folios * mms * words = {n_folios * ids.size * nw} is too large: "
-            f"allowed <= {MAX_PAGE_CELLS}"
-        )
     subids = subids_array(cfg, order, ids) if ids.size else np.zeros((0, 1), dtype=np.uint64)
-    stats = np.zeros((6, 3), dtype=np.int64)
-    status = np.zeros(2, dtype=np.int64)
-    kernels.replay_schemes(
+    inp = ks.SchemesInputs(
         kind,
         folio,
         mm,
         a,
         b,
-        n_folios,
-        int(order),
         ids,
+        subids,
+        int(folio.max()) + 1 if folio.size else 1,
+        int(order),
         cfg.id_bits,
-        np.ascontiguousarray(subids),
-        kernels.word_mask(cfg.word_bits),
-        stats,
-        status,
+        word_mask(cfg.word_bits),
     )
-    if status[0]:
-        i = int(status[1])
-        why = {
-            1: "pages are out of range",
-            2: "the mm already maps some of those pages",
-            3: "unknown kind",
-        }[int(status[0])]
-        raise RmapError(f"op {i}: {why}: {ops[i]}")
+    try:
+        r = ks.replay_all_schemes(inp)
+    except ValueError as e:
+        raise ConfigError(str(e)) from None
+    if r.status != STATUS_OK:
+        raise RmapError(f"op {r.bad_op}: {STATUS_MESSAGES[r.status]}: {ops[r.bad_op]}")
+    names = [n for n in (schemes or SCHEME_ROWS) if n != "truth"]
+    for n in names:
+        if n not in SCHEME_ROWS:
+            make_scheme(n, order, cfg)  # raises the clear error
+    rows = dict(zip(SCHEME_ROWS, r.stats.tolist(), strict=True))
     return {
-        n: {"checks": int(r[0]), "false_exclusive": int(r[1]), "false_shared": int(r[2])}
-        for n, r in zip(kernels.SCHEME_ROWS, stats, strict=False)
+        n: {"checks": rows[n][0], "false_exclusive": rows[n][1], "false_shared": rows[n][2]}
+        for n in names
     }
 
 
 def compare(
     workload: str,
-    schemes=None,
+    schemes: Sequence[str] | None = None,
     config: RmapConfig = DEFAULT_CONFIG,
     order: int = 9,
     procs: int = 8,
@@ -207,16 +220,15 @@ def compare(
 
     ``fast`` replays with the numba kernel (all schemes at once); otherwise
     with the Python scheme objects. Both give the same counters."""
-    cfg = config
+    cfg = require_config(config)
     ops = make_workload(workload, order, procs, seed, folios, cfg)
     names = [n for n in (schemes or list(SCHEMES)) if n != "truth"]
     for n in names:
         make_scheme(n, order, cfg)  # raises the clear error for an unknown name
     if fast:
-        allstats = replay_schemes_fast(ops, order, cfg)
-        stats = {n: allstats[n] for n in names}
+        stats = replay_schemes(ops, order, names, cfg)
     else:
-        stats, _ = replay_schemes(ops, order, names, cfg)
+        stats = replay_schemes_python(ops, order, names, cfg)
     rows = []
     for n, st in stats.items():
         s = make_scheme(n, order, cfg)
@@ -232,7 +244,9 @@ def compare(
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def compare_all(workloads=None, progress: bool = False, **kw) -> pd.DataFrame:
+def compare_all(
+    workloads: Sequence[str] | None = None, progress: bool = False, **kw: Any
+) -> pd.DataFrame:
     from .workloads import workload_names
 
     names = workloads or [w for w in workload_names() if w != "counterexample"]
@@ -244,7 +258,11 @@ def compare_all(workloads=None, progress: bool = False, **kw) -> pd.DataFrame:
 
 
 def trace(
-    ops, order: int, schemes=None, config: RmapConfig = DEFAULT_CONFIG, folio: int = 0
+    ops: Sequence[tuple],
+    order: int,
+    schemes: Sequence[str] | None = None,
+    config: RmapConfig = DEFAULT_CONFIG,
+    folio: int = 0,
 ) -> pd.DataFrame:
     """Each scheme's state of one folio after each operation (for reading a trace)."""
     rows = []
@@ -258,18 +276,18 @@ def trace(
             row[n] = s.state() if n != "truth" else s.state() or "-"
         rows.append(row)
 
-    replay_schemes(ops, order, schemes, config, on_step=on_step)
+    _replay_objects(ops, order, schemes, config, on_step=on_step)
     return pd.DataFrame(rows)
 
 
 def sweep_procs(
-    workloads=("zygote", "prefork", "random"),
-    procs=(2, 4, 8, 16, 32, 64),
+    workloads: Sequence[str] = ("zygote", "prefork", "random"),
+    procs: Sequence[int] = (2, 4, 8, 16, 32, 64),
     order: int = 9,
-    seeds=range(3),
+    seeds: Sequence[int] = range(3),
     folios: int = 4,
     progress: bool = False,
-    **kw,
+    **kw: Any,
 ) -> pd.DataFrame:
     """Counters summed over ``seeds`` for each workload and process count (tidy)."""
     jobs = [(w, p) for w in workloads for p in procs]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .config import DEFAULT_CONFIG, ConfigError, RmapConfig, _check_int
+from .config import DEFAULT_CONFIG, ConfigError, RmapConfig, _check_int, require_config
 from .subid import mm_subids
 
 __all__ = ["MAX_MAPCOUNT", "CheckResult", "Folio", "RmapError"]
@@ -55,7 +55,7 @@ class Folio:
     """A large folio of ``order`` under a resolved ``config``."""
 
     def __init__(self, config: RmapConfig = DEFAULT_CONFIG, order: int = 9):
-        self.config = config
+        self.config = require_config(config)
         self.group = self.config.group_for(order)
         self.order = int(order)
         self.nr_pages = 1 << self.order

@@ -18,7 +18,9 @@ L-infinity box of radius ``R``, done in exact rational arithmetic (flint
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 __all__ = ["SearchResult", "iroot", "lattice_basis", "lll", "shortest_linf"]
 
@@ -84,10 +86,21 @@ class SearchResult:
     vectors: list[tuple[int, ...]] = field(default_factory=list)
     complete: bool = True
     nodes: int = 0
+    #: set by the verifier: False when a heuristic cost may hide a smaller minimum
+    exact: bool = True
+
+
+#: Nodes between two calls of ``on_nodes`` (progress reports).
+PROGRESS_NODES = 10_000
 
 
 def shortest_linf(
-    rows, bound: int, cost=None, node_limit: int = 2_000_000, keep: int = 256
+    rows: Sequence[Sequence[int]],
+    bound: int,
+    cost: Callable[[tuple[int, ...]], int | None] | None = None,
+    node_limit: int = 2_000_000,
+    keep: int = 256,
+    on_nodes: Callable[[int], object] | None = None,
 ) -> SearchResult:
     """All lattice vectors of least ``cost`` among those with ``cost <= bound``.
 
@@ -95,16 +108,17 @@ def shortest_linf(
     ``||v||_inf``; a custom cost must be ``>= ||v||_inf`` (so the L-infinity
     pruning stays exact) or ``None`` for a vector that does not count. The
     bound shrinks to the best cost as the search proceeds; ``norm`` in the
-    result is that least cost.
+    result is that least cost. ``on_nodes(n)``, if given, is called after
+    every :data:`PROGRESS_NODES` nodes with ``n`` (for a progress bar).
     """
     import flint
 
     fmpq = flint.fmpq
     d = len(rows)
     # exact Gram-Schmidt
-    bstar = []
+    bstar: list[list[Any]] = []
     mu = [[fmpq(0)] * d for _ in range(d)]
-    bnorm = []
+    bnorm: list[Any] = []
     for i in range(d):
         v = [fmpq(x) for x in rows[i]]
         for j in range(i):
@@ -154,6 +168,8 @@ def shortest_linf(
         nodes[0] += 1
         if nodes[0] > node_limit:
             raise _Stop
+        if on_nodes is not None and nodes[0] % PROGRESS_NODES == 0:
+            on_nodes(PROGRESS_NODES)
         if i < 0:
             leaf()
             return

@@ -11,12 +11,66 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .config import RmapConfig
+from .config import RmapConfig, require_config
 from .export import MAIL_WIDTH, check_width, wrap
 from .folio import Folio
 from .subid import id_slices, subid_digits
 
-__all__ = ["bit_counters", "proof_text", "replay_steps"]
+__all__ = [
+    "LINEAR_SCOPE",
+    "bit_counters",
+    "difference_vectors",
+    "proof_text",
+    "quadratic_table",
+    "replay_steps",
+]
+
+#: The family the pigeonhole frontier covers; every printed frontier claim uses it.
+LINEAR_SCOPE = "sub-IDs linear in the slice's bits (subid = sum_j bit_j * w_j mod 2^W)"
+
+
+def quadratic_table(bits: int, word_bits: int) -> tuple[int, int]:
+    """``(pages, k)``: the table ``w[s] = s + s**2 * 2**k`` (mod ``2**W``),
+    indexed by the whole ``bits``-bit slice value, is proven safe for every
+    folio of at most ``pages`` pages; ``k`` maximises ``pages``.
+
+    Certificate (exact): the checking mm X maps at least one page, so the
+    other mappings number ``sum c <= P - 1``. The check passes in this value
+    iff ``A + B * 2**k == 0 (mod 2**W)`` with ``A = sum c (s - x)`` and
+    ``B = sum c (s**2 - x**2)``. If ``(P - 1) * (2**bits - 1) < 2**k`` then
+    ``|A| < 2**k`` and ``A == 0 (mod 2**k)`` give ``A = 0``; if ``(P - 1) *
+    (2**bits - 1)**2 < 2**(W - k)`` the same gives ``B = 0``. Then
+    ``sum c (s - x)**2 = B - 2 x A = 0``: every other mapping has X's slice
+    (the points ``(s, s**2)`` are in convex position). The pigeonhole bound
+    of :func:`rmaplab.verify.frontier_pages` does not apply: it covers only
+    sub-IDs linear in the slice's bits.
+    """
+    smax = (1 << bits) - 1
+    best = (1, 0)
+    for k in range(1, word_bits):
+        pages = 1 + min(((1 << k) - 1) // smax, ((1 << (word_bits - k)) - 1) // (smax * smax))
+        if pages > best[0]:
+            best = (pages, k)
+    return best
+
+
+def difference_vectors(config: RmapConfig, order: int, counterexample: dict) -> dict:
+    """``{k: D_k}`` for every value k where ``D_k`` is nonzero, with the sign
+    of the written proof's step 1: ``D_kj = sum_m c_m * (bit_kj(m) -
+    bit_kj(X))`` over the other mms m (X's own mappings add 0)."""
+    cfg = config
+    g = cfg.group_for(order)
+    x = id_slices(counterexample["victim"], g.nr_values, g.bits)
+    out = {}
+    for k in range(g.nr_values):
+        d = [0] * g.bits
+        for mm, c in counterexample["mappings"]:
+            s = id_slices(mm, g.nr_values, g.bits)[k]
+            for j in range(g.bits):
+                d[j] += c * (((s >> j) & 1) - ((x[k] >> j) & 1))
+        if any(d):
+            out[k] = d
+    return out
 
 
 def bit_counters(config: RmapConfig, order: int, counts: dict[int, int]) -> pd.DataFrame:
@@ -26,7 +80,7 @@ def bit_counters(config: RmapConfig, order: int, counts: dict[int, int]) -> pd.D
     They agree while no digit exceeds ``P_g`` and the word does not wrap;
     ``agree`` shows where they part.
     """
-    cfg = config
+    cfg = require_config(config)
     g = cfg.group_for(order)
     f = Folio(cfg, order)
     for mm, c in counts.items():
@@ -64,7 +118,7 @@ def replay_steps(config: RmapConfig, order: int, counterexample: dict) -> pd.Dat
     ``P_g + 1`` (most significant digit first, digits joined by '.'), and
     ``mapcount * subid(victim)`` the check compares it with.
     """
-    cfg = config
+    cfg = require_config(config)
     g = cfg.group_for(order)
     f = Folio(cfg, order)
     victim = counterexample["victim"]
@@ -99,7 +153,7 @@ def proof_text(config: RmapConfig, order: int, width: int = MAIL_WIDTH) -> str:
     """The argument with this configuration's numbers, as plain text for mail."""
     from .verify import verify
 
-    cfg = config
+    cfg = require_config(config)
     g = cfg.group_for(order)
     v = verify(cfg, order)
     P = 1 << order
@@ -109,8 +163,9 @@ def proof_text(config: RmapConfig, order: int, width: int = MAIL_WIDTH) -> str:
         f"values of B = {g.bits} id bits, base b = P_g + 1 = {b}, "
         f"W = {cfg.word_bits}-bit words.",
         "",
-        "Claim: with n <= P mappings, value_k == n * subid_k(X) (mod 2^W) for "
-        "all k only if X holds every mapping.",
+        "Claim: if the checking mm X maps at least one page (c_X >= 1) and "
+        "n <= P pages are mapped in all, value_k == n * subid_k(X) (mod 2^W) "
+        "for all k only if X holds every mapping.",
         "",
         "1. subid_k(m) = sum_j bit_kj(m) * b^j. The check for X passes iff for "
         "every k: sum_j D_kj * b^j == 0 (mod 2^W), where D_kj = sum over "
@@ -121,7 +176,8 @@ def proof_text(config: RmapConfig, order: int, width: int = MAIL_WIDTH) -> str:
         "a mapping has X's bits, i.e. is X. So a false 'exclusive' needs some "
         "D_k != 0 with the weighted sum vanishing modulo 2^W.",
         "",
-        f"3. No wrap: |D_kj| <= n - c_X <= P - 1 = {P - 1}. If P - 1 < b and "
+        f"3. No wrap: |D_kj| <= n - c_X <= P - 1 = {P - 1}, as c_X >= 1. "
+        "If P - 1 < b and "
         f"(P - 1) * maxsub < 2^W (maxsub = 1 + b + ... + b^(B-1)), the sum is "
         "0 as an integer, and its lowest nonzero digit would be a nonzero "
         "multiple of b in (-b, b): impossible. So D = 0.",
@@ -146,22 +202,60 @@ def proof_text(config: RmapConfig, order: int, width: int = MAIL_WIDTH) -> str:
             "are 1 + the shortest nonzero ||D||_inf. LLL and a complete exact "
             "enumeration find it.",
             "",
-            f"Verdict: {v.verdict.upper()} ({v.method}). {v.evidence}.",
         ]
         if v.counterexample:
             ce = v.counterexample
+            diffs = difference_vectors(cfg, order, ce)
+            mod = 1 << cfg.word_bits
+            for k, d in diffs.items():
+                # the proof prints only what its own step 1 re-derives
+                assert sum(dj * b**j for j, dj in enumerate(d)) % mod == 0, (k, d)
+            others = sum(c for _, c in ce["mappings"])
+            parts.append(
+                f"Verdict: {v.verdict.upper()} ({v.method}). "
+                + "; ".join(f"D = {d} in value {k}" for k, d in diffs.items())
+                + f" (step 1's sign: the others' bits minus X's): sum_j D_j * {b}^j "
+                f"== 0 mod 2^{cfg.word_bits}; X maps 1 page, the others {others}: "
+                f"n = {1 + others} <= {P} pages; "
+                + (
+                    "LLL + complete enumeration: no shorter D."
+                    if v.proven_minimal
+                    else "the enumeration stopped at its node limit: minimality not proven."
+                )
+            )
             parts += [
                 "",
                 f"Counterexample: victim mm {ce['victim']} maps 1 page; "
                 + ", ".join(f"mm {m} maps {c}" for m, c in ce["mappings"])
                 + f"; total {v.min_mappings} <= {P}: the check says 'exclusive'.",
             ]
+        else:
+            parts.append(f"Verdict: {v.verdict.upper()} ({v.method}). {v.evidence}.")
+    T = v.frontier_pages - 1
     parts += [
         "",
-        f"Frontier: with B = {g.bits} and W = {cfg.word_bits}, no choice of "
-        f"sub-ID weights is safe from P = {v.frontier_pages} pages on "
-        f"(pigeonhole: (T+1)^B > 2^W vectors in {{0..T}}^B, T = {v.frontier_pages - 1}).",
+        f"Frontier, for {LINEAR_SCOPE} with any weights w_j: with B = {g.bits} and "
+        f"W = {cfg.word_bits}, none is safe from P = {v.frontier_pages} pages on "
+        f"(pigeonhole: the (T+1)^B > 2^W vectors in {{0..T}}^B, T = {T}, "
+        "cannot all have distinct weighted sums; the difference of two equal "
+        "ones is a nonzero D with ||D||_inf <= T).",
     ]
+    tp, tk = quadratic_table(g.bits, cfg.word_bits)
+    if tp >= v.frontier_pages:
+        parts.append(
+            "Not covered: a table w[s] indexed by the whole slice value. "
+            f"w[s] = s + s^2 * 2^{tk} is safe up to {tp} pages: "
+            f"|sum c (s - x)| < 2^{tk} and |sum c (s^2 - x^2)| < "
+            f"2^{cfg.word_bits - tk} force both sums to 0 (no wrap), then "
+            "sum c (s - x)^2 = 0."
+            + (
+                f" So K = {g.nr_values} values of {g.bits} bits with it are safe at P = {P}."
+                if P <= tp and v.verdict != "safe"
+                else ""
+            )
+        )
+    else:
+        parts.append("Not covered: a table w[s] indexed by the whole slice value.")
     if v.note:
         parts += ["", f"Series notes: {v.note}."]
     return check_width(wrap("\n".join(parts), width), width)

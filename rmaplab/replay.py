@@ -3,13 +3,13 @@
 A stream is four equal-length arrays:
 
 ``folio``  (int)   which folio, ``0 <= folio < len(orders)``
-``mm``     (int)   the rmap ID of the mm, ``1..max_id``
+``mm_id``  (int)   the rmap ID of the mm, ``1..max_id``
 ``delta``  (int)   signed page count: ``+c`` maps ``c`` pages, ``-c`` unmaps,
                    ``0`` changes nothing
-``check``  (bool)  after applying ``delta``, ask ``folio_mapped_shared(mm)``
+``check``  (bool)  after applying ``delta``, ask ``folio_mapped_shared(mm_id)``
 
 :func:`replay` validates, casts and runs the numba kernel
-(:mod:`rmaplab.kernels`); :func:`replay_python` runs the same stream through
+(:func:`rmaplab._kernels.replay.replay_stream`); :func:`replay_python` runs the same stream through
 :class:`rmaplab.folio.Folio` objects. Both return a :class:`ReplayResult`
 and must agree bit for bit.
 """
@@ -17,13 +17,28 @@ and must agree bit for bit.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from ._kernels import word_mask
+from ._kernels.replay import ReplayInputs, replay_stream
 from .config import ConfigError, RmapConfig, _check_int
 from .folio import MAX_MAPCOUNT, Folio, RmapError
 
-__all__ = ["ReplayResult", "Stream", "prepare", "replay", "replay_python", "value_updates"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "ReplayResult",
+    "Stream",
+    "make_stream",
+    "replay",
+    "replay_inputs",
+    "replay_python",
+    "value_updates",
+]
 
 #: Largest dense (folio x mm) table the ground-truth tracking may allocate.
 MAX_TRUTH_CELLS = 1 << 27
@@ -34,7 +49,7 @@ class Stream:
     """A validated operation stream (see module docstring)."""
 
     folio: np.ndarray  # int64
-    mm: np.ndarray  # int64 rmap ids
+    mm_id: np.ndarray  # int64 rmap ids
     delta: np.ndarray  # int64
     check: np.ndarray  # bool
 
@@ -57,7 +72,7 @@ class ReplayResult:
     answers: np.ndarray  # int8, per op
     truth: np.ndarray | None = None  # int8, per op
 
-    def checks(self):
+    def checks(self) -> pd.DataFrame:
         """Tidy DataFrame of the checks: op, answer, truth, false_exclusive."""
         import pandas as pd
 
@@ -104,11 +119,18 @@ def _orders_array(config: RmapConfig, orders, n_folios) -> np.ndarray:
     return o
 
 
-def make_stream(config: RmapConfig, n_folios: int, folio, mm, delta, check=None) -> Stream:
+def make_stream(
+    config: RmapConfig,
+    n_folios: int,
+    folio: ArrayLike,
+    mm_id: ArrayLike,
+    delta: ArrayLike,
+    check: ArrayLike | None = None,
+) -> Stream:
     """Validate and cast a stream; errors name the op and the allowed range."""
     folio = _int_array(folio, "folio", None)
     n = folio.shape[0]
-    mm = _int_array(mm, "mm", n)
+    mm_id = _int_array(mm_id, "mm_id", n)
     delta = _int_array(delta, "delta", n)
     if check is None:
         check = np.zeros(n, dtype=bool)
@@ -123,18 +145,20 @@ def make_stream(config: RmapConfig, n_folios: int, folio, mm, delta, check=None)
         if bad.size:
             i = int(bad[0])
             raise ConfigError(f"folio[{i}]={folio[i]} is out of range: allowed [0, {n_folios - 1}]")
-        bad = np.flatnonzero((mm < 1) | (mm > config.max_id))
+        bad = np.flatnonzero((mm_id < 1) | (mm_id > config.max_id))
         if bad.size:
             i = int(bad[0])
-            raise ConfigError(f"mm[{i}]={mm[i]} is out of range: allowed [1, {config.max_id}]")
+            raise ConfigError(
+                f"mm_id[{i}]={mm_id[i]} is out of range: allowed [1, {config.max_id}]"
+            )
         bad = np.flatnonzero(np.abs(delta) > MAX_MAPCOUNT)
         if bad.size:
             i = int(bad[0])
             raise ConfigError(
                 f"delta[{i}]={delta[i]} is out of range: allowed [-{MAX_MAPCOUNT}, {MAX_MAPCOUNT}]"
             )
-        _check_counts(folio, mm, delta)
-    return Stream(folio, mm, delta, check)
+        _check_counts(folio, mm_id, delta)
+    return Stream(folio, mm_id, delta, check)
 
 
 def _running(keys: np.ndarray, delta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -150,8 +174,8 @@ def _running(keys: np.ndarray, delta: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return cs - offset, order
 
 
-def _check_counts(folio, mm, delta) -> None:
-    _, mm_dense = np.unique(mm, return_inverse=True)
+def _check_counts(folio, mm_id, delta) -> None:
+    _, mm_dense = np.unique(mm_id, return_inverse=True)
     pair = folio * (int(mm_dense.max()) + 1) + mm_dense
     held, order = _running(pair, delta)
     bad = np.flatnonzero(held < 0)
@@ -160,7 +184,7 @@ def _check_counts(folio, mm, delta) -> None:
         before = int(held[np.flatnonzero(order == i)[0]] - delta[i])
         raise RmapError(
             f"op {i}: delta={delta[i]} unmaps {-delta[i]} pages of folio {folio[i]} "
-            f"for mm {mm[i]}, which maps {before}: allowed delta >= {-before}"
+            f"for mm {mm_id[i]}, which maps {before}: allowed delta >= {-before}"
         )
     total, order = _running(folio, delta)
     bad = np.flatnonzero(total > MAX_MAPCOUNT)
@@ -169,93 +193,51 @@ def _check_counts(folio, mm, delta) -> None:
         raise RmapError(f"op {i}: folio {folio[i]} mapcount would exceed {MAX_MAPCOUNT} (atomic_t)")
 
 
-def prepare(
-    config: RmapConfig,
-    orders,
-    folio,
-    mm,
-    delta,
-    check=None,
-    *,
-    n_folios: int | None = None,
-    truth: bool = True,
-) -> tuple:
-    """Validate a stream and build the replay kernel's arguments.
+def _resolve(
+    config: RmapConfig, orders, folio, mm_id, delta, check, n_folios
+) -> tuple[RmapConfig, np.ndarray, Stream]:
+    orders = _orders_array(config, orders, n_folios)
+    return config, orders, make_stream(config, orders.shape[0], folio, mm_id, delta, check)
 
-    Returns ``(config, orders, args)`` where ``args`` is the exact tuple
-    :func:`rmaplab.kernels.replay` takes; outputs (mapcount, values,
-    answers, truth) are zeroed arrays inside it. Benchmarks time the kernel
-    on these arguments.
-    """
-    from . import kernels
+
+def replay_inputs(config: RmapConfig, orders: np.ndarray, stream: Stream) -> ReplayInputs:
+    """The replay kernel's named inputs for a validated ``stream`` over folios
+    of ``orders`` (one per folio): dense mm indices, per-group sub-IDs.
+    Benchmarks time the kernel on these."""
     from .subid import subids_array
 
-    cfg = config
-    orders = _orders_array(cfg, orders, n_folios)
-    nf = orders.shape[0]
-    s = make_stream(cfg, nf, folio, mm, delta, check)
-    n = len(s)
-
-    uniq, mm_dense = np.unique(s.mm, return_inverse=True)
-    mm_dense = mm_dense.astype(np.int64).reshape(-1)
+    cfg, nf = config, orders.shape[0]
+    uniq, mm_dense = np.unique(stream.mm_id, return_inverse=True)
     used = sorted({cfg.group_index(int(o)) for o in np.unique(orders)}) if nf else []
     gslot = {g: j for j, g in enumerate(used)}
     kmax = max((cfg.groups[g].nr_values for g in used), default=1)
     subids = np.zeros((max(len(used), 1), max(uniq.size, 1), kmax), dtype=np.uint64)
-    gvalues = np.ones(max(len(used), 1), dtype=np.int64)
+    group_nr_values = np.ones(max(len(used), 1), dtype=np.int64)
     for g, j in gslot.items():
         grp = cfg.groups[g]
-        gvalues[j] = grp.nr_values
+        group_nr_values[j] = grp.nr_values
         if uniq.size:
             subids[j, :, : grp.nr_values] = subids_array(cfg, grp.max_order, uniq)
-    fgroup = np.array([gslot[cfg.group_index(int(o))] for o in orders], dtype=np.int64)
-    pages = (np.int64(1) << orders).astype(np.int64)
-
-    mapcount = np.zeros(nf, dtype=np.int64)
-    values = np.zeros((nf, kmax), dtype=np.uint64)
-    answers = np.full(n, -1, dtype=np.int8)
-    if truth:
-        cells = nf * max(uniq.size, 1)
-        if cells > MAX_TRUTH_CELLS:
-            raise ConfigError(
-                f"truth=True needs a {nf} x {uniq.size} table: allowed folios * mms "
-                f"<= {MAX_TRUTH_CELLS}; pass truth=False"
-            )
-        counts = np.zeros((nf, max(uniq.size, 1)), dtype=np.int64)
-        nmapping = np.zeros(nf, dtype=np.int64)
-        tr = np.full(n, -1, dtype=np.int8)
-    else:
-        counts = np.zeros((1, 1), dtype=np.int64)
-        nmapping = np.zeros(1, dtype=np.int64)
-        tr = np.zeros(1, dtype=np.int8)
-    args = (
-        s.folio,
-        mm_dense,
-        s.delta,
-        s.check,
-        fgroup,
-        pages,
-        gvalues,
-        subids,
-        kernels.word_mask(cfg.word_bits),
-        mapcount,
-        values,
-        answers,
-        bool(truth),
-        counts,
-        nmapping,
-        tr,
+    return ReplayInputs(
+        folio=stream.folio,
+        mm=mm_dense.astype(np.int64).reshape(-1),
+        delta=stream.delta,
+        check=stream.check,
+        fgroup=np.array([gslot[cfg.group_index(int(o))] for o in orders], dtype=np.int64),
+        nr_pages=(np.int64(1) << orders).astype(np.int64),
+        group_nr_values=group_nr_values,
+        subids=subids,
+        mask=word_mask(cfg.word_bits),
     )
-    return cfg, orders, args
 
 
 def replay(
     config: RmapConfig,
-    orders,
-    folio,
-    mm,
-    delta,
-    check=None,
+    orders: ArrayLike,
+    folio: ArrayLike,
+    mm_id: ArrayLike,
+    delta: ArrayLike,
+    check: ArrayLike | None = None,
     *,
     n_folios: int | None = None,
     truth: bool = True,
@@ -267,35 +249,38 @@ def replay(
     tracks which mm holds how many mappings, to report the ground truth of
     every check.
     """
-    from . import kernels
-
-    cfg, orders, args = prepare(
-        config, orders, folio, mm, delta, check, n_folios=n_folios, truth=truth
+    cfg, orders, s = _resolve(config, orders, folio, mm_id, delta, check, n_folios)
+    inp = replay_inputs(cfg, orders, s)
+    if truth:
+        nf, n_mms = orders.shape[0], inp.subids.shape[1]
+        if nf * n_mms > MAX_TRUTH_CELLS:
+            raise ConfigError(
+                f"truth=True needs a {nf} x {n_mms} table: allowed folios * mms "
+                f"<= {MAX_TRUTH_CELLS}; pass truth=False"
+            )
+    st, tr = replay_stream(inp, truth)
+    return ReplayResult(
+        cfg, orders, st.mapcount, st.rmap_vals, st.answers, tr.truth if tr is not None else None
     )
-    kernels.replay(*args)
-    mapcount, values, answers, tr = args[9], args[10], args[11], args[15]
-    return ReplayResult(cfg, orders, mapcount, values, answers, tr if truth else None)
 
 
 def replay_python(
     config: RmapConfig,
-    orders,
-    folio,
-    mm,
-    delta,
-    check=None,
+    orders: ArrayLike,
+    folio: ArrayLike,
+    mm_id: ArrayLike,
+    delta: ArrayLike,
+    check: ArrayLike | None = None,
     *,
     n_folios: int | None = None,
 ) -> ReplayResult:
     """Replay a stream through :class:`Folio` objects (the pure-Python model)."""
-    cfg = config
-    orders = _orders_array(cfg, orders, n_folios)
-    s = make_stream(cfg, orders.shape[0], folio, mm, delta, check)
+    cfg, orders, s = _resolve(config, orders, folio, mm_id, delta, check, n_folios)
     folios = [Folio(cfg, int(o)) for o in orders]
     answers = np.full(len(s), -1, dtype=np.int8)
     truth = np.full(len(s), -1, dtype=np.int8)
     for i, (f, m, d, c) in enumerate(
-        zip(s.folio.tolist(), s.mm.tolist(), s.delta.tolist(), s.check.tolist(), strict=False)
+        zip(s.folio.tolist(), s.mm_id.tolist(), s.delta.tolist(), s.check.tolist(), strict=False)
     ):
         fo = folios[f]
         if d > 0:
@@ -313,7 +298,7 @@ def replay_python(
     return ReplayResult(cfg, orders, mapcount, values, answers, truth)
 
 
-def value_updates(config: RmapConfig, orders, folio, delta) -> int:
+def value_updates(config: RmapConfig, orders: ArrayLike, folio: ArrayLike, delta: ArrayLike) -> int:
     """Number of rmap value updates a stream performs (K per map/unmap op)."""
     cfg = config
     orders = np.asarray(orders)

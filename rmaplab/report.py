@@ -16,7 +16,17 @@ import pandas as pd
 
 from .config import DEFAULT_CONFIG, ConfigError, RmapConfig, _check_int, get_config
 from .export import MAIL_WIDTH, check_width, save_chart, wrap
-from .views import Params, counterexample_replay, scheme_totals, view
+from .views import (
+    BENCH_ENCODINGS_CMD,
+    DESIGN_COST_NOTE,
+    DESIGN_POST_ORDERS,
+    DESIGN_SCOPE,
+    Params,
+    counterexample_replay,
+    orders_label,
+    scheme_totals,
+    view,
+)
 
 __all__ = ["build_report", "post_text"]
 
@@ -43,6 +53,7 @@ class _Writer:
 #: The report's parts, in order: (progress label, views written). Each view's
 #: CSV, text and chart go to files named after it (see :mod:`rmaplab.views`).
 PARTS = [
+    ("design", ["design", "frontier_tables"]),
     ("table", ["table"]),
     ("verify", ["verify", "frontier", "proof", "counterexample_steps"]),
     (
@@ -91,6 +102,39 @@ def _verify_facts(df: pd.DataFrame) -> dict:
     return facts
 
 
+def _design_facts(df: pd.DataFrame, params: Params) -> dict:
+    """The cheapest design at the orders post.txt names, per id/word width."""
+    best = df[df["best"]]
+    out: dict = {}
+    for (i, w), g in df.groupby(["id_bits", "word_bits"], sort=False):
+        per: dict = {}
+        for o in DESIGN_POST_ORDERS:
+            b = best[(best["id_bits"] == i) & (best["word_bits"] == w) & (best["order"] == o)]
+            if b.empty:
+                tried = g[g["order"] == o]
+                per[o] = None if tried.empty else {"values": None}
+                continue
+            r = b.iloc[0]
+            per[o] = {
+                "values": int(r["values"]),
+                "family": r["encoding"],
+                "detail": r["detail"],
+                "bytes": int(r["bytes"]),
+                "atomics": int(r["atomics_per_update"]),
+                "table_lookups": int(r["table_lookups"]),
+                "proof_lines": int(r["proof_lines"]),
+                "method": r["method"],
+            }
+        out[f"{i}/{w}"] = per
+    return {
+        "design": out,
+        "design_scope": {
+            "families": DESIGN_SCOPE,
+            "orders": orders_label(df["order"]),
+        },
+    }
+
+
 def _cost_facts(t: pd.DataFrame, cheap: pd.DataFrame) -> dict:
     by = t.set_index("order")
     return {
@@ -111,6 +155,13 @@ def _schemes_facts(df: pd.DataFrame, params: Params) -> dict:
     tot = scheme_totals(df)
     ce = counterexample_replay(params)
     return {
+        "schemes_scope": {
+            "order": params.schemes_order,
+            "procs": 8,
+            "seed": params.seed,
+            "folios": 2 if params.quick else 4,
+            "workloads": list(df["workload"].unique()),
+        },
         "schemes": {
             r.scheme: (int(r.checks), int(r.false_exclusive), int(r.false_shared))
             for r in tot.itertuples()
@@ -121,12 +172,17 @@ def _schemes_facts(df: pd.DataFrame, params: Params) -> dict:
     }
 
 
-def _collision_facts(real: pd.DataFrame, adv: pd.DataFrame) -> dict:
+def _collision_facts(real: pd.DataFrame, adv: pd.DataFrame, params: Params) -> dict:
     facts: dict = {
+        "collide_scope": {
+            "order": params.schemes_order,
+            "trials": params.trials,
+            "seed": params.seed,
+        },
         "collide": {
             r.encoding: (float(r.probability), float(r.ci_high), r.method)
             for r in real.itertuples()
-        }
+        },
     }
     if len(adv.columns):
         facts["adversarial"] = {r.encoding: float(r.probability) for r in adv.itertuples()}
@@ -135,6 +191,8 @@ def _collision_facts(real: pd.DataFrame, adv: pd.DataFrame) -> dict:
 
 def _facts(part: str, frames: dict[str, pd.DataFrame], params: Params) -> dict:
     """What ``post.txt`` states about one part, read from the part's frames."""
+    if part == "design":
+        return _design_facts(frames["design"], params)
     if part == "verify":
         return _verify_facts(frames["verify"])
     if part == "cost":
@@ -142,15 +200,80 @@ def _facts(part: str, frames: dict[str, pd.DataFrame], params: Params) -> dict:
     if part == "schemes":
         return _schemes_facts(frames["schemes"], params)
     if part == "collisions":
-        return _collision_facts(frames["collide"], frames["collide_adversarial"])
+        return _collision_facts(frames["collide"], frames["collide_adversarial"], params)
     return {}
 
 
-def post_text(facts: dict, config: str) -> str:
-    """The summary for the mailing list, from the facts the steps returned."""
+def _design_post(f: dict) -> list[str]:
+    """Section 1: the fewest values proven safe, scoped to the families searched."""
+    if "design" not in f:
+        return []
+    sc = f["design_scope"]
+    lines = [
+        "1. Fewest rmap values proven safe, per id/word width, among the "
+        f"families searched: {sc['families']} (rmaplab design, orders "
+        f"{sc['orders']}; design.txt). Bytes: the K values only; {DESIGN_COST_NOTE}; "
+        "this report measures nothing:",
+        BENCH_ENCODINGS_CMD,
+    ]
+    one_open = []
+    for widths, per in f["design"].items():
+        i, w = widths.split("/")
+        for o, r in per.items():
+            head = f"  {i}-bit ids, {w}-bit words, order {o}: "
+            if r is None:
+                continue
+            if r["values"] is None:
+                lines.append(head + "none proven safe by the families searched")
+                continue
+            lines.append(
+                head + f"{r['values']} value{'s' if r['values'] > 1 else ''} "
+                f"({r['detail']}), {r['bytes']} bytes, {r['atomics']} atomic RMW "
+                f"per update (model), proof {r['proof_lines']} lines"
+            )
+            if r["values"] > 1:
+                one_open.append(f"{i}/{w} order {o}")
+    if one_open:
+        lines.append(
+            "No family searched gives 1 value proven safe at "
+            + ", ".join(one_open)
+            + "; that is a statement about these families, not a proof that no "
+            "encoding with 1 value is safe."
+        )
+    return [*lines, ""]
+
+
+def post_text(facts: dict, config: RmapConfig, quick: bool = False) -> str:
+    """The summary for the mailing list, from the facts the steps returned.
+
+    ``config``: the resolved configuration; ``quick``: the run used
+    ``--quick`` budgets, which the post says first.
+    """
+    from .proof import LINEAR_SCOPE, quadratic_table
+    from .verify import frontier_pages
+
+    cfg = config
     f = facts
-    parts = [f"rmaplab report for {config}: the rmap-ID 'mapped shared' check", ""]
-    parts.append("1. Can the check be fooled?")
+    cs = f.get("collide_scope", {})
+    corder = cs.get("order", 9 if 9 in cfg.orders else cfg.max_order)
+    g = cfg.group_for(corder)
+    parts = [f"rmaplab report for {cfg.name}: the rmap-ID 'mapped shared' check", ""]
+    if quick:
+        parts += [
+            f"QUICK RUN (--quick): {cs.get('trials', '?')} trials per Monte Carlo "
+            f"point, {f.get('schemes_scope', {}).get('folios', '?')} folios per "
+            "workload. Rerun `rmaplab report` without --quick before quoting.",
+            "",
+        ]
+    parts += _design_post(f)
+    parts += [
+        f"Encoding: {cfg.name}, {cfg.id_bits}-bit mm ids, {cfg.word_bits}-bit rmap "
+        "values; each value sums sub-IDs, the base P_g + 1 digits of one slice of "
+        f"the id. At order {corder}: K = {g.nr_values} values of B = {g.bits} id bits, "
+        f"base {g.base}.",
+        "",
+    ]
+    parts.append("2. Can the posted encoding's check be fooled?")
     if f.get("unsafe_orders"):
         ce = f["counterexample"]
         others = ", ".join(f"{m} ({c})" for m, c in ce["mappings"])
@@ -163,10 +286,11 @@ def post_text(facts: dict, config: str) -> str:
         )
     else:
         parts.append("No: every order is proven safe (verify.txt).")
+    trials = f" {cs['trials']} trials per Monte Carlo point;" if "trials" in cs else ""
     parts += [
         "",
-        "2. What a false 'exclusive' costs in probability (uniform populations, 3 mms, "
-        "20 mappings; 0 by proof where proven):",
+        f"3. What a false 'exclusive' costs in probability at order {corder} (uniform "
+        f"populations, 3 mms, 20 mappings;{trials} 0 by proof where proven):",
     ]
     for enc, (p, hi, method) in f["collide"].items():
         parts.append(f"  {enc}: {p:.3g} (95% high {hi:.3g}, {method})")
@@ -175,7 +299,9 @@ def post_text(facts: dict, config: str) -> str:
         parts.append(f"The counterexample and its neighbours fool: {', '.join(fooled) or 'none'}.")
     parts += [
         "",
-        "3. What the values cost at order 9 (x86-64 2 MiB THP) and order 13 (arm64 512 MiB THP):",
+        "4. What the values cost at order 9 (x86-64 2 MiB THP) and order 13 (arm64 512 MiB THP)"
+        " (bytes: the K values only; atomic RMW per (un)map: legacy 2 + total mapcount 1 + "
+        "seqcount 2 + K):",
     ]
     for o, t in f["tradeoff"].items():
         parts.append(
@@ -183,18 +309,52 @@ def post_text(facts: dict, config: str) -> str:
             f"per update, {t['verdict']}"
         )
     if 9 in f["cheapest"]:
-        parts.append(f"The cheapest proven-safe choice at order 9 is {f['cheapest'][9]} values.")
+        k = f["cheapest"][9]
+        text = (
+            f"At order 9 the fewest values proven safe in base P_g + 1 digits is {k}"
+            f" ({-(-cfg.id_bits // k)}-bit slices)."
+        )
+        if k >= 2:
+            b = -(-cfg.id_bits // (k - 1))  # k - 1 values: one holds at least b id bits
+            fp = frontier_pages(b, cfg.word_bits)
+            if fp <= 512:
+                text += (
+                    f" It is the fewest for any {LINEAR_SCOPE}: with {k - 1} values one "
+                    f"holds >= {b} id bits, and from {fp} pages on no such value is "
+                    "safe (pigeonhole)."
+                )
+            tp, tk = quadratic_table(b, cfg.word_bits)
+            if tp >= 512:
+                text += (
+                    " A table w[s] indexed by the whole slice value is not covered: "
+                    f"w[s] = s + s^2 * 2^{tk} makes {k - 1} values of {b} bits safe up "
+                    f"to {tp} pages (proof.txt)."
+                )
+        parts.append(text)
+    ss = f.get("schemes_scope")
+    if ss:
+        scope = (
+            f"{len(ss['workloads'])} kernel-like workloads ({', '.join(ss['workloads'])}) "
+            f"at order {ss['order']}, {ss['procs']} processes, {ss['folios']} folios, "
+            f"seed {ss['seed']}"
+        )
+    else:
+        scope = "kernel-like workloads"
     parts += [
         "",
-        "4. The peer schemes on kernel-like workloads (checks, false exclusive, "
-        "false shared), summed:",
+        f"5. The peer schemes on {scope}: checks, false exclusive and false shared, "
+        "summed over those workloads; the counterexample workload is not in the sums:",
     ]
     for s, (c, fe, fs) in f["schemes"].items():
         parts.append(f"  {s}: {c} checks, {fe} false exclusive, {fs} false shared")
     if f.get("counterexample_false_exclusive"):
         bad = [s for s, v in f["counterexample_false_exclusive"].items() if v]
-        parts.append(f"On the counterexample workload only {', '.join(bad)} answers wrongly.")
-    parts += ["", "Generated by `rmaplab report`; every number above is recomputed on each run."]
+        parts.append(
+            f"On the counterexample workload (order {f.get('order', '?')}) only "
+            f"{', '.join(bad)} answers wrongly."
+        )
+    cmd = "rmaplab report --quick" if quick else "rmaplab report"
+    parts += ["", f"Generated by `{cmd}`; every number above is recomputed on each run."]
     return check_width(wrap("\n".join(parts)), MAIL_WIDTH)
 
 
@@ -220,7 +380,7 @@ def _check_out(out) -> Path:
 
 
 def build_report(
-    out,
+    out: str | Path,
     config: RmapConfig | str = DEFAULT_CONFIG,
     quick: bool = False,
     seed: int = 0,
@@ -244,6 +404,6 @@ def build_report(
     for part, names in parts:
         frames = {name: _write_view(w, name, params) for name in names}
         facts.update(_facts(part, frames, params))
-    w.text("post", post_text(facts, cfg.name))
+    w.text("post", post_text(facts, cfg, quick=params.quick))
     (out / "facts.json").write_text(json.dumps(facts, indent=1, sort_keys=True, default=str) + "\n")
     return facts

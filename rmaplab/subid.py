@@ -27,6 +27,7 @@ Value ``i`` of an mm with rmap ID ``id`` uses the slice
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .config import ConfigError, RmapConfig, _check_int
 
@@ -98,7 +99,7 @@ def subid_digits(value: int, base_pages: int, ndigits: int | None = None) -> lis
     """
     value = _check_int("value", value, 0)
     base = _check_int("base_pages", base_pages, 1) + 1
-    out = []
+    out: list[int] = []
     while value or (ndigits is not None and len(out) < ndigits):
         value, d = divmod(value, base)
         out.append(d)
@@ -127,22 +128,23 @@ def _as_index_array(a, name: str, hi: int) -> np.ndarray:
 
 def subid_table_array(base_pages: int, bits: int, word_bits: int = 64) -> np.ndarray:
     """:func:`subid_table` as a ``uint64`` array, computed by the numba kernel."""
-    from . import kernels
+    from ._kernels.subid import SubidInputs, subid_words
 
     base_pages = _check_int("base_pages", base_pages, 1, 1 << 62)
     bits = _check_int("bits", bits, 1, 24)
     word_bits = _check_word_bits(word_bits)
     idx = np.arange(1 << bits, dtype=np.uint64)
-    return kernels.calc_subids(idx, base_pages, word_bits)
+    # an index is an id of one 64-bit slice
+    return subid_words(SubidInputs(idx, 1, 64, base_pages, word_bits))[:, 0]
 
 
-def subids_array(config: RmapConfig, order: int, mm_ids) -> np.ndarray:
+def subids_array(config: RmapConfig, order: int, mm_ids: ArrayLike) -> np.ndarray:
     """Sub-IDs of many mms: ``uint64`` array of shape ``(len(mm_ids), K)``."""
-    from . import kernels
+    from ._kernels.subid import SubidInputs, subid_words
 
     cfg = config
     g = cfg.group_for(order)
     arr = _as_index_array(mm_ids, "mm_ids", cfg.max_id)
     if arr.size and int(arr.min()) < 1:
         raise ConfigError(f"mm_ids holds 0: allowed range [1, {cfg.max_id}]")
-    return kernels.mm_subids(arr.ravel(), g.nr_values, g.bits, g.base_pages, cfg.word_bits)
+    return subid_words(SubidInputs(arr.ravel(), g.nr_values, g.bits, g.base_pages, cfg.word_bits))

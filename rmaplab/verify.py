@@ -32,23 +32,36 @@ and order ``o`` is unsafe iff ``1 + lambda <= 2**o``.
   nonzero multiple of b), i.e. every mapping comes from X.
 * **lattice**: LLL (python-flint) plus an exact enumeration find every
   shortest vector up to the bound; a completed enumeration proves the minimum.
-* **frontier**: with B bits per value and W-bit words, *no* choice of
-  weights ``w_j`` is safe once ``P >= 1 + iroot(2**W, B)``: the
-  ``(T+1)**B > 2**W`` vectors in ``{0..T}**B`` (``T = iroot(2**W, B)``)
-  cannot all have distinct weighted sums modulo ``2**W`` (pigeonhole), and the
-  difference of two that collide is a nonzero ``D`` with ``||D||_inf <= T``.
+* **frontier**: with B bits per value and W-bit words, no sub-ID *linear in
+  the slice's bits* (``sum_j bit_j * w_j``, any weights ``w_j``) is safe once
+  ``P >= 1 + iroot(2**W, B)``: the ``(T+1)**B > 2**W`` vectors in
+  ``{0..T}**B`` (``T = iroot(2**W, B)``) cannot all have distinct weighted
+  sums modulo ``2**W`` (pigeonhole), and the difference of two that collide
+  is a nonzero ``D`` with ``||D||_inf <= T``. It does not cover a table
+  ``w[s]`` indexed by the whole slice value, whose other mappings add
+  ``c_s * (w[s] - w[x])`` with ``c_s >= 0`` only (see
+  :func:`rmaplab.proof.quadratic_table` for one that beats it).
 """
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from itertools import pairwise
+from os import PathLike
+from typing import TYPE_CHECKING
 
 from ._data import data_text
-from .config import WIP_V1, ConfigError, Group, RmapConfig
+from .config import WIP_V1, ConfigError, Group, RmapConfig, require_config
 from .lattice import iroot, lattice_basis, lll, shortest_linf
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .folio import CheckResult
 
 __all__ = [
     "JSON_FIELDS",
@@ -79,6 +92,10 @@ JSON_FIELDS = (
 #: Node budget of one exact enumeration; beyond it the verdict says "undecided".
 NODE_LIMIT = 2_000_000
 
+#: Progress callback of the enumeration under way (set by ``verify(progress=True)``);
+#: a context variable, so it stays out of ``_search``'s cache key.
+_ON_NODES: ContextVar = ContextVar("rmaplab_verify_on_nodes", default=None)
+
 
 @dataclass
 class Verdict:
@@ -99,7 +116,7 @@ class Verdict:
     headroom_bits: int  # W - bit_length((P - 1) * max sub-ID)
     shortest_norm: int | None = None  # lambda: shortest ||D||_inf found
     searched_bound: int | None = None  # every D with ||D||_inf <= this was searched
-    frontier_pages: int = 0  # no weights are safe from this page count on
+    frontier_pages: int = 0  # no linear sub-ID weights are safe from this page count on
     replayed: bool | None = None  # counterexample replayed through Folio: wrong "exclusive"
     note: str = ""  # where the series' comments disagree with its code
     certificate: dict = field(default_factory=dict)
@@ -120,7 +137,8 @@ def _maxsub(base: int, bits: int) -> int:
 
 
 def frontier_pages(bits: int, word_bits: int) -> int:
-    """Page count from which no binary-digit sub-ID weights can be safe.
+    """Page count from which no sub-ID linear in the slice's bits can be safe
+    (any weights ``w_j``; tables ``w[s]`` are not covered).
 
     ``1 + iroot(2**word_bits, bits)`` (pigeonhole; see module docstring).
     """
@@ -266,9 +284,9 @@ def _construct(
                 # all D_j < 0: each unit flips a proper subset; this count is exact
                 units = max(c, -(-sum(amp) // (d - 1)))
                 masks = _assign(amp, units, nested=False)
-            elif _mixed_assign(amp, x, c) is not None:
+            elif (mixed := _mixed_assign(amp, x, c)) is not None:
                 # mixed signs, every bit used, ||D||_inf units suffice: exact
-                masks = _mixed_assign(amp, x, c)
+                masks = mixed
             else:
                 # more units needed: search upward; not proven minimal
                 inexact.add(tuple(D))
@@ -317,13 +335,13 @@ def _search(cfg: RmapConfig, gi: int, k: int, bound: int, node_limit: int = NODE
         if c is not None
     ]
     start = min([bound, *seeds])
-    res = shortest_linf(basis, start, cost=cost, node_limit=node_limit)
+    res = shortest_linf(basis, start, cost=cost, node_limit=node_limit, on_nodes=_ON_NODES.get())
     # a heuristic cost at or below the final bound leaves the minimum unproven
     res.exact = not any(max(abs(a) for a in v) <= (res.norm or start) for v in inexact)
     return res
 
 
-def replay_counterexample(cfg: RmapConfig, order: int, ce: dict):
+def replay_counterexample(cfg: RmapConfig, order: int, ce: dict) -> CheckResult:
     """Replay ``{"victim": X, "mappings": [[id, count], ...]}`` through the
     folio model: the victim maps one page, the others their counts, then the
     check runs for the victim. Returns the :class:`~rmaplab.folio.CheckResult`."""
@@ -364,12 +382,38 @@ def series_notes(cfg: RmapConfig, order: int) -> str:
     return "; ".join(out)
 
 
-def verify(config: RmapConfig, order: int, node_limit: int = NODE_LIMIT) -> Verdict:
+def verify(
+    config: RmapConfig, order: int, node_limit: int = NODE_LIMIT, progress: bool = False
+) -> Verdict:
     """Verdict with evidence for one order (see module docstring).
 
     ``node_limit`` bounds each exact enumeration; past it the verdict is
-    "undecided" (or "unsafe" without proven minimality) and says so.
+    "undecided" (or "unsafe" without proven minimality) and says so. With
+    ``progress``, a search that lasts over a second shows a bar of nodes
+    against that budget (``node_limit`` per rmap value).
     """
+    config = require_config(config)
+    if not progress:
+        return _verify(config, order, node_limit)
+    from tqdm.auto import tqdm
+
+    g = config.group_for(order)
+    with tqdm(
+        total=node_limit * g.nr_values,
+        desc=f"verify order {order} (budget {node_limit} nodes per value)",
+        unit="node",
+        unit_scale=True,
+        delay=1.0,
+    ) as bar:
+        token = _ON_NODES.set(bar.update)
+        try:
+            return _verify(config, order, node_limit)
+        finally:
+            _ON_NODES.reset(token)
+
+
+def _verify(config: RmapConfig, order: int, node_limit: int) -> Verdict:
+    config = require_config(config)
     cfg = config
     g = cfg.group_for(order)
     gi = cfg.groups.index(g)
@@ -505,17 +549,19 @@ def verify(config: RmapConfig, order: int, node_limit: int = NODE_LIMIT) -> Verd
     )
 
 
-def verify_all(config: RmapConfig, progress: bool = False):
+def verify_all(
+    config: RmapConfig, progress: bool = False, node_limit: int = NODE_LIMIT
+) -> pd.DataFrame:
     """Verdicts for every order of a configuration, as a tidy DataFrame."""
     import pandas as pd
 
-    cfg = config
+    cfg = require_config(config)
     orders = cfg.orders
     if progress:
         from tqdm.auto import tqdm
 
         orders = tqdm(orders, desc=f"verify {cfg.name}", unit="order")
-    rows = [verify(cfg, o) for o in orders]
+    rows = [verify(cfg, o, node_limit, progress=progress) for o in orders]
     return pd.DataFrame([r.to_json() for r in rows])
 
 
@@ -528,7 +574,7 @@ def exhaustive_min_mappings(config: RmapConfig, order: int) -> int | None:
     """
     import numpy as np
 
-    from . import kernels
+    from ._kernels.exhaustive import ExhaustiveInputs, shortest_returns
     from .subid import subids_array
 
     cfg = config
@@ -547,12 +593,17 @@ def exhaustive_min_mappings(config: RmapConfig, order: int) -> int | None:
         return None
     ids = np.arange(1, cfg.max_id + 1, dtype=np.uint64)
     s = subids_array(cfg, order, ids)
-    t = kernels.exhaustive(s, cfg.word_bits, pages - 1)
+    t = shortest_returns(ExhaustiveInputs(s, cfg.word_bits, pages - 1))
     t = t[t > 0]
     return int(t.min()) + 1 if t.size else None
 
 
-def save_table(config: RmapConfig, path, df=None, argv=None) -> None:
+def save_table(
+    config: RmapConfig,
+    path: str | PathLike[str],
+    df: pd.DataFrame | None = None,
+    argv: Sequence[str] | None = None,
+) -> None:
     """Write the verdict table as CSV, headed by the command that regenerates it."""
     import json
 

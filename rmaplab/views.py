@@ -15,7 +15,7 @@ passes it instead of having the view compute it.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -24,7 +24,17 @@ import pandas as pd
 from .config import DEFAULT_CONFIG, RmapConfig, config_table
 from .export import text_bars, text_lines, text_table, wrap
 
-__all__ = ["VIEWS", "Params", "View", "export_items", "view"]
+__all__ = [
+    "VIEWS",
+    "Params",
+    "View",
+    "design_orders",
+    "design_text",
+    "export_items",
+    "orders_label",
+    "tiny_frontier_text",
+    "view",
+]
 
 #: The encodings the report compares, in the order its tables list them.
 REPORT_ENCODINGS = ("posted", "raw-id", "hash64", "two-values", "posted-32bit", "bit-counters")
@@ -32,6 +42,9 @@ REPORT_ENCODINGS = ("posted", "raw-id", "hash64", "two-values", "posted-32bit", 
 SWEEP_ENCODINGS = ("posted", "raw-id", "hash64", "two-values")
 #: Points of the collision sweep against mms.
 SWEEP_MMS = (2, 3, 4, 6, 8)
+#: Folio order and seeds of the false-shared sweep against processes.
+SWEEP_ORDER = 6
+SWEEP_SEEDS = range(2)
 
 
 @dataclass(frozen=True)
@@ -76,7 +89,7 @@ class View:
     def render_text(self, frame: pd.DataFrame, params: Params) -> str | None:
         return None if self.text is None else self.text(frame, params)
 
-    def render_chart(self, frame: pd.DataFrame, params: Params):
+    def render_chart(self, frame: pd.DataFrame, params: Params) -> object:
         return None if self.chart is None else self.chart(frame, params)
 
     def to_csv(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -144,8 +157,10 @@ def _frontier_text(fr: pd.DataFrame, params: Params) -> str:
     pig = fr[fr["bound"].str.startswith("pigeonhole")][["bits", "pages"]]
     return (
         wrap(
-            "Pages from which no sub-ID weights are safe (pigeonhole), per id bits "
-            f"per value, {params.config.word_bits}-bit words"
+            "Pages from which no sub-ID linear in the slice's bits (sum_j bit_j "
+            "* w_j, any weights) is safe (pigeonhole), per id bits per value, "
+            f"{params.config.word_bits}-bit words. Not a bound for tables w[s] indexed by "
+            "the whole slice value (see proof.txt)."
         )
         + "\n\n"
         + text_table(pig, headers=["B", "pages"])
@@ -212,7 +227,17 @@ def _cost_frame(params: Params) -> pd.DataFrame:
 
 
 def _cost_text(df: pd.DataFrame, params: Params) -> str:
-    return text_table(df, COST_COLUMNS, COST_HEADERS)
+    # schemes.txt counts rmap-id's bytes and atomics differently: say what each counts
+    return (
+        wrap(
+            f"{params.config.name}: bytes = the K rmap values only; atomics = RMW per "
+            "(un)map: legacy 2 + total mapcount 1 + seqcount 2 + K (schemes.txt "
+            "counts the scheme's own: values + mapcount + seqcount bytes, 1 + 2 "
+            "+ K atomics); excl. = exclusive writer"
+        )
+        + "\n\n"
+        + text_table(df, COST_COLUMNS, COST_HEADERS)
+    )
 
 
 def _cost_bars_text(df: pd.DataFrame, params: Params) -> str:
@@ -259,11 +284,198 @@ def _cheapest_frame(params: Params) -> pd.DataFrame:
 
 
 def _cheapest_text(cheap: pd.DataFrame, params: Params) -> str:
-    return text_table(
-        cheap,
-        ["order", "values", "bits", "method", "rule_values"],
-        ["order", "K", "B", "proof", "rule K"],
+    cfg = params.config
+    return (
+        wrap(
+            "Fewest values K proven safe per order within the posted family: "
+            f"equal slices of B id bits, base 2^order + 1 digits ({cfg.id_bits}-bit "
+            f"ids, {cfg.word_bits}-bit words). Other weights or tables can need "
+            "fewer (see proof.txt)."
+        )
+        + "\n\n"
+        + text_table(
+            cheap,
+            ["order", "values", "bits", "method", "rule_values"],
+            ["order", "K", "B", "proof", "rule K"],
+        )
     )
+
+
+# -- fewest values over encoding families (rmaplab design) ------------------------
+
+#: The id/word widths the report designs for: the series (24-bit ids), the MM
+#: id merged in Linux 6.15 (31 bits), the series' 32-bit sketch (16 in 32).
+DESIGN_WIDTHS = ((24, 64), (31, 64), (16, 32))
+#: Orders the report designs for; ``--quick`` designs only the orders post.txt
+#: names (:data:`DESIGN_POST_ORDERS`): the whole range costs minutes (measured:
+#: a few CPU seconds per order and width, more where a search runs long).
+DESIGN_MAX_ORDER = 20
+#: The orders post.txt names: x86-64 2 MiB THP and arm64 512 MiB THP.
+DESIGN_POST_ORDERS = (9, 13)
+#: What :func:`rmaplab.design.candidates` tries, in the words every claim uses.
+DESIGN_SCOPE = (
+    "digits in bases P + 1 and P, PDEP bit-deposit tables, moments (sum of "
+    "ids and of squared ids; packed slices), raw-id, hash64, bit-counters"
+)
+#: The model's atomics and where the measured cost comes from.
+DESIGN_COST_NOTE = (
+    "atomics = RMW per (un)map in the model (legacy 2 + mapcount 1 + "
+    "seqcount 2 + K); ns per update is measured, on your machine, by "
+    "the command below, not by this table"
+)
+#: The measuring command, as lines a shell accepts (a line of mail is 72 columns).
+BENCH_ENCODINGS_CMD = (
+    "  rmaplab bench-atomics --threads 1,2 \\\n"
+    "      --encodings digits,moments,table-quadratic,table"
+)
+
+
+def design_orders(params: Params) -> tuple[int, ...]:
+    """The orders the report designs for: 0..20, or with ``--quick`` 9 and 13."""
+    return DESIGN_POST_ORDERS if params.quick else tuple(range(DESIGN_MAX_ORDER + 1))
+
+
+@lru_cache(maxsize=4)
+def _design_frame(params: Params) -> pd.DataFrame:
+    from .design import design
+
+    orders = design_orders(params)
+    if orders == tuple(range(orders[0], orders[-1] + 1)):
+        runs = [(orders[0], orders[-1])]
+    else:
+        runs = [(o, o) for o in orders]
+    return pd.concat(
+        [design(i, w, hi, min_order=lo) for i, w in DESIGN_WIDTHS for lo, hi in runs],
+        ignore_index=True,
+    )
+
+
+def _design_frame_copy(params: Params) -> pd.DataFrame:
+    return _design_frame(params).copy()
+
+
+def orders_label(orders: Iterable[int]) -> str:
+    """``0..20`` for a run of orders, ``9, 13`` otherwise."""
+    os_ = sorted({int(o) for o in orders})
+    if len(os_) > 2 and os_ == list(range(os_[0], os_[-1] + 1)):
+        return f"{os_[0]}..{os_[-1]}"
+    return ", ".join(map(str, os_))
+
+
+def _cell(v) -> str:
+    return "-" if v is None or v != v else str(int(v))
+
+
+def design_text(df: pd.DataFrame, params: Params | None = None) -> str:
+    """Per id/word width: the cheapest design per order and each family's K."""
+    from .design import FAMILY_ORDER
+
+    quick = ""
+    if params is not None and params.quick:
+        quick = (
+            f" QUICK RUN (--quick): orders {orders_label(design_orders(params))} only; "
+            f"`rmaplab report` without --quick designs orders 0..{DESIGN_MAX_ORDER}."
+        )
+    out = [
+        wrap(
+            "Fewest rmap values proven safe per folio order, cheapest among the "
+            f"families searched: {DESIGN_SCOPE}. bytes = the K values only; "
+            f"{DESIGN_COST_NOTE}. lookups = table lookups per update; proof = lines "
+            "of `rmaplab proof --encoding`." + quick
+        ),
+        "",
+        BENCH_ENCODINGS_CMD,
+    ]
+    for (i, w), g in df.groupby(["id_bits", "word_bits"], sort=False):
+        best = g[g["best"]]
+        orders = f"orders {orders_label(g['order'])}"
+        tab = best.assign(
+            **{c: best[c].map(_cell) for c in ("values", "bytes", "atomics_per_update")}
+        )
+        tab = tab.assign(lookups=best["table_lookups"].map(_cell))
+        tab = tab.assign(proof=best["proof_lines"].map(_cell))
+        out += [
+            "",
+            wrap(f"{i}-bit ids, {w}-bit words, {orders}: cheapest design"),
+            text_table(
+                tab,
+                ["order", "encoding", "values", "bytes", "atomics_per_update", "lookups", "proof"],
+                ["order", "family", "K", "bytes", "atomics", "lookups", "proof"],
+            ),
+        ]
+        fam = g[~g["best"]]
+        piv = fam.pivot(index="order", columns="encoding", values="values")
+        cols = [f for f in FAMILY_ORDER if f in piv.columns]
+        piv = piv[cols].map(_cell).reset_index()
+        out += [
+            "",
+            wrap(f"{i}-bit ids, {w}-bit words: K per family (-: none proven safe)"),
+            text_table(piv, ["order", *cols], ["order", *cols]),
+        ]
+    return "\n".join(out)
+
+
+def _design_chart(df: pd.DataFrame, params: Params):
+    return _plotting().design_chart(df)
+
+
+#: The tiny analogues the report tabulates: only the exhaustive ones, so the
+#: report is the same on every machine (the hill climbing of larger slices
+#: runs for a time budget; notebook 06 shows those).
+TINY_FRONTIER_BITS = (2,)
+TINY_FRONTIER_WORDS = (8, 10)
+
+
+def _tiny_frontier_frame(params: Params) -> pd.DataFrame:
+    from .frontier_tables import frontier_table
+
+    return frontier_table(
+        bits_list=TINY_FRONTIER_BITS,
+        words=TINY_FRONTIER_WORDS,
+        exact_pairs_upto=max(TINY_FRONTIER_WORDS),
+    )
+
+
+def tiny_frontier_text(df: pd.DataFrame, params: Params | None = None) -> str:
+    """The tiny-analogue frontier as a 72-column table."""
+    tab = df.assign(
+        best_linear=df["best_linear"].map(_cell),
+        status=["exact" if s.startswith("exact") else "found" for s in df["best_table_status"]],
+    )
+    return (
+        wrap(
+            "One rmap value, one B-bit id slice, W-bit words: the largest folio "
+            "(pages) kept safe. linear = pigeonhole bound for sub-IDs linear in "
+            "the slice's bits (sum_j bit_j * w_j, any weights); base = best digit "
+            "base b^j; moments = packed v + 2^e * v^2; table = best table w[s] "
+            "(exact: exhaustive over every table; found: a lower bound only); "
+            "bound = no table with >= 3 values does better (Minkowski)."
+        )
+        + "\n\n"
+        + text_table(
+            tab,
+            [
+                "slice_bits",
+                "word_bits",
+                "linear_bound",
+                "best_linear",
+                "moments_table",
+                "best_table",
+                "status",
+                "table_bound",
+            ],
+            ["B", "W", "linear", "base", "moments", "table", "how", "bound"],
+        )
+        + "\n\n"
+        + "\n".join(
+            wrap(f"B = {r.slice_bits}, W = {r.word_bits}: w[s] = {r.table}")
+            for r in df.itertuples()
+        )
+    )
+
+
+def _tiny_frontier_chart(df: pd.DataFrame, params: Params):
+    return _plotting().tiny_frontier_chart(df)
 
 
 # -- peer schemes -----------------------------------------------------------------
@@ -295,9 +507,20 @@ def scheme_totals(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _schemes_text(df: pd.DataFrame, params: Params) -> str:
-    return text_table(
-        scheme_totals(df),
-        headers=["scheme", "checks", "false excl.", "false shared", "bytes", "atomics"],
+    return (
+        wrap(
+            f"Order {params.schemes_order}, 8 processes, seed {params.seed}, summed over "
+            f"{df['workload'].nunique()} workloads (not the counterexample). bytes "
+            "= what the scheme keeps per folio, atomics = RMW per (un)map it "
+            "does; rmap-id: K values + mapcount + seqcount bytes, 1 + 2 + K "
+            "atomics (cost.txt counts the values' bytes only and adds the "
+            "legacy path's 2 atomics)."
+        )
+        + "\n\n"
+        + text_table(
+            scheme_totals(df),
+            headers=["scheme", "checks", "false excl.", "false shared", "bytes", "atomics"],
+        )
     )
 
 
@@ -307,8 +530,8 @@ def _sweep_frame(params: Params) -> pd.DataFrame:
     return sweep_procs(
         workloads=("zygote", "prefork", "random"),
         procs=(2, 4, 8) if params.quick else (2, 4, 8, 16, 32),
-        order=6,
-        seeds=range(2),
+        order=SWEEP_ORDER,
+        seeds=SWEEP_SEEDS,
         config=params.config,
     )
 
@@ -325,7 +548,9 @@ def _false_shared_text(sw: pd.DataFrame, params: Params) -> str:
 
 
 def _false_shared_chart(sw: pd.DataFrame, params: Params):
-    return _plotting().false_shared_chart(sw)
+    return _plotting().false_shared_chart(
+        sw, order=SWEEP_ORDER, config=params.config, seeds=len(SWEEP_SEEDS)
+    )
 
 
 def counterexample_replay(params: Params) -> pd.DataFrame | None:
@@ -353,7 +578,7 @@ def _collide_frame(params: Params) -> pd.DataFrame:
                 params.seed,
                 "uniform",
                 params.config,
-                executor=None,
+                executor="auto",  # a thread per core; seeded per task, same numbers
             )
             for e in REPORT_ENCODINGS
         ]
@@ -397,7 +622,7 @@ def _collide_sweep_frame(params: Params) -> pd.DataFrame:
         config=params.config,
     )
     rows = [
-        sweep("mms", list(SWEEP_MMS), base | {"encoding": e}, executor=None)
+        sweep("mms", list(SWEEP_MMS), base | {"encoding": e}, executor="auto")
         for e in SWEEP_ENCODINGS
     ]
     return pd.concat(rows, ignore_index=True)
@@ -413,7 +638,7 @@ def _collide_mms_text(sw: pd.DataFrame, params: Params) -> str:
 
 
 def _collide_mms_chart(sw: pd.DataFrame, params: Params):
-    return _plotting().probability_chart(sw, "mms")
+    return _plotting().probability_chart(sw, "mms", config=params.config)
 
 
 VIEWS: dict[str, View] = {
@@ -424,12 +649,19 @@ VIEWS: dict[str, View] = {
         View("frontier", _frontier_frame, _frontier_text, _frontier_chart, csv=None),
         View("proof", _proof_frame, _proof_text, csv=None),
         View("counterexample_steps", _steps_frame, _steps_text, csv=None),
-        View("cost", _cost_frame, _cost_text, lambda df, p: _plotting().cost_chart(df)),
+        View(
+            "cost",
+            _cost_frame,
+            _cost_text,
+            lambda df, p: _plotting().cost_chart(df, configs=[p.config]),
+        ),
         View("cost_bars", _cost_frame, _cost_bars_text, csv=None),
         View("published", _published_frame, None, _published_chart, csv=None),
         View("atomics_model", _atomics_model_frame, _atomics_model_text),
         View("tradeoff", _tradeoff_frame),
         View("cheapest_safe", _cheapest_frame, _cheapest_text),
+        View("design", _design_frame_copy, lambda df, p: design_text(df, p), _design_chart),
+        View("frontier_tables", _tiny_frontier_frame, tiny_frontier_text, _tiny_frontier_chart),
         View("schemes", _schemes_frame, _schemes_text),
         View(
             "false_shared", _sweep_frame, _false_shared_text, _false_shared_chart, "schemes_sweep"
@@ -457,7 +689,9 @@ def view(name: str) -> View:
         raise ConfigError(f"view={name!r} is unknown: allowed {', '.join(VIEWS)}") from None
 
 
-def export_items(names, params: Params | None = None, frames: dict | None = None) -> dict:
+def export_items(
+    names: Sequence[str], params: Params | None = None, frames: dict | None = None
+) -> dict:
     """``name -> (chart or None, text or None)`` for :func:`rmaplab.widgets.export_control`.
 
     ``frames`` maps a view name to a frame the notebook already computed (its

@@ -4,13 +4,23 @@ take both the mouse and the keyboard (Tab to focus, arrow keys to step)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from .config import DEFAULT_CONFIG, ConfigError, nr_values_for, single_group_config
+
+if TYPE_CHECKING:
+    import ipywidgets as w
+
+    from .verify import Verdict
 
 __all__ = [
     "collide_explorer",
     "collide_for",
     "cost_explorer",
     "cost_for",
+    "encoding_explorer",
+    "encoding_for",
     "explore",
     "export_control",
     "proof_explorer",
@@ -88,7 +98,9 @@ def _panel(controls: dict, compute, rows, height: str):
 WIDGET_NODE_LIMIT = 50_000
 
 
-def explore(order: int, bits: int, word_bits: int, id_bits: int, group_order: int | None = None):
+def explore(
+    order: int, bits: int, word_bits: int, id_bits: int, group_order: int | None = None
+) -> tuple[str, Verdict | None]:
     """One folio order, ``bits`` id bits per value, ``word_bits`` words and
     ``id_bits`` ids; K = ceil(id_bits / bits) values, in a group whose largest
     order is ``group_order`` (default: ``order``), so base P_g = 2**group_order.
@@ -120,7 +132,8 @@ def explore(order: int, bits: int, word_bits: int, id_bits: int, group_order: in
         f"base {v.base_pages + 1}, {word_bits}-bit words",
         f"headroom: {v.headroom_bits} bits (rule 'P_g * max sub-ID fits': "
         f"{'holds' if cfg.fits(order) else 'fails'})",
-        f"frontier: no weights safe from {v.frontier_pages} pages on",
+        f"frontier: no linear sub-ID weights safe from {v.frontier_pages} pages on "
+        "(tables w[s] not covered)",
         f"verdict: {v.verdict.upper()} by {v.method}"
         + (f", min mappings {v.min_mappings}" if v.min_mappings else ""),
         v.evidence,
@@ -140,7 +153,7 @@ def proof_explorer(
     word_bits: int = 64,
     id_bits: int = 24,
     group_order: int | None = None,
-):
+) -> w.VBox:
     """Sliders for order / group's largest order / bits per value / word bits /
     id bits, with the headroom and the verdict recomputed on every change."""
     import ipywidgets as w
@@ -176,7 +189,73 @@ def proof_explorer(
     )
 
 
-def cost_for(id_bits: int, word_bits: int, order: int):
+def encoding_for(family: str, id_bits: int, word_bits: int, order: int):
+    """One family's default encoding (:func:`rmaplab.encoding.default_encoding`
+    for folios up to ``order``) verified at ``order``: the verdict, its
+    certificate or counterexample as the written proof, and the counterexample
+    replayed through the folio model. Returns ``(text, verdict or None)``."""
+    from .encoding import default_encoding, replay
+    from .proof_encoding import proof_text_encoding
+    from .verify_encoding import verify_encoding
+
+    try:
+        enc = default_encoding(family, id_bits, word_bits, order, order)
+        v = verify_encoding(enc, order, node_limit=WIDGET_NODE_LIMIT)
+    except ConfigError as e:
+        return f"invalid: {e}", None
+    head = (
+        f"{enc.describe()}; {id_bits}-bit ids, order {order} ({1 << order} pages)\n"
+        f"verdict: {v.verdict.upper()} by {v.method}"
+        + (
+            f", min mappings {v.min_mappings}"
+            + (" (proven minimal)" if v.proven_minimal else " (not proven minimal)")
+            if v.min_mappings
+            else ""
+        )
+    )
+    lines = [head, "", proof_text_encoding(enc, order, verdict=v)]
+    if v.counterexample:
+        chk = replay(enc, order, v.counterexample)
+        lines += [
+            "",
+            f"replayed: mapcount {chk.mapcount}, check says "
+            f"{'shared' if chk.shared else 'exclusive'} for mm {chk.mm}, truly "
+            f"{'shared' if chk.truly_shared else 'exclusive'}",
+        ]
+    return "\n".join(lines), v
+
+
+def encoding_explorer(
+    family: str = "moments", id_bits: int = 24, word_bits: int = 64, order: int = 9
+):
+    """Family dropdown, id bits, word bits and order: the live verdict and its
+    certificate (or counterexample) for that family's default encoding."""
+    import ipywidgets as w
+
+    from .encoding import FAMILIES
+
+    style = {"description_width": "90px"}
+    controls = {
+        "family": w.Dropdown(
+            options=list(FAMILIES), value=family, description="family", style=style
+        ),
+        "id_bits": w.IntSlider(
+            id_bits, 1, 32, description="id bits", style=style, continuous_update=False
+        ),
+        "word_bits": w.Dropdown(
+            options=[8, 12, 16, 20, 24, 32, 48, 64],
+            value=word_bits,
+            description="word bits",
+            style=style,
+        ),
+        "order": w.IntSlider(
+            order, 0, 30, description="folio order", style=style, continuous_update=False
+        ),
+    }
+    return _panel(controls, encoding_for, [["family", "word_bits"], ["id_bits", "order"]], "300px")
+
+
+def cost_for(id_bits: int, word_bits: int, order: int) -> tuple[str, dict | None]:
     """For one order: the fewest values the verifier proves safe with ids of
     ``id_bits`` in ``word_bits`` words, and what that costs. Returns
     ``(text, row dict or None)``."""
@@ -192,7 +271,8 @@ def cost_for(id_bits: int, word_bits: int, order: int):
     text = (
         f"order {order} ({1 << order} pages), {id_bits}-bit ids "
         f"({row['ids_supported']} mms), {word_bits}-bit words:\n"
-        f"fewest values proven safe: K = {k} of {row['bits']} bits ({row['method']}); "
+        "fewest values proven safe among base P_g + 1 digits (P_g = 2^order): "
+        f"K = {k} of {row['bits']} bits ({row['method']}); "
         f"the series' rule asks for {row['rule_values']}\n"
         f"cost: {row['bytes']} bytes (+{SEQCOUNT_BYTES} seqcount), {row['cache_lines']} "
         f"cache line(s), {row['atomics_per_update']} atomic RMW per update"
@@ -200,7 +280,7 @@ def cost_for(id_bits: int, word_bits: int, order: int):
     return text, row
 
 
-def cost_explorer(id_bits: int = 24, word_bits: int = 64, order: int = 9):
+def cost_explorer(id_bits: int = 24, word_bits: int = 64, order: int = 9) -> w.VBox:
     """Sliders for id bits, word bits and order; shows the cheapest safe K."""
     import ipywidgets as w
 
@@ -228,7 +308,7 @@ def collide_for(
     population: str = "uniform",
     order: int = 9,
     trials: int = 200_000,
-):
+) -> tuple[str, dict | None]:
     """One point of the collision explorer. Returns ``(text, row or None)``."""
     from .collide import collide
 
@@ -264,7 +344,7 @@ def collide_explorer(
     mms: int = 3,
     mappings: int = 8,
     population: str = "uniform",
-):
+) -> w.VBox:
     """Dropdowns for the encoding and the population, sliders for word bits,
     id bits, mms, mappings."""
     import ipywidgets as w
@@ -298,7 +378,7 @@ def collide_explorer(
     )
 
 
-def export_control(items: dict, out_dir="exports"):
+def export_control(items: dict, out_dir: str | Path = "exports") -> w.VBox:
     """Export the current figures: a dropdown picks the item (name -> (chart or
     None, text or None)), another the format (png, svg, txt or all); the
     button (Enter or click) writes ``out_dir/name.ext`` and lists the files."""

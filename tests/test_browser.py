@@ -24,6 +24,8 @@ EXPECT = {
     "03-three-vs-six-values.ipynb": (2, 3),
     "04-schemes-compared.ipynb": (1, 1),
     "05-mailing-list-figures.ipynb": (1, 0),
+    "06-fewer-values.ipynb": (2, 3),
+    "07-concurrency.ipynb": (1, 1),
 }
 CHROMIUM_FLAGS = [
     "--no-sandbox",

@@ -1,7 +1,6 @@
 import json
 from fractions import Fraction
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -44,6 +43,7 @@ SMALL = [
 ]
 
 
+@pytest.mark.jit_heavy
 @pytest.mark.parametrize(
     "args", SMALL, ids=lambda a: f"{a['encoding']}-{a.get('population', 'uniform')}"
 )
@@ -76,6 +76,7 @@ def test_exact_by_brute_force_on_a_tiny_case():
     assert exact_probability(enc, "uniform", mms, n) == Fraction(hits, total)
 
 
+@pytest.mark.jit_heavy
 def test_analytic_matches_exact_where_ids_do_not_repeat():
     # two mms: one other, no repeated ids; hash values over 2^W from 2^12 ids ~ uniform
     enc = make_encoding("hash64", order=4, config=WIP_V1, word_bits=6, id_bits=12)
@@ -108,6 +109,7 @@ def test_adversarial_population_uses_the_verifier():
     assert r["method"] == "exact" and r["exact"] == "1/81"  # only the counterexample itself
 
 
+@pytest.mark.jit_heavy
 def test_results_do_not_depend_on_the_split():
     from concurrent.futures import ThreadPoolExecutor
 
@@ -282,6 +284,7 @@ def test_reviewer_encodings_are_unsafe_at_order_9(name, n):
     assert v.verdict == "unsafe" and v.min_mappings == n and v.replayed
 
 
+@pytest.mark.jit_heavy
 def test_posted_random_population_has_no_hit_at_real_widths():
     r = collide("posted", order=9, mms=3, mappings=20, trials=200_000)
     assert r["method"] == "monte-carlo" and r["hits"] == 0 and r["ci_high"] < 2e-5
@@ -327,25 +330,15 @@ def test_mc_kernel_is_bit_identical_to_its_python_twin(
 ):
     import naive
 
-    from rmaplab import kernels
-    from rmaplab.collide import _POP_CODE
+    from rmaplab._kernels.codes import POP_CODES
+    from rmaplab._kernels.montecarlo import false_exclusive_trials, false_exclusive_trials_python
+    from rmaplab.collide import mc_inputs
 
     enc = make_encoding(encoding, 4, WIP_V1, word_bits, 6)
     n = mms + extra
-    got = kernels.monte_carlo(
-        enc.kind,
-        enc.nr_values,
-        enc.bits,
-        np.uint64(enc.base_pages),
-        np.uint64(enc.mask),
-        enc.max_id,
-        _POP_CODE[population],
-        mms,
-        n,
-        16,
-        300,
-        np.uint64(seed),
-    )
+    inp = mc_inputs(enc, population, mms, n)
+    got = false_exclusive_trials(inp, 300, seed)
+    assert false_exclusive_trials_python(inp, 300, seed) == got
     want = naive.monte_carlo(
         enc.kind,
         enc.nr_values,
@@ -353,11 +346,21 @@ def test_mc_kernel_is_bit_identical_to_its_python_twin(
         enc.base_pages,
         enc.word_bits,
         enc.max_id,
-        _POP_CODE[population],
+        POP_CODES[population],
         mms,
         n,
         16,
         300,
         seed,
     )
-    assert tuple(int(v) for v in got) == want
+    assert got == want
+
+
+def test_monte_carlo_python_twin_matches_tasks():
+    from rmaplab.collide import monte_carlo_python
+
+    enc = make_encoding("raw-id", 4, WIP_V1, 6, 5)
+    trials = TASK_TRIALS // 50 + 7
+    got = monte_carlo(enc, "uniform", 3, 5, trials=trials, seed=3)
+    assert got == monte_carlo_python(enc, "uniform", 3, 5, trials=trials, seed=3)
+    assert got[1] == trials and got[0] > 0

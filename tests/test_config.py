@@ -130,3 +130,30 @@ def test_config_table_wip_v1():
     assert (b[2], b[5], b[10]) == (8, 16, 32)
     assert set(df["ids_supported"]) == {2**24 - 1}
     assert list(df.loc[df["order"] == 15, "values"]) == [6]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: __import__("rmaplab").Folio("wip-v1", 9),
+        lambda: __import__("rmaplab.verify", fromlist=["verify"]).verify("wip-v1", 9),
+        lambda: __import__("rmaplab.cost", fromlist=["cost_table"]).cost_table("wip-v1"),
+        lambda: __import__("rmaplab.compare", fromlist=["compare"]).compare("zygote", None, "x"),
+        lambda: __import__("rmaplab.collide", fromlist=["collide"]).collide("posted", config="y"),
+    ],
+)
+def test_library_takes_a_resolved_configuration_not_a_name(call):
+    with pytest.raises(
+        ConfigError, match=r"is not a resolved configuration: allowed an RmapConfig"
+    ):
+        call()
+
+
+def test_entry_points_resolve_names_once():
+    from rmaplab.config import DEFAULT_CONFIG, require_config, single_group_config, value_splits
+
+    assert get_config("wip-v1") is DEFAULT_CONFIG is require_config(DEFAULT_CONFIG)
+    assert value_splits(24)[:5] == [(1, 24), (2, 12), (3, 8), (4, 6), (5, 5)]
+    assert (7, 4) not in value_splits(24)  # B = 4 leaves a 7th value without bits
+    cfg = single_group_config(24, 64, 3, 8, 9, min_order=6)
+    assert cfg.groups == (Group(6, 9, 3, 8),) and cfg.group_for(9).base_pages == 512

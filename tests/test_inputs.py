@@ -50,6 +50,21 @@ def test_verify_order_30_answers(capsys):
     assert row["verdict"] == "unsafe" and row["min_mappings"] >= 2
 
 
+def test_verify_search_past_its_node_budget_is_undecided_and_names_the_flag(capsys):
+    # one 24-bit value in base 9: the enumeration needs ~2e6 nodes (~90 s) to
+    # find its counterexample; under a budget of 20000 it stops and says so
+    argv = ["verify", "--id-bits", "24", "--word-bits", "64", "--values", "1", "--bits", "24"]
+    assert main([*argv, "--max-order", "3", "--order", "3", "--node-limit", "2e4"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "UNDECIDED by lattice" in out and "stopped at 20000 nodes" in out
+    assert "a larger --node-limit searches further" in out
+    refused(
+        capsys,
+        [*argv, "--max-order", "3", "--order", "3", "--node-limit", "0"],
+        r"--node-limit=0 is out of range: allowed \[1, 1000000000\]",
+    )
+
+
 def test_proof_explorer_order_30_answers():
     from rmaplab.widgets import proof_explorer
 

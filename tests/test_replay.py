@@ -72,6 +72,34 @@ def test_kernel_matches_python_model_and_naive(s):
     assert r.truth.tolist() == tr
 
 
+@given(streams())
+def test_kernel_matches_its_python_int_twin(s):
+    from rmaplab._kernels.replay import replay_stream, replay_stream_python
+    from rmaplab.replay import _resolve, replay_inputs
+
+    cfg, orders, folio, mm, delta, check = s
+    cfg, orders, stream = _resolve(cfg, orders, folio, mm, delta, check, None)
+    inp = replay_inputs(cfg, orders, stream)
+    st, tr = replay_stream(inp, truth=True)
+    pst, ptr = replay_stream_python(inp)
+    for a, b in zip(st + tr, pst + ptr, strict=True):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+    st2, none = replay_stream(inp, truth=False)
+    assert none is None and all(np.array_equal(a, b) for a, b in zip(st, st2, strict=True))
+
+
+def test_kernel_entry_refuses_indices_out_of_range():
+    from rmaplab._kernels.replay import replay_stream
+    from rmaplab.replay import _resolve, replay_inputs
+
+    cfg, orders, stream = _resolve(WIP_V1, 9, [0, 1], [1, 2], [1, 1], None, 2)
+    inp = replay_inputs(cfg, orders, stream)
+    with pytest.raises(ValueError, match=r"folio holds entries outside the allowed range \[0, 1\]"):
+        replay_stream(inp._replace(folio=np.array([0, 2])))
+    with pytest.raises(ValueError, match=r"mm holds entries outside"):
+        replay_stream(inp._replace(mm=np.array([0, -1])))
+
+
 def test_streams_do_wrap_the_words():
     # tiny16, order 5: id 255 -> slices 15, 15 -> subid 1 + 33 + 33**2 + 33**3
     s = 1 + 33 + 33**2 + 33**3
@@ -112,38 +140,46 @@ def test_value_updates_counts_k_per_update():
     "kwargs, exc, match",
     [
         (
-            dict(folio=[0, 0], mm=[1, 1], delta=[1, -2]),
+            dict(folio=[0, 0], mm_id=[1, 1], delta=[1, -2]),
             RmapError,
             r"op 1: delta=-2 unmaps 2 pages of folio 0 for mm 1, which maps 1: allowed delta >= -1",
         ),
         (
-            dict(folio=[0, 1], mm=[1, 1], delta=[1, -1]),
+            dict(folio=[0, 1], mm_id=[1, 1], delta=[1, -1]),
             RmapError,
             r"op 1: delta=-1 unmaps 1 pages of folio 1 for mm 1, which maps 0",
         ),
         (
-            dict(folio=[2], mm=[1], delta=[1]),
+            dict(folio=[2], mm_id=[1], delta=[1]),
             ConfigError,
             r"folio\[0\]=2 is out of range: allowed \[0, 1\]",
         ),
         (
-            dict(folio=[0], mm=[0], delta=[1]),
+            dict(folio=[0], mm_id=[0], delta=[1]),
             ConfigError,
-            r"mm\[0\]=0 is out of range: allowed \[1, 16777215\]",
+            r"mm_id\[0\]=0 is out of range: allowed \[1, 16777215\]",
         ),
-        (dict(folio=[0], mm=[2**24], delta=[1]), ConfigError, r"mm\[0\]=16777216 is out of range"),
         (
-            dict(folio=[0], mm=[1], delta=[2**31]),
+            dict(folio=[0], mm_id=[2**24], delta=[1]),
+            ConfigError,
+            r"mm_id\[0\]=16777216 is out of range",
+        ),
+        (
+            dict(folio=[0], mm_id=[1], delta=[2**31]),
             ConfigError,
             r"delta\[0\]=2147483648 is out of range",
         ),
         (
-            dict(folio=[0, 0], mm=[1, 2], delta=[2**31 - 1, 1]),
+            dict(folio=[0, 0], mm_id=[1, 2], delta=[2**31 - 1, 1]),
             RmapError,
             "op 1: folio 0 mapcount would exceed",
         ),
-        (dict(folio=[0, 0], mm=[1], delta=[1, 1]), ConfigError, "mm has 1 entries, folio has 2"),
-        (dict(folio=[0.5], mm=[1], delta=[1]), ConfigError, "folio must hold integers"),
+        (
+            dict(folio=[0, 0], mm_id=[1], delta=[1, 1]),
+            ConfigError,
+            "mm_id has 1 entries, folio has 2",
+        ),
+        (dict(folio=[0.5], mm_id=[1], delta=[1]), ConfigError, "folio must hold integers"),
     ],
 )
 def test_bad_streams(kwargs, exc, match):
@@ -180,6 +216,8 @@ def test_pure_python_paths():
         "tests/test_schemes.py::test_numba_replay_counterexample_and_errors",
         "tests/test_collide.py::test_mc_kernel_small_run_agrees_with_exact",
         "tests/test_collide.py::test_mc_kernel_is_bit_identical_to_its_python_twin",
+        "tests/test_collide.py::test_monte_carlo_python_twin_matches_tasks",
+        "tests/test_kernels.py",
     ]
     proc = subprocess.run(
         [

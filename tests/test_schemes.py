@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from rmaplab import ConfigError, RmapError
 from rmaplab.cli import main
-from rmaplab.compare import compare, replay_schemes, trace
+from rmaplab.compare import compare, replay_schemes, replay_schemes_python, trace
 from rmaplab.schemes import make_scheme
 from rmaplab.workloads import IdAllocator, make_workload, workload_names
 
@@ -51,7 +51,7 @@ def test_mm_owner_total_at_most_one_is_exclusive():
 
 def test_legacy_false_exclusive_after_first_page_copy():
     ops = [("map", 0, 1, 0, 4), ("fork", -1, 1, 2, 0), ("cow", 0, 1, 0, 0), ("cow", 0, 1, 1, 0)]
-    stats, _folios = replay_schemes(ops, 2, ["legacy"])
+    stats = replay_schemes_python(ops, 2, ["legacy"])
     # page 0 was copied for mm 1, so page 0's mapcount is 1: legacy says
     # "exclusive" for page 1 although the child maps the folio
     assert stats["legacy"] == {"checks": 2, "false_exclusive": 1, "false_shared": 0}
@@ -65,7 +65,7 @@ def test_owner_counter_owner_exit_makes_survivor_shared_forever():
         ("cow", 0, 2, 0, 0),
         ("cow", 0, 2, 1, 0),
     ]
-    stats, _ = replay_schemes(ops, 2, ["owner-counter", "mm-owner", "rmap-id", "bit-counters"])
+    stats = replay_schemes_python(ops, 2, ["owner-counter", "mm-owner", "rmap-id", "bit-counters"])
     assert stats["owner-counter"]["false_shared"] == 2
     for n in ("mm-owner", "rmap-id", "bit-counters"):
         assert stats[n] == {"checks": 2, "false_exclusive": 0, "false_shared": 0}
@@ -73,7 +73,7 @@ def test_owner_counter_owner_exit_makes_survivor_shared_forever():
 
 def test_owner_counter_fork_exit_parent_reuses():
     ops = [("map", 0, 1, 0, 8), ("fork", -1, 1, 2, 0), ("exit", -1, 2, 0, 0), ("cow", 0, 1, 3, 0)]
-    stats, _ = replay_schemes(ops, 3, ["owner-counter", "total-mapcount"])
+    stats = replay_schemes_python(ops, 3, ["owner-counter", "total-mapcount"])
     assert stats["owner-counter"]["false_shared"] == 0
     assert stats["total-mapcount"]["false_shared"] == 1
 
@@ -119,9 +119,9 @@ def test_trace_shows_each_state():
 
 def test_bad_operations():
     with pytest.raises(RmapError, match=r"op 1: mm 1 already maps some of pages 1..1 of folio 0"):
-        replay_schemes([("map", 0, 1, 0, 2), ("map", 0, 1, 1, 1)], 2)
+        replay_schemes_python([("map", 0, 1, 0, 2), ("map", 0, 1, 1, 1)], 2)
     with pytest.raises(RmapError, match=r"op 0: pages 3..4 are out of range: allowed 0..3"):
-        replay_schemes([("map", 0, 1, 3, 2)], 2)
+        replay_schemes_python([("map", 0, 1, 3, 2)], 2)
     with pytest.raises(ConfigError, match="scheme='nope' is unknown"):
         compare("fork", ["nope"])
     with pytest.raises(ConfigError, match="workload='nope' is unknown"):
@@ -165,24 +165,19 @@ def test_cli_compare(capsys):
     st.integers(1, 3),
 )
 def test_numba_replay_matches_python_schemes(workload, order, procs, seed, folios):
-    from rmaplab.compare import replay_schemes_fast
-
     ops = make_workload(workload, order, procs, seed, folios)
-    slow, _ = replay_schemes(ops, order)
-    assert replay_schemes_fast(ops, order) == slow
+    assert replay_schemes(ops, order) == replay_schemes_python(ops, order)
 
 
 def test_numba_replay_counterexample_and_errors():
-    from rmaplab.compare import replay_schemes_fast
-
     ops = make_workload("counterexample", order=9)
-    assert replay_schemes_fast(ops, 9) == replay_schemes(ops, 9)[0]
+    assert replay_schemes(ops, 9) == replay_schemes_python(ops, 9)
     with pytest.raises(RmapError, match=r"op 1: the mm already maps some of those pages"):
-        replay_schemes_fast([("map", 0, 1, 0, 2), ("map", 0, 1, 1, 1)], 2)
+        replay_schemes([("map", 0, 1, 0, 2), ("map", 0, 1, 1, 1)], 2)
     with pytest.raises(RmapError, match=r"op 0: pages are out of range"):
-        replay_schemes_fast([("map", 0, 1, 3, 2)], 2)
+        replay_schemes([("map", 0, 1, 3, 2)], 2)
     with pytest.raises(RmapError, match=r"op 0: kind='poke' is unknown"):
-        replay_schemes_fast([("poke", 0, 1, 0, 1)], 2)
+        replay_schemes([("poke", 0, 1, 0, 1)], 2)
 
 
 def test_notebook_04_claims():

@@ -48,11 +48,30 @@ def test_calc_rmap_subid_matches_definition(base_pages, index, word_bits):
     st.integers(1, 64),
 )
 def test_numba_subids_match_definition(base_pages, indices, word_bits):
-    from rmaplab import kernels
+    from rmaplab._kernels.subid import SubidInputs, subid_words, subid_words_python
 
-    got = kernels.calc_subids(np.array(indices, dtype=np.uint64), base_pages, word_bits)
-    assert got.dtype == np.uint64
-    assert [int(v) for v in got] == [naive.subid(base_pages, i, word_bits) for i in indices]
+    inp = SubidInputs(np.array(indices, dtype=np.uint64), 1, 64, base_pages, word_bits)
+    got = subid_words(inp)
+    assert got.dtype == np.uint64 and got.shape == (len(indices), 1)
+    want = [naive.subid(base_pages, i, word_bits) for i in indices]
+    assert [int(v) for v in got[:, 0]] == want
+    assert [r[0] for r in subid_words_python(inp)] == want
+
+
+@given(
+    st.lists(st.integers(0, 2**24 - 1), min_size=1, max_size=20),
+    st.integers(1, 6),
+    st.integers(1, 10),
+    st.integers(1, 2**20),
+    st.integers(1, 64),
+)
+def test_numba_mm_subids_match_twin_and_naive(ids, values, bits, base_pages, word_bits):
+    from rmaplab._kernels.subid import SubidInputs, subid_words, subid_words_python
+
+    inp = SubidInputs(np.array(ids), values, bits, base_pages, word_bits)
+    got = subid_words(inp).tolist()
+    assert got == subid_words_python(inp)
+    assert got == [naive.subids(values, bits, base_pages, word_bits, i) for i in ids]
 
 
 def test_wrap_is_modelled_not_avoided():

@@ -125,3 +125,185 @@ def test_export_control_writes_figure_and_text(tmp_path):
     box.controls["format"].value = "png"
     box.button.click()
     assert box.status.value == "nothing to write in that format"
+
+
+# -- figure titles, upper bounds, ticks (issue 10 item 8) ---------------------------
+
+
+def _titles(spec) -> list[str]:
+    """Every title and subtitle string in a Vega-Lite spec."""
+    out = []
+
+    def walk(x):
+        if isinstance(x, dict):
+            for k, v in x.items():
+                if k in ("title", "subtitle"):
+                    if isinstance(v, str):
+                        out.append(v)
+                    elif isinstance(v, list):
+                        out.extend(s for s in v if isinstance(s, str))
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+
+    walk(spec)
+    return out
+
+
+def _collide_rows():
+    import pandas as pd
+
+    rows = []
+    # raw-id: hits at 2 and 4 mms, none at 3; hash64 none anywhere; bit-counters proven 0;
+    # two-values exactly like raw-id
+    for enc, hits in (("raw-id", [4, 0, 2]), ("hash64", [0, 0, 0]), ("two-values", [4, 0, 2])):
+        for mms, h in zip([2, 3, 4], hits, strict=True):
+            rows.append(
+                {
+                    "encoding": enc,
+                    "population": "uniform",
+                    "order": 9,
+                    "mms": mms,
+                    "mappings": 8,
+                    "word_bits": 16,
+                    "id_bits": 12,
+                    "values": 2,
+                    "probability": h / 1000,
+                    "ci_low": 0.0,
+                    "ci_high": 0.0037 if h == 0 else h / 1000 + 0.001,
+                    "method": "monte-carlo",
+                    "trials": 1000,
+                }
+            )
+    for mms in (2, 3, 4):
+        rows.append(
+            rows[0]
+            | {
+                "encoding": "bit-counters",
+                "mms": mms,
+                "probability": 0.0,
+                "ci_high": 0.0,
+                "method": "proof",
+                "trials": 0,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def test_probability_chart_states_parameters_and_draws_zero_hits_as_upper_bounds():
+    from rmaplab.plotting import UPPER_BOUND, probability_chart
+
+    d = probability_chart(_collide_rows(), "mms", config="wip-v1").to_dict()
+    title = d["title"]
+    assert title["text"] == "False 'exclusive' against mms mapping the folio"
+    sub = " | ".join(title["subtitle"])
+    for part in (
+        "wip-v1",
+        "order 9",
+        "8 mappings",
+        "16-bit words",
+        "12-bit ids",
+        "1000 trials per point",
+        "95% upper bound",
+        "exactly 0, not drawn: bit-counters",
+        "raw-id = two-values",
+    ):
+        assert part in sub, part
+    rows = d["datasets"][d["data"]["name"]]
+    by = {(r["encoding"], r["mms"]): r for r in rows}
+    assert "bit-counters" not in {r["encoding"] for r in rows}
+    # a zero-hit Monte Carlo point sits at its upper bound and is marked as one
+    assert by[("hash64", 3)]["shown"] == 0.0037 and by[("hash64", 3)]["kind"] == UPPER_BOUND
+    assert by[("raw-id", 2)]["shown"] == 0.004 and by[("raw-id", 2)]["kind"] == "estimate"
+    # equal series do not hide each other: drawn at different x, same tick
+    assert by[("raw-id", 2)]["x_drawn"] != by[("two-values", 2)]["x_drawn"]
+    layers = d["layer"]
+    assert layers[0]["encoding"]["x"]["axis"] == {"format": "d", "values": [2, 3, 4]}
+    marks = [(ly["mark"]["type"], ly["mark"].get("filled")) for ly in layers]
+    assert marks == [("line", None), ("point", True), ("point", False)]
+    assert layers[2]["transform"] == [{"filter": f"(datum.kind === '{UPPER_BOUND}')"}]
+    shape = layers[2]["encoding"]["shape"]["scale"]
+    assert dict(zip(shape["domain"], shape["range"], strict=True))[UPPER_BOUND] == "triangle-down"
+
+
+def test_false_shared_chart_one_panel_per_scheme_and_quiet_workloads_named():
+    import pandas as pd
+
+    from rmaplab import get_config
+    from rmaplab.plotting import false_shared_chart
+
+    rows = []
+    for w, fs in (("zygote", 0), ("random", 3)):
+        for s in ("legacy", "rmap-id", "total-mapcount"):
+            for p in (2, 4, 8):
+                rows.append(
+                    {
+                        "scheme": s,
+                        "checks": 10,
+                        "false_exclusive": 0,
+                        "false_shared": fs if s == "total-mapcount" else 0,
+                        "workload": w,
+                        "procs": p,
+                    }
+                )
+    d = false_shared_chart(
+        pd.DataFrame(rows), order=6, config=get_config("wip-v1"), seeds=2
+    ).to_dict()
+    assert d["facet"]["field"] == "scheme" and d["columns"] == 3
+    data = d["datasets"][d["data"]["name"]]
+    assert {r["workload"] for r in data} == {"random"}
+    assert {r["scheme"] for r in data} == {"legacy", "rmap-id", "total-mapcount"}
+    sub = " | ".join(d["title"]["subtitle"])
+    assert "order 6, wip-v1 (24-bit ids, 64-bit words), checks summed over 2 seeds" in sub
+    assert "zygote: no false shared for any scheme (not drawn)" in sub
+    assert d["spec"]["encoding"]["x"]["axis"] == {"format": "d", "values": [2, 4, 8]}
+
+
+def test_cost_chart_titles_are_words():
+    from rmaplab import get_config
+    from rmaplab.cost import cost_table
+    from rmaplab.plotting import cost_chart
+
+    cfg = get_config("wip-v1")
+    d = cost_chart(cost_table(cfg), configs=[cfg]).to_dict()
+    titles = _titles(d)
+    assert "wip-v1: 24-bit ids, 64-bit words, orders 0..15" in titles
+    panels = d["hconcat"]
+    assert [p["title"] for p in panels] == ["Memory per folio", "Atomics per update"]
+    assert [p["encoding"]["y"]["title"] for p in panels] == [
+        "bytes of rmap values (K words)",
+        "atomic RMW per (un)map (legacy 2 + 1 + 2 + K)",
+    ]
+    assert not any("_" in t for t in titles), titles
+
+
+def test_every_chart_title_has_parameters_and_no_column_names():
+    from rmaplab import get_config
+    from rmaplab.cost import load_published
+    from rmaplab.plotting import BOUND_LINEAR, published_chart
+
+    cfg = get_config("wip-v1")
+    fr = frontier_chart([cfg]).to_dict()
+    sub = " ".join(fr["title"]["subtitle"])
+    assert "wip-v1 (24-bit ids, orders 0..15)" in sub
+    assert "pigeonhole covers sub-IDs linear in the slice's bits" in sub
+    assert "a table w[s] indexed by the whole slice value is not covered" in sub
+    assert fr["title"]["text"] == "Frontier for 64-bit rmap values"
+    lines = fr["datasets"][fr["layer"][0]["data"]["name"]]
+    assert {r["bound"] for r in lines if r["bits"] == 8} >= {BOUND_LINEAR}
+    vd = verdict_chart(verify_all(cfg)).to_dict()
+    assert "wip-v1, 24-bit ids, 64-bit words, orders 0..15" in vd["title"]["subtitle"]
+    pub = published_chart(load_published()["microbench"], ["fork"]).to_dict()
+    assert "against v6.7-rc1" in pub["title"]["subtitle"][0]
+    for spec in (fr, vd, pub):
+        assert not any("_" in t for t in _titles(spec) if "w_j" not in t and "P_g" not in t)
+
+
+def test_probability_chart_of_proven_zeros_only_names_them():
+    from rmaplab.plotting import probability_chart
+
+    df = _collide_rows()
+    d = probability_chart(df[df["encoding"] == "bit-counters"], "mms").to_dict()
+    assert d["datasets"][d["data"]["name"]] == []
+    assert d["title"]["subtitle"][-1] == "exactly 0, not drawn: bit-counters"

@@ -1,5 +1,5 @@
 /*
- * rmaplab.kernels._mc_kernel in C, for benchmarks/bench_collide.py: the same
+ * rmaplab._kernels.montecarlo._mc_kernel in C, for benchmarks/bench_collide.py: the same
  * generator (splitmix64), the same draws in the same order, the same checks.
  */
 #include <stdint.h>

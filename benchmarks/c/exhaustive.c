@@ -1,5 +1,5 @@
 /*
- * The exhaustive search of rmaplab.kernels._exhaustive_kernel, in C, for
+ * The exhaustive search of rmaplab._kernels.exhaustive._exhaustive_kernel, in C, for
  * benchmarks/bench_verify.py: per victim, breadth-first over the packed
  * joint state of all values, one step = one more mapping by another mm.
  */

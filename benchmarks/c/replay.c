@@ -1,5 +1,5 @@
 /*
- * The replay loop of rmaplab.kernels._replay_kernel (ground truth off), in C,
+ * The replay loop of rmaplab._kernels.replay._replay_kernel (ground truth off), in C,
  * for benchmarks/bench_replay.py. Same arrays, same arithmetic: one add per
  * rmap value per (un)map, values wrap modulo 2^64 and are masked to the word.
  */

@@ -1,5 +1,5 @@
 /*
- * rmaplab.kernels._schemes_kernel in C, for benchmarks/bench_compare.py:
+ * rmaplab._kernels.schemes._schemes_kernel in C, for benchmarks/bench_compare.py:
  * one workload replayed through every peer scheme at once. Same arrays,
  * same arithmetic, same order of updates.
  */

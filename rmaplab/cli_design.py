@@ -1,0 +1,284 @@
+"""Command-line entry points for encodings: ``design``, ``verify --encoding``
+and ``proof --encoding``.
+
+``add_parsers(subparsers)`` adds ``rmaplab design``; ``add_encoding_args``
+adds the encoding options to an existing ``verify`` or ``proof`` parser, whose
+command delegates to :func:`cmd_verify_encoding` / :func:`cmd_proof_encoding`
+when ``--encoding`` is given. Encodings are resolved here, once, from the
+command line (:func:`resolve`); the library takes the resolved objects.
+"""
+
+from __future__ import annotations
+
+import json
+
+from .config import ConfigError, _check_int
+from .encoding import FAMILIES, Encoding, default_encoding
+
+__all__ = [
+    "add_encoding_args",
+    "add_parsers",
+    "cmd_design",
+    "cmd_proof_encoding",
+    "cmd_verify_encoding",
+    "resolve",
+]
+
+
+def _emit(obj) -> None:
+    print(json.dumps(obj, indent=2, default=str))
+
+
+def add_encoding_args(p) -> None:
+    """Encoding options for ``verify`` / ``proof`` (``--id-bits``,
+    ``--word-bits``, ``--max-order`` and ``--order`` come from the parser)."""
+    p.add_argument("--encoding", choices=list(FAMILIES), help="encoding family (see README)")
+    p.add_argument(
+        "--slice-bits", type=int, help="encoding: id bits per slice (digits, table, moments)"
+    )
+    p.add_argument("--base", type=int, help="encoding: digit base (digits; packed moments)")
+    p.add_argument(
+        "--packed", action="store_true", help="moments: one word per slice, powers packed"
+    )
+    p.add_argument("--table", help="table: JSON list of 2^B weights (default: PDEP)")
+
+
+def _widths(args) -> tuple[int, int, int]:
+    if args.id_bits is None or args.word_bits is None:
+        raise ConfigError("--encoding needs --id-bits I and --word-bits W")
+    i = _check_int("id_bits", args.id_bits, 1, 32)
+    w = _check_int("word_bits", args.word_bits, 2, 64)
+    top = args.max_order if args.max_order is not None else args.order
+    if top is None:
+        raise ConfigError("--encoding needs --max-order O (or --order O)")
+    top = _check_int("max_order", top, 0, min(30, w - 1))
+    return i, w, top
+
+
+def resolve(args, order: int) -> Encoding:
+    """The encoding the command line asks for, at ``order``."""
+    i, w, top = _widths(args)
+    if args.table is not None:
+        if args.encoding != "table":
+            raise ConfigError("--table goes with --encoding table")
+        from .encoding import table
+
+        try:
+            t = json.loads(args.table)
+        except ValueError:
+            raise ConfigError("table must be a JSON list of integers, e.g. [0,1,5,11]") from None
+        if not isinstance(t, list) or not t or not all(isinstance(x, int) for x in t):
+            raise ConfigError("table must be a JSON list of integers, e.g. [0,1,5,11]")
+        return table(i, w, t)
+    if args.slice_bits is not None:
+        _check_int("slice_bits", args.slice_bits, 1, i)
+    return default_encoding(
+        args.encoding,
+        i,
+        w,
+        top,
+        order,
+        bits=args.slice_bits,
+        base=args.base,
+        packed=args.packed,
+    )
+
+
+def _orders(args) -> list[int]:
+    _, _, top = _widths(args)
+    if args.all == (args.order is not None):
+        raise ConfigError("give exactly one of --order O and --all")
+    if args.all:
+        return list(range(0, top + 1))
+    return [_check_int("order", args.order, 0, top)]
+
+
+def cmd_verify_encoding(args) -> int:
+    from .export import text_table, wrap
+    from .verify_encoding import verify_encoding
+
+    orders = _orders(args)
+    encs = [resolve(args, o) for o in orders]  # every input checked before any work
+    it = zip(orders, encs, strict=True)
+    if getattr(args, "progress", False):
+        from tqdm.auto import tqdm
+
+        it = tqdm(list(it), desc=f"verify {args.encoding}", unit="order")
+    verdicts = [verify_encoding(e, o) for o, e in it]
+    if args.json:
+        _emit([v.to_json() for v in verdicts])
+        return 0
+    import pandas as pd
+
+    print(wrap(f"{args.encoding}: {encs[-1].describe()}"))
+    print()
+    tab = pd.DataFrame(
+        [
+            {
+                "order": v.order,
+                "K": v.values,
+                "verdict": v.verdict,
+                "method": v.method,
+                "min_n": v.min_mappings or "-",
+                "proven": "yes" if v.proven_minimal else "no",
+            }
+            for v in verdicts
+        ]
+    )
+    print(text_table(tab))
+    for v in verdicts:
+        if v.verdict != "safe" or len(verdicts) == 1:
+            print()
+            print(wrap(f"order {v.order}: {v.verdict.upper()} by {v.method}: {v.evidence}"))
+            if v.counterexample:
+                ce = v.counterexample["mappings"]
+                print(
+                    wrap(
+                        "counterexample [id, count] (victim first; replays to a wrong "
+                        "'exclusive'): "
+                        + ", ".join(f"[{m}, {c}]" for m, c in ce[:8])
+                        + (f" ... ({len(ce)} mms)" if len(ce) > 8 else "")
+                    )
+                )
+    return 0
+
+
+def cmd_proof_encoding(args) -> int:
+    from .proof_encoding import proof_text_encoding
+
+    if args.order is None:
+        raise ConfigError("--order is required")
+    enc = resolve(args, args.order)
+    print(proof_text_encoding(enc, args.order))
+    return 0
+
+
+def cmd_design(args) -> int:
+    from .design import design
+    from .export import text_table, wrap
+
+    i = _check_int("id_bits", args.id_bits, 1, 32)
+    w = _check_int("word_bits", args.word_bits, 2, 64)
+    top = _check_int("max_order", args.max_order, 0, min(30, w - 1))
+    lo = _check_int("min_order", args.min_order, 0, top)
+    df = design(i, w, top, min_order=lo, progress=args.progress)
+    if args.csv:
+        with open(args.csv, "w") as fh:
+            fh.write("# regenerate: rmaplab " + " ".join(args.argv) + "\n")
+            df.to_csv(fh, index=False)
+    if args.json:
+        rows = df.drop(columns=["id_bits", "word_bits"]).to_dict(orient="records")
+        for r in rows:
+            for k, v in r.items():
+                if isinstance(v, float) and v != v:
+                    r[k] = None
+                elif hasattr(v, "item"):
+                    r[k] = v.item()
+                if isinstance(r[k], float) and r[k].is_integer():
+                    r[k] = int(r[k])  # counts: a None elsewhere in the column made them float
+        _emit(rows)
+        return 0
+    print(
+        wrap(
+            f"Fewest rmap values proven safe, {i}-bit ids, {w}-bit words: cheapest "
+            "among the families searched (digits bases P+1 and P, PDEP table, "
+            "moments, raw-id, hash64, bit-counters)."
+        )
+    )
+    print()
+    best = df[df["best"]]
+    print(
+        text_table(
+            best,
+            ["order", "encoding", "values", "bytes", "atomics_per_update", "proof_lines"],
+            ["order", "best", "K", "bytes", "atomics", "proof"],
+        )
+    )
+    print()
+    fam = df[~df["best"]].pivot(index="order", columns="encoding", values="values")
+    fam = fam.reset_index().fillna("-")
+    print(wrap("K per family (- : none proven safe within the search):"))
+    print(text_table(fam))
+    return 0
+
+
+def cmd_table_frontier(args) -> int:
+    from .export import text_table, wrap
+    from .frontier_tables import frontier_table
+
+    bits = [_check_int("slice_bits", b, 2, 4) for b in _ints(args.slice_bits, "slice_bits")]
+    words = [_check_int("word_bits", w, 4, 16) for w in _ints(args.word_bits, "word_bits")]
+    secs = float(args.seconds)
+    if not 0 < secs <= 600:
+        raise ConfigError(f"seconds={args.seconds} is out of range: allowed (0, 600]")
+    df = frontier_table(bits, words, seconds=secs, seed=args.seed, progress=args.progress)
+    if args.csv:
+        with open(args.csv, "w") as fh:
+            fh.write("# regenerate: rmaplab " + " ".join(args.argv) + "\n")
+            df.to_csv(fh, index=False)
+    if args.json:
+        _emit(df.to_dict(orient="records"))
+        return 0
+    print(
+        wrap(
+            "One value, one B-bit slice, W-bit words: the largest safe page count. "
+            "linear: no weights linear in the slice bits do better (pigeonhole); "
+            "lin_best: best digit base; table: best table, exact where marked, "
+            "else found by search (a lower bound); t_bound: no table with 3+ "
+            "values does better (Minkowski)."
+        )
+    )
+    print()
+    out = df.assign(
+        status=df["best_table_status"].str.split(" ").str[0],
+        best_linear=df["best_linear"].fillna(-1).astype(int).astype(str).replace("-1", "-"),
+    )
+    print(
+        text_table(
+            out,
+            [
+                "slice_bits",
+                "word_bits",
+                "linear_bound",
+                "best_linear",
+                "moments_table",
+                "best_table",
+                "status",
+                "table_bound",
+            ],
+            ["B", "W", "linear", "lin_best", "moments", "table", "status", "t_bound"],
+        )
+    )
+    return 0
+
+
+def _ints(text, name) -> list[int]:
+    from .atomics import parse_range
+
+    return parse_range(text, name, 0, 64)
+
+
+def add_parsers(sub) -> None:
+    f = sub.add_parser(
+        "table-frontier", help="one value: largest safe folio for linear weights vs any table"
+    )
+    f.add_argument("--slice-bits", default="2-4", help="slice bits B, e.g. 2-4 (2..4)")
+    f.add_argument("--word-bits", default="8,10,12,14,16", help="word bits W (4..16)")
+    f.add_argument("--seconds", default="5", help="search time per case (default 5)")
+    f.add_argument("--seed", type=int, default=0)
+    f.add_argument("--json", action="store_true")
+    f.add_argument("--csv", metavar="PATH", help="also save the table as CSV")
+    f.add_argument("--progress", action="store_true")
+    f.set_defaults(func=cmd_table_frontier)
+
+    d = sub.add_parser(
+        "design", help="fewest rmap values proven safe per order, over encoding families"
+    )
+    d.add_argument("--id-bits", type=int, required=True, help="mm id bits (1..32)")
+    d.add_argument("--word-bits", type=int, required=True, help="rmap value bits (2..64)")
+    d.add_argument("--max-order", type=int, required=True, help="largest folio order")
+    d.add_argument("--min-order", type=int, default=0, help="smallest folio order (default 0)")
+    d.add_argument("--json", action="store_true", help="JSON: a list of rows")
+    d.add_argument("--csv", metavar="PATH", help="also save the table as CSV")
+    d.add_argument("--progress", action="store_true", help="progress bar")
+    d.set_defaults(func=cmd_design)

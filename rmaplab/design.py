@@ -1,0 +1,178 @@
+"""The cheapest rmap-value design per folio order, among the families searched.
+
+For each order and each encoding family, the fewest rmap values ``K`` the
+verifier (:mod:`rmaplab.verify_encoding`) *proves* safe, with what it costs
+per folio and per update, and how long its written proof is. The cheapest
+design of an order is the one with the fewest values, then the fewest
+bytes, atomics, table lookups and proof lines; it is the cheapest *among the
+families and parameters searched* (listed below), not over every encoding.
+
+Searched, per order ``o`` (``P = 2**o``):
+
+* ``digits``: K = 1, 2, ... with ``B = ceil(id_bits / K)``, bases ``P + 1``
+  (the series' rule) and ``P`` (a power of two: PDEP-style digits);
+* ``table``: PDEP bit deposit (digits in base ``2**o`` as a lookup table),
+  K = 1, 2, ...;
+* ``moments``: K = 1 (one word: the id and its square packed in one word),
+  K = 2 (sum of ids and sum of squared ids), K >= 2 (the id cut into K
+  slices, each slice's value and square packed in one word);
+* ``raw-id``, ``hash64``: K = 1;
+* ``bit-counters``: K = id_bits.
+
+Costs (the model of :mod:`rmaplab.cost`): bytes ``K * word_bits / 8``;
+atomic RMW per (un)map: legacy 2 + mapcount 1 + seqcount 2 + K; extra ALU
+per update: K multiplies (count times addend; none for a one-page update)
+and, where the addend is looked up at update time, K table lookups (the
+series looks up ``rmap_subids_4/5/6`` for K > 3; a ``table`` always looks
+up; moments, K <= 3 digits and hashes keep their addends in the mm).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .config import ConfigError, _check_int
+from .cost import LEGACY_ATOMICS
+from .encoding import Encoding, digits, moments, packed_base, pdep
+
+__all__ = ["FAMILY_ORDER", "candidates", "design", "design_rows"]
+
+FAMILY_ORDER = ("digits", "table", "moments", "raw-id", "hash64", "bit-counters")
+
+
+def _ks(id_bits: int):
+    seen = set()
+    for k in range(1, id_bits + 1):
+        b = -(-id_bits // k)
+        if b in seen:
+            continue
+        seen.add(b)
+        yield -(-id_bits // b), b
+
+
+def candidates(family: str, id_bits: int, word_bits: int, order: int):
+    """Encodings of ``family`` to try at ``order``, fewest values first."""
+    from .encoding import bit_counters, hash64, raw_id
+
+    P = 1 << order
+    if family == "digits":
+        for _k, b in _ks(id_bits):
+            for base in (P + 1, P):
+                if base >= 2:
+                    yield digits(id_bits, word_bits, bits=b, base=base)
+    elif family == "table":
+        for _k, b in _ks(id_bits):
+            if b <= 16:
+                yield pdep(id_bits, word_bits, b, max(order, 1))
+    elif family == "moments":
+        for k, b in _ks(id_bits):
+            if k == 2:
+                yield moments(id_bits, word_bits)
+            yield moments(id_bits, word_bits, b, base=packed_base(max(P, 2), b))
+    elif family == "raw-id":
+        yield raw_id(id_bits, word_bits)
+    elif family == "hash64":
+        yield hash64(id_bits, word_bits)
+    elif family == "bit-counters":
+        yield bit_counters(id_bits, word_bits)
+    else:
+        raise ConfigError(f"family={family!r} is unknown: allowed {', '.join(FAMILY_ORDER)}")
+
+
+def alu(enc: Encoding) -> dict:
+    k = enc.nr_values
+    lookups = k if enc.family == "table" or (enc.family == "digits" and k > 3) else 0
+    return {"multiplies": k, "table_lookups": lookups}
+
+
+def _row(enc: Encoding | None, v, order: int, family: str, tried: list) -> dict:
+    from .proof_encoding import proof_text_encoding
+
+    row = {
+        "order": order,
+        "encoding": family,
+        "values": None,
+        "bytes": None,
+        "atomics_per_update": None,
+        "multiplies": None,
+        "table_lookups": None,
+        "verdict": v.verdict if v is not None else "undecided",
+        "method": v.method if v is not None else "",
+        "proof_lines": None,
+        "detail": "",
+        "tried": "; ".join(tried),
+        "best": False,
+    }
+    if enc is not None and v is not None and v.verdict == "safe":
+        text = proof_text_encoding(enc, order, verdict=v)
+        row.update(
+            values=enc.nr_values,
+            bytes=enc.bytes,
+            atomics_per_update=LEGACY_ATOMICS + 1 + 2 + enc.nr_values,
+            proof_lines=len(text.splitlines()),
+            detail=enc.describe(),
+            **alu(enc),
+        )
+    return row
+
+
+def design_rows(id_bits: int, word_bits: int, order: int, node_limit: int = 20_000) -> list[dict]:
+    """One row per family (fewest values proven safe) plus the best row."""
+    from .verify_encoding import verify_encoding
+
+    rows = []
+    for fam in FAMILY_ORDER:
+        found, last, tried = None, None, []
+        for enc in candidates(fam, id_bits, word_bits, order):
+            if found is not None and enc.nr_values > found[0].nr_values:
+                break
+            v = verify_encoding(enc, order, node_limit=node_limit)
+            tried.append(f"K={enc.nr_values}:{v.verdict}")
+            last = (enc, v)
+            if v.verdict == "safe" and found is None:
+                found = (enc, v)
+        enc, v = found if found is not None else (last if last else (None, None))
+        rows.append(_row(enc, v, order, fam, tried[-6:]))
+    ok = [r for r in rows if r["values"] is not None]
+    if ok:
+        best = min(
+            ok,
+            key=lambda r: (
+                r["values"],
+                r["bytes"],
+                r["atomics_per_update"],
+                r["table_lookups"],
+                r["proof_lines"],
+            ),
+        )
+        rows.append(dict(best, best=True))
+    return rows
+
+
+def design(
+    id_bits: int,
+    word_bits: int,
+    max_order: int,
+    min_order: int = 0,
+    progress: bool = False,
+    node_limit: int = 20_000,
+) -> pd.DataFrame:
+    """Per order ``min_order..max_order``: each family's fewest proven-safe
+    values and costs, and the cheapest among the families searched
+    (``best == True``)."""
+    id_bits = _check_int("id_bits", id_bits, 1, 32)
+    word_bits = _check_int("word_bits", word_bits, 2, 64)
+    max_order = _check_int("max_order", max_order, 0, min(30, word_bits - 1))
+    min_order = _check_int("min_order", min_order, 0, max_order)
+    orders = range(min_order, max_order + 1)
+    if progress:
+        from tqdm.auto import tqdm
+
+        orders = tqdm(orders, desc=f"design {id_bits}/{word_bits}", unit="order")
+    rows = []
+    for o in orders:
+        rows += design_rows(id_bits, word_bits, o, node_limit)
+    df = pd.DataFrame(rows)
+    df.insert(0, "word_bits", word_bits)
+    df.insert(0, "id_bits", id_bits)
+    return df

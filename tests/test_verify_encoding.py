@@ -1,0 +1,256 @@
+"""The encoding verifier against brute force on tiny analogues, the moments
+bound against exhaustive enumeration, and the 24-bit moments verdicts."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rmaplab._kernels import encoding as K
+from rmaplab.cli import main
+from rmaplab.encoding import (
+    default_encoding,
+    hash64,
+    moments,
+    packed_base,
+    raw_id,
+    replay,
+    table,
+)
+from rmaplab.verify import verify
+from rmaplab.verify_encoding import (
+    JSON_FIELDS,
+    moments_bound,
+    moments_construct,
+    two_squares,
+    verify_encoding,
+)
+
+
+def brute(enc, order):
+    """Fewest mappings (victim's one page included) that fool the check, over
+    every victim and every other id, by breadth-first search; None if none
+    with n <= 2**order."""
+    ids = list(range(1, enc.max_id + 1))
+    add = [enc.addends(i) for i in ids]
+    best = None
+    for xi in range(len(ids)):
+        gens = np.array(
+            [
+                [(a - b) & enc.mask for a, b in zip(add[j], add[xi], strict=True)]
+                for j in range(len(ids))
+                if j != xi
+            ],
+            dtype=np.uint64,
+        )
+        depth = (1 << order) - 1 if best is None else min((1 << order) - 1, best - 2)
+        if depth < 1:
+            break
+        p = K.min_fooling(gens, enc.word_bits, depth)
+        if p is not None:
+            best = len(p) + 1
+    return best
+
+
+def _family(name, i, w, seed):
+    if name == "packed":
+        return moments(i, w, bits=2, base=packed_base(8, 2))
+    if name == "slices":
+        return moments(i, w, bits=2)
+    if name == "random-table":
+        rng = np.random.default_rng(seed)
+        return table(i, w, [int(x) for x in rng.integers(0, 1 << w, 8)], bits=3)
+    return default_encoding(name, i, w, 3)
+
+
+FAMS = [
+    "digits",
+    "table",
+    "moments",
+    "raw-id",
+    "hash64",
+    "bit-counters",
+    "packed",
+    "slices",
+    "random-table",
+]
+
+
+@settings(max_examples=60)
+@given(
+    st.sampled_from(FAMS),
+    st.integers(3, 5),
+    st.integers(8, 11),
+    st.integers(1, 3),
+    st.integers(0, 1000),
+)
+def test_verifier_agrees_with_brute_force(fam, i, w, order, seed):
+    enc = _family(fam, i, w, seed)
+    if enc.nr_values * w > 22:
+        return
+    v = verify_encoding(enc, order, allow_bfs=False)
+    b = brute(enc, order)
+    if v.verdict == "safe":
+        assert b is None, (fam, v.method)
+    elif v.verdict == "unsafe":
+        assert b is not None and v.min_mappings >= b
+        if v.proven_minimal:
+            assert v.min_mappings == b, (fam, v.method)
+        chk = replay(enc, order, v.counterexample)
+        assert chk.false_exclusive
+        assert v.counterexample["mappings"][0][0] == v.counterexample["victim"]
+        assert sum(c for _, c in v.counterexample["mappings"]) == v.min_mappings
+    else:
+        assert v.verdict == "undecided"
+
+
+@pytest.mark.parametrize("i,w", [(3, 8), (4, 8), (4, 12), (5, 10), (5, 14), (6, 12)])
+def test_variance_bound_is_tight_or_below_the_exhaustive_minimum(i, w):
+    # exhaustive over nonnegative counts on ids 1..2^i-1 with the first moment
+    # exact: the fewest others N' with sum c*(x-X) = 0 and sum c*(x^2-X^2) ==
+    # 0 mod 2^w, by breadth-first search on (sum d, sum d^2 mod 2^w)
+    M = (1 << i) - 1
+    lb = moments_bound(1, M, w)["lower_bound_others"]
+    best = None
+    for X in range(2, M):
+        ds = [x - X for x in range(1, M + 1) if x != X]
+        seen = {(0, 0)}
+        front = [(0, 0)]
+        for n in range(1, lb + 3):
+            nxt = []
+            for s, q in front:
+                for d in ds:
+                    st_ = (s + d, (q + d * d) % (1 << w))
+                    if st_ == (0, 0):
+                        best = n if best is None else min(best, n)
+                    if st_ not in seen and abs(st_[0]) <= M * (lb + 3):
+                        seen.add(st_)
+                        nxt.append(st_)
+            front = nxt
+            if best is not None and n >= best:
+                break
+    assert best is not None and best >= lb  # the bound holds
+    got = moments_construct(1, M, w, lb)
+    if got is not None:  # a construction at the bound proves it tight
+        assert best == lb
+
+
+def test_moments_24_bit_ids_in_64_bit_words():
+    enc = moments(24, 64)
+    h = (1 << 23) - 1  # ids 1..2^24-1, X = 2^23: (hi - X)(X - lo) = h * h
+    lb = -(-(2**64) // (h * h))
+    assert lb == 2**18 + 1
+    for o in range(0, 21):
+        v = verify_encoding(enc, o)
+        if o <= 16:
+            assert v.verdict == "safe" and v.method in ("pages", "moments-no-wrap")
+        elif o <= 18:
+            assert v.verdict == "safe" and v.method == "moments-variance"
+            assert v.certificate["slices"][0]["lower_bound_others"] == lb
+        else:
+            assert v.verdict == "unsafe" and v.proven_minimal
+            assert v.min_mappings == lb + 1
+            ce = v.counterexample
+            counts = dict((m, c) for m, c in ce["mappings"])
+            X = ce["victim"]
+            n = sum(counts.values())
+            assert n == lb + 1 <= 1 << o and len(counts) >= 2
+            # independent of rmaplab: exact first moment, wrapped second
+            assert sum(c * m for m, c in counts.items()) == n * X
+            assert sum(c * m * m for m, c in counts.items()) % 2**64 == n * X * X % 2**64
+            assert replay(enc, o, ce).false_exclusive
+
+
+def test_moments_16_bit_ids_in_32_bit_words():
+    enc = moments(16, 32)
+    vs = [verify_encoding(enc, o) for o in range(6)]
+    # h = 2^15 - 1, ceil(2^32 / h^2) = 5 others: safe while P - 1 < 5
+    assert [v.verdict for v in vs] == ["safe"] * 3 + ["unsafe"] * 3
+    assert all(v.min_mappings == 6 and v.proven_minimal for v in vs[3:])
+
+
+def test_digits_path_is_todays_verifier():
+    from rmaplab.config import get_config
+
+    cfg = get_config("wip-v1")
+    for o in (6, 9, 13):
+        enc = default_encoding("digits", 24, 64, 15, o)
+        v, old = verify_encoding(enc, o), verify(cfg, o)
+        assert (v.verdict, v.min_mappings, v.proven_minimal) == (
+            old.verdict,
+            old.min_mappings,
+            old.proven_minimal,
+        )
+        if v.counterexample:
+            assert v.counterexample["mappings"][0] == [old.counterexample["victim"], 1]
+            assert replay(enc, o, v.counterexample).false_exclusive
+
+
+def test_raw_id_and_hash():
+    assert verify_encoding(raw_id(24, 64), 1).verdict == "safe"
+    v = verify_encoding(raw_id(24, 64), 2)
+    assert v.verdict == "unsafe" and v.min_mappings == 3 and v.proven_minimal
+    assert verify_encoding(hash64(24, 64), 1).verdict == "safe"
+    assert verify_encoding(hash64(24, 64), 5).verdict == "undecided"
+
+
+@given(st.integers(0, 10**12))
+def test_two_squares(n):
+    reps = two_squares(n)
+    for x, y in reps:
+        assert x * x + y * y == n
+    if n < 10**4:  # complete against brute force for small n
+        want = {
+            (x, y) for x in range(math.isqrt(n) + 1) for y in range(x + 1) if x * x + y * y == n
+        }
+        assert set(reps) == want
+
+
+def test_cli_moments_json_contract(capsys):
+    assert (
+        main(
+            [
+                "verify",
+                "--encoding",
+                "moments",
+                "--id-bits",
+                "24",
+                "--word-bits",
+                "64",
+                "--max-order",
+                "20",
+                "--all",
+                "--json",
+            ]
+        )
+        == 0
+    )
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["order"] for r in rows] == list(range(21))
+    for r in rows:
+        assert set(JSON_FIELDS) <= set(r) and r["encoding"] == "moments"
+        if r["verdict"] == "safe":
+            assert r["certificate"] and r["counterexample"] is None
+        else:
+            assert r["verdict"] == "unsafe" and r["proven_minimal"]
+            assert r["min_mappings"] == 2**18 + 2
+            ce = r["counterexample"]
+            assert [ce["victim"], 1] == ce["mappings"][0]
+
+
+@pytest.mark.parametrize(
+    "argv,word",
+    [
+        (["--id-bits", "40", "--word-bits", "64", "--max-order", "9", "--all"], "id_bits"),
+        (["--id-bits", "24", "--word-bits", "1", "--max-order", "9", "--all"], "word_bits"),
+        (["--id-bits", "24", "--word-bits", "64", "--max-order", "64", "--all"], "max_order"),
+        (["--id-bits", "24", "--word-bits", "64", "--max-order", "9", "--order", "12"], "order"),
+    ],
+)
+def test_cli_bad_input(capsys, argv, word):
+    assert main(["verify", "--encoding", "moments", *argv]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and word in err and "allowed" in err
