@@ -155,7 +155,7 @@ def cmd_proof_encoding(args) -> int:
 
 def cmd_design(args) -> int:
     from .design import design
-    from .export import text_table, wrap
+    from .views import design_text
 
     i = _check_int("id_bits", args.id_bits, 1, 32)
     w = _check_int("word_bits", args.word_bits, 2, 64)
@@ -178,27 +178,8 @@ def cmd_design(args) -> int:
                     r[k] = int(r[k])  # counts: a None elsewhere in the column made them float
         _emit(rows)
         return 0
-    print(
-        wrap(
-            f"Fewest rmap values proven safe, {i}-bit ids, {w}-bit words: cheapest "
-            "among the families searched (digits bases P+1 and P, PDEP table, "
-            "moments, raw-id, hash64, bit-counters)."
-        )
-    )
-    print()
-    best = df[df["best"]]
-    print(
-        text_table(
-            best,
-            ["order", "encoding", "values", "bytes", "atomics_per_update", "proof_lines"],
-            ["order", "best", "K", "bytes", "atomics", "proof"],
-        )
-    )
-    print()
-    fam = df[~df["best"]].pivot(index="order", columns="encoding", values="values")
-    fam = fam.reset_index().fillna("-")
-    print(wrap("K per family (- : none proven safe within the search):"))
-    print(text_table(fam))
+    # the same text the report and notebook 06 show (one view)
+    print(design_text(df))
     return 0
 
 

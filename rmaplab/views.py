@@ -380,7 +380,8 @@ def design_text(df: pd.DataFrame, params: Params | None = None) -> str:
         wrap(
             "Fewest rmap values proven safe per folio order, cheapest among the "
             f"families searched: {DESIGN_SCOPE}. bytes = the K values only; "
-            f"{DESIGN_COST_NOTE}. lookups = table lookups per update; proof = lines "
+            f"{DESIGN_COST_NOTE}. mults, lookups = multiplies and table lookups "
+            "per update to form the addends; proof = lines "
             "of `rmaplab proof --encoding`." + quick
         ),
         "",
@@ -388,10 +389,12 @@ def design_text(df: pd.DataFrame, params: Params | None = None) -> str:
     ]
     for (i, w), g in df.groupby(["id_bits", "word_bits"], sort=False):
         best = g[g["best"]]
-        orders = f"orders {orders_label(g['order'])}"
+        label = orders_label(g["order"])
+        orders = f"order {label}" if g["order"].nunique() == 1 else f"orders {label}"
         tab = best.assign(
             **{c: best[c].map(_cell) for c in ("values", "bytes", "atomics_per_update")}
         )
+        tab = tab.assign(mults=best["multiplies"].map(_cell))
         tab = tab.assign(lookups=best["table_lookups"].map(_cell))
         tab = tab.assign(proof=best["proof_lines"].map(_cell))
         out += [
@@ -399,8 +402,17 @@ def design_text(df: pd.DataFrame, params: Params | None = None) -> str:
             wrap(f"{i}-bit ids, {w}-bit words, {orders}: cheapest design"),
             text_table(
                 tab,
-                ["order", "encoding", "values", "bytes", "atomics_per_update", "lookups", "proof"],
-                ["order", "family", "K", "bytes", "atomics", "lookups", "proof"],
+                [
+                    "order",
+                    "encoding",
+                    "values",
+                    "bytes",
+                    "atomics_per_update",
+                    "mults",
+                    "lookups",
+                    "proof",
+                ],
+                ["order", "family", "K", "bytes", "atomics", "mults", "lookups", "proof"],
             ),
         ]
         fam = g[~g["best"]]
