@@ -174,6 +174,8 @@ def cmd_design(args) -> int:
                     r[k] = None
                 elif hasattr(v, "item"):
                     r[k] = v.item()
+                if isinstance(r[k], float) and r[k].is_integer():
+                    r[k] = int(r[k])  # counts: a None elsewhere in the column made them float
         _emit(rows)
         return 0
     print(

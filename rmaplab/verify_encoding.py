@@ -27,7 +27,7 @@ Methods, each checked with exact integer arithmetic:
   L-infinity lattice search), unchanged;
 * ``no-wrap-convex``: each word of a slice is a packed vector of
   coordinates ``p_j(v)`` in a base ``b`` (one coordinate when unpacked).
-  If ``(P - 1) * range_j < b`` for every coordinate and ``(P - 1) *
+  If ``(P - 1) * range_j < b`` for every coordinate but the top one and ``(P - 1) *
   sum_j range_j b**j < 2**W``, the sums are exact and carry-free, so
   ``sum c_m (p(m) - p(X)) = 0``: ``p(X)`` is a convex combination of the
   others' points. If the points are distinct and in convex position (no
@@ -577,7 +577,7 @@ def _moments_points(enc: Encoding, order: int, s: int) -> dict | None:
                 "ranges": ranges,
                 "max_sum": total,
                 "no_wrap": total < lim,
-                "carry_free": all((P - 1) * r < base for r in ranges),
+                "carry_free": all((P - 1) * r < base for r in ranges[:-1]),
             }
         )
     ok = all(r["no_wrap"] and r["carry_free"] for r in rows)
@@ -604,7 +604,8 @@ def _packed_certificate(enc: Encoding, order: int, s: int) -> dict | None:
         ranges = [max(p[j] for p in pts) - min(p[j] for p in pts) for j in range(d)]
         b = base or 1
         total = (P - 1) * sum(r * b**j for j, r in enumerate(ranges))
-        carry_free = base is None or all((P - 1) * r < base for r in ranges)
+        # only digits below the top one can carry into another
+        carry_free = base is None or all((P - 1) * r < base for r in ranges[:-1])
         ok &= total < lim and carry_free
         rows.append(
             {
