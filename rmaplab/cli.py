@@ -10,6 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
+from concurrent.futures import Executor
+from typing import Any, Literal
 
 from .collide import MC_BUDGET_SECONDS
 from .config import (
@@ -385,7 +388,7 @@ def cmd_compare(args) -> int:
     from .workloads import WORKLOADS
 
     if args.list:
-        listing = {
+        listing: dict[str, Any] = {
             "workloads": list(WORKLOADS),
             "schemes": {n: c.description for n, c in SCHEMES.items() if n != "truth"},
         }
@@ -480,7 +483,7 @@ def cmd_collide(args) -> int:
     if not args.max_seconds > 0:
         raise ConfigError(f"--max-seconds={args.max_seconds:g} is out of range: allowed > 0")
     cfg = get_config(args.config)
-    executor = "auto"  # local processes from 4 tasks on
+    executor: Executor | Literal["auto"] | None = "auto"  # local processes from 4 tasks on
     address = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
     if address:
         executor = dask_executor(address)
@@ -742,7 +745,7 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)

@@ -25,9 +25,12 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Iterable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -262,11 +265,11 @@ def exact_probability(
         ncomp = math.comb(mappings - 1, mms - 1)
         if N * ncomp * (mms - 1) * R * (N - 1) > limit * 50 or R > 1 << 20:
             return None
-        subs = np.array([enc.subids(i) for i in range(1, N + 1)], dtype=object)
+        subv = np.array([enc.subids(i) for i in range(1, N + 1)], dtype=object)
         total = Fraction(0)
         packed_w = [mod**k for k in range(enc.nr_values)]
         for xi in range(N):
-            diffs = [(subs[y] - subs[xi]) for y in range(N) if y != xi]
+            diffs = [(subv[y] - subv[xi]) for y in range(N) if y != xi]
             # the others' counts matter, the victim's does not: distinct count tuples
             for parts in _compositions(mappings, mms):
                 dist = {0: 1}
@@ -391,7 +394,7 @@ def monte_carlo(
     mappings: int,
     trials: int = 1_000_000,
     seed: int = 0,
-    executor=None,
+    executor: Executor | None = None,
     progress: bool = False,
     budget_seconds: float | None = None,
 ) -> tuple[int, int]:
@@ -468,10 +471,10 @@ def collide(
     seed: int = 0,
     population: str = "uniform",
     config: RmapConfig = DEFAULT_CONFIG,
-    word_bits=None,
-    id_bits=None,
+    word_bits: int | None = None,
+    id_bits: int | None = None,
     method: str = "auto",
-    executor="auto",
+    executor: Executor | Literal["auto"] | None = "auto",
     progress: bool = False,
     budget_seconds: float | None = None,
 ) -> dict:
@@ -521,7 +524,9 @@ def collide(
     if method in ("auto", "proof") and enc.kind == ENC_DIGITS:
         from .verify import verify
 
-        v = verify(enc.config(), order, node_limit=200_000)
+        digits_cfg = enc.config()
+        assert digits_cfg is not None  # every digit encoding has one
+        v = verify(digits_cfg, order, node_limit=200_000)
         if v.verdict == "safe":
             return row | {
                 "probability": 0.0,
@@ -548,8 +553,8 @@ def collide(
     if method in ("auto", "exact") and (
         population == "adversarial" or method == "exact" or _small(enc, population, mms, mappings)
     ):
-        p = exact_probability(enc, population, mms, mappings, config=config)
-        if p is not None:
+        frac = exact_probability(enc, population, mms, mappings, config=config)
+        if frac is not None:
             extra = {}
             if population == "adversarial":
                 fooled, cases = _adversarial(enc, config)
@@ -557,12 +562,12 @@ def collide(
             return (
                 row
                 | {
-                    "probability": float(p),
-                    "ci_low": float(p),
-                    "ci_high": float(p),
+                    "probability": float(frac),
+                    "ci_low": float(frac),
+                    "ci_high": float(frac),
                     "method": "exact",
                     "trials": 0,
-                    "exact": f"{p.numerator}/{p.denominator}",
+                    "exact": f"{frac.numerator}/{frac.denominator}",
                 }
                 | extra
             )
@@ -575,7 +580,15 @@ def collide(
             executor = own = default_executor()
     try:
         hits, total = monte_carlo(
-            enc, population, mms, mappings, trials, seed, executor, progress, budget_seconds
+            enc,
+            population,
+            mms,
+            mappings,
+            trials,
+            seed,
+            cast("Executor | None", executor),
+            progress,
+            budget_seconds,
         )
     finally:
         if own is not None:
@@ -614,7 +627,13 @@ def _small(enc: Encoding, population: str, mms: int, mappings: int) -> bool:
     return False
 
 
-def sweep(param: str, points, base: dict, executor="auto", progress: bool = False) -> pd.DataFrame:
+def sweep(
+    param: str,
+    points: Iterable[Any],
+    base: dict,
+    executor: Executor | Literal["auto"] | None = "auto",
+    progress: bool = False,
+) -> pd.DataFrame:
     """:func:`collide` over one parameter (tidy rows), Monte Carlo tasks on ``executor``."""
     rows = []
     it = points

@@ -13,7 +13,13 @@ and unmap events, so their answers are comparable check by check:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
 import pandas as pd
+
+if TYPE_CHECKING:
+    import numpy as np
 
 from ._kernels import word_mask
 from ._kernels.codes import OP_CODES, OP_FORK, SCHEME_ROWS, STATUS_MESSAGES, STATUS_OK
@@ -48,7 +54,10 @@ def _mask(start: int, count: int) -> int:
 
 
 def replay_schemes_python(
-    ops, order: int, schemes=None, config: RmapConfig = DEFAULT_CONFIG
+    ops: Sequence[tuple],
+    order: int,
+    schemes: Sequence[str] | None = None,
+    config: RmapConfig = DEFAULT_CONFIG,
 ) -> dict:
     """Replay ``ops`` (see :mod:`rmaplab.workloads`) through the scheme objects
     (Python ints); per-scheme counters, the twin of :func:`replay_schemes`."""
@@ -129,7 +138,7 @@ def _replay_objects(
     return stats, folios
 
 
-def ops_to_arrays(ops):
+def ops_to_arrays(ops: Sequence[tuple]) -> tuple[np.ndarray, ...]:
     """Operation tuples -> (kind int8, folio, mm, a, b int64 arrays, ids) with mm
     (and a fork's child) as dense indices into ``ids`` (the real mm ids)."""
     import numpy as np
@@ -151,7 +160,12 @@ def ops_to_arrays(ops):
     return kind.astype(np.int8), folio.copy(), mm_d, a, b.copy(), ids.astype(np.int64)
 
 
-def replay_schemes(ops, order: int, schemes=None, config: RmapConfig = DEFAULT_CONFIG) -> dict:
+def replay_schemes(
+    ops: Sequence[tuple],
+    order: int,
+    schemes: Sequence[str] | None = None,
+    config: RmapConfig = DEFAULT_CONFIG,
+) -> dict:
     """:func:`replay_schemes_python` for all schemes at once, in numba
     (:func:`rmaplab._kernels.schemes.replay_all_schemes`); same counters."""
     import numpy as np
@@ -194,7 +208,7 @@ def replay_schemes(ops, order: int, schemes=None, config: RmapConfig = DEFAULT_C
 
 def compare(
     workload: str,
-    schemes=None,
+    schemes: Sequence[str] | None = None,
     config: RmapConfig = DEFAULT_CONFIG,
     order: int = 9,
     procs: int = 8,
@@ -230,7 +244,9 @@ def compare(
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def compare_all(workloads=None, progress: bool = False, **kw) -> pd.DataFrame:
+def compare_all(
+    workloads: Sequence[str] | None = None, progress: bool = False, **kw: Any
+) -> pd.DataFrame:
     from .workloads import workload_names
 
     names = workloads or [w for w in workload_names() if w != "counterexample"]
@@ -242,7 +258,11 @@ def compare_all(workloads=None, progress: bool = False, **kw) -> pd.DataFrame:
 
 
 def trace(
-    ops, order: int, schemes=None, config: RmapConfig = DEFAULT_CONFIG, folio: int = 0
+    ops: Sequence[tuple],
+    order: int,
+    schemes: Sequence[str] | None = None,
+    config: RmapConfig = DEFAULT_CONFIG,
+    folio: int = 0,
 ) -> pd.DataFrame:
     """Each scheme's state of one folio after each operation (for reading a trace)."""
     rows = []
@@ -261,13 +281,13 @@ def trace(
 
 
 def sweep_procs(
-    workloads=("zygote", "prefork", "random"),
-    procs=(2, 4, 8, 16, 32, 64),
+    workloads: Sequence[str] = ("zygote", "prefork", "random"),
+    procs: Sequence[int] = (2, 4, 8, 16, 32, 64),
     order: int = 9,
-    seeds=range(3),
+    seeds: Sequence[int] = range(3),
     folios: int = 4,
     progress: bool = False,
-    **kw,
+    **kw: Any,
 ) -> pd.DataFrame:
     """Counters summed over ``seeds`` for each workload and process count (tidy)."""
     jobs = [(w, p) for w in workloads for p in procs]

@@ -18,6 +18,10 @@ Everything else in rmaplab asks this module; nothing re-derives a group.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "BUILTIN",
@@ -170,7 +174,7 @@ class RmapConfig:
     def orders(self) -> list[int]:
         return [o for g in self.groups for o in g.orders]
 
-    def group_for(self, order) -> Group:
+    def group_for(self, order: int) -> Group:
         order = _check_int("order", order, 0, MAX_ORDER)
         for g in self.groups:
             if g.min_order <= order <= g.max_order:
@@ -183,7 +187,7 @@ class RmapConfig:
     def _orders_text(self) -> str:
         return ", ".join(f"{g.min_order}..{g.max_order}" for g in self.groups)
 
-    def group_index(self, order) -> int:
+    def group_index(self, order: int) -> int:
         return self.groups.index(self.group_for(order))
 
     # -- ids and words --------------------------------------------------
@@ -204,10 +208,10 @@ class RmapConfig:
     def max_nr_values(self) -> int:
         return max(g.nr_values for g in self.groups)
 
-    def check_id(self, mm_id, name: str = "mm id") -> int:
+    def check_id(self, mm_id: int, name: str = "mm id") -> int:
         return _check_int(name, mm_id, 1, self.max_id)
 
-    def headroom_bits(self, order) -> int:
+    def headroom_bits(self, order: int) -> int:
         """Bits between ``P_g * max sub-ID`` and ``2**word_bits``.
 
         ``word_bits - bit_length(P_g * max_subid)``: 0 or more means the
@@ -217,10 +221,10 @@ class RmapConfig:
         g = self.group_for(order)
         return self.word_bits - g.largest_digit_sum().bit_length()
 
-    def fits(self, order) -> bool:
+    def fits(self, order: int) -> bool:
         return self.headroom_bits(order) >= 0
 
-    def value_bytes(self, order) -> int:
+    def value_bytes(self, order: int) -> int:
         """Bytes of rmap values per folio (seqcount and mapcount excluded)."""
         return self.group_for(order).nr_values * self.word_bits // 8
 
@@ -350,7 +354,7 @@ def config_names() -> list[str]:
     return list(BUILTIN)
 
 
-def get_config(name) -> RmapConfig:
+def get_config(name: str | RmapConfig) -> RmapConfig:
     """A built-in configuration by name, or pass an :class:`RmapConfig` through.
 
     Entry points (the CLI, the report, the notebook helpers) call this once;
@@ -364,7 +368,7 @@ def get_config(name) -> RmapConfig:
         raise ConfigError(f"config={name!r} is unknown: allowed {', '.join(BUILTIN)}") from None
 
 
-def require_config(config) -> RmapConfig:
+def require_config(config: object) -> RmapConfig:
     """``config`` itself if it is a resolved :class:`RmapConfig`; a name (or
     anything else) is refused with how to resolve it. Library functions take
     the object: names are resolved once, by :func:`get_config`, where work
@@ -399,7 +403,7 @@ def single_group_config(
     return RmapConfig(name, id_bits, word_bits, (group,), description=description)
 
 
-def config_table(config: RmapConfig):
+def config_table(config: RmapConfig) -> pd.DataFrame:
     """Per order: K, B, base, bytes of values, ids supported, headroom (tidy DataFrame).
 
     ``headroom_bits`` is ``word_bits - bit_length(P_g * max sub-ID)``; negative

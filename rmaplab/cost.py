@@ -22,6 +22,8 @@ The model follows the statements of the WIP v1 cover letter (see
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from ._data import data_stream
@@ -149,7 +151,9 @@ def cheapest_safe(
     return pd.DataFrame(rows)
 
 
-def tradeoff(config: RmapConfig = DEFAULT_CONFIG, orders=(9, 13, 14, 15)) -> pd.DataFrame:
+def tradeoff(
+    config: RmapConfig = DEFAULT_CONFIG, orders: Sequence[int] = (9, 13, 14, 15)
+) -> pd.DataFrame:
     """Cost beside verdict for the orders that matter: x86-64 PMD THP
     (order 9) against arm64 64K-page THP (order 13) and the rest of its group."""
     from .verify import verify
@@ -181,7 +185,9 @@ def load_published() -> dict[str, pd.DataFrame]:
     return out
 
 
-def atomics_model(nr_values: int = 3, benchmarks=("fork", "munmap")) -> pd.DataFrame:
+def atomics_model(
+    nr_values: int = 3, benchmarks: Sequence[str] = ("fork", "munmap")
+) -> pd.DataFrame:
     """How much of each stage's overhead a 'cost per extra atomic' model explains.
 
     The ``mapcount`` stage adds 1 atomic RMW per update (the total mapcount);

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import tabulate as _tabulate
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["MAIL_WIDTH", "check_width", "text_table", "wrap"]
 
@@ -24,7 +29,13 @@ def wrap(text: str, width: int = MAIL_WIDTH) -> str:
     return "\n".join(textwrap.fill(p, width) if p.strip() else "" for p in text.split("\n"))
 
 
-def text_table(df, columns=None, headers=None, width: int = MAIL_WIDTH, floatfmt="g") -> str:
+def text_table(
+    df: pd.DataFrame,
+    columns: Sequence[str] | None = None,
+    headers: Sequence[str] | None = None,
+    width: int = MAIL_WIDTH,
+    floatfmt: str | Sequence[str] = "g",
+) -> str:
     """An aligned plain-text table of a DataFrame, checked to fit ``width``."""
     if columns is not None:
         df = df[list(columns)]

@@ -18,7 +18,9 @@ L-infinity box of radius ``R``, done in exact rational arithmetic (flint
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 __all__ = ["SearchResult", "iroot", "lattice_basis", "lll", "shortest_linf"]
 
@@ -84,6 +86,8 @@ class SearchResult:
     vectors: list[tuple[int, ...]] = field(default_factory=list)
     complete: bool = True
     nodes: int = 0
+    #: set by the verifier: False when a heuristic cost may hide a smaller minimum
+    exact: bool = True
 
 
 #: Nodes between two calls of ``on_nodes`` (progress reports).
@@ -91,7 +95,12 @@ PROGRESS_NODES = 10_000
 
 
 def shortest_linf(
-    rows, bound: int, cost=None, node_limit: int = 2_000_000, keep: int = 256, on_nodes=None
+    rows: Sequence[Sequence[int]],
+    bound: int,
+    cost: Callable[[tuple[int, ...]], int | None] | None = None,
+    node_limit: int = 2_000_000,
+    keep: int = 256,
+    on_nodes: Callable[[int], object] | None = None,
 ) -> SearchResult:
     """All lattice vectors of least ``cost`` among those with ``cost <= bound``.
 
@@ -107,9 +116,9 @@ def shortest_linf(
     fmpq = flint.fmpq
     d = len(rows)
     # exact Gram-Schmidt
-    bstar = []
+    bstar: list[list[Any]] = []
     mu = [[fmpq(0)] * d for _ in range(d)]
-    bnorm = []
+    bnorm: list[Any] = []
     for i in range(d):
         v = [fmpq(x) for x in rows[i]]
         for j in range(i):

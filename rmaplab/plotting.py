@@ -95,7 +95,9 @@ def frontier_frame(word_bits: int = 64, max_bits: int = 24) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def frontier_chart(configs=(DEFAULT_CONFIG,), word_bits: int = 64, max_bits: int = 24) -> alt.Chart:
+def frontier_chart(
+    configs: Sequence[RmapConfig] = (DEFAULT_CONFIG,), word_bits: int = 64, max_bits: int = 24
+) -> alt.Chart:
     """Where every (order, bits per value) of the configurations sits relative
     to the frontier, coloured by the verifier's verdict."""
     from .verify import verify
@@ -280,7 +282,7 @@ def cost_chart(df: pd.DataFrame, configs: Sequence[RmapConfig] | None = None) ->
     )
 
 
-def published_chart(tidy: pd.DataFrame, benchmarks=None) -> alt.Chart:
+def published_chart(tidy: pd.DataFrame, benchmarks: Sequence[str] | None = None) -> alt.Chart:
     """Cover-letter figures per stage and CPU (tidy frame of
     :func:`rmaplab.cost.load_published`)."""
     d = tidy if benchmarks is None else tidy[tidy["benchmark"].isin(benchmarks)]

@@ -3,10 +3,10 @@
 A stream is four equal-length arrays:
 
 ``folio``  (int)   which folio, ``0 <= folio < len(orders)``
-``mm``     (int)   the rmap ID of the mm, ``1..max_id``
+``mm_id``  (int)   the rmap ID of the mm, ``1..max_id``
 ``delta``  (int)   signed page count: ``+c`` maps ``c`` pages, ``-c`` unmaps,
                    ``0`` changes nothing
-``check``  (bool)  after applying ``delta``, ask ``folio_mapped_shared(mm)``
+``check``  (bool)  after applying ``delta``, ask ``folio_mapped_shared(mm_id)``
 
 :func:`replay` validates, casts and runs the numba kernel
 (:func:`rmaplab._kernels.replay.replay_stream`); :func:`replay_python` runs the same stream through
@@ -17,13 +17,18 @@ and must agree bit for bit.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._kernels import word_mask
 from ._kernels.replay import ReplayInputs, replay_stream
 from .config import ConfigError, RmapConfig, _check_int
 from .folio import MAX_MAPCOUNT, Folio, RmapError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "ReplayResult",
@@ -44,7 +49,7 @@ class Stream:
     """A validated operation stream (see module docstring)."""
 
     folio: np.ndarray  # int64
-    mm: np.ndarray  # int64 rmap ids
+    mm_id: np.ndarray  # int64 rmap ids
     delta: np.ndarray  # int64
     check: np.ndarray  # bool
 
@@ -67,7 +72,7 @@ class ReplayResult:
     answers: np.ndarray  # int8, per op
     truth: np.ndarray | None = None  # int8, per op
 
-    def checks(self):
+    def checks(self) -> pd.DataFrame:
         """Tidy DataFrame of the checks: op, answer, truth, false_exclusive."""
         import pandas as pd
 
@@ -114,11 +119,18 @@ def _orders_array(config: RmapConfig, orders, n_folios) -> np.ndarray:
     return o
 
 
-def make_stream(config: RmapConfig, n_folios: int, folio, mm, delta, check=None) -> Stream:
+def make_stream(
+    config: RmapConfig,
+    n_folios: int,
+    folio: ArrayLike,
+    mm_id: ArrayLike,
+    delta: ArrayLike,
+    check: ArrayLike | None = None,
+) -> Stream:
     """Validate and cast a stream; errors name the op and the allowed range."""
     folio = _int_array(folio, "folio", None)
     n = folio.shape[0]
-    mm = _int_array(mm, "mm", n)
+    mm_id = _int_array(mm_id, "mm_id", n)
     delta = _int_array(delta, "delta", n)
     if check is None:
         check = np.zeros(n, dtype=bool)
@@ -133,18 +145,20 @@ def make_stream(config: RmapConfig, n_folios: int, folio, mm, delta, check=None)
         if bad.size:
             i = int(bad[0])
             raise ConfigError(f"folio[{i}]={folio[i]} is out of range: allowed [0, {n_folios - 1}]")
-        bad = np.flatnonzero((mm < 1) | (mm > config.max_id))
+        bad = np.flatnonzero((mm_id < 1) | (mm_id > config.max_id))
         if bad.size:
             i = int(bad[0])
-            raise ConfigError(f"mm[{i}]={mm[i]} is out of range: allowed [1, {config.max_id}]")
+            raise ConfigError(
+                f"mm_id[{i}]={mm_id[i]} is out of range: allowed [1, {config.max_id}]"
+            )
         bad = np.flatnonzero(np.abs(delta) > MAX_MAPCOUNT)
         if bad.size:
             i = int(bad[0])
             raise ConfigError(
                 f"delta[{i}]={delta[i]} is out of range: allowed [-{MAX_MAPCOUNT}, {MAX_MAPCOUNT}]"
             )
-        _check_counts(folio, mm, delta)
-    return Stream(folio, mm, delta, check)
+        _check_counts(folio, mm_id, delta)
+    return Stream(folio, mm_id, delta, check)
 
 
 def _running(keys: np.ndarray, delta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -160,8 +174,8 @@ def _running(keys: np.ndarray, delta: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return cs - offset, order
 
 
-def _check_counts(folio, mm, delta) -> None:
-    _, mm_dense = np.unique(mm, return_inverse=True)
+def _check_counts(folio, mm_id, delta) -> None:
+    _, mm_dense = np.unique(mm_id, return_inverse=True)
     pair = folio * (int(mm_dense.max()) + 1) + mm_dense
     held, order = _running(pair, delta)
     bad = np.flatnonzero(held < 0)
@@ -170,7 +184,7 @@ def _check_counts(folio, mm, delta) -> None:
         before = int(held[np.flatnonzero(order == i)[0]] - delta[i])
         raise RmapError(
             f"op {i}: delta={delta[i]} unmaps {-delta[i]} pages of folio {folio[i]} "
-            f"for mm {mm[i]}, which maps {before}: allowed delta >= {-before}"
+            f"for mm {mm_id[i]}, which maps {before}: allowed delta >= {-before}"
         )
     total, order = _running(folio, delta)
     bad = np.flatnonzero(total > MAX_MAPCOUNT)
@@ -179,9 +193,11 @@ def _check_counts(folio, mm, delta) -> None:
         raise RmapError(f"op {i}: folio {folio[i]} mapcount would exceed {MAX_MAPCOUNT} (atomic_t)")
 
 
-def _resolve(config: RmapConfig, orders, folio, mm, delta, check, n_folios):
+def _resolve(
+    config: RmapConfig, orders, folio, mm_id, delta, check, n_folios
+) -> tuple[RmapConfig, np.ndarray, Stream]:
     orders = _orders_array(config, orders, n_folios)
-    return config, orders, make_stream(config, orders.shape[0], folio, mm, delta, check)
+    return config, orders, make_stream(config, orders.shape[0], folio, mm_id, delta, check)
 
 
 def replay_inputs(config: RmapConfig, orders: np.ndarray, stream: Stream) -> ReplayInputs:
@@ -191,7 +207,7 @@ def replay_inputs(config: RmapConfig, orders: np.ndarray, stream: Stream) -> Rep
     from .subid import subids_array
 
     cfg, nf = config, orders.shape[0]
-    uniq, mm_dense = np.unique(stream.mm, return_inverse=True)
+    uniq, mm_dense = np.unique(stream.mm_id, return_inverse=True)
     used = sorted({cfg.group_index(int(o)) for o in np.unique(orders)}) if nf else []
     gslot = {g: j for j, g in enumerate(used)}
     kmax = max((cfg.groups[g].nr_values for g in used), default=1)
@@ -217,11 +233,11 @@ def replay_inputs(config: RmapConfig, orders: np.ndarray, stream: Stream) -> Rep
 
 def replay(
     config: RmapConfig,
-    orders,
-    folio,
-    mm,
-    delta,
-    check=None,
+    orders: ArrayLike,
+    folio: ArrayLike,
+    mm_id: ArrayLike,
+    delta: ArrayLike,
+    check: ArrayLike | None = None,
     *,
     n_folios: int | None = None,
     truth: bool = True,
@@ -233,7 +249,7 @@ def replay(
     tracks which mm holds how many mappings, to report the ground truth of
     every check.
     """
-    cfg, orders, s = _resolve(config, orders, folio, mm, delta, check, n_folios)
+    cfg, orders, s = _resolve(config, orders, folio, mm_id, delta, check, n_folios)
     inp = replay_inputs(cfg, orders, s)
     if truth:
         nf, n_mms = orders.shape[0], inp.subids.shape[1]
@@ -250,21 +266,21 @@ def replay(
 
 def replay_python(
     config: RmapConfig,
-    orders,
-    folio,
-    mm,
-    delta,
-    check=None,
+    orders: ArrayLike,
+    folio: ArrayLike,
+    mm_id: ArrayLike,
+    delta: ArrayLike,
+    check: ArrayLike | None = None,
     *,
     n_folios: int | None = None,
 ) -> ReplayResult:
     """Replay a stream through :class:`Folio` objects (the pure-Python model)."""
-    cfg, orders, s = _resolve(config, orders, folio, mm, delta, check, n_folios)
+    cfg, orders, s = _resolve(config, orders, folio, mm_id, delta, check, n_folios)
     folios = [Folio(cfg, int(o)) for o in orders]
     answers = np.full(len(s), -1, dtype=np.int8)
     truth = np.full(len(s), -1, dtype=np.int8)
     for i, (f, m, d, c) in enumerate(
-        zip(s.folio.tolist(), s.mm.tolist(), s.delta.tolist(), s.check.tolist(), strict=False)
+        zip(s.folio.tolist(), s.mm_id.tolist(), s.delta.tolist(), s.check.tolist(), strict=False)
     ):
         fo = folios[f]
         if d > 0:
@@ -282,7 +298,7 @@ def replay_python(
     return ReplayResult(cfg, orders, mapcount, values, answers, truth)
 
 
-def value_updates(config: RmapConfig, orders, folio, delta) -> int:
+def value_updates(config: RmapConfig, orders: ArrayLike, folio: ArrayLike, delta: ArrayLike) -> int:
     """Number of rmap value updates a stream performs (K per map/unmap op)."""
     cfg = config
     orders = np.asarray(orders)

@@ -380,7 +380,7 @@ def _check_out(out) -> Path:
 
 
 def build_report(
-    out,
+    out: str | Path,
     config: RmapConfig | str = DEFAULT_CONFIG,
     quick: bool = False,
     seed: int = 0,

@@ -22,6 +22,9 @@ __all__ = ["SCHEMES", "make_scheme", "scheme_names"]
 class Scheme(ABC):
     name = ""
     description = ""
+    # every concrete scheme sets both (class or instance attribute)
+    bytes_per_folio: int | None
+    atomics_per_update: int
 
     def __init__(self, order: int, config: RmapConfig = DEFAULT_CONFIG):
         self.order = order

@@ -27,6 +27,7 @@ Value ``i`` of an mm with rmap ID ``id`` uses the slice
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .config import ConfigError, RmapConfig, _check_int
 
@@ -98,7 +99,7 @@ def subid_digits(value: int, base_pages: int, ndigits: int | None = None) -> lis
     """
     value = _check_int("value", value, 0)
     base = _check_int("base_pages", base_pages, 1) + 1
-    out = []
+    out: list[int] = []
     while value or (ndigits is not None and len(out) < ndigits):
         value, d = divmod(value, base)
         out.append(d)
@@ -137,7 +138,7 @@ def subid_table_array(base_pages: int, bits: int, word_bits: int = 64) -> np.nda
     return subid_words(SubidInputs(idx, 1, 64, base_pages, word_bits))[:, 0]
 
 
-def subids_array(config: RmapConfig, order: int, mm_ids) -> np.ndarray:
+def subids_array(config: RmapConfig, order: int, mm_ids: ArrayLike) -> np.ndarray:
     """Sub-IDs of many mms: ``uint64`` array of shape ``(len(mm_ids), K)``."""
     from ._kernels.subid import SubidInputs, subid_words
 

@@ -46,14 +46,22 @@ and order ``o`` is unsafe iff ``1 + lambda <= 2**o``.
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from itertools import pairwise
+from os import PathLike
+from typing import TYPE_CHECKING
 
 from ._data import data_text
 from .config import WIP_V1, ConfigError, Group, RmapConfig, require_config
 from .lattice import iroot, lattice_basis, lll, shortest_linf
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .folio import CheckResult
 
 __all__ = [
     "JSON_FIELDS",
@@ -276,9 +284,9 @@ def _construct(
                 # all D_j < 0: each unit flips a proper subset; this count is exact
                 units = max(c, -(-sum(amp) // (d - 1)))
                 masks = _assign(amp, units, nested=False)
-            elif _mixed_assign(amp, x, c) is not None:
+            elif (mixed := _mixed_assign(amp, x, c)) is not None:
                 # mixed signs, every bit used, ||D||_inf units suffice: exact
-                masks = _mixed_assign(amp, x, c)
+                masks = mixed
             else:
                 # more units needed: search upward; not proven minimal
                 inexact.add(tuple(D))
@@ -333,7 +341,7 @@ def _search(cfg: RmapConfig, gi: int, k: int, bound: int, node_limit: int = NODE
     return res
 
 
-def replay_counterexample(cfg: RmapConfig, order: int, ce: dict):
+def replay_counterexample(cfg: RmapConfig, order: int, ce: dict) -> CheckResult:
     """Replay ``{"victim": X, "mappings": [[id, count], ...]}`` through the
     folio model: the victim maps one page, the others their counts, then the
     check runs for the victim. Returns the :class:`~rmaplab.folio.CheckResult`."""
@@ -541,7 +549,9 @@ def _verify(config: RmapConfig, order: int, node_limit: int) -> Verdict:
     )
 
 
-def verify_all(config: RmapConfig, progress: bool = False, node_limit: int = NODE_LIMIT):
+def verify_all(
+    config: RmapConfig, progress: bool = False, node_limit: int = NODE_LIMIT
+) -> pd.DataFrame:
     """Verdicts for every order of a configuration, as a tidy DataFrame."""
     import pandas as pd
 
@@ -588,7 +598,12 @@ def exhaustive_min_mappings(config: RmapConfig, order: int) -> int | None:
     return int(t.min()) + 1 if t.size else None
 
 
-def save_table(config: RmapConfig, path, df=None, argv=None) -> None:
+def save_table(
+    config: RmapConfig,
+    path: str | PathLike[str],
+    df: pd.DataFrame | None = None,
+    argv: Sequence[str] | None = None,
+) -> None:
     """Write the verdict table as CSV, headed by the command that regenerates it."""
     import json
 

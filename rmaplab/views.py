@@ -15,7 +15,7 @@ passes it instead of having the view compute it.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -89,7 +89,7 @@ class View:
     def render_text(self, frame: pd.DataFrame, params: Params) -> str | None:
         return None if self.text is None else self.text(frame, params)
 
-    def render_chart(self, frame: pd.DataFrame, params: Params):
+    def render_chart(self, frame: pd.DataFrame, params: Params) -> object:
         return None if self.chart is None else self.chart(frame, params)
 
     def to_csv(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -689,7 +689,9 @@ def view(name: str) -> View:
         raise ConfigError(f"view={name!r} is unknown: allowed {', '.join(VIEWS)}") from None
 
 
-def export_items(names, params: Params | None = None, frames: dict | None = None) -> dict:
+def export_items(
+    names: Sequence[str], params: Params | None = None, frames: dict | None = None
+) -> dict:
     """``name -> (chart or None, text or None)`` for :func:`rmaplab.widgets.export_control`.
 
     ``frames`` maps a view name to a frame the notebook already computed (its

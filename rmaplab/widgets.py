@@ -4,7 +4,15 @@ take both the mouse and the keyboard (Tab to focus, arrow keys to step)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from .config import DEFAULT_CONFIG, ConfigError, nr_values_for, single_group_config
+
+if TYPE_CHECKING:
+    import ipywidgets as w
+
+    from .verify import Verdict
 
 __all__ = [
     "collide_explorer",
@@ -90,7 +98,9 @@ def _panel(controls: dict, compute, rows, height: str):
 WIDGET_NODE_LIMIT = 50_000
 
 
-def explore(order: int, bits: int, word_bits: int, id_bits: int, group_order: int | None = None):
+def explore(
+    order: int, bits: int, word_bits: int, id_bits: int, group_order: int | None = None
+) -> tuple[str, Verdict | None]:
     """One folio order, ``bits`` id bits per value, ``word_bits`` words and
     ``id_bits`` ids; K = ceil(id_bits / bits) values, in a group whose largest
     order is ``group_order`` (default: ``order``), so base P_g = 2**group_order.
@@ -143,7 +153,7 @@ def proof_explorer(
     word_bits: int = 64,
     id_bits: int = 24,
     group_order: int | None = None,
-):
+) -> w.VBox:
     """Sliders for order / group's largest order / bits per value / word bits /
     id bits, with the headroom and the verdict recomputed on every change."""
     import ipywidgets as w
@@ -245,7 +255,7 @@ def encoding_explorer(
     return _panel(controls, encoding_for, [["family", "word_bits"], ["id_bits", "order"]], "300px")
 
 
-def cost_for(id_bits: int, word_bits: int, order: int):
+def cost_for(id_bits: int, word_bits: int, order: int) -> tuple[str, dict | None]:
     """For one order: the fewest values the verifier proves safe with ids of
     ``id_bits`` in ``word_bits`` words, and what that costs. Returns
     ``(text, row dict or None)``."""
@@ -270,7 +280,7 @@ def cost_for(id_bits: int, word_bits: int, order: int):
     return text, row
 
 
-def cost_explorer(id_bits: int = 24, word_bits: int = 64, order: int = 9):
+def cost_explorer(id_bits: int = 24, word_bits: int = 64, order: int = 9) -> w.VBox:
     """Sliders for id bits, word bits and order; shows the cheapest safe K."""
     import ipywidgets as w
 
@@ -298,7 +308,7 @@ def collide_for(
     population: str = "uniform",
     order: int = 9,
     trials: int = 200_000,
-):
+) -> tuple[str, dict | None]:
     """One point of the collision explorer. Returns ``(text, row or None)``."""
     from .collide import collide
 
@@ -334,7 +344,7 @@ def collide_explorer(
     mms: int = 3,
     mappings: int = 8,
     population: str = "uniform",
-):
+) -> w.VBox:
     """Dropdowns for the encoding and the population, sliders for word bits,
     id bits, mms, mappings."""
     import ipywidgets as w
@@ -368,7 +378,7 @@ def collide_explorer(
     )
 
 
-def export_control(items: dict, out_dir="exports"):
+def export_control(items: dict, out_dir: str | Path = "exports") -> w.VBox:
     """Export the current figures: a dropdown picks the item (name -> (chart or
     None, text or None)), another the format (png, svg, txt or all); the
     button (Enter or click) writes ``out_dir/name.ext`` and lists the files."""

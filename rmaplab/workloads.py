@@ -52,7 +52,7 @@ def _start(order, seed, folios):
     P = 1 << order
     ids = IdAllocator()
     first = ids.alloc()
-    ops = []
+    ops: list[tuple] = []
     _map_all(ops, folios, first, P)
     return rnd, P, ids, first, ops
 
@@ -73,7 +73,7 @@ def _cover_letter(kind):
         P = 1 << order
         ids = IdAllocator()
         parent = ids.alloc()
-        ops = []
+        ops: list[tuple] = []
         _map_all(ops, folios, parent, P)
         if kind == "remap":  # PMD -> PTE remap: the same pages, mapped again by PTEs
             for f in range(folios):

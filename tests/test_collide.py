@@ -43,6 +43,7 @@ SMALL = [
 ]
 
 
+@pytest.mark.jit_heavy
 @pytest.mark.parametrize(
     "args", SMALL, ids=lambda a: f"{a['encoding']}-{a.get('population', 'uniform')}"
 )
@@ -75,6 +76,7 @@ def test_exact_by_brute_force_on_a_tiny_case():
     assert exact_probability(enc, "uniform", mms, n) == Fraction(hits, total)
 
 
+@pytest.mark.jit_heavy
 def test_analytic_matches_exact_where_ids_do_not_repeat():
     # two mms: one other, no repeated ids; hash values over 2^W from 2^12 ids ~ uniform
     enc = make_encoding("hash64", order=4, config=WIP_V1, word_bits=6, id_bits=12)
@@ -107,6 +109,7 @@ def test_adversarial_population_uses_the_verifier():
     assert r["method"] == "exact" and r["exact"] == "1/81"  # only the counterexample itself
 
 
+@pytest.mark.jit_heavy
 def test_results_do_not_depend_on_the_split():
     from concurrent.futures import ThreadPoolExecutor
 
@@ -281,6 +284,7 @@ def test_reviewer_encodings_are_unsafe_at_order_9(name, n):
     assert v.verdict == "unsafe" and v.min_mappings == n and v.replayed
 
 
+@pytest.mark.jit_heavy
 def test_posted_random_population_has_no_hit_at_real_widths():
     r = collide("posted", order=9, mms=3, mappings=20, trials=200_000)
     assert r["method"] == "monte-carlo" and r["hits"] == 0 and r["ci_high"] < 2e-5

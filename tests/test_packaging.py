@@ -136,3 +136,62 @@ def test_pre_commit_runs_the_static_checks_ci_runs():
     ci = (ROOT / ".ci" / "run").read_text()
     for cmd in ("ruff check .", "ruff format --check .", "mypy"):
         assert f".venv/bin/{cmd}\n" in ci, cmd
+
+
+# -- typing ------------------------------------------------------------------------
+
+
+def _public_api():
+    """(name, function) for every function and public method the package exports:
+    rmaplab.__all__ and the __all__ of every public module."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import rmaplab
+
+    mods = [rmaplab] + [
+        importlib.import_module(f"rmaplab.{m.name}")
+        for m in pkgutil.iter_modules(rmaplab.__path__)
+        if not m.name.startswith("_")
+    ]
+    seen = set()
+    for mod in mods:
+        for name in mod.__all__:
+            obj = getattr(mod, name)
+            if inspect.isclass(obj) and obj.__module__.startswith("rmaplab"):
+                fns = [
+                    (f"{name}.{a}", f)
+                    for a, f in vars(obj).items()
+                    if inspect.isfunction(f) and (not a.startswith("_") or a == "__init__")
+                ]
+            elif inspect.isfunction(obj) and obj.__module__.startswith("rmaplab"):
+                fns = [(name, obj)]
+            else:
+                continue
+            for qual, f in fns:
+                if f not in seen:
+                    seen.add(f)
+                    yield f"{f.__module__}.{qual}", f
+
+
+def test_public_api_is_fully_annotated():
+    """mypy checks annotations against the code; this checks they exist, for every
+    function a user can import (rmaplab ships py.typed)."""
+    import inspect
+
+    missing = []
+    api = list(_public_api())
+    for qual, f in api:
+        sig = inspect.signature(f)
+        bare = [
+            p.name
+            for p in sig.parameters.values()
+            if p.name not in ("self", "cls") and p.annotation is inspect.Parameter.empty
+        ]
+        if sig.return_annotation is inspect.Signature.empty and f.__name__ != "__init__":
+            bare.append("return")
+        if bare:
+            missing.append(f"{qual}: {', '.join(bare)}")
+    assert len(api) > 50
+    assert not missing, "\n".join(missing)

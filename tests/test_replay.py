@@ -140,38 +140,46 @@ def test_value_updates_counts_k_per_update():
     "kwargs, exc, match",
     [
         (
-            dict(folio=[0, 0], mm=[1, 1], delta=[1, -2]),
+            dict(folio=[0, 0], mm_id=[1, 1], delta=[1, -2]),
             RmapError,
             r"op 1: delta=-2 unmaps 2 pages of folio 0 for mm 1, which maps 1: allowed delta >= -1",
         ),
         (
-            dict(folio=[0, 1], mm=[1, 1], delta=[1, -1]),
+            dict(folio=[0, 1], mm_id=[1, 1], delta=[1, -1]),
             RmapError,
             r"op 1: delta=-1 unmaps 1 pages of folio 1 for mm 1, which maps 0",
         ),
         (
-            dict(folio=[2], mm=[1], delta=[1]),
+            dict(folio=[2], mm_id=[1], delta=[1]),
             ConfigError,
             r"folio\[0\]=2 is out of range: allowed \[0, 1\]",
         ),
         (
-            dict(folio=[0], mm=[0], delta=[1]),
+            dict(folio=[0], mm_id=[0], delta=[1]),
             ConfigError,
-            r"mm\[0\]=0 is out of range: allowed \[1, 16777215\]",
+            r"mm_id\[0\]=0 is out of range: allowed \[1, 16777215\]",
         ),
-        (dict(folio=[0], mm=[2**24], delta=[1]), ConfigError, r"mm\[0\]=16777216 is out of range"),
         (
-            dict(folio=[0], mm=[1], delta=[2**31]),
+            dict(folio=[0], mm_id=[2**24], delta=[1]),
+            ConfigError,
+            r"mm_id\[0\]=16777216 is out of range",
+        ),
+        (
+            dict(folio=[0], mm_id=[1], delta=[2**31]),
             ConfigError,
             r"delta\[0\]=2147483648 is out of range",
         ),
         (
-            dict(folio=[0, 0], mm=[1, 2], delta=[2**31 - 1, 1]),
+            dict(folio=[0, 0], mm_id=[1, 2], delta=[2**31 - 1, 1]),
             RmapError,
             "op 1: folio 0 mapcount would exceed",
         ),
-        (dict(folio=[0, 0], mm=[1], delta=[1, 1]), ConfigError, "mm has 1 entries, folio has 2"),
-        (dict(folio=[0.5], mm=[1], delta=[1]), ConfigError, "folio must hold integers"),
+        (
+            dict(folio=[0, 0], mm_id=[1], delta=[1, 1]),
+            ConfigError,
+            "mm_id has 1 entries, folio has 2",
+        ),
+        (dict(folio=[0.5], mm_id=[1], delta=[1]), ConfigError, "folio must hold integers"),
     ],
 )
 def test_bad_streams(kwargs, exc, match):

@@ -9,6 +9,9 @@ import pytest
 from rmaplab.cli import main
 from rmaplab.config import WIP_V1
 
+# Two full --quick reports: minutes with the kernels as Python (see pyproject markers).
+pytestmark = pytest.mark.jit_heavy
+
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):

@@ -128,6 +128,7 @@ SMALL = [
 ]
 
 
+@pytest.mark.jit_heavy
 @pytest.mark.parametrize("cfg", SMALL, ids=lambda c: c.name)
 def test_verifier_matches_exhaustive_search(cfg):
     kinds = set()
@@ -146,6 +147,7 @@ def test_verifier_matches_exhaustive_search(cfg):
         assert "unsafe" in kinds
 
 
+@pytest.mark.jit_heavy
 @settings(max_examples=30)
 @given(st.integers(1, 3), st.integers(2, 6), st.integers(4, 12), st.integers(1, 4), st.data())
 def test_verifier_matches_exhaustive_on_random_small_configs(
