@@ -307,8 +307,9 @@ def _cheapest_text(cheap: pd.DataFrame, params: Params) -> str:
 #: id merged in Linux 6.15 (31 bits), the series' 32-bit sketch (16 in 32).
 DESIGN_WIDTHS = ((24, 64), (31, 64), (16, 32))
 #: Orders the report designs for; ``--quick`` designs only the orders post.txt
-#: names (:data:`DESIGN_POST_ORDERS`): the whole range costs minutes (measured:
-#: a few CPU seconds per order and width, more where a search runs long).
+#: names (:data:`DESIGN_POST_ORDERS`): the whole range costs minutes. Measured
+#: on the shared 2-core machine (2026-11-27, loaded): design 0..20 took 52 s CPU
+#: for 24/64 and 152 s CPU for 16/32; 31/64 runs 18-19 s CPU per order at 9 and 13.
 DESIGN_MAX_ORDER = 20
 #: The orders post.txt names: x86-64 2 MiB THP and arm64 512 MiB THP.
 DESIGN_POST_ORDERS = (9, 13)
