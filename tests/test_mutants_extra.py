@@ -1,0 +1,114 @@
+"""Tests that kill mutants of the arithmetic core which the rest of the suite let survive
+(``tools/mutation.py``, see MUTATION.md). Expected values come from brute force over every
+integer vector in a box (``tests/naive.py`` style) or from a hand derivation in a comment,
+never from the code under test."""
+
+import itertools
+
+import naive
+
+from rmaplab import Group, RmapConfig
+from rmaplab.lattice import lattice_basis, lll, shortest_linf
+
+
+def _box_shortest(weights, word_bits, bound, counts=lambda d: True):
+    """Every nonzero D with ||D||_inf <= bound, sum D_j w_j == 0 mod 2^W and counts(D),
+    of least ||D||_inf, sign-normalised (first nonzero entry positive); by brute force."""
+    mod = 2**word_bits
+    best, out = None, set()
+    for d in itertools.product(range(-bound, bound + 1), repeat=len(weights)):
+        if not any(d) or sum(a * w for a, w in zip(d, weights, strict=True)) % mod:
+            continue
+        if not counts(d):
+            continue
+        first = next(a for a in d if a)
+        key = d if first > 0 else tuple(-a for a in d)
+        n = max(abs(a) for a in d)
+        if best is None or n < best:
+            best, out = n, {key}
+        elif n == best:
+            out.add(key)
+    return best, sorted(out)
+
+
+# W = 5, weights 1, 5, 20. Shortest nonzero ||D||_inf is 2, by hand: norm 1 gives
+# |D_0 + 5 D_1 + 20 D_2| <= 26 and, of the 13 sign-normalised D, none sums to 0 or +-32;
+# norm 2: (2, 2, 1) sums to 2 + 10 + 20 = 32 and (2, -2, 2) to 2 - 10 + 40 = 32.
+# In the LLL basis of this lattice one enumeration level has an interval narrower than 1
+# holding ceil(c) but not floor(c); (2, -2, 2) sits there. A search that starts each level
+# at floor(c) instead of the nearest integer (mutant `x0 += 1` -> `x0 += 0`) skips it.
+WEIGHTS, W = [1, 5, 20], 5
+
+
+def test_shortest_linf_lists_every_shortest_vector():
+    want_norm, want = _box_shortest(WEIGHTS, W, 2)
+    assert want_norm == 2 == naive.shortest_linf_box(WEIGHTS, W, 2)
+    assert want == [(2, -2, 2), (2, 2, 1)]
+    for bound in (2, 3, 8):
+        got = shortest_linf(lll(lattice_basis(WEIGHTS, W)), bound)
+        assert got.complete and got.norm == want_norm and got.vectors == want
+
+
+def test_shortest_linf_finds_the_unique_vector_that_counts():
+    # a cost that counts only vectors with an even last entry (as the verifier's cost
+    # drops vectors it cannot realise): (2, -2, 2) is then the unique shortest one
+    def even_last(d):
+        return d[-1] % 2 == 0
+
+    want_norm, want = _box_shortest(WEIGHTS, W, 3, even_last)
+    assert (want_norm, want) == (2, [(2, -2, 2)])
+
+    def cost(v):
+        return max(abs(a) for a in v) if even_last(v) else None
+
+    got = shortest_linf(lll(lattice_basis(WEIGHTS, W)), want_norm, cost=cost)
+    assert got.complete and got.norm == 2 and got.vectors == want
+
+
+# -- _construct's fallback (one-value groups, mixed signs, every bit used) ------------
+
+
+def _realized(victim, mappings, d):
+    """The difference vector a construction realizes: per bit j, the sum over the unit
+    mappings of (bit j of the mapping's id) - (bit j of the victim's id)."""
+    return tuple(
+        sum(n * (((mid >> j) & 1) - ((victim >> j) & 1)) for mid, n in mappings) for j in range(d)
+    )
+
+
+def test_construct_reaching_the_fallback_by_hand():
+    """D = (-6, -6, 1) in a one-value group of 3 bits. For the sign as given the victim
+    holds bits 0, 1 (where D < 0) and the nested units (bits with |D_j| >= t) include
+    0b011, the victim's own bits: an id 0, so the fallback search runs (D is marked
+    inexact). For -D = (6, 6, -1) the victim holds bit 2 (id 4) and the nested units are
+    0b111 once (t = 1) and 0b011 five times (t = 6), ids 4 ^ 7 = 3 and 4 ^ 3 = 7: six
+    units, ||D||_inf, which no fallback (>= 7 units) can beat."""
+    from rmaplab.verify import _construct
+
+    cfg = RmapConfig("one-value", 3, 64, (Group(1, 1, 1, 3, 2),))
+    inexact: set = set()
+    got = _construct(cfg, cfg.groups[0], 0, (-6, -6, 1), inexact)
+    assert got == (4, [[3, 1], [7, 5]])
+    assert inexact == {(-6, -6, 1)}
+    assert _realized(*got, 3) == (6, 6, -1)
+
+
+def test_construct_never_needs_more_than_the_norm_for_mixed_signs():
+    """Every mixed-sign D without zeros, d <= 4 bits, |D_j| <= 4, in a one-value group:
+    a construction with ||D||_inf units realizing +-D exists (checked bit by bit).
+    Why: the nested units are a chain of bit sets, so at most one of the victim sets
+    {D_j < 0} and {D_j > 0} (disjoint, both nonempty) is among them; the other sign needs
+    no fallback. Hence the fallback's range (mutant `c + 2 * d` -> `c + 1 * d`) never
+    decides a result: MUTATION.md lists that mutant as equivalent."""
+    from rmaplab.verify import _construct
+
+    for d in range(2, 5):
+        cfg = RmapConfig("one-value", d, 64, (Group(1, 1, 1, d, 2),))
+        amps = [a for a in range(-4, 5) if a]
+        for dv in itertools.product(amps, repeat=d):
+            if min(dv) > 0 or max(dv) < 0:
+                continue
+            victim, mappings = _construct(cfg, cfg.groups[0], 0, dv)
+            assert sum(n for _, n in mappings) == max(abs(a) for a in dv)
+            assert _realized(victim, mappings, d) in (dv, tuple(-a for a in dv))
+            assert 0 not in [victim] + [m for m, _ in mappings]
