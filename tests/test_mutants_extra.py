@@ -6,8 +6,10 @@ never from the code under test."""
 import itertools
 
 import naive
+import pytest
 
 from rmaplab import Group, RmapConfig
+from rmaplab.collide import TASK_TRIALS, make_encoding, monte_carlo
 from rmaplab.lattice import lattice_basis, lll, shortest_linf
 
 
@@ -112,3 +114,81 @@ def test_construct_never_needs_more_than_the_norm_for_mixed_signs():
             assert sum(n for _, n in mappings) == max(abs(a) for a in dv)
             assert _realized(victim, mappings, d) in (dv, tuple(-a for a in dv))
             assert 0 not in [victim] + [m for m, _ in mappings]
+
+
+# -- small survivors of the sampled run (tools/mutation.py --sample, MUTATION.md) -------
+
+
+def test_subid_digits_keeps_every_digit_without_ndigits():
+    # base P + 1 = 513: 2 * 513 + 5 = 1031 has the digits 5, 2 (least significant first)
+    from rmaplab.subid import subid_digits
+
+    assert subid_digits(2 * 513 + 5, 512) == [5, 2]
+    assert subid_digits(513**2, 512) == [0, 0, 1]
+    assert subid_digits(0, 512) == [0]
+
+
+def test_cheapest_safe_refuses_an_order_at_the_word_size():
+    # a folio of 2**order pages must have order < word_bits (allowed [min_order, W - 1])
+    from rmaplab import ConfigError
+    from rmaplab.cost import cheapest_safe
+
+    with pytest.raises(ConfigError, match=r"max_order=4 is out of range.*\[0, 3\]"):
+        cheapest_safe(4, 4, 4)
+
+
+class _Accumulator:
+    """An executor that runs the tasks here and keeps every batch it was given."""
+
+    def __init__(self):
+        self.batches = []
+
+    def map(self, fn, jobs):
+        out = [tuple(fn(j)) for j in jobs]
+        self.batches.append(out)
+        return iter(out)
+
+
+@pytest.mark.parametrize("cpus", [None, 8])
+def test_monte_carlo_runs_its_tasks_whatever_os_cpu_count_says(monkeypatch, cpus):
+    # os.cpu_count() may return None (unknown) and may exceed 4; either way the one task of
+    # TASK_TRIALS trials runs, in one batch
+    enc = make_encoding("raw-id", 4, word_bits=2, id_bits=4)
+    monkeypatch.setattr("os.cpu_count", lambda: cpus)
+    rec = _Accumulator()
+    hits, trials = monte_carlo(enc, "uniform", 2, 2, TASK_TRIALS, seed=7, executor=rec)
+    assert hits == rec.batches[0][0][0]
+    assert trials == TASK_TRIALS and len(rec.batches) == 1
+    assert [t for _, t in rec.batches[0]] == [TASK_TRIALS]
+
+
+def test_monte_carlo_budget_below_one_second_is_allowed():
+    # the allowed range is budget_seconds > 0 (a fraction of a second included)
+    from rmaplab import ConfigError
+
+    enc = make_encoding("raw-id", 4, word_bits=2, id_bits=4)
+    assert monte_carlo(enc, "uniform", 2, 2, 1000, seed=1, budget_seconds=0.5)[1] == 1000
+    with pytest.raises(ConfigError, match=r"budget_seconds=0 is out of range: allowed > 0"):
+        monte_carlo(enc, "uniform", 2, 2, 1000, seed=1, budget_seconds=0)
+
+
+def test_monte_carlo_progress_bar_counts_each_task_once(monkeypatch):
+    # TASK_TRIALS + 1 trials are 2 tasks: the bar's total is 2 and it advances by 2
+    made = []
+
+    class Bar:
+        def __init__(self, total, **_):
+            self.total, self.n = total, 0
+            made.append(self)
+
+        def update(self, k):
+            self.n += k
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr("tqdm.auto.tqdm", Bar)
+    enc = make_encoding("raw-id", 4, word_bits=2, id_bits=4)
+    _, trials = monte_carlo(enc, "uniform", 2, 2, TASK_TRIALS + 1, seed=3, progress=True)
+    assert trials == TASK_TRIALS + 1
+    assert [(b.total, b.n) for b in made] == [(2, 2)]
