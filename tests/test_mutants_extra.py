@@ -11,6 +11,7 @@ import pytest
 from rmaplab import Group, RmapConfig
 from rmaplab.collide import TASK_TRIALS, make_encoding, monte_carlo
 from rmaplab.lattice import lattice_basis, lll, shortest_linf
+from rmaplab.verify import verify
 
 
 def _box_shortest(weights, word_bits, bound, counts=lambda d: True):
@@ -192,3 +193,23 @@ def test_monte_carlo_progress_bar_counts_each_task_once(monkeypatch):
     _, trials = monte_carlo(enc, "uniform", 2, 2, TASK_TRIALS + 1, seed=3, progress=True)
     assert trials == TASK_TRIALS + 1
     assert [(b.total, b.n) for b in made] == [(2, 2)]
+
+
+def test_search_stays_within_the_question_bound():
+    """One value of 2 bits, base 14, 4-bit words, order 1 (P = 2): weights 1, 15, so
+    D = (1, 1) is in the lattice (1 + 15 = 16), but in a one-value group a same-sign D
+    needs the all-ones victim (id 3) and units flipping proper subsets: 2 mappings (ids 2,
+    1), n = 3 > P. So the question "n <= P fools the check?" is answered "safe" by a search
+    bounded by P - 1 = 1 that finds nothing (a seed row costing 2 must not raise the
+    bound: mutant `min([bound, *seeds])` -> `max(...)` reported shortest 2, searched 2)."""
+    cfg = RmapConfig("one-2bit", 2, 4, (Group(1, 1, 1, 2, 14),))
+    v = verify(cfg, 1)
+    assert (v.verdict, v.searched_bound, v.shortest_norm) == ("safe", 1, None)
+    # safe by brute force: the victim and one other mapping (n = 2 = P), every pair of ids
+    for victim in (1, 2, 3):
+        for other in (1, 2, 3):
+            if other != victim:
+                counts = {victim: 1, other: 1}
+                assert naive.mapped_shared(1, 2, 14, 4, 1, counts, victim)
+    # and the 3-mapping population above does fool an order-2 folio's check
+    assert naive.mapped_shared(1, 2, 14, 4, 2, {3: 1, 2: 1, 1: 1}, 3) is False
