@@ -213,3 +213,30 @@ def test_search_stays_within_the_question_bound():
                 assert naive.mapped_shared(1, 2, 14, 4, 1, counts, victim)
     # and the 3-mapping population above does fool an order-2 folio's check
     assert naive.mapped_shared(1, 2, 14, 4, 2, {3: 1, 2: 1, 1: 1}, 3) is False
+
+
+def test_monte_carlo_input_ranges_at_their_ends():
+    # trials: allowed [1, 2**40]; seed: allowed [0, 2**64 - 1]
+    from rmaplab import ConfigError
+
+    enc = make_encoding("raw-id", 4, word_bits=2, id_bits=4)
+    assert monte_carlo(enc, "uniform", 2, 2, 1, seed=2**64 - 1)[1] == 1
+    with pytest.raises(ConfigError, match=r"seed=18446744073709551616 is out of range"):
+        monte_carlo(enc, "uniform", 2, 2, 1, seed=2**64)
+
+
+def test_a_sole_mapper_is_not_a_false_exclusive():
+    # one mm maps one page: the check answers exclusive, which is true: correct, and not
+    # the dangerous error; a second mm mapping a page makes both answers "shared"
+    from rmaplab import Folio
+
+    f = Folio(RmapConfig("g", 24, 64, (Group(0, 9, 3, 8),)), 9).map(5)
+    r = f.check(5)
+    assert (r.shared, r.truly_shared, r.correct, r.false_exclusive) == (
+        False,
+        False,
+        True,
+        False,
+    )
+    r = f.map(6).check(5)
+    assert (r.shared, r.truly_shared, r.correct, r.false_exclusive) == (True, True, True, False)
