@@ -240,3 +240,29 @@ def test_a_sole_mapper_is_not_a_false_exclusive():
     )
     r = f.map(6).check(5)
     assert (r.shared, r.truly_shared, r.correct, r.false_exclusive) == (True, True, True, False)
+
+
+def test_round_robin_units_flip_each_bit_its_amplitude_times():
+    # the spec of _assign(nested=False): `units` unit mappings, bit j flipped in exactly
+    # amp[j] of them, sizes differing by at most one. By hand for amp (1, 1, 2), 2 units:
+    # bit 0 on unit 0, bit 1 on unit 1, bit 2 on both: masks 0b101 and 0b110
+    from rmaplab.verify import _assign
+
+    assert _assign([1, 1, 2], 2, nested=False) == {0b101: 1, 0b110: 1}
+    for amp in itertools.product(range(4), repeat=3):
+        for units in range(max(max(amp), 1), 7):
+            out = _assign(list(amp), units, nested=False)
+            assert sum(out.values()) == units
+            flips = [sum(n for mk, n in out.items() if mk >> j & 1) for j in range(3)]
+            assert flips == list(amp)
+            sizes = [bin(mk).count("1") for mk, n in out.items() for _ in range(n)]
+            assert max(sizes) - min(sizes) <= 1
+
+
+def test_cheapest_safe_accepts_32_bit_ids():
+    # id_bits allowed [1, 32]: at 32 bits and order 0 (1 page), one value of 32 bits is
+    # enough (a 1-page folio has one mapping: carry-free), 8 bytes per the 64-bit word
+    from rmaplab.cost import cheapest_safe
+
+    row = cheapest_safe(32, 64, 0).iloc[0]
+    assert (row["values"], row["bits"], row["bytes"]) == (1, 32, 8)
