@@ -266,3 +266,17 @@ def test_cheapest_safe_accepts_32_bit_ids():
 
     row = cheapest_safe(32, 64, 0).iloc[0]
     assert (row["values"], row["bits"], row["bytes"]) == (1, 32, 8)
+
+
+def test_cheapest_safe_counts_the_undecided_smaller_splits():
+    # 8-bit ids, 16-bit words, order 2 (P = 4), a 2-node budget. K = 1 (one 8-bit value,
+    # base P_g + 1 = 5) is not carry-free: max sub-ID = (5^8 - 1) / 4 = 97656 and
+    # (P - 1) * 97656 = 292968 > 2^16; its search stops undecided. K = 2 (4 bits) is
+    # carry-free: 3 * (5^4 - 1) / 4 = 468 < 2^16. The row counts the one undecided split.
+    from rmaplab.config import single_group_config
+    from rmaplab.cost import cheapest_safe
+
+    one = verify(single_group_config(8, 16, 1, 8, 2, min_order=2, name="k1"), 2, node_limit=2)
+    assert one.verdict == "undecided"
+    row = cheapest_safe(8, 16, 2, min_order=2, node_limit=2).iloc[0]
+    assert (row["values"], row["undecided_smaller_k"]) == (2, 1)
