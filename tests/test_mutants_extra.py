@@ -280,3 +280,13 @@ def test_cheapest_safe_counts_the_undecided_smaller_splits():
     assert one.verdict == "undecided"
     row = cheapest_safe(8, 16, 2, min_order=2, node_limit=2).iloc[0]
     assert (row["values"], row["undecided_smaller_k"]) == (2, 1)
+
+
+def test_check_names_the_values_that_differ():
+    # 3 values of 8 bits: ids 5 and 6 differ only in slice 0 (slices 1, 2 are 0 for both),
+    # so after one mapping each only value 0 differs from mapcount * subid(5)
+    from rmaplab import Folio
+
+    f = Folio(RmapConfig("g", 24, 64, (Group(0, 9, 3, 8),)), 9).map(5).map(6)
+    r = f.check(5)
+    assert r.shared and r.reason == "value(s) [0] differ from mapcount * subid"
