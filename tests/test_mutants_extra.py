@@ -290,3 +290,12 @@ def test_check_names_the_values_that_differ():
     f = Folio(RmapConfig("g", 24, 64, (Group(0, 9, 3, 8),)), 9).map(5).map(6)
     r = f.check(5)
     assert r.shared and r.reason == "value(s) [0] differ from mapcount * subid"
+
+
+def test_cheapest_safe_accepts_two_bit_words():
+    # word_bits allowed [2, 64]: 1-bit ids in 2-bit words at order 0 (1 page, 1 mapping):
+    # one value, carry-free
+    from rmaplab.cost import cheapest_safe
+
+    row = cheapest_safe(1, 2, 0).iloc[0]
+    assert (row["values"], row["bits"], row["method"]) == (1, 1, "carry-free")
