@@ -1,0 +1,301 @@
+"""Tests that kill mutants of the arithmetic core which the rest of the suite let survive
+(``tools/mutation.py``, see MUTATION.md). Expected values come from brute force over every
+integer vector in a box (``tests/naive.py`` style) or from a hand derivation in a comment,
+never from the code under test."""
+
+import itertools
+
+import naive
+import pytest
+
+from rmaplab import Group, RmapConfig
+from rmaplab.collide import TASK_TRIALS, make_encoding, monte_carlo
+from rmaplab.lattice import lattice_basis, lll, shortest_linf
+from rmaplab.verify import verify
+
+
+def _box_shortest(weights, word_bits, bound, counts=lambda d: True):
+    """Every nonzero D with ||D||_inf <= bound, sum D_j w_j == 0 mod 2^W and counts(D),
+    of least ||D||_inf, sign-normalised (first nonzero entry positive); by brute force."""
+    mod = 2**word_bits
+    best, out = None, set()
+    for d in itertools.product(range(-bound, bound + 1), repeat=len(weights)):
+        if not any(d) or sum(a * w for a, w in zip(d, weights, strict=True)) % mod:
+            continue
+        if not counts(d):
+            continue
+        first = next(a for a in d if a)
+        key = d if first > 0 else tuple(-a for a in d)
+        n = max(abs(a) for a in d)
+        if best is None or n < best:
+            best, out = n, {key}
+        elif n == best:
+            out.add(key)
+    return best, sorted(out)
+
+
+# W = 5, weights 1, 5, 20. Shortest nonzero ||D||_inf is 2, by hand: norm 1 gives
+# |D_0 + 5 D_1 + 20 D_2| <= 26 and, of the 13 sign-normalised D, none sums to 0 or +-32;
+# norm 2: (2, 2, 1) sums to 2 + 10 + 20 = 32 and (2, -2, 2) to 2 - 10 + 40 = 32.
+# In the LLL basis of this lattice one enumeration level has an interval narrower than 1
+# holding ceil(c) but not floor(c); (2, -2, 2) sits there. A search that starts each level
+# at floor(c) instead of the nearest integer (mutant `x0 += 1` -> `x0 += 0`) skips it.
+WEIGHTS, W = [1, 5, 20], 5
+
+
+def test_shortest_linf_lists_every_shortest_vector():
+    want_norm, want = _box_shortest(WEIGHTS, W, 2)
+    assert want_norm == 2 == naive.shortest_linf_box(WEIGHTS, W, 2)
+    assert want == [(2, -2, 2), (2, 2, 1)]
+    for bound in (2, 3, 8):
+        got = shortest_linf(lll(lattice_basis(WEIGHTS, W)), bound)
+        assert got.complete and got.norm == want_norm and got.vectors == want
+
+
+def test_shortest_linf_finds_the_unique_vector_that_counts():
+    # a cost that counts only vectors with an even last entry (as the verifier's cost
+    # drops vectors it cannot realise): (2, -2, 2) is then the unique shortest one
+    def even_last(d):
+        return d[-1] % 2 == 0
+
+    want_norm, want = _box_shortest(WEIGHTS, W, 3, even_last)
+    assert (want_norm, want) == (2, [(2, -2, 2)])
+
+    def cost(v):
+        return max(abs(a) for a in v) if even_last(v) else None
+
+    got = shortest_linf(lll(lattice_basis(WEIGHTS, W)), want_norm, cost=cost)
+    assert got.complete and got.norm == 2 and got.vectors == want
+
+
+# -- _construct's fallback (one-value groups, mixed signs, every bit used) ------------
+
+
+def _realized(victim, mappings, d):
+    """The difference vector a construction realizes: per bit j, the sum over the unit
+    mappings of (bit j of the mapping's id) - (bit j of the victim's id)."""
+    return tuple(
+        sum(n * (((mid >> j) & 1) - ((victim >> j) & 1)) for mid, n in mappings) for j in range(d)
+    )
+
+
+def test_construct_reaching_the_fallback_by_hand():
+    """D = (-6, -6, 1) in a one-value group of 3 bits. For the sign as given the victim
+    holds bits 0, 1 (where D < 0) and the nested units (bits with |D_j| >= t) include
+    0b011, the victim's own bits: an id 0, so the fallback search runs (D is marked
+    inexact). For -D = (6, 6, -1) the victim holds bit 2 (id 4) and the nested units are
+    0b111 once (t = 1) and 0b011 five times (t = 6), ids 4 ^ 7 = 3 and 4 ^ 3 = 7: six
+    units, ||D||_inf, which no fallback (>= 7 units) can beat."""
+    from rmaplab.verify import _construct
+
+    cfg = RmapConfig("one-value", 3, 64, (Group(1, 1, 1, 3, 2),))
+    inexact: set = set()
+    got = _construct(cfg, cfg.groups[0], 0, (-6, -6, 1), inexact)
+    assert got == (4, [[3, 1], [7, 5]])
+    assert inexact == {(-6, -6, 1)}
+    assert _realized(*got, 3) == (6, 6, -1)
+
+
+def test_construct_never_needs_more_than_the_norm_for_mixed_signs():
+    """Every mixed-sign D without zeros, d <= 4 bits, |D_j| <= 4, in a one-value group:
+    a construction with ||D||_inf units realizing +-D exists (checked bit by bit).
+    Why: the nested units are a chain of bit sets, so at most one of the victim sets
+    {D_j < 0} and {D_j > 0} (disjoint, both nonempty) is among them; the other sign needs
+    no fallback. Hence the fallback's range (mutant `c + 2 * d` -> `c + 1 * d`) never
+    decides a result: MUTATION.md lists that mutant as equivalent."""
+    from rmaplab.verify import _construct
+
+    for d in range(2, 5):
+        cfg = RmapConfig("one-value", d, 64, (Group(1, 1, 1, d, 2),))
+        amps = [a for a in range(-4, 5) if a]
+        for dv in itertools.product(amps, repeat=d):
+            if min(dv) > 0 or max(dv) < 0:
+                continue
+            victim, mappings = _construct(cfg, cfg.groups[0], 0, dv)
+            assert sum(n for _, n in mappings) == max(abs(a) for a in dv)
+            assert _realized(victim, mappings, d) in (dv, tuple(-a for a in dv))
+            assert 0 not in [victim] + [m for m, _ in mappings]
+
+
+# -- small survivors of the sampled run (tools/mutation.py --sample, MUTATION.md) -------
+
+
+def test_subid_digits_keeps_every_digit_without_ndigits():
+    # base P + 1 = 513: 2 * 513 + 5 = 1031 has the digits 5, 2 (least significant first)
+    from rmaplab.subid import subid_digits
+
+    assert subid_digits(2 * 513 + 5, 512) == [5, 2]
+    assert subid_digits(513**2, 512) == [0, 0, 1]
+    assert subid_digits(0, 512) == [0]
+
+
+def test_cheapest_safe_refuses_an_order_at_the_word_size():
+    # a folio of 2**order pages must have order < word_bits (allowed [min_order, W - 1])
+    from rmaplab import ConfigError
+    from rmaplab.cost import cheapest_safe
+
+    with pytest.raises(ConfigError, match=r"max_order=4 is out of range.*\[0, 3\]"):
+        cheapest_safe(4, 4, 4)
+
+
+class _Accumulator:
+    """An executor that runs the tasks here and keeps every batch it was given."""
+
+    def __init__(self):
+        self.batches = []
+
+    def map(self, fn, jobs):
+        out = [tuple(fn(j)) for j in jobs]
+        self.batches.append(out)
+        return iter(out)
+
+
+@pytest.mark.parametrize("cpus", [None, 8])
+def test_monte_carlo_runs_its_tasks_whatever_os_cpu_count_says(monkeypatch, cpus):
+    # os.cpu_count() may return None (unknown) and may exceed 4; either way the one task of
+    # TASK_TRIALS trials runs, in one batch
+    enc = make_encoding("raw-id", 4, word_bits=2, id_bits=4)
+    monkeypatch.setattr("os.cpu_count", lambda: cpus)
+    rec = _Accumulator()
+    hits, trials = monte_carlo(enc, "uniform", 2, 2, TASK_TRIALS, seed=7, executor=rec)
+    assert hits == rec.batches[0][0][0]
+    assert trials == TASK_TRIALS and len(rec.batches) == 1
+    assert [t for _, t in rec.batches[0]] == [TASK_TRIALS]
+
+
+def test_monte_carlo_budget_below_one_second_is_allowed():
+    # the allowed range is budget_seconds > 0 (a fraction of a second included)
+    from rmaplab import ConfigError
+
+    enc = make_encoding("raw-id", 4, word_bits=2, id_bits=4)
+    assert monte_carlo(enc, "uniform", 2, 2, 1000, seed=1, budget_seconds=0.5)[1] == 1000
+    with pytest.raises(ConfigError, match=r"budget_seconds=0 is out of range: allowed > 0"):
+        monte_carlo(enc, "uniform", 2, 2, 1000, seed=1, budget_seconds=0)
+
+
+def test_monte_carlo_progress_bar_counts_each_task_once(monkeypatch):
+    # TASK_TRIALS + 1 trials are 2 tasks: the bar's total is 2 and it advances by 2
+    made = []
+
+    class Bar:
+        def __init__(self, total, **_):
+            self.total, self.n = total, 0
+            made.append(self)
+
+        def update(self, k):
+            self.n += k
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr("tqdm.auto.tqdm", Bar)
+    enc = make_encoding("raw-id", 4, word_bits=2, id_bits=4)
+    _, trials = monte_carlo(enc, "uniform", 2, 2, TASK_TRIALS + 1, seed=3, progress=True)
+    assert trials == TASK_TRIALS + 1
+    assert [(b.total, b.n) for b in made] == [(2, 2)]
+
+
+def test_search_stays_within_the_question_bound():
+    """One value of 2 bits, base 14, 4-bit words, order 1 (P = 2): weights 1, 15, so
+    D = (1, 1) is in the lattice (1 + 15 = 16), but in a one-value group a same-sign D
+    needs the all-ones victim (id 3) and units flipping proper subsets: 2 mappings (ids 2,
+    1), n = 3 > P. So the question "n <= P fools the check?" is answered "safe" by a search
+    bounded by P - 1 = 1 that finds nothing (a seed row costing 2 must not raise the
+    bound: mutant `min([bound, *seeds])` -> `max(...)` reported shortest 2, searched 2)."""
+    cfg = RmapConfig("one-2bit", 2, 4, (Group(1, 1, 1, 2, 14),))
+    v = verify(cfg, 1)
+    assert (v.verdict, v.searched_bound, v.shortest_norm) == ("safe", 1, None)
+    # safe by brute force: the victim and one other mapping (n = 2 = P), every pair of ids
+    for victim in (1, 2, 3):
+        for other in (1, 2, 3):
+            if other != victim:
+                counts = {victim: 1, other: 1}
+                assert naive.mapped_shared(1, 2, 14, 4, 1, counts, victim)
+    # and the 3-mapping population above does fool an order-2 folio's check
+    assert naive.mapped_shared(1, 2, 14, 4, 2, {3: 1, 2: 1, 1: 1}, 3) is False
+
+
+def test_monte_carlo_input_ranges_at_their_ends():
+    # trials: allowed [1, 2**40]; seed: allowed [0, 2**64 - 1]
+    from rmaplab import ConfigError
+
+    enc = make_encoding("raw-id", 4, word_bits=2, id_bits=4)
+    assert monte_carlo(enc, "uniform", 2, 2, 1, seed=2**64 - 1)[1] == 1
+    with pytest.raises(ConfigError, match=r"seed=18446744073709551616 is out of range"):
+        monte_carlo(enc, "uniform", 2, 2, 1, seed=2**64)
+
+
+def test_a_sole_mapper_is_not_a_false_exclusive():
+    # one mm maps one page: the check answers exclusive, which is true: correct, and not
+    # the dangerous error; a second mm mapping a page makes both answers "shared"
+    from rmaplab import Folio
+
+    f = Folio(RmapConfig("g", 24, 64, (Group(0, 9, 3, 8),)), 9).map(5)
+    r = f.check(5)
+    assert (r.shared, r.truly_shared, r.correct, r.false_exclusive) == (
+        False,
+        False,
+        True,
+        False,
+    )
+    r = f.map(6).check(5)
+    assert (r.shared, r.truly_shared, r.correct, r.false_exclusive) == (True, True, True, False)
+
+
+def test_round_robin_units_flip_each_bit_its_amplitude_times():
+    # the spec of _assign(nested=False): `units` unit mappings, bit j flipped in exactly
+    # amp[j] of them, sizes differing by at most one. By hand for amp (1, 1, 2), 2 units:
+    # bit 0 on unit 0, bit 1 on unit 1, bit 2 on both: masks 0b101 and 0b110
+    from rmaplab.verify import _assign
+
+    assert _assign([1, 1, 2], 2, nested=False) == {0b101: 1, 0b110: 1}
+    for amp in itertools.product(range(4), repeat=3):
+        for units in range(max(max(amp), 1), 7):
+            out = _assign(list(amp), units, nested=False)
+            assert sum(out.values()) == units
+            flips = [sum(n for mk, n in out.items() if mk >> j & 1) for j in range(3)]
+            assert flips == list(amp)
+            sizes = [bin(mk).count("1") for mk, n in out.items() for _ in range(n)]
+            assert max(sizes) - min(sizes) <= 1
+
+
+def test_cheapest_safe_accepts_32_bit_ids():
+    # id_bits allowed [1, 32]: at 32 bits and order 0 (1 page), one value of 32 bits is
+    # enough (a 1-page folio has one mapping: carry-free), 8 bytes per the 64-bit word
+    from rmaplab.cost import cheapest_safe
+
+    row = cheapest_safe(32, 64, 0).iloc[0]
+    assert (row["values"], row["bits"], row["bytes"]) == (1, 32, 8)
+
+
+def test_cheapest_safe_counts_the_undecided_smaller_splits():
+    # 8-bit ids, 16-bit words, order 2 (P = 4), a 2-node budget. K = 1 (one 8-bit value,
+    # base P_g + 1 = 5) is not carry-free: max sub-ID = (5^8 - 1) / 4 = 97656 and
+    # (P - 1) * 97656 = 292968 > 2^16; its search stops undecided. K = 2 (4 bits) is
+    # carry-free: 3 * (5^4 - 1) / 4 = 468 < 2^16. The row counts the one undecided split.
+    from rmaplab.config import single_group_config
+    from rmaplab.cost import cheapest_safe
+
+    one = verify(single_group_config(8, 16, 1, 8, 2, min_order=2, name="k1"), 2, node_limit=2)
+    assert one.verdict == "undecided"
+    row = cheapest_safe(8, 16, 2, min_order=2, node_limit=2).iloc[0]
+    assert (row["values"], row["undecided_smaller_k"]) == (2, 1)
+
+
+def test_check_names_the_values_that_differ():
+    # 3 values of 8 bits: ids 5 and 6 differ only in slice 0 (slices 1, 2 are 0 for both),
+    # so after one mapping each only value 0 differs from mapcount * subid(5)
+    from rmaplab import Folio
+
+    f = Folio(RmapConfig("g", 24, 64, (Group(0, 9, 3, 8),)), 9).map(5).map(6)
+    r = f.check(5)
+    assert r.shared and r.reason == "value(s) [0] differ from mapcount * subid"
+
+
+def test_cheapest_safe_accepts_two_bit_words():
+    # word_bits allowed [2, 64]: 1-bit ids in 2-bit words at order 0 (1 page, 1 mapping):
+    # one value, carry-free
+    from rmaplab.cost import cheapest_safe
+
+    row = cheapest_safe(1, 2, 0).iloc[0]
+    assert (row["values"], row["bits"], row["method"]) == (1, 1, "carry-free")
