@@ -10,6 +10,7 @@ command line (:func:`resolve`); the library takes the resolved objects.
 
 from __future__ import annotations
 
+import argparse
 import json
 
 from .config import ConfigError, _check_int
@@ -29,7 +30,7 @@ def _emit(obj) -> None:
     print(json.dumps(obj, indent=2, default=str))
 
 
-def add_encoding_args(p) -> None:
+def add_encoding_args(p: argparse.ArgumentParser) -> None:
     """Encoding options for ``verify`` / ``proof`` (``--id-bits``,
     ``--word-bits``, ``--max-order`` and ``--order`` come from the parser)."""
     p.add_argument("--encoding", choices=list(FAMILIES), help="encoding family (see README)")
@@ -43,7 +44,7 @@ def add_encoding_args(p) -> None:
     p.add_argument("--table", help="table: JSON list of 2^B weights (default: PDEP)")
 
 
-def _widths(args) -> tuple[int, int, int]:
+def _widths(args: argparse.Namespace) -> tuple[int, int, int]:
     if args.id_bits is None or args.word_bits is None:
         raise ConfigError("--encoding needs --id-bits I and --word-bits W")
     i = _check_int("id_bits", args.id_bits, 1, 32)
@@ -55,7 +56,7 @@ def _widths(args) -> tuple[int, int, int]:
     return i, w, top
 
 
-def resolve(args, order: int) -> Encoding:
+def resolve(args: argparse.Namespace, order: int) -> Encoding:
     """The encoding the command line asks for, at ``order``."""
     i, w, top = _widths(args)
     if args.table is not None:
@@ -84,7 +85,7 @@ def resolve(args, order: int) -> Encoding:
     )
 
 
-def _orders(args) -> list[int]:
+def _orders(args: argparse.Namespace) -> list[int]:
     _, _, top = _widths(args)
     if args.all == (args.order is not None):
         raise ConfigError("give exactly one of --order O and --all")
@@ -93,7 +94,7 @@ def _orders(args) -> list[int]:
     return [_check_int("order", args.order, 0, top)]
 
 
-def cmd_verify_encoding(args) -> int:
+def cmd_verify_encoding(args: argparse.Namespace) -> int:
     from .export import text_table, wrap
     from .verify_encoding import verify_encoding
 
@@ -143,7 +144,7 @@ def cmd_verify_encoding(args) -> int:
     return 0
 
 
-def cmd_proof_encoding(args) -> int:
+def cmd_proof_encoding(args: argparse.Namespace) -> int:
     from .proof_encoding import proof_text_encoding
 
     if args.order is None:
@@ -153,9 +154,9 @@ def cmd_proof_encoding(args) -> int:
     return 0
 
 
-def cmd_design(args) -> int:
+def cmd_design(args: argparse.Namespace) -> int:
     from .design import design
-    from .export import text_table, wrap
+    from .views import design_text
 
     i = _check_int("id_bits", args.id_bits, 1, 32)
     w = _check_int("word_bits", args.word_bits, 2, 64)
@@ -178,31 +179,12 @@ def cmd_design(args) -> int:
                     r[k] = int(r[k])  # counts: a None elsewhere in the column made them float
         _emit(rows)
         return 0
-    print(
-        wrap(
-            f"Fewest rmap values proven safe, {i}-bit ids, {w}-bit words: cheapest "
-            "among the families searched (digits bases P+1 and P, PDEP table, "
-            "moments, raw-id, hash64, bit-counters)."
-        )
-    )
-    print()
-    best = df[df["best"]]
-    print(
-        text_table(
-            best,
-            ["order", "encoding", "values", "bytes", "atomics_per_update", "proof_lines"],
-            ["order", "best", "K", "bytes", "atomics", "proof"],
-        )
-    )
-    print()
-    fam = df[~df["best"]].pivot(index="order", columns="encoding", values="values")
-    fam = fam.reset_index().fillna("-")
-    print(wrap("K per family (- : none proven safe within the search):"))
-    print(text_table(fam))
+    # the same text the report and notebook 06 show (one view)
+    print(design_text(df))
     return 0
 
 
-def cmd_table_frontier(args) -> int:
+def cmd_table_frontier(args: argparse.Namespace) -> int:
     from .export import text_table, wrap
     from .frontier_tables import frontier_table
 
@@ -252,13 +234,13 @@ def cmd_table_frontier(args) -> int:
     return 0
 
 
-def _ints(text, name) -> list[int]:
+def _ints(text: str, name: str) -> list[int]:
     from .atomics import parse_range
 
     return parse_range(text, name, 0, 64)
 
 
-def add_parsers(sub) -> None:
+def add_parsers(sub: argparse._SubParsersAction) -> None:
     f = sub.add_parser(
         "table-frontier", help="one value: largest safe folio for linear weights vs any table"
     )

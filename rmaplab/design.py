@@ -29,11 +29,17 @@ up; moments, K <= 3 digits and hashes keep their addends in the mm).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from .config import ConfigError, _check_int
 from .cost import LEGACY_ATOMICS
 from .encoding import Encoding, digits, moments, packed_base, pdep
+
+if TYPE_CHECKING:
+    from .verify_encoding import EncVerdict
 
 __all__ = ["FAMILY_ORDER", "candidates", "design", "design_rows"]
 
@@ -50,7 +56,7 @@ def _ks(id_bits: int):
         yield -(-id_bits // b), b
 
 
-def candidates(family: str, id_bits: int, word_bits: int, order: int):
+def candidates(family: str, id_bits: int, word_bits: int, order: int) -> Iterator[Encoding]:
     """Encodings of ``family`` to try at ``order``, fewest values first."""
     from .encoding import bit_counters, hash64, raw_id
 
@@ -85,7 +91,7 @@ def alu(enc: Encoding) -> dict:
     return {"multiplies": k, "table_lookups": lookups}
 
 
-def _row(enc: Encoding | None, v, order: int, family: str, tried: list) -> dict:
+def _row(enc: Encoding | None, v: EncVerdict | None, order: int, family: str, tried: list) -> dict:
     from .proof_encoding import proof_text_encoding
 
     row = {
@@ -122,7 +128,9 @@ def design_rows(id_bits: int, word_bits: int, order: int, node_limit: int = 20_0
 
     rows = []
     for fam in FAMILY_ORDER:
-        found, last, tried = None, None, []
+        found: tuple[Encoding, EncVerdict] | None = None  # first proven safe
+        last: tuple[Encoding, EncVerdict] | None = None  # last tried
+        tried: list[str] = []
         for enc in candidates(fam, id_bits, word_bits, order):
             if found is not None and enc.nr_values > found[0].nr_values:
                 break
@@ -131,8 +139,11 @@ def design_rows(id_bits: int, word_bits: int, order: int, node_limit: int = 20_0
             last = (enc, v)
             if v.verdict == "safe" and found is None:
                 found = (enc, v)
-        enc, v = found if found is not None else (last if last else (None, None))
-        rows.append(_row(enc, v, order, fam, tried[-6:]))
+        pick = found if found is not None else last
+        if pick is None:  # the family offers no candidate here
+            rows.append(_row(None, None, order, fam, tried[-6:]))
+        else:
+            rows.append(_row(pick[0], pick[1], order, fam, tried[-6:]))
     ok = [r for r in rows if r["values"] is not None]
     if ok:
         best = min(

@@ -34,7 +34,9 @@ it, so any counterexample replays to a wrong "exclusive" with no other input.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from .config import ID_BITS_RANGE, MAX_ORDER, ConfigError, _check_int
 
@@ -144,7 +146,8 @@ class Encoding:
         """Bytes of rmap values per folio (mapcount and seqcount excluded)."""
         return self.nr_values * self.word_bits // 8
 
-    def param(self, key: str, default=None):
+    def param(self, key: str, default: Any = None) -> Any:
+        """The family parameter ``key`` (see ``params``), else ``default``."""
         return dict(self.params).get(key, default)
 
     def slice_of(self, mm_id: int, s: int) -> int:
@@ -266,7 +269,11 @@ def _slices_for(id_bits: int, values: int | None, bits: int | None) -> int:
 
 
 def digits(
-    id_bits: int, word_bits: int, values: int | None = None, bits: int | None = None, base=None
+    id_bits: int,
+    word_bits: int,
+    values: int | None = None,
+    bits: int | None = None,
+    base: int | None = None,
 ) -> Encoding:
     """The posted sub-IDs: ``calc_rmap_subid`` with digit base ``base``
     (``P_g + 1`` in the series) on ``values`` slices of ``bits`` bits."""
@@ -291,7 +298,7 @@ def bit_counters(id_bits: int, word_bits: int) -> Encoding:
 def table(
     id_bits: int,
     word_bits: int,
-    tables,
+    tables: Sequence[int] | Sequence[Sequence[int]],
     bits: int | None = None,
     label: str = "given",
     digit_bits: int | None = None,
@@ -299,7 +306,12 @@ def table(
     """Per-slice weight tables: ``tables`` is one table (list of ``2**bits``
     ints, shared by every slice) or a list of tables, one per slice."""
     id_bits, word_bits = _widths(id_bits, word_bits)
-    tabs = [list(tables)] if tables and isinstance(tables[0], int) else [list(t) for t in tables]
+    # one table if the first item is an int, else a table per slice (mypy cannot
+    # narrow a sequence by its first item, hence the casts)
+    if tables and isinstance(tables[0], int):
+        tabs = [list(cast("Sequence[int]", tables))]
+    else:
+        tabs = [list(cast("Sequence[int]", t)) for t in tables]
     if not tabs or not tabs[0]:
         raise ConfigError("tables must hold at least one non-empty table")
     n = len(tabs[0])
@@ -349,7 +361,7 @@ def moments(
     id_bits: int,
     word_bits: int,
     bits: int | None = None,
-    powers=(1, 2),
+    powers: Sequence[int] = (1, 2),
     base: int | None = None,
 ) -> Encoding:
     """Power sums. Default: the whole id, words ``sum c*x`` and ``sum c*x^2``.
@@ -402,7 +414,7 @@ def _posted_group(id_bits: int, word_bits: int, max_order: int, order: int):
 
 
 def default_encoding(
-    family: str, id_bits: int, word_bits: int, max_order: int, order: int | None = None, **opts
+    family: str, id_bits: int, word_bits: int, max_order: int, order: int | None = None, **opts: Any
 ) -> Encoding:
     """The encoding a command line means by a family name, for folios up to
     ``max_order`` (the group's largest page count ``P_g = 2**max_order``

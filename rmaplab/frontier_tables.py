@@ -32,6 +32,7 @@ the victim X (slice values ``v != x``, with repetition) whose differences
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -58,7 +59,7 @@ def table_bound(word_bits: int) -> int:
     return math.isqrt((1 << (word_bits + 2)) // 3)
 
 
-def table_min_others(tab, word_bits: int, limit: int) -> int | None:
+def table_min_others(tab: Sequence[int], word_bits: int, limit: int) -> int | None:
     """Fewest fooling others of a one-slice table (None if more than ``limit``)."""
     from ._kernels import encoding as K
 
@@ -127,7 +128,7 @@ def _random_tables(bits, word_bits, seconds, seed, seeds=()):
     rng = np.random.default_rng(seed)
     n = 1 << bits
     cap = table_bound(word_bits) + 1
-    best = (0, None)
+    best: tuple[int, list[int] | None] = (0, None)  # None: no start beat 0 others
     t0 = time.monotonic()
     starts = [list(t) for t in seeds]
     while time.monotonic() - t0 < seconds:
@@ -163,7 +164,7 @@ def _random_tables(bits, word_bits, seconds, seed, seeds=()):
 def _moments_table(bits: int, word_bits: int) -> tuple[int, list[int]]:
     mask = (1 << word_bits) - 1
     cap = table_bound(word_bits) + 1
-    best = (0, [])
+    best: tuple[int, list[int]] = (0, [])
     for e in range(0, word_bits):
         tab = [(v + (v * v << e)) & mask for v in range(1 << bits)]
         if len(set(tab)) < len(tab):
@@ -176,8 +177,8 @@ def _moments_table(bits: int, word_bits: int) -> tuple[int, list[int]]:
 
 
 def frontier_table(
-    bits_list=(2, 3, 4),
-    words=(8, 10, 12, 14, 16),
+    bits_list: Sequence[int] = (2, 3, 4),
+    words: Sequence[int] = (8, 10, 12, 14, 16),
     seconds: float = 5.0,
     seed: int = 0,
     exact_pairs_upto: int = 10,

@@ -28,11 +28,13 @@ use_offline_renderer()
 __all__ = [
     "atomics_chart",
     "cost_chart",
+    "design_chart",
     "false_shared_chart",
     "frontier_chart",
     "frontier_frame",
     "probability_chart",
     "published_chart",
+    "tiny_frontier_chart",
     "use_offline_renderer",
     "verdict_chart",
 ]
@@ -520,7 +522,7 @@ def probability_chart(
     )
 
 
-def design_chart(df: pd.DataFrame) -> alt.Chart:
+def design_chart(df: pd.DataFrame) -> alt.FacetChart:
     """Fewest rmap values proven safe per order and family, from
     :func:`rmaplab.design.design` (one or several id/word widths)."""
     d = df[~df["best"] & df["values"].notna()].copy()
@@ -564,7 +566,7 @@ TINY_FRONTIER_SERIES = {
 }
 
 
-def tiny_frontier_chart(df: pd.DataFrame) -> alt.Chart:
+def tiny_frontier_chart(df: pd.DataFrame) -> alt.FacetChart:
     """Largest safe folio (pages) for one rmap value on tiny analogues, from
     :func:`rmaplab.frontier_tables.frontier_table`: linear weights against
     arbitrary tables w[s]."""

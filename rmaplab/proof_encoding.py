@@ -7,8 +7,13 @@ columns; the text says when it fits in 15 lines.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .encoding import Encoding
 from .export import MAIL_WIDTH, check_width, wrap
+
+if TYPE_CHECKING:
+    from .verify_encoding import EncVerdict
 
 __all__ = ["SHORT_PROOF_LINES", "proof_text_encoding"]
 
@@ -57,7 +62,9 @@ def _moments_lines(enc: Encoding, order: int, v) -> list[str]:
     return lines
 
 
-def proof_text_encoding(enc: Encoding, order: int, width: int = MAIL_WIDTH, verdict=None) -> str:
+def proof_text_encoding(
+    enc: Encoding, order: int, width: int = MAIL_WIDTH, verdict: EncVerdict | None = None
+) -> str:
     """The argument with this encoding's numbers (safe) or the counterexample."""
     from .verify_encoding import verify_encoding
 
@@ -91,6 +98,7 @@ def proof_text_encoding(enc: Encoding, order: int, width: int = MAIL_WIDTH, verd
         lines.append(f"{v.method}: {v.evidence}.")
     if v.verdict == "unsafe":
         ce = v.counterexample
+        assert ce is not None, "an unsafe verdict carries its counterexample"
         lines.append(
             f"UNSAFE: {v.min_mappings} mappings fool the check "
             + ("(proven minimal)." if v.proven_minimal else "(not proven minimal).")

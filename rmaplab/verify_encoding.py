@@ -174,8 +174,8 @@ def two_squares(n: int, limit: int = 64) -> list[tuple[int, int]]:
         return [(0, 0)]
     reps = [(1, 0)]  # gaussian integers as (re, im)
     scale = 1
-    for p, e in flint.fmpz(n).factor():
-        p, e = int(p), int(e)
+    for fp, fe in flint.fmpz(n).factor():
+        p, e = int(fp), int(fe)
         if p == 2:
             g = (1, 1)
             for _ in range(e):
@@ -530,7 +530,7 @@ def _convex_position(pts: list[tuple[int, ...]]) -> bool:
             return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
 
         def half(seq):
-            h = []
+            h: list[tuple[int, ...]] = []
             for p in seq:
                 while len(h) >= 2 and cross(h[-2], h[-1], p) >= 0:
                     h.pop()
@@ -598,7 +598,7 @@ def _packed_certificate(enc: Encoding, order: int, s: int) -> dict | None:
     lim = 1 << enc.word_bits
     ok = True
     rows = []
-    allpts = [tuple() for _ in vals]
+    allpts: list[tuple[int, ...]] = [() for _ in vals]
     for base, pts in words:
         d = len(pts[0])
         ranges = [max(p[j] for p in pts) - min(p[j] for p in pts) for j in range(d)]
@@ -838,6 +838,7 @@ def verify_encoding(
             certificate=cert,
         )
     lows = [r.get("lower") for r in results if r["verdict"] != "safe"]
+    known = [x for x in lows if x is not None]
     return EncVerdict(
         **base,
         verdict="undecided",
@@ -846,7 +847,7 @@ def verify_encoding(
         proven_minimal=False,
         counterexample=None,
         evidence="; ".join(r["evidence"] for r in results),
-        lower_bound=1 + min(lows) if lows and all(x is not None for x in lows) else None,
+        lower_bound=1 + min(known) if lows and len(known) == len(lows) else None,
         certificate=cert,
     )
 
@@ -900,9 +901,9 @@ def _verify_slice(enc: Encoding, order: int, s: int, node_limit: int, allow_bfs:
             "of 64-bit words, so its addend differs from X's",
         )
     if allow_bfs:
-        r = _bfs_slice(enc, order, s)
-        if r is not None:
-            best = r["best"]
+        rb = _bfs_slice(enc, order, s)
+        if rb is not None:
+            best = rb["best"]
             if best is None:
                 return dict(
                     verdict="safe",
@@ -919,10 +920,10 @@ def _verify_slice(enc: Encoding, order: int, s: int, node_limit: int, allow_bfs:
                 lower=n,
                 evidence=f"exhaustive breadth-first search: fewest others {n}",
             )
-    r = _lattice_slice(enc, order, s, node_limit)
-    if r is not None:
-        best = r["best"]
-        if best is None and r["complete"]:
+    rl = _lattice_slice(enc, order, s, node_limit)
+    if rl is not None:
+        best = rl["best"]
+        if best is None and rl["complete"]:
             return dict(
                 verdict="safe",
                 method="lattice",
@@ -936,10 +937,10 @@ def _verify_slice(enc: Encoding, order: int, s: int, node_limit: int, allow_bfs:
                 verdict="unsafe",
                 method="lattice",
                 found=(n, _ce(enc, s, x, cnt)),
-                proven=r["complete"],
-                lower=n if r["complete"] else None,
+                proven=rl["complete"],
+                lower=n if rl["complete"] else None,
                 evidence=f"lattice of slice values: fewest others {n}"
-                + ("" if r["complete"] else " (enumeration budget hit: not proven minimal)"),
+                + ("" if rl["complete"] else " (enumeration budget hit: not proven minimal)"),
             )
         return dict(
             verdict="undecided",

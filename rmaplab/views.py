@@ -307,8 +307,9 @@ def _cheapest_text(cheap: pd.DataFrame, params: Params) -> str:
 #: id merged in Linux 6.15 (31 bits), the series' 32-bit sketch (16 in 32).
 DESIGN_WIDTHS = ((24, 64), (31, 64), (16, 32))
 #: Orders the report designs for; ``--quick`` designs only the orders post.txt
-#: names (:data:`DESIGN_POST_ORDERS`): the whole range costs minutes (measured:
-#: a few CPU seconds per order and width, more where a search runs long).
+#: names (:data:`DESIGN_POST_ORDERS`): the whole range costs minutes. Measured
+#: on the shared 2-core machine (2026-11-27, loaded): design 0..20 took 52 s CPU
+#: for 24/64 and 152 s CPU for 16/32; 31/64 runs 18-19 s CPU per order at 9 and 13.
 DESIGN_MAX_ORDER = 20
 #: The orders post.txt names: x86-64 2 MiB THP and arm64 512 MiB THP.
 DESIGN_POST_ORDERS = (9, 13)
@@ -380,7 +381,8 @@ def design_text(df: pd.DataFrame, params: Params | None = None) -> str:
         wrap(
             "Fewest rmap values proven safe per folio order, cheapest among the "
             f"families searched: {DESIGN_SCOPE}. bytes = the K values only; "
-            f"{DESIGN_COST_NOTE}. lookups = table lookups per update; proof = lines "
+            f"{DESIGN_COST_NOTE}. mults, lookups = multiplies and table lookups "
+            "per update to form the addends; proof = lines "
             "of `rmaplab proof --encoding`." + quick
         ),
         "",
@@ -388,10 +390,12 @@ def design_text(df: pd.DataFrame, params: Params | None = None) -> str:
     ]
     for (i, w), g in df.groupby(["id_bits", "word_bits"], sort=False):
         best = g[g["best"]]
-        orders = f"orders {orders_label(g['order'])}"
+        label = orders_label(g["order"])
+        orders = f"order {label}" if g["order"].nunique() == 1 else f"orders {label}"
         tab = best.assign(
             **{c: best[c].map(_cell) for c in ("values", "bytes", "atomics_per_update")}
         )
+        tab = tab.assign(mults=best["multiplies"].map(_cell))
         tab = tab.assign(lookups=best["table_lookups"].map(_cell))
         tab = tab.assign(proof=best["proof_lines"].map(_cell))
         out += [
@@ -399,8 +403,17 @@ def design_text(df: pd.DataFrame, params: Params | None = None) -> str:
             wrap(f"{i}-bit ids, {w}-bit words, {orders}: cheapest design"),
             text_table(
                 tab,
-                ["order", "encoding", "values", "bytes", "atomics_per_update", "lookups", "proof"],
-                ["order", "family", "K", "bytes", "atomics", "lookups", "proof"],
+                [
+                    "order",
+                    "encoding",
+                    "values",
+                    "bytes",
+                    "atomics_per_update",
+                    "mults",
+                    "lookups",
+                    "proof",
+                ],
+                ["order", "family", "K", "bytes", "atomics", "mults", "lookups", "proof"],
             ),
         ]
         fam = g[~g["best"]]

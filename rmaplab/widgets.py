@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     import ipywidgets as w
 
     from .verify import Verdict
+    from .verify_encoding import EncVerdict
 
 __all__ = [
     "collide_explorer",
@@ -189,7 +190,9 @@ def proof_explorer(
     )
 
 
-def encoding_for(family: str, id_bits: int, word_bits: int, order: int):
+def encoding_for(
+    family: str, id_bits: int, word_bits: int, order: int
+) -> tuple[str, EncVerdict | None]:
     """One family's default encoding (:func:`rmaplab.encoding.default_encoding`
     for folios up to ``order``) verified at ``order``: the verdict, its
     certificate or counterexample as the written proof, and the counterexample
@@ -227,7 +230,7 @@ def encoding_for(family: str, id_bits: int, word_bits: int, order: int):
 
 def encoding_explorer(
     family: str = "moments", id_bits: int = 24, word_bits: int = 64, order: int = 9
-):
+) -> w.VBox:
     """Family dropdown, id bits, word bits and order: the live verdict and its
     certificate (or counterexample) for that family's default encoding."""
     import ipywidgets as w

@@ -99,6 +99,21 @@ def lab(tmp_path_factory):
     proc.wait(timeout=30)
 
 
+def _accept_dialogs(page, seen: list[str]) -> None:
+    """Accept every open JupyterLab dialog, remembering its text for the failure message."""
+    for _ in range(5):
+        dialog = page.locator(".jp-Dialog")
+        if dialog.count() == 0:
+            return
+        seen.append(dialog.first.inner_text()[:300])
+        accept = page.locator(".jp-Dialog .jp-mod-accept")
+        if accept.count():
+            accept.first.click()
+        else:
+            page.keyboard.press("Escape")
+        page.wait_for_timeout(500)
+
+
 @pytest.mark.parametrize("nb", [p.name for p in NOTEBOOKS])
 def test_notebook_in_jupyterlab(lab, nb):
     from playwright.sync_api import sync_playwright
@@ -114,19 +129,51 @@ def test_notebook_in_jupyterlab(lab, nb):
             page.wait_for_selector(
                 ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000
             )
-            page.locator(".jp-NotebookPanel .jp-Notebook").first.click()
-            page.get_by_role("menuitem", name="Run", exact=True).click()
-            page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+            # JupyterLab sometimes opens a modal dialog around the first run (seen with
+            # seven notebooks in the folder, on a loaded machine): it swallows the click
+            # and every prompt stays "[ ]". Accept any dialog (its default: this
+            # notebook's Python 3 kernel) and ask again, at most three times.
+            dialogs: list[str] = []
+            queued = """() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+                .some(e => /^\\[(\\*|\\d+)\\]:$/.test(e.textContent.trim()))"""
+            for _attempt in range(3):
+                _accept_dialogs(page, dialogs)
+                page.locator(".jp-NotebookPanel .jp-Notebook").first.click()
+                page.get_by_role("menuitem", name="Run", exact=True).click()
+                page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+                for _ in range(15):
+                    _accept_dialogs(page, dialogs)
+                    if page.evaluate(queued):
+                        break
+                    page.wait_for_timeout(2000)
+                else:
+                    continue
+                break
+            else:
+                pytest.fail(f"{nb}: Run All Cells queued nothing; dialogs seen: {dialogs}")
             n_code = page.locator(".jp-CodeCell").count()
-            page.wait_for_function(
-                """n => {
+            try:
+                page.wait_for_function(
+                    """n => {
                     const ps = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
                         .map(e => e.textContent.trim());
                     return ps.length === n && ps.every(t => /^\\[\\d+\\]:$/.test(t));
                 }""",
-                arg=n_code,
-                timeout=600_000,
-            )
+                    arg=n_code,
+                    timeout=600_000,
+                )
+            except Exception:
+                # say which cell never finished and what the page showed, not just "timeout"
+                page.screenshot(path=str(root / f"{nb}.timeout.png"), full_page=True)
+                prompts = page.evaluate(
+                    "[...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]"
+                    ".map(e => e.textContent.trim())"
+                )
+                outs = page.evaluate(
+                    "[...document.querySelectorAll('.jp-OutputArea-output')]"
+                    ".map(e => e.innerText.slice(0, 200))"
+                )
+                pytest.fail(f"{nb}: cells did not all finish: prompts {prompts}; outputs {outs}")
             page.wait_for_timeout(2000)  # let widget views and vega finish drawing
             page.screenshot(path=str(root / f"{nb}.png"), full_page=False)
             errors = page.locator(
