@@ -794,6 +794,7 @@ def verify_encoding(
             proven_minimal=True,
             counterexample=None,
             evidence="a 1-page folio with n <= 1 has one mapping: X's",
+            certificate={"pages": 1},
         )
     if enc.family == "digits":
         return _digits(enc, order, node_limit)
