@@ -152,28 +152,25 @@ def test_notebook_in_jupyterlab(lab, nb):
             else:
                 pytest.fail(f"{nb}: Run All Cells queued nothing; dialogs seen: {dialogs}")
             n_code = page.locator(".jp-CodeCell").count()
-            try:
-                page.wait_for_function(
-                    """n => {
-                    const ps = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
-                        .map(e => e.textContent.trim());
-                    return ps.length === n && ps.every(t => /^\\[\\d+\\]:$/.test(t));
-                }""",
-                    arg=n_code,
-                    timeout=600_000,
-                )
-            except Exception:
-                # say which cell never finished and what the page showed, not just "timeout"
-                page.screenshot(path=str(root / f"{nb}.timeout.png"), full_page=True)
-                prompts = page.evaluate(
-                    "[...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]"
-                    ".map(e => e.textContent.trim())"
-                )
-                outs = page.evaluate(
-                    "[...document.querySelectorAll('.jp-OutputArea-output')]"
-                    ".map(e => e.innerText.slice(0, 200))"
-                )
-                pytest.fail(f"{nb}: cells did not all finish: prompts {prompts}; outputs {outs}")
+            done = """n => {
+                const ps = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+                    .map(e => e.textContent.trim());
+                return ps.length === n && ps.every(t => /^\\[\\d+\\]:$/.test(t));
+            }"""
+            # poll rather than wait once: a dialog that opens mid-run (e.g. asking for a
+            # kernel while cells sit queued as "[*]") is accepted instead of timing out
+            deadline = time.monotonic() + 600
+            while not page.evaluate(done, n_code):
+                _accept_dialogs(page, dialogs)
+                if time.monotonic() > deadline:
+                    # say which cell never finished and what the page showed
+                    page.screenshot(path=str(root / f"{nb}.timeout.png"), full_page=True)
+                    prompts = page.evaluate(
+                        "[...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]"
+                        ".map(e => e.textContent.trim())"
+                    )
+                    pytest.fail(f"{nb}: cells did not all finish: {prompts}; dialogs {dialogs}")
+                page.wait_for_timeout(1000)
             page.wait_for_timeout(2000)  # let widget views and vega finish drawing
             page.screenshot(path=str(root / f"{nb}.png"), full_page=False)
             errors = page.locator(
