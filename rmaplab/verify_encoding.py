@@ -53,6 +53,7 @@ from functools import lru_cache
 
 from .config import MAX_ORDER, ConfigError, Group, RmapConfig, _check_int
 from .encoding import Encoding, replay
+from .verify import JSON_FIELDS as _VERIFY_JSON_FIELDS
 
 __all__ = [
     "JSON_FIELDS",
@@ -63,19 +64,8 @@ __all__ = [
     "verify_encoding",
 ]
 
-JSON_FIELDS = (
-    "order",
-    "values",
-    "bits",
-    "base_pages",
-    "word_bits",
-    "verdict",
-    "method",
-    "min_mappings",
-    "proven_minimal",
-    "counterexample",
-    "encoding",
-)
+# the verifier's fields (the CLI contract), then the encoding's name
+JSON_FIELDS = (*_VERIFY_JSON_FIELDS, "encoding")
 
 #: Node budget of one lattice enumeration.
 NODE_LIMIT = 200_000
