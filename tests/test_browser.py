@@ -5,6 +5,7 @@ CI installs Debian's chromium in .ci/run; elsewhere the test skips when
 chromium is missing (set RMAPLAB_REQUIRE_BROWSER=1 to make that a failure).
 """
 
+import json
 import os
 import shutil
 import socket
@@ -61,6 +62,12 @@ def lab(tmp_path_factory):
     root = tmp_path_factory.mktemp("lab")
     for nb in NOTEBOOKS:
         shutil.copy(nb, root / nb.name)
+    # JupyterLab 4 renders only the cells near the viewport ("windowing"), so a count of
+    # .jp-CodeCell elements depends on scrolling and timing (CI once counted fewer cells
+    # than the notebook has and waited forever). Render every cell: windowingMode "none".
+    settings = root / "settings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True)
+    (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
     port, token = _free_port(), "rmaplab-test"
     log = open(root / "lab.log", "w")
     proc = subprocess.Popen(
@@ -81,6 +88,7 @@ def lab(tmp_path_factory):
         stdout=log,
         stderr=subprocess.STDOUT,
         cwd=root,
+        env={**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(root / "settings")},
     )
     url = f"http://127.0.0.1:{port}"
     for _ in range(120):
@@ -151,7 +159,9 @@ def test_notebook_in_jupyterlab(lab, nb):
                 break
             else:
                 pytest.fail(f"{nb}: Run All Cells queued nothing; dialogs seen: {dialogs}")
-            n_code = page.locator(".jp-CodeCell").count()
+            # the number of code cells comes from the file, never from the DOM
+            cells = json.loads((root / nb).read_text())["cells"]
+            n_code = sum(c["cell_type"] == "code" for c in cells)
             done = """n => {
                 const ps = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
                     .map(e => e.textContent.trim());
@@ -169,7 +179,7 @@ def test_notebook_in_jupyterlab(lab, nb):
                         "[...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]"
                         ".map(e => e.textContent.trim())"
                     )
-                    pytest.fail(f"{nb}: cells did not all finish: {prompts}; dialogs {dialogs}")
+                    pytest.fail(f"{nb}: {n_code} code cells, prompts {prompts}; dialogs {dialogs}")
                 page.wait_for_timeout(1000)
             page.wait_for_timeout(2000)  # let widget views and vega finish drawing
             page.screenshot(path=str(root / f"{nb}.png"), full_page=False)
