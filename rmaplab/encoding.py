@@ -38,7 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from .config import ID_BITS_RANGE, MAX_ORDER, ConfigError, _check_int
+from .config import ID_BITS_RANGE, MAX_ORDER, ConfigError, RmapConfig, _check_int
 
 __all__ = [
     "FAMILIES",
@@ -48,6 +48,7 @@ __all__ = [
     "bit_counters",
     "default_encoding",
     "digits",
+    "from_config",
     "hash64",
     "moments",
     "packed_base",
@@ -286,6 +287,14 @@ def digits(
     return Encoding(
         "digits", id_bits, word_bits, bits, tuple(range(k)), (("base", base),), name="digits"
     )
+
+
+def from_config(config: RmapConfig, order: int) -> Encoding:
+    """The posted scheme as an encoding: ``config``'s group for ``order``
+    (K slices of B bits, ``calc_rmap_subid`` in base ``P_g + 1``), so
+    ``from_config(cfg, o).addends(x) == mm_subids(cfg, o, x)`` for every id."""
+    g = config.group_for(order)
+    return digits(config.id_bits, config.word_bits, bits=g.bits, base=g.base)
 
 
 def bit_counters(id_bits: int, word_bits: int) -> Encoding:

@@ -15,6 +15,7 @@ from rmaplab.encoding import (
     bit_counters,
     default_encoding,
     digits,
+    from_config,
     hash64,
     moments,
     packed_base,
@@ -35,6 +36,17 @@ def test_digits_reproduce_the_posted_subids():
         for mm in (1, 2, 255, 256, 4097, 0xABCDEF, (1 << 24) - 1):
             assert enc.addends(mm) == mm_subids(cfg, g.max_order, mm)
             assert enc.addends(mm) == naive.subids(g.nr_values, g.bits, g.base_pages, 64, mm)
+
+
+@given(st.sampled_from(["wip-v1", "wip-v1-32bit"]), st.data())
+def test_from_config_is_the_posted_group_of_the_order(name, data):
+    cfg = get_config(name)
+    order = data.draw(st.sampled_from(cfg.orders))
+    mm = data.draw(st.integers(1, cfg.max_id))
+    g = cfg.group_for(order)
+    enc = from_config(cfg, order)
+    assert (enc.id_bits, enc.word_bits, enc.nr_values) == (cfg.id_bits, cfg.word_bits, g.nr_values)
+    assert enc.addends(mm) == naive.subids(g.nr_values, g.bits, g.base_pages, cfg.word_bits, mm)
 
 
 def test_default_digits_follow_the_series_rule():
