@@ -196,3 +196,49 @@ def monte_carlo(enc, nv, bits, base_pages, word_bits, max_id, pop, m, n, pages, 
         )
         hits += ok
     return hits, trials
+
+
+def one_value_frontier(slice_bits, word_bits):
+    """Largest N' over every table w[0..2^B-1] of W-bit words, by definition,
+    with no symmetry used: (max N', every value set reaching it, sorted).
+
+    N'(w) = fewest mappings by others (slice values v != x, repetition allowed)
+    with sum (w[v] - w[x]) == 0 mod 2^W, over every victim x. A table with a
+    repeated value has N' = 1 (one mapping of the twin value); otherwise N' is
+    read off the table's value set (the definition runs over every victim and
+    every other value, so the labels do not enter), and every such set is
+    tried: t = 1, 2, ...: some victim x and some t-multiset of the other
+    values summing to t * w[x]. numpy over all sets at once, t by t, in
+    uint16 (it wraps modulo 2^16, a multiple of 2^W).
+    """
+    import itertools
+    from math import comb
+
+    import numpy as np
+
+    mod = 2**word_bits
+    n = 2**slice_bits
+    if mod < n:
+        return 1, []
+    count = comb(mod, n)
+    flat = itertools.chain.from_iterable(itertools.combinations(range(mod), n))
+    sets = np.fromiter(flat, dtype=np.uint16, count=count * n).reshape(count, n)
+    nprime = np.zeros(count, dtype=np.int64)  # 0: not fooled yet
+    open_ = np.arange(count)
+    t = 0
+    while len(open_):
+        t += 1
+        cols = [np.ascontiguousarray(sets[open_, i]) for i in range(n)]
+        hit = np.zeros(len(open_), dtype=bool)
+        for x in range(n):
+            others = [v for v in range(n) if v != x]
+            want = cols[x] * np.uint16(t)
+            for multiset in itertools.combinations_with_replacement(others, t):
+                total = want.copy()
+                for v in multiset:
+                    total -= cols[v]
+                hit |= total % np.uint16(mod) == 0
+        nprime[open_[hit]] = t
+        open_ = open_[~hit]
+    top = int(nprime.max())
+    return top, sorted(tuple(int(v) for v in s) for s in sets[nprime == top])

@@ -12,7 +12,7 @@ import numpy as np
 from numba import njit
 
 #: Kernel families, in the order :func:`warmup` compiles them.
-FAMILIES = ("subid", "replay", "schemes", "exhaustive", "montecarlo", "encoding")
+FAMILIES = ("subid", "replay", "schemes", "exhaustive", "montecarlo", "encoding", "frontier")
 
 
 class LazyKernel:

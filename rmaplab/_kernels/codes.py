@@ -62,3 +62,7 @@ ANSWER_EXCLUSIVE = 0
 ANSWER_SHARED = 1
 
 U64_GOLDEN = np.uint64(GOLDEN)
+
+# -- status of the all-tables frontier search (rmaplab.frontier_tables) ---------------
+FRONTIER_COMPLETE = 0  # every table was covered: the best N' is exact
+FRONTIER_STOPPED = 1  # the node budget ran out: the best N' is a lower bound
