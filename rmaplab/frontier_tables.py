@@ -22,17 +22,27 @@ the victim X (slice values ``v != x``, with repetition) whose differences
   with ``max(|a|, |b|)`` others;
 * ``best_linear``: the best digit base ``b`` (weights ``b**j``), searched
   over every base for W <= 12, else bases up to ``4 * iroot(2**W, B)``;
-* ``best_table``: exhaustive over every table (up to translation, odd
-  scaling and relabelling, which keep ``N'``) where marked ``exact``; else
-  the best table found by hill climbing (one entry moved at a time) from
-  the best linear table, the best packed-moments table ``v + 2**e * v**2``
-  and random tables: a lower bound only.
+* ``best_table``: the largest ``N'`` over every table where marked
+  ``exact (exhaustive, symmetry-reduced)``: :func:`exact_frontier`, a
+  branch-and-bound over value sets ``{0, 1, ...}`` (translation, odd
+  scaling, relabelling and halving keep or lower ``N'``; adding a value
+  never raises it; see :mod:`rmaplab._kernels.frontier` for the argument),
+  seeded with the best table known and run to completion. Elsewhere the
+  search stopped at its node budget and the number is a lower bound (the
+  best of that search, hill climbing from the best linear table, the
+  packed-moments table ``v + 2**e * v**2`` and random tables, and the
+  smaller word's best table, which keeps its ``N'`` in a wider word).
+  :func:`frontier_upper_bound` runs the search with a target it does not
+  know a table for: a completed run without a find proves no table beats it.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -41,7 +51,11 @@ from ._kernels.encoding import pair_frontier_kernel
 from .lattice import iroot
 
 __all__ = [
+    "EXACT_STATUS",
+    "FrontierSearch",
+    "exact_frontier",
     "frontier_table",
+    "frontier_upper_bound",
     "linear_bound",
     "pair_frontier",
     "pair_frontier_python",
@@ -77,6 +91,156 @@ def table_min_others(tab: Sequence[int], word_bits: int, limit: int) -> int | No
         if p is not None:
             best = len(p)
     return best
+
+
+#: ``best_table_status`` of a cell the exhaustive search completed.
+EXACT_STATUS = "exact (exhaustive, symmetry-reduced)"
+#: Chunks of the third-smallest value one search is run in (progress, time
+#: budget); fixed, so node counts do not depend on the progress bar.
+SEARCH_CHUNKS = 32
+
+
+@dataclass(frozen=True)
+class FrontierSearch:
+    """What :func:`exact_frontier` established for one (B, W)."""
+
+    slice_bits: int
+    word_bits: int
+    best: int  # N' of ``table``: exact if ``complete``, else a lower bound
+    table: tuple[int, ...]  # a value set reaching ``best``
+    complete: bool  # the search covered every table
+    nodes: int  # value sets whose N' the search evaluated
+    seconds: float
+    seed_best: int  # N' of the table the search started from
+
+    @property
+    def status(self) -> str:
+        if self.complete:
+            return EXACT_STATUS
+        return f"lower bound (search stopped at {self.nodes} nodes)"
+
+
+def _check_search(bits: int, word_bits: int, max_nodes: int) -> None:
+    from ._kernels.frontier import MAX_SLICE_BITS, MAX_WORD_BITS
+
+    if not 2 <= bits <= MAX_SLICE_BITS:
+        raise ValueError(f"slice_bits={bits} is out of range: allowed [2, {MAX_SLICE_BITS}]")
+    if not bits <= word_bits <= MAX_WORD_BITS:
+        raise ValueError(
+            f"word_bits={word_bits} is out of range: allowed [{bits}, {MAX_WORD_BITS}]"
+        )
+    if max_nodes < 0:
+        raise ValueError(f"max_nodes={max_nodes} is out of range: allowed >= 0")
+
+
+def _run_search(
+    bits: int,
+    word_bits: int,
+    best: int,
+    max_nodes: int,
+    seconds: float | None,
+    python: bool,
+    progress: bool,
+) -> tuple[int, tuple[int, ...] | None, bool, int]:
+    """The kernel over fixed chunks of the third value: (best, table found or
+    None, complete, nodes)."""
+    from ._kernels.frontier import FrontierInputs, frontier_search, frontier_search_python
+
+    run = frontier_search_python if python else frontier_search
+    top = 1 << word_bits
+    step = -(-(top - 2) // SEARCH_CHUNKS)
+    edges = [*range(2, top, step), top]
+    chunks = list(itertools.pairwise(edges))
+    if progress:
+        from tqdm.auto import tqdm
+
+        chunks = tqdm(chunks, desc=f"B={bits} W={word_bits}", unit="chunk", leave=False)
+    t0 = time.monotonic()
+    nodes, found, complete = 0, None, True
+    for lo, hi in chunks:
+        if seconds is not None and time.monotonic() - t0 > seconds:
+            complete = False
+            break
+        inp = FrontierInputs(
+            bits, word_bits, best, table_bound(word_bits) + 1, max_nodes - nodes, lo, hi
+        )
+        r = run(inp)
+        nodes += r.nodes
+        if r.table is not None:
+            best, found = r.best, r.table
+        if r.status != 0:
+            complete = False
+            break
+    return best, found, complete, nodes
+
+
+def exact_frontier(
+    bits: int,
+    word_bits: int,
+    seed_table: Sequence[int] | None = None,
+    max_nodes: int = 10**7,
+    seconds: float | None = None,
+    python: bool = False,
+    progress: bool = False,
+) -> FrontierSearch:
+    """The largest ``N'`` over every table of ``2**bits`` values in
+    ``word_bits``-bit words, if the search completes within ``max_nodes``
+    nodes (and ``seconds``, checked between chunks); else the best known.
+
+    ``seed_table`` (any table; its ``N'`` is recomputed here) starts the search
+    at its ``N'``: the better the seed, the stronger the cut. ``python``
+    runs the plain-Python twin of the kernel.
+    """
+    bits, word_bits, max_nodes = int(bits), int(word_bits), int(max_nodes)
+    _check_search(bits, word_bits, max_nodes)
+    cap = table_bound(word_bits) + 1
+    if seed_table is None:
+        seed = tuple(range(1 << bits))  # N' >= 1 like every table
+    else:
+        seed = tuple(int(v) & ((1 << word_bits) - 1) for v in seed_table)
+        if len(seed) != 1 << bits:
+            raise ValueError(f"seed_table has {len(seed)} values: allowed {1 << bits}")
+    seed_best = 1 if len(set(seed)) < len(seed) else table_min_others(seed, word_bits, cap)
+    seed_best = cap if seed_best is None else seed_best
+    t0 = time.monotonic()
+    best, found, complete, nodes = _run_search(
+        bits, word_bits, seed_best, max_nodes, seconds, python, progress
+    )
+    return FrontierSearch(
+        slice_bits=bits,
+        word_bits=word_bits,
+        best=best,
+        table=seed if found is None else found,
+        complete=complete,
+        nodes=nodes,
+        seconds=time.monotonic() - t0,
+        seed_best=seed_best,
+    )
+
+
+def frontier_upper_bound(
+    bits: int, word_bits: int, floor: int, max_nodes: int = 10**7, progress: bool = False
+) -> tuple[int, int, tuple[int, ...] | None]:
+    """``(g, nodes, table)``: the smallest ``g >= floor`` such that the search seeded
+    with the bare number ``g`` (no table behind it) completed without a
+    find, so no table has ``N' > g`` (``table_bound`` if none did), trying
+    ``g = table_bound - 1, table_bound - 2, ...`` within ``max_nodes`` in all.
+    A run that finds a table and completes makes that table's ``N'`` exact:
+    then ``g`` is it and ``table`` the table (else None)."""
+    bits, word_bits, max_nodes = int(bits), int(word_bits), int(max_nodes)
+    _check_search(bits, word_bits, max_nodes)
+    proven, spent, table = table_bound(word_bits), 0, None
+    for g in range(table_bound(word_bits) - 1, max(int(floor), 1) - 1, -1):
+        best, found, complete, nodes = _run_search(
+            bits, word_bits, g, max_nodes - spent, None, False, progress
+        )
+        spent += nodes
+        if not complete:
+            break
+        proven, table = best, found
+        if found is not None:
+            break
+    return proven, spent, table
 
 
 def pair_frontier(word_bits: int) -> tuple[int, int, int]:
