@@ -185,15 +185,34 @@ def cmd_design(args: argparse.Namespace) -> int:
 
 
 def cmd_table_frontier(args: argparse.Namespace) -> int:
-    from .export import text_table, wrap
     from .frontier_tables import frontier_table
+    from .views import tiny_frontier_text
 
     bits = [_check_int("slice_bits", b, 2, 4) for b in _ints(args.slice_bits, "slice_bits")]
     words = [_check_int("word_bits", w, 4, 16) for w in _ints(args.word_bits, "word_bits")]
+    for b in bits:
+        for w in words:
+            if w < b:
+                raise ConfigError(
+                    f"word_bits={w} is out of range for slice_bits={b}: allowed >= {b}"
+                )
     secs = float(args.seconds)
     if not 0 < secs <= 600:
         raise ConfigError(f"seconds={args.seconds} is out of range: allowed (0, 600]")
-    df = frontier_table(bits, words, seconds=secs, seed=args.seed, progress=args.progress)
+    search_secs = float(args.search_seconds)
+    if not 0 <= search_secs <= 600:
+        raise ConfigError(f"search_seconds={args.search_seconds} is out of range: allowed [0, 600]")
+    nodes = _check_int("max_nodes", args.max_nodes, 0, 10**12)
+    df = frontier_table(
+        bits,
+        words,
+        seconds=secs,
+        seed=args.seed,
+        max_nodes=nodes,
+        search_seconds=search_secs,
+        precomputed=args.precomputed,
+        progress=args.progress,
+    )
     if args.csv:
         with open(args.csv, "w") as fh:
             fh.write("# regenerate: rmaplab " + " ".join(args.argv) + "\n")
@@ -201,36 +220,8 @@ def cmd_table_frontier(args: argparse.Namespace) -> int:
     if args.json:
         _emit(df.to_dict(orient="records"))
         return 0
-    print(
-        wrap(
-            "One value, one B-bit slice, W-bit words: the largest safe page count. "
-            "linear: no weights linear in the slice bits do better (pigeonhole); "
-            "lin_best: best digit base; table: best table, exact where marked, "
-            "else found by search (a lower bound); t_bound: no table with 3+ "
-            "values does better (Minkowski)."
-        )
-    )
-    print()
-    out = df.assign(
-        status=df["best_table_status"].str.split(" ").str[0],
-        best_linear=df["best_linear"].fillna(-1).astype(int).astype(str).replace("-1", "-"),
-    )
-    print(
-        text_table(
-            out,
-            [
-                "slice_bits",
-                "word_bits",
-                "linear_bound",
-                "best_linear",
-                "moments_table",
-                "best_table",
-                "status",
-                "table_bound",
-            ],
-            ["B", "W", "linear", "lin_best", "moments", "table", "status", "t_bound"],
-        )
-    )
+    # the same text the report and notebook 06 show (one view)
+    print(tiny_frontier_text(df))
     return 0
 
 
@@ -246,7 +237,25 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     )
     f.add_argument("--slice-bits", default="2-4", help="slice bits B, e.g. 2-4 (2..4)")
     f.add_argument("--word-bits", default="8,10,12,14,16", help="word bits W (4..16)")
-    f.add_argument("--seconds", default="5", help="search time per case (default 5)")
+    f.add_argument(
+        "--seconds", default="5", help="hill climbing per case the search leaves open (default 5)"
+    )
+    f.add_argument(
+        "--max-nodes",
+        type=int,
+        default=10**6,
+        help="exhaustive search: node budget per case (default 1000000)",
+    )
+    f.add_argument(
+        "--search-seconds",
+        default="30",
+        help="exhaustive search: time budget per case, checked between chunks (default 30)",
+    )
+    f.add_argument(
+        "--precomputed",
+        action="store_true",
+        help="take the search's results from the package data where it has the case",
+    )
     f.add_argument("--seed", type=int, default=0)
     f.add_argument("--json", action="store_true")
     f.add_argument("--csv", metavar="PATH", help="also save the table as CSV")

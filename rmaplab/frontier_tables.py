@@ -142,35 +142,60 @@ def _run_search(
     python: bool,
     progress: bool,
 ) -> tuple[int, tuple[int, ...] | None, bool, int]:
-    """The kernel over fixed chunks of the third value: (best, table found or
-    None, complete, nodes)."""
-    from ._kernels.frontier import FrontierInputs, frontier_search, frontier_search_python
+    """The kernel over fixed chunks of the third value, each resumed in
+    slices of nodes so that ``seconds`` is checked every half second or so:
+    (best, table found or None, complete, nodes)."""
+    from ._kernels.frontier import (
+        FrontierInputs,
+        frontier_search,
+        frontier_search_python,
+        new_state,
+    )
 
-    run = frontier_search_python if python else frontier_search
     top = 1 << word_bits
     step = -(-(top - 2) // SEARCH_CHUNKS)
     edges = [*range(2, top, step), top]
     chunks = list(itertools.pairwise(edges))
+    bar = None
     if progress:
         from tqdm.auto import tqdm
 
-        chunks = tqdm(chunks, desc=f"B={bits} W={word_bits}", unit="chunk", leave=False)
+        bar = tqdm(total=len(chunks), desc=f"B={bits} W={word_bits}", unit="chunk", leave=False)
     t0 = time.monotonic()
     nodes, found, complete = 0, None, True
+    step_nodes = 256  # grows while a call takes under half a second
     for lo, hi in chunks:
-        if seconds is not None and time.monotonic() - t0 > seconds:
-            complete = False
-            break
-        inp = FrontierInputs(
-            bits, word_bits, best, table_bound(word_bits) + 1, max_nodes - nodes, lo, hi
-        )
-        r = run(inp)
+        inp = FrontierInputs(bits, word_bits, best, table_bound(word_bits) + 1, 0, lo, hi)
+        if python:
+            r = frontier_search_python(inp._replace(max_nodes=max_nodes - nodes))
+        else:
+            st, done = new_state(bits, word_bits), 0
+            while True:
+                t1 = time.monotonic()
+                allowed = min(max_nodes - nodes, done + step_nodes)
+                r = frontier_search(inp._replace(max_nodes=allowed), st)
+                done = r.nodes
+                if r.status == 0 or done >= max_nodes - nodes:
+                    break
+                if seconds is not None and time.monotonic() - t0 > seconds:
+                    break
+                if time.monotonic() - t1 < 0.5:
+                    step_nodes *= 2
+                if bar is not None:
+                    bar.set_postfix(nodes=nodes + done, best=max(best, r.best))
         nodes += r.nodes
         if r.table is not None:
             best, found = r.best, r.table
+        if bar is not None:
+            bar.update()
         if r.status != 0:
             complete = False
             break
+        if seconds is not None and time.monotonic() - t0 > seconds and (lo, hi) != chunks[-1]:
+            complete = False
+            break
+    if bar is not None:
+        bar.close()
     return best, found, complete, nodes
 
 
@@ -340,33 +365,81 @@ def _moments_table(bits: int, word_bits: int) -> tuple[int, list[int]]:
     return best
 
 
+#: Package data: the search over the whole grid (tools/frontier_exact.py).
+EXACT_DATA = "table_frontier_exact.csv"
+
+
+def load_exact_frontier() -> pd.DataFrame:
+    """The all-tables search results shipped with rmaplab (``rmaplab/data/``):
+    per (B, W) ``best``, ``complete``, ``nodes``, ``seconds``, ``seed_best``,
+    ``upper_bound`` (proven: no table has a larger ``N'``), ``upper_nodes``
+    and ``table``; how they were made: ``rmaplab/data/README.md``."""
+    from ._data import data_stream
+
+    return pd.read_csv(data_stream(EXACT_DATA), comment="#")
+
+
+def _search_status(complete: bool, nodes: int) -> str:
+    return EXACT_STATUS if complete else f"lower bound (search stopped at {nodes} nodes)"
+
+
 def frontier_table(
     bits_list: Sequence[int] = (2, 3, 4),
     words: Sequence[int] = (8, 10, 12, 14, 16),
     seconds: float = 5.0,
     seed: int = 0,
-    exact_pairs_upto: int = 10,
+    max_nodes: int = 10**6,
+    search_seconds: float = 30.0,
+    precomputed: bool = False,
     progress: bool = False,
 ) -> pd.DataFrame:
     """Largest safe page count for one value: linear bound, best linear base,
-    best table (exact or found) and the universal table bound."""
+    packed moments, the best table over all tables (exact where the search
+    completed) and the bounds.
+
+    Per case, :func:`exact_frontier` runs from the best of the linear,
+    moments and narrower-word tables within ``max_nodes`` nodes and
+    ``search_seconds``; where it stops, ``seconds`` of hill climbing may
+    still raise the lower bound. ``precomputed`` takes the search's columns
+    from the package data (:func:`load_exact_frontier`) for the cases it
+    holds, so the table is the same on every machine and quick.
+    ``upper_bound``: no table does better (the exact value, the shipped
+    search's bound, else ``table_bound``)."""
     rows = []
+    data = load_exact_frontier().set_index(["slice_bits", "word_bits"]) if precomputed else None
     jobs = [(b, w) for b in bits_list for w in words]
     if progress:
         from tqdm.auto import tqdm
 
         jobs = tqdm(jobs, desc="frontier", unit="case")
+    narrower: dict[int, list[int]] = {}
     for b, w in jobs:
         lin = linear_bound(b, w)
         bl, base = _best_linear(b, w)
         mom = _moments_table(b, w)
-        if b == 2 and w <= exact_pairs_upto:
-            m, a2, b2 = pair_frontier(w)
-            best, tab, how = m, [0, 1, a2, b2], "exact (exhaustive)"
+        if data is not None and (b, w) in data.index:
+            r = data.loc[(b, w)]
+            best, nodes, complete = int(r["best"]), int(r["nodes"]), bool(r["complete"])
+            tab = [int(v) for v in str(r["table"]).split()]
+            upper = int(r["upper_bound"])
         else:
-            seeds = [_linear_table(b, w, base), mom[1]]
-            m, tab = _random_tables(b, w, seconds, seed, seeds)
-            best, how = m, "found (lower bound)"
+            cap = table_bound(w) + 1
+            seeds = [_linear_table(b, w, base), mom[1], narrower.get(b, [])]
+            scored = [
+                (cap if m is None else m, t)
+                for t in seeds
+                if len(t) == 1 << b and len(set(t)) == len(t)
+                for m in [table_min_others(t, w, cap)]
+            ]
+            start = max(scored, key=lambda st: st[0])[1] if scored else None
+            res = exact_frontier(b, w, start, max_nodes=max_nodes, seconds=search_seconds)
+            best, tab, nodes, complete = res.best, list(res.table), res.nodes, res.complete
+            upper = best if complete else table_bound(w)
+            if not complete:
+                m, t = _random_tables(b, w, seconds, seed, [tab, *[s for _, s in scored]])
+                if m > best and t is not None:
+                    best, tab = m, list(t)
+        narrower[b] = tab
         rows.append(
             {
                 "slice_bits": b,
@@ -376,8 +449,10 @@ def frontier_table(
                 "best_linear_base": base,
                 "moments_table": mom[0],
                 "best_table": best,
-                "best_table_status": how,
+                "best_table_status": _search_status(complete, nodes),
+                "upper_bound": upper,
                 "table_bound": table_bound(w),
+                "search_nodes": nodes,
                 "table": " ".join(str(x) for x in tab),
             }
         )

@@ -432,28 +432,34 @@ def _design_chart(df: pd.DataFrame, params: Params):
     return _plotting().design_chart(df)
 
 
-#: The tiny analogues the report tabulates: only the exhaustive ones, so the
-#: report is the same on every machine (the hill climbing of larger slices
-#: runs for a time budget; notebook 06 shows those).
-TINY_FRONTIER_BITS = (2,)
-TINY_FRONTIER_WORDS = (8, 10)
+#: The tiny analogues the report tabulates: the whole grid, its all-tables
+#: column read from the search results shipped as package data
+#: (``rmaplab/data/table_frontier_exact.csv``), so the report is the same on
+#: every machine and quick; ``rmaplab table-frontier`` recomputes it.
+TINY_FRONTIER_BITS = (2, 3, 4)
+TINY_FRONTIER_WORDS = (8, 10, 12, 14, 16)
 
 
 def _tiny_frontier_frame(params: Params) -> pd.DataFrame:
     from .frontier_tables import frontier_table
 
-    return frontier_table(
-        bits_list=TINY_FRONTIER_BITS,
-        words=TINY_FRONTIER_WORDS,
-        exact_pairs_upto=max(TINY_FRONTIER_WORDS),
-    )
+    return frontier_table(bits_list=TINY_FRONTIER_BITS, words=TINY_FRONTIER_WORDS, precomputed=True)
+
+
+def _how(status: str) -> str:
+    if status.startswith("exact"):
+        return "exact"
+    return "lower" if status.startswith("lower") else "found"
 
 
 def tiny_frontier_text(df: pd.DataFrame, params: Params | None = None) -> str:
-    """The tiny-analogue frontier as a 72-column table."""
+    """The tiny-analogue frontier as a 72-column table (the frame of
+    :func:`rmaplab.frontier_tables.frontier_table`)."""
+    upper = df["upper_bound"] if "upper_bound" in df else df["table_bound"]
     tab = df.assign(
         best_linear=df["best_linear"].map(_cell),
-        status=["exact" if s.startswith("exact") else "found" for s in df["best_table_status"]],
+        status=[_how(s) for s in df["best_table_status"]],
+        upper=upper,
     )
     return (
         wrap(
@@ -461,8 +467,11 @@ def tiny_frontier_text(df: pd.DataFrame, params: Params | None = None) -> str:
             "(pages) kept safe. linear = pigeonhole bound for sub-IDs linear in "
             "the slice's bits (sum_j bit_j * w_j, any weights); base = best digit "
             "base b^j; moments = packed v + 2^e * v^2; table = best table w[s] "
-            "(exact: exhaustive over every table; found: a lower bound only); "
-            "bound = no table with >= 3 values does better (Minkowski)."
+            "over all tables (exact: exhaustive, symmetry-reduced, search "
+            "completed; lower: the search stopped, a lower bound only; found: "
+            "hill climbing, a lower bound only); upper = no table does better "
+            "(proven by the search where it completed, else the Minkowski "
+            "bound); bound = no table with >= 3 values does better (Minkowski)."
         )
         + "\n\n"
         + text_table(
@@ -475,13 +484,17 @@ def tiny_frontier_text(df: pd.DataFrame, params: Params | None = None) -> str:
                 "moments_table",
                 "best_table",
                 "status",
+                "upper",
                 "table_bound",
             ],
-            ["B", "W", "linear", "base", "moments", "table", "how", "bound"],
+            ["B", "W", "linear", "base", "moments", "table", "how", "upper", "bound"],
         )
         + "\n\n"
         + "\n".join(
-            wrap(f"B = {r.slice_bits}, W = {r.word_bits}: w[s] = {r.table}")
+            wrap(
+                f"B = {r.slice_bits}, W = {r.word_bits}: w[s] = {r.table}"
+                + ("" if r.best_table_status.startswith("exact") else f"; {r.best_table_status}")
+            )
             for r in df.itertuples()
         )
     )

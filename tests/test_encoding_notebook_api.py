@@ -163,7 +163,7 @@ def test_tiny_frontier_view_fits_mail_and_names_its_parameters():
     text = v.render_text(df, Params())
     assert max(len(line) for line in text.splitlines()) <= 72
     assert "B = 3, W = 10: w[s] = 0 1 10 11 100 101 110 111" in text
-    assert "found: a lower bound only" in " ".join(text.split())
+    assert "found: hill climbing, a lower bound only" in " ".join(text.split())
     spec = v.render_chart(df, Params()).to_dict()
     sub = spec["title"]["subtitle"][0]
     assert "slice bits 2, 3; word bits 8, 10" in sub and "found (lower bound)" in sub

@@ -49,3 +49,74 @@ def test_a_table_beats_every_linear_weight_choice_at_3_bits_16_bit_words():
     assert verify_encoding(enc, 5).verdict == "safe"  # 32 pages
     v = verify_encoding(enc, 6)  # 64 pages
     assert v.verdict == "unsafe" and v.min_mappings == 44 and v.proven_minimal
+
+
+def test_frontier_table_marks_exact_only_where_the_search_completed():
+    from rmaplab.frontier_tables import EXACT_STATUS, frontier_table
+
+    # B = 2, W = 8: the search completes (the pair kernel agrees: 16)
+    df = frontier_table(bits_list=(2, 3), words=(8,), seconds=0.2, max_nodes=10**6)
+    row = df.set_index("slice_bits").loc[2]
+    assert row["best_table"] == 16 == pair_frontier(8)[0] == row["upper_bound"]
+    assert row["best_table_status"] == EXACT_STATUS
+    # B = 3, W = 8 exact too: 6, the linear bound
+    assert df.set_index("slice_bits").loc[3, "best_table"] == 6
+    # a budget of 5 nodes: a lower bound, saying where it stopped
+    df = frontier_table(bits_list=(3,), words=(10,), seconds=0.2, max_nodes=5)
+    row = df.iloc[0]
+    assert row["best_table_status"] == "lower bound (search stopped at 5 nodes)"
+    assert row["upper_bound"] == table_bound(10) and row["search_nodes"] == 5
+    tab = [int(v) for v in row["table"].split()]
+    assert table_min_others(tab, 10, table_bound(10) + 1) == row["best_table"] >= 10
+
+
+def test_cli_table_frontier_json_and_text_are_the_view(capsys):
+    import json
+
+    from rmaplab.cli import main
+    from rmaplab.frontier_tables import EXACT_STATUS, frontier_table
+    from rmaplab.views import tiny_frontier_text
+
+    argv = ["table-frontier", "--slice-bits", "2", "--word-bits", "6,8", "--seconds", "0.2"]
+    assert main([*argv, "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["word_bits"], r["best_table"]) for r in rows] == [(6, 8), (8, 16)]
+    assert all(r["best_table_status"] == EXACT_STATUS for r in rows)
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    df = frontier_table(bits_list=(2,), words=(6, 8), seconds=0.2)
+    assert out.strip() == tiny_frontier_text(df).strip()
+    assert max(len(line) for line in out.splitlines()) <= 72
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (["--slice-bits", "4", "--word-bits", "3"], "word_bits"),
+        (["--slice-bits", "5"], "slice_bits"),
+        (["--search-seconds", "700"], "search_seconds"),
+        (["--max-nodes", "-1"], "max_nodes"),
+    ],
+)
+def test_cli_table_frontier_bad_input(capsys, args, name):
+    from rmaplab.cli import main
+
+    assert main(["table-frontier", *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and name in err
+
+
+def test_report_frontier_view_reads_the_shipped_search():
+    from rmaplab.frontier_tables import EXACT_STATUS, load_exact_frontier
+    from rmaplab.views import Params, tiny_frontier_text, view
+
+    v = view("frontier_tables")
+    df = v.build(Params(quick=True))
+    shipped = load_exact_frontier().set_index(["slice_bits", "word_bits"])
+    for r in df.itertuples():
+        s = shipped.loc[(r.slice_bits, r.word_bits)]
+        assert r.best_table == s["best"] and r.upper_bound == s["upper_bound"]
+        assert (r.best_table_status == EXACT_STATUS) == bool(s["complete"])
+    text = tiny_frontier_text(df)
+    assert max(len(line) for line in text.splitlines()) <= 72
+    assert "exact: exhaustive, symmetry-reduced" in " ".join(text.split())

@@ -57,8 +57,10 @@ __all__ = [
     "MAX_WORD_BITS",
     "FrontierInputs",
     "FrontierResult",
+    "FrontierState",
     "frontier_search",
     "frontier_search_python",
+    "new_state",
 ]
 
 #: "not within the depth searched": larger than any N' the kernel records.
@@ -86,12 +88,6 @@ class FrontierResult(NamedTuple):
     best: int  # largest N' known: the seed's or a table found
     nodes: int  # value sets whose distances were computed (the root included)
     table: tuple[int, ...] | None  # the set found with N' = best (None: the seed stands)
-
-
-def _sig():
-    i = types.int64
-    nt = types.NamedUniTuple(i, len(FrontierInputs._fields), FrontierInputs)
-    return types.int64[::1](nt)
 
 
 @njit(cache=True, nogil=True)
@@ -181,31 +177,69 @@ def _canonical(vals, k, mask, img):
     return True
 
 
-@kernel(_sig)
-def _frontier_kernel(inp):
+class FrontierState(NamedTuple):
+    """The depth-first search between two calls (:func:`new_state`): a call
+    that stops at ``max_nodes`` leaves it so that the next call, with a
+    larger budget, goes on exactly where it stopped."""
+
+    vals: np.ndarray  # int64[n]: the node's values, sorted
+    img: np.ndarray  # int64[n]: scratch of the canonical test
+    dist: np.ndarray  # int16[n + 1, n, 2**W]: dist[k, x] = d_x of the node of k values
+    queue: np.ndarray  # int64[2**W]: scratch of the breadth-first search
+    cands: np.ndarray  # int64[n + 1, 2**W]: cands[k, :ncand[k]] extend the node of k values
+    ncand: np.ndarray  # int64[n + 1]
+    pos: np.ndarray  # int64[n + 1]: next candidate to try per node size
+    scal: np.ndarray  # int64[4]: k (0: not started), best, nodes, found
+    table: np.ndarray  # int64[n]: the set found with N' = best
+
+
+def _state_sig():
+    i1 = types.int64[::1]
+    i2 = types.int64[:, ::1]
+    return types.NamedTuple((i1, i1, types.int16[:, :, ::1], i1, i2, i1, i1, i1, i1), FrontierState)
+
+
+def new_state(slice_bits: int, word_bits: int) -> FrontierState:
+    """A fresh search state for tables of ``2**slice_bits`` values in ``word_bits``-bit words."""
+    n, m = 1 << int(slice_bits), 1 << int(word_bits)
+    return FrontierState(
+        vals=np.zeros(n, dtype=np.int64),
+        img=np.zeros(n, dtype=np.int64),
+        dist=np.empty((n + 1, n, m), dtype=np.int16),
+        queue=np.empty(m, dtype=np.int64),
+        cands=np.empty((n + 1, m), dtype=np.int64),
+        ncand=np.zeros(n + 1, dtype=np.int64),
+        pos=np.zeros(n + 1, dtype=np.int64),
+        scal=np.zeros(4, dtype=np.int64),
+        table=np.zeros(n, dtype=np.int64),
+    )
+
+
+@kernel(lambda: types.int64(types.NamedUniTuple(types.int64, 7, FrontierInputs), _state_sig()))
+def _frontier_kernel(inp, st):
     """Depth-first over sorted value sets {0, 1, a_3 < ... < a_n} (see the
-    module docstring). Returns ``[status, best, nodes, found, table...]``."""
+    module docstring), from where ``st`` stands, until done or ``nodes``
+    reaches ``max_nodes``. Returns the status; the rest is in ``st``."""
     n = np.int64(1) << inp.slice_bits
     mask = (np.int64(1) << inp.word_bits) - 1
-    best = inp.best
     cap = inp.cap
-    vals = np.zeros(n, dtype=np.int64)
-    vals[1] = 1
-    img = np.zeros(n, dtype=np.int64)
-    out = np.zeros(4 + n, dtype=np.int64)
-    dist = np.empty((n + 1, n, mask + 1), dtype=np.int16)  # dist[k]: the node of k values
-    queue = np.empty(mask + 1, dtype=np.int64)
-    # cands[k, :ncand[k]]: values above the node of k values that extend it
-    cands = np.empty((n + 1, mask + 1), dtype=np.int64)
-    ncand = np.zeros(n + 1, dtype=np.int64)
-    pos = np.zeros(n + 1, dtype=np.int64)  # next candidate to try per node size
+    vals = st.vals
+    img = st.img
+    dist = st.dist
+    queue = st.queue
+    cands = st.cands
+    ncand = st.ncand
+    pos = st.pos
+    k = st.scal[0]
+    best = st.scal[1]
+    nodes = st.scal[2]
     status = FRONTIER_COMPLETE
-    found = 0
-    nodes = 0
-    if inp.max_nodes < 1:
-        status = FRONTIER_STOPPED
-        k = 1
-    else:
+    if k == 0:  # start: the root {0, 1}
+        if inp.max_nodes < 1:
+            return FRONTIER_STOPPED
+        best = inp.best
+        vals[0] = 0
+        vals[1] = 1
         nodes = 1
         for x in range(2):
             _distances(vals, 2, x, mask, best, dist[2, x], queue)
@@ -215,6 +249,7 @@ def _frontier_kernel(inp):
                 cands[2, m] = a
                 m += 1
         ncand[2] = m
+        pos[2] = 0
         k = 2
     while k >= 2:
         i = pos[k]
@@ -227,6 +262,7 @@ def _frontier_kernel(inp):
         if not _canonical(vals, k + 1, mask, img):
             continue
         if nodes >= inp.max_nodes:
+            pos[k] = i  # the next call starts with this candidate
             status = FRONTIER_STOPPED
             break
         nodes += 1
@@ -239,9 +275,9 @@ def _frontier_kernel(inp):
             continue  # best rose since the parent was built
         if full:
             best = short
-            found = 1
+            st.scal[3] = 1
             for j in range(n):
-                out[4 + j] = vals[j]
+                st.table[j] = vals[j]
             continue
         m = 0
         for j in range(i + 1, ncand[k]):
@@ -254,11 +290,10 @@ def _frontier_kernel(inp):
         k += 1
         ncand[k] = m
         pos[k] = 0
-    out[0] = status
-    out[1] = best
-    out[2] = nodes
-    out[3] = found
-    return out
+    st.scal[0] = k
+    st.scal[1] = best
+    st.scal[2] = nodes
+    return status
 
 
 def _check(inp: FrontierInputs) -> FrontierInputs:
@@ -280,15 +315,25 @@ def _check(inp: FrontierInputs) -> FrontierInputs:
     return inp
 
 
-def _result(out) -> FrontierResult:
-    out = [int(v) for v in out]
-    return FrontierResult(out[0], out[1], out[2], tuple(out[4:]) if out[3] else None)
-
-
-def frontier_search(inp: FrontierInputs) -> FrontierResult:
+def frontier_search(inp: FrontierInputs, state: FrontierState | None = None) -> FrontierResult:
     """The largest ``N'`` over every table above ``inp.best``, if the search
-    completes within ``inp.max_nodes`` nodes (see the module docstring)."""
-    return _result(_frontier_kernel(_check(inp)))
+    completes within ``inp.max_nodes`` nodes (see the module docstring).
+
+    ``state`` (from :func:`new_state`) makes the search resumable: after a
+    stop, calling again with the same state and a larger ``max_nodes`` goes
+    on where it stopped, and the node count runs on (the same total as one
+    call with the larger budget)."""
+    inp = _check(inp)
+    st = new_state(inp.slice_bits, inp.word_bits) if state is None else state
+    n = 1 << inp.slice_bits
+    if st.dist.shape != (n + 1, n, 1 << inp.word_bits):
+        raise ValueError("state was made for another slice_bits or word_bits")
+    status = int(_frontier_kernel(inp, st))
+    best, nodes, found = (int(v) for v in st.scal[1:4])
+    if status == FRONTIER_STOPPED and st.scal[0] == 0:
+        best = inp.best  # stopped before the root
+    table = tuple(int(v) for v in st.table) if found else None
+    return FrontierResult(status, best, nodes, table)
 
 
 def frontier_search_python(inp: FrontierInputs) -> FrontierResult:
@@ -318,7 +363,12 @@ def frontier_search_python(inp: FrontierInputs) -> FrontierResult:
     def shortest(dist: list[list[int]], k: int) -> int:
         return min(
             [cap]
-            + [dist[x][(vals[x] - vals[v]) & mask] + 1 for x in range(k) for v in range(k) if v != x]
+            + [
+                dist[x][(vals[x] - vals[v]) & mask] + 1
+                for x in range(k)
+                for v in range(k)
+                if v != x
+            ]
         )
 
     def extends(dist: list[list[int]], k: int, a: int) -> bool:
