@@ -166,4 +166,5 @@ def test_tiny_frontier_view_fits_mail_and_names_its_parameters():
     assert "found: hill climbing, a lower bound only" in " ".join(text.split())
     spec = v.render_chart(df, Params()).to_dict()
     sub = spec["title"]["subtitle"][0]
-    assert "slice bits 2, 3; word bits 8, 10" in sub and "found (lower bound)" in sub
+    assert "slice bits 2, 3; word bits 8, 10" in sub and "exact" in sub
+    assert "in 1 of 2 cases, else a lower bound" in sub

@@ -107,7 +107,7 @@ def test_kernel_matches_its_twin_on_raw_inputs(inp):
     assert frontier_search(inp) == frontier_search_python(inp)
 
 
-@pytest.mark.parametrize(("b", "w", "step"), [(2, 7, 5), (3, 6, 7), (4, 6, 50)])
+@pytest.mark.parametrize(("b", "w", "step"), [(2, 7, 5), (3, 6, 7), (4, 5, 20)])
 def test_a_paused_search_resumes_where_it_stopped(b, w, step):
     # stop every `step` nodes and go on: the same nodes, the same answer as
     # one call, and every pause reports the budget it stopped at
@@ -123,6 +123,7 @@ def test_a_paused_search_resumes_where_it_stopped(b, w, step):
     assert r == once and budget > step
 
 
+@pytest.mark.jit_heavy  # the first slice of nodes alone takes seconds as Python
 def test_a_time_budget_stops_the_search_honestly():
     r = exact_frontier(3, 12, seconds=0.0)
     assert not r.complete and r.status == f"lower bound (search stopped at {r.nodes} nodes)"
@@ -139,6 +140,7 @@ def test_inputs_out_of_range_are_refused_by_name(field, value):
         frontier_search(inp)
 
 
+@pytest.mark.jit_heavy
 @pytest.mark.parametrize(
     ("b", "w", "base", "expected"),
     # exhaustive and symmetry-reduced, seconds each, seeded with the digit
@@ -163,6 +165,7 @@ def test_exact_frontier_pins(b, w, base, expected):
         assert pair_frontier(w)[0] == expected
 
 
+@pytest.mark.jit_heavy
 def test_three_bit_slices_beat_every_linear_weight_choice_exactly():
     # 12 > iroot(2^10, 3) = 10: the best table is exact, and no linear
     # weights reach it (pigeonhole)
@@ -179,6 +182,7 @@ def _shipped_exact_cases(max_nodes):
     ]
 
 
+@pytest.mark.jit_heavy
 @pytest.mark.parametrize(("b", "w", "best", "tab"), _shipped_exact_cases(30_000))
 def test_shipped_exact_cases_are_reproved(b, w, best, tab):
     # a search seeded with the shipped table that completes without a find

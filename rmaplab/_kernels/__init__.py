@@ -11,6 +11,7 @@ inputs, then runs an explicit-signature kernel; ``x()`` is numba,
 ``montecarlo``  :func:`~rmaplab._kernels.montecarlo.false_exclusive_trials`
 ``encoding``    :func:`~rmaplab._kernels.encoding.addends`,
                 :func:`~rmaplab._kernels.encoding.min_fooling`
+``frontier``    :func:`~rmaplab._kernels.frontier.frontier_search`
 
 Operation, population, encoding, scheme-row and status codes live in
 :mod:`rmaplab._kernels.codes`, used inside the kernels (numba freezes a

@@ -34,9 +34,17 @@ candidate ``a > max S`` is cut when a fooling set of at most ``best`` others
 uses it: victim ``a`` (``t`` values of S, 0 as padding, sum to ``t a``:
 ``d_0[t a] <= t``), or ``j >= 1`` copies of ``a`` for victim ``x``
 (``j + d_x[-j (a - x)] <= best``); fooling sets without ``a`` were ruled out
-at S. A full set that survives gets its exact ``N'`` and raises ``best``.
-Every canonical set with ``N' > best`` is reached (no prefix of it is ever
-cut), so when the search completes ``best`` is the maximum over all tables.
+at S. The candidates that survive at S are the only ones its children try
+(a value cut at S stays cut above it, by monotonicity), and a node with
+fewer survivors than values still missing is cut. A full set that survives
+gets its exact ``N'`` and raises ``best``. Every canonical set with
+``N' > best`` is reached (no prefix of it is ever cut), so when the search
+completes ``best`` is the maximum over all tables; seeded with a bare number
+``g`` and completed without a find, it proves that no table beats ``g``.
+
+A node is a value set whose distances are computed (the root {0, 1} of each
+call included). The search state lives in a :class:`FrontierState` the
+caller owns, so a call that stops at its node budget can be resumed.
 
 Dtype policy: values are residues below ``2**W <= 2**16`` held as ``int64``
 (products stay below ``2**48``); distances are ``int16`` with ``INF``.
