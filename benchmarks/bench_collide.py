@@ -20,9 +20,8 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 import naive  # noqa: E402
 from _cc import bench_main, best_time, compile_c, header, machine  # noqa: E402
 
-from rmaplab._kernels.codes import POP_CODES  # noqa: E402
 from rmaplab._kernels.montecarlo import false_exclusive_trials  # noqa: E402
-from rmaplab.collide import make_encoding, mc_inputs  # noqa: E402
+from rmaplab.collide import mc_inputs, resolve_encoding  # noqa: E402
 from rmaplab.config import WIP_V1  # noqa: E402
 
 CASES = [
@@ -39,22 +38,22 @@ def run(trials=1_000_000, python_trials=20_000, repeat=3):
     lib.mc.restype = None
     rows = []
     for label, name, pop, m, n, wb, ib in CASES:
-        enc = make_encoding(name, 9, WIP_V1, wb, ib)
+        enc = resolve_encoding(name, 9, WIP_V1, wb, ib)
+        inp = mc_inputs(enc, 9, pop, m, n)
+        # the C loop knows the digits, raw-id and hash modes (word k reads slice k)
         args = (
-            enc.kind,
-            enc.nr_values,
-            enc.bits,
-            enc.base_pages,
+            inp.encoding,
+            inp.nr_values,
+            inp.bits,
+            inp.base_pages,
             enc.mask,
-            enc.max_id,
-            POP_CODES[pop],
+            inp.max_id,
+            inp.population,
             m,
             n,
-            1 << enc.order,
+            inp.nr_pages,
         )
         seed = 12345
-
-        inp = mc_inputs(enc, pop, m, n)
 
         def nb(t):
             return false_exclusive_trials(inp, t, seed)
@@ -69,16 +68,16 @@ def run(trials=1_000_000, python_trials=20_000, repeat=3):
         t_c, _ = best_time(lambda: c(trials), repeat)
         t0 = time.perf_counter()
         py = naive.monte_carlo(
-            enc.kind,
-            enc.nr_values,
-            enc.bits,
-            enc.base_pages,
-            enc.word_bits,
-            enc.max_id,
-            POP_CODES[pop],
+            inp.encoding,
+            inp.nr_values,
+            inp.bits,
+            inp.base_pages,
+            inp.word_bits,
+            inp.max_id,
+            inp.population,
             m,
             n,
-            1 << enc.order,
+            inp.nr_pages,
             python_trials,
             seed,
         )

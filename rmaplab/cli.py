@@ -457,17 +457,35 @@ def cmd_compare(args) -> int:
 
 
 def cmd_collide(args) -> int:
-    from .collide import ENCODINGS, POPULATIONS, collide, dask_executor
+    from .collide import (
+        ENCODING_FAMILIES,
+        ENCODINGS,
+        FAMILY_PATHS,
+        POPULATIONS,
+        collide,
+        dask_executor,
+        resolve_encoding,
+    )
 
     if args.list:
         if args.json:
-            _emit_json({"encodings": ENCODINGS, "populations": POPULATIONS})
+            _emit_json(
+                {
+                    "encodings": ENCODINGS,
+                    "populations": POPULATIONS,
+                    "families": ENCODING_FAMILIES,
+                    "paths": FAMILY_PATHS,
+                }
+            )
         else:
             print("encodings:")
             for n, d in ENCODINGS.items():
                 print(wrap(f"  {n}: {d}"))
             print("populations:")
             for n, d in POPULATIONS.items():
+                print(wrap(f"  {n}: {d}"))
+            print("exact and analytic paths per family (else Monte Carlo):")
+            for n, d in FAMILY_PATHS.items():
                 print(wrap(f"  {n}: {d}"))
         return 0
     if not args.encoding:
@@ -483,6 +501,8 @@ def cmd_collide(args) -> int:
     if not args.max_seconds > 0:
         raise ConfigError(f"--max-seconds={args.max_seconds:g} is out of range: allowed > 0")
     cfg = get_config(args.config)
+    # the name resolves here, once, to an rmaplab.encoding.Encoding
+    enc = resolve_encoding(args.encoding, args.order, cfg, args.word_bits, args.id_bits)
     executor: Executor | Literal["auto"] | None = "auto"  # local processes from 4 tasks on
     address = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
     if address:
@@ -494,7 +514,7 @@ def cmd_collide(args) -> int:
 
         executor = ProcessPoolExecutor(max_workers=args.workers)
     r = collide(
-        args.encoding,
+        enc,
         args.order,
         args.mms,
         args.mappings,
@@ -526,6 +546,7 @@ def cmd_collide(args) -> int:
             f"{r['mms']} mms, {r['mappings']} mappings"
         )
     )
+    print(wrap(f"encoding: {r['detail']}"))
     print(
         wrap(
             f"P(false exclusive) = {r['probability']:.6g}  [{r['ci_low']:.3g}, {r['ci_high']:.3g}]"

@@ -141,6 +141,16 @@ def enc_subid(enc, mm_id, k, bits, base_pages, word_bits):
 def monte_carlo(enc, nv, bits, base_pages, word_bits, max_id, pop, m, n, pages, trials, seed):
     """Python-int twin of the Monte Carlo kernel: same generator (splitmix64),
     same draws in the same order, so the same (hits, trials) for a seed."""
+
+    def addends(mm_id):
+        return [enc_subid(enc, mm_id, k, bits, base_pages, word_bits) for k in range(nv)]
+
+    return monte_carlo_addends(addends, word_bits, max_id, pop, m, n, pages, trials, seed)
+
+
+def monte_carlo_addends(addends, word_bits, max_id, pop, m, n, pages, trials, seed):
+    """:func:`monte_carlo` for any encoding: ``addends(mm_id)`` gives the K
+    addends (e.g. ``rmaplab.encoding.Encoding.addends``, the definition)."""
     state = [seed]
 
     def nxt():
@@ -180,19 +190,8 @@ def monte_carlo(enc, nv, bits, base_pages, word_bits, max_id, pop, m, n, pages, 
                     ids.append(y + 1 if y >= x else y)
                 v = 0
         victim = ids[v]
-        ok = all(
-            sum(
-                cnt[i]
-                * (
-                    enc_subid(enc, ids[i], k, bits, base_pages, word_bits)
-                    - enc_subid(enc, victim, k, bits, base_pages, word_bits)
-                )
-                for i in range(m)
-                if i != v
-            )
-            % mod
-            == 0
-            for k in range(nv)
-        )
+        x = addends(victim)
+        others = [(cnt[i], addends(ids[i])) for i in range(m) if i != v]
+        ok = all(sum(c * (a[k] - x[k]) for c, a in others) % mod == 0 for k in range(len(x)))
         hits += ok
     return hits, trials

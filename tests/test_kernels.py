@@ -10,9 +10,10 @@ from rmaplab._kernels.exhaustive import ExhaustiveInputs, shortest_returns
 from rmaplab._kernels.montecarlo import MonteCarloInputs, false_exclusive_trials
 from rmaplab._kernels.subid import SubidInputs, subid_words
 from rmaplab.cli import main
-from rmaplab.collide import POPULATIONS, make_encoding
+from rmaplab.collide import POPULATIONS, mc_inputs, resolve_encoding
 from rmaplab.compare import ops_to_arrays
 from rmaplab.config import WIP_V1
+from rmaplab.encoding import FAMILIES
 from rmaplab.schemes import SCHEMES
 
 
@@ -23,8 +24,18 @@ def test_python_layers_use_the_kernel_codes():
     assert kind.tolist() == [codes.OP_MAP, codes.OP_UNMAP, codes.OP_FORK, codes.OP_COW]
     assert set(codes.POP_CODES) == set(POPULATIONS) - {"adversarial"}
     assert set(codes.SCHEME_ROWS) == set(SCHEMES) - {"truth"}
-    kinds = {make_encoding(n, 9, WIP_V1).kind for n in ("posted", "raw-id", "hash64")}
-    assert kinds == {codes.ENC_DIGITS, codes.ENC_RAW, codes.ENC_HASH}
+    kinds = {
+        mc_inputs(resolve_encoding(n, 9, WIP_V1), 9, "uniform", 2, 2).encoding
+        for n in ("posted", "raw-id", "hash64", "table", "moments")
+    }
+    assert kinds == {
+        codes.ENC_DIGITS,
+        codes.ENC_RAW,
+        codes.ENC_HASH,
+        codes.ENC_TABLE,
+        codes.ENC_POWERS,
+    }
+    assert set(codes.ENC_CODES) == set(FAMILIES)
     assert len(set(codes.STATUS_MESSAGES) | {codes.STATUS_OK}) == 4
 
 
