@@ -128,3 +128,80 @@ def test_no_compiler_is_a_clear_error(monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
     with pytest.raises(ConfigError, match="no C compiler found"):
         atomics.compiler()
+
+
+# -- cost rows of any encoding -------------------------------------------------
+
+
+def test_encoding_rows_agree_with_the_configuration_rows():
+    """The posted group as a digits Encoding costs what cost_table says, column
+    by column, at every order (one byte and atomic count per order, not two)."""
+    from rmaplab.cost import cost_row_encoding
+    from rmaplab.encoding import from_config
+
+    t = cost_table(WIP_V1).set_index("order")
+    for o in WIP_V1.orders:
+        r = cost_row_encoding(from_config(WIP_V1, o), o)
+        for col in (
+            "values",
+            "bytes",
+            "bytes_with_seqcount",
+            "per_page_mapcount_bytes",
+            "cache_lines",
+            "atomics_per_update",
+            "extra_atomics",
+            "atomics_per_update_exclusive",
+        ):
+            assert r[col] == t.loc[o, col], (o, col)
+        assert r["value_atomics"] == r["values"]
+
+
+def test_encoding_rows_of_every_family():
+    from rmaplab.cost import cost_table_encodings
+    from rmaplab.encoding import bit_counters, digits, hash64, moments, pdep, raw_id
+
+    encs = [
+        moments(24, 64),  # sum of ids, sum of squared ids
+        pdep(24, 64, 8, 10),  # K = 3 tables, looked up at every update
+        digits(24, 64, bits=8, base=513),  # the posted order-9 group: subids kept in the mm
+        digits(24, 64, bits=4, base=32769),  # K = 6: rmap_subids_6 is looked up
+        raw_id(24, 64),
+        hash64(24, 64),
+        bit_counters(24, 64),
+        moments(16, 32, bits=8, base=1 << 17),  # packed slices, 32-bit words
+    ]
+    df = cost_table_encodings(encs, 9)
+    got = [
+        tuple(r)
+        for r in df[
+            ["family", "values", "bytes", "atomics_per_update", "multiplies", "table_lookups"]
+        ].itertuples(index=False)
+    ]
+    # bytes = K * W / 8; atomics = legacy 2 + mapcount 1 + seqcount 2 + K
+    assert got == [
+        ("moments", 2, 16, 7, 2, 0),
+        ("table", 3, 24, 8, 3, 3),
+        ("digits", 3, 24, 8, 3, 0),
+        ("digits", 6, 48, 11, 6, 6),
+        ("raw-id", 1, 8, 6, 1, 0),
+        ("hash64", 1, 8, 6, 1, 0),
+        ("bit-counters", 24, 192, 29, 24, 0),
+        ("moments", 2, 8, 7, 2, 0),
+    ]
+    assert set(df["order"]) == {9} and set(df["per_page_mapcount_bytes"]) == {2048}
+    with pytest.raises(ConfigError, match=r"allowed an rmaplab\.encoding\.Encoding"):
+        cost_table_encodings([WIP_V1])
+
+
+def test_design_takes_its_cost_columns_from_the_cost_model():
+    from rmaplab.cost import cost_row_encoding
+    from rmaplab.design import candidates, design_rows
+
+    rows = {r["encoding"]: r for r in design_rows(16, 32, 2) if not r["best"]}
+    for fam, r in rows.items():
+        if r["values"] is None:
+            continue
+        enc = next(e for e in candidates(fam, 16, 32, 2) if e.nr_values == r["values"])
+        c = cost_row_encoding(enc, 2)
+        for col in ("bytes", "atomics_per_update", "multiplies", "table_lookups"):
+            assert r[col] == c[col], (fam, col)
