@@ -131,11 +131,9 @@ def _enc_subid(enc, mm_id, k, shift, smask, base_pages, mask):
 
 
 @njit(cache=True, nogil=True)
-def _power_subid(v, p0, p1, p2, p3, nr_powers, pack, mask):
-    """``ENC_POWERS`` addend of slice value ``v``: ``v**p0`` (``pack`` 0), or
+def _power_subid(v, p0, p1, p2, p3, nr_powers, pack):
+    """Packed ``ENC_POWERS`` addend of slice value ``v`` modulo 2**64:
     ``sum_j v**p_j * pack**j`` over the first ``nr_powers`` powers."""
-    if pack == _U0:
-        return _upow(v, p0) & mask
     acc = _upow(v, p0)
     mult = pack
     if nr_powers > 1:
@@ -146,7 +144,7 @@ def _power_subid(v, p0, p1, p2, p3, nr_powers, pack, mask):
         mult = mult * pack
     if nr_powers > 3:
         acc = acc + _upow(v, p3) * mult
-    return acc & mask
+    return acc
 
 
 @kernel(_sig)
@@ -269,8 +267,12 @@ def _mc_kernel(inp, trials, seed):
                 elif enc == ENC_POWERS:
                     va = (np.uint64(ids[i]) >> shift[k]) & smask
                     vb = (np.uint64(victim) >> shift[k]) & smask
-                    a = _power_subid(va, pw[k, 0], pw[k, 1], pw[k, 2], pw[k, 3], npow, pack, mask)
-                    b = _power_subid(vb, pw[k, 0], pw[k, 1], pw[k, 2], pw[k, 3], npow, pack, mask)
+                    if pack == _U0:
+                        a = _upow(va, pw[k, 0])
+                        b = _upow(vb, pw[k, 0])
+                    else:
+                        a = _power_subid(va, pw[k, 0], pw[k, 1], pw[k, 2], pw[k, 3], npow, pack)
+                        b = _power_subid(vb, pw[k, 0], pw[k, 1], pw[k, 2], pw[k, 3], npow, pack)
                 else:
                     a = _enc_subid(enc, ids[i], k, shift[k], smask, base_pages, mask)
                     b = _enc_subid(enc, victim, k, shift[k], smask, base_pages, mask)
