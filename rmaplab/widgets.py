@@ -334,6 +334,7 @@ def collide_for(
     text = (
         f"{encoding}: {r['values']} value(s) of {r['word_bits']} bits, {r['id_bits']}-bit ids; "
         f"{population} population, {mms} mms, {mappings} mappings, order-{order} folio\n"
+        f"encoding: {r['detail']}\n"
         f"P(false exclusive) = {r['probability']:.4g}  95% [{r['ci_low']:.3g}, {r['ci_high']:.3g}]"
         f"  by {r['method']}" + (f", analytic {r['analytic']:.3g}" if "analytic" in r else "")
     )
