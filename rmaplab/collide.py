@@ -37,6 +37,7 @@ import os
 from collections.abc import Iterable
 from concurrent.futures import Executor
 from fractions import Fraction
+from functools import lru_cache
 from itertools import combinations
 from typing import Any, Literal, cast
 
@@ -331,14 +332,13 @@ def _adversarial(enc: Encoding, order: int, config: RmapConfig = DEFAULT_CONFIG)
     from itertools import product
 
     from .verify import verify
-    from .verify_encoding import verify_encoding
 
     ce = None
     cfg = require_config(config)
     if order in cfg.orders:
         ce = verify(cfg, order).counterexample
     if ce is None and (1 << order) > 1:
-        ce = verify_encoding(enc, order, node_limit=PROOF_NODE_LIMIT).counterexample
+        ce = _verdict(enc, order).counterexample
     if ce is None:
         raise ConfigError(
             f"population='adversarial': the verifier finds no counterexample at order {order} "
@@ -603,9 +603,7 @@ def collide(
             ),
         }
     if method in ("auto", "proof"):
-        from .verify_encoding import verify_encoding
-
-        v = verify_encoding(enc, order, node_limit=PROOF_NODE_LIMIT)
+        v = _verdict(enc, order)
         if v.verdict == "safe":
             return row | {
                 "probability": 0.0,
@@ -699,6 +697,14 @@ def collide(
     if a is not None:
         out["analytic"] = a
     return out
+
+
+@lru_cache(maxsize=256)
+def _verdict(enc: Encoding, order: int):
+    """The verifier's verdict (cached: sweeps and widgets ask again and again)."""
+    from .verify_encoding import verify_encoding
+
+    return verify_encoding(enc, order, node_limit=PROOF_NODE_LIMIT)
 
 
 def _small(enc: Encoding, population: str, mms: int, mappings: int) -> bool:

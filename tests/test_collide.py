@@ -512,3 +512,58 @@ def test_monte_carlo_python_twin_matches_tasks():
     got = monte_carlo(enc, 4, "uniform", 3, 5, trials=trials, seed=3)
     assert got == monte_carlo_python(enc, 4, "uniform", 3, 5, trials=trials, seed=3)
     assert got[1] == trials and got[0] > 0
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda w: moments(3, w),  # sum of ids and of squared ids
+        lambda w: moments(4, w, bits=2),  # per 2-bit slice
+        lambda w: moments(3, w, bits=3, base=8),  # packed in one word
+        lambda w: pdep(4, w, 2, 2),  # a table
+    ],
+    ids=["moments", "moments-slices", "moments-packed", "table"],
+)
+def test_proof_means_zero_and_a_counterexample_means_positive(make):
+    """Small analogues, every order 1..3 and word of 3..10 bits: where the
+    verifier proves the order safe the exact probability is 0 for every
+    uniform population (mms, n <= P); where it finds a counterexample, the
+    uniform population of its size has a positive probability (it contains it)."""
+    from rmaplab.verify_encoding import verify_encoding
+
+    seen = {"safe": 0, "unsafe": 0}
+    for w in range(3, 11):
+        enc = make(w)
+        for o in (1, 2, 3):
+            v = verify_encoding(enc, o)
+            P = 1 << o
+            if v.verdict == "safe":
+                for mms in range(2, min(P, 3) + 1):
+                    for n in range(mms, P + 1):
+                        p = exact_probability(enc, o, "uniform", mms, n, limit=10**7)
+                        assert p is None or p == 0, (enc.describe(), o, mms, n, p)
+                r = collide(enc, o, 2, 2)
+                assert (r["method"], r["probability"]) == ("proof", 0.0)
+            elif v.verdict == "unsafe":
+                ce = v.counterexample
+                mms, n = len(ce["mappings"]), sum(c for _, c in ce["mappings"])
+                p = exact_probability(enc, o, "uniform", mms, n, limit=10**7)
+                assert p is None or p > 0, (enc.describe(), o, ce, p)
+            seen[v.verdict] = seen.get(v.verdict, 0) + 1
+    assert seen["safe"] and seen["unsafe"], seen
+
+
+def test_every_family_has_its_paths_and_every_name_its_family():
+    from rmaplab.collide import ENCODING_FAMILIES, ENCODINGS, FAMILY_PATHS
+    from rmaplab.encoding import FAMILIES
+
+    assert set(FAMILY_PATHS) == set(FAMILIES)
+    assert set(ENCODING_FAMILIES) == set(ENCODINGS)
+    for name, fam in ENCODING_FAMILIES.items():
+        enc = resolve_encoding(name, 9)
+        assert (enc.family, enc.name) == (fam, name)
+    # the posted shorthand is the configuration's group, addends included
+    from rmaplab.encoding import from_config
+
+    post = resolve_encoding("posted", 9)
+    assert post.addends(0xABCDEF) == from_config(WIP_V1, 9).addends(0xABCDEF)
