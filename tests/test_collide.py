@@ -495,13 +495,13 @@ def test_mc_kernel_per_family_same_seed_same_hits(family):
 def test_kernel_addends_are_the_encodings(family, data):
     """The kernel inputs' addends (tables, powers, digits) are the encoding's
     own, word by word, for any id (the kernel's Python twin reads the same inputs)."""
-    from rmaplab._kernels.montecarlo import _check, addend_python
+    from rmaplab._kernels.montecarlo import _addend_python, _check
     from rmaplab.collide import mc_inputs
 
     enc = FAMILY_CASES[family][0]()
     inp = _check(mc_inputs(enc, 4, "uniform", 2, 2), 1, 0)
     mm = data.draw(st.integers(1, enc.max_id))
-    assert [addend_python(inp, mm, k) for k in range(enc.nr_values)] == enc.addends(mm)
+    assert [_addend_python(inp, mm, k) for k in range(enc.nr_values)] == enc.addends(mm)
 
 
 def test_monte_carlo_python_twin_matches_tasks():

@@ -38,12 +38,7 @@ from .codes import (
 )
 from .subid import calc_subid
 
-__all__ = [
-    "MonteCarloInputs",
-    "addend_python",
-    "false_exclusive_trials",
-    "false_exclusive_trials_python",
-]
+__all__ = ["MonteCarloInputs", "false_exclusive_trials", "false_exclusive_trials_python"]
 
 _U0 = np.uint64(0)
 _U1 = np.uint64(1)
@@ -363,7 +358,7 @@ def false_exclusive_trials(inp: MonteCarloInputs, trials: int, seed: int) -> tup
     return int(out[0]), int(out[1])
 
 
-def addend_python(inp: MonteCarloInputs, mm_id: int, k: int) -> int:
+def _addend_python(inp: MonteCarloInputs, mm_id: int, k: int) -> int:
     """Word ``k``'s addend for ``mm_id`` on Python ints (``inp`` as checked
     by :func:`_check`): the twin of the kernel's ``_enc_subid``."""
     mask = (1 << inp.word_bits) - 1
@@ -402,7 +397,7 @@ def false_exclusive_trials_python(inp: MonteCarloInputs, trials: int, seed: int)
         return _mix64_py(state) % k
 
     def subid(mm_id: int, k: int) -> int:
-        return addend_python(inp, mm_id, k)
+        return _addend_python(inp, mm_id, k)
 
     hits = 0
     for _ in range(trials):
