@@ -290,7 +290,7 @@ def replay_python(
         if c:
             answers[i] = fo.mapped_shared(m)
             truth[i] = fo.truly_shared(m)
-    kmax = max((fo.group.nr_values for fo in folios), default=1)
+    kmax = max((fo.encoding.nr_values for fo in folios), default=1)
     values = np.zeros((len(folios), kmax), dtype=np.uint64)
     for j, fo in enumerate(folios):
         values[j, : len(fo.rmap_vals)] = np.array(fo.rmap_vals, dtype=np.uint64)
