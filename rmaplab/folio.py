@@ -102,23 +102,25 @@ class Folio:
         return _check_int(name, mm_id, 1, self.encoding.max_id)
 
     def addends(self, mm_id: int) -> list[int]:
-        """The encoding's K addends of ``mm_id`` (cached; validates the id).
-        Under a configuration these are the posted sub-IDs."""
-        s = self._addends.get(mm_id)
-        if s is None:
-            mm_id = self.check_id(mm_id)
-            s = self.encoding.addends(mm_id)
-            self._addends[mm_id] = s
-        return s
+        """The encoding's K addends of ``mm_id`` (validates the id). Under a
+        configuration these are the posted sub-IDs."""
+        return list(self._addends_of(self.check_id(mm_id)))
 
     subids = addends
+
+    def _addends_of(self, mm_id: int) -> list[int]:
+        """:meth:`addends` of an id already validated, cached per folio."""
+        s = self._addends.get(mm_id)
+        if s is None:
+            s = self._addends[mm_id] = self.encoding.addends(mm_id)
+        return s
 
     def _count(self, name: str, count) -> int:
         return _check_int(name, count, 1, MAX_MAPCOUNT)
 
     def _add(self, mm_id: int, c: int) -> None:
         """Signed update of ``c`` mappings: one add per value, wrapping."""
-        s = self.addends(mm_id)
+        s = self._addends_of(mm_id)
         m = self.mask
         self.rmap_vals = [(v + c * x) & m for v, x in zip(self.rmap_vals, s, strict=False)]
         self.mapcount += c
@@ -184,8 +186,10 @@ class Folio:
 
     # -- the check ------------------------------------------------------
     def expected(self, mm_id: int) -> list[int]:
+        """What the values would be if ``mm_id`` held all ``mapcount``
+        mappings: ``mapcount * addend_k(mm_id)`` modulo the word."""
         n = self.mapcount
-        return [(n * x) & self.mask for x in self.addends(mm_id)]
+        return [(n * x) & self.mask for x in self._addends_of(self.check_id(mm_id))]
 
     def mapped_shared(self, mm_id: int) -> bool:
         """``__folio_large_mapped_shared`` for ``mm_id``: the kernel's answer.
