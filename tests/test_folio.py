@@ -238,23 +238,42 @@ def _fooled(cfg_or_enc, order, ce):
     return f.check(ce["victim"])
 
 
-def test_moments_counterexample_from_the_cli_replays_to_false_exclusive(capsys):
-    """``rmaplab verify --encoding moments`` at an unsafe order: its JSON
-    counterexample alone (every mm's count, the victim's included) fools the
-    Folio, and the words equal n*X and n*X^2 by direct integer arithmetic."""
-    argv = ["verify", "--encoding", "moments", "--id-bits", "24", "--word-bits", "64"]
-    assert main([*argv, "--max-order", "20", "--order", "19", "--json"]) == 0
-    (row,) = json.loads(capsys.readouterr().out)
-    assert row["verdict"] == "unsafe" and row["min_mappings"] == 2**18 + 2
-    ce = row["counterexample"]
-    r = _fooled(moments(24, 64), 19, ce)
-    assert r.false_exclusive and not r.shared and r.truly_shared
-    pairs = ce["mappings"]
-    n, x = sum(c for _, c in pairs), ce["victim"]
-    assert n == r.mapcount == row["min_mappings"] <= 2**19
-    s1 = sum(c * m for m, c in pairs) % 2**64
-    s2 = sum(c * m * m for m, c in pairs) % 2**64
-    assert list(r.rmap_vals) == [s1, s2] == [n * x % 2**64, n * x * x % 2**64]
+@pytest.mark.parametrize("id_bits, word_bits", [(24, 64), (16, 32)])
+def test_moments_counterexamples_from_the_cli_replay_to_false_exclusive(capsys, id_bits, word_bits):
+    """``rmaplab verify --encoding moments --all --json`` (orders 0..20): every
+    unsafe row's counterexample alone (every mm's count, the victim's
+    included) fools a Folio under the encoding, with words equal to n*X and
+    n*X^2 by direct integer arithmetic. Where minimality is claimed and the
+    counterexample is small, no proper part of it (victim kept, another mm
+    kept) fools the check."""
+    from itertools import product
+
+    argv = ["verify", "--encoding", "moments", "--id-bits", str(id_bits)]
+    argv += ["--word-bits", str(word_bits), "--max-order", "20", "--all", "--json"]
+    assert main(argv) == 0
+    rows = json.loads(capsys.readouterr().out)
+    unsafe = [r for r in rows if r["verdict"] == "unsafe"]
+    # 24/64: the variance bound fails from 2**19 pages; 16/32: from 8 pages
+    assert [r["order"] for r in unsafe] == list(range(19 if id_bits == 24 else 3, 21))
+    enc, mod = moments(id_bits, word_bits), 2**word_bits
+    for row in unsafe:
+        ce, order = row["counterexample"], row["order"]
+        r = _fooled(enc, order, ce)
+        assert r.false_exclusive and not r.shared and r.truly_shared
+        pairs, x = ce["mappings"], ce["victim"]
+        n = sum(c for _, c in pairs)
+        assert n == r.mapcount == row["min_mappings"] <= 2**order
+        s1 = sum(c * m for m, c in pairs) % mod
+        s2 = sum(c * m * m for m, c in pairs) % mod
+        assert list(r.rmap_vals) == [s1, s2] == [n * x % mod, n * x * x % mod]
+        if not (row["proven_minimal"] and n <= 8):
+            continue
+        for keep in product(*[range(c + 1) for _, c in pairs]):
+            part = [[m, k] for (m, _), k in zip(pairs, keep, strict=True) if k]
+            held = dict(part)
+            if sum(keep) == n or not held.get(x) or len(held) < 2:
+                continue
+            assert not _fooled(enc, order, {"victim": x, "mappings": part}).false_exclusive
 
 
 @pytest.mark.parametrize("id_bits, word_bits, order", [(6, 16, 8), (5, 12, 6), (4, 8, 4)])
