@@ -251,9 +251,9 @@ class RmapID(Scheme):
     def __init__(self, order, config: RmapConfig = DEFAULT_CONFIG):
         super().__init__(order, config)
         self.folio = Folio(config, order)
-        k = self.folio.group.nr_values
+        k = self.folio.encoding.nr_values
         self.bytes_per_folio = (
-            k * self.folio.config.word_bits // 8 + 4 + 4
+            k * self.folio.encoding.word_bits // 8 + 4 + 4
         )  # values, mapcount, seqcount
         self.atomics_per_update = 1 + 2 + k
 

@@ -222,7 +222,7 @@ def encoding_for(
         lines += [
             "",
             f"replayed: mapcount {chk.mapcount}, check says "
-            f"{'shared' if chk.shared else 'exclusive'} for mm {chk.mm}, truly "
+            f"{'shared' if chk.shared else 'exclusive'} for mm {chk.mm_id}, truly "
             f"{'shared' if chk.truly_shared else 'exclusive'}",
         ]
     return "\n".join(lines), v

@@ -29,9 +29,12 @@ class ReplayInputs(NamedTuple):
 
     Op ``i`` adds ``delta[i] * subid`` to every value of folio ``folio[i]``
     for dense mm ``mm[i]`` and, if ``check[i]``, asks the check.
-    ``subids[g, m, k]`` is sub-ID ``k`` of dense mm ``m`` in group slot
-    ``g``; folio ``f`` is in slot ``fgroup[f]``, with ``group_nr_values[g]`` rmap values
-    and ``nr_pages[f]`` pages.
+    ``subids[g, m, k]`` is the addend of word ``k`` for dense mm ``m`` in
+    slot ``g``: under a configuration one slot per group and the posted
+    sub-IDs, under an :class:`~rmaplab.encoding.Encoding` one slot and its
+    addends (the kernel is the same: it only reads the table). Folio ``f`` is
+    in slot ``fgroup[f]``, with ``group_nr_values[g]`` rmap values and
+    ``nr_pages[f]`` pages. :func:`rmaplab.replay.replay_inputs` builds these.
     """
 
     folio: np.ndarray  # int64[n_ops]
@@ -41,7 +44,7 @@ class ReplayInputs(NamedTuple):
     fgroup: np.ndarray  # int64[n_folios]
     nr_pages: np.ndarray  # int64[n_folios], folio_nr_pages
     group_nr_values: np.ndarray  # int64[n_groups], K of each group slot
-    subids: np.ndarray  # uint64[n_groups, n_mms, max K]
+    subids: np.ndarray  # uint64[n_slots, n_mms, max K]: addends (sub-IDs)
     mask: np.uint64  # 2**word_bits - 1
 
 
