@@ -206,13 +206,15 @@ def _verdict_text(v) -> str:
         )
     )
     if v.counterexample:
-        ce = v.counterexample
+        from .verify import split_counterexample
+
+        victim, own, rest = split_counterexample(v.counterexample)
         lines.append(
             wrap(
                 f"counterexample (replayed through the folio model: "
                 f"{'wrong exclusive' if v.replayed else 'NOT reproduced'}): victim mm "
-                f"{ce['victim']} maps 1 page; "
-                + ", ".join(f"mm {m} maps {c}" for m, c in ce["mappings"])
+                f"{victim} maps {own} page{'' if own == 1 else 's'}; "
+                + ", ".join(f"mm {m} maps {c}" for m, c in rest)
             )
         )
     if v.note:
