@@ -252,9 +252,8 @@ class RmapID(Scheme):
         super().__init__(order, config)
         self.folio = Folio(config, order)
         k = self.folio.group.nr_values
-        self.bytes_per_folio = (
-            k * self.folio.config.word_bits // 8 + 4 + 4
-        )  # values, mapcount, seqcount
+        # values, mapcount, seqcount
+        self.bytes_per_folio = self.folio.config.value_bytes(order) + 4 + 4
         self.atomics_per_update = 1 + 2 + k
 
     def map(self, mm_id, mask, count):
