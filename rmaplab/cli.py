@@ -202,7 +202,8 @@ def _verdict_text(v) -> str:
     lines.append(
         wrap(
             f"minimality {'proven' if v.proven_minimal else 'not proven'}; frontier: no "
-            f"sub-ID weights with B = {v.bits} are safe from {v.frontier_pages} pages on"
+            f"sub-ID linear in the slice's B = {v.bits} bits is safe from "
+            f"{v.frontier_pages} pages on (tables w[s] not covered)"
         )
     )
     if v.counterexample:
