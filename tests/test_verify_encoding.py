@@ -171,12 +171,19 @@ def test_moments_16_bit_ids_in_32_bit_words():
     vs = [verify_encoding(enc, o) for o in range(6)]
     # h = 2^15 - 1, ceil(2^32 / h^2) = 5 others: safe while P - 1 < 5
     assert [v.verdict for v in vs] == ["safe"] * 3 + ["unsafe"] * 3
-    # 5 others are the variance bound's minimum; the construction may need one
-    # more, and then must not claim minimality
+    # 5 others are the variance bound's minimum, and they are reached: only by
+    # victims near 2/5 of the id range (k = 2 others high, 3 low), never in the
+    # middle, where 5 others top out at 2 * 32767^2 + 3 * 21845^2 < 2^32
     for v in vs[3:]:
-        assert v.min_mappings in (6, 7)
-        assert v.proven_minimal == (v.min_mappings == 6)
-        assert replay(enc, v.order, v.counterexample).false_exclusive
+        assert (v.min_mappings, v.proven_minimal) == (6, True)
+        ce = v.counterexample
+        counts = dict(ce["mappings"])
+        n, X = sum(counts.values()), ce["victim"]
+        assert n == 6 and len(counts) == 6
+        # independent of rmaplab: exact first moment, second moment wraps once
+        assert sum(c * m for m, c in counts.items()) == n * X
+        assert sum(c * m * m for m, c in counts.items()) - n * X * X == 2**32
+        assert replay(enc, v.order, ce).false_exclusive
 
 
 def test_digits_path_is_todays_verifier():
