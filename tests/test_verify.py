@@ -192,7 +192,11 @@ def test_exhaustive_kernel_matches_pure_python_bfs(cfg):
         assert np.array_equal(shortest_returns(inp), shortest_returns_python(inp))
 
 
-@pytest.mark.parametrize("cfg", [*TINY, SMALL[0], SMALL[3]], ids=lambda c: c.name)
+@pytest.mark.parametrize(
+    "cfg",
+    [*TINY, *(pytest.param(c, marks=pytest.mark.jit_heavy) for c in (SMALL[0], SMALL[3]))],
+    ids=lambda c: c.name,
+)
 def test_exhaustive_counterexample_replays_alone(cfg):
     """The brute force's own counterexample follows the contract (the victim's
     [X, 1] first) and replays, by rmaplab's folio model and by the naive one, to a
