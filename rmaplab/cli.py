@@ -202,17 +202,20 @@ def _verdict_text(v) -> str:
     lines.append(
         wrap(
             f"minimality {'proven' if v.proven_minimal else 'not proven'}; frontier: no "
-            f"sub-ID weights with B = {v.bits} are safe from {v.frontier_pages} pages on"
+            f"sub-ID linear in the slice's B = {v.bits} bits is safe from "
+            f"{v.frontier_pages} pages on (tables w[s] not covered)"
         )
     )
     if v.counterexample:
-        ce = v.counterexample
+        from .verify import split_counterexample
+
+        victim, own, rest = split_counterexample(v.counterexample)
         lines.append(
             wrap(
                 f"counterexample (replayed through the folio model: "
                 f"{'wrong exclusive' if v.replayed else 'NOT reproduced'}): victim mm "
-                f"{ce['victim']} maps 1 page; "
-                + ", ".join(f"mm {m} maps {c}" for m, c in ce["mappings"])
+                f"{victim} maps {own} page{'' if own == 1 else 's'}; "
+                + ", ".join(f"mm {m} maps {c}" for m, c in rest)
             )
         )
     if v.note:

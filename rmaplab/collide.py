@@ -293,14 +293,15 @@ def exact_probability(
 
 def _adversarial(enc: Encoding, config: RmapConfig = DEFAULT_CONFIG) -> tuple[int, int]:
     """(fooled, total) over the verifier's counterexample and its neighbours:
-    each other mm's count changed by -1, 0 or +1 (counts stay >= 1).
+    each other mm's count changed by -1, 0 or +1 (counts stay >= 1; the
+    victim keeps its own listed count).
 
     The population is the counterexample the verifier finds for ``config`` at
     the encoding's order (or, failing that, for the encoding's own digit
     configuration), evaluated under this encoding."""
     from itertools import product
 
-    from .verify import verify
+    from .verify import split_counterexample, verify
 
     ce = None
     for cfg in (config, enc.config()):
@@ -314,12 +315,13 @@ def _adversarial(enc: Encoding, config: RmapConfig = DEFAULT_CONFIG) -> tuple[in
             f"(it proves the check safe there for {config.name}); `rmaplab verify --all` "
             "lists the unsafe orders"
         )
-    if max([ce["victim"]] + [m for m, _ in ce["mappings"]]) > enc.max_id:
+    victim, own, rest = split_counterexample(ce)
+    if max(m for m, _ in ce["mappings"]) > enc.max_id:
         raise ConfigError(f"id_bits={enc.id_bits} cannot hold the counterexample's ids")
     mod = 1 << enc.word_bits
     P = 1 << enc.order
-    x = enc.subids(ce["victim"])
-    others = [(mm, c) for mm, c in ce["mappings"]]
+    x = enc.subids(victim)
+    others = [(mm, c) for mm, c in rest]
     subs = {mm: enc.subids(mm) for mm, _ in others}
     fooled = total = 0
     for delta in product((-1, 0, 1), repeat=len(others)):
@@ -327,7 +329,7 @@ def _adversarial(enc: Encoding, config: RmapConfig = DEFAULT_CONFIG) -> tuple[in
         if min(counts) < 1:
             continue
         total += 1
-        if 1 + sum(counts) > P:
+        if own + sum(counts) > P:
             continue
         ok = all(
             sum(c * (subs[mm][k] - x[k]) for (mm, _), c in zip(others, counts, strict=False)) % mod

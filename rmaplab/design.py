@@ -19,7 +19,8 @@ Searched, per order ``o`` (``P = 2**o``):
 * ``raw-id``, ``hash64``: K = 1;
 * ``bit-counters``: K = id_bits.
 
-Costs (the model of :mod:`rmaplab.cost`): bytes ``K * word_bits / 8``;
+Costs (the model of :mod:`rmaplab.cost`): bytes ``K * word_bytes(word_bits)``
+(each value in the smallest u8/u16/u32/u64 holding a word);
 atomic RMW per (un)map: legacy 2 + mapcount 1 + seqcount 2 + K; extra ALU
 per update: K multiplies (count times addend; none for a one-page update)
 and, where the addend is looked up at update time, K table lookups (the

@@ -39,7 +39,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from .config import ID_BITS_RANGE, MAX_ORDER, ConfigError, RmapConfig, _check_int
+from .config import ID_BITS_RANGE, MAX_ORDER, ConfigError, RmapConfig, _check_int, word_bytes
 
 if TYPE_CHECKING:
     from .folio import CheckResult
@@ -147,8 +147,9 @@ class Encoding:
 
     @property
     def bytes(self) -> int:
-        """Bytes of rmap values per folio (mapcount and seqcount excluded)."""
-        return self.nr_values * self.word_bits // 8
+        """Bytes of rmap values per folio (mapcount and seqcount excluded):
+        K words of :func:`rmaplab.config.word_bytes` each."""
+        return self.nr_values * word_bytes(self.word_bits)
 
     def param(self, key: str, default: Any = None) -> Any:
         """The family parameter ``key`` (see ``params``), else ``default``."""

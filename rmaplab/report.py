@@ -285,7 +285,7 @@ def post_text(facts: dict, config: RmapConfig, quick: bool = False) -> str:
     ``--quick`` budgets, which the post says first.
     """
     from .proof import LINEAR_SCOPE, quadratic_table
-    from .verify import frontier_pages
+    from .verify import frontier_pages, split_counterexample
 
     cfg = config
     f = facts
@@ -310,12 +310,13 @@ def post_text(facts: dict, config: RmapConfig, quick: bool = False) -> str:
     ]
     parts.append("2. Can the posted encoding's check be fooled?")
     if f.get("unsafe_orders"):
-        ce = f["counterexample"]
-        others = ", ".join(f"{m} ({c})" for m, c in ce["mappings"])
+        victim, own, rest = split_counterexample(f["counterexample"])
+        others = ", ".join(f"{m} ({c})" for m, c in rest)
         parts.append(
             f"Yes, at orders {', '.join(map(str, f['unsafe_orders']))}. At order {f['order']}, "
             f"{f['min_mappings']} mappings (proven minimal) make __folio_large_mapped_shared "
-            f"answer 'exclusive' for mm {ce['victim']} (1 page) while mms {others} map the "
+            f"answer 'exclusive' for mm {victim} ({own} page{'' if own == 1 else 's'}) "
+            f"while mms {others} map the "
             "folio. Every other order is proven safe. See proof.txt, "
             "counterexample_steps.txt, verify.txt."
         )

@@ -252,9 +252,8 @@ class RmapID(Scheme):
         super().__init__(order, config)
         self.folio = Folio(config, order)
         k = self.folio.encoding.nr_values
-        self.bytes_per_folio = (
-            k * self.folio.encoding.word_bits // 8 + 4 + 4
-        )  # values, mapcount, seqcount
+        # values (Encoding.bytes: K words of the smallest C type), mapcount, seqcount
+        self.bytes_per_folio = self.folio.encoding.bytes + 4 + 4
         self.atomics_per_update = 1 + 2 + k
 
     def map(self, mm_id, mask, count):
