@@ -415,6 +415,11 @@ def cmd_compare(args) -> int:
                 f"list of {names} (leave it out for all)"
             )
     cfg = _config_from_args(args)
+    enc = None
+    if args.encoding is not None:
+        from .encoding import default_encoding
+
+        enc = default_encoding(args.encoding, cfg.id_bits, cfg.word_bits, args.order, args.order)
     df = compare(
         args.workload,
         schemes,
@@ -423,6 +428,7 @@ def cmd_compare(args) -> int:
         args.procs,
         args.seed,
         args.folios,
+        encoding=enc,
     )
     if args.json:
         _emit_json(df[COLUMNS].to_dict(orient="records"))
@@ -431,6 +437,7 @@ def cmd_compare(args) -> int:
         wrap(
             f"workload {args.workload}: order {args.order}, {args.procs} processes, "
             f"{args.folios} folios, seed {args.seed}. false exclusive > 0 is UNSAFE."
+            + (f" rmap-id encoding: {enc.describe()}." if enc is not None else "")
         )
     )
     print()
@@ -684,6 +691,11 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--procs", type=int, default=8)
     cp.add_argument("--folios", type=int, default=4)
     cp.add_argument("--seed", type=int, default=0)
+    cp.add_argument(
+        "--encoding",
+        help="rmap-id scheme's encoding family (digits, table, moments, raw-id, hash64, "
+        "bit-counters; default: the configuration's posted sub-IDs)",
+    )
     cp.add_argument("--list", action="store_true", help="name the workloads and schemes")
     cp.add_argument("--json", action="store_true")
     cp.set_defaults(func=cmd_compare)
