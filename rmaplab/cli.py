@@ -202,17 +202,20 @@ def _verdict_text(v) -> str:
     lines.append(
         wrap(
             f"minimality {'proven' if v.proven_minimal else 'not proven'}; frontier: no "
-            f"sub-ID weights with B = {v.bits} are safe from {v.frontier_pages} pages on"
+            f"sub-ID linear in the slice's B = {v.bits} bits is safe from "
+            f"{v.frontier_pages} pages on (tables w[s] not covered)"
         )
     )
     if v.counterexample:
-        ce = v.counterexample
+        from .verify import split_counterexample
+
+        victim, own, rest = split_counterexample(v.counterexample)
         lines.append(
             wrap(
                 f"counterexample (replayed through the folio model: "
                 f"{'wrong exclusive' if v.replayed else 'NOT reproduced'}): victim mm "
-                f"{ce['victim']} maps 1 page; "
-                + ", ".join(f"mm {m} maps {c}" for m, c in ce["mappings"])
+                f"{victim} maps {own} page{'' if own == 1 else 's'}; "
+                + ", ".join(f"mm {m} maps {c}" for m, c in rest)
             )
         )
     if v.note:
@@ -412,6 +415,11 @@ def cmd_compare(args) -> int:
                 f"list of {names} (leave it out for all)"
             )
     cfg = _config_from_args(args)
+    enc = None
+    if args.encoding is not None:
+        from .encoding import default_encoding
+
+        enc = default_encoding(args.encoding, cfg.id_bits, cfg.word_bits, args.order, args.order)
     df = compare(
         args.workload,
         schemes,
@@ -420,6 +428,7 @@ def cmd_compare(args) -> int:
         args.procs,
         args.seed,
         args.folios,
+        encoding=enc,
     )
     if args.json:
         _emit_json(df[COLUMNS].to_dict(orient="records"))
@@ -428,6 +437,7 @@ def cmd_compare(args) -> int:
         wrap(
             f"workload {args.workload}: order {args.order}, {args.procs} processes, "
             f"{args.folios} folios, seed {args.seed}. false exclusive > 0 is UNSAFE."
+            + (f" rmap-id encoding: {enc.describe()}." if enc is not None else "")
         )
     )
     print()
@@ -702,6 +712,11 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--procs", type=int, default=8)
     cp.add_argument("--folios", type=int, default=4)
     cp.add_argument("--seed", type=int, default=0)
+    cp.add_argument(
+        "--encoding",
+        help="rmap-id scheme's encoding family (digits, table, moments, raw-id, hash64, "
+        "bit-counters; default: the configuration's posted sub-IDs)",
+    )
     cp.add_argument("--list", action="store_true", help="name the workloads and schemes")
     cp.add_argument("--json", action="store_true")
     cp.set_defaults(func=cmd_compare)

@@ -311,19 +311,10 @@ def exact_probability(
     return None
 
 
-def _split_ce(ce: dict) -> tuple[int, int, list[tuple[int, int]]]:
-    """``(victim, victim's count, others)`` of a counterexample, whether its
-    mappings list the victim's own entry (the encoding verifier's form) or
-    not (the victim then maps one page)."""
-    x = ce["victim"]
-    own = [c for mm, c in ce["mappings"] if mm == x]
-    return x, sum(own) if own else 1, [(mm, c) for mm, c in ce["mappings"] if mm != x]
-
-
 def _adversarial(enc: Encoding, order: int, config: RmapConfig = DEFAULT_CONFIG) -> tuple[int, int]:
     """(fooled, total) over the verifier's counterexample and its neighbours:
     each other mm's count changed by -1, 0 or +1 (counts stay >= 1; the
-    victim keeps its own count).
+    victim keeps its own listed count).
 
     The population is the counterexample the verifier finds for ``config`` at
     ``order`` (the posted scheme's), or, failing that, the one
@@ -331,7 +322,7 @@ def _adversarial(enc: Encoding, order: int, config: RmapConfig = DEFAULT_CONFIG)
     evaluated under this encoding."""
     from itertools import product
 
-    from .verify import verify
+    from .verify import split_counterexample, verify
 
     ce = None
     cfg = require_config(config)
@@ -345,8 +336,8 @@ def _adversarial(enc: Encoding, order: int, config: RmapConfig = DEFAULT_CONFIG)
             f"for {cfg.name} nor for encoding {enc.name!r}; `rmaplab verify --all` "
             "lists the unsafe orders"
         )
-    victim, own, others = _split_ce(ce)
-    if max([victim] + [m for m, _ in others]) > enc.max_id:
+    victim, own, others = split_counterexample(ce)
+    if max(m for m, _ in ce["mappings"]) > enc.max_id:
         raise ConfigError(f"id_bits={enc.id_bits} cannot hold the counterexample's ids")
     mod = 1 << enc.word_bits
     P = 1 << order

@@ -3,9 +3,11 @@
 The model follows the statements of the WIP v1 cover letter (see
 ``shared/reference/rmap-id.md``, "Costs stated in the series"):
 
-* bytes: ``K * word_bits / 8`` for the values ("8 bytes for order 2, 16 for
-  order 5, 32 for order 10"), plus an ``atomic_t`` seqcount (4 bytes; an
-  assumption, the series excludes it from its figures);
+* bytes: ``K * word_bytes(word_bits)`` for the values, each in the smallest
+  u8/u16/u32/u64 that holds a word (``K * word_bits / 8`` for the series'
+  64-bit words: "8 bytes for order 2, 16 for order 5, 32 for order 10"),
+  plus an ``atomic_t`` seqcount (4 bytes; an assumption, the series excludes
+  it from its figures);
 * per-page mapcounts the series wants to remove: ``2**order * 4`` bytes
   (16, 128 and 4096 bytes at orders 2, 5 and 10, as stated);
 * atomic RMW per (un)map of part of a THP: the legacy path does at most 2
@@ -20,7 +22,7 @@ The model follows the statements of the WIP v1 cover letter (see
   updates repeat the whole path per page.
 
 :func:`cost_row_encoding` gives the same columns for any
-:class:`~rmaplab.encoding.Encoding` (bytes ``K * word_bits / 8``, the same
+:class:`~rmaplab.encoding.Encoding` (bytes ``K * word_bytes(word_bits)``, the same
 atomics with its K), plus the extra ALU work of an update
 (:func:`alu_per_update`): K multiplies (count times addend; none for a
 one-page update) and, where the addend is looked up at update time, K table

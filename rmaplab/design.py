@@ -19,8 +19,9 @@ Searched, per order ``o`` (``P = 2**o``):
 * ``raw-id``, ``hash64``: K = 1;
 * ``bit-counters``: K = id_bits.
 
-Costs are :func:`rmaplab.cost.cost_row_encoding`'s: bytes ``K * word_bits /
-8``; atomic RMW per (un)map: legacy 2 + mapcount 1 + seqcount 2 + K; extra
+Costs are :func:`rmaplab.cost.cost_row_encoding`'s: bytes ``K *
+word_bytes(word_bits)`` (each value in the smallest u8/u16/u32/u64 holding a
+word); atomic RMW per (un)map: legacy 2 + mapcount 1 + seqcount 2 + K; extra
 ALU per update (:func:`rmaplab.cost.alu_per_update`): K multiplies (count
 times addend; none for a one-page update) and, where the addend is looked up
 at update time, K table lookups (the series looks up ``rmap_subids_4/5/6``

@@ -352,7 +352,7 @@ def test_counterexample_uses_the_smallest_ids_when_d_has_zeros():
     cfg = RmapConfig("zeros", 3, 4, (Group(1, 1, 1, 3, 14),))
     v = verify(cfg, 1)
     assert (v.verdict, v.min_mappings) == ("unsafe", 2)
-    assert v.counterexample == {"victim": 4, "mappings": [[1, 1]]}
+    assert v.counterexample == {"victim": 4, "mappings": [[4, 1], [1, 1]]}
     assert naive.mapped_shared(1, 3, 14, 4, 1, {4: 1, 1: 1}, 4) is False
 
 

@@ -177,7 +177,7 @@ def test_encoding_rows_of_every_family():
             ["family", "values", "bytes", "atomics_per_update", "multiplies", "table_lookups"]
         ].itertuples(index=False)
     ]
-    # bytes = K * W / 8; atomics = legacy 2 + mapcount 1 + seqcount 2 + K
+    # bytes = K * word_bytes(W); atomics = legacy 2 + mapcount 1 + seqcount 2 + K
     assert got == [
         ("moments", 2, 16, 7, 2, 0),
         ("table", 3, 24, 8, 3, 3),
@@ -205,3 +205,47 @@ def test_design_takes_its_cost_columns_from_the_cost_model():
         c = cost_row_encoding(enc, 2)
         for col in ("bytes", "atomics_per_update", "multiplies", "table_lookups"):
             assert r[col] == c[col], (fam, col)
+
+
+# -- bytes of narrow words ---------------------------------------------------------
+
+
+def test_cheapest_safe_counts_a_narrow_word_as_a_whole_byte():
+    """cheapest_safe(id_bits=1, word_bits=2, max_order=0) once said 0 bytes: the
+    model took K * W // 8, and a 2-bit word rounded down to nothing. A value is its
+    own atomically updated word, so it takes the smallest u8/u16/u32/u64 holding it."""
+    (row,) = cheapest_safe(1, 2, 0).to_dict(orient="records")
+    assert (row["order"], row["values"], row["bits"], row["bytes"]) == (0, 1, 1, 1)
+    # 4-bit ids in 6-bit words, by hand: order 1, K = 1 (base 3) is carry-free
+    # (1 * (1 + 3 + 9 + 27) = 40 < 64); order 2, K = 1 (base 5) is fooled by victim 7 with
+    # mms 1 and 8 (31 + 1 + 125 = 3 * 31 + 64) and K = 2 (base 5) is carry-free (3 * 6 < 64);
+    # order 3, K = 2 (base 9) is fooled by D = (1, 7) (1 + 63 = 64, 8 mappings), K = 3
+    # would leave a value without id bits, and K = 4 one-bit values are carry-free
+    # (7 < 64): one byte per value, K bytes
+    t = cheapest_safe(4, 6, 3).set_index("order")
+    assert [t.loc[o, "values"] for o in range(4)] == [1, 1, 2, 4]
+    assert [t.loc[o, "bytes"] for o in range(4)] == [1, 1, 2, 4]
+
+
+@pytest.mark.parametrize(
+    "word_bits, nbytes",
+    [(2, 1), (7, 1), (8, 1), (9, 2), (16, 2), (17, 4), (20, 4), (24, 4), (32, 4), (33, 8), (64, 8)],
+)
+def test_word_bytes_is_the_smallest_kernel_type(word_bits, nbytes):
+    from rmaplab.config import single_group_config, word_bytes
+    from rmaplab.encoding import raw_id
+    from rmaplab.schemes import RmapID
+
+    assert word_bytes(word_bits) == nbytes
+    cfg = single_group_config(2, word_bits, 2, 1, 0)
+    assert cfg.value_bytes(0) == 2 * nbytes
+    assert raw_id(2, word_bits).bytes == nbytes
+    assert RmapID(0, cfg).bytes_per_folio == 2 * nbytes + 4 + 4
+
+
+@pytest.mark.parametrize("word_bits", [1, 65])
+def test_word_bytes_refuses_widths_out_of_range(word_bits):
+    from rmaplab.config import word_bytes
+
+    with pytest.raises(ConfigError, match="word_bits"):
+        word_bytes(word_bits)
