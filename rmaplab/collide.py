@@ -543,8 +543,8 @@ def collide(
 
     ``encoding``: an :class:`~rmaplab.encoding.Encoding`, or a command-line
     name (:data:`ENCODINGS`) resolved here, once, by :func:`resolve_encoding`
-    with ``config``, ``word_bits`` and ``id_bits`` (which an ``Encoding``
-    ignores: it carries its widths). ``method``: ``auto`` (proof if the
+    with ``config``, ``word_bits`` and ``id_bits`` (an ``Encoding`` carries
+    its widths: overrides that differ are refused). ``method``: ``auto`` (proof if the
     verifier proves the encoding safe at ``order``, else exact if small
     enough, else Monte Carlo; :data:`FAMILY_PATHS`), or one of ``proof``,
     ``exact``, ``monte-carlo``, ``analytic``. ``executor``: any
@@ -564,6 +564,15 @@ def collide(
     if isinstance(encoding, Encoding):
         enc = encoding
         require_config(config).group_for(order)  # the same orders as a name
+        for what, given, has in (
+            ("word_bits", word_bits, enc.word_bits),
+            ("id_bits", id_bits, enc.id_bits),
+        ):
+            if given is not None and given != has:
+                raise ConfigError(
+                    f"{what}={given} contradicts encoding {enc.name!r} ({what}={has}): an "
+                    "Encoding carries its widths; leave the override out"
+                )
     else:
         enc = resolve_encoding(encoding, order, config, word_bits, id_bits)
     _check_params(enc, order, population, mms, mappings)

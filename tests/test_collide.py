@@ -160,6 +160,13 @@ def test_moments_are_zero_by_proof_only_where_the_verifier_says_safe():
         collide("moments", method="proof", **small)
 
 
+def test_an_encoding_object_keeps_its_widths():
+    enc = moments(5, 5)
+    assert collide(enc, 4, 3, 6, word_bits=5, id_bits=5)["exact"] == "481/69750"
+    with pytest.raises(ConfigError, match=r"word_bits=8 contradicts encoding 'moments'"):
+        collide(enc, 4, 3, 6, word_bits=8)
+
+
 def test_cli_collide_moments(capsys):
     assert main(["collide", "--encoding", "moments", "--order", "9", "--json"]) == 0
     r = json.loads(capsys.readouterr().out)
