@@ -165,6 +165,9 @@ def test_an_encoding_object_keeps_its_widths():
     assert collide(enc, 4, 3, 6, word_bits=5, id_bits=5)["exact"] == "481/69750"
     with pytest.raises(ConfigError, match=r"word_bits=8 contradicts encoding 'moments'"):
         collide(enc, 4, 3, 6, word_bits=8)
+    wide = moments(20, 64, powers=(1, 2, 3, 4, 5), base=2)
+    with pytest.raises(ConfigError, match="allowed at most 4 powers packed"):
+        collide(wide, 9, 3, 20, method="monte-carlo", trials=10)
 
 
 def test_cli_collide_moments(capsys):
