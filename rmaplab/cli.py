@@ -466,6 +466,35 @@ def cmd_compare(args) -> int:
     return 0
 
 
+def _collide_family_encoding(args, cfg):
+    """``collide --encoding FAMILY`` with family options (``--slice-bits``,
+    ``--base``, ``--packed``, ``--table``): resolved as ``verify --encoding``
+    resolves them, with the configuration's widths unless overridden."""
+    import argparse
+
+    from .cli_design import resolve
+    from .encoding import FAMILIES
+
+    if args.encoding not in FAMILIES:
+        raise ConfigError(
+            f"--slice-bits, --base, --packed and --table go with a family: allowed "
+            f"--encoding {', '.join(FAMILIES)}, got {args.encoding!r}"
+        )
+    wb = cfg.word_bits if args.word_bits is None else args.word_bits
+    ns = argparse.Namespace(
+        encoding=args.encoding,
+        id_bits=cfg.id_bits if args.id_bits is None else args.id_bits,
+        word_bits=wb,
+        max_order=max(args.order, min(cfg.max_order, int(wb) - 1)),
+        order=args.order,
+        slice_bits=args.slice_bits,
+        base=args.base,
+        packed=args.packed,
+        table=args.table,
+    )
+    return resolve(ns, args.order)
+
+
 def cmd_collide(args) -> int:
     from .collide import (
         ENCODING_FAMILIES,
@@ -512,7 +541,11 @@ def cmd_collide(args) -> int:
         raise ConfigError(f"--max-seconds={args.max_seconds:g} is out of range: allowed > 0")
     cfg = get_config(args.config)
     # the name resolves here, once, to an rmaplab.encoding.Encoding
-    enc = resolve_encoding(args.encoding, args.order, cfg, args.word_bits, args.id_bits)
+    family_opts = (args.slice_bits, args.base, args.table)
+    if any(x is not None for x in family_opts) or args.packed:
+        enc = _collide_family_encoding(args, cfg)
+    else:
+        enc = resolve_encoding(args.encoding, args.order, cfg, args.word_bits, args.id_bits)
     executor: Executor | Literal["auto"] | None = "auto"  # local processes from 4 tasks on
     address = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
     if address:
@@ -728,6 +761,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", default=DEFAULT_CONFIG.name, help=f"one of {', '.join(config_names())}"
     )
     cl.add_argument("--encoding", help="encoding name (see --list)")
+    cl.add_argument(
+        "--slice-bits", type=int, help="digits, table, moments: id bits per slice (family options)"
+    )
+    cl.add_argument("--base", type=int, help="digits: digit base; packed moments: packing base")
+    cl.add_argument(
+        "--packed", action="store_true", help="moments: one word per slice, powers packed"
+    )
+    cl.add_argument("--table", help="table: JSON list of 2^B weights (default: PDEP)")
     cl.add_argument("--population", default="uniform", help="population name (see --list)")
     cl.add_argument("--order", type=int, default=9)
     cl.add_argument("--mms", type=int, default=2)

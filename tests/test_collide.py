@@ -188,6 +188,28 @@ def test_cli_collide_moments(capsys):
     assert (r["method"], r["exact"]) == ("exact", "481/69750")
 
 
+def test_cli_collide_family_options(capsys):
+    # a given table, as `verify --encoding table --table` takes it
+    argv = ["collide", "--encoding", "table", "--table", "[0,1,5,11]", "--order", "3"]
+    argv += ["--word-bits", "6", "--id-bits", "4", "--mms", "3", "--mappings", "6", "--json"]
+    assert main(argv) == 0
+    r = json.loads(capsys.readouterr().out)
+    assert (r["family"], r["values"], r["detail"]) == (
+        "table",
+        2,
+        "table (given): 2-bit slices, 2 x 6-bit words",
+    )
+    want = exact_probability(table(4, 6, [0, 1, 5, 11]), 3, "uniform", 3, 6)
+    assert r["method"] == "exact" and r["exact"] == f"{want.numerator}/{want.denominator}"
+    # moments of 8-bit slices: three slices, two words each
+    argv = ["collide", "--encoding", "moments", "--slice-bits", "8", "--order", "13", "--json"]
+    assert main(argv) == 0
+    r = json.loads(capsys.readouterr().out)
+    assert (r["values"], r["method"]) == (6, "proof")
+    assert main(["collide", "--encoding", "posted", "--base", "3"]) == 2
+    assert "go with a family: allowed --encoding digits" in capsys.readouterr().err
+
+
 def test_adversarial_population_uses_the_verifier():
     r = collide("posted", order=9, mms=5, mappings=71, population="adversarial")
     assert r["method"] == "exact" and r["exact"] == "1/81"  # only the counterexample itself
