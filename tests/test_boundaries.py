@@ -12,7 +12,7 @@ import naive
 import pytest
 
 from rmaplab import Folio, Group, RmapConfig
-from rmaplab.collide import TASK_TRIALS, resolve_encoding, monte_carlo
+from rmaplab.collide import TASK_TRIALS, monte_carlo, resolve_encoding
 from rmaplab.lattice import iroot, lattice_basis, lll, shortest_linf
 from rmaplab.subid import calc_rmap_subid, id_slices, mm_subids
 from rmaplab.verify import carry_free_certificate, frontier_pages, verify

@@ -9,7 +9,7 @@ import naive
 import pytest
 
 from rmaplab import Group, RmapConfig
-from rmaplab.collide import TASK_TRIALS, resolve_encoding, monte_carlo
+from rmaplab.collide import TASK_TRIALS, monte_carlo, resolve_encoding
 from rmaplab.lattice import lattice_basis, lll, shortest_linf
 from rmaplab.verify import verify
 
