@@ -218,6 +218,8 @@ def test_pure_python_paths():
         "tests/test_collide.py::test_mc_kernel_small_run_agrees_with_exact",
         "tests/test_collide.py::test_mc_kernel_is_bit_identical_to_its_python_twin",
         "tests/test_collide.py::test_monte_carlo_python_twin_matches_tasks",
+        "tests/test_collide.py::test_mc_kernel_per_family_same_seed_same_hits",
+        "tests/test_collide.py::test_kernel_addends_are_the_encodings",
         "tests/test_kernels.py",
     ]
     proc = subprocess.run(
