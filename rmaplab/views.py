@@ -37,7 +37,15 @@ __all__ = [
 ]
 
 #: The encodings the report compares, in the order its tables list them.
-REPORT_ENCODINGS = ("posted", "raw-id", "hash64", "two-values", "posted-32bit", "bit-counters")
+REPORT_ENCODINGS = (
+    "posted",
+    "raw-id",
+    "hash64",
+    "two-values",
+    "posted-32bit",
+    "bit-counters",
+    "moments",
+)
 #: The encodings of the collision sweep against mms.
 SWEEP_ENCODINGS = ("posted", "raw-id", "hash64", "two-values")
 #: Points of the collision sweep against mms.
