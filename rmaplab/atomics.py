@@ -257,17 +257,12 @@ def mm_ids(threads: int) -> list[list[int]]:
 
 def quadratic_shift(bits: int, word_bits: int = 64) -> int:
     """``k`` of ``w[s] = s + s**2 * 2**k`` that maximises the folio size the
-    convex-position certificate proves: ``(P - 1) * smax < 2**k`` and ``(P -
-    1) * smax**2 < 2**(W - k)``. The same rule as ``proof.quadratic_table``
-    (kept local so bench-atomics does not depend on it); it only sets the
-    shift amount, which costs the same for every k."""
-    smax = (1 << bits) - 1
-    best = (1, 0)
-    for k in range(1, word_bits):
-        pages = 1 + min(((1 << k) - 1) // smax, ((1 << (word_bits - k)) - 1) // (smax * smax))
-        if pages > best[0]:
-            best = (pages, k)
-    return best[1]
+    convex-position certificate proves (:func:`rmaplab.proof.quadratic_table`,
+    whose docstring states the certificate); it only sets the shift amount of
+    the bench's table, which costs the same for every k."""
+    from .proof import quadratic_table
+
+    return quadratic_table(bits, word_bits)[1]
 
 
 def _digits_base_pages(k: int) -> int:

@@ -202,17 +202,20 @@ def _verdict_text(v) -> str:
     lines.append(
         wrap(
             f"minimality {'proven' if v.proven_minimal else 'not proven'}; frontier: no "
-            f"sub-ID weights with B = {v.bits} are safe from {v.frontier_pages} pages on"
+            f"sub-ID linear in the slice's B = {v.bits} bits is safe from "
+            f"{v.frontier_pages} pages on (tables w[s] not covered)"
         )
     )
     if v.counterexample:
-        ce = v.counterexample
+        from .verify import split_counterexample
+
+        victim, own, rest = split_counterexample(v.counterexample)
         lines.append(
             wrap(
                 f"counterexample (replayed through the folio model: "
                 f"{'wrong exclusive' if v.replayed else 'NOT reproduced'}): victim mm "
-                f"{ce['victim']} maps 1 page; "
-                + ", ".join(f"mm {m} maps {c}" for m, c in ce["mappings"])
+                f"{victim} maps {own} page{'' if own == 1 else 's'}; "
+                + ", ".join(f"mm {m} maps {c}" for m, c in rest)
             )
         )
     if v.note:
@@ -412,6 +415,11 @@ def cmd_compare(args) -> int:
                 f"list of {names} (leave it out for all)"
             )
     cfg = _config_from_args(args)
+    enc = None
+    if args.encoding is not None:
+        from .encoding import default_encoding
+
+        enc = default_encoding(args.encoding, cfg.id_bits, cfg.word_bits, args.order, args.order)
     df = compare(
         args.workload,
         schemes,
@@ -420,6 +428,7 @@ def cmd_compare(args) -> int:
         args.procs,
         args.seed,
         args.folios,
+        encoding=enc,
     )
     if args.json:
         _emit_json(df[COLUMNS].to_dict(orient="records"))
@@ -428,6 +437,7 @@ def cmd_compare(args) -> int:
         wrap(
             f"workload {args.workload}: order {args.order}, {args.procs} processes, "
             f"{args.folios} folios, seed {args.seed}. false exclusive > 0 is UNSAFE."
+            + (f" rmap-id encoding: {enc.describe()}." if enc is not None else "")
         )
     )
     print()
@@ -456,18 +466,65 @@ def cmd_compare(args) -> int:
     return 0
 
 
+def _collide_family_encoding(args, cfg):
+    """``collide --encoding FAMILY`` with family options (``--slice-bits``,
+    ``--base``, ``--packed``, ``--table``): resolved as ``verify --encoding``
+    resolves them, with the configuration's widths unless overridden."""
+    import argparse
+
+    from .cli_design import resolve
+    from .encoding import FAMILIES
+
+    if args.encoding not in FAMILIES:
+        raise ConfigError(
+            f"--slice-bits, --base, --packed and --table go with a family: allowed "
+            f"--encoding {', '.join(FAMILIES)}, got {args.encoding!r}"
+        )
+    wb = cfg.word_bits if args.word_bits is None else args.word_bits
+    ns = argparse.Namespace(
+        encoding=args.encoding,
+        id_bits=cfg.id_bits if args.id_bits is None else args.id_bits,
+        word_bits=wb,
+        max_order=max(args.order, min(cfg.max_order, int(wb) - 1)),
+        order=args.order,
+        slice_bits=args.slice_bits,
+        base=args.base,
+        packed=args.packed,
+        table=args.table,
+    )
+    return resolve(ns, args.order)
+
+
 def cmd_collide(args) -> int:
-    from .collide import ENCODINGS, POPULATIONS, collide, dask_executor
+    from .collide import (
+        ENCODING_FAMILIES,
+        ENCODINGS,
+        FAMILY_PATHS,
+        POPULATIONS,
+        collide,
+        dask_executor,
+        resolve_encoding,
+    )
 
     if args.list:
         if args.json:
-            _emit_json({"encodings": ENCODINGS, "populations": POPULATIONS})
+            _emit_json(
+                {
+                    "encodings": ENCODINGS,
+                    "populations": POPULATIONS,
+                    "families": ENCODING_FAMILIES,
+                    "paths": FAMILY_PATHS,
+                }
+            )
         else:
             print("encodings:")
             for n, d in ENCODINGS.items():
                 print(wrap(f"  {n}: {d}"))
             print("populations:")
             for n, d in POPULATIONS.items():
+                print(wrap(f"  {n}: {d}"))
+            print("exact and analytic paths per family (else Monte Carlo):")
+            for n, d in FAMILY_PATHS.items():
                 print(wrap(f"  {n}: {d}"))
         return 0
     if not args.encoding:
@@ -483,6 +540,12 @@ def cmd_collide(args) -> int:
     if not args.max_seconds > 0:
         raise ConfigError(f"--max-seconds={args.max_seconds:g} is out of range: allowed > 0")
     cfg = get_config(args.config)
+    # the name resolves here, once, to an rmaplab.encoding.Encoding
+    family_opts = (args.slice_bits, args.base, args.table)
+    if any(x is not None for x in family_opts) or args.packed:
+        enc = _collide_family_encoding(args, cfg)
+    else:
+        enc = resolve_encoding(args.encoding, args.order, cfg, args.word_bits, args.id_bits)
     executor: Executor | Literal["auto"] | None = "auto"  # local processes from 4 tasks on
     address = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
     if address:
@@ -494,7 +557,7 @@ def cmd_collide(args) -> int:
 
         executor = ProcessPoolExecutor(max_workers=args.workers)
     r = collide(
-        args.encoding,
+        enc,
         args.order,
         args.mms,
         args.mappings,
@@ -526,6 +589,7 @@ def cmd_collide(args) -> int:
             f"{r['mms']} mms, {r['mappings']} mappings"
         )
     )
+    print(wrap(f"encoding: {r['detail']}"))
     print(
         wrap(
             f"P(false exclusive) = {r['probability']:.6g}  [{r['ci_low']:.3g}, {r['ci_high']:.3g}]"
@@ -681,6 +745,11 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--procs", type=int, default=8)
     cp.add_argument("--folios", type=int, default=4)
     cp.add_argument("--seed", type=int, default=0)
+    cp.add_argument(
+        "--encoding",
+        help="rmap-id scheme's encoding family (digits, table, moments, raw-id, hash64, "
+        "bit-counters; default: the configuration's posted sub-IDs)",
+    )
     cp.add_argument("--list", action="store_true", help="name the workloads and schemes")
     cp.add_argument("--json", action="store_true")
     cp.set_defaults(func=cmd_compare)
@@ -692,6 +761,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", default=DEFAULT_CONFIG.name, help=f"one of {', '.join(config_names())}"
     )
     cl.add_argument("--encoding", help="encoding name (see --list)")
+    cl.add_argument(
+        "--slice-bits", type=int, help="digits, table, moments: id bits per slice (family options)"
+    )
+    cl.add_argument("--base", type=int, help="digits: digit base; packed moments: packing base")
+    cl.add_argument(
+        "--packed", action="store_true", help="moments: one word per slice, powers packed"
+    )
+    cl.add_argument("--table", help="table: JSON list of 2^B weights (default: PDEP)")
     cl.add_argument("--population", default="uniform", help="population name (see --list)")
     cl.add_argument("--order", type=int, default=9)
     cl.add_argument("--mms", type=int, default=2)

@@ -1,42 +1,52 @@
 """How likely is a multiply-mapped folio reported "mapped exclusively"?
 
-For an *encoding* of mm ids into sub-IDs and a *population* of mappings on
-one folio, the probability that the check answers "exclusive" for a mapping
-mm while at least two mms map the folio. Three methods, agreeing where they
-overlap (tests check it):
+For an :class:`~rmaplab.encoding.Encoding` of mm ids into per-mapping
+addends (any family: ``digits``, ``table``, ``moments``, ``raw-id``,
+``hash64``, ``bit-counters``) and a *population* of mappings on one folio of
+a given order, the probability that the check answers "exclusive" for a
+mapping mm while at least two mms map the folio. The command line's names
+(``posted``, ``two-values``, ``moments``, ...; :data:`ENCODINGS`) are
+shorthands that :func:`resolve_encoding` turns into an ``Encoding`` once, at
+the entry point. Four methods, agreeing where they overlap (tests check it):
 
+* ``proof``: the verifier (:func:`rmaplab.verify_encoding.verify_encoding`)
+  proves the encoding safe at this order, so the probability is exactly 0,
+  whatever the population; the row carries the verifier's evidence;
 * ``exact``: enumeration (lowest-free ids) or convolution of the residue
-  distributions modulo ``2**W`` (uniform ids), as exact fractions; for small
-  words and id spaces. A configuration the verifier proves safe has
-  probability exactly 0 (method ``proof``).
+  distributions modulo ``2**W`` (uniform ids), as exact fractions, on the
+  encoding's Python-int addends; for small words and id spaces;
 * ``monte-carlo``: the numba kernel
   :func:`rmaplab._kernels.montecarlo.false_exclusive_trials`, split
   into tasks of fixed size, each seeded from (seed, task index), so the
   result does not depend on how tasks are spread over workers; Wilson 95%
-  interval.
+  interval;
 * ``analytic``: random 64-bit sub-IDs: given the victim's hash, each other
   mm's term ``c_i (h(Y_i) - h(X))`` is uniform on multiples of ``2**v2(c_i)``,
   so the sum is uniform on multiples of ``2**min v2(c_i)``:
   ``P = E[2**(-K (W - min_i v2(c_i)))]`` over the count split (ignoring
   repeated ids among the others).
+
+Which applies to which family is :data:`FAMILY_PATHS`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 from collections.abc import Iterable
 from concurrent.futures import Executor
-from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from itertools import combinations
 from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
 
-from ._kernels.codes import ENC_DIGITS, ENC_HASH, ENC_RAW, GOLDEN, POP_CODES
+from ._kernels.codes import ENC_CODES, ENC_TABLE, POP_CODES
 from ._kernels.montecarlo import (
+    MAX_TABLE_BITS,
     MonteCarloInputs,
     false_exclusive_trials,
     false_exclusive_trials_python,
@@ -49,20 +59,21 @@ from .config import (
     bits_per_value,
     nr_values_for,
     require_config,
-    single_group_config,
 )
+from .encoding import Encoding, bit_counters, default_encoding, digits, from_config, hash64, raw_id
 
 __all__ = [
     "ENCODINGS",
+    "FAMILY_PATHS",
     "POPULATIONS",
     "TASK_TRIALS",
-    "Encoding",
     "analytic_probability",
     "collide",
     "exact_probability",
-    "make_encoding",
+    "mc_inputs",
     "monte_carlo",
     "monte_carlo_python",
+    "resolve_encoding",
     "sweep",
     "wilson",
 ]
@@ -76,6 +87,8 @@ MAX_TRIALS = 1 << 40
 MC_BUDGET_SECONDS = 600.0
 #: How long to wait for a dask scheduler before giving up.
 DASK_CONNECT_SECONDS = 3
+#: Enumeration budget of the verifier when ``collide`` looks for a proof.
+PROOF_NODE_LIMIT = 200_000
 
 ENCODINGS = {
     "posted": "base-(P_g+1) sub-IDs with the configuration's K values (the series)",
@@ -84,6 +97,48 @@ ENCODINGS = {
     "two-values": "only 2 values, the id bits spread over them, the group's base",
     "posted-32bit": "the posted group's K, B and base in 32-bit words",
     "bit-counters": "one counter per id bit (exact)",
+    "digits": "digits family: the posted group of these widths, or the series' rule",
+    "table": "table family: PDEP bit deposit of the digits' slices as a lookup table",
+    "moments": "moments family: sum of ids and sum of squared ids, two values",
+}
+#: The :mod:`rmaplab.encoding` family each command-line name resolves to.
+ENCODING_FAMILIES = {
+    "posted": "digits",
+    "raw-id": "raw-id",
+    "hash64": "hash64",
+    "two-values": "digits",
+    "posted-32bit": "digits",
+    "bit-counters": "bit-counters",
+    "digits": "digits",
+    "table": "table",
+    "moments": "moments",
+}
+#: Per family, the exact or analytic paths :func:`collide` takes (``auto``),
+#: in order; Monte Carlo is the fallback of every family.
+FAMILY_PATHS = {
+    "digits": (
+        "proof where the verifier proves the order safe (carry-free digits or a "
+        "complete lattice search); exact enumeration on small widths"
+    ),
+    "bit-counters": "proof (per-bit counters are exact); exact enumeration on small widths",
+    "table": (
+        "proof where the verifier proves the order safe (no wrap and convex slice "
+        "points, breadth-first or lattice search); exact enumeration on small widths"
+    ),
+    "moments": (
+        "proof where the verifier proves the order safe: sum of ids and sum of "
+        "squares are exact when they do not wrap, and equal sums with zero variance "
+        "mean one id; exact enumeration on small widths"
+    ),
+    "raw-id": (
+        "proof only for folios of at most 2 pages (ids X-1 and X+1 fool X without "
+        "wrapping); exact enumeration on small widths"
+    ),
+    "hash64": (
+        "analytic for the uniform population (random sub-IDs); proof where the "
+        "verifier proves the order safe (2-page folios in 64-bit words, exhaustive "
+        "search in small words); exact enumeration on small widths"
+    ),
 }
 POPULATIONS = {
     "uniform": (
@@ -95,101 +150,59 @@ POPULATIONS = {
 }
 
 
-@dataclass(frozen=True)
-class Encoding:
-    name: str
-    kind: int  # ENC_DIGITS / ENC_RAW / ENC_HASH (rmaplab._kernels.codes)
-    nr_values: int
-    bits: int
-    base_pages: int
-    word_bits: int
-    id_bits: int
-    order: int
-
-    @property
-    def max_id(self) -> int:
-        return (1 << self.id_bits) - 1
-
-    @property
-    def mask(self) -> int:
-        return (1 << self.word_bits) - 1
-
-    def subids(self, mm_id: int) -> list[int]:
-        """Sub-IDs of one mm, Python ints (the reference for the kernel)."""
-        m = self.mask
-        if self.kind == ENC_DIGITS:
-            from .subid import calc_rmap_subid
-
-            sl = [
-                (mm_id >> (k * self.bits)) & ((1 << self.bits) - 1) for k in range(self.nr_values)
-            ]
-            return [calc_rmap_subid(self.base_pages, x, self.word_bits) for x in sl]
-        if self.kind == ENC_RAW:
-            return [mm_id & m]
-        return [_mix64_py((mm_id + k * GOLDEN) % 2**64) & m for k in range(self.nr_values)]
-
-    def config(self) -> RmapConfig | None:
-        """The equivalent rmap-ID configuration (digit encodings), for the verifier."""
-        if self.kind != ENC_DIGITS:
-            return None
-        return single_group_config(
-            self.id_bits,
-            self.word_bits,
-            self.nr_values,
-            self.bits,
-            self.order,
-            min_order=self.order,
-            base_pages=self.base_pages,
-            name=self.name,
-            description=f"encoding {self.name!r} as an rmap-ID configuration",
-        )
-
-
-def _mix64_py(z: int) -> int:
-    M = 2**64 - 1
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M
-    return z ^ (z >> 31)
-
-
-def make_encoding(
+def resolve_encoding(
     name: str,
     order: int,
     config: RmapConfig = DEFAULT_CONFIG,
     word_bits: int | None = None,
     id_bits: int | None = None,
 ) -> Encoding:
-    """An encoding of ``config``'s ids at ``order``; ``word_bits``/``id_bits``
-    override the configuration's widths (digits are re-sliced accordingly)."""
+    """The :class:`~rmaplab.encoding.Encoding` a command-line name means for
+    ``config``'s ids at ``order`` (its ``name`` is ``name``); ``word_bits`` and
+    ``id_bits`` override the configuration's widths (digits are re-sliced).
+
+    * ``posted``: :func:`~rmaplab.encoding.from_config` (the group's K, B and
+      base ``P_g + 1``); with ``id_bits``, ``K = ceil(id_bits / B)`` re-sliced;
+    * ``two-values``: digits, 2 slices, the group's base;
+    * ``posted-32bit``: the group's K slices and base in 32-bit words;
+    * ``raw-id``, ``hash64`` (64-bit words unless ``word_bits``), ``bit-counters``;
+    * ``digits``, ``table``, ``moments``:
+      :func:`~rmaplab.encoding.default_encoding` for folios up to the
+      configuration's largest order (at most ``word_bits - 1``).
+    """
     cfg = require_config(config)
+    if name not in ENCODINGS:
+        raise ConfigError(f"encoding={name!r} is unknown: allowed {', '.join(ENCODINGS)}")
     g = cfg.group_for(order)
     ib = cfg.id_bits if id_bits is None else _check_int("id_bits", id_bits, 1, 32)
     wb = cfg.word_bits if word_bits is None else _check_int("word_bits", word_bits, 2, 64)
+    enc: Encoding
     if name == "posted":
-        k = g.nr_values if id_bits is None else nr_values_for(ib, g.bits)
-        b = bits_per_value(ib, k)
-        return Encoding(name, ENC_DIGITS, k, b, g.base_pages, wb, ib, order)
-    if name == "raw-id":
-        return Encoding(name, ENC_RAW, 1, ib, 0, wb, ib, order)
-    if name == "hash64":
-        return Encoding(name, ENC_HASH, 1, 0, 0, 64 if word_bits is None else wb, ib, order)
-    if name == "two-values":
-        return Encoding(name, ENC_DIGITS, 2, bits_per_value(ib, 2), g.base_pages, wb, ib, order)
-    if name == "posted-32bit":
-        k = g.nr_values
-        return Encoding(
-            name,
-            ENC_DIGITS,
-            k,
-            bits_per_value(ib, k),
-            g.base_pages,
-            32 if word_bits is None else wb,
-            ib,
-            order,
-        )
-    if name == "bit-counters":
-        return Encoding(name, ENC_DIGITS, ib, 1, 1, wb, ib, order)
-    raise ConfigError(f"encoding={name!r} is unknown: allowed {', '.join(ENCODINGS)}")
+        if id_bits is None and word_bits is None:
+            enc = from_config(cfg, order)
+        else:
+            k = g.nr_values if id_bits is None else nr_values_for(ib, g.bits)
+            enc = digits(ib, wb, bits=bits_per_value(ib, k), base=g.base)
+    elif name == "two-values":
+        enc = digits(ib, wb, bits=bits_per_value(ib, 2), base=g.base)
+    elif name == "posted-32bit":
+        wb = 32 if word_bits is None else wb
+        enc = digits(ib, wb, bits=bits_per_value(ib, g.nr_values), base=g.base)
+    elif name == "raw-id":
+        enc = raw_id(ib, wb)
+    elif name == "hash64":
+        enc = hash64(ib, 64 if word_bits is None else wb)
+    elif name == "bit-counters":
+        enc = bit_counters(ib, wb)
+    else:
+        if order > wb - 1:
+            raise ConfigError(
+                f"order={order} is out of range for encoding={name!r} in {wb}-bit words: "
+                f"allowed [0, {wb - 1}] (a digit must hold counts up to 2**order)"
+            )
+        max_order = max(order, min(cfg.max_order, wb - 1))
+        enc = default_encoding(name, ib, wb, max_order, order)
+    return dataclasses.replace(enc, name=name)
 
 
 def wilson(hits: int, trials: int, z: float = 1.959963984540054) -> tuple[float, float]:
@@ -216,7 +229,13 @@ def _compositions(n: int, m: int):
         yield parts
 
 
-def _check_params(enc: Encoding, population: str, mms: int, mappings: int):
+def _check_params(enc: Encoding, order: int, population: str, mms: int, mappings: int):
+    if not isinstance(enc, Encoding):
+        raise ConfigError(
+            f"encoding={enc!r}: allowed an rmaplab.encoding.Encoding (resolve a name with "
+            "resolve_encoding)"
+        )
+    _check_int("order", order, 0, min(30, enc.word_bits + enc.id_bits))
     if population not in POPULATIONS:
         raise ConfigError(f"population={population!r} is unknown: allowed {', '.join(POPULATIONS)}")
     _check_int("mms", mms, 2, 1 << 16)
@@ -230,6 +249,7 @@ def _check_params(enc: Encoding, population: str, mms: int, mappings: int):
 
 def exact_probability(
     enc: Encoding,
+    order: int,
     population: str,
     mms: int,
     mappings: int,
@@ -237,22 +257,23 @@ def exact_probability(
     config: RmapConfig = DEFAULT_CONFIG,
 ) -> Fraction | None:
     """Exact probability, or None when the state space exceeds ``limit``."""
-    _check_params(enc, population, mms, mappings)
-    P = 1 << enc.order
+    _check_params(enc, order, population, mms, mappings)
+    P = 1 << order
     if population in ("uniform", "lowest-free") and mappings > P:
         return Fraction(0)  # n > folio_nr_pages: the check says shared
     mod = 1 << enc.word_bits
+    K = enc.nr_values
     if population == "lowest-free":
         ncomp = math.comb(mappings - 1, mms - 1)
         if ncomp * mms * mms > limit:
             return None
-        subs = {i: enc.subids(i) for i in range(1, mms + 1)}
+        subs = {i: enc.addends(i) for i in range(1, mms + 1)}
         hits = 0
         for parts in _compositions(mappings, mms):
             for v in range(mms):  # victim index; others are ids != victim
                 x = subs[v + 1]
                 ok = True
-                for k in range(enc.nr_values):
+                for k in range(K):
                     s = sum(parts[i] * (subs[i + 1][k] - x[k]) for i in range(mms) if i != v)
                     if s % mod:
                         ok = False
@@ -260,14 +281,14 @@ def exact_probability(
                 hits += ok
         return Fraction(hits, ncomp * mms)
     if population == "uniform":
-        R = mod**enc.nr_values
+        R = mod**K
         N = enc.max_id
         ncomp = math.comb(mappings - 1, mms - 1)
         if N * ncomp * (mms - 1) * R * (N - 1) > limit * 50 or R > 1 << 20:
             return None
-        subv = np.array([enc.subids(i) for i in range(1, N + 1)], dtype=object)
+        subv = np.array([enc.addends(i) for i in range(1, N + 1)], dtype=object)
         total = Fraction(0)
-        packed_w = [mod**k for k in range(enc.nr_values)]
+        packed_w = [mod**k for k in range(K)]
         for xi in range(N):
             diffs = [(subv[y] - subv[xi]) for y in range(N) if y != xi]
             # the others' counts matter, the victim's does not: distinct count tuples
@@ -276,58 +297,59 @@ def exact_probability(
                 for c in parts[1:]:
                     new: dict[int, int] = {}
                     for r, w in dist.items():
-                        rv = [(r // packed_w[k]) % mod for k in range(enc.nr_values)]
+                        rv = [(r // packed_w[k]) % mod for k in range(K)]
                         for d in diffs:
                             key = sum(
-                                ((rv[k] + c * int(d[k])) % mod) * packed_w[k]
-                                for k in range(enc.nr_values)
+                                ((rv[k] + c * int(d[k])) % mod) * packed_w[k] for k in range(K)
                             )
                             new[key] = new.get(key, 0) + w
                     dist = new
                 total += Fraction(dist.get(0, 0), (N - 1) ** (mms - 1) * ncomp)
         return total / N
     if population == "adversarial":
-        return Fraction(*_adversarial(enc, config))
+        return Fraction(*_adversarial(enc, order, config))
     return None
 
 
-def _adversarial(enc: Encoding, config: RmapConfig = DEFAULT_CONFIG) -> tuple[int, int]:
+def _adversarial(enc: Encoding, order: int, config: RmapConfig = DEFAULT_CONFIG) -> tuple[int, int]:
     """(fooled, total) over the verifier's counterexample and its neighbours:
-    each other mm's count changed by -1, 0 or +1 (counts stay >= 1).
+    each other mm's count changed by -1, 0 or +1 (counts stay >= 1; the
+    victim keeps its own listed count).
 
     The population is the counterexample the verifier finds for ``config`` at
-    the encoding's order (or, failing that, for the encoding's own digit
-    configuration), evaluated under this encoding."""
+    ``order`` (the posted scheme's), or, failing that, the one
+    :func:`~rmaplab.verify_encoding.verify_encoding` finds for ``enc`` itself,
+    evaluated under this encoding."""
     from itertools import product
 
-    from .verify import verify
+    from .verify import split_counterexample, verify
 
     ce = None
-    for cfg in (config, enc.config()):
-        if cfg is not None and enc.order in cfg.orders:
-            ce = verify(cfg, enc.order).counterexample
-            if ce is not None:
-                break
+    cfg = require_config(config)
+    if order in cfg.orders:
+        ce = verify(cfg, order).counterexample
+    if ce is None and (1 << order) > 1:
+        ce = _verdict(enc, order).counterexample
     if ce is None:
         raise ConfigError(
-            f"population='adversarial': the verifier finds no counterexample at order {enc.order} "
-            f"(it proves the check safe there for {config.name}); `rmaplab verify --all` "
+            f"population='adversarial': the verifier finds no counterexample at order {order} "
+            f"for {cfg.name} nor for encoding {enc.name!r}; `rmaplab verify --all` "
             "lists the unsafe orders"
         )
-    if max([ce["victim"]] + [m for m, _ in ce["mappings"]]) > enc.max_id:
+    victim, own, others = split_counterexample(ce)
+    if max(m for m, _ in ce["mappings"]) > enc.max_id:
         raise ConfigError(f"id_bits={enc.id_bits} cannot hold the counterexample's ids")
     mod = 1 << enc.word_bits
-    P = 1 << enc.order
-    x = enc.subids(ce["victim"])
-    others = [(mm, c) for mm, c in ce["mappings"]]
-    subs = {mm: enc.subids(mm) for mm, _ in others}
+    P = 1 << order
+    x = enc.addends(victim)
+    subs = {mm: enc.addends(mm) for mm, _ in others}
     fooled = total = 0
     for delta in product((-1, 0, 1), repeat=len(others)):
         counts = [c + d for (_, c), d in zip(others, delta, strict=False)]
         if min(counts) < 1:
             continue
         total += 1
-        if 1 + sum(counts) > P:
+        if own + sum(counts) > P:
             continue
         ok = all(
             sum(c * (subs[mm][k] - x[k]) for (mm, _), c in zip(others, counts, strict=False)) % mod
@@ -338,10 +360,13 @@ def _adversarial(enc: Encoding, config: RmapConfig = DEFAULT_CONFIG) -> tuple[in
     return fooled, total
 
 
-def analytic_probability(enc: Encoding, population: str, mms: int, mappings: int) -> float | None:
-    """The closed form for random sub-IDs (see module docstring), else None."""
-    if enc.kind != ENC_HASH or population != "uniform" or mappings > (1 << enc.order):
-        return 0.0 if (enc.kind == ENC_HASH and mappings > (1 << enc.order)) else None
+def analytic_probability(
+    enc: Encoding, order: int, population: str, mms: int, mappings: int
+) -> float | None:
+    """The closed form for random sub-IDs (``hash64``; see module docstring), else None."""
+    is_hash = enc.family == "hash64"
+    if not is_hash or population != "uniform" or mappings > (1 << order):
+        return 0.0 if (is_hash and mappings > (1 << order)) else None
     W, K = enc.word_bits, enc.nr_values
     if math.comb(mappings - 1, mms - 1) > 200_000:
         return None
@@ -354,19 +379,46 @@ def analytic_probability(enc: Encoding, population: str, mms: int, mappings: int
     return acc / n
 
 
-def mc_inputs(enc: Encoding, population: str, mms: int, mappings: int) -> MonteCarloInputs:
-    """The Monte Carlo kernel's named inputs for ``enc`` and ``population``."""
+def mc_inputs(
+    enc: Encoding, order: int, population: str, mms: int, mappings: int
+) -> MonteCarloInputs:
+    """The Monte Carlo kernel's named inputs for ``enc`` at ``order`` and
+    ``population``: the family's kernel mode, and for tabulated families
+    (``table``; ``moments`` on slices of at most 16 bits) the addend table
+    ``uint64[K, 2**slice_bits]`` built from the encoding's Python addends."""
+    mode = ENC_CODES[enc.family]
+    if enc.family == "moments" and enc.slice_bits <= MAX_TABLE_BITS:
+        mode = ENC_TABLE
+    tables = powers = None
+    pack = 0
+    if mode == ENC_TABLE:
+        tables = np.zeros((enc.nr_values, 1 << enc.slice_bits), dtype=np.uint64)
+        for k in range(enc.nr_values):
+            t = enc.table_of(k)
+            tables[k, : len(t)] = np.array(t, dtype=np.uint64)
+    elif enc.family == "moments":
+        powers = np.array(enc.param("powers", (1, 2)), dtype=np.int64)
+        pack = enc.param("base") or 0
+        if pack and len(powers) > 4:
+            raise ConfigError(
+                f"powers={tuple(powers.tolist())}: allowed at most 4 powers packed in a word "
+                f"of a slice wider than {MAX_TABLE_BITS} bits (the Monte Carlo kernel)"
+            )
     return MonteCarloInputs(
-        encoding=enc.kind,
+        encoding=mode,
         nr_values=enc.nr_values,
-        bits=enc.bits,
-        base_pages=enc.base_pages,
+        bits=enc.slice_bits,
+        base_pages=enc.param("base", 2) - 1 if enc.family in ("digits", "bit-counters") else 0,
         word_bits=enc.word_bits,
         max_id=enc.max_id,
         population=POP_CODES[population],
         mms=mms,
         mappings=mappings,
-        nr_pages=1 << enc.order,
+        nr_pages=1 << order,
+        word_slice=np.array(enc.word_slice, dtype=np.int64),
+        tables=tables,
+        powers=powers,
+        pack_base=pack,
     )
 
 
@@ -389,6 +441,7 @@ def _task_seeds(seed: int, n_tasks: int) -> list[int]:
 
 def monte_carlo(
     enc: Encoding,
+    order: int,
     population: str,
     mms: int,
     mappings: int,
@@ -407,7 +460,7 @@ def monte_carlo(
     import time
     from itertools import islice
 
-    _check_params(enc, population, mms, mappings)
+    _check_params(enc, order, population, mms, mappings)
     if population == "adversarial":
         raise ConfigError("population='adversarial' is enumerated exactly, not sampled")
     trials = _check_int("trials", trials, 1, MAX_TRIALS)
@@ -416,7 +469,7 @@ def monte_carlo(
     if not budget > 0:
         raise ConfigError(f"budget_seconds={budget_seconds} is out of range: allowed > 0")
     n_tasks = -(-trials // TASK_TRIALS)
-    inp = mc_inputs(enc, population, mms, mappings)
+    inp = mc_inputs(enc, order, population, mms, mappings)
     jobs = (
         (inp, min(TASK_TRIALS, trials - i * TASK_TRIALS), _task_seed(seed, i))
         for i in range(n_tasks)
@@ -446,13 +499,21 @@ def monte_carlo(
 
 
 def monte_carlo_python(
-    enc: Encoding, population: str, mms: int, mappings: int, trials: int = 1000, seed: int = 0
+    enc: Encoding,
+    order: int,
+    population: str,
+    mms: int,
+    mappings: int,
+    trials: int = 1000,
+    seed: int = 0,
 ) -> tuple[int, int]:
     """:func:`monte_carlo` on Python ints: the same tasks, seeds and draws, so
     the same ``(hits, trials)`` (slow: the reference tests compare against)."""
-    _check_params(enc, population, mms, mappings)
+    _check_params(enc, order, population, mms, mappings)
+    if population == "adversarial":
+        raise ConfigError("population='adversarial' is enumerated exactly, not sampled")
     trials = _check_int("trials", trials, 1, MAX_TRIALS)
-    inp = mc_inputs(enc, population, mms, mappings)
+    inp = mc_inputs(enc, order, population, mms, mappings)
     hits = total = 0
     for i in range(-(-trials // TASK_TRIALS)):
         n = min(TASK_TRIALS, trials - i * TASK_TRIALS)
@@ -463,7 +524,7 @@ def monte_carlo_python(
 
 
 def collide(
-    encoding: str,
+    encoding: str | Encoding,
     order: int = 9,
     mms: int = 2,
     mappings: int = 2,
@@ -480,12 +541,17 @@ def collide(
 ) -> dict:
     """Probability of a false "exclusive", with its interval and method.
 
-    ``method``: ``auto`` (proof if the verifier proves the digit encoding safe,
-    else exact if small enough, else Monte Carlo), or one of ``exact``,
-    ``monte-carlo``, ``analytic``. ``executor``: any ``concurrent.futures``
-    executor for the Monte Carlo tasks; ``"auto"`` uses a thread per core (or
-    the dask cluster in ``DASK_SCHEDULER_ADDRESS``) from 4 tasks on, None runs
-    them here. ``budget_seconds`` bounds a Monte Carlo run (default
+    ``encoding``: an :class:`~rmaplab.encoding.Encoding`, or a command-line
+    name (:data:`ENCODINGS`) resolved here, once, by :func:`resolve_encoding`
+    with ``config``, ``word_bits`` and ``id_bits`` (an ``Encoding`` carries
+    its widths: overrides that differ are refused). ``method``: ``auto`` (proof if the
+    verifier proves the encoding safe at ``order``, else exact if small
+    enough, else Monte Carlo; :data:`FAMILY_PATHS`), or one of ``proof``,
+    ``exact``, ``monte-carlo``, ``analytic``. ``executor``: any
+    ``concurrent.futures`` executor for the Monte Carlo tasks; ``"auto"``
+    uses a thread per core (or the dask cluster in
+    ``DASK_SCHEDULER_ADDRESS``) from 4 tasks on, None runs them here.
+    ``budget_seconds`` bounds a Monte Carlo run (default
     :data:`MC_BUDGET_SECONDS`); a run stopped by it has ``"stopped"`` set and
     ``"verdict": "undecided"``, with the interval of the trials done.
     """
@@ -495,10 +561,23 @@ def collide(
         raise ConfigError(
             f"method={method!r} is unknown: allowed auto, proof, exact, monte-carlo, analytic"
         )
-    enc = make_encoding(encoding, order, config, word_bits, id_bits)
-    _check_params(enc, population, mms, mappings)
+    if isinstance(encoding, Encoding):
+        enc = encoding
+        require_config(config).group_for(order)  # the same orders as a name
+        for what, given, has in (
+            ("word_bits", word_bits, enc.word_bits),
+            ("id_bits", id_bits, enc.id_bits),
+        ):
+            if given is not None and given != has:
+                raise ConfigError(
+                    f"{what}={given} contradicts encoding {enc.name!r} ({what}={has}): an "
+                    "Encoding carries its widths; leave the override out"
+                )
+    else:
+        enc = resolve_encoding(encoding, order, config, word_bits, id_bits)
+    _check_params(enc, order, population, mms, mappings)
     row = {
-        "encoding": encoding,
+        "encoding": enc.name,
         "population": population,
         "order": order,
         "mms": mms,
@@ -506,6 +585,8 @@ def collide(
         "word_bits": enc.word_bits,
         "id_bits": enc.id_bits,
         "values": enc.nr_values,
+        "family": enc.family,
+        "detail": enc.describe(),
     }
     pages = 1 << order
     if population in ("uniform", "lowest-free") and mappings > pages:
@@ -521,12 +602,8 @@ def collide(
                 "answers 'shared' by its mapcount test, whatever the rmap values"
             ),
         }
-    if method in ("auto", "proof") and enc.kind == ENC_DIGITS:
-        from .verify import verify
-
-        digits_cfg = enc.config()
-        assert digits_cfg is not None  # every digit encoding has one
-        v = verify(digits_cfg, order, node_limit=200_000)
+    if method in ("auto", "proof"):
+        v = _verdict(enc, order)
         if v.verdict == "safe":
             return row | {
                 "probability": 0.0,
@@ -535,12 +612,18 @@ def collide(
                 "method": "proof",
                 "trials": 0,
                 "evidence": v.evidence,
+                "proof_method": v.method,
             }
+        if method == "proof":
+            raise ConfigError(
+                f"method='proof': the verifier finds encoding {enc.name!r} {v.verdict} at "
+                f"order {order} ({v.method}); use auto, exact or monte-carlo"
+            )
     if method == "analytic":
-        p = analytic_probability(enc, population, mms, mappings)
+        p = analytic_probability(enc, order, population, mms, mappings)
         if p is None:
             raise ConfigError(
-                f"method='analytic' has no closed form for encoding={encoding!r}, "
+                f"method='analytic' has no closed form for encoding={enc.name!r}, "
                 f"population={population!r}: allowed for hash64 with uniform"
             )
         return row | {
@@ -553,11 +636,11 @@ def collide(
     if method in ("auto", "exact") and (
         population == "adversarial" or method == "exact" or _small(enc, population, mms, mappings)
     ):
-        frac = exact_probability(enc, population, mms, mappings, config=config)
+        frac = exact_probability(enc, order, population, mms, mappings, config=config)
         if frac is not None:
             extra = {}
             if population == "adversarial":
-                fooled, cases = _adversarial(enc, config)
+                fooled, cases = _adversarial(enc, order, config)
                 extra = {"fooled": fooled, "cases": cases}
             return (
                 row
@@ -581,6 +664,7 @@ def collide(
     try:
         hits, total = monte_carlo(
             enc,
+            order,
             population,
             mms,
             mappings,
@@ -609,10 +693,18 @@ def collide(
             f"budget of {budget:g} s reached after {total} of {trials} trials; the "
             "interval covers the trials done"
         )
-    a = analytic_probability(enc, population, mms, mappings)
+    a = analytic_probability(enc, order, population, mms, mappings)
     if a is not None:
         out["analytic"] = a
     return out
+
+
+@lru_cache(maxsize=256)
+def _verdict(enc: Encoding, order: int):
+    """The verifier's verdict (cached: sweeps and widgets ask again and again)."""
+    from .verify_encoding import verify_encoding
+
+    return verify_encoding(enc, order, node_limit=PROOF_NODE_LIMIT)
 
 
 def _small(enc: Encoding, population: str, mms: int, mappings: int) -> bool:

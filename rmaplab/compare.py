@@ -24,8 +24,9 @@ if TYPE_CHECKING:
 from ._kernels import word_mask
 from ._kernels.codes import OP_CODES, OP_FORK, SCHEME_ROWS, STATUS_MESSAGES, STATUS_OK
 from .config import DEFAULT_CONFIG, ConfigError, RmapConfig, require_config
+from .encoding import Encoding
 from .folio import RmapError
-from .schemes import SCHEMES, make_scheme
+from .schemes import SCHEMES, check_encoding, make_scheme
 from .workloads import make_workload
 
 __all__ = [
@@ -58,18 +59,26 @@ def replay_schemes_python(
     order: int,
     schemes: Sequence[str] | None = None,
     config: RmapConfig = DEFAULT_CONFIG,
+    encoding: Encoding | None = None,
 ) -> dict:
     """Replay ``ops`` (see :mod:`rmaplab.workloads`) through the scheme objects
-    (Python ints); per-scheme counters, the twin of :func:`replay_schemes`."""
-    return _replay_objects(ops, order, schemes, config)[0]
+    (Python ints); per-scheme counters, the twin of :func:`replay_schemes`.
+    ``encoding``: the rmap-id scheme's encoding (default: the posted sub-IDs)."""
+    return _replay_objects(ops, order, schemes, config, encoding=encoding)[0]
 
 
 def _replay_objects(
-    ops, order: int, schemes=None, config: RmapConfig = DEFAULT_CONFIG, on_step=None
+    ops,
+    order: int,
+    schemes=None,
+    config: RmapConfig = DEFAULT_CONFIG,
+    on_step=None,
+    encoding: Encoding | None = None,
 ):
     """:func:`replay_schemes_python` that also returns every folio's scheme
     objects and calls ``on_step(i, op, folios)`` after each operation."""
     cfg = config
+    enc = check_encoding(cfg, encoding)
     names = [n for n in (schemes or list(SCHEMES)) if n != "truth"]
     for n in names:
         if n not in SCHEMES:
@@ -82,7 +91,7 @@ def _replay_objects(
         if f not in folios:
             folios[f] = {
                 "truth": make_scheme("truth", order, cfg),
-                **{n: make_scheme(n, order, cfg) for n in names},
+                **{n: make_scheme(n, order, cfg, enc) for n in names},
             }
         return folios[f]
 
@@ -165,17 +174,24 @@ def replay_schemes(
     order: int,
     schemes: Sequence[str] | None = None,
     config: RmapConfig = DEFAULT_CONFIG,
+    encoding: Encoding | None = None,
 ) -> dict:
     """:func:`replay_schemes_python` for all schemes at once, in numba
-    (:func:`rmaplab._kernels.schemes.replay_all_schemes`); same counters."""
+    (:func:`rmaplab._kernels.schemes.replay_all_schemes`); same counters.
+    ``encoding``: the rmap-id scheme's addends (default: the posted sub-IDs)."""
     import numpy as np
 
     from ._kernels import schemes as ks
-    from .subid import subids_array
+    from .encoding import from_config
+    from .replay import addend_table
 
     cfg = config
+    enc = check_encoding(cfg, encoding) or from_config(cfg, order)
     kind, folio, mm, a, b, ids = ops_to_arrays(ops)
-    subids = subids_array(cfg, order, ids) if ids.size else np.zeros((0, 1), dtype=np.uint64)
+    if ids.size and (int(ids.min()) < 1 or int(ids.max()) > enc.max_id):
+        bad = int(ids.min()) if int(ids.min()) < 1 else int(ids.max())
+        raise ConfigError(f"mm id {bad} is out of range: allowed [1, {enc.max_id}]")
+    subids = addend_table(enc, ids) if ids.size else np.zeros((0, 1), dtype=np.uint64)
     inp = ks.SchemesInputs(
         kind,
         folio,
@@ -187,7 +203,7 @@ def replay_schemes(
         int(folio.max()) + 1 if folio.size else 1,
         int(order),
         cfg.id_bits,
-        word_mask(cfg.word_bits),
+        word_mask(enc.word_bits),
     )
     try:
         r = ks.replay_all_schemes(inp)
@@ -215,23 +231,27 @@ def compare(
     seed: int = 0,
     folios: int = 4,
     fast: bool = True,
+    encoding: Encoding | None = None,
 ) -> pd.DataFrame:
     """One row per scheme: checks, false exclusive, false shared, memory and atomics.
 
     ``fast`` replays with the numba kernel (all schemes at once); otherwise
-    with the Python scheme objects. Both give the same counters."""
+    with the Python scheme objects. Both give the same counters. ``encoding``
+    (resolved, e.g. :func:`rmaplab.encoding.default_encoding`) replaces the
+    rmap-id scheme's posted sub-IDs; its ``id_bits`` must be ``config``'s."""
     cfg = require_config(config)
+    enc = check_encoding(cfg, encoding)
     ops = make_workload(workload, order, procs, seed, folios, cfg)
     names = [n for n in (schemes or list(SCHEMES)) if n != "truth"]
     for n in names:
-        make_scheme(n, order, cfg)  # raises the clear error for an unknown name
+        make_scheme(n, order, cfg, enc)  # raises the clear error for an unknown name
     if fast:
-        stats = replay_schemes(ops, order, names, cfg)
+        stats = replay_schemes(ops, order, names, cfg, enc)
     else:
-        stats = replay_schemes_python(ops, order, names, cfg)
+        stats = replay_schemes_python(ops, order, names, cfg, enc)
     rows = []
     for n, st in stats.items():
-        s = make_scheme(n, order, cfg)
+        s = make_scheme(n, order, cfg, enc)
         rows.append(
             {
                 "scheme": n,
@@ -263,6 +283,7 @@ def trace(
     schemes: Sequence[str] | None = None,
     config: RmapConfig = DEFAULT_CONFIG,
     folio: int = 0,
+    encoding: Encoding | None = None,
 ) -> pd.DataFrame:
     """Each scheme's state of one folio after each operation (for reading a trace)."""
     rows = []
@@ -276,7 +297,7 @@ def trace(
             row[n] = s.state() if n != "truth" else s.state() or "-"
         rows.append(row)
 
-    _replay_objects(ops, order, schemes, config, on_step=on_step)
+    _replay_objects(ops, order, schemes, config, on_step=on_step, encoding=encoding)
     return pd.DataFrame(rows)
 
 

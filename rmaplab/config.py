@@ -41,6 +41,7 @@ __all__ = [
     "require_config",
     "single_group_config",
     "value_splits",
+    "word_bytes",
 ]
 
 #: Largest folio order rmaplab models; the cover letter goes up to order 30.
@@ -54,6 +55,21 @@ WORD_BITS_RANGE = (2, 64)
 
 class ConfigError(ValueError):
     """A configuration or a request against one is out of range."""
+
+
+def word_bytes(word_bits: int) -> int:
+    """Bytes one rmap value occupies: the smallest kernel unsigned type (u8,
+    u16, u32, u64) that holds a ``word_bits``-bit word.
+
+    Each value is its own word, updated by an atomic RMW in place, so a
+    narrow word still takes a whole naturally sized one; ``word_bits // 8``
+    would count a word under 8 bits as 0 bytes.
+    """
+    w = _check_int("word_bits", word_bits, *WORD_BITS_RANGE)
+    n = 1
+    while 8 * n < w:
+        n *= 2
+    return n
 
 
 def _check_int(name: str, value, lo: int, hi: int | None = None) -> int:
@@ -225,8 +241,9 @@ class RmapConfig:
         return self.headroom_bits(order) >= 0
 
     def value_bytes(self, order: int) -> int:
-        """Bytes of rmap values per folio (seqcount and mapcount excluded)."""
-        return self.group_for(order).nr_values * self.word_bits // 8
+        """Bytes of rmap values per folio (seqcount and mapcount excluded):
+        K words of :func:`word_bytes` each."""
+        return self.group_for(order).nr_values * word_bytes(self.word_bits)
 
 
 def value_splits(id_bits: int) -> list[tuple[int, int]]:

@@ -3,9 +3,11 @@
 The model follows the statements of the WIP v1 cover letter (see
 ``shared/reference/rmap-id.md``, "Costs stated in the series"):
 
-* bytes: ``K * word_bits / 8`` for the values ("8 bytes for order 2, 16 for
-  order 5, 32 for order 10"), plus an ``atomic_t`` seqcount (4 bytes; an
-  assumption, the series excludes it from its figures);
+* bytes: ``K * word_bytes(word_bits)`` for the values, each in the smallest
+  u8/u16/u32/u64 that holds a word (``K * word_bits / 8`` for the series'
+  64-bit words: "8 bytes for order 2, 16 for order 5, 32 for order 10"),
+  plus an ``atomic_t`` seqcount (4 bytes; an assumption, the series excludes
+  it from its figures);
 * per-page mapcounts the series wants to remove: ``2**order * 4`` bytes
   (16, 128 and 4096 bytes at orders 2, 5 and 10, as stated);
 * atomic RMW per (un)map of part of a THP: the legacy path does at most 2
@@ -18,11 +20,21 @@ The model follows the statements of the WIP v1 cover letter (see
   the next ("the writer prefetches value 0 and, for orders above 10, value 4").
   Batched updates do one add per value whatever the number of pages; one-page
   updates repeat the whole path per page.
+
+:func:`cost_row_encoding` gives the same columns for any
+:class:`~rmaplab.encoding.Encoding` (bytes ``K * word_bytes(word_bits)``, the same
+atomics with its K), plus the extra ALU work of an update
+(:func:`alu_per_update`): K multiplies (count times addend; none for a
+one-page update) and, where the addend is looked up at update time, K table
+lookups (the series looks up ``rmap_subids_4/5/6`` for K > 3 digits; a
+``table`` always looks up; moments, K <= 3 digits, raw ids, hashes and bit
+counters keep their addends in the mm). :mod:`rmaplab.design` takes its cost
+columns from here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
@@ -36,16 +48,20 @@ from .config import (
     single_group_config,
     value_splits,
 )
+from .encoding import Encoding
 
 __all__ = [
     "LEGACY_ATOMICS",
     "SEQCOUNT_BYTES",
     "VALUES_PER_LINE",
+    "alu_per_update",
     "atomics_for",
     "atomics_model",
     "cheapest_safe",
     "cost_row",
+    "cost_row_encoding",
     "cost_table",
+    "cost_table_encodings",
     "load_published",
     "tradeoff",
 ]
@@ -61,10 +77,21 @@ MAPCOUNT_BYTES_PER_PAGE = 4
 QUICK_NODE_LIMIT = 300
 
 
+def _update_path(k: int) -> dict:
+    """Cache lines and atomic RMWs of an (un)map with K values (module docstring)."""
+    return {
+        "cache_lines": -(-k // VALUES_PER_LINE),
+        "atomics_per_update": LEGACY_ATOMICS + 1 + 2 + k,
+        "extra_atomics": 1 + 2 + k,
+        "atomics_per_update_exclusive": LEGACY_ATOMICS + 2,
+    }
+
+
 def cost_row(config: RmapConfig, order: int) -> dict:
     cfg = require_config(config)
     g = cfg.group_for(order)
     k = g.nr_values
+    path = _update_path(k)
     return {
         "config": cfg.name,
         "order": order,
@@ -72,12 +99,48 @@ def cost_row(config: RmapConfig, order: int) -> dict:
         "bytes": cfg.value_bytes(order),
         "bytes_with_seqcount": cfg.value_bytes(order) + SEQCOUNT_BYTES,
         "per_page_mapcount_bytes": (1 << order) * MAPCOUNT_BYTES_PER_PAGE,
-        "cache_lines": -(-k // VALUES_PER_LINE),
-        "atomics_per_update": LEGACY_ATOMICS + 1 + 2 + k,
-        "extra_atomics": 1 + 2 + k,
-        "atomics_per_update_exclusive": LEGACY_ATOMICS + 2,
+        "cache_lines": path["cache_lines"],
+        "atomics_per_update": path["atomics_per_update"],
+        "extra_atomics": path["extra_atomics"],
+        "atomics_per_update_exclusive": path["atomics_per_update_exclusive"],
         "ids_supported": cfg.ids_supported,
     }
+
+
+def alu_per_update(enc: Encoding) -> dict:
+    """Extra ALU work of one (un)map under ``enc``: ``multiplies`` (count
+    times addend, one per value) and ``table_lookups`` (addends looked up at
+    update time: every ``table``, and digits with K > 3 as the series'
+    ``rmap_subids_4/5/6``)."""
+    k = enc.nr_values
+    lookups = k if enc.family == "table" or (enc.family == "digits" and k > 3) else 0
+    return {"multiplies": k, "table_lookups": lookups}
+
+
+def cost_row_encoding(enc: Encoding, order: int | None = None) -> dict:
+    """:func:`cost_row`'s columns for any encoding (``value_atomics``: the K
+    value RMWs of ``atomics_per_update``), plus its ALU work; with ``order``,
+    also the per-page mapcount bytes the values replace."""
+    if not isinstance(enc, Encoding):
+        raise ConfigError(f"enc={enc!r}: allowed an rmaplab.encoding.Encoding")
+    k = enc.nr_values
+    row: dict = {"encoding": enc.name, "family": enc.family}
+    if order is not None:
+        row["order"] = _check_int("order", order, 0, 30)
+    row |= {
+        "values": k,
+        "word_bits": enc.word_bits,
+        "bytes": enc.bytes,
+        "bytes_with_seqcount": enc.bytes + SEQCOUNT_BYTES,
+    }
+    if order is not None:
+        row["per_page_mapcount_bytes"] = (1 << order) * MAPCOUNT_BYTES_PER_PAGE
+    return row | {"value_atomics": k} | _update_path(k) | alu_per_update(enc)
+
+
+def cost_table_encodings(encs: Iterable[Encoding], order: int | None = None) -> pd.DataFrame:
+    """Tidy cost rows (:func:`cost_row_encoding`) of several encodings."""
+    return pd.DataFrame([cost_row_encoding(e, order) for e in encs])
 
 
 def cost_table(config: RmapConfig = DEFAULT_CONFIG) -> pd.DataFrame:

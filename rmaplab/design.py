@@ -19,12 +19,14 @@ Searched, per order ``o`` (``P = 2**o``):
 * ``raw-id``, ``hash64``: K = 1;
 * ``bit-counters``: K = id_bits.
 
-Costs (the model of :mod:`rmaplab.cost`): bytes ``K * word_bits / 8``;
-atomic RMW per (un)map: legacy 2 + mapcount 1 + seqcount 2 + K; extra ALU
-per update: K multiplies (count times addend; none for a one-page update)
-and, where the addend is looked up at update time, K table lookups (the
-series looks up ``rmap_subids_4/5/6`` for K > 3; a ``table`` always looks
-up; moments, K <= 3 digits and hashes keep their addends in the mm).
+Costs are :func:`rmaplab.cost.cost_row_encoding`'s: bytes ``K *
+word_bytes(word_bits)`` (each value in the smallest u8/u16/u32/u64 holding a
+word); atomic RMW per (un)map: legacy 2 + mapcount 1 + seqcount 2 + K; extra
+ALU per update (:func:`rmaplab.cost.alu_per_update`): K multiplies (count
+times addend; none for a one-page update) and, where the addend is looked up
+at update time, K table lookups (the series looks up ``rmap_subids_4/5/6``
+for K > 3; a ``table`` always looks up; moments, K <= 3 digits and hashes
+keep their addends in the mm).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .config import ConfigError, _check_int
-from .cost import LEGACY_ATOMICS
+from .cost import cost_row_encoding
 from .encoding import Encoding, digits, moments, packed_base, pdep
 
 if TYPE_CHECKING:
@@ -85,12 +87,6 @@ def candidates(family: str, id_bits: int, word_bits: int, order: int) -> Iterato
         raise ConfigError(f"family={family!r} is unknown: allowed {', '.join(FAMILY_ORDER)}")
 
 
-def alu(enc: Encoding) -> dict:
-    k = enc.nr_values
-    lookups = k if enc.family == "table" or (enc.family == "digits" and k > 3) else 0
-    return {"multiplies": k, "table_lookups": lookups}
-
-
 def _row(enc: Encoding | None, v: EncVerdict | None, order: int, family: str, tried: list) -> dict:
     from .proof_encoding import proof_text_encoding
 
@@ -111,13 +107,12 @@ def _row(enc: Encoding | None, v: EncVerdict | None, order: int, family: str, tr
     }
     if enc is not None and v is not None and v.verdict == "safe":
         text = proof_text_encoding(enc, order, verdict=v)
+        cost = cost_row_encoding(enc, order)
         row.update(
-            values=enc.nr_values,
-            bytes=enc.bytes,
-            atomics_per_update=LEGACY_ATOMICS + 1 + 2 + enc.nr_values,
+            {k: cost[k] for k in ("values", "bytes", "atomics_per_update")},
             proof_lines=len(text.splitlines()),
             detail=enc.describe(),
-            **alu(enc),
+            **{k: cost[k] for k in ("multiplies", "table_lookups")},
         )
     return row
 

@@ -27,23 +27,26 @@ one slice, ``word_slice[k]``:
 * ``bit-counters``: one word per id bit holding that bit (exact per-bit
   counters; ``digits`` with one bit per slice).
 
-:class:`EncodedFolio` is the plain-Python folio model under an encoding
-(Python ints masked to the word, on purpose), with the ground truth beside
-it, so any counterexample replays to a wrong "exclusive" with no other input.
+The folio model under an encoding is :class:`rmaplab.folio.Folio` (which
+takes an encoding or a configuration); :func:`replay` maps a counterexample
+into one, so any counterexample replays to a wrong "exclusive" with no other
+input.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from .config import ID_BITS_RANGE, MAX_ORDER, ConfigError, RmapConfig, _check_int
+from .config import ID_BITS_RANGE, MAX_ORDER, ConfigError, RmapConfig, _check_int, word_bytes
+
+if TYPE_CHECKING:
+    from .folio import CheckResult
 
 __all__ = [
     "FAMILIES",
     "GOLDEN",
-    "EncodedFolio",
     "Encoding",
     "bit_counters",
     "default_encoding",
@@ -144,8 +147,9 @@ class Encoding:
 
     @property
     def bytes(self) -> int:
-        """Bytes of rmap values per folio (mapcount and seqcount excluded)."""
-        return self.nr_values * self.word_bits // 8
+        """Bytes of rmap values per folio (mapcount and seqcount excluded):
+        K words of :func:`rmaplab.config.word_bytes` each."""
+        return self.nr_values * word_bytes(self.word_bits)
 
     def param(self, key: str, default: Any = None) -> Any:
         """The family parameter ``key`` (see ``params``), else ``default``."""
@@ -472,76 +476,16 @@ def default_encoding(
     return bit_counters(id_bits, word_bits)
 
 
-# -- the folio model -----------------------------------------------------------
+# -- replaying a counterexample -------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Check:
-    mm: int
-    shared: bool
-    truly_shared: bool
-    mapcount: int
-    values: tuple[int, ...]
-    expected: tuple[int, ...]
-
-    @property
-    def false_exclusive(self) -> bool:
-        return not self.shared and self.truly_shared
-
-
-class EncodedFolio:
-    """A folio of ``order`` under ``enc``: mapcount, K wrapping words, truth."""
-
-    def __init__(self, enc: Encoding, order: int):
-        self.enc = enc
-        self.order = _check_int("order", order, 0, MAX_ORDER)
-        self.nr_pages = 1 << self.order
-        self.mapcount = 0
-        self.values = [0] * enc.nr_values
-        self.counts: dict[int, int] = {}
-
-    def _add(self, mm: int, c: int) -> None:
-        m = self.enc.mask
-        self.values = [
-            (v + c * a) & m for v, a in zip(self.values, self.enc.addends(mm), strict=False)
-        ]
-        self.mapcount += c
-        left = self.counts.get(mm, 0) + c
-        if left < 0:
-            raise ConfigError(f"count={-c} unmaps more than mm {mm} maps ({left - c})")
-        if left:
-            self.counts[mm] = left
-        else:
-            self.counts.pop(mm, None)
-
-    def map(self, mm: int, count: int = 1) -> EncodedFolio:
-        self._add(mm, _check_int("count", count, 1, (1 << 31) - 1))
-        return self
-
-    def unmap(self, mm: int, count: int = 1) -> EncodedFolio:
-        self._add(mm, -_check_int("count", count, 1, (1 << 31) - 1))
-        return self
-
-    def expected(self, mm: int) -> list[int]:
-        return [(self.mapcount * a) & self.enc.mask for a in self.enc.addends(mm)]
-
-    def check(self, mm: int) -> Check:
-        exp = self.expected(mm)
-        shared = self.mapcount > self.nr_pages or self.values != exp
-        return Check(
-            mm,
-            shared,
-            any(o != mm for o in self.counts),
-            self.mapcount,
-            tuple(self.values),
-            tuple(exp),
-        )
-
-
-def replay(enc: Encoding, order: int, counterexample: dict) -> Check:
+def replay(enc: Encoding, order: int, counterexample: dict) -> CheckResult:
     """Map every ``[id, count]`` of ``counterexample["mappings"]`` (the
-    victim's own entry included), then check the victim."""
-    f = EncodedFolio(enc, order)
+    victim's own entry included) into a :class:`~rmaplab.folio.Folio` of
+    ``order`` under ``enc``, then check the victim."""
+    from .folio import Folio
+
+    f = Folio(enc, order)
     for mm, c in counterexample["mappings"]:
         f.map(mm, c)
     return f.check(counterexample["victim"])

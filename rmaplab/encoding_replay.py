@@ -2,7 +2,7 @@
 
 :func:`replay_steps` maps each ``[id, count]`` of a counterexample (the
 victim's own entry included, as :func:`rmaplab.verify_encoding.verify_encoding`
-returns it) into an :class:`~rmaplab.encoding.EncodedFolio` and records,
+returns it) into a :class:`~rmaplab.folio.Folio` under the encoding and records,
 after each step, every rmap value beside what the check expects for the
 victim (``n * addend_k(X)`` modulo the word), so a reader sees the words
 drift apart and meet again at the last step.
@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .encoding import EncodedFolio, Encoding
+from .encoding import Encoding
 from .export import MAIL_WIDTH, check_width, text_table, wrap
+from .folio import Folio
 
 __all__ = ["replay_steps", "replay_steps_text"]
 
@@ -22,15 +23,16 @@ def replay_steps(enc: Encoding, order: int, counterexample: dict) -> pd.DataFram
     """One row per step and word: ``step, mm_id, count, mapcount, word,
     value, expected, equal, check`` (``check``: what the victim's check
     answers after this step, ``exclusive`` or ``shared``)."""
-    f = EncodedFolio(enc, order)
+    f = Folio(enc, order)
     victim = counterexample["victim"]
     rows = []
     for step, (mm, c) in enumerate(counterexample["mappings"], 1):
         f.map(mm, c)
         exp = f.expected(victim)
-        chk = f.check(victim) if f.counts.get(victim) else None
+        truth = f.truth()
+        chk = f.check(victim) if truth.get(victim) else None
         answer = "-" if chk is None else ("shared" if chk.shared else "exclusive")
-        for k, (v, e) in enumerate(zip(f.values, exp, strict=True)):
+        for k, (v, e) in enumerate(zip(f.rmap_vals, exp, strict=True)):
             rows.append(
                 {
                     "step": step,
@@ -42,7 +44,7 @@ def replay_steps(enc: Encoding, order: int, counterexample: dict) -> pd.DataFram
                     "expected": e,
                     "equal": v == e,
                     "check": answer,
-                    "truly_shared": any(o != victim for o in f.counts),
+                    "truly_shared": any(o != victim for o in truth),
                 }
             )
     return pd.DataFrame(rows)

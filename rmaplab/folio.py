@@ -1,23 +1,36 @@
 """The folio model: total mapcount, K wrapping rmap values, and the check.
 
 One :class:`Folio` is one large folio of a given order under one
-configuration. Its state is what the WIP v1 series keeps per folio: the total
-mapcount ``n`` and ``K`` rmap values, unsigned words that wrap modulo
-``2**word_bits`` (held here as Python ints masked to the word, on purpose).
-Beside it, the model keeps the ground truth the kernel does not have: how
-many mappings each mm holds, so a wrong answer of the check is visible.
+:class:`~rmaplab.encoding.Encoding`. Given a configuration, the folio takes
+the posted group of its order as a digits encoding
+(:func:`rmaplab.encoding.from_config`, whose addends are the posted sub-IDs),
+once, in ``__init__``; every later step computes through that encoding only.
+Its state is what the WIP v1 series keeps per folio: the total mapcount ``n``
+and ``K`` rmap values, unsigned words that wrap modulo ``2**word_bits`` (held
+here as Python ints masked to the word, on purpose). Beside it, the model
+keeps the ground truth the kernel does not have: how many mappings each mm
+holds, so a wrong answer of the check is visible.
 
 Operations follow the batched kernel code: mapping ``c`` pages for mm M adds
-``c * subid_i(M)`` to value ``i`` (one add per value) and ``c`` to the
-mapcount; unmapping subtracts.
+``c * addend_i(M)`` (the posted ``subid_i(M)`` under a configuration) to
+value ``i`` (one add per value) and ``c`` to the mapcount; unmapping
+subtracts.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .config import DEFAULT_CONFIG, ConfigError, RmapConfig, _check_int, require_config
-from .subid import mm_subids
+from .config import (
+    DEFAULT_CONFIG,
+    MAX_ORDER,
+    ConfigError,
+    Group,
+    RmapConfig,
+    _check_int,
+    require_config,
+)
+from .encoding import Encoding, from_config
 
 __all__ = ["MAX_MAPCOUNT", "CheckResult", "Folio", "RmapError"]
 
@@ -38,7 +51,7 @@ class CheckResult:
     truly_shared: bool  # another mm maps at least one page
     mapcount: int
     rmap_vals: tuple[int, ...]
-    expected: tuple[int, ...]  # mapcount * subid_i(mm_id), modulo the word
+    expected: tuple[int, ...]  # mapcount * addend_i(mm_id) (subid_i), modulo the word
     reason: str
 
     @property
@@ -52,26 +65,54 @@ class CheckResult:
 
 
 class Folio:
-    """A large folio of ``order`` under a resolved ``config``."""
+    """A large folio of ``order`` under ``model``: a resolved
+    :class:`RmapConfig` (the posted group of ``order``, as
+    ``from_config(model, order)``) or an :class:`Encoding`.
 
-    def __init__(self, config: RmapConfig = DEFAULT_CONFIG, order: int = 9):
-        self.config = require_config(config)
-        self.group = self.config.group_for(order)
-        self.order = int(order)
+    ``encoding`` is what the folio computes with; ``config`` and ``group``
+    are the configuration and its group for ``order`` when one was given,
+    else None.
+    """
+
+    config: RmapConfig | None
+    group: Group | None
+    encoding: Encoding
+
+    def __init__(self, model: RmapConfig | Encoding = DEFAULT_CONFIG, order: int = 9):
+        if isinstance(model, Encoding):
+            self.config, self.group = None, None
+            self.order = _check_int("order", order, 0, MAX_ORDER)
+            self.encoding = model
+        else:
+            self.config = require_config(model)
+            self.group = self.config.group_for(order)
+            self.order = int(order)
+            self.encoding = from_config(self.config, self.order)
         self.nr_pages = 1 << self.order
-        self.mask = self.config.word_mask
+        self.mask = self.encoding.mask
         self.mapcount = 0
-        self.rmap_vals = [0] * self.group.nr_values
+        self.rmap_vals = [0] * self.encoding.nr_values
         self._counts: dict[int, int] = {}
-        self._subids: dict[int, list[int]] = {}
+        self._addends: dict[int, list[int]] = {}
 
     # -- helpers --------------------------------------------------------
-    def subids(self, mm_id: int) -> list[int]:
-        """Sub-IDs of ``mm_id`` for this folio (cached; validates the id)."""
-        s = self._subids.get(mm_id)
+    def check_id(self, mm_id: int, name: str = "mm_id") -> int:
+        """``mm_id`` as an int if it is a valid id (``1..max_id``), else a
+        :class:`ConfigError` naming ``name`` and the allowed range."""
+        return _check_int(name, mm_id, 1, self.encoding.max_id)
+
+    def addends(self, mm_id: int) -> list[int]:
+        """The encoding's K addends of ``mm_id`` (validates the id). Under a
+        configuration these are the posted sub-IDs."""
+        return list(self._addends_of(self.check_id(mm_id)))
+
+    subids = addends
+
+    def _addends_of(self, mm_id: int) -> list[int]:
+        """:meth:`addends` of an id already validated, cached per folio."""
+        s = self._addends.get(mm_id)
         if s is None:
-            s = mm_subids(self.config, self.order, mm_id)
-            self._subids[int(mm_id)] = s
+            s = self._addends[mm_id] = self.encoding.addends(mm_id)
         return s
 
     def _count(self, name: str, count) -> int:
@@ -79,7 +120,7 @@ class Folio:
 
     def _add(self, mm_id: int, c: int) -> None:
         """Signed update of ``c`` mappings: one add per value, wrapping."""
-        s = self.subids(mm_id)
+        s = self._addends_of(mm_id)
         m = self.mask
         self.rmap_vals = [(v + c * x) & m for v, x in zip(self.rmap_vals, s, strict=False)]
         self.mapcount += c
@@ -92,7 +133,7 @@ class Folio:
     # -- operations -----------------------------------------------------
     def map(self, mm_id: int, count: int = 1) -> Folio:
         """Map ``count`` pages (PTEs) of this folio into ``mm_id``."""
-        mm_id = self.config.check_id(mm_id, "mm_id")
+        mm_id = self.check_id(mm_id, "mm_id")
         count = self._count("count", count)
         if self.mapcount + count > MAX_MAPCOUNT:
             raise RmapError(
@@ -104,7 +145,7 @@ class Folio:
 
     def unmap(self, mm_id: int, count: int = 1) -> Folio:
         """Unmap ``count`` pages of this folio from ``mm_id``."""
-        mm_id = self.config.check_id(mm_id, "mm_id")
+        mm_id = self.check_id(mm_id, "mm_id")
         count = self._count("count", count)
         held = self._counts.get(mm_id, 0)
         if count > held:
@@ -119,8 +160,8 @@ class Folio:
 
     def fork(self, parent: int, child: int) -> Folio:
         """``fork()``: the new mm ``child`` gets a copy of ``parent``'s mappings."""
-        parent = self.config.check_id(parent, "parent")
-        child = self.config.check_id(child, "child")
+        parent = self.check_id(parent, "parent")
+        child = self.check_id(child, "child")
         if child == parent:
             raise RmapError(f"child={child} must differ from parent={parent}")
         if self._counts.get(child):
@@ -135,7 +176,7 @@ class Folio:
 
     def exit(self, mm_id: int) -> Folio:
         """``exit()`` or ``execve()``: drop every mapping ``mm_id`` holds."""
-        mm_id = self.config.check_id(mm_id, "mm_id")
+        mm_id = self.check_id(mm_id, "mm_id")
         held = self._counts.get(mm_id, 0)
         if held:
             self._add(mm_id, -held)
@@ -145,17 +186,19 @@ class Folio:
 
     # -- the check ------------------------------------------------------
     def expected(self, mm_id: int) -> list[int]:
+        """What the values would be if ``mm_id`` held all ``mapcount``
+        mappings: ``mapcount * addend_k(mm_id)`` modulo the word."""
         n = self.mapcount
-        return [(n * x) & self.mask for x in self.subids(mm_id)]
+        return [(n * x) & self.mask for x in self._addends_of(self.check_id(mm_id))]
 
     def mapped_shared(self, mm_id: int) -> bool:
         """``__folio_large_mapped_shared`` for ``mm_id``: the kernel's answer.
 
         More mappings than pages (``mapcount > folio_nr_pages``) means shared;
-        otherwise exclusive iff every value equals ``mapcount * subid`` modulo
-        the word.
+        otherwise exclusive iff every value equals ``mapcount * addend``
+        (``subid`` under a configuration) modulo the word.
         """
-        mm_id = self.config.check_id(mm_id, "mm_id")
+        mm_id = self.check_id(mm_id, "mm_id")
         if self.mapcount > self.nr_pages:
             return True
         return self.rmap_vals != self.expected(mm_id)
@@ -169,7 +212,7 @@ class Folio:
 
     def truly_shared(self, mm_id: int) -> bool:
         """True iff an mm other than ``mm_id`` maps at least one page."""
-        mm_id = self.config.check_id(mm_id, "mm_id")
+        mm_id = self.check_id(mm_id, "mm_id")
         return any(other != mm_id for other in self._counts)
 
     def check(self, mm_id: int) -> CheckResult:
@@ -180,7 +223,7 @@ class Folio:
         "shared") would describe nothing, so this raises :class:`RmapError`.
         :meth:`mapped_shared` still gives the arithmetic's bare answer.
         """
-        mm_id = self.config.check_id(mm_id, "mm_id")
+        mm_id = self.check_id(mm_id, "mm_id")
         if not self._counts.get(mm_id):
             raise RmapError(
                 f"mm_id={mm_id} maps no page of this folio: the check is asked for an "
@@ -191,10 +234,10 @@ class Folio:
         if self.mapcount > self.nr_pages:
             reason = f"mapcount {self.mapcount} > folio_nr_pages {self.nr_pages}"
         elif shared:
-            bad = [i for i, (v, e) in enumerate(zip(self.rmap_vals, exp, strict=False)) if v != e]
-            reason = f"value(s) {bad} differ from mapcount * subid"
+            bad = [i for i, (v, e) in enumerate(zip(self.rmap_vals, exp, strict=True)) if v != e]
+            reason = f"value(s) {bad} differ from mapcount * {self._addend_name}"
         else:
-            reason = "every value equals mapcount * subid"
+            reason = f"every value equals mapcount * {self._addend_name}"
         return CheckResult(
             mm_id=int(mm_id),
             shared=shared,
@@ -205,9 +248,14 @@ class Folio:
             reason=reason,
         )
 
+    @property
+    def _addend_name(self) -> str:
+        return "addend" if self.config is None else "subid"
+
     def __repr__(self) -> str:
         vals = ", ".join(f"{v:#x}" for v in self.rmap_vals)
+        model = "" if self.config is None else f"{self.config.name!r}, "
         return (
-            f"Folio({self.config.name!r}, order={self.order}, "
+            f"Folio({model}encoding={self.encoding.describe()!r}, order={self.order}, "
             f"mapcount={self.mapcount}, rmap_vals=[{vals}], truth={self.truth()})"
         )

@@ -15,6 +15,7 @@ from .config import RmapConfig, require_config
 from .export import MAIL_WIDTH, check_width, wrap
 from .folio import Folio
 from .subid import id_slices, subid_digits
+from .verify import split_counterexample
 
 __all__ = [
     "LINEAR_SCOPE",
@@ -57,20 +58,11 @@ def quadratic_table(bits: int, word_bits: int) -> tuple[int, int]:
 def difference_vectors(config: RmapConfig, order: int, counterexample: dict) -> dict:
     """``{k: D_k}`` for every value k where ``D_k`` is nonzero, with the sign
     of the written proof's step 1: ``D_kj = sum_m c_m * (bit_kj(m) -
-    bit_kj(X))`` over the other mms m (X's own mappings add 0)."""
-    cfg = config
-    g = cfg.group_for(order)
-    x = id_slices(counterexample["victim"], g.nr_values, g.bits)
-    out = {}
-    for k in range(g.nr_values):
-        d = [0] * g.bits
-        for mm, c in counterexample["mappings"]:
-            s = id_slices(mm, g.nr_values, g.bits)[k]
-            for j in range(g.bits):
-                d[j] += c * (((s >> j) & 1) - ((x[k] >> j) & 1))
-        if any(d):
-            out[k] = d
-    return out
+    bit_kj(X))`` (X's own mappings add 0). The verifier's evidence prints the
+    same vectors (:func:`rmaplab.verify.difference_vectors`)."""
+    from .verify import difference_vectors as dv
+
+    return dv(require_config(config), order, counterexample)
 
 
 def bit_counters(config: RmapConfig, order: int, counts: dict[int, int]) -> pd.DataFrame:
@@ -106,13 +98,17 @@ def bit_counters(config: RmapConfig, order: int, counts: dict[int, int]) -> pd.D
     return df
 
 
+def _pages(n: int) -> str:
+    return f"{n} page" + ("" if n == 1 else "s")
+
+
 def _digits_text(v: int, base_pages: int, n: int) -> str:
     d = subid_digits(v, base_pages, n)
     return ".".join(str(x) for x in reversed(d))
 
 
 def replay_steps(config: RmapConfig, order: int, counterexample: dict) -> pd.DataFrame:
-    """Map the victim's page, then each other mm's pages, then check.
+    """Map each listed ``[id, count]`` in order (the victim's own first), then check.
 
     One row per step and value: mapcount, the value in hex and in base
     ``P_g + 1`` (most significant digit first, digits joined by '.'), and
@@ -122,9 +118,8 @@ def replay_steps(config: RmapConfig, order: int, counterexample: dict) -> pd.Dat
     g = cfg.group_for(order)
     f = Folio(cfg, order)
     victim = counterexample["victim"]
-    plan = [(victim, counterexample.get("victim_count", 1))] + [
-        tuple(m) for m in counterexample["mappings"]
-    ]
+    split_counterexample(counterexample)  # the victim's own entry is listed, once
+    plan = [tuple(m) for m in counterexample["mappings"]]
     rows = []
     ndig = g.bits + 1
     for step, (mm, count) in enumerate(plan, 1):
@@ -210,13 +205,14 @@ def proof_text(config: RmapConfig, order: int, width: int = MAIL_WIDTH) -> str:
             for k, d in diffs.items():
                 # the proof prints only what its own step 1 re-derives
                 assert sum(dj * b**j for j, dj in enumerate(d)) % mod == 0, (k, d)
-            others = sum(c for _, c in ce["mappings"])
+            victim, own, rest = split_counterexample(ce)
+            others = sum(c for _, c in rest)
             parts.append(
                 f"Verdict: {v.verdict.upper()} ({v.method}). "
                 + "; ".join(f"D = {d} in value {k}" for k, d in diffs.items())
                 + f" (step 1's sign: the others' bits minus X's): sum_j D_j * {b}^j "
-                f"== 0 mod 2^{cfg.word_bits}; X maps 1 page, the others {others}: "
-                f"n = {1 + others} <= {P} pages; "
+                f"== 0 mod 2^{cfg.word_bits}; X maps {_pages(own)}, the others {others}: "
+                f"n = {own + others} <= {P} pages; "
                 + (
                     "LLL + complete enumeration: no shorter D."
                     if v.proven_minimal
@@ -225,8 +221,8 @@ def proof_text(config: RmapConfig, order: int, width: int = MAIL_WIDTH) -> str:
             )
             parts += [
                 "",
-                f"Counterexample: victim mm {ce['victim']} maps 1 page; "
-                + ", ".join(f"mm {m} maps {c}" for m, c in ce["mappings"])
+                f"Counterexample: victim mm {victim} maps {_pages(own)}; "
+                + ", ".join(f"mm {m} maps {c}" for m, c in rest)
                 + f"; total {v.min_mappings} <= {P}: the check says 'exclusive'.",
             ]
         else:

@@ -18,7 +18,6 @@ from .config import DEFAULT_CONFIG, ConfigError, RmapConfig, _check_int, get_con
 from .export import MAIL_WIDTH, check_width, save_chart, wrap
 from .views import (
     BENCH_ENCODINGS_CMD,
-    DESIGN_COST_NOTE,
     DESIGN_POST_ORDERS,
     DESIGN_SCOPE,
     Params,
@@ -53,7 +52,7 @@ class _Writer:
 #: The report's parts, in order: (progress label, views written). Each view's
 #: CSV, text and chart go to files named after it (see :mod:`rmaplab.views`).
 PARTS = [
-    ("design", ["design", "frontier_tables"]),
+    ("design", ["design", "design_cost", "frontier_tables"]),
     ("table", ["table"]),
     ("verify", ["verify", "frontier", "proof", "counterexample_steps"]),
     (
@@ -135,6 +134,26 @@ def _design_facts(df: pd.DataFrame, params: Params) -> dict:
     }
 
 
+#: The one fact measured on the machine that runs the report (ns per update):
+#: it changes run to run, so it stays out of every other fact and line.
+MEASURED_FACT = "design_measured"
+#: post.txt lines that carry it start with this (the determinism test drops them).
+MEASURED_PREFIX = "  measured here"
+
+
+def _measured_facts(df: pd.DataFrame) -> dict:
+    """ns per update (1 thread) of each width's cheapest design at each order."""
+    out: dict = {}
+    posted: dict = {}
+    for r in df[df["threads"] == 1].itertuples():
+        key = f"{r.id_bits}/{r.word_bits} order {r.order}"
+        out.setdefault(key, {})[r.addends] = (round(float(r.ns_per_update), 1), r.bench_case)
+        posted[key] = (round(float(r.ns_per_update) / float(r.ratio_vs_posted), 1), "digits K=3")
+    for key, p in posted.items():
+        out[key]["posted"] = p
+    return out
+
+
 def _cost_facts(t: pd.DataFrame, cheap: pd.DataFrame) -> dict:
     by = t.set_index("order")
     return {
@@ -192,7 +211,10 @@ def _collision_facts(real: pd.DataFrame, adv: pd.DataFrame, params: Params) -> d
 def _facts(part: str, frames: dict[str, pd.DataFrame], params: Params) -> dict:
     """What ``post.txt`` states about one part, read from the part's frames."""
     if part == "design":
-        return _design_facts(frames["design"], params)
+        return {
+            **_design_facts(frames["design"], params),
+            MEASURED_FACT: _measured_facts(frames["design_cost"]),
+        }
     if part == "verify":
         return _verify_facts(frames["verify"])
     if part == "cost":
@@ -212,10 +234,15 @@ def _design_post(f: dict) -> list[str]:
     lines = [
         "1. Fewest rmap values proven safe, per id/word width, among the "
         f"families searched: {sc['families']} (rmaplab design, orders "
-        f"{sc['orders']}; design.txt). Bytes: the K values only; {DESIGN_COST_NOTE}; "
-        "this report measures nothing:",
+        f"{sc['orders']}; design.txt). Bytes: the K values only; atomics = RMW "
+        "per (un)map in the model (legacy 2 + mapcount 1 + seqcount 2 + K). ns "
+        "per update: the C update loop (cc -O2) measured on the machine that ran "
+        "this report, 1 thread: addends loaded per mm, formed per update, and "
+        "the posted K = 3 path (design_cost.txt says what each row measures); "
+        "contention with 2 threads:",
         BENCH_ENCODINGS_CMD,
     ]
+    measured = f.get(MEASURED_FACT, {})
     one_open = []
     for widths, per in f["design"].items():
         i, w = widths.split("/")
@@ -231,6 +258,14 @@ def _design_post(f: dict) -> list[str]:
                 f"({r['detail']}), {r['bytes']} bytes, {r['atomics']} atomic RMW "
                 f"per update (model), proof {r['proof_lines']} lines"
             )
+            m = measured.get(f"{i}/{w} order {o}")
+            if m:
+                # one line under 72 columns, so no wrapped remainder lacks the prefix
+                lines.append(
+                    MEASURED_PREFIX
+                    + ", ns/update: "
+                    + ", ".join(f"{ns:.1f} {a}" for a, (ns, _) in m.items())
+                )
             if r["values"] > 1:
                 one_open.append(f"{i}/{w} order {o}")
     if one_open:
@@ -250,7 +285,7 @@ def post_text(facts: dict, config: RmapConfig, quick: bool = False) -> str:
     ``--quick`` budgets, which the post says first.
     """
     from .proof import LINEAR_SCOPE, quadratic_table
-    from .verify import frontier_pages
+    from .verify import frontier_pages, split_counterexample
 
     cfg = config
     f = facts
@@ -275,12 +310,13 @@ def post_text(facts: dict, config: RmapConfig, quick: bool = False) -> str:
     ]
     parts.append("2. Can the posted encoding's check be fooled?")
     if f.get("unsafe_orders"):
-        ce = f["counterexample"]
-        others = ", ".join(f"{m} ({c})" for m, c in ce["mappings"])
+        victim, own, rest = split_counterexample(f["counterexample"])
+        others = ", ".join(f"{m} ({c})" for m, c in rest)
         parts.append(
             f"Yes, at orders {', '.join(map(str, f['unsafe_orders']))}. At order {f['order']}, "
             f"{f['min_mappings']} mappings (proven minimal) make __folio_large_mapped_shared "
-            f"answer 'exclusive' for mm {ce['victim']} (1 page) while mms {others} map the "
+            f"answer 'exclusive' for mm {victim} ({own} page{'' if own == 1 else 's'}) "
+            f"while mms {others} map the "
             "folio. Every other order is proven safe. See proof.txt, "
             "counterexample_steps.txt, verify.txt."
         )

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
-from .config import DEFAULT_CONFIG, RmapConfig
+from .config import DEFAULT_CONFIG, ConfigError, RmapConfig
+from .encoding import Encoding
 from .folio import Folio
 
-__all__ = ["SCHEMES", "make_scheme", "scheme_names"]
+__all__ = ["SCHEMES", "check_encoding", "make_scheme", "scheme_names"]
 
 
 class Scheme(ABC):
@@ -243,18 +244,20 @@ class BitCounters(Scheme):
 
 
 class RmapID(Scheme):
-    """The WIP v1 rmap-ID scheme (:class:`rmaplab.folio.Folio`)."""
+    """The WIP v1 rmap-ID scheme (:class:`rmaplab.folio.Folio`): the posted
+    sub-IDs of ``config``'s group, or any ``encoding`` of the same ids."""
 
     name = "rmap-id"
     description = "WIP v1 rmap IDs: mapcount + K wrapping rmap values"
 
-    def __init__(self, order, config: RmapConfig = DEFAULT_CONFIG):
+    def __init__(
+        self, order, config: RmapConfig = DEFAULT_CONFIG, encoding: Encoding | None = None
+    ):
         super().__init__(order, config)
-        self.folio = Folio(config, order)
-        k = self.folio.group.nr_values
-        self.bytes_per_folio = (
-            k * self.folio.config.word_bits // 8 + 4 + 4
-        )  # values, mapcount, seqcount
+        self.folio = Folio(check_encoding(config, encoding) or config, order)
+        k = self.folio.encoding.nr_values
+        # values (Encoding.bytes: K words of the smallest C type), mapcount, seqcount
+        self.bytes_per_folio = self.folio.encoding.bytes + 4 + 4
         self.atomics_per_update = 1 + 2 + k
 
     def map(self, mm_id, mask, count):
@@ -279,11 +282,26 @@ def scheme_names() -> list[str]:
     return list(SCHEMES)
 
 
-def make_scheme(name: str, order: int, config: RmapConfig = DEFAULT_CONFIG) -> Scheme:
-    from .config import ConfigError
+def check_encoding(config: RmapConfig, encoding: Encoding | None) -> Encoding | None:
+    """``encoding`` if it encodes ``config``'s ids (the workloads draw ids
+    from the configuration), else a ConfigError naming both widths."""
+    if encoding is not None and encoding.id_bits != config.id_bits:
+        raise ConfigError(
+            f"encoding id_bits={encoding.id_bits} differs from the configuration's "
+            f"{config.id_bits}-bit ids ({config.name}): allowed id_bits={config.id_bits}"
+        )
+    return encoding
 
+
+def make_scheme(
+    name: str, order: int, config: RmapConfig = DEFAULT_CONFIG, encoding: Encoding | None = None
+) -> Scheme:
+    """Scheme ``name`` for one folio of ``order``; ``encoding`` replaces the
+    posted sub-IDs of the ``rmap-id`` scheme (the others ignore it)."""
     try:
         cls = SCHEMES[name]
     except KeyError:
         raise ConfigError(f"scheme={name!r} is unknown: allowed {', '.join(SCHEMES)}") from None
+    if cls is RmapID:
+        return RmapID(order, config, encoding)
     return cls(order, config)

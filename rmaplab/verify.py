@@ -67,11 +67,14 @@ __all__ = [
     "JSON_FIELDS",
     "Verdict",
     "carry_free_certificate",
+    "difference_vectors",
+    "exhaustive_counterexample",
     "exhaustive_min_mappings",
     "frontier_pages",
     "replay_counterexample",
     "save_table",
     "series_notes",
+    "split_counterexample",
     "verify",
     "verify_all",
 ]
@@ -111,7 +114,9 @@ class Verdict:
     method: str  # "carry-free" | "lattice"
     min_mappings: int | None  # fewest total mappings n <= pages that fool the check
     proven_minimal: bool
-    counterexample: dict | None  # {"victim": X, "mappings": [[id, count], ...]}
+    # {"victim": X, "mappings": [[X, c_X], [id, count], ...]}: the victim's own
+    # entry first, so it replays with no other input; the counts sum to min_mappings
+    counterexample: dict | None
     evidence: str  # the certificate or the search, in words
     headroom_bits: int  # W - bit_length((P - 1) * max sub-ID)
     shortest_norm: int | None = None  # lambda: shortest ||D||_inf found
@@ -341,17 +346,56 @@ def _search(cfg: RmapConfig, gi: int, k: int, bound: int, node_limit: int = NODE
     return res
 
 
+def split_counterexample(ce: dict) -> tuple[int, int, list[list[int]]]:
+    """``(victim, victim's count, the other [id, count] entries)`` of a
+    counterexample ``{"victim": X, "mappings": [[id, count], ...]}``.
+
+    The mappings must list the victim exactly once with a count >= 1: the
+    claim is about an mm that maps part of the folio, and a counterexample
+    replays with no other input.
+    """
+    x = ce["victim"]
+    own = [c for mm, c in ce["mappings"] if mm == x]
+    if len(own) != 1 or own[0] < 1:
+        raise ValueError(
+            f"counterexample must list the victim {x} once with a count >= 1 in its "
+            f"mappings, got {own or 'no entry'}"
+        )
+    return x, own[0], [[mm, c] for mm, c in ce["mappings"] if mm != x]
+
+
 def replay_counterexample(cfg: RmapConfig, order: int, ce: dict) -> CheckResult:
     """Replay ``{"victim": X, "mappings": [[id, count], ...]}`` through the
-    folio model: the victim maps one page, the others their counts, then the
-    check runs for the victim. Returns the :class:`~rmaplab.folio.CheckResult`."""
+    folio model: every listed entry (the victim's own included) maps its
+    count, in the listed order, then the check runs for the victim. Returns
+    the :class:`~rmaplab.folio.CheckResult`."""
     from .folio import Folio
 
+    split_counterexample(ce)  # the victim's entry is there, once
     f = Folio(cfg, order)
-    f.map(ce["victim"], ce.get("victim_count", 1))
     for mm, count in ce["mappings"]:
         f.map(mm, count)
     return f.check(ce["victim"])
+
+
+def difference_vectors(config: RmapConfig, order: int, ce: dict) -> dict[int, list[int]]:
+    """``{k: D_k}`` for every value k where ``D_k`` is nonzero, with the sign
+    of the written proof's step 1: ``D_kj = sum_m c_m * (bit_kj(m) -
+    bit_kj(X))`` over the listed mappings (the victim's own add 0)."""
+    from .subid import id_slices
+
+    g = config.group_for(order)
+    x = id_slices(ce["victim"], g.nr_values, g.bits)
+    out = {}
+    for k, width in enumerate(_slice_bits(config, g)):
+        d = [0] * width
+        for mm, c in ce["mappings"]:
+            s = id_slices(mm, g.nr_values, g.bits)[k]
+            for j in range(width):
+                d[j] += c * (((s >> j) & 1) - ((x[k] >> j) & 1))
+        if any(d):
+            out[k] = d
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -486,8 +530,11 @@ def _verify(config: RmapConfig, order: int, node_limit: int) -> Verdict:
                     if c:
                         cands.append((max([c[0]] + [i for i, _ in c[1]]), kk, v, c))
         cands.sort(key=lambda t: (t[0], t[1]))
-        _, k, vec, (victim, others) = cands[0]
-        ce = {"victim": victim, "mappings": others}
+        _, k, _vec, (victim, others) = cands[0]
+        ce = {"victim": victim, "mappings": [[victim, 1], *others]}
+        # D as the written proof's step 1 defines it (others' bits minus X's),
+        # recomputed from the mappings: the search's vector may have either sign
+        vec = difference_vectors(cfg, order, ce)[k]
         chk = replay_counterexample(cfg, order, ce)
         replayed = chk.false_exclusive
         if not replayed:  # would be a bug in the reduction; never report it as evidence
@@ -504,7 +551,8 @@ def _verify(config: RmapConfig, order: int, node_limit: int) -> Verdict:
             searched_bound=covered,
             replayed=replayed,
             evidence=(
-                f"D = {list(vec)} in value {k}: sum D_j * {g.base}^j == 0 mod "
+                f"D = {vec} in value {k} (the others' bits minus X's): "
+                f"sum D_j * {g.base}^j == 0 mod "
                 f"2^{cfg.word_bits}; victim maps 1 page, others {lam}: n = {1 + lam} "
                 f"<= {pages} pages"
                 + (
@@ -565,16 +613,11 @@ def verify_all(
     return pd.DataFrame([r.to_json() for r in rows])
 
 
-def exhaustive_min_mappings(config: RmapConfig, order: int) -> int | None:
-    """Brute force over every victim and every mm id (numba kernel): the
-    fewest total mappings ``n <= 2**order`` that fool the check, or None.
-
-    Only for small configurations: ``values * word_bits <= 26`` and
-    ``id_bits <= 12``.
-    """
+def _exhaustive_inputs(config: RmapConfig, order: int):
+    """Sub-ID rows of every id ``1..max_id`` for the brute force, after its size checks."""
     import numpy as np
 
-    from ._kernels.exhaustive import ExhaustiveInputs, shortest_returns
+    from ._kernels.exhaustive import ExhaustiveInputs
     from .subid import subids_array
 
     cfg = config
@@ -588,14 +631,64 @@ def exhaustive_min_mappings(config: RmapConfig, order: int) -> int | None:
         raise ConfigError(
             f"id_bits={cfg.id_bits} is too large for the exhaustive search: allowed <= 12"
         )
-    pages = 1 << order
-    if pages < 2:
-        return None
     ids = np.arange(1, cfg.max_id + 1, dtype=np.uint64)
     s = subids_array(cfg, order, ids)
-    t = shortest_returns(ExhaustiveInputs(s, cfg.word_bits, pages - 1))
+    return ExhaustiveInputs(s, cfg.word_bits, (1 << order) - 1)
+
+
+def exhaustive_min_mappings(config: RmapConfig, order: int) -> int | None:
+    """Brute force over every victim and every mm id (numba kernel): the
+    fewest total mappings ``n <= 2**order`` that fool the check (the
+    victim's one page included), or None.
+
+    Only for small configurations: ``values * word_bits <= 26`` and
+    ``id_bits <= 12``.
+    """
+    from ._kernels.exhaustive import shortest_returns
+
+    inp = _exhaustive_inputs(config, order)
+    if order == 0:
+        return None
+    t = shortest_returns(inp)
     t = t[t > 0]
     return int(t.min()) + 1 if t.size else None
+
+
+def exhaustive_counterexample(config: RmapConfig, order: int) -> dict | None:
+    """The brute force's own counterexample, independent of the lattice
+    argument: ``{"victim": X, "mappings": [[X, 1], [id, count], ...]}`` with
+    the fewest mappings (their counts sum to :func:`exhaustive_min_mappings`),
+    the victim the smallest id that needs that few; None where nothing fools
+    the check. Same size limits as :func:`exhaustive_min_mappings`.
+    """
+    import numpy as np
+
+    from ._kernels.encoding import MAX_STATE_BITS, min_fooling, min_fooling_python
+    from ._kernels.exhaustive import shortest_returns
+
+    inp = _exhaustive_inputs(config, order)
+    if order == 0:
+        return None
+    t = shortest_returns(inp)
+    hit = np.flatnonzero(t > 0)
+    if not hit.size:
+        return None
+    xi = int(hit[np.argmin(t[hit])])
+    rows = inp.subids
+    mask = np.uint64((1 << config.word_bits) - 1)
+    others = [m for m in range(rows.shape[0]) if m != xi]
+    gens = (rows[others] - rows[xi]) & mask
+    # the packed-state kernel holds fewer state bits than the count-only one
+    search = min_fooling if gens.shape[1] * config.word_bits <= MAX_STATE_BITS else None
+    path = (search or min_fooling_python)(gens, config.word_bits, int(t[xi]))
+    if path is None or len(path) != int(t[xi]):
+        raise AssertionError(f"the two brute-force searches disagree at victim {xi + 1}")
+    counts: dict[int, int] = {}
+    for gi in path:
+        mm = others[gi] + 1  # row j holds id j + 1
+        counts[mm] = counts.get(mm, 0) + 1
+    victim = xi + 1
+    return {"victim": victim, "mappings": [[victim, 1], *sorted(map(list, counts.items()))]}
 
 
 def save_table(

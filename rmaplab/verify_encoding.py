@@ -776,12 +776,9 @@ def _digits(enc: Encoding, order: int, node_limit: int) -> EncVerdict:
     )
     v = verify(cfg, order, node_limit=node_limit)
     ce = None
-    if v.counterexample:
+    if v.counterexample:  # the same contract: the victim's own entry first
         c = v.counterexample
-        ce = {
-            "victim": c["victim"],
-            "mappings": [[c["victim"], 1]] + [list(m) for m in c["mappings"]],
-        }
+        ce = {"victim": c["victim"], "mappings": [list(m) for m in c["mappings"]]}
     return EncVerdict(
         **_base(enc, order),
         verdict=v.verdict,

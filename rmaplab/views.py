@@ -37,7 +37,15 @@ __all__ = [
 ]
 
 #: The encodings the report compares, in the order its tables list them.
-REPORT_ENCODINGS = ("posted", "raw-id", "hash64", "two-values", "posted-32bit", "bit-counters")
+REPORT_ENCODINGS = (
+    "posted",
+    "raw-id",
+    "hash64",
+    "two-values",
+    "posted-32bit",
+    "bit-counters",
+    "moments",
+)
 #: The encodings of the collision sweep against mms.
 SWEEP_ENCODINGS = ("posted", "raw-id", "hash64", "two-values")
 #: Points of the collision sweep against mms.
@@ -428,6 +436,31 @@ def design_text(df: pd.DataFrame, params: Params | None = None) -> str:
     return "\n".join(out)
 
 
+def _design_cost_frame(params: Params) -> pd.DataFrame:
+    """The cheapest designs at :data:`DESIGN_POST_ORDERS`, measured here (1 thread).
+
+    Without a C compiler the frame is empty and the text says so."""
+    from .config import ConfigError
+    from .design_cost import COLUMNS, design_cost
+
+    try:
+        return design_cost(_design_frame(params), DESIGN_POST_ORDERS, threads=(1,))
+    except ConfigError:
+        return pd.DataFrame(columns=COLUMNS)
+
+
+def _design_cost_text(df: pd.DataFrame, params: Params) -> str:
+    from .atomics import machine_info
+    from .design_cost import design_cost_text
+
+    if df.empty:
+        return wrap(
+            "ns per update of the cheapest designs: not measured, no C compiler "
+            "found ($CC, cc, gcc, clang); the C loop is compiled at run time."
+        )
+    return design_cost_text(df, machine_info())
+
+
 def _design_chart(df: pd.DataFrame, params: Params):
     return _plotting().design_chart(df)
 
@@ -687,6 +720,7 @@ VIEWS: dict[str, View] = {
         View("tradeoff", _tradeoff_frame),
         View("cheapest_safe", _cheapest_frame, _cheapest_text),
         View("design", _design_frame_copy, lambda df, p: design_text(df, p), _design_chart),
+        View("design_cost", _design_cost_frame, _design_cost_text),
         View("frontier_tables", _tiny_frontier_frame, tiny_frontier_text, _tiny_frontier_chart),
         View("schemes", _schemes_frame, _schemes_text),
         View(

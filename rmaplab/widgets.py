@@ -106,7 +106,7 @@ def explore(
     ``id_bits`` ids; K = ceil(id_bits / bits) values, in a group whose largest
     order is ``group_order`` (default: ``order``), so base P_g = 2**group_order.
     Returns ``(text, verdict or None)``."""
-    from .verify import verify
+    from .verify import split_counterexample, verify
 
     group_order = order if group_order is None else group_order
     try:
@@ -140,10 +140,10 @@ def explore(
         v.evidence,
     ]
     if v.counterexample:
-        ce = v.counterexample
+        victim, own, rest = split_counterexample(v.counterexample)
         lines.append(
-            f"counterexample: victim {ce['victim']} maps 1; "
-            + ", ".join(f"{m} maps {c}" for m, c in ce["mappings"])
+            f"counterexample: victim {victim} maps {own}; "
+            + ", ".join(f"{m} maps {c}" for m, c in rest)
         )
     return "\n".join(lines), v
 
@@ -222,7 +222,7 @@ def encoding_for(
         lines += [
             "",
             f"replayed: mapcount {chk.mapcount}, check says "
-            f"{'shared' if chk.shared else 'exclusive'} for mm {chk.mm}, truly "
+            f"{'shared' if chk.shared else 'exclusive'} for mm {chk.mm_id}, truly "
             f"{'shared' if chk.truly_shared else 'exclusive'}",
         ]
     return "\n".join(lines), v
@@ -334,6 +334,7 @@ def collide_for(
     text = (
         f"{encoding}: {r['values']} value(s) of {r['word_bits']} bits, {r['id_bits']}-bit ids; "
         f"{population} population, {mms} mms, {mappings} mappings, order-{order} folio\n"
+        f"encoding: {r['detail']}\n"
         f"P(false exclusive) = {r['probability']:.4g}  95% [{r['ci_low']:.3g}, {r['ci_high']:.3g}]"
         f"  by {r['method']}" + (f", analytic {r['analytic']:.3g}" if "analytic" in r else "")
     )

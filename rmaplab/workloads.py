@@ -175,9 +175,9 @@ def _random_mix(order, procs, seed, folios):
 
 
 def _counterexample(order, procs, seed, folios, config: RmapConfig = DEFAULT_CONFIG):
-    """The verifier's counterexample: the victim maps one page, the other mms
-    map their counts (pages from 0 up), then the victim writes."""
-    from .verify import verify
+    """The verifier's counterexample: every listed mm maps its count (pages
+    from 0 up), the victim's own entry first, then the victim writes."""
+    from .verify import split_counterexample, verify
 
     v = verify(config, order)
     if v.counterexample is None:
@@ -187,9 +187,8 @@ def _counterexample(order, procs, seed, folios, config: RmapConfig = DEFAULT_CON
             f"--config {v.config} --all` lists the unsafe orders"
         )
     ce = v.counterexample
-    ops = [("map", 0, ce["victim"], 0, 1)]
-    for mm, c in ce["mappings"]:
-        ops.append(("map", 0, mm, 0, c))
+    split_counterexample(ce)  # the victim's own entry is listed, once
+    ops = [("map", 0, mm, 0, c) for mm, c in ce["mappings"]]
     ops.append(("cow", 0, ce["victim"], 0, 0))
     return ops
 

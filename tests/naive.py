@@ -141,6 +141,16 @@ def enc_subid(enc, mm_id, k, bits, base_pages, word_bits):
 def monte_carlo(enc, nv, bits, base_pages, word_bits, max_id, pop, m, n, pages, trials, seed):
     """Python-int twin of the Monte Carlo kernel: same generator (splitmix64),
     same draws in the same order, so the same (hits, trials) for a seed."""
+
+    def addends(mm_id):
+        return [enc_subid(enc, mm_id, k, bits, base_pages, word_bits) for k in range(nv)]
+
+    return monte_carlo_addends(addends, word_bits, max_id, pop, m, n, pages, trials, seed)
+
+
+def monte_carlo_addends(addends, word_bits, max_id, pop, m, n, pages, trials, seed):
+    """:func:`monte_carlo` for any encoding: ``addends(mm_id)`` gives the K
+    addends (e.g. ``rmaplab.encoding.Encoding.addends``, the definition)."""
     state = [seed]
 
     def nxt():
@@ -180,22 +190,77 @@ def monte_carlo(enc, nv, bits, base_pages, word_bits, max_id, pop, m, n, pages, 
                     ids.append(y + 1 if y >= x else y)
                 v = 0
         victim = ids[v]
-        ok = all(
-            sum(
-                cnt[i]
-                * (
-                    enc_subid(enc, ids[i], k, bits, base_pages, word_bits)
-                    - enc_subid(enc, victim, k, bits, base_pages, word_bits)
-                )
-                for i in range(m)
-                if i != v
-            )
-            % mod
-            == 0
-            for k in range(nv)
-        )
+        x = addends(victim)
+        others = [(cnt[i], addends(ids[i])) for i in range(m) if i != v]
+        ok = all(sum(c * (a[k] - x[k]) for c, a in others) % mod == 0 for k in range(len(x)))
         hits += ok
     return hits, trials
+
+
+def enc_addends(spec, mm_id):
+    """Addends of ``mm_id`` under an encoding given as a plain dict, written
+    from each family's definition (not from rmaplab.encoding):
+
+    * ``slices``: the id cut into ``bits``-bit pieces, lowest first;
+    * digits: the posted sub-ID of each slice (its binary digits in ``base``);
+    * pdep: bit j of a slice deposited at bit ``j * digit_bits``;
+    * table: ``tables[s][slice s]`` (one table per slice);
+    * moments: ``v**p`` for each slice v and power p (slice-major), or, with
+      ``base``, ``sum_i v**powers[i] * base**i`` per slice;
+    * hash64: splitmix64 of ``mm_id + k * GOLDEN`` for word k.
+
+    Every addend is reduced modulo ``2**word_bits``."""
+    mod = 2 ** spec["word_bits"]
+    fam = spec["family"]
+    if fam == "hash64":
+        return [mix64((mm_id + k * GOLDEN) % 2**64) % mod for k in range(spec["values"])]
+    b = spec["bits"]
+    nsl = -(-spec["id_bits"] // b)
+    sl = [(mm_id // 2 ** (s * b)) % 2**b for s in range(nsl)]
+    if fam == "digits":
+        return [subid(spec["base"] - 1, v, spec["word_bits"]) for v in sl]
+    if fam == "pdep":
+        return [
+            sum(((v >> j) & 1) * 2 ** (j * spec["digit_bits"]) for j in range(b)) % mod for v in sl
+        ]
+    if fam == "table":
+        return [spec["tables"][s][v] % mod for s, v in enumerate(sl)]
+    if fam == "moments":
+        ps = spec["powers"]
+        if spec.get("base") is None:
+            return [v**p % mod for v in sl for p in ps]
+        return [sum(v**p * spec["base"] ** i for i, p in enumerate(ps)) % mod for v in sl]
+    raise AssertionError(fam)
+
+
+def replay_addends(addends, word_bits, orders, folio, mm, delta, check):
+    """Reference replay under any encoding: ``addends(mm_id)`` gives the K
+    addends. Values are recomputed from the ground truth (sum over mms of
+    count * addend, modulo the word); the check is "mapcount > 2**order, or
+    some value differs from mapcount * addend(X)"."""
+    mod = 2**word_bits
+    counts = [dict() for _ in orders]
+
+    def values(cnt):
+        k = len(addends(1))
+        return [sum(c * addends(m)[j] for m, c in cnt.items()) % mod for j in range(k)]
+
+    answers, truth = [], []
+    for f, m, d, c in zip(folio, mm, delta, check, strict=True):
+        cnt = counts[f]
+        cnt[m] = cnt.get(m, 0) + d
+        assert cnt[m] >= 0, "reference stream unmaps more than is mapped"
+        if cnt[m] == 0:
+            del cnt[m]
+        if c:
+            n = sum(cnt.values())
+            shared = n > 2 ** orders[f] or values(cnt) != [n * a % mod for a in addends(m)]
+            answers.append(int(shared))
+            truth.append(int(any(o != m for o in cnt)))
+        else:
+            answers.append(-1)
+            truth.append(-1)
+    return [sum(c.values()) for c in counts], [values(c) for c in counts], answers, truth
 
 
 def one_value_frontier(slice_bits, word_bits):

@@ -12,7 +12,7 @@ import naive
 import pytest
 
 from rmaplab import Folio, Group, RmapConfig
-from rmaplab.collide import TASK_TRIALS, make_encoding, monte_carlo
+from rmaplab.collide import TASK_TRIALS, monte_carlo, resolve_encoding
 from rmaplab.lattice import iroot, lattice_basis, lll, shortest_linf
 from rmaplab.subid import calc_rmap_subid, id_slices, mm_subids
 from rmaplab.verify import carry_free_certificate, frontier_pages, verify
@@ -257,9 +257,9 @@ def test_monte_carlo_task_seeds_differ():
     # raw ids in 2-bit words, 2 mms with 1 mapping each: the check is fooled when the two
     # ids agree modulo 4, a few percent of trials, so 100000-trial tasks with independent
     # seeds have different hit counts; tasks sharing a seed would repeat the same count
-    enc = make_encoding("raw-id", 4, word_bits=2, id_bits=4)
+    enc = resolve_encoding("raw-id", 4, word_bits=2, id_bits=4)
     rec = _Recorder()
-    hits, trials = monte_carlo(enc, "uniform", 2, 2, 3 * TASK_TRIALS, seed=7, executor=rec)
+    hits, trials = monte_carlo(enc, 4, "uniform", 2, 2, 3 * TASK_TRIALS, seed=7, executor=rec)
     assert [t for _, t in rec.results] == [TASK_TRIALS] * 3
     assert len({h for h, _ in rec.results}) == 3
     assert (hits, trials) == (sum(h for h, _ in rec.results), 3 * TASK_TRIALS)
@@ -269,14 +269,14 @@ def test_monte_carlo_task_seeds_differ():
     assert abs(hits / trials - 0.2) < 0.01
     # the same seed gives the same tasks; another seed other tasks
     rec2 = _Recorder()
-    monte_carlo(enc, "uniform", 2, 2, 3 * TASK_TRIALS, seed=7, executor=rec2)
+    monte_carlo(enc, 4, "uniform", 2, 2, 3 * TASK_TRIALS, seed=7, executor=rec2)
     assert rec2.results == rec.results
     rec3 = _Recorder()
-    monte_carlo(enc, "uniform", 2, 2, 3 * TASK_TRIALS, seed=8, executor=rec3)
+    monte_carlo(enc, 4, "uniform", 2, 2, 3 * TASK_TRIALS, seed=8, executor=rec3)
     assert rec3.results != rec.results
     # a task's seed depends on (seed, index) only: the first tasks of a longer run repeat
     rec4 = _Recorder()
-    monte_carlo(enc, "uniform", 2, 2, 2 * TASK_TRIALS + 5, seed=7, executor=rec4)
+    monte_carlo(enc, 4, "uniform", 2, 2, 2 * TASK_TRIALS + 5, seed=7, executor=rec4)
     assert rec4.results[:2] == rec.results[:2]
     assert rec4.results[2][1] == 5
 
@@ -352,7 +352,7 @@ def test_counterexample_uses_the_smallest_ids_when_d_has_zeros():
     cfg = RmapConfig("zeros", 3, 4, (Group(1, 1, 1, 3, 14),))
     v = verify(cfg, 1)
     assert (v.verdict, v.min_mappings) == ("unsafe", 2)
-    assert v.counterexample == {"victim": 4, "mappings": [[1, 1]]}
+    assert v.counterexample == {"victim": 4, "mappings": [[4, 1], [1, 1]]}
     assert naive.mapped_shared(1, 3, 14, 4, 1, {4: 1, 1: 1}, 4) is False
 
 

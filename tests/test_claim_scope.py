@@ -206,6 +206,11 @@ def test_cli_verify_and_the_proof_explorer_scope_the_frontier(capsys):
     assert main(["verify", "--config", "wip-v1", "--order", "9"]) == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "no sub-ID weights are safe" not in out and "no weights safe" not in out
+    assert "sub-ID weights with B" not in out
+    assert (
+        "frontier: no sub-ID linear in the slice's B = 8 bits is safe from 257 pages on "
+        "(tables w[s] not covered)"
+    ) in out
     text, _ = explore(9, 8, 64, 24)
     assert (
         "frontier: no linear sub-ID weights safe from 257 pages on (tables w[s] not covered)"

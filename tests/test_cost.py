@@ -128,3 +128,124 @@ def test_no_compiler_is_a_clear_error(monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
     with pytest.raises(ConfigError, match="no C compiler found"):
         atomics.compiler()
+
+
+# -- cost rows of any encoding -------------------------------------------------
+
+
+def test_encoding_rows_agree_with_the_configuration_rows():
+    """The posted group as a digits Encoding costs what cost_table says, column
+    by column, at every order (one byte and atomic count per order, not two)."""
+    from rmaplab.cost import cost_row_encoding
+    from rmaplab.encoding import from_config
+
+    t = cost_table(WIP_V1).set_index("order")
+    for o in WIP_V1.orders:
+        r = cost_row_encoding(from_config(WIP_V1, o), o)
+        for col in (
+            "values",
+            "bytes",
+            "bytes_with_seqcount",
+            "per_page_mapcount_bytes",
+            "cache_lines",
+            "atomics_per_update",
+            "extra_atomics",
+            "atomics_per_update_exclusive",
+        ):
+            assert r[col] == t.loc[o, col], (o, col)
+        assert r["value_atomics"] == r["values"]
+
+
+def test_encoding_rows_of_every_family():
+    from rmaplab.cost import cost_table_encodings
+    from rmaplab.encoding import bit_counters, digits, hash64, moments, pdep, raw_id
+
+    encs = [
+        moments(24, 64),  # sum of ids, sum of squared ids
+        pdep(24, 64, 8, 10),  # K = 3 tables, looked up at every update
+        digits(24, 64, bits=8, base=513),  # the posted order-9 group: subids kept in the mm
+        digits(24, 64, bits=4, base=32769),  # K = 6: rmap_subids_6 is looked up
+        raw_id(24, 64),
+        hash64(24, 64),
+        bit_counters(24, 64),
+        moments(16, 32, bits=8, base=1 << 17),  # packed slices, 32-bit words
+    ]
+    df = cost_table_encodings(encs, 9)
+    got = [
+        tuple(r)
+        for r in df[
+            ["family", "values", "bytes", "atomics_per_update", "multiplies", "table_lookups"]
+        ].itertuples(index=False)
+    ]
+    # bytes = K * word_bytes(W); atomics = legacy 2 + mapcount 1 + seqcount 2 + K
+    assert got == [
+        ("moments", 2, 16, 7, 2, 0),
+        ("table", 3, 24, 8, 3, 3),
+        ("digits", 3, 24, 8, 3, 0),
+        ("digits", 6, 48, 11, 6, 6),
+        ("raw-id", 1, 8, 6, 1, 0),
+        ("hash64", 1, 8, 6, 1, 0),
+        ("bit-counters", 24, 192, 29, 24, 0),
+        ("moments", 2, 8, 7, 2, 0),
+    ]
+    assert set(df["order"]) == {9} and set(df["per_page_mapcount_bytes"]) == {2048}
+    with pytest.raises(ConfigError, match=r"allowed an rmaplab\.encoding\.Encoding"):
+        cost_table_encodings([WIP_V1])
+
+
+def test_design_takes_its_cost_columns_from_the_cost_model():
+    from rmaplab.cost import cost_row_encoding
+    from rmaplab.design import candidates, design_rows
+
+    rows = {r["encoding"]: r for r in design_rows(16, 32, 2) if not r["best"]}
+    for fam, r in rows.items():
+        if r["values"] is None:
+            continue
+        enc = next(e for e in candidates(fam, 16, 32, 2) if e.nr_values == r["values"])
+        c = cost_row_encoding(enc, 2)
+        for col in ("bytes", "atomics_per_update", "multiplies", "table_lookups"):
+            assert r[col] == c[col], (fam, col)
+
+
+# -- bytes of narrow words ---------------------------------------------------------
+
+
+def test_cheapest_safe_counts_a_narrow_word_as_a_whole_byte():
+    """cheapest_safe(id_bits=1, word_bits=2, max_order=0) once said 0 bytes: the
+    model took K * W // 8, and a 2-bit word rounded down to nothing. A value is its
+    own atomically updated word, so it takes the smallest u8/u16/u32/u64 holding it."""
+    (row,) = cheapest_safe(1, 2, 0).to_dict(orient="records")
+    assert (row["order"], row["values"], row["bits"], row["bytes"]) == (0, 1, 1, 1)
+    # 4-bit ids in 6-bit words, by hand: order 1, K = 1 (base 3) is carry-free
+    # (1 * (1 + 3 + 9 + 27) = 40 < 64); order 2, K = 1 (base 5) is fooled by victim 7 with
+    # mms 1 and 8 (31 + 1 + 125 = 3 * 31 + 64) and K = 2 (base 5) is carry-free (3 * 6 < 64);
+    # order 3, K = 2 (base 9) is fooled by D = (1, 7) (1 + 63 = 64, 8 mappings), K = 3
+    # would leave a value without id bits, and K = 4 one-bit values are carry-free
+    # (7 < 64): one byte per value, K bytes
+    t = cheapest_safe(4, 6, 3).set_index("order")
+    assert [t.loc[o, "values"] for o in range(4)] == [1, 1, 2, 4]
+    assert [t.loc[o, "bytes"] for o in range(4)] == [1, 1, 2, 4]
+
+
+@pytest.mark.parametrize(
+    "word_bits, nbytes",
+    [(2, 1), (7, 1), (8, 1), (9, 2), (16, 2), (17, 4), (20, 4), (24, 4), (32, 4), (33, 8), (64, 8)],
+)
+def test_word_bytes_is_the_smallest_kernel_type(word_bits, nbytes):
+    from rmaplab.config import single_group_config, word_bytes
+    from rmaplab.encoding import raw_id
+    from rmaplab.schemes import RmapID
+
+    assert word_bytes(word_bits) == nbytes
+    cfg = single_group_config(2, word_bits, 2, 1, 0)
+    assert cfg.value_bytes(0) == 2 * nbytes
+    assert raw_id(2, word_bits).bytes == nbytes
+    assert RmapID(0, cfg).bytes_per_folio == 2 * nbytes + 4 + 4
+
+
+@pytest.mark.parametrize("word_bits", [1, 65])
+def test_word_bytes_refuses_widths_out_of_range(word_bits):
+    from rmaplab.config import word_bytes
+
+    with pytest.raises(ConfigError, match="word_bits"):
+        word_bytes(word_bits)

@@ -2,6 +2,9 @@
 
 import json
 
+import pytest
+
+from rmaplab import ConfigError
 from rmaplab.cli import main
 from rmaplab.design import FAMILY_ORDER, design
 from rmaplab.encoding import moments
@@ -63,3 +66,37 @@ def test_cli_design_bad_input(capsys):
     assert main(["design", "--id-bits", "24", "--word-bits", "64", "--max-order", "70"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "max_order" in err and "allowed" in err
+
+
+def test_design_cost_measures_each_design_with_the_matching_c_case():
+    import pandas as pd
+
+    from rmaplab.design_cost import bench_case_for, design_cost
+
+    def row(fam, k, detail=""):
+        return {"encoding": fam, "values": k, "detail": detail}
+
+    assert bench_case_for(row("moments", 2, "moments: sums of id^(1, 2)"), "per-update") == (
+        "moments",
+        2,
+    )
+    assert bench_case_for(row("moments", 3, "moments packed: 8-bit"), "per-update") == (
+        "table-quadratic",
+        3,
+    )
+    assert bench_case_for(row("moments", 3, "moments packed: 8-bit"), "per-mm") == ("digits", 3)
+    assert bench_case_for(row("raw-id", 1), "per-update") is None
+    assert bench_case_for(row("digits", 1), "per-update") is None  # 2**24-entry table
+    assert bench_case_for(row("digits", 9), "per-mm") is None  # beyond the C loop's K
+    design = pd.DataFrame(
+        [
+            {"id_bits": 24, "word_bits": 64, "order": 9, "best": True, **row("digits", 3)},
+            {"id_bits": 24, "word_bits": 64, "order": 9, "best": False, **row("moments", 2)},
+        ]
+    )
+    df = design_cost(design, orders=(9,), iters=20_000, repeat=1)
+    assert list(df["addends"]) == ["per-mm", "per-update"]
+    # the posted K = 3 per-mm path is its own reference: the same measurement
+    assert df.loc[df["addends"] == "per-mm", "ratio_vs_posted"].item() == 1.0
+    with pytest.raises(ConfigError, match="orders"):
+        design_cost(design, orders=(13,))

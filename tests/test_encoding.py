@@ -11,7 +11,6 @@ from rmaplab import ConfigError
 from rmaplab._kernels import encoding as K
 from rmaplab.config import get_config
 from rmaplab.encoding import (
-    EncodedFolio,
     bit_counters,
     default_encoding,
     digits,
@@ -25,6 +24,7 @@ from rmaplab.encoding import (
     splitmix64,
     table,
 )
+from rmaplab.folio import CheckResult, Folio
 from rmaplab.subid import mm_subids
 
 
@@ -137,14 +137,14 @@ def test_min_fooling_kernel_matches_python(nv, w, gens, depth):
 def test_folio_values_are_the_sums_and_the_check_is_the_posted_one(i, w, counts):
     counts = {(m % ((1 << i) - 1)) + 1: c for m, c in counts.items()}
     for enc in _encs(i, w):
-        f = EncodedFolio(enc, 6)
+        f = Folio(enc, 6)
         for m, c in counts.items():
             f.map(m, c)
         want = [
             sum(c * enc.addends(m)[k] for m, c in counts.items()) % 2**w
             for k in range(enc.nr_values)
         ]
-        assert f.values == want
+        assert f.rmap_vals == want
         x = next(iter(counts))
         chk = f.check(x)
         n = sum(counts.values())
@@ -155,13 +155,14 @@ def test_folio_values_are_the_sums_and_the_check_is_the_posted_one(i, w, counts)
         assert chk.truly_shared == (len(counts) > 1)
         for m, c in counts.items():
             f.unmap(m, c)
-        assert f.values == [0] * enc.nr_values and f.mapcount == 0
+        assert f.rmap_vals == [0] * enc.nr_values and f.mapcount == 0
 
 
 def test_replay_uses_the_victims_own_count():
     enc = raw_id(4, 16)
     chk = replay(enc, 2, {"victim": 2, "mappings": [[2, 1], [1, 1], [3, 1]]})
-    assert chk.false_exclusive and chk.mapcount == 3
+    assert isinstance(chk, CheckResult) and chk.mm_id == 2
+    assert chk.false_exclusive and chk.mapcount == 3 and chk.rmap_vals == chk.expected == (6,)
 
 
 @pytest.mark.parametrize(

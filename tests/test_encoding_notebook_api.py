@@ -78,8 +78,8 @@ def test_replay_steps_agree_with_the_posted_folio_model():
 
 
 def test_replay_steps_of_a_moments_counterexample_fool_the_check():
-    from rmaplab.encoding import EncodedFolio
     from rmaplab.encoding_replay import replay_steps
+    from rmaplab.folio import Folio
 
     enc = moments(6, 16)
     v = verify_encoding(enc, 7)
@@ -93,7 +93,7 @@ def test_replay_steps_of_a_moments_counterexample_fool_the_check():
     n = sum(c for _, c in pairs)
     x = v.counterexample["victim"]
     assert s1 == n * x % 2**16 and s2 == n * x * x % 2**16 and n <= 128
-    f = EncodedFolio(enc, 7)
+    f = Folio(enc, 7)
     for mm, c in pairs:
         f.map(mm, c)
     assert f.check(x).false_exclusive

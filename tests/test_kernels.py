@@ -10,9 +10,10 @@ from rmaplab._kernels.exhaustive import ExhaustiveInputs, shortest_returns
 from rmaplab._kernels.montecarlo import MonteCarloInputs, false_exclusive_trials
 from rmaplab._kernels.subid import SubidInputs, subid_words
 from rmaplab.cli import main
-from rmaplab.collide import POPULATIONS, make_encoding
+from rmaplab.collide import POPULATIONS, mc_inputs, resolve_encoding
 from rmaplab.compare import ops_to_arrays
 from rmaplab.config import WIP_V1
+from rmaplab.encoding import FAMILIES
 from rmaplab.schemes import SCHEMES
 
 
@@ -23,8 +24,18 @@ def test_python_layers_use_the_kernel_codes():
     assert kind.tolist() == [codes.OP_MAP, codes.OP_UNMAP, codes.OP_FORK, codes.OP_COW]
     assert set(codes.POP_CODES) == set(POPULATIONS) - {"adversarial"}
     assert set(codes.SCHEME_ROWS) == set(SCHEMES) - {"truth"}
-    kinds = {make_encoding(n, 9, WIP_V1).kind for n in ("posted", "raw-id", "hash64")}
-    assert kinds == {codes.ENC_DIGITS, codes.ENC_RAW, codes.ENC_HASH}
+    kinds = {
+        mc_inputs(resolve_encoding(n, 9, WIP_V1), 9, "uniform", 2, 2).encoding
+        for n in ("posted", "raw-id", "hash64", "table", "moments")
+    }
+    assert kinds == {
+        codes.ENC_DIGITS,
+        codes.ENC_RAW,
+        codes.ENC_HASH,
+        codes.ENC_TABLE,
+        codes.ENC_POWERS,
+    }
+    assert set(codes.ENC_CODES) == set(FAMILIES)
     assert len(set(codes.STATUS_MESSAGES) | {codes.STATUS_OK}) == 4
 
 
@@ -41,6 +52,19 @@ def test_entry_points_refuse_what_the_kernels_cannot_index():
         false_exclusive_trials(ok._replace(population=7), 10, 1)
     with pytest.raises(ValueError, match="mappings=1: allowed >= mms=2"):
         false_exclusive_trials(ok._replace(mappings=1), 10, 1)
+    # addend tables: one row per word, 2**bits columns, bits <= 16
+    tab = ok._replace(encoding=codes.ENC_TABLE, nr_values=2, bits=4, word_slice=np.array([0, 1]))
+    good = np.arange(32, dtype=np.uint64).reshape(2, 16)
+    assert false_exclusive_trials(tab._replace(tables=good), 10, 1)[1] == 10
+    with pytest.raises(ValueError, match=r"tables of shape \(2, 8\): allowed"):
+        false_exclusive_trials(tab._replace(tables=good[:, :8]), 10, 1)
+    with pytest.raises(ValueError, match=r"word_slice=\[0\]: allowed 2 slice indices"):
+        false_exclusive_trials(tab._replace(tables=good, word_slice=[0]), 10, 1)
+    # powers: at most 4 packed in a word
+    pw = ok._replace(encoding=codes.ENC_POWERS, bits=8, powers=[1, 2, 3, 4, 5], pack_base=16)
+    with pytest.raises(ValueError, match=r"at most 4 when packed"):
+        false_exclusive_trials(pw, 10, 1)
+    assert false_exclusive_trials(pw._replace(powers=[1, 2, 3, 4]), 10, 1)[1] == 10
 
 
 def test_subid_words_of_a_plain_index_and_a_64_bit_slice():

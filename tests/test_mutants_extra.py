@@ -9,7 +9,7 @@ import naive
 import pytest
 
 from rmaplab import Group, RmapConfig
-from rmaplab.collide import TASK_TRIALS, make_encoding, monte_carlo
+from rmaplab.collide import TASK_TRIALS, monte_carlo, resolve_encoding
 from rmaplab.lattice import lattice_basis, lll, shortest_linf
 from rmaplab.verify import verify
 
@@ -154,10 +154,10 @@ class _Accumulator:
 def test_monte_carlo_runs_its_tasks_whatever_os_cpu_count_says(monkeypatch, cpus):
     # os.cpu_count() may return None (unknown) and may exceed 4; either way the one task of
     # TASK_TRIALS trials runs, in one batch
-    enc = make_encoding("raw-id", 4, word_bits=2, id_bits=4)
+    enc = resolve_encoding("raw-id", 4, word_bits=2, id_bits=4)
     monkeypatch.setattr("os.cpu_count", lambda: cpus)
     rec = _Accumulator()
-    hits, trials = monte_carlo(enc, "uniform", 2, 2, TASK_TRIALS, seed=7, executor=rec)
+    hits, trials = monte_carlo(enc, 4, "uniform", 2, 2, TASK_TRIALS, seed=7, executor=rec)
     assert hits == rec.batches[0][0][0]
     assert trials == TASK_TRIALS and len(rec.batches) == 1
     assert [t for _, t in rec.batches[0]] == [TASK_TRIALS]
@@ -167,10 +167,10 @@ def test_monte_carlo_budget_below_one_second_is_allowed():
     # the allowed range is budget_seconds > 0 (a fraction of a second included)
     from rmaplab import ConfigError
 
-    enc = make_encoding("raw-id", 4, word_bits=2, id_bits=4)
-    assert monte_carlo(enc, "uniform", 2, 2, 1000, seed=1, budget_seconds=0.5)[1] == 1000
+    enc = resolve_encoding("raw-id", 4, word_bits=2, id_bits=4)
+    assert monte_carlo(enc, 4, "uniform", 2, 2, 1000, seed=1, budget_seconds=0.5)[1] == 1000
     with pytest.raises(ConfigError, match=r"budget_seconds=0 is out of range: allowed > 0"):
-        monte_carlo(enc, "uniform", 2, 2, 1000, seed=1, budget_seconds=0)
+        monte_carlo(enc, 4, "uniform", 2, 2, 1000, seed=1, budget_seconds=0)
 
 
 def test_monte_carlo_progress_bar_counts_each_task_once(monkeypatch):
@@ -189,8 +189,8 @@ def test_monte_carlo_progress_bar_counts_each_task_once(monkeypatch):
             pass
 
     monkeypatch.setattr("tqdm.auto.tqdm", Bar)
-    enc = make_encoding("raw-id", 4, word_bits=2, id_bits=4)
-    _, trials = monte_carlo(enc, "uniform", 2, 2, TASK_TRIALS + 1, seed=3, progress=True)
+    enc = resolve_encoding("raw-id", 4, word_bits=2, id_bits=4)
+    _, trials = monte_carlo(enc, 4, "uniform", 2, 2, TASK_TRIALS + 1, seed=3, progress=True)
     assert trials == TASK_TRIALS + 1
     assert [(b.total, b.n) for b in made] == [(2, 2)]
 
@@ -219,10 +219,10 @@ def test_monte_carlo_input_ranges_at_their_ends():
     # trials: allowed [1, 2**40]; seed: allowed [0, 2**64 - 1]
     from rmaplab import ConfigError
 
-    enc = make_encoding("raw-id", 4, word_bits=2, id_bits=4)
-    assert monte_carlo(enc, "uniform", 2, 2, 1, seed=2**64 - 1)[1] == 1
+    enc = resolve_encoding("raw-id", 4, word_bits=2, id_bits=4)
+    assert monte_carlo(enc, 4, "uniform", 2, 2, 1, seed=2**64 - 1)[1] == 1
     with pytest.raises(ConfigError, match=r"seed=18446744073709551616 is out of range"):
-        monte_carlo(enc, "uniform", 2, 2, 1, seed=2**64)
+        monte_carlo(enc, 4, "uniform", 2, 2, 1, seed=2**64)
 
 
 def test_a_sole_mapper_is_not_a_false_exclusive():

@@ -101,10 +101,12 @@ def test_proof_text_numbers():
     assert "from P = 257 pages on" in text and "T = 256" in text
     # the counterexample it prints replays as a false 'exclusive' by the naive model
     v = verify(WIP, 9)
-    counts = {v.counterexample["victim"]: 1} | dict(map(tuple, v.counterexample["mappings"]))
+    counts = dict(map(tuple, v.counterexample["mappings"]))  # the victim's own included
+    assert counts[v.counterexample["victim"]] == 1
     assert naive.mapped_shared(3, 8, 512, 64, 9, counts, v.counterexample["victim"]) is False
-    parts = ", ".join(f"mm {m} maps {c}" for m, c in v.counterexample["mappings"])
-    assert parts in text and f"total {sum(counts.values())} <= 512" in text
+    parts = ", ".join(f"mm {m} maps {c}" for m, c in v.counterexample["mappings"][1:])
+    assert f"victim mm {v.counterexample['victim']} maps 1 page; {parts};" in text
+    assert f"total {sum(counts.values())} <= 512" in text
 
 
 def test_counterexample_steps():
@@ -112,7 +114,8 @@ def test_counterexample_steps():
     ce = v.counterexample
     st = replay_steps(WIP, 9, ce)
     st = st[st["value"] == 0].reset_index(drop=True)
-    plan = [(ce["victim"], 1)] + [tuple(m) for m in ce["mappings"]]
+    plan = [tuple(m) for m in ce["mappings"]]  # the victim's own entry first
+    assert plan[0] == (ce["victim"], 1)
     counts = {}
     for i, (mm, c) in enumerate(plan):
         counts[mm] = counts.get(mm, 0) + c
@@ -229,8 +232,8 @@ def test_order_8_needs_four_values_when_its_base_is_257():
     v = verify(cfg, 8)
     assert v.verdict == "unsafe" and v.min_mappings <= 256
     ce = v.counterexample
-    counts = {ce["victim"]: 1} | dict(map(tuple, ce["mappings"]))
-    assert sum(counts.values()) == v.min_mappings
+    counts = dict(map(tuple, ce["mappings"]))
+    assert counts[ce["victim"]] == 1 and sum(counts.values()) == v.min_mappings
     assert naive.mapped_shared(3, 8, 256, 64, 8, counts, ce["victim"]) is False
 
 
@@ -320,8 +323,9 @@ def test_adversarial_population(encoding, values, bits, base_pages, word_bits):
     from itertools import product
 
     ce = verify(WIP, 9).counterexample
-    others = [tuple(m) for m in ce["mappings"]]
     x = ce["victim"]
+    assert ce["mappings"][0] == [x, 1]
+    others = [tuple(m) for m in ce["mappings"][1:]]
     fooled = 0
     for delta in product((-1, 0, 1), repeat=len(others)):
         counts = {x: 1} | {m: c + d for (m, c), d in zip(others, delta, strict=True)}

@@ -207,3 +207,74 @@ def test_sweep_and_chart():
     rows = d["datasets"][d["data"]["name"]]
     assert all(0 <= r["rate"] <= 1 for r in rows)
     assert {r["scheme"] for r in rows} >= {"mm-owner", "rmap-id"}
+
+
+# every family the rmap-id scheme can take, for 24-bit ids in 64-bit words and
+# the same ids in 16-bit words (so the sums wrap on every workload)
+_ENCODINGS = [
+    ("moments", 64),
+    ("moments", 16),
+    ("table", 64),
+    ("digits", 16),
+    ("raw-id", 64),
+    ("hash64", 64),
+]
+
+
+@settings(max_examples=25)
+@given(
+    st.sampled_from(_ENCODINGS),
+    st.sampled_from([w for w in workload_names() if w != "counterexample"]),
+    st.sampled_from([2, 6, 9]),
+    st.integers(1, 8),
+    st.integers(0, 999),
+)
+def test_numba_replay_matches_python_schemes_under_any_encoding(
+    fam_w, workload, order, procs, seed
+):
+    from rmaplab.encoding import default_encoding
+
+    fam, w = fam_w
+    # PDEP tables need narrow slices: 3 of 8 bits at every order
+    opts = {"values": 3} if fam == "table" else {}
+    enc = default_encoding(fam, 24, w, order, order, **opts)
+    ops = make_workload(workload, order, procs, seed, 2)
+    fast = replay_schemes(ops, order, encoding=enc)
+    assert fast == replay_schemes_python(ops, order, encoding=enc)
+    # the other schemes never see the encoding
+    plain = replay_schemes(ops, order)
+    assert {n: s for n, s in fast.items() if n != "rmap-id"} == {
+        n: s for n, s in plain.items() if n != "rmap-id"
+    }
+
+
+def test_the_posted_counterexample_does_not_fool_moments():
+    from rmaplab.config import DEFAULT_CONFIG
+    from rmaplab.encoding import default_encoding, from_config
+
+    posted = compare("counterexample", ["rmap-id"], order=9)
+    same = compare("counterexample", ["rmap-id"], order=9, encoding=from_config(DEFAULT_CONFIG, 9))
+    mom = compare(
+        "counterexample", ["rmap-id"], order=9, encoding=default_encoding("moments", 24, 64, 9)
+    )
+    assert posted.equals(same) and posted["false_exclusive"].item() == 1
+    assert mom["false_exclusive"].item() == 0 and mom["checks"].item() == 1
+    # 2 words of 8 bytes + mapcount + seqcount; 1 + 2 + K atomics
+    assert (mom["bytes_per_folio"].item(), mom["atomics_per_update"].item()) == (24, 5)
+    slow = compare(
+        "counterexample",
+        ["rmap-id"],
+        order=9,
+        fast=False,
+        encoding=default_encoding("moments", 24, 64, 9),
+    )
+    assert slow.equals(mom)
+
+
+def test_encoding_must_encode_the_configurations_ids(capsys):
+    from rmaplab.encoding import moments
+
+    with pytest.raises(ConfigError, match=r"id_bits=16 .* allowed id_bits=24"):
+        compare("random", order=6, encoding=moments(16, 32))
+    assert main(["compare", "--workload", "random", "--encoding", "nope"]) == 2
+    assert "encoding='nope' is unknown" in capsys.readouterr().err

@@ -38,9 +38,10 @@ def test_wip_v1_verdicts():
 def test_order_9_counterexample_is_a_real_false_exclusive():
     v = verify(WIP_V1, 9)
     ce = v.counterexample
-    ids = [ce["victim"]] + [m for m, _ in ce["mappings"]]
-    assert len(set(ids)) == len(ids) >= 2 and max(ids) < 256  # small ids
-    counts = {ce["victim"]: 1} | {m: c for m, c in ce["mappings"]}
+    ids = [m for m, _ in ce["mappings"]]
+    assert ce["mappings"][0] == [ce["victim"], 1]  # the victim's own entry, first
+    assert len(set(ids)) == len(ids) >= 2 and max(ids) < 256  # small ids, each once
+    counts = {m: c for m, c in ce["mappings"]}
     assert sum(counts.values()) == v.min_mappings == 71 <= 512
     # independent of rmaplab: values from scratch with Python ints
     assert naive.mapped_shared(3, 8, 512, 64, 9, counts, ce["victim"]) is False
@@ -191,6 +192,39 @@ def test_exhaustive_kernel_matches_pure_python_bfs(cfg):
         assert np.array_equal(shortest_returns(inp), shortest_returns_python(inp))
 
 
+@pytest.mark.parametrize(
+    "cfg",
+    [*TINY, *(pytest.param(c, marks=pytest.mark.jit_heavy) for c in (SMALL[0], SMALL[3]))],
+    ids=lambda c: c.name,
+)
+def test_exhaustive_counterexample_replays_alone(cfg):
+    """The brute force's own counterexample follows the contract (the victim's
+    [X, 1] first) and replays, by rmaplab's folio model and by the naive one, to a
+    false 'exclusive' with exactly exhaustive_min_mappings mappings."""
+    from rmaplab.verify import exhaustive_counterexample, replay_counterexample
+
+    unsafe = 0
+    for o in cfg.orders:
+        ce = exhaustive_counterexample(cfg, o)
+        n = exhaustive_min_mappings(cfg, o)
+        if n is None:
+            assert ce is None
+            continue
+        unsafe += 1
+        assert ce["mappings"][0] == [ce["victim"], 1]
+        counts = dict(map(tuple, ce["mappings"]))
+        assert len(counts) == len(ce["mappings"]) >= 2 and sum(counts.values()) == n
+        assert replay_counterexample(cfg, o, ce).false_exclusive
+        g = cfg.group_for(o)
+        assert (
+            naive.mapped_shared(
+                g.nr_values, g.bits, g.base_pages, cfg.word_bits, o, counts, ce["victim"]
+            )
+            is False
+        )
+    assert unsafe or cfg.name in ("t3", "t4")  # those two are safe at every order
+
+
 # -- lattice search and frontier --------------------------------------------------
 
 
@@ -234,10 +268,73 @@ def test_cli_verify_json_fields(capsys):
         assert list(r)[: len(JSON_FIELDS)] == list(JSON_FIELDS)
     ce = rows[9]["counterexample"]
     assert set(ce) == {"victim", "mappings"} and all(len(m) == 2 for m in ce["mappings"])
-    f = Folio(WIP_V1, 9).map(ce["victim"], 1)
+    assert ce["mappings"][0] == [ce["victim"], 1]
+    # replays from the JSON alone: every listed entry maps, nothing else
+    f = Folio(WIP_V1, 9)
     for m, c in ce["mappings"]:
         f.map(m, c)
     assert f.check(ce["victim"]).false_exclusive
+
+
+def test_cli_verify_order_9_json_counterexample_replays_alone(capsys):
+    """The contract: ``counterexample`` lists the victim's own ``[X, count]`` (first),
+    every mm once with its own count >= 1, the counts add up to ``min_mappings``, and
+    mapping exactly the listed entries into a fresh folio gives a false 'exclusive'."""
+    assert main(["verify", "--config", "wip-v1", "--order", "9", "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    ce = row["counterexample"]
+    x = ce["victim"]
+    assert ce["mappings"][0][0] == x
+    ids = [m for m, _ in ce["mappings"]]
+    assert len(ids) == len(set(ids)) and all(c >= 1 for _, c in ce["mappings"])
+    assert sum(c for _, c in ce["mappings"]) == row["min_mappings"] == 71
+    f = Folio(WIP_V1, 9)
+    for m, c in ce["mappings"]:
+        f.map(m, c)
+    r = f.check(x)
+    assert r.false_exclusive and not r.shared and r.truly_shared and r.mapcount == 71
+    # and independently of rmaplab's folio model
+    assert naive.mapped_shared(3, 8, 512, 64, 9, dict(map(tuple, ce["mappings"])), x) is False
+
+
+def test_every_counterexample_lists_each_mm_with_its_own_count():
+    """Every unsafe order of every shipped configuration (and a small custom one):
+    the victim's entry is present with its count, the counts sum to min_mappings,
+    and replay_counterexample maps exactly those entries (mapcount == min_mappings)."""
+    from rmaplab.verify import replay_counterexample, split_counterexample
+
+    cfgs = [WIP_V1, WIP_V1_32BIT, RmapConfig("c", 8, 16, (Group(0, 4, 2, 4),))]
+    seen = 0
+    for cfg in cfgs:
+        for o in cfg.orders:
+            v = verify(cfg, o)
+            if v.counterexample is None:
+                assert v.verdict != "unsafe"
+                continue
+            seen += 1
+            ce = v.counterexample
+            x, own, rest = split_counterexample(ce)
+            assert x == ce["victim"] and own >= 1 and ce["mappings"][0] == [x, own]
+            assert len(rest) == len(ce["mappings"]) - 1 >= 1
+            assert own + sum(c for _, c in rest) == v.min_mappings <= 1 << o
+            chk = replay_counterexample(cfg, o, ce)
+            assert chk.false_exclusive and chk.mapcount == v.min_mappings
+    assert seen >= 4
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"victim": 85, "mappings": [[43, 12], [77, 28]]},  # no entry for the victim
+        {"victim": 85, "mappings": [[85, 1], [43, 12], [85, 1]]},  # the victim twice
+        {"victim": 85, "mappings": [[85, 0], [43, 12]]},  # the victim maps nothing
+    ],
+)
+def test_replay_refuses_a_counterexample_without_the_victims_own_entry(bad):
+    from rmaplab.verify import replay_counterexample
+
+    with pytest.raises(ValueError, match="must list the victim 85 once"):
+        replay_counterexample(WIP_V1, 9, bad)
 
 
 @pytest.mark.parametrize(
@@ -302,3 +399,46 @@ def test_cli_verify_errors(capsys, argv, match):
 def test_exhaustive_refuses_large_configs():
     with pytest.raises(ConfigError, match="too large for the exhaustive search"):
         exhaustive_min_mappings(WIP_V1, 9)
+
+
+# -- D: one sign in the verdict's evidence, the CSV and the written proof ---------------
+
+
+def test_evidence_and_written_proof_print_the_same_d_with_step_1_sign():
+    """Step 1 of `rmaplab proof` defines D_kj = sum_m c_m * (bit_kj(m) - bit_kj(X)).
+    The verifier's evidence (JSON, verify.csv) and the proof must print that D, not -D:
+    both are parsed and compared with D recomputed here from the counterexample."""
+    import csv
+    import re
+
+    from rmaplab.proof import proof_text
+
+    pat = re.compile(r"D = \[([-\d, ]+)\] in value (\d+)")
+
+    def parse(text):
+        found = pat.findall(" ".join(text.split()))
+        assert found, text
+        return [([int(a) for a in d.split(",")], int(k)) for d, k in found]
+
+    for cfg, o in [(WIP_V1, 7), (WIP_V1, 9), (RmapConfig("c", 8, 16, (Group(0, 4, 2, 4),)), 4)]:
+        v = verify(cfg, o)
+        ce = v.counterexample
+        ((d_ev, k),) = parse(v.evidence)
+        g = cfg.group_for(o)
+        mask = (1 << g.bits) - 1
+        xs = (ce["victim"] >> (k * g.bits)) & mask
+        want = [
+            sum(
+                c * (((m >> (k * g.bits) & mask) >> j & 1) - (xs >> j & 1))
+                for m, c in ce["mappings"]
+            )
+            for j in range(g.bits)
+        ]
+        assert d_ev == want and any(want)
+        assert sum(dj * g.base**j for j, dj in enumerate(want)) % 2**cfg.word_bits == 0
+        assert parse(proof_text(cfg, o)) == [(want, k)]
+    # the published table carries the same evidence
+    lines = (DATA / "verify_wip-v1.csv").read_text().splitlines()[1:]
+    row9 = next(r for r in csv.DictReader(lines) if r["order"] == "9")
+    assert parse(row9["evidence"]) == parse(proof_text(WIP_V1, 9))
+    assert json.loads(row9["counterexample"]) == verify(WIP_V1, 9).counterexample

@@ -132,6 +132,17 @@ def test_collide_explorer_encoding():
     assert _probability(t) == (0.0, 0.0, 0.0, "proof")
 
 
+def test_collide_explorer_moments():
+    # sum of ids and sum of squared ids: 24-bit ids in 64-bit words never wrap at order 9
+    box = collide_explorer("moments", 64, 24, 3, 8, "uniform")
+    t = box.wait()
+    assert "encoding: moments: sums of id^(1, 2), one word each, 2 x 64-bit words" in t
+    assert _probability(t) == (0.0, 0.0, 0.0, "proof")
+    box.controls["word_bits"].value = 16  # squares of 24-bit ids wrap: no proof
+    t = box.wait()
+    assert "2 x 16-bit words" in t and _probability(t)[3] != "proof"
+
+
 def test_collide_explorer_word_bits_and_id_bits():
     # raw ids, 2 mms with one mapping each: fooled iff the two ids agree modulo 2^W
     box = collide_explorer("raw-id", 16, 12, 2, 2, "uniform")

@@ -29,19 +29,48 @@ static uint64_t calc_subid(uint64_t base_pages, uint64_t i, uint64_t mask)
 	return nr;
 }
 
-static uint64_t enc_subid(int64_t enc, int64_t id, int64_t k, int64_t bits, uint64_t base, uint64_t mask)
+static uint64_t upow(uint64_t v, int64_t p)
+{
+	uint64_t acc = 1;
+	for (int64_t i = 0; i < p; i++)
+		acc *= v;
+	return acc;
+}
+
+/* modes as in rmaplab._kernels.codes: 0 digits, 1 raw id, 2 hash, 3 table, 4 powers */
+static inline __attribute__((always_inline)) uint64_t enc_subid(int64_t enc, int64_t id, int64_t k, uint64_t shift, uint64_t smask,
+			  uint64_t base, uint64_t mask, const uint64_t *tables, int64_t tcols,
+			  const int64_t *pw, int64_t npow, uint64_t pack)
 {
 	uint64_t u = (uint64_t)id;
 	if (enc == 0)
-		return calc_subid(base, (u >> (k * bits)) & ((1ULL << bits) - 1), mask);
+		return calc_subid(base, (u >> shift) & smask, mask);
 	if (enc == 1)
 		return u & mask;
-	return mix64(u + (uint64_t)k * GOLDEN) & mask;
+	if (enc == 2)
+		return mix64(u + (uint64_t)k * GOLDEN) & mask;
+	uint64_t v = (u >> shift) & smask;
+	if (enc == 3)
+		return tables[k * tcols + (int64_t)v] & mask;
+	if (!pack)
+		return upow(v, pw[4 * k]) & mask;
+	uint64_t acc = 0, mult = 1;
+	for (int64_t j = 0; j < npow; j++) {
+		acc += upow(v, pw[4 * k + j]) * mult;
+		mult *= pack;
+	}
+	return acc & mask;
 }
 
 void mc(int64_t enc, int64_t nv, int64_t bits, uint64_t base, uint64_t mask, int64_t max_id,
-	int64_t pop, int64_t m, int64_t n, int64_t pages, int64_t trials, uint64_t seed, int64_t *out)
+	int64_t pop, int64_t m, int64_t n, int64_t pages, int64_t trials, uint64_t seed, int64_t *out,
+	const int64_t *ws, const uint64_t *tables, int64_t tcols, const int64_t *pw, int64_t npow,
+	uint64_t pack)
 {
+	uint64_t smask = (1ULL << bits) - 1;
+	uint64_t *shift = calloc(nv > 0 ? nv : 1, sizeof(*shift));
+	for (int64_t k = 0; k < nv; k++)
+		shift[k] = (uint64_t)(ws[k] * bits);
 	int64_t *ids = calloc(m, sizeof(*ids)), *cnt = calloc(m, sizeof(*cnt));
 	int64_t *cuts = calloc(m > 1 ? m - 1 : 1, sizeof(*cuts));
 	uint64_t *acc = calloc(nv > 0 ? nv : 1, sizeof(*acc));
@@ -104,8 +133,10 @@ void mc(int64_t enc, int64_t nv, int64_t bits, uint64_t base, uint64_t mask, int
 			if (i == v || cnt[i] == 0)
 				continue;
 			for (int64_t k = 0; k < nv; k++) {
-				uint64_t d = (enc_subid(enc, ids[i], k, bits, base, mask) -
-					      enc_subid(enc, victim, k, bits, base, mask)) & mask;
+				uint64_t d = (enc_subid(enc, ids[i], k, shift[k], smask, base, mask,
+							tables, tcols, pw, npow, pack) -
+					      enc_subid(enc, victim, k, shift[k], smask, base, mask,
+							tables, tcols, pw, npow, pack)) & mask;
 				acc[k] = (acc[k] + (uint64_t)cnt[i] * d) & mask;
 			}
 		}
@@ -115,5 +146,5 @@ void mc(int64_t enc, int64_t nv, int64_t bits, uint64_t base, uint64_t mask, int
 				fooled = 0;
 		out[0] += fooled;
 	}
-	free(ids); free(cnt); free(cuts); free(acc);
+	free(ids); free(cnt); free(cuts); free(acc); free(shift);
 }

@@ -48,9 +48,21 @@ POP_LOWEST_FREE = 1
 POP_FORK_TREE = 2
 POP_CODES = {"uniform": POP_UNIFORM, "lowest-free": POP_LOWEST_FREE, "fork-tree": POP_FORK_TREE}
 
-ENC_DIGITS = 0  # base-(P_g+1) digits of id slices (the series' calc_rmap_subid)
+ENC_DIGITS = 0  # binary digits of id slices read in a base (the series' calc_rmap_subid)
 ENC_RAW = 1  # the raw id in one value
 ENC_HASH = 2  # splitmix64 of the id, per value
+ENC_TABLE = 3  # a per-word addend table indexed by the slice value (slices <= 16 bits)
+ENC_POWERS = 4  # powers of a wide slice (whole-id moments), v**p mod 2**W
+#: Kernel addend modes by :class:`rmaplab.encoding.Encoding` family; ``moments``
+#: on slices of at most 16 bits is tabulated (``ENC_TABLE``) instead.
+ENC_CODES = {
+    "digits": ENC_DIGITS,
+    "bit-counters": ENC_DIGITS,
+    "raw-id": ENC_RAW,
+    "hash64": ENC_HASH,
+    "table": ENC_TABLE,
+    "moments": ENC_POWERS,
+}
 
 #: splitmix64's step: the generator's increment and the hash encoding's
 #: per-value offset (Python int; kernels use ``np.uint64(GOLDEN)``).

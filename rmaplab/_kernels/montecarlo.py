@@ -3,6 +3,17 @@
 Entry point: :func:`false_exclusive_trials` (numba), twin
 :func:`false_exclusive_trials_python` (the same generator and draws on
 Python ints, so the same ``(hits, trials)`` for a seed).
+
+The addend of word ``k`` for an mm id reads slice ``word_slice[k]`` of the
+id (``bits`` bits) and turns it into a word by the encoding's mode
+(:mod:`rmaplab._kernels.codes`): ``ENC_DIGITS`` (``calc_rmap_subid``: the
+slice's binary digits read in base ``base_pages + 1``), ``ENC_RAW`` (the id),
+``ENC_HASH`` (splitmix64 of ``id + k * GOLDEN``), ``ENC_TABLE`` (a
+precomputed addend ``tables[k, v]`` for slice value ``v``: any per-slice
+table, and moments of slices of at most 16 bits) and ``ENC_POWERS``
+(``v**p`` of a wide slice modulo ``2**word_bits``, by wrapping ``uint64``
+multiplies: exact because ``2**word_bits`` divides ``2**64``; packed as
+``sum_j v**powers[j] * pack_base**j`` when ``pack_base`` is not 0).
 """
 
 from __future__ import annotations
@@ -16,7 +27,9 @@ from ._jit import kernel
 from .codes import (
     ENC_DIGITS,
     ENC_HASH,
+    ENC_POWERS,
     ENC_RAW,
+    ENC_TABLE,
     GOLDEN,
     POP_FORK_TREE,
     POP_LOWEST_FREE,
@@ -30,27 +43,41 @@ __all__ = ["MonteCarloInputs", "false_exclusive_trials", "false_exclusive_trials
 _U0 = np.uint64(0)
 _U1 = np.uint64(1)
 _M64 = (1 << 64) - 1
+_MODES = (ENC_DIGITS, ENC_RAW, ENC_HASH, ENC_TABLE, ENC_POWERS)
+#: Widest slice an addend table covers (2**16 entries per word).
+MAX_TABLE_BITS = 16
 
 
 class MonteCarloInputs(NamedTuple):
-    """One Monte Carlo setting: an encoding of ids into sub-IDs and a population."""
+    """One Monte Carlo setting: an encoding of ids into addends and a population.
 
-    encoding: int  # ENC_DIGITS / ENC_RAW / ENC_HASH
-    nr_values: int  # K, rmap values (sub-IDs) per mm
-    bits: int  # B, slice width of ENC_DIGITS
-    base_pages: int  # P_g of ENC_DIGITS
+    The array fields may be left None: :func:`false_exclusive_trials` fills
+    ``word_slice`` with ``0..K-1`` (word k reads slice k) and the unused
+    arrays with placeholders.
+    """
+
+    encoding: int  # ENC_DIGITS / ENC_RAW / ENC_HASH / ENC_TABLE / ENC_POWERS
+    nr_values: int  # K, rmap values (words) per folio
+    bits: int  # slice width (ENC_DIGITS, ENC_TABLE, ENC_POWERS)
+    base_pages: int  # ENC_DIGITS: the digit base minus 1 (P_g in the series)
     word_bits: int  # W
     max_id: int  # ids are 1..max_id
     population: int  # POP_UNIFORM / POP_LOWEST_FREE / POP_FORK_TREE
     mms: int  # m, mms mapping the folio
     mappings: int  # n, total mappings (uniform, lowest-free)
     nr_pages: int  # folio_nr_pages
+    word_slice: np.ndarray | None = None  # int64[K]: the id slice word k reads
+    tables: np.ndarray | None = None  # ENC_TABLE: uint64[K, 2**bits], tables[k, v]
+    powers: np.ndarray | None = None  # ENC_POWERS: int64[J], the powers
+    pack_base: int = 0  # ENC_POWERS: 0 = word k holds v**powers[k % J]; else packed
 
 
 def _sig():
     i, u = types.int64, types.uint64
-    # ten int64 fields: numba types such a tuple as homogeneous
-    nt = types.NamedUniTuple(i, len(MonteCarloInputs._fields), MonteCarloInputs)
+    nt = types.NamedTuple(
+        [i] * 10 + [i[::1], u[:, ::1], i[::1], u],
+        MonteCarloInputs,
+    )
     return types.int64[::1](nt, i, u)
 
 
@@ -76,14 +103,43 @@ def _below(state, k):
 
 
 @njit(cache=True, nogil=True)
-def _enc_subid(enc, mm_id, k, bits, base_pages, mask):
+def _upow(v, p):
+    """``v**p`` modulo 2**64 (wrapping uint64 multiplies)."""
+    acc = _U1
+    for _ in range(p):
+        acc = acc * v
+    return acc
+
+
+@njit(cache=True, nogil=True)
+def _enc_subid(enc, mm_id, k, shift, smask, base_pages, mask):
+    """Addend of word ``k`` for ``mm_id`` in the computed modes (digits,
+    raw id, hash); ``shift`` is where word k's slice starts, ``smask`` the
+    slice mask. Scalars only: array arguments would cost reference counting
+    in the inner loop."""
     uid = np.uint64(mm_id)
     if enc == ENC_DIGITS:
-        x = (uid >> np.uint64(k * bits)) & ((_U1 << np.uint64(bits)) - _U1)
-        return calc_subid(base_pages, x, mask)
+        return calc_subid(base_pages, (uid >> shift) & smask, mask)
     if enc == ENC_RAW:
         return uid & mask
     return _mix64(uid + np.uint64(k) * U64_GOLDEN) & mask
+
+
+@njit(cache=True, nogil=True)
+def _power_subid(v, p0, p1, p2, p3, nr_powers, pack):
+    """Packed ``ENC_POWERS`` addend of slice value ``v`` modulo 2**64:
+    ``sum_j v**p_j * pack**j`` over the first ``nr_powers`` powers."""
+    acc = _upow(v, p0)
+    mult = pack
+    if nr_powers > 1:
+        acc = acc + _upow(v, p1) * mult
+        mult = mult * pack
+    if nr_powers > 2:
+        acc = acc + _upow(v, p2) * mult
+        mult = mult * pack
+    if nr_powers > 3:
+        acc = acc + _upow(v, p3) * mult
+    return acc
 
 
 @kernel(_sig)
@@ -100,8 +156,21 @@ def _mc_kernel(inp, trials, seed):
     """
     enc = inp.encoding
     nv = inp.nr_values
-    bits = inp.bits
     base_pages = np.uint64(inp.base_pages)
+    smask = (_U1 << np.uint64(inp.bits)) - _U1
+    tables = inp.tables
+    pack = inp.pack_base
+    npow = inp.powers.shape[0]
+    shift = np.zeros(max(nv, 1), dtype=np.uint64)
+    # ENC_POWERS: word k's powers (unpacked: one, powers[k % J]; packed: all J)
+    pw = np.zeros((max(nv, 1), 4), dtype=np.int64)
+    for k in range(nv):
+        shift[k] = np.uint64(inp.word_slice[k] * inp.bits)
+        if pack == _U0:
+            pw[k, 0] = inp.powers[k % npow]
+        else:
+            for j in range(min(npow, 4)):
+                pw[k, j] = inp.powers[j]
     # 2**W - 1 without the undefined shift by 64
     mask = ((_U1 << np.uint64(inp.word_bits - 1)) << _U1) - _U1
     max_id = inp.max_id
@@ -187,11 +256,22 @@ def _mc_kernel(inp, trials, seed):
                 continue
             c = np.uint64(cnt[i])
             for k in range(nv):
-                d = (
-                    _enc_subid(enc, ids[i], k, bits, base_pages, mask)
-                    - _enc_subid(enc, victim, k, bits, base_pages, mask)
-                ) & mask
-                acc[k] = (acc[k] + c * d) & mask
+                if enc == ENC_TABLE:
+                    a = tables[k, np.int64((np.uint64(ids[i]) >> shift[k]) & smask)]
+                    b = tables[k, np.int64((np.uint64(victim) >> shift[k]) & smask)]
+                elif enc == ENC_POWERS:
+                    va = (np.uint64(ids[i]) >> shift[k]) & smask
+                    vb = (np.uint64(victim) >> shift[k]) & smask
+                    if pack == _U0:
+                        a = _upow(va, pw[k, 0])
+                        b = _upow(vb, pw[k, 0])
+                    else:
+                        a = _power_subid(va, pw[k, 0], pw[k, 1], pw[k, 2], pw[k, 3], npow, pack)
+                        b = _power_subid(vb, pw[k, 0], pw[k, 1], pw[k, 2], pw[k, 3], npow, pack)
+                else:
+                    a = _enc_subid(enc, ids[i], k, shift[k], smask, base_pages, mask)
+                    b = _enc_subid(enc, victim, k, shift[k], smask, base_pages, mask)
+                acc[k] = (acc[k] + c * ((a - b) & mask)) & mask
         fooled = True
         for k in range(nv):
             if acc[k] != _U0:
@@ -201,33 +281,107 @@ def _mc_kernel(inp, trials, seed):
     return out
 
 
+def _array(x, dtype, ndim: int) -> np.ndarray:
+    if x is None:
+        return np.zeros((1,) * ndim, dtype=dtype)
+    a = np.asarray(x)
+    if a.ndim != ndim or (a.size and not np.issubdtype(a.dtype, np.integer)):
+        raise ValueError(f"expected a {ndim}-d integer array, got {a.dtype} of shape {a.shape}")
+    return np.ascontiguousarray(a, dtype=dtype)
+
+
 def _check(inp: MonteCarloInputs, trials: int, seed: int) -> MonteCarloInputs:
-    inp = MonteCarloInputs(*(int(x) for x in inp))
-    if inp.encoding not in (ENC_DIGITS, ENC_RAW, ENC_HASH):
-        raise ValueError(f"encoding={inp.encoding}: allowed {ENC_DIGITS}, {ENC_RAW}, {ENC_HASH}")
-    if inp.population not in (POP_UNIFORM, POP_LOWEST_FREE, POP_FORK_TREE):
-        raise ValueError(f"population={inp.population}: allowed 0, 1, 2")
-    if not 1 <= inp.word_bits <= 64 or inp.nr_values < 1 or inp.mms < 2 or inp.nr_pages < 1:
+    """Validate the inputs and convert them to the kernel's types."""
+    scal = [int(x) for x in inp[:10]]
+    nv = scal[1]
+    ws = (
+        np.arange(max(nv, 1), dtype=np.int64)
+        if inp.word_slice is None
+        else _array(inp.word_slice, np.int64, 1)
+    )
+    tables = _array(inp.tables, np.uint64, 2)
+    powers = _array(inp.powers, np.int64, 1) if inp.powers is not None else np.ones(1, np.int64)
+    pack = int(inp.pack_base)
+    out = inp._replace(
+        **dict(zip(MonteCarloInputs._fields[:10], scal, strict=True)),
+        word_slice=ws,
+        tables=tables,
+        powers=powers,
+        pack_base=pack,
+    )
+    if out.encoding not in _MODES:
+        raise ValueError(f"encoding={out.encoding}: allowed {', '.join(map(str, _MODES))}")
+    if out.population not in (POP_UNIFORM, POP_LOWEST_FREE, POP_FORK_TREE):
+        raise ValueError(f"population={out.population}: allowed 0, 1, 2")
+    if not 1 <= out.word_bits <= 64 or nv < 1 or out.mms < 2 or out.nr_pages < 1:
         raise ValueError(
-            f"{inp}: need 1 <= word_bits <= 64, nr_values >= 1, mms >= 2, nr_pages >= 1"
+            f"{out[:10]}: need 1 <= word_bits <= 64, nr_values >= 1, mms >= 2, nr_pages >= 1"
         )
-    if inp.encoding == ENC_DIGITS and not 1 <= inp.bits * inp.nr_values <= 64:
-        raise ValueError(f"bits*nr_values = {inp.bits * inp.nr_values}: allowed [1, 64]")
-    if inp.population != POP_FORK_TREE and inp.mappings < inp.mms:
-        raise ValueError(f"mappings={inp.mappings}: allowed >= mms={inp.mms}")
-    if inp.population == POP_UNIFORM and inp.max_id < 2:
-        raise ValueError(f"max_id={inp.max_id}: allowed >= 2")
+    if out.encoding in (ENC_DIGITS, ENC_TABLE, ENC_POWERS):
+        if ws.shape[0] != nv or ws.min() < 0:
+            raise ValueError(f"word_slice={ws.tolist()}: allowed {nv} slice indices >= 0")
+        if not 1 <= out.bits or int(ws.max() + 1) * out.bits > 64:
+            raise ValueError(
+                f"bits={out.bits}, word_slice={ws.tolist()}: allowed slices within 64 bits"
+            )
+    if out.encoding == ENC_DIGITS and not 1 <= out.bits * nv <= 64:
+        raise ValueError(f"bits*nr_values = {out.bits * nv}: allowed [1, 64]")
+    if out.encoding == ENC_TABLE and (
+        out.bits > MAX_TABLE_BITS or tables.shape != (nv, 1 << out.bits)
+    ):
+        raise ValueError(
+            f"tables of shape {tables.shape}: allowed (nr_values, 2**bits) = "
+            f"({nv}, 2**{out.bits}) with bits <= {MAX_TABLE_BITS}"
+        )
+    if out.encoding == ENC_POWERS and (
+        powers.min() < 0 or not 0 <= pack <= _M64 or (pack and len(powers) > 4)
+    ):
+        raise ValueError(
+            f"powers={powers.tolist()}, pack_base={pack}: allowed powers >= 0 (at most 4 "
+            "when packed), pack_base in [0, 2**64)"
+        )
+    if out.population != POP_FORK_TREE and out.mappings < out.mms:
+        raise ValueError(f"mappings={out.mappings}: allowed >= mms={out.mms}")
+    if out.population == POP_UNIFORM and out.max_id < 2:
+        raise ValueError(f"max_id={out.max_id}: allowed >= 2")
     if trials < 0 or not 0 <= seed <= _M64:
         raise ValueError(f"trials={trials}, seed={seed}: allowed trials >= 0, seed in [0, 2**64)")
-    return inp
+    return out
 
 
 def false_exclusive_trials(inp: MonteCarloInputs, trials: int, seed: int) -> tuple[int, int]:
     """``(hits, trials)``: how many of ``trials`` seeded trials fool the check."""
     inp = _check(inp, int(trials), int(seed))
-    # Python ints: numba types them int64, the signature's fields
-    out = _mc_kernel(inp, int(trials), np.uint64(seed))
+    # Python ints are typed int64, the signature's fields; the packing base may
+    # need all 64 bits, hence uint64
+    out = _mc_kernel(inp._replace(pack_base=np.uint64(inp.pack_base)), int(trials), np.uint64(seed))
     return int(out[0]), int(out[1])
+
+
+def _addend_python(inp: MonteCarloInputs, mm_id: int, k: int) -> int:
+    """Word ``k``'s addend for ``mm_id`` on Python ints (``inp`` as checked
+    by :func:`_check`): the twin of the kernel's ``_enc_subid``."""
+    mask = (1 << inp.word_bits) - 1
+    if inp.encoding == ENC_RAW:
+        return mm_id & mask
+    if inp.encoding == ENC_HASH:
+        return _mix64_py((mm_id + k * GOLDEN) & _M64) & mask
+    assert inp.word_slice is not None and inp.tables is not None and inp.powers is not None
+    v = (mm_id >> (int(inp.word_slice[k]) * inp.bits)) & ((1 << inp.bits) - 1)
+    if inp.encoding == ENC_DIGITS:
+        nr, mult = 0, 1
+        while v:
+            if v & 1:
+                nr = (nr + mult) & mask
+            mult = (mult * (inp.base_pages + 1)) & mask
+            v >>= 1
+        return nr
+    if inp.encoding == ENC_TABLE:
+        return int(inp.tables[k, v]) & mask
+    pw = [int(p) for p in inp.powers]
+    if inp.pack_base == 0:
+        return pow(v, pw[k % len(pw)], 1 << inp.word_bits)
+    return sum(v**p * inp.pack_base**j for j, p in enumerate(pw)) & mask
 
 
 def false_exclusive_trials_python(inp: MonteCarloInputs, trials: int, seed: int) -> tuple[int, int]:
@@ -243,18 +397,7 @@ def false_exclusive_trials_python(inp: MonteCarloInputs, trials: int, seed: int)
         return _mix64_py(state) % k
 
     def subid(mm_id: int, k: int) -> int:
-        if inp.encoding == ENC_DIGITS:
-            i = (mm_id >> (k * inp.bits)) & ((1 << inp.bits) - 1)
-            nr, mult = 0, 1
-            while i:
-                if i & 1:
-                    nr = (nr + mult) & mask
-                mult = (mult * (inp.base_pages + 1)) & mask
-                i >>= 1
-            return nr
-        if inp.encoding == ENC_RAW:
-            return mm_id & mask
-        return _mix64_py((mm_id + k * GOLDEN) & _M64) & mask
+        return _addend_python(inp, mm_id, k)
 
     hits = 0
     for _ in range(trials):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import types
+from numba import njit, types
 
 from ._jit import kernel
 from .codes import ANSWER_EXCLUSIVE, ANSWER_NONE, ANSWER_SHARED
@@ -29,9 +29,12 @@ class ReplayInputs(NamedTuple):
 
     Op ``i`` adds ``delta[i] * subid`` to every value of folio ``folio[i]``
     for dense mm ``mm[i]`` and, if ``check[i]``, asks the check.
-    ``subids[g, m, k]`` is sub-ID ``k`` of dense mm ``m`` in group slot
-    ``g``; folio ``f`` is in slot ``fgroup[f]``, with ``group_nr_values[g]`` rmap values
-    and ``nr_pages[f]`` pages.
+    ``subids[g, m, k]`` is the addend of word ``k`` for dense mm ``m`` in
+    slot ``g``: under a configuration one slot per group and the posted
+    sub-IDs, under an :class:`~rmaplab.encoding.Encoding` one slot and its
+    addends (the kernel is the same: it only reads the table). Folio ``f`` is
+    in slot ``fgroup[f]``, with ``group_nr_values[g]`` rmap values and
+    ``nr_pages[f]`` pages. :func:`rmaplab.replay.replay_inputs` builds these.
     """
 
     folio: np.ndarray  # int64[n_ops]
@@ -41,7 +44,7 @@ class ReplayInputs(NamedTuple):
     fgroup: np.ndarray  # int64[n_folios]
     nr_pages: np.ndarray  # int64[n_folios], folio_nr_pages
     group_nr_values: np.ndarray  # int64[n_groups], K of each group slot
-    subids: np.ndarray  # uint64[n_groups, n_mms, max K]
+    subids: np.ndarray  # uint64[n_slots, n_mms, max K]: addends (sub-IDs)
     mask: np.uint64  # 2**word_bits - 1
 
 
@@ -77,12 +80,40 @@ def _sig_truth():
     return types.NamedTuple((types.int64[:, ::1], _I64, types.int8[::1]), TruthState)
 
 
+# The two kernels below share their per-operation work through these two
+# workers, inlined at numba's IR level (inline="always"), so the loop a
+# kernel compiles is the one written here and no call is left per operation.
+@njit(cache=True, nogil=True, inline="always")
+def _apply(rmap_vals, subids, mask, f, g, m, nv, d):
+    """One (un)map of ``d`` pages by dense mm ``m``: one add per value, wrapping."""
+    if d > 0:
+        c = np.uint64(d)
+        for k in range(nv):
+            rmap_vals[f, k] = (rmap_vals[f, k] + c * subids[g, m, k]) & mask
+    elif d < 0:
+        c = np.uint64(-d)
+        for k in range(nv):
+            rmap_vals[f, k] = (rmap_vals[f, k] - c * subids[g, m, k]) & mask
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _answer(rmap_vals, subids, mask, f, g, m, nv, n, pages):
+    """``__folio_large_mapped_shared``: shared if ``mapcount > folio_nr_pages``,
+    else exclusive iff every ``rmap_vals[f, k] == mapcount * subid`` modulo
+    the word."""
+    if n > pages:
+        return np.int8(ANSWER_SHARED)
+    un = np.uint64(n)
+    for k in range(nv):
+        if rmap_vals[f, k] != ((un * subids[g, m, k]) & mask):
+            return np.int8(ANSWER_SHARED)
+    return np.int8(ANSWER_EXCLUSIVE)
+
+
 @kernel(lambda: types.void(_sig_inputs(), _sig_state()))
 def _replay_kernel(inp, st):
-    """Replay, one add per value per operation; the check is
-    ``__folio_large_mapped_shared``: shared if ``mapcount > folio_nr_pages``,
-    else exclusive iff every ``rmap_vals[f, k] == mapcount * subid`` modulo the
-    word."""
+    """Replay, one add per value per operation (:func:`_apply`), and the
+    check where asked (:func:`_answer`)."""
     # locals, and no array views in the loop: a view costs a reference-count
     # increment and decrement per operation
     folio, mm, delta, check = inp.folio, inp.mm, inp.delta, inp.check
@@ -97,27 +128,11 @@ def _replay_kernel(inp, st):
         g = np.uint64(fgroup[f])
         nv = group_nr_values[g]
         d = delta[i]
-        if d > 0:
-            c = np.uint64(d)
-            for k in range(nv):
-                rmap_vals[f, k] = (rmap_vals[f, k] + c * subids[g, m, k]) & mask
-        elif d < 0:
-            c = np.uint64(-d)
-            for k in range(nv):
-                rmap_vals[f, k] = (rmap_vals[f, k] - c * subids[g, m, k]) & mask
+        _apply(rmap_vals, subids, mask, f, g, m, nv, d)
         n = mapcount[f] + d
         mapcount[f] = n
         if check[i]:
-            shared = np.int8(ANSWER_EXCLUSIVE)
-            if n > nr_pages[f]:
-                shared = np.int8(ANSWER_SHARED)
-            else:
-                un = np.uint64(n)
-                for k in range(nv):
-                    if rmap_vals[f, k] != ((un * subids[g, m, k]) & mask):
-                        shared = np.int8(ANSWER_SHARED)
-                        break
-            answers[i] = shared
+            answers[i] = _answer(rmap_vals, subids, mask, f, g, m, nv, n, nr_pages[f])
 
 
 @kernel(lambda: types.void(_sig_inputs(), _sig_state(), _sig_truth()))
@@ -130,21 +145,12 @@ def _replay_truth_kernel(inp, st, tr):
     mapcount, rmap_vals, answers = st.mapcount, st.rmap_vals, st.answers
     counts, nmapping, truth = tr.counts, tr.nmapping, tr.truth
     for i in range(folio.shape[0]):
-        # unsigned indices: numba then skips the negative-index wraparound
-        # (the entry point has checked every index is in range)
         f = np.uint64(folio[i])
         m = np.uint64(mm[i])
         g = np.uint64(fgroup[f])
         nv = group_nr_values[g]
         d = delta[i]
-        if d > 0:
-            c = np.uint64(d)
-            for k in range(nv):
-                rmap_vals[f, k] = (rmap_vals[f, k] + c * subids[g, m, k]) & mask
-        elif d < 0:
-            c = np.uint64(-d)
-            for k in range(nv):
-                rmap_vals[f, k] = (rmap_vals[f, k] - c * subids[g, m, k]) & mask
+        _apply(rmap_vals, subids, mask, f, g, m, nv, d)
         n = mapcount[f] + d
         mapcount[f] = n
         if d != 0:
@@ -156,16 +162,7 @@ def _replay_truth_kernel(inp, st, tr):
             elif before != 0 and after == 0:
                 nmapping[f] -= 1
         if check[i]:
-            shared = np.int8(ANSWER_EXCLUSIVE)
-            if n > nr_pages[f]:
-                shared = np.int8(ANSWER_SHARED)
-            else:
-                un = np.uint64(n)
-                for k in range(nv):
-                    if rmap_vals[f, k] != ((un * subids[g, m, k]) & mask):
-                        shared = np.int8(ANSWER_SHARED)
-                        break
-            answers[i] = shared
+            answers[i] = _answer(rmap_vals, subids, mask, f, g, m, nv, n, nr_pages[f])
             others = nmapping[f]
             if counts[f, m] != 0:
                 others -= 1
