@@ -404,7 +404,9 @@ def frontier_table(
     from the package data (:func:`load_exact_frontier`) for the cases it
     holds, so the table is the same on every machine and quick.
     ``upper_bound``: no table does better (the exact value, the shipped
-    search's bound, else ``table_bound``)."""
+    search's bound, else ``table_bound``; and no more than the case with
+    one slice bit fewer in the same frame: a table of ``2**B`` values holds
+    one of ``2**(B-1)``, and adding values never raises ``N'``)."""
     rows = []
     data = load_exact_frontier().set_index(["slice_bits", "word_bits"]) if precomputed else None
     jobs = [(b, w) for b in bits_list for w in words]
@@ -440,6 +442,8 @@ def frontier_table(
                 if m > best and t is not None:
                     best, tab = m, list(t)
         narrower[b] = tab
+        fewer = [r["upper_bound"] for r in rows if (r["slice_bits"], r["word_bits"]) == (b - 1, w)]
+        upper = min([upper, *fewer])
         rows.append(
             {
                 "slice_bits": b,

@@ -502,9 +502,11 @@ def tiny_frontier_text(df: pd.DataFrame, params: Params | None = None) -> str:
             "base b^j; moments = packed v + 2^e * v^2; table = best table w[s] "
             "over all tables (exact: exhaustive, symmetry-reduced, search "
             "completed; lower: the search stopped, a lower bound only; found: "
-            "hill climbing, a lower bound only); upper = no table does better "
-            "(proven by the search where it completed, else the Minkowski "
-            "bound); bound = no table with >= 3 values does better (Minkowski)."
+            "hill climbing, a lower bound only); upper = proven: no table does "
+            "better (the exact value; a completed search for a bare target; the "
+            "case with one slice bit fewer, as a table holds a smaller one and "
+            "adding values never helps; else the bound); bound = no table with "
+            ">= 3 values does better (Minkowski)."
         )
         + "\n\n"
         + text_table(
