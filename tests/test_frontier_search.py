@@ -194,7 +194,7 @@ def test_shipped_exact_cases_are_reproved(b, w, best, tab):
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("b", "w", "best", "tab"),
-    [c for c in _shipped_exact_cases(2_000_000) if c not in _shipped_exact_cases(30_000)],
+    [c for c in _shipped_exact_cases(500_000) if c not in _shipped_exact_cases(30_000)],
 )
 def test_shipped_exact_cases_are_reproved_slow(b, w, best, tab):
     r = exact_frontier(b, w, tab, max_nodes=10**7)
