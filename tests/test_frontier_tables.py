@@ -51,6 +51,7 @@ def test_a_table_beats_every_linear_weight_choice_at_3_bits_16_bit_words():
     assert v.verdict == "unsafe" and v.min_mappings == 44 and v.proven_minimal
 
 
+@pytest.mark.jit_heavy  # searches and BFS at 8..16-bit words: minutes as Python
 def test_frontier_table_marks_exact_only_where_the_search_completed():
     from rmaplab.frontier_tables import EXACT_STATUS, frontier_table
 
@@ -70,6 +71,7 @@ def test_frontier_table_marks_exact_only_where_the_search_completed():
     assert table_min_others(tab, 10, table_bound(10) + 1) == row["best_table"] >= 10
 
 
+@pytest.mark.jit_heavy  # searches and BFS at 8..16-bit words: minutes as Python
 def test_cli_table_frontier_json_and_text_are_the_view(capsys):
     import json
 
@@ -106,6 +108,7 @@ def test_cli_table_frontier_bad_input(capsys, args, name):
     assert len(err.splitlines()) == 1 and name in err
 
 
+@pytest.mark.jit_heavy  # searches and BFS at 8..16-bit words: minutes as Python
 def test_report_frontier_view_reads_the_shipped_search():
     from rmaplab.frontier_tables import EXACT_STATUS, load_exact_frontier
     from rmaplab.views import Params, tiny_frontier_text, view
