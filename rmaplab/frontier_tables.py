@@ -407,7 +407,7 @@ def frontier_table(
     search's bound, else ``table_bound``; and no more than the case with
     one slice bit fewer in the same frame: a table of ``2**B`` values holds
     one of ``2**(B-1)``, and adding values never raises ``N'``)."""
-    rows = []
+    rows: list[dict] = []
     data = load_exact_frontier().set_index(["slice_bits", "word_bits"]) if precomputed else None
     jobs = [(b, w) for b in bits_list for w in words]
     if progress:
