@@ -85,4 +85,5 @@ def test_cli_warmup(capsys):
         "exhaustive",
         "montecarlo",
         "encoding",
+        "frontier",
     ]
