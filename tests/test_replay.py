@@ -20,12 +20,11 @@ TINY8 = RmapConfig("tiny8", 6, 8, (Group(0, 1, 2, 3), Group(2, 4, 3, 2)))
 CONFIGS = [get_config("wip-v1"), get_config("wip-v1-32bit"), TINY16, TINY8]
 
 
-@st.composite
-def streams(draw):
-    cfg = draw(st.sampled_from(CONFIGS))
-    nf = draw(st.integers(1, 4))
-    orders = draw(st.lists(st.sampled_from(cfg.orders), min_size=nf, max_size=nf))
-    ids = draw(st.lists(st.integers(1, cfg.max_id), min_size=1, max_size=5, unique=True))
+def _ops(draw, orders, ids, max_size):
+    """A valid stream over folios with ``orders`` and mms ``ids``: ``(folio,
+    mm, delta, check)`` lists; an unmap never takes more than the mm holds.
+    Counts go past the page count and, half the time, past 2**16."""
+    nf = len(orders)
     big = draw(st.booleans())
     raw = draw(
         st.lists(
@@ -36,7 +35,7 @@ def streams(draw):
                 st.booleans(),
                 st.booleans(),
             ),
-            max_size=60,
+            max_size=max_size,
         )
     )
     held = {}
@@ -47,7 +46,16 @@ def streams(draw):
         d = -min(c, h) if unmap else c
         held[(f, m)] = h + d
         folio.append(f), mm.append(m), delta.append(d), check.append(chk)
-    return cfg, orders, folio, mm, delta, check
+    return folio, mm, delta, check
+
+
+@st.composite
+def streams(draw):
+    cfg = draw(st.sampled_from(CONFIGS))
+    nf = draw(st.integers(1, 4))
+    orders = draw(st.lists(st.sampled_from(cfg.orders), min_size=nf, max_size=nf))
+    ids = draw(st.lists(st.integers(1, cfg.max_id), min_size=1, max_size=5, unique=True))
+    return (cfg, orders, *_ops(draw, orders, ids, max_size=60))
 
 
 def _naive(cfg, orders, folio, mm, delta, check):
@@ -288,28 +296,7 @@ def encoded_streams(draw):
     nf = draw(st.integers(1, 3))
     orders = draw(st.lists(st.integers(0, 12), min_size=nf, max_size=nf))
     ids = draw(st.lists(st.integers(1, enc.max_id), min_size=1, max_size=5, unique=True))
-    big = draw(st.booleans())  # counts past the page count and past 2**16
-    raw = draw(
-        st.lists(
-            st.tuples(
-                st.integers(0, nf - 1),
-                st.integers(0, len(ids) - 1),
-                st.integers(0, 2**20 if big else 2 ** max(orders)),
-                st.booleans(),
-                st.booleans(),
-            ),
-            max_size=40,
-        )
-    )
-    held = {}
-    folio, mm, delta, check = [], [], [], []
-    for f, j, c, unmap, chk in raw:
-        m = ids[j]
-        h = held.get((f, m), 0)
-        d = -min(c, h) if unmap else c
-        held[(f, m)] = h + d
-        folio.append(f), mm.append(m), delta.append(d), check.append(chk)
-    return enc, spec, orders, folio, mm, delta, check
+    return (enc, spec, orders, *_ops(draw, orders, ids, max_size=40))
 
 
 @given(encoded_streams())
