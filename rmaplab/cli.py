@@ -429,6 +429,11 @@ def cmd_compare(args) -> int:
         args.seed,
         args.folios,
         encoding=enc,
+        shape={
+            k: getattr(args, k)
+            for k in ("depth", "fanout", "lifetime", "writes", "pte")
+            if getattr(args, k) is not None
+        },
     )
     if args.json:
         _emit_json(df[COLUMNS].to_dict(orient="records"))
@@ -750,6 +755,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="rmap-id scheme's encoding family (digits, table, moments, raw-id, hash64, "
         "bit-counters; default: the configuration's posted sub-IDs)",
     )
+    for k in ("depth", "fanout", "lifetime", "writes", "pte"):
+        cp.add_argument(f"--{k}", type=int, help=f"shape workloads' {k} (see rmaplab.workloads)")
     cp.add_argument("--list", action="store_true", help="name the workloads and schemes")
     cp.add_argument("--json", action="store_true")
     cp.set_defaults(func=cmd_compare)

@@ -9,6 +9,22 @@ and unmap events, so their answers are comparable check by check:
   page one of them believes private.
 * ``false_shared``: the scheme said "shared" (copy) while only the faulting
   mm maps the folio: a copy the ground truth would have avoided.
+
+What a wrong answer costs is counted in a second replay per scheme, in which
+that scheme's own answers decide every write fault as the kernel acts on them
+(:func:`replay_costs`, twin :func:`replay_costs_python`; see
+:mod:`rmaplab._kernels.schemes`): ``reuses`` (no copy), ``copies`` of one
+4 KiB page, ``pmd_splits`` (a write to a shared PMD-mapped folio of order
+``PMD_ORDER`` splits the PMD), ``needless_copies`` (copies because of a false "shared"),
+``copied_bytes``, ``broken_folios`` (needless copies that leave a large folio
+mapped whole by no mm) and ``corruptions`` (a false "exclusive" reused: two
+mms write one page). ``writes`` counts the workload's 4 KiB writes. A
+PMD-mapped THP faults through ``do_huge_pmd_wp_page``, which asks no design:
+alone (refcount == 1) it reuses the whole PMD, so no design copies there
+needlessly; shared, it splits the PMD and the PTE fault asks. The lab
+reuses a page whose folio has total mapcount 1, where 6.15's
+``__wp_can_reuse_large_anon_folio`` copies it to free the folio: a policy
+copy for every design alike, not counted (see :class:`rmaplab.schemes.MMOwner`).
 """
 
 from __future__ import annotations
@@ -22,22 +38,37 @@ if TYPE_CHECKING:
     import numpy as np
 
 from ._kernels import word_mask
-from ._kernels.codes import OP_CODES, OP_FORK, SCHEME_ROWS, STATUS_MESSAGES, STATUS_OK
+from ._kernels.codes import (
+    OP_CODES,
+    OP_FORK,
+    ROW_RMAP_ID,
+    SCHEME_ROWS,
+    STATUS_MESSAGES,
+    STATUS_OK,
+)
 from .config import DEFAULT_CONFIG, ConfigError, RmapConfig, require_config
 from .encoding import Encoding
 from .folio import RmapError
-from .schemes import SCHEMES, check_encoding, make_scheme
+from .schemes import SCHEMES, check_encoding, make_scheme, moments_encoding
 from .workloads import make_workload
 
 __all__ = [
+    "caption",
     "compare",
     "compare_all",
     "ops_to_arrays",
+    "replay_costs",
+    "replay_costs_python",
     "replay_schemes",
     "replay_schemes_python",
     "sweep_procs",
     "trace",
 ]
+
+#: Base page size of the cost model (x86-64), in bytes.
+PAGE_SIZE = 4096
+#: Folio order one PMD maps with 4 KiB pages (x86-64: 2 MiB).
+PMD_ORDER = 9
 
 COLUMNS = [
     "scheme",
@@ -48,6 +79,20 @@ COLUMNS = [
     "bytes_per_folio",
     "atomics_per_update",
 ]
+#: What each scheme's answers cost when they decide the write faults
+#: (:func:`replay_costs`); ``compare --json`` adds them after ``COLUMNS``.
+COST_COLUMNS = [
+    "needless_copies",
+    "copied_bytes",
+    "broken_folios",
+    "corruptions",
+    "reuses",
+    "copies",
+    "pmd_splits",
+    "faults",
+    "writes",
+]
+COLUMNS = COLUMNS + COST_COLUMNS
 
 
 def _mask(start: int, count: int) -> int:
@@ -147,6 +192,120 @@ def _replay_objects(
     return stats, folios
 
 
+def _popcount(x: int) -> int:
+    return bin(x).count("1")
+
+
+def replay_costs_python(
+    ops: Sequence[tuple],
+    order: int,
+    schemes: Sequence[str] | None = None,
+    config: RmapConfig = DEFAULT_CONFIG,
+    encoding: Encoding | None = None,
+    pmd_order: int = PMD_ORDER,
+) -> dict:
+    """Per scheme, what its answers cost when they decide every write fault
+    (counters ``COST_NAMES`` of :mod:`rmaplab._kernels.schemes`), replayed
+    through the scheme objects on Python ints: the twin of
+    :func:`replay_costs`. One replay per scheme: its answers change which
+    pages stay mapped, so each scheme has its own history."""
+    cfg = config
+    enc = check_encoding(cfg, encoding)
+    names = [n for n in (schemes or list(SCHEMES)) if n != "truth"]
+    for n in names:
+        make_scheme(n, order, cfg, enc)  # raises the clear error
+    return {n: _driven_python(ops, order, n, cfg, enc, pmd_order) for n in names}
+
+
+def _driven_python(ops, order, name, cfg, enc, pmd_order) -> dict:
+    from ._kernels.schemes import COST_NAMES
+
+    P = 1 << order
+    c = dict.fromkeys(COST_NAMES, 0)
+    folios: dict[int, tuple] = {}  # f -> (truth, scheme, writable {mm: mask}, PMD-mapped {mm})
+
+    def folio(f):
+        if f not in folios:
+            folios[f] = (
+                make_scheme("truth", order, cfg),
+                make_scheme(name, order, cfg, enc),
+                {},
+                set(),
+            )
+        return folios[f]
+
+    def event(d, kind, mm, mask):
+        for s in d[:2]:
+            getattr(s, kind)(mm, mask, _popcount(mask))
+
+    for i, (kind, f, mm, a, b) in enumerate(ops):
+        if kind in ("map", "unmap"):
+            if a < 0 or b < 1 or a + b > P:
+                raise RmapError(
+                    f"op {i}: pages {a}..{a + b - 1} are out of range: allowed 0..{P - 1}"
+                )
+            d = folio(f)
+            mask = _mask(a, b)
+            held = d[0].pages_of.get(mm, 0)
+            if kind == "map":
+                if held & mask:
+                    raise RmapError(f"op {i}: mm {mm} already maps some of pages of folio {f}")
+                if order == pmd_order and b == P and not held:
+                    d[3].add(mm)  # one PMD maps the whole folio
+                event(d, "map", mm, mask)
+            else:
+                mask &= held
+                if not mask:
+                    continue
+                d[2][mm] = d[2].get(mm, 0) & ~mask
+                d[3].discard(mm)  # a partial unmap splits the PMD first
+                event(d, "unmap", mm, mask)
+        elif kind in ("fork", "exit"):
+            for d in folios.values():
+                pages = d[0].pages_of.get(mm, 0)
+                if not pages:
+                    continue
+                d[2].pop(mm, None)  # fork write-protects; exit drops everything
+                if kind == "fork":
+                    d[2].pop(a, None)
+                    if mm in d[3]:
+                        d[3].add(a)
+                    event(d, "map", a, pages)
+                else:
+                    d[3].discard(mm)
+                    event(d, "unmap", mm, pages)
+        elif kind == "cow":
+            c["writes"] += 1
+            d = folio(f)
+            truth, scheme, wr, pmd = d
+            held = truth.pages_of.get(mm, 0)
+            if not (held >> a) & 1 or (wr.get(mm, 0) >> a) & 1:
+                continue  # copied, unmapped, or writable already: no fault
+            truly = truth.shared(mm)
+            c["faults"] += 1
+            if mm in pmd:
+                if not truly:  # do_huge_pmd_wp_page, refcount == 1: reuse the PMD
+                    c["reuses"] += 1
+                    wr[mm] = held
+                    continue
+                c["pmd_splits"] += 1  # shared: split, then the PTE fault asks
+                pmd.discard(mm)
+            if scheme.shared(mm):
+                c["copies"] += 1
+                if not truly:
+                    c["needless_copies"] += 1
+                    c["broken_folios"] += held == (1 << P) - 1
+                wr[mm] = wr.get(mm, 0) & ~(1 << a)
+                event(d, "unmap", mm, 1 << a)
+            else:
+                c["reuses"] += 1
+                c["corruptions"] += truly
+                wr[mm] = wr.get(mm, 0) | (1 << a)
+        else:
+            raise RmapError(f"op {i}: kind={kind!r} is unknown")
+    return c
+
+
 def ops_to_arrays(ops: Sequence[tuple]) -> tuple[np.ndarray, ...]:
     """Operation tuples -> (kind int8, folio, mm, a, b int64 arrays, ids) with mm
     (and a fork's child) as dense indices into ``ids`` (the real mm ids)."""
@@ -169,30 +328,20 @@ def ops_to_arrays(ops: Sequence[tuple]) -> tuple[np.ndarray, ...]:
     return kind.astype(np.int8), folio.copy(), mm_d, a, b.copy(), ids.astype(np.int64)
 
 
-def replay_schemes(
-    ops: Sequence[tuple],
-    order: int,
-    schemes: Sequence[str] | None = None,
-    config: RmapConfig = DEFAULT_CONFIG,
-    encoding: Encoding | None = None,
-) -> dict:
-    """:func:`replay_schemes_python` for all schemes at once, in numba
-    (:func:`rmaplab._kernels.schemes.replay_all_schemes`); same counters.
-    ``encoding``: the rmap-id scheme's addends (default: the posted sub-IDs)."""
+def _kernel_inputs(ops, order: int, cfg: RmapConfig, enc: Encoding | None):
     import numpy as np
 
     from ._kernels import schemes as ks
     from .encoding import from_config
     from .replay import addend_table
 
-    cfg = config
-    enc = check_encoding(cfg, encoding) or from_config(cfg, order)
+    enc = check_encoding(cfg, enc) or from_config(cfg, order)
     kind, folio, mm, a, b, ids = ops_to_arrays(ops)
     if ids.size and (int(ids.min()) < 1 or int(ids.max()) > enc.max_id):
         bad = int(ids.min()) if int(ids.min()) < 1 else int(ids.max())
         raise ConfigError(f"mm id {bad} is out of range: allowed [1, {enc.max_id}]")
     subids = addend_table(enc, ids) if ids.size else np.zeros((0, 1), dtype=np.uint64)
-    inp = ks.SchemesInputs(
+    return ks.SchemesInputs(
         kind,
         folio,
         mm,
@@ -205,21 +354,87 @@ def replay_schemes(
         cfg.id_bits,
         word_mask(enc.word_bits),
     )
+
+
+def _run_kernel(ops, inp, driver: int, pmd_order: int):
+    from ._kernels import schemes as ks
+
     try:
-        r = ks.replay_all_schemes(inp)
+        r = ks.replay_all_schemes(inp, driver, pmd_order)
     except ValueError as e:
         raise ConfigError(str(e)) from None
     if r.status != STATUS_OK:
         raise RmapError(f"op {r.bad_op}: {STATUS_MESSAGES[r.status]}: {ops[r.bad_op]}")
-    names = [n for n in (schemes or SCHEME_ROWS) if n != "truth"]
+    return r
+
+
+def _kernel_names(schemes, order: int, cfg: RmapConfig) -> list[str]:
+    names = [n for n in (schemes or list(SCHEMES)) if n != "truth"]
     for n in names:
-        if n not in SCHEME_ROWS:
+        if n not in SCHEME_ROWS and n != "rmap-moments":
             make_scheme(n, order, cfg)  # raises the clear error
-    rows = dict(zip(SCHEME_ROWS, r.stats.tolist(), strict=True))
-    return {
-        n: {"checks": rows[n][0], "false_exclusive": rows[n][1], "false_shared": rows[n][2]}
-        for n in names
-    }
+    return names
+
+
+def _row_and_encoding(name: str, cfg: RmapConfig, enc: Encoding | None):
+    """The kernel row that replays scheme ``name`` and the encoding of the
+    kernel's rmap-id row for it: rmap-moments is the rmap-id row replayed
+    with the moments encoding."""
+    if name == "rmap-moments":
+        return ROW_RMAP_ID, moments_encoding(cfg)
+    return SCHEME_ROWS.index(name), enc
+
+
+def replay_schemes(
+    ops: Sequence[tuple],
+    order: int,
+    schemes: Sequence[str] | None = None,
+    config: RmapConfig = DEFAULT_CONFIG,
+    encoding: Encoding | None = None,
+) -> dict:
+    """:func:`replay_schemes_python` for all schemes at once, in numba
+    (:func:`rmaplab._kernels.schemes.replay_all_schemes`); same counters.
+    ``encoding``: the rmap-id scheme's addends (default: the posted sub-IDs);
+    rmap-moments is the kernel's rmap-id row replayed with the moments
+    encoding."""
+    cfg = config
+    names = _kernel_names(schemes, order, cfg)
+    runs: dict = {}
+    out = {}
+    for n in names:
+        row, enc = _row_and_encoding(n, cfg, encoding)
+        key = n == "rmap-moments"
+        if key not in runs:
+            runs[key] = _run_kernel(ops, _kernel_inputs(ops, order, cfg, enc), -1, PMD_ORDER)
+        st = runs[key].stats[row].tolist()
+        out[n] = {"checks": st[0], "false_exclusive": st[1], "false_shared": st[2]}
+    return out
+
+
+def replay_costs(
+    ops: Sequence[tuple],
+    order: int,
+    schemes: Sequence[str] | None = None,
+    config: RmapConfig = DEFAULT_CONFIG,
+    encoding: Encoding | None = None,
+    pmd_order: int = PMD_ORDER,
+) -> dict:
+    """Per scheme, the counters ``COST_NAMES`` of a replay its own answers
+    drive (numba, one run per scheme); the twin of :func:`replay_costs_python`."""
+    from ._kernels.schemes import COST_NAMES
+
+    cfg = config
+    names = _kernel_names(schemes, order, cfg)
+    inputs: dict = {}
+    out = {}
+    for n in names:
+        row, enc = _row_and_encoding(n, cfg, encoding)
+        key = n == "rmap-moments"
+        if key not in inputs:
+            inputs[key] = _kernel_inputs(ops, order, cfg, enc)
+        cost = _run_kernel(ops, inputs[key], row, pmd_order).cost
+        out[n] = dict(zip(COST_NAMES, cost.tolist(), strict=True))
+    return out
 
 
 def compare(
@@ -232,26 +447,35 @@ def compare(
     folios: int = 4,
     fast: bool = True,
     encoding: Encoding | None = None,
+    shape: dict | None = None,
 ) -> pd.DataFrame:
-    """One row per scheme: checks, false exclusive, false shared, memory and atomics.
+    """One row per scheme: checks, false exclusive, false shared, memory and
+    atomics, then what the answers cost (``COST_COLUMNS``).
 
     ``fast`` replays with the numba kernel (all schemes at once); otherwise
     with the Python scheme objects. Both give the same counters. ``encoding``
     (resolved, e.g. :func:`rmaplab.encoding.default_encoding`) replaces the
-    rmap-id scheme's posted sub-IDs; its ``id_bits`` must be ``config``'s."""
+    rmap-id scheme's posted sub-IDs; its ``id_bits`` must be ``config``'s.
+    ``shape``: the workload's shape parameters (``depth``, ``fanout``,
+    ``lifetime``, ``writes``, ``pte``; see :func:`rmaplab.workloads.make_workload`).
+    The run's parameters are kept in ``df.attrs["run"]`` (:func:`caption`)."""
     cfg = require_config(config)
     enc = check_encoding(cfg, encoding)
-    ops = make_workload(workload, order, procs, seed, folios, cfg)
+    shape = dict(shape or {})
+    ops = make_workload(workload, order, procs, seed, folios, cfg, **shape)
     names = [n for n in (schemes or list(SCHEMES)) if n != "truth"]
     for n in names:
         make_scheme(n, order, cfg, enc)  # raises the clear error for an unknown name
     if fast:
         stats = replay_schemes(ops, order, names, cfg, enc)
+        costs = replay_costs(ops, order, names, cfg, enc)
     else:
         stats = replay_schemes_python(ops, order, names, cfg, enc)
+        costs = replay_costs_python(ops, order, names, cfg, enc)
     rows = []
     for n, st in stats.items():
         s = make_scheme(n, order, cfg, enc)
+        c = costs[n]
         rows.append(
             {
                 "scheme": n,
@@ -259,22 +483,65 @@ def compare(
                 **st,
                 "bytes_per_folio": s.bytes_per_folio,
                 "atomics_per_update": s.atomics_per_update,
+                **{k: c[k] for k in COST_COLUMNS if k in c},
+                "copied_bytes": c["copies"] * PAGE_SIZE,
             }
         )
-    return pd.DataFrame(rows, columns=COLUMNS)
+    df = pd.DataFrame(rows, columns=COLUMNS)
+    df.attrs["run"] = {
+        "workloads": [workload],
+        "order": order,
+        "procs": procs,
+        "seed": seed,
+        "folios": folios,
+        **shape,
+    }
+    return df
+
+
+def caption(df: pd.DataFrame, defaults: dict | None = None, what: str = "") -> str:
+    """The caption of a compare table, from the run's own parameters
+    (``df.attrs["run"]``, set by :func:`compare` and :func:`compare_all`;
+    ``defaults`` for a frame without them, e.g. read back from CSV)."""
+    run = df.attrs.get("run") or defaults or {}
+    ws = run.get("workloads") or sorted(set(df.get("workload", [])))
+    parts = []
+    if "order" in run:
+        parts.append(f"Order {run['order']}")
+    if "procs" in run:
+        parts.append(f"{run['procs']} processes")
+    if "seed" in run:
+        parts.append(f"seed {run['seed']}")
+    if len(ws) == 1:
+        parts.append(f"workload {ws[0]}")
+    elif ws:
+        note = "" if "counterexample" in ws else " (not the counterexample)"
+        parts.append(f"summed over {len(ws)} workloads{note}")
+    head = ", ".join(parts) or "compare"
+    more = [f"{run['folios']} folios"] if "folios" in run else []
+    more += [f"{k} {run[k]}" for k in ("depth", "fanout", "lifetime", "writes", "pte") if k in run]
+    if more:
+        head += "; " + ", ".join(more)
+    return head + (f" {what}" if what else "") + "."
 
 
 def compare_all(
     workloads: Sequence[str] | None = None, progress: bool = False, **kw: Any
 ) -> pd.DataFrame:
-    from .workloads import workload_names
+    from .workloads import SHAPES, workload_names
 
-    names = workloads or [w for w in workload_names() if w != "counterexample"]
+    # the default set is the one the published tables sum over: the shape
+    # workloads (6.15's weak spots) are asked for by name or by sweep_shapes
+    names = workloads or [w for w in workload_names() if w != "counterexample" and w not in SHAPES]
     if progress:
         from tqdm.auto import tqdm
 
         names = tqdm(names, desc="compare", unit="workload")
-    return pd.concat([compare(w, **kw) for w in names], ignore_index=True)
+    frames = [compare(w, **kw) for w in names]
+    df = pd.concat(frames, ignore_index=True)
+    if frames:
+        df.attrs["run"] = {**frames[0].attrs["run"], "workloads": list(names)}
+    return df
 
 
 def trace(

@@ -17,7 +17,14 @@ from .config import DEFAULT_CONFIG, ConfigError, RmapConfig
 from .encoding import Encoding
 from .folio import Folio
 
-__all__ = ["SCHEMES", "check_encoding", "make_scheme", "scheme_names"]
+__all__ = [
+    "SCHEMES",
+    "check_encoding",
+    "make_scheme",
+    "moments_encoding",
+    "moments_max_mappings",
+    "scheme_names",
+]
 
 
 class Scheme(ABC):
@@ -159,9 +166,56 @@ class OwnerCounter(Scheme):
 
 
 class MMOwner(Scheme):
-    """Linux 6.15 ``CONFIG_MM_ID``: two (mm id, mapcount) slots, a "maybe
-    mapped shared" bit and the total mapcount, under a per-folio bit lock;
-    ``folio_maybe_mapped_shared``."""
+    """Linux 6.15 ``CONFIG_MM_ID`` (MM-owner tracking for large folios), as
+    merged: two (mm id, mapcount) slots, a "maybe mapped shared" bit and the
+    total mapcount, updated under a per-folio bit spinlock.
+
+    Kernel function -> this model (behaviour read from the merged source,
+    ``include/linux/rmap.h``, ``include/linux/mm.h``, ``mm/memory.c``):
+
+    ``folio_add_return_large_mapcount`` -> :meth:`map`
+        total += count. If the mm owns slot 0 or slot 1, that slot's count
+        grows. Else the first free slot (``MM_ID_DUMMY``, id 0 here) is taken
+        with ``count``: slot 0 sets the bit iff others already map the folio
+        (the total before was > 0); slot 1 sets the bit unconditionally
+        (slot 0 is occupied, so someone else maps it). No free slot: only
+        the total changes. (The 32-bit per-slot overflow path is not
+        modelled: ids and counts are the 64-bit kernel's.)
+    ``folio_sub_return_large_mapcount`` -> :meth:`unmap`
+        total -= count. If the mm owns a slot, its count drops; still > 0:
+        done (the bit is left alone). Reaching 0 *or going below* (the
+        merged comment's "valid corner case": mappings made while no slot
+        was free, unmapped after the mm took a slot) frees the slot. After
+        a freed slot, or an unmap by an mm without a slot, the bit is
+        cleared iff one slot's count equals the new total (a free slot
+        counts 0, so an unmapped folio clears it too).
+    ``folio_maybe_mapped_shared`` -> :meth:`shared`
+        total mapcount <= 1: "exclusive" whatever the bit says; else the
+        bit (set: maybe shared, clear: certainly exclusive).
+    ``folio_mm_id`` / ``folio_set_mm_id`` -> ``ids[s]`` (0 = free).
+    ``__wp_can_reuse_large_anon_folio`` (the COW-reuse decision for a
+    PTE-mapped large anon folio, reached from ``wp_can_reuse_anon_folio``)
+        reuses iff large mapcount > 1, bit clear, and refcount == mapcount
+        (rechecked under the bit lock). The lab's write fault uses
+        :meth:`shared` (the query) and differs in three ways, on purpose:
+        (1) mapcount <= 1: the merged fault copies the lone page to free the
+        large folio; the lab reuses it (a policy copy, the same for every
+        design, not caused by an answer, so never counted as needless);
+        (2) refcount == mapcount: the lab has no references other than
+        mappings (no GUP pins, no swap cache, no LRU batches), so this
+        always holds; a pinned or swap-cached folio would copy in the
+        kernel; (3) a PMD-mapped THP faults through ``do_huge_pmd_wp_page``,
+        which decides by ``PageAnonExclusive`` / refcount == 1 and splits
+        the PMD when it cannot reuse; the lab asks every design the same
+        question there and counts the split (:mod:`rmaplab.compare`).
+    Counting: the kernel adds 1 per PTE and 1 per PMD mapping; the lab adds
+    1 per page mapped (a PMD mapping counts its ``2**order`` pages), which
+    only changes the ``total <= 1`` shortcut for a lone PMD mapping (whose
+    bit is clear anyway: one mm, slot count == total).
+
+    So it never says "exclusive" wrongly and says "shared" wrongly once two
+    slot owners leave while a slot-less mm still maps two or more pages.
+    """
 
     name = "mm-owner"
     description = "6.15 MM-owner slots + maybe-mapped-shared bit"
@@ -176,30 +230,30 @@ class MMOwner(Scheme):
         self.total = 0
 
     def map(self, mm_id, mask, count):
+        others = self.total > 0
+        self.total += count
         if mm_id in self.ids:
             self.counts[self.ids.index(mm_id)] += count
-        elif 0 in self.ids:
-            s = self.ids.index(0)
-            self.ids[s] = mm_id
-            self.counts[s] = count
-            if self.total > 0:  # someone else already maps the folio
+        elif self.ids[0] == 0:
+            self.ids[0], self.counts[0] = mm_id, count
+            if others:
                 self.maybe_shared = True
-        self.total += count
+        elif self.ids[1] == 0:
+            self.ids[1], self.counts[1] = mm_id, count
+            self.maybe_shared = True  # slot 0 is taken: someone else maps it
 
     def unmap(self, mm_id, mask, count):
         self.total -= count
-        freed = False
         if mm_id in self.ids:
             s = self.ids.index(mm_id)
             self.counts[s] -= count
-            if self.counts[s] <= 0:  # zero, or below: the known corner case
-                self.ids[s] = 0
-                self.counts[s] = 0
-                freed = True
-        if freed or mm_id not in self.ids:
-            # a free slot counts 0, so a fully unmapped folio clears the bit too
-            if any(c == self.total for c in self.counts):
-                self.maybe_shared = False
+            if self.counts[s] > 0:
+                return  # the owner still maps pages: the bit is left alone
+            self.ids[s] = 0  # zero, or below: the known corner case
+            self.counts[s] = 0
+        # a free slot counts 0, so a fully unmapped folio clears the bit too
+        if self.total in self.counts:
+            self.maybe_shared = False
 
     def shared(self, mm_id):
         if self.total <= 1:
@@ -273,8 +327,56 @@ class RmapID(Scheme):
         return f"n={self.folio.mapcount} " + " ".join(f"{v:#x}" for v in self.folio.rmap_vals)
 
 
+#: Words of the rmap-moments design: two 64-bit sums.
+MOMENTS_WORD_BITS = 64
+
+
+def moments_encoding(config: RmapConfig = DEFAULT_CONFIG) -> Encoding:
+    """The rmap-moments design's encoding for ``config``'s ids: the sum of
+    ids and the sum of squared ids in 64-bit words
+    (:func:`rmaplab.encoding.moments`, what ``--encoding moments`` means)."""
+    from .encoding import moments
+
+    return moments(config.id_bits, MOMENTS_WORD_BITS)
+
+
+def moments_max_mappings(id_bits: int, word_bits: int = MOMENTS_WORD_BITS) -> int:
+    """Largest total mapcount ``n`` for which rmap-moments is exact: then no
+    word wraps (``n * (2**id_bits - 1)**2 < 2**word_bits``), and with
+    ``S1 = sum x``, ``S2 = sum x**2`` equal to ``n*a``, ``n*a**2`` the sum
+    ``sum (x - a)**2 = S2 - 2*a*S1 + n*a**2 = 0`` forces every mapping's id
+    ``x`` to be the asker's ``a``: no false "exclusive". 24-bit ids in
+    64-bit words: n <= 65536, e.g. 128 mms each mapping all 512 pages of
+    an order-9 folio."""
+    m = (1 << id_bits) - 1
+    return ((1 << word_bits) - 1) // (m * m)
+
+
+class RmapMoments(RmapID):
+    """The rmap-ID scheme with the moments encoding: the total mapcount,
+    the sum of ids and the sum of squared ids (the streaming "1-sparse"
+    test), 24-bit ids in two 64-bit words; exact while the total mapcount
+    is at most :func:`moments_max_mappings` (proof in its docstring)."""
+
+    name = "rmap-moments"
+    description = "rmap IDs, moments: mapcount + sum of ids + sum of squared ids"
+
+    def __init__(self, order, config: RmapConfig = DEFAULT_CONFIG, encoding=None):
+        super().__init__(order, config, moments_encoding(config))
+
+
 SCHEMES = {
-    c.name: c for c in (Truth, Legacy, TotalMapcount, OwnerCounter, MMOwner, BitCounters, RmapID)
+    c.name: c
+    for c in (
+        Truth,
+        Legacy,
+        TotalMapcount,
+        OwnerCounter,
+        MMOwner,
+        BitCounters,
+        RmapID,
+        RmapMoments,
+    )
 }
 
 
@@ -304,4 +406,6 @@ def make_scheme(
         raise ConfigError(f"scheme={name!r} is unknown: allowed {', '.join(SCHEMES)}") from None
     if cls is RmapID:
         return RmapID(order, config, encoding)
+    if cls is RmapMoments:
+        return RmapMoments(order, config)
     return cls(order, config)

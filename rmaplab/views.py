@@ -568,10 +568,12 @@ def scheme_totals(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _schemes_text(df: pd.DataFrame, params: Params) -> str:
+    from .compare import caption
+
     return (
         wrap(
-            f"Order {params.schemes_order}, 8 processes, seed {params.seed}, summed over "
-            f"{df['workload'].nunique()} workloads (not the counterexample). bytes "
+            caption(df, {"order": params.schemes_order, "procs": 8, "seed": params.seed})
+            + " bytes "
             "= what the scheme keeps per folio, atomics = RMW per (un)map it "
             "does; rmap-id: K values + mapcount + seqcount bytes, 1 + 2 + K "
             "atomics (cost.txt counts the values' bytes only and adds the "

@@ -20,7 +20,14 @@ import random
 
 from .config import DEFAULT_CONFIG, ConfigError, RmapConfig, _check_int
 
-__all__ = ["WORKLOADS", "IdAllocator", "make_workload", "workload_names"]
+__all__ = [
+    "SHAPES",
+    "SHAPE_DEFAULTS",
+    "WORKLOADS",
+    "IdAllocator",
+    "make_workload",
+    "workload_names",
+]
 
 
 class IdAllocator:
@@ -45,15 +52,21 @@ def _map_all(ops, folios, mm, pages):
         ops.append(("map", f, mm, 0, pages))
 
 
-def _start(order, seed, folios):
+def _start(order, seed, folios, pte=0):
     """A seeded generator, the page count, an allocator, the first mm, and
-    the ops list with that mm mapping every folio."""
+    the ops list with that mm mapping every folio (``pte``: by PTEs, in two
+    halves, as a THP is after a partial mprotect or a PTE-mapped refault;
+    else one map op, which a PMD maps at the PMD order)."""
     rnd = random.Random(seed)
     P = 1 << order
     ids = IdAllocator()
     first = ids.alloc()
     ops: list[tuple] = []
-    _map_all(ops, folios, first, P)
+    if pte and P > 1:
+        for f in range(folios):
+            ops += [("map", f, first, 0, P // 2), ("map", f, first, P // 2, P - P // 2)]
+    else:
+        _map_all(ops, folios, first, P)
     return rnd, P, ids, first, ops
 
 
@@ -193,6 +206,176 @@ def _counterexample(order, procs, seed, folios, config: RmapConfig = DEFAULT_CON
     return ops
 
 
+# -- shapes where 6.15's MM-owner tracking is imprecise -------------------------
+#
+# 6.15 tracks two mms per folio (rmaplab.schemes.MMOwner). It answers a wrong
+# "shared" when both slot owners have left while a slot-less mm still maps
+# two or more pages: the bit is cleared only when one slot's count equals
+# the total. These workloads put three or more mms on one folio in the
+# shapes real programs make. Shape parameters (keyword arguments of
+# make_workload): ``depth`` (fork generations), ``fanout`` (children per
+# node), ``lifetime`` (writes a short-lived process makes before it exits),
+# ``writes`` (distinct pages of each folio the survivor writes after the
+# exits; default every page), ``pte`` (1: the first mm maps each folio by
+# PTEs, so at the PMD order no PMD maps it; 0: one map op).
+
+
+def _write_pages(ops, rnd, mm, folios, P, writes):
+    """``mm`` writes ``writes`` distinct pages of each folio, in random order."""
+    for f in range(folios):
+        for p in rnd.sample(range(P), min(writes, P)):
+            ops.append(("cow", f, mm, p, 0))
+
+
+def _write_random(ops, rnd, mm, folios, P, n):
+    """``n`` writes to random pages (a process at work: requests, GC)."""
+    for _ in range(n):
+        ops.append(("cow", rnd.randrange(folios), mm, rnd.randrange(P), 0))
+
+
+def _double_fork(order, procs, seed, folios, depth, fanout, lifetime, writes, pte):
+    """Daemonisation by double fork, ``procs`` daemons from one launcher.
+
+    Stands for daemon(3)-style double forks that do not exec: python-daemon's
+    DaemonContext, start-stop-daemon --background, sshd/nginx/php-fpm
+    "daemonize" paths, Perl/Ruby daemons. The launcher forks a child, the
+    child forks the daemon (``depth`` generations: 2 = the classic double
+    fork); each intermediate exits once it has forked, and the launcher,
+    which waited for them, exits last. The daemons then write ``writes``
+    pages of each folio, one after the other. 6.15: the launcher holds slot
+    0 and the first child slot 1, both exit, the daemon has no slot, the
+    bit stays set: every write of the last daemon copies."""
+    rnd, P, ids, launcher, ops = _start(order, seed, folios, pte)
+    daemons = []
+    for _ in range(procs):
+        chain = [launcher]
+        for _ in range(depth):
+            c = ids.alloc()
+            ops.append(("fork", -1, chain[-1], c, 0))
+            chain.append(c)
+        for mid in reversed(chain[1:-1]):  # reaped bottom-up: each exits after its fork
+            ops.append(("exit", -1, mid, 0, 0))
+            ids.free(mid)
+        daemons.append(chain[-1])
+    ops.append(("exit", -1, launcher, 0, 0))
+    ids.free(launcher)
+    for d in daemons:
+        _write_pages(ops, rnd, d, folios, P, writes)
+    return ops
+
+
+def _preload_server(order, procs, seed, folios, depth, fanout, lifetime, writes, pte):
+    """A pre-fork server that preloads the application, then restarts.
+
+    Stands for gunicorn --preload (USR2 re-exec of the master, max_requests
+    worker recycling), uWSGI with ``lazy-apps = false``, Unicorn/Puma
+    preload_app, PostgreSQL's postmaster (shared catalogue caches built
+    before the backends fork; a postmaster restart drops it). The master
+    maps the preloaded heap and forks ``procs`` workers; each serves
+    ``lifetime`` requests (a write each); the master re-execs (its old image
+    exits); the old workers retire oldest first until one is left, which
+    writes ``writes`` pages of each folio. 6.15: the master and the first
+    worker held the slots."""
+    rnd, P, ids, master, ops = _start(order, seed, folios, pte)
+    workers = _fork_children(ops, ids, master, procs)
+    for w in workers:
+        _write_random(ops, rnd, w, folios, P, lifetime)
+    ops.append(("exit", -1, master, 0, 0))
+    ids.free(master)
+    for w in workers[:-1]:
+        ops.append(("exit", -1, w, 0, 0))
+        ids.free(w)
+    _write_pages(ops, rnd, workers[-1], folios, P, writes)
+    return ops
+
+
+def _zygote_exit(order, procs, seed, folios, depth, fanout, lifetime, writes, pte):
+    """An Android-style zygote whose first two children exit while the
+    others live.
+
+    Stands for Android's zygote/zygote64 (and Chromium's zygote, the
+    USAP pool): a preloaded runtime forks every app; short-lived apps
+    (the first two here: a broadcast receiver, a crashed service) exit
+    after ``lifetime`` writes; the other ``procs - 2`` apps live and each
+    write ``lifetime`` pages; then the zygote writes ``writes`` pages of
+    each folio (its GC and class-init work after the forks) and each
+    surviving app writes ``writes`` pages too. 6.15: the zygote holds slot 0
+    for as long as it maps pages, and every slot-less unmap compares slot 0
+    with the total, so while the zygote lives the bit is right."""
+    rnd, P, ids, zygote, ops = _start(order, seed, folios, pte)
+    apps = _fork_children(ops, ids, zygote, max(procs, 3))
+    for a in apps[:2]:
+        _write_random(ops, rnd, a, folios, P, lifetime)
+        ops.append(("exit", -1, a, 0, 0))
+        ids.free(a)
+    for a in apps[2:]:
+        _write_random(ops, rnd, a, folios, P, lifetime)
+    _write_pages(ops, rnd, zygote, folios, P, writes)
+    for a in apps[2:]:
+        _write_pages(ops, rnd, a, folios, P, writes)
+    return ops
+
+
+def _fork_tree(order, procs, seed, folios, depth, fanout, lifetime, writes, pte):
+    """A fork tree of ``depth`` generations, ``fanout`` children per node,
+    whose inner nodes exit once they have forked.
+
+    Stands for shells starting background jobs and exiting (``(a & b &)``,
+    nohup, init scripts), process supervisors that fork and detach, and
+    recursive make -j whose sub-makes exit as their jobs detach. The leaves
+    each write ``lifetime`` random pages and exit, oldest first, except the
+    last, which writes ``writes`` pages of each folio. (A make whose parents
+    wait keeps the root mapped: the root holds slot 0 and 6.15 is exact for
+    it; that shape is ``fork-exec``.)"""
+    rnd, P, ids, root, ops = _start(order, seed, folios, pte)
+    level = [root]
+    for _ in range(depth):
+        nxt = []
+        for node in level:
+            nxt += _fork_children(ops, ids, node, fanout)
+            ops.append(("exit", -1, node, 0, 0))
+            ids.free(node)
+        level = nxt
+    for leaf in level[:-1]:
+        _write_random(ops, rnd, leaf, folios, P, lifetime)
+        ops.append(("exit", -1, leaf, 0, 0))
+        ids.free(leaf)
+    _write_pages(ops, rnd, level[-1], folios, P, writes)
+    return ops
+
+
+def _bgsave(order, procs, seed, folios, depth, fanout, lifetime, writes, pte):
+    """Redis-style BGSAVE, ``procs`` times: the server forks a child that
+    writes the snapshot (reads only) while the server keeps writing
+    (``lifetime`` writes), the child exits, and the server writes
+    ``writes`` pages of each folio. Stands for Redis/Valkey BGSAVE and
+    BGREWRITEAOF, and any fork-to-snapshot. Two mms at a time: 6.15 is
+    exact here (the control)."""
+    rnd, P, ids, server, ops = _start(order, seed, folios, pte)
+    for _ in range(procs):
+        child = ids.alloc()
+        ops.append(("fork", -1, server, child, 0))
+        _write_random(ops, rnd, server, folios, P, lifetime)
+        ops.append(("exit", -1, child, 0, 0))
+        ids.free(child)
+        _write_pages(ops, rnd, server, folios, P, writes)
+    return ops
+
+
+#: The shape workloads and what they take.
+SHAPES = {
+    "double-fork": _double_fork,
+    "preload-server": _preload_server,
+    "zygote-exit": _zygote_exit,
+    "fork-tree": _fork_tree,
+    "bgsave": _bgsave,
+}
+#: Default shape parameters (``writes=None``: every page of each folio).
+SHAPE_DEFAULTS = {"depth": 2, "fanout": 2, "lifetime": 4, "writes": None, "pte": 0}
+#: Largest fork tree a shape may build (mms).
+MAX_SHAPE_MMS = 4096
+
+
 WORKLOADS = {
     **{
         k: _cover_letter(k)
@@ -212,6 +395,7 @@ WORKLOADS = {
     "prefork": _prefork,
     "random": _random_mix,
     "counterexample": _counterexample,
+    **SHAPES,
 }
 
 
@@ -226,14 +410,57 @@ def make_workload(
     seed: int = 0,
     folios: int = 4,
     config: RmapConfig = DEFAULT_CONFIG,
+    *,
+    depth: int | None = None,
+    fanout: int | None = None,
+    lifetime: int | None = None,
+    writes: int | None = None,
+    pte: int | None = None,
 ) -> list[tuple]:
-    """The operation stream of a named workload."""
+    """The operation stream of a named workload. ``depth``, ``fanout``,
+    ``lifetime``, ``writes``, ``pte`` shape the :data:`SHAPES` workloads (defaults
+    :data:`SHAPE_DEFAULTS`); the others refuse them."""
     if name not in WORKLOADS:
         raise ConfigError(f"workload={name!r} is unknown: allowed {', '.join(WORKLOADS)}")
     _check_int("order", order, 0, 21)
     _check_int("procs", procs, 1, 4096)
     _check_int("folios", folios, 1, 1 << 16)
     _check_int("seed", seed, 0)
+    given = {
+        "depth": depth,
+        "fanout": fanout,
+        "lifetime": lifetime,
+        "writes": writes,
+        "pte": pte,
+    }
+    if name not in SHAPES:
+        extra = [k for k, v in given.items() if v is not None]
+        if extra:
+            raise ConfigError(
+                f"{extra[0]} shapes only the workloads {', '.join(SHAPES)}: "
+                f"workload={name!r} takes none"
+            )
     if name == "counterexample":
         return _counterexample(order, procs, seed, folios, config)
+    if name in SHAPES:
+        sh = {k: SHAPE_DEFAULTS[k] if v is None else v for k, v in given.items()}
+        sh["depth"] = _check_int("depth", sh["depth"], 1, 12)
+        sh["fanout"] = _check_int("fanout", sh["fanout"], 1, 64)
+        sh["lifetime"] = _check_int("lifetime", sh["lifetime"], 0, 1 << 20)
+        sh["pte"] = _check_int("pte", int(sh["pte"]), 0, 1)
+        P = 1 << order
+        sh["writes"] = P if sh["writes"] is None else _check_int("writes", sh["writes"], 0, P)
+        if name == "fork-tree" and sum(sh["fanout"] ** d for d in range(sh["depth"] + 1)) > (
+            MAX_SHAPE_MMS
+        ):
+            raise ConfigError(
+                f"depth={sh['depth']}, fanout={sh['fanout']} make more than "
+                f"{MAX_SHAPE_MMS} mms: allowed fanout**0 + ... + fanout**depth <= {MAX_SHAPE_MMS}"
+            )
+        if name == "double-fork" and procs * sh["depth"] + 1 > MAX_SHAPE_MMS:
+            raise ConfigError(
+                f"procs={procs}, depth={sh['depth']} make more than {MAX_SHAPE_MMS} mms: "
+                f"allowed procs * depth + 1 <= {MAX_SHAPE_MMS}"
+            )
+        return SHAPES[name](order, procs, seed, folios, **sh)
     return WORKLOADS[name](order, procs, seed, folios)

@@ -4,6 +4,24 @@ Entry point: :func:`replay_all_schemes` (numba). Its plain-Python twin is
 :func:`rmaplab.compare.replay_schemes_python`, which replays the same
 operations through the scheme objects of :mod:`rmaplab.schemes` (Python
 ints); tests require the same counters.
+
+Two ways to drive a replay (``driver``):
+
+* ``DRIVER_TRUTH``: the ground truth decides each write fault (a truly
+  shared page is copied); every scheme's answer is scored against it
+  (``stats``: checks, false exclusive, false shared).
+* a scheme row ``r``: scheme ``r``'s own answer decides, as the kernel's
+  write fault would act on it, and ``cost`` counts what that does (columns
+  ``COST_*``). A PTE-mapped page: "shared" copies one 4 KiB page,
+  "exclusive" reuses it (``wp_can_reuse_anon_folio``). A PMD-mapped folio
+  (order ``pmd_order``, mapped whole by one map op, or inherited by fork):
+  ``do_huge_pmd_wp_page`` asks no design; with no other mapping (refcount
+  == 1) it reuses the whole PMD, else it splits the PMD and the PTE fault
+  asks the design. A reused page is writable, so a later write to it does
+  not fault, until a fork write-protects it again; a copied page leaves
+  the folio. A ``map`` op is a read fault or a move: its pages are not
+  writable until written.
+  Its plain-Python twin is :func:`rmaplab.compare.replay_costs_python`.
 """
 
 from __future__ import annotations
@@ -35,7 +53,38 @@ from .codes import (
     STATUS_PAGES_OUT_OF_RANGE,
 )
 
-__all__ = ["SchemesInputs", "SchemesResult", "SchemesState", "replay_all_schemes"]
+__all__ = [
+    "COST_NAMES",
+    "DRIVER_TRUTH",
+    "SchemesInputs",
+    "SchemesResult",
+    "SchemesState",
+    "replay_all_schemes",
+]
+
+#: ``driver`` of a replay the ground truth drives.
+DRIVER_TRUTH = -1
+
+# Columns of ``SchemesResult.cost`` (a replay driven by one scheme's answers).
+COST_WRITES = 0  # write ops in the workload (4 KiB each)
+COST_FAULTS = 1  # writes that faulted (page mapped from the folio, write-protected)
+COST_REUSES = 2  # "exclusive": the page (or the PMD) reused, no copy
+COST_COPIES = 3  # "shared": one 4 KiB page copied
+COST_NEEDLESS = 4  # copies made because of a false "shared"
+COST_PMD_SPLITS = 5  # write faults on a shared PMD-mapped folio: the PMD is split
+COST_BROKEN = 6  # needless copies that left the folio mapped whole by no mm
+COST_CORRUPTIONS = 7  # false "exclusive" reuses: two mms write one page
+N_COST = 8
+COST_NAMES = (
+    "writes",
+    "faults",
+    "reuses",
+    "copies",
+    "needless_copies",
+    "pmd_splits",
+    "broken_folios",
+    "corruptions",
+)
 
 _U0 = np.uint64(0)
 _U1 = np.uint64(1)
@@ -89,12 +138,15 @@ class SchemesState(NamedTuple):
     tcount: np.ndarray  # int64[folios, mms]: the truth's mappings per mm
     folios: np.ndarray  # int64[folios, F_BC_BITS + id_bits]: columns F_*
     rmap_vals: np.ndarray  # uint64[folios, K]: rmap values
+    wr_bits: np.ndarray  # uint64[folios, mms, words]: pages writable (no write fault)
+    pmd: np.ndarray  # int64[folios, mms]: 1 where the mm maps the folio by one PMD
 
 
 class SchemesResult(NamedTuple):
     stats: np.ndarray  # int64[N_SCHEMES, 3]: checks, false exclusive, false shared
     status: int  # STATUS_OK or the STATUS_* of the first invalid op
     bad_op: int  # index of that op, -1 if none
+    cost: np.ndarray | None = None  # int64[N_COST] of a scheme-driven replay
 
 
 _I1 = types.int64[::1]
@@ -119,9 +171,17 @@ def _sig():
         SchemesInputs,
     )
     state = types.NamedTuple(
-        (types.uint64[:, :, ::1], _I2, _I2, types.uint64[:, ::1]), SchemesState
+        (
+            types.uint64[:, :, ::1],
+            _I2,
+            _I2,
+            types.uint64[:, ::1],
+            types.uint64[:, :, ::1],
+            _I2,
+        ),
+        SchemesState,
     )
-    return types.void(inputs, state, _I2, _I1)
+    return types.void(inputs, state, _I2, _I1, _I1, types.int64, types.int64)
 
 
 @njit(cache=True, nogil=True)
@@ -166,8 +226,7 @@ def _event(fs, rmap_vals, tcount, ids, subids, id_bits, mask, f, m, c, page0):
         elif fs[f, s1] == 0:
             fs[f, s1] = m + 1
             fs[f, c1] = c
-            if fs[f, F_MO_TOTAL] > 0:
-                fs[f, F_BIT] = 1
+            fs[f, F_BIT] = 1  # slot 0 is taken: someone else maps the folio
         fs[f, F_MO_TOTAL] += c
     else:
         fs[f, F_MO_TOTAL] += c
@@ -208,15 +267,27 @@ def _event(fs, rmap_vals, tcount, ids, subids, id_bits, mask, f, m, c, page0):
         fs[f, F_NMAPPING] -= 1
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _mapped_whole(page_bits, f, mu, nw, P):
+    n = np.int64(0)
+    for w in range(nw):
+        n += _popcount(page_bits[f, mu, w])
+    return n == P
+
+
 @kernel(_sig)
-def _schemes_kernel(inp, st, stats, status):
+def _schemes_kernel(inp, st, stats, status, cost, driver, pmd_order):
     """Replay a workload through every peer scheme at once (rows of
     ``SCHEME_ROWS``); ``stats[s] = (checks, false_exclusive, false_shared)``.
+    ``driver``: ``DRIVER_TRUTH``, or the row whose answers decide the write
+    faults, with ``cost`` (columns ``COST_*``) counting what they do; a folio
+    of order ``pmd_order`` mapped whole by one map op is PMD-mapped.
     ``status = (STATUS_OK, -1)`` on success, ``(code, op)`` on an invalid
     operation."""
     kind, folio, mm, a, b = inp.kind, inp.folio, inp.mm, inp.a, inp.b
     ids, subids, id_bits, mask = inp.ids, inp.subids, inp.id_bits, inp.mask
     page_bits, tcount, fs, rmap_vals = st.page_bits, st.tcount, st.folios, st.rmap_vals
+    wr_bits, pmd = st.wr_bits, st.pmd
     P = np.int64(1) << inp.order
     nw = page_bits.shape[2]
     rng = np.zeros(nw, dtype=np.uint64)
@@ -256,13 +327,18 @@ def _schemes_kernel(inp, st, stats, status):
                     n += _popcount(hit)
                     rng[w] = hit
                     page_bits[f, mu, w] &= ~hit
+                    wr_bits[f, mu, w] &= ~hit
             if n == 0:
                 continue
             p0 = np.int64(rng[0] & _U1)
             if op == OP_MAP:
                 ev_c, ev_p0 = n, p0
+                # one PMD maps the whole folio when the mm mapped none of it
+                if inp.order == pmd_order and n == P and tcount[f, mu] == 0:
+                    pmd[f, mu] = 1
             else:
                 ev_c, ev_p0 = -n, -p0
+                pmd[f, mu] = 0  # a partial unmap splits the PMD first
         elif op == OP_FORK or op == OP_EXIT:
             child = a[i]
             cu = np.uint64(child)
@@ -275,20 +351,31 @@ def _schemes_kernel(inp, st, stats, status):
                 if op == OP_FORK:
                     for w in range(nw):
                         page_bits[fu, cu, w] |= page_bits[fu, mu, w]
+                        # fork write-protects the anon pages in parent and child
+                        wr_bits[fu, mu, w] = _U0
+                        wr_bits[fu, cu, w] = _U0
+                    pmd[fu, cu] = pmd[fu, mu]
                     _event(fs, rmap_vals, tcount, ids, subids, id_bits, mask, fu, child, n, p0)
                 else:
                     for w in range(nw):
                         page_bits[fu, mu, w] = _U0
+                        wr_bits[fu, mu, w] = _U0
+                    pmd[fu, mu] = 0
                     _event(fs, rmap_vals, tcount, ids, subids, id_bits, mask, fu, m, -n, -p0)
         elif op == OP_COW:
             # a write fault on page pg: every scheme answers, the truth scores
-            # them, and a truly shared page is copied
+            # them, and the driver (the truth, or one scheme) decides the copy
             pg = a[i]
             w = np.uint64(pg >> 6)
             bit = _U1 << np.uint64(pg & 63)
+            if driver >= 0:
+                cost[COST_WRITES] += 1
             if (page_bits[f, mu, w] & bit) == _U0:
-                continue  # the page was copied or unmapped earlier: no fault
+                continue  # the page was copied or unmapped earlier: no fault on this folio
+            if driver >= 0 and (wr_bits[f, mu, w] & bit) != _U0:
+                continue  # reused earlier and not write-protected since: no fault
             truly = fs[f, F_NMAPPING] > 1
+            said = False
             for r in range(N_SCHEMES):
                 if r == ROW_LEGACY:
                     shared = fs[f, F_LEGACY] > 1
@@ -297,6 +384,7 @@ def _schemes_kernel(inp, st, stats, status):
                 elif r == ROW_OWNER_COUNTER:
                     shared = not (m == fs[f, F_OWNER] and fs[f, F_OTHERS] == 0)
                 elif r == ROW_MM_OWNER:
+                    # folio_maybe_mapped_shared: total <= 1 is exclusive, else the bit
                     shared = fs[f, F_MO_TOTAL] > 1 and fs[f, F_BIT] != 0
                 elif r == ROW_BIT_COUNTERS:
                     idm = ids[mu]
@@ -320,8 +408,38 @@ def _schemes_kernel(inp, st, stats, status):
                     stats[r, COL_FALSE_EXCLUSIVE] += 1
                 if shared and not truly:
                     stats[r, COL_FALSE_SHARED] += 1
-            if truly:
+                if r == driver:
+                    said = shared
+            copy = truly
+            if driver >= 0:
+                cost[COST_FAULTS] += 1
+                if pmd[f, mu] != 0 and not truly:
+                    # do_huge_pmd_wp_page: refcount == 1 (one PMD mapping, no
+                    # other mm) reuses the whole PMD without asking any design
+                    cost[COST_REUSES] += 1
+                    for w2 in range(nw):
+                        wr_bits[f, mu, w2] = page_bits[f, mu, w2]
+                    continue
+                if pmd[f, mu] != 0:
+                    # shared: the PMD is split, and the PTE fault asks the design
+                    cost[COST_PMD_SPLITS] += 1
+                    pmd[f, mu] = 0
+                copy = said
+                if said:
+                    cost[COST_COPIES] += 1
+                    if not truly:
+                        cost[COST_NEEDLESS] += 1
+                        # nobody else maps it: whole before the copy means broken after
+                        if _mapped_whole(page_bits, f, mu, nw, P):
+                            cost[COST_BROKEN] += 1
+                else:
+                    cost[COST_REUSES] += 1
+                    wr_bits[f, mu, w] |= bit
+                    if truly:
+                        cost[COST_CORRUPTIONS] += 1
+            if copy:
                 page_bits[f, mu, w] &= ~bit
+                wr_bits[f, mu, w] &= ~bit
                 ev_c = np.int64(-1)
                 ev_p0 = np.int64(-1) if pg == 0 else np.int64(0)
         else:
@@ -344,6 +462,8 @@ def _new_state(inp: SchemesInputs) -> SchemesState:
         tcount=np.zeros((nf, n_mm), dtype=np.int64),
         folios=folios,
         rmap_vals=np.zeros((nf, inp.subids.shape[1]), dtype=np.uint64),
+        wr_bits=np.zeros((nf, n_mm, nw), dtype=np.uint64),
+        pmd=np.zeros((nf, n_mm), dtype=np.int64),
     )
 
 
@@ -392,11 +512,22 @@ def _convert(inp: SchemesInputs) -> SchemesInputs:
     return c
 
 
-def replay_all_schemes(inp: SchemesInputs) -> SchemesResult:
+def replay_all_schemes(
+    inp: SchemesInputs, driver: int = DRIVER_TRUTH, pmd_order: int = 9
+) -> SchemesResult:
     """Replay ``inp`` from empty folios through every scheme (rows
-    ``SCHEME_ROWS``); the first invalid map/unmap stops it with its status."""
+    ``SCHEME_ROWS``); the first invalid map/unmap stops it with its status.
+    ``driver``: ``DRIVER_TRUTH`` (the ground truth decides the write
+    faults), or a scheme row whose answers decide them, with ``cost``
+    counting what they do; ``pmd_order``: the folio order one PMD maps
+    (9: x86-64 with 4 KiB pages; -1: none)."""
     c = _convert(inp)
+    if not DRIVER_TRUTH <= int(driver) < N_SCHEMES:
+        raise ValueError(f"driver={driver} is out of range: allowed [-1, {N_SCHEMES - 1}]")
     stats = np.zeros((N_SCHEMES, 3), dtype=np.int64)
     status = np.zeros(2, dtype=np.int64)
-    _schemes_kernel(c, _new_state(c), stats, status)
-    return SchemesResult(stats, int(status[0]), int(status[1]))
+    cost = np.zeros(N_COST, dtype=np.int64)
+    _schemes_kernel(c, _new_state(c), stats, status, cost, int(driver), int(pmd_order))
+    return SchemesResult(
+        stats, int(status[0]), int(status[1]), cost if driver != DRIVER_TRUTH else None
+    )
