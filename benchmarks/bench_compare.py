@@ -23,7 +23,14 @@ from _cc import bench_main, best_time, compile_c, header, machine
 
 from rmaplab import get_config
 from rmaplab._kernels import word_mask
-from rmaplab._kernels.schemes import SchemesInputs, _convert, _new_state, _schemes_kernel
+from rmaplab._kernels.schemes import (
+    DRIVER_TRUTH,
+    N_COST,
+    SchemesInputs,
+    _convert,
+    _new_state,
+    _schemes_kernel,
+)
 from rmaplab.compare import ops_to_arrays, replay_schemes_python
 from rmaplab.subid import subids_array
 from rmaplab.workloads import make_workload
@@ -59,7 +66,8 @@ def run(folios=2048, python_ops=20_000, repeat=3):
             # entry point's index checks are not timed
             stats = np.zeros((6, 3), dtype=np.int64)
             status = np.zeros(2, dtype=np.int64)
-            _schemes_kernel(inp, _new_state(inp), stats, status)
+            cost = np.zeros(N_COST, dtype=np.int64)  # unused: the truth drives, as in C
+            _schemes_kernel(inp, _new_state(inp), stats, status, cost, DRIVER_TRUTH, 9)
             return stats
 
         def c():

@@ -443,13 +443,15 @@ def make_workload(
     if name == "counterexample":
         return _counterexample(order, procs, seed, folios, config)
     if name in SHAPES:
-        sh = {k: SHAPE_DEFAULTS[k] if v is None else v for k, v in given.items()}
+        sh: dict[str, int] = {}
+        for k, v in given.items():
+            d = SHAPE_DEFAULTS[k]
+            sh[k] = v if v is not None else (1 << order if d is None else d)
         sh["depth"] = _check_int("depth", sh["depth"], 1, 12)
         sh["fanout"] = _check_int("fanout", sh["fanout"], 1, 64)
         sh["lifetime"] = _check_int("lifetime", sh["lifetime"], 0, 1 << 20)
-        sh["pte"] = _check_int("pte", int(sh["pte"]), 0, 1)
-        P = 1 << order
-        sh["writes"] = P if sh["writes"] is None else _check_int("writes", sh["writes"], 0, P)
+        sh["pte"] = _check_int("pte", sh["pte"], 0, 1)
+        sh["writes"] = _check_int("writes", sh["writes"], 0, 1 << order)
         if name == "fork-tree" and sum(sh["fanout"] ** d for d in range(sh["depth"] + 1)) > (
             MAX_SHAPE_MMS
         ):

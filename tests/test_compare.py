@@ -1,0 +1,119 @@
+"""compare's cost fields, rmap-moments and the caption: numba against the
+Python twin, exact designs against the truth, and the JSON interface."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rmaplab.cli import main
+from rmaplab.compare import (
+    COST_COLUMNS,
+    caption,
+    compare,
+    compare_all,
+    replay_costs,
+    replay_costs_python,
+    replay_schemes,
+    replay_schemes_python,
+)
+from rmaplab.config import ConfigError
+from rmaplab.schemes import moments_max_mappings, scheme_names
+from rmaplab.workloads import SHAPES, make_workload, workload_names
+
+ALL = [n for n in scheme_names() if n != "truth"]
+SMALL = [w for w in workload_names() if w != "counterexample"]
+
+
+@pytest.mark.parametrize("workload", SMALL)
+@pytest.mark.parametrize("order", [2, 4])
+def test_costs_numba_matches_python(workload, order):
+    ops = make_workload(workload, order, 4, 1, 2)
+    assert replay_costs(ops, order) == replay_costs_python(ops, order)
+    assert replay_schemes(ops, order) == replay_schemes_python(ops, order)
+
+
+@pytest.mark.parametrize("workload", list(SHAPES))
+def test_costs_numba_matches_python_at_the_pmd_order(workload):
+    for pte in (0, 1):
+        ops = make_workload(workload, 9, 3, 0, 1, pte=pte, writes=40, lifetime=3)
+        assert replay_costs(ops, 9) == replay_costs_python(ops, 9)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), procs=st.integers(1, 6), order=st.sampled_from([1, 3, 9]))
+def test_costs_random_mix_twins_agree_and_exact_designs_cost_nothing(seed, procs, order):
+    ops = make_workload("random", order, procs, seed, 2)
+    c = replay_costs(ops, order)
+    assert c == replay_costs_python(ops, order)
+    for n in ("rmap-moments", "bit-counters"):  # exact: no false answer, no cost
+        assert c[n]["needless_copies"] == 0 and c[n]["corruptions"] == 0
+    assert c["mm-owner"]["corruptions"] == 0  # never a wrong "exclusive"
+    for n in ALL:
+        x = c[n]
+        assert x["reuses"] + x["copies"] == x["faults"] <= x["writes"]
+        assert x["needless_copies"] <= x["copies"]
+        assert x["broken_folios"] <= x["needless_copies"]
+
+
+def test_rmap_moments_is_exact_where_compare_runs():
+    # 24-bit ids, 64-bit words: no wrap up to 65536 mappings of one folio
+    assert moments_max_mappings(24) == 65536
+    assert 65536 * (2**24 - 1) ** 2 < 2**64 <= 65537 * (2**24 - 1) ** 2
+    df = compare_all(order=6, procs=8, folios=2)
+    mo = df[df["scheme"] == "rmap-moments"]
+    assert len(mo) and (mo["false_exclusive"] == 0).all() and (mo["false_shared"] == 0).all()
+
+
+def test_double_fork_json_has_the_cost_fields(capsys):
+    argv = ["compare", "--workload", "double-fork", "--schemes", "mm-owner,rmap-moments,rmap-id"]
+    assert main([*argv, "--order", "4", "--procs", "1", "--json"]) == 0
+    rows = {r["scheme"]: r for r in json.loads(capsys.readouterr().out)}
+    assert list(rows) == ["mm-owner", "rmap-moments", "rmap-id"]
+    for r in rows.values():
+        assert set(COST_COLUMNS) <= set(r)
+    # 4 folios of 16 pages: the daemon's 15 writes per folio before the last copy
+    assert rows["mm-owner"]["needless_copies"] == 4 * 15
+    assert rows["mm-owner"]["copied_bytes"] == 4 * 15 * 4096
+    assert rows["mm-owner"]["broken_folios"] == 4
+    assert rows["rmap-moments"]["needless_copies"] == 0
+    assert all(r["corruptions"] == 0 and r["false_exclusive"] == 0 for r in rows.values())
+    # PMD-mapped at order 9: do_huge_pmd_wp_page reuses without asking
+    assert main([*argv, "--procs", "1", "--json"]) == 0
+    rows = {r["scheme"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["mm-owner"]["needless_copies"] == 0 and rows["mm-owner"]["false_shared"] > 0
+    assert main([*argv, "--procs", "1", "--pte", "1", "--json"]) == 0
+    rows = {r["scheme"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["mm-owner"]["needless_copies"] == 4 * 511
+
+
+def test_compare_list_names_the_new_scheme_and_workloads(capsys):
+    assert main(["compare", "--list", "--json"]) == 0
+    listing = json.loads(capsys.readouterr().out)
+    assert "rmap-moments" in listing["schemes"]
+    assert set(SHAPES) <= set(listing["workloads"])
+
+
+def test_caption_comes_from_the_run():
+    df = compare("bgsave", ["mm-owner"], order=5, procs=3, seed=2, folios=1, shape={"depth": 2})
+    c = caption(df)
+    assert c.startswith("Order 5, 3 processes, seed 2, workload bgsave; 1 folios, depth 2")
+    all_ = compare_all(["fork", "cow"], order=4, procs=2, folios=1)
+    assert "summed over 2 workloads (not the counterexample)" in caption(all_)
+    assert caption(all_.copy(), {"order": 9}).startswith("Order 4")  # attrs win over defaults
+
+
+def test_compare_text_caption_is_not_hard_coded(capsys):
+    assert main(["compare", "--workload", "bgsave", "--order", "5", "--procs", "2"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Order 5, 2 processes, seed 0, workload bgsave" in out
+    assert "Order 9, 8 processes" not in out
+
+
+def test_shape_options_are_refused_for_other_workloads():
+    with pytest.raises(ConfigError, match="depth shapes only the workloads"):
+        compare("zygote", order=4, shape={"depth": 3})
+    assert main(["compare", "--workload", "double-fork", "--depth", "0"]) == 2
