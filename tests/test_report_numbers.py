@@ -364,6 +364,7 @@ def test_schemes_table_two_ways():
         "mm-owner": 2 * 4 + 2 * 4 + 4,  # two (id, mapcount) slots + total mapcount
         "bit-counters": 4 * (24 + 1),  # one counter per id bit + total mapcount
         "rmap-id": 3 * 8 + 4 + 4,  # K values, mapcount, seqcount
+        "rmap-moments": 2 * 8 + 4 + 4,  # sum of ids, sum of squares, mapcount, seqcount
     }
     assert dict(info["atomics_per_update"]) == {
         "legacy": 1,
@@ -372,6 +373,7 @@ def test_schemes_table_two_ways():
         "mm-owner": 3,  # bit lock, unlock, total mapcount
         "bit-counters": 24 + 1,  # worst case: every id bit set
         "rmap-id": 1 + 2 + 3,  # mapcount, seqcount, K values
+        "rmap-moments": 1 + 2 + 2,  # mapcount, seqcount, 2 values
     }
     tot = fast.groupby("scheme")[["checks", "false_exclusive", "false_shared"]].sum()
     # every scheme answers the same checks; one counter per id bit is exact; a
