@@ -193,6 +193,13 @@ class MMOwner(Scheme):
         total mapcount <= 1: "exclusive" whatever the bit says; else the
         bit (set: maybe shared, clear: certainly exclusive).
     ``folio_mm_id`` / ``folio_set_mm_id`` -> ``ids[s]`` (0 = free).
+    ``folio_set_large_mapcount`` (a new anon folio's first mapping, slot 0,
+    no lock) -> :meth:`map` on an unmapped folio (same result).
+    ``folio_lock_large_mapcount`` / ``folio_unlock_large_mapcount`` (bit
+    spinlock in ``_mm_ids``) -> not modelled here (updates are sequential);
+    counted in ``atomics_per_update``; the race explorer models them.
+    ``mm->mm_id`` (31-bit ida from 1; 0 is ``MM_ID_DUMMY``) -> the mm ids
+    of :mod:`rmaplab.workloads` (lowest free from 1).
     ``__wp_can_reuse_large_anon_folio`` (the COW-reuse decision for a
     PTE-mapped large anon folio, reached from ``wp_can_reuse_anon_folio``)
         reuses iff large mapcount > 1, bit clear, and refcount == mapcount

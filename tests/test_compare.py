@@ -117,3 +117,13 @@ def test_shape_options_are_refused_for_other_workloads():
     with pytest.raises(ConfigError, match="depth shapes only the workloads"):
         compare("zygote", order=4, shape={"depth": 3})
     assert main(["compare", "--workload", "double-fork", "--depth", "0"]) == 2
+
+
+def test_the_posted_counterexample_is_a_corruption_for_rmap_id_only():
+    # order 9's posted sub-IDs: one false "exclusive"; reused, two mms write
+    # one page. Every other design copies the victim's page (it is shared).
+    for fast in (True, False):
+        df = compare("counterexample", fast=fast).set_index("scheme")
+        assert df.loc["rmap-id", "corruptions"] == 1 == df.loc["rmap-id", "false_exclusive"]
+        others = df.drop(index="rmap-id")
+        assert (others["corruptions"] == 0).all() and (others["copies"] == 1).all()
