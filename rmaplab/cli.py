@@ -447,6 +447,11 @@ def cmd_compare(args) -> int:
     )
     print()
     print(view("schemes").render_text(df, Params(cfg)))
+    if "needless_copies" in df:
+        from .shape_sweep import cost_text
+
+        print()
+        print(cost_text(df))
     if int(df["checks"].sum()) == 0:
         print()
         print(

@@ -28,7 +28,13 @@ from .compare import PAGE_SIZE, PMD_ORDER, compare
 from .config import DEFAULT_CONFIG, RmapConfig, require_config
 from .workloads import SHAPES
 
-__all__ = ["SHAPE_PARAMS", "shape_cost_chart", "shape_cost_table", "sweep_shapes"]
+__all__ = [
+    "SHAPE_PARAMS",
+    "cost_text",
+    "shape_cost_chart",
+    "shape_cost_table",
+    "sweep_shapes",
+]
 
 #: The parameters each shape workload uses (the others are held at their
 #: first value so the grid holds no duplicate runs).
@@ -225,3 +231,27 @@ def shape_cost_chart(table: pd.DataFrame):
             ),
         )
     )
+
+
+def cost_text(df: pd.DataFrame) -> str:
+    """Plain text (72 columns) of what each scheme's answers cost in a
+    :func:`rmaplab.compare.compare` frame, when they drive the write faults."""
+    from .export import text_table, wrap
+
+    t = df[["scheme", "faults", "reuses", "copies", "needless_copies", "copied_bytes"]].copy()
+    t["copied_kib"] = t.pop("copied_bytes") // 1024
+    t["broken"] = df["broken_folios"]
+    t["corrupt"] = df["corruptions"]
+    head = wrap(
+        "What the answers cost when each scheme's answers decide the write "
+        "faults (4 KiB copies; a lone PMD-mapped THP is reused by "
+        "do_huge_pmd_wp_page whatever the scheme says). needless = copies "
+        "made because of a false 'shared'; broken = large folios no longer "
+        "mapped whole by any mm because of them; corrupt = false 'exclusive' "
+        "reuses (two mms write one page)."
+    )
+    body = text_table(
+        t,
+        headers=["scheme", "faults", "reuses", "copies", "needless", "KiB", "broken", "corrupt"],
+    )
+    return head + "\n\n" + body

@@ -127,3 +127,12 @@ def test_the_posted_counterexample_is_a_corruption_for_rmap_id_only():
         assert df.loc["rmap-id", "corruptions"] == 1 == df.loc["rmap-id", "false_exclusive"]
         others = df.drop(index="rmap-id")
         assert (others["corruptions"] == 0).all() and (others["copies"] == 1).all()
+
+
+def test_compare_text_prints_the_costs_in_72_columns(capsys):
+    assert main(["compare", "--workload", "double-fork", "--order", "4", "--procs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert max(map(len, out.splitlines())) <= 72
+    line = [x for x in out.splitlines() if x.startswith("mm-owner")][-1]  # the cost table
+    # faults, reuses, copies, needless, KiB, broken, corrupt: 4 folios x 16 pages
+    assert line.split()[1:] == ["64", "4", "60", "60", str(60 * 4), "4", "0"]
