@@ -92,3 +92,18 @@ def test_sweep_view_and_chart():
     spec = shape_cost_chart(t).to_dict()
     assert "6.15" in spec["title"]["text"] and spec["encoding"]["facet"]["field"] == "workload"
     assert "procs 2; depth 2; fanout 2" in spec["title"]["subtitle"]
+
+
+def test_sweep_through_an_executor_gives_the_same_rows():
+    from concurrent.futures import ThreadPoolExecutor
+
+    kw = dict(workloads=["double-fork", "bgsave"], orders=(4,), procs=(1, 2), depth=(2,), folios=1)
+    here = sweep_shapes(**kw)
+    with ThreadPoolExecutor(2) as ex:
+        there = sweep_shapes(executor=ex, **kw)
+    assert here.equals(there) and len(here) == 2 * 2 * 2  # workloads x procs x schemes
+
+
+def test_sweep_refuses_a_non_shape_workload():
+    with pytest.raises(ConfigError, match="not a shape workload"):
+        sweep_shapes(workloads=["zygote"])
