@@ -362,8 +362,13 @@ def moments_max_mappings(id_bits: int, word_bits: int = MOMENTS_WORD_BITS) -> in
 class RmapMoments(RmapID):
     """The rmap-ID scheme with the moments encoding: the total mapcount,
     the sum of ids and the sum of squared ids (the streaming "1-sparse"
-    test), 24-bit ids in two 64-bit words; exact while the total mapcount
-    is at most :func:`moments_max_mappings` (proof in its docstring)."""
+    test) of the configuration's ids (24-bit in wip-v1) in two 64-bit
+    words; exact while the total mapcount is at most
+    :func:`moments_max_mappings` (proof in its docstring): 65536 for 24-bit
+    ids, e.g. 128 mms each mapping all 512 pages of an order-9 folio;
+    compare's defaults (order 9, 8 processes, at most 9 mms on a folio) are
+    far inside. For wider ids the bound shrinks (31-bit: 4 mappings) and
+    exactness is not claimed."""
 
     name = "rmap-moments"
     description = "rmap IDs, moments: mapcount + sum of ids + sum of squared ids"

@@ -145,7 +145,7 @@ def _table(text: str) -> dict:
 def test_post_states_encoding_order_quick_and_what_sums_cover(reports):
     from rmaplab.compare import compare
     from rmaplab.report import post_text
-    from rmaplab.workloads import workload_names
+    from rmaplab.workloads import SHAPES, workload_names
 
     a, _ = reports
     post = " ".join((a / "post.txt").read_text().split())
@@ -163,7 +163,8 @@ def test_post_states_encoding_order_quick_and_what_sums_cover(reports):
         "3 mms, 20 mappings; 20000 trials per Monte Carlo point; 0 by proof where proven):"
     ) in post
     # section 5 sums exactly the named workloads, and says the counterexample is not one
-    names = [w for w in workload_names() if w != "counterexample"]
+    # the shape workloads (6.15's weak spots) are not in compare_all's default set
+    names = [w for w in workload_names() if w != "counterexample" and w not in SHAPES]
     assert (
         f"5. The peer schemes on {len(names)} kernel-like workloads ({', '.join(names)}) at "
         "order 9, 8 processes, 2 folios, seed 0: checks, false exclusive and false shared, "
