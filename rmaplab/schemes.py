@@ -366,8 +366,8 @@ class RmapMoments(RmapID):
     words; exact while the total mapcount is at most
     :func:`moments_max_mappings` (proof in its docstring): 65536 for 24-bit
     ids, e.g. 128 mms each mapping all 512 pages of an order-9 folio;
-    compare's defaults (order 9, 8 processes, at most 9 mms on a folio) are
-    far inside. For wider ids the bound shrinks (31-bit: 4 mappings) and
+    compare's default runs (8 processes) keep at most a dozen mms on a
+    folio. For wider ids the bound shrinks (31-bit: 4 mappings) and
     exactness is not claimed."""
 
     name = "rmap-moments"
