@@ -6,7 +6,9 @@ Usage: python benchmarks/bench_compare.py [--folios F] [--json]
 The numba and C sides replay whole workloads of about 10^6 operations (the
 cover letter's munmap and cow on many order-9 folios, a zygote) and are
 compared counter for counter; the Python side replays a prefix. Rates are
-operations per second.
+operations per second. A second table times the cost replay (6.15's own
+answers drive the write faults) in numba against its Python twin, on shape
+workloads; the twin replays a prefix, compared counter for counter.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from _cc import bench_main, best_time, compile_c, header, machine
 
 from rmaplab import get_config
 from rmaplab._kernels import word_mask
+from rmaplab._kernels.codes import ROW_MM_OWNER
 from rmaplab._kernels.schemes import (
     DRIVER_TRUTH,
     N_COST,
@@ -31,7 +34,13 @@ from rmaplab._kernels.schemes import (
     _new_state,
     _schemes_kernel,
 )
-from rmaplab.compare import ops_to_arrays, replay_schemes_python
+from rmaplab.compare import (
+    _kernel_inputs,
+    ops_to_arrays,
+    replay_costs,
+    replay_costs_python,
+    replay_schemes_python,
+)
 from rmaplab.subid import subids_array
 from rmaplab.workloads import make_workload
 
@@ -120,7 +129,37 @@ def run(folios=2048, python_ops=20_000, repeat=3):
                 "identical": same,
             }
         )
-    return machine() | {"rows": rows}
+    cost_rows = []
+    for name, order, procs in (("double-fork", 6, 8), ("preload-server", 6, 8)):
+        ops = make_workload(name, order, procs, 0, max(1, folios // 16))
+        inp = _convert(_kernel_inputs(ops, order, cfg, None))
+
+        def driven(inp=inp):
+            stats = np.zeros((6, 3), dtype=np.int64)
+            status = np.zeros(2, dtype=np.int64)
+            cost = np.zeros(N_COST, dtype=np.int64)
+            _schemes_kernel(inp, _new_state(inp), stats, status, cost, ROW_MM_OWNER, 9)
+            return cost
+
+        driven()
+        t_nb, _ = best_time(driven, 10 * repeat)
+        k = min(python_ops, len(ops))
+        t = time.perf_counter()
+        py = replay_costs_python(ops[:k], order, ["mm-owner"], cfg)
+        t_py = time.perf_counter() - t
+        cost_rows.append(
+            {
+                "workload": name,
+                "order": order,
+                "ops": len(ops),
+                "numba_ops_per_s": len(ops) / t_nb,
+                "python_ops": k,
+                "python_ops_per_s": k / t_py,
+                "numba_vs_python": (len(ops) / t_nb) / (k / t_py),
+                "identical": py == replay_costs(ops[:k], order, ["mm-owner"], cfg),
+            }
+        )
+    return machine() | {"rows": rows, "cost_rows": cost_rows}
 
 
 def report(r) -> str:
@@ -135,6 +174,16 @@ def report(r) -> str:
             f"{x['workload']:<9}{x['ops']:>9}{x['numba_ops_per_s']:>10.2e}{x['c_ops_per_s']:>10.2e}"
             f"{x['python_ops_per_s']:>10.2e}{x['numba_vs_c']:>6.2f}{x['numba_vs_python']:>7.0f}"
             f"{x['identical']!s:>6}"
+        )
+    out += [
+        "",
+        "cost replay (mm-owner drives the write faults): numba vs. its Python twin",
+        f"{'workload':<15}{'ops':>9}{'numba':>10}{'Python':>10}{'n/Py':>7}{'same':>6}",
+    ]
+    for x in r.get("cost_rows", []):
+        out.append(
+            f"{x['workload']:<15}{x['ops']:>9}{x['numba_ops_per_s']:>10.2e}"
+            f"{x['python_ops_per_s']:>10.2e}{x['numba_vs_python']:>7.0f}{x['identical']!s:>6}"
         )
     return "\n".join(out)
 
