@@ -12,6 +12,8 @@ mm ids: A = 1, B = 2, C = 3. Folio order 2 (4 pages).
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rmaplab.compare import (
     replay_costs,
@@ -180,3 +182,29 @@ def test_double_fork_costs_by_hand(replay):
     c = replay(_double_fork_ops(9, pte=True), 9, ["mm-owner"])
     assert c["mm-owner"]["needless_copies"] == 511
     assert c["mm-owner"]["broken_folios"] == 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 4), st.booleans(), st.integers(1, 15)), max_size=40))
+def test_exact_while_at_most_two_mms_map_at_once(steps):
+    """The merged series' claim, on the model: with at most two mms mapping
+    the folio at any one time, folio_maybe_mapped_shared is exact (order 2)."""
+    s = make_scheme("mm-owner", 2)
+    held: dict[int, int] = {}
+    for mm, is_map, mask in steps:
+        if is_map:
+            new = mask & ~held.get(mm, 0)
+            if not new or len(set(held) - {mm}) >= 2:
+                continue  # a third concurrent mm is outside the claim
+            s.map(mm, new, bin(new).count("1"))
+            held[mm] = held.get(mm, 0) | new
+        else:
+            gone = mask & held.get(mm, 0)
+            if not gone:
+                continue
+            s.unmap(mm, gone, bin(gone).count("1"))
+            held[mm] &= ~gone
+            if not held[mm]:
+                del held[mm]
+        for m in held:
+            assert s.shared(m) == (len(held) > 1), (steps, s.state())

@@ -210,7 +210,9 @@ def _event(fs, rmap_vals, tcount, ids, subids, id_bits, mask, f, m, c, page0):
         fs[f, F_OWNER] = m
     if m != fs[f, F_OWNER]:
         fs[f, F_OTHERS] += c
-    # 6.15 MM-owner slots
+    # 6.15 MM-owner slots: folio_add_return_large_mapcount (c > 0) and
+    # folio_sub_return_large_mapcount (c < 0); the kernel-function mapping
+    # is in rmaplab.schemes.MMOwner's docstring
     s0, s1 = F_SLOT_ID, F_SLOT_ID + 1
     c0, c1 = F_SLOT_CNT, F_SLOT_CNT + 1
     if c > 0:
@@ -234,7 +236,7 @@ def _event(fs, rmap_vals, tcount, ids, subids, id_bits, mask, f, m, c, page0):
         for s in range(2):
             if fs[f, F_SLOT_ID + s] == m + 1:
                 fs[f, F_SLOT_CNT + s] += c
-                if fs[f, F_SLOT_CNT + s] <= 0:
+                if fs[f, F_SLOT_CNT + s] <= 0:  # zero or below (the corner case): free
                     fs[f, F_SLOT_ID + s] = 0
                     fs[f, F_SLOT_CNT + s] = 0
                 else:
