@@ -83,8 +83,15 @@ def fill(text: str, width: int = MAIL_WIDTH, strict: bool = True) -> str:
     lines: list[str] = []
     cur = first
     fresh = True  # nothing but the indent on the current line yet
-    for gap, g in _groups(body):
+    todo = list(reversed(_groups(body)))
+    while todo:
+        gap, g = todo.pop()
         g = g.replace(NBSP, " ")
+        if len(hang) + len(g) > width and " " in g.strip():
+            # an atom longer than a line: break it between its tokens
+            words = g.split(" ")
+            todo += [(" ", x) for x in reversed(words[1:]) if x]
+            g = words[0]
         if fresh:
             cur += g
             fresh = False
@@ -107,7 +114,9 @@ def mail(blocks: Iterable[str | Pre], width: int = MAIL_WIDTH) -> str:
         if isinstance(b, Pre):
             for n, ln in enumerate(b.text.rstrip("\n").split("\n"), 1):
                 if len(ln) > width:
-                    raise ValueError(f"verbatim line {n} is {len(ln)} columns: {ln!r}")
+                    raise ValueError(
+                        f"verbatim line {n} is {len(ln)} columns, allowed <= {width}: {ln!r}"
+                    )
                 out.append(ln.rstrip())
             continue
         for par in b.split("\n"):

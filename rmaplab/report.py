@@ -681,14 +681,12 @@ def post_blocks(facts: dict, config: RmapConfig, quick: bool = False) -> list[st
 
 
 def _footer(f: dict) -> str:
-    p = f
-    commit = p.get("git_commit")
-    if commit and p.get("git_dirty"):
-        commit += " (with uncommitted changes)"
+    commit = f.get("git_commit")
     return (
-        f"rmaplab {p.get('rmaplab_version', '?')}\n"
+        f"rmaplab {f.get('rmaplab_version', '?')}\n"
         f"git commit {commit or 'unknown (not run from a git checkout)'}\n"
-        f"Command: {p.get('command') or 'unknown'}"
+        + ("(the checkout had uncommitted changes)\n" if commit and f.get("git_dirty") else "")
+        + f"Command: {f.get('command') or 'unknown'}"
     )
 
 
