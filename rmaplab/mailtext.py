@@ -53,6 +53,7 @@ def _groups(text: str) -> list[tuple[str, str]]:
     keeps the spacing inside it, a gap is the spacing a line break drops."""
     out: list[tuple[str, str]] = []
     glue_next = False
+    depth = 0  # open brackets of a math atom such as id^(1, 2) or w[s, t]
     pos = 0
     for m in re.finditer(r"[^ \t\n]+", text):
         gap, w = text[pos : m.start()], m.group()
@@ -62,8 +63,22 @@ def _groups(text: str) -> list[tuple[str, str]]:
             out[-1] = (out[-1][0], out[-1][1] + gap + w)
         else:
             out.append((gap, w))
-        glue_next = op
+            # a bracket opened inside a token (not prose's "(see"), left open
+            depth = _open_inside(w)
+            glue_next = op or depth > 0
+            continue
+        if depth > 0:
+            depth += w.count("(") + w.count("[") - w.count(")") - w.count("]")
+        glue_next = op or (depth > 0 and len(out[-1][1]) < 24)
     return out
+
+
+def _open_inside(w: str) -> int:
+    """Brackets left open by a token that opens one after its first character."""
+    first = min((i for i in (w.find("("), w.find("[")) if i > 0), default=-1)
+    if first < 0:
+        return 0
+    return w.count("(") + w.count("[") - w.count(")") - w.count("]")
 
 
 def fill(text: str, width: int = MAIL_WIDTH, strict: bool = True) -> str:

@@ -27,8 +27,8 @@ MEASURED_PREFIX = "  measured here"
 #: how the post names collide's encodings where the shorthand would mislead:
 #: the headline design has two values too, and it is safe
 _COLLIDE_NAMES = {
-    "two-values": "posted digits with K = 2 (unsafe)",
-    "digits-k2": "posted digits with K = 2 (unsafe)",
+    "two-values": nb("posted digits with K = 2 (unsafe)"),
+    "digits-k2": nb("posted digits with K = 2 (unsafe)"),
 }
 
 
@@ -346,16 +346,12 @@ def post_text(facts: dict, config: RmapConfig, quick: bool = False) -> str:
 
 
 def _details(f: dict, cfg: RmapConfig) -> list[str | Pre]:
-    """The older, longer notes: design search, collisions, cost model, peers."""
-    from .proof import LINEAR_SCOPE, quadratic_table
-    from .verify import frontier_pages
-
+    """Notes in attachment order: [3] the posted encoding, [5] design search
+    and cost, [6] collisions and peer schemes."""
     cs = f.get("collide_scope", {})
     corder = cs.get("order", 9 if 9 in cfg.orders else cfg.max_order)
     g = cfg.group_for(corder)
-    dp = _design_post(f)
-    out: list[str | Pre] = [f"[5] {dp[0]}", *dp[1:], ""] if dp else []
-    out += [
+    out: list[str | Pre] = [
         f"[3] Encoding: {cfg.name}, {cfg.id_bits}-bit mm ids, {cfg.word_bits}-bit rmap "
         "values; each value sums sub-IDs, the base P_g + 1 digits of one slice of "
         f"the id. At order {corder}: {nb(f'K = {g.nr_values}')} values of "
@@ -363,32 +359,24 @@ def _details(f: dict, cfg: RmapConfig) -> list[str | Pre]:
         "counterexample_steps.txt, verify.txt.",
         "",
     ]
-    coll = f.get("collide") or {}
-    if coll:
-        zero = [e for e, (p, hi, m) in coll.items() if m == "proof"]
-        rest = {e: v for e, v in coll.items() if e not in zero}
-        trials = f" {cs['trials']} trials per point;" if "trials" in cs else ""
-        out.append(
-            f"Collisions at order {corder} (collide.txt; uniform random "
-            f"populations, 3 mms, 20 mappings;{trials} random ids are not what a "
-            "lowest-free allocator hands out, so these bound nothing for real "
-            "ids):"
-        )
-        if zero:
-            out.append(f"- 0 by proof: {', '.join(_COLLIDE_NAMES.get(e, e) for e in zero)}")
-        for e, (p, hi, method) in rest.items():
-            out.append(f"- {_COLLIDE_NAMES.get(e, e)}: {p:.3g} (95% high {hi:.3g}, {method})")
-        if f.get("adversarial"):
-            fooled = [_COLLIDE_NAMES.get(e, e) for e, p in f["adversarial"].items() if p > 0]
-            out.append(
-                f"The counterexample and its neighbours fool: {', '.join(fooled) or 'none'}."
-            )
-        out.append("")
+    dp = _design_post(f)
+    out += [f"[5] {dp[0]}", *dp[1:], ""] if dp else []
+    out += _posted_cost(f, cfg)
+    out += _collisions(f, corder)
+    out += _peers(f)
+    return out
+
+
+def _posted_cost(f: dict, cfg: RmapConfig) -> list[str | Pre]:
+    from .proof import LINEAR_SCOPE, quadratic_table
+    from .verify import frontier_pages
+
+    out: list[str | Pre] = []
     if f.get("tradeoff"):
         out.append(
-            f"Posted {cfg.name} cost at order 9 (x86-64 2 MiB THP) and order 13 (arm64 "
-            "512 MiB THP) (cost.txt; bytes: the K values only; atomic RMW per "
-            "(un)map: legacy 2 + total mapcount 1 + seqcount 2 + K):"
+            f"Posted {cfg.name} cost at order 9 (x86-64 {nb('2 MiB')} THP) and order 13 "
+            f"(arm64 {nb('512 MiB')} THP) (cost.txt; bytes: the K values only; atomic "
+            "RMW per (un)map: legacy 2 + total mapcount 1 + seqcount 2 + K):"
         )
         for o, t in f["tradeoff"].items():
             out.append(
@@ -418,25 +406,62 @@ def _details(f: dict, cfg: RmapConfig) -> list[str | Pre]:
                     f"safe up to {tp} pages (proof.txt)."
                 )
         out.append(text)
+    return [*out, ""] if out else []
+
+
+def _collisions(f: dict, corder: int) -> list[str | Pre]:
+    """Zeros by proof in one line, Monte Carlo zeros in one line, hits apart."""
+    coll = f.get("collide") or {}
+    if not coll:
+        return []
+    cs = f.get("collide_scope", {})
+
+    def name(e: str) -> str:
+        return _COLLIDE_NAMES.get(e, e)
+
+    proof = [name(e) for e, (p, hi, m) in coll.items() if m == "proof"]
+    none = {e: v for e, v in coll.items() if v[2] != "proof" and v[0] == 0}
+    hits = {e: v for e, v in coll.items() if v[2] != "proof" and v[0] != 0}
+    trials = f"{cs['trials']} " if "trials" in cs else ""
+    out: list[str | Pre] = [
+        f"[6] Collisions at order {corder} (collide.txt), uniform random "
+        f"populations of {nb('3 mms')} with {nb('20 mappings')}: random ids are not what a "
+        "lowest-free allocator hands out, so these bound nothing for real ids."
+    ]
+    if proof:
+        out.append(f"- 0 by proof: {', '.join(proof)}")
+    if none:
+        his = {f"{v[1]:.3g}" for v in none.values()}
+        bound = f" (95% high {his.pop()})" if len(his) == 1 else ""
+        out.append(f"- no hit in {trials}populations{bound}: " + ", ".join(name(e) for e in none))
+    for e, (p, hi, method) in hits.items():
+        out.append(f"- {name(e)}: {p:.3g} (95% high {hi:.3g}, {method})")
+    if f.get("adversarial"):
+        fooled = [name(e) for e, p in f["adversarial"].items() if p > 0]
+        out.append(f"The counterexample and its neighbours fool: {', '.join(fooled) or 'none'}.")
+    return [*out, ""]
+
+
+def _peers(f: dict) -> list[str | Pre]:
     ss = f.get("schemes_scope")
-    if ss and f.get("schemes"):
-        scope = (
-            f"{len(ss['workloads'])} kernel-like workloads ({', '.join(ss['workloads'])}) "
-            f"at order {ss['order']}, {ss['procs']} processes, {ss['folios']} folios, "
-            f"seed {ss['seed']}"
+    if not (ss and f.get("schemes")):
+        return []
+    scope = (
+        f"{len(ss['workloads'])} kernel-like workloads ({', '.join(ss['workloads'])}) "
+        f"at order {ss['order']}, {ss['procs']} processes, {ss['folios']} folios, "
+        f"seed {ss['seed']}"
+    )
+    out: list[str | Pre] = [
+        f"[6] The peer schemes on {scope} (schemes.txt): checks, false exclusive and "
+        "false shared, summed over those workloads; the counterexample workload "
+        "is not in the sums:",
+    ]
+    for s, (c, fe, fs) in f["schemes"].items():
+        out.append(f"- {s}: {c} checks, {fe} false exclusive, {fs} false shared")
+    if f.get("counterexample_false_exclusive"):
+        bad = [s for s, v in f["counterexample_false_exclusive"].items() if v]
+        out.append(
+            f"On the counterexample workload (order {f.get('order', '?')}) only "
+            f"{', '.join(bad)} answers wrongly."
         )
-        out += [
-            "",
-            f"The peer schemes on {scope} (schemes.txt): checks, false exclusive and "
-            "false shared, summed over those workloads; the counterexample workload "
-            "is not in the sums:",
-        ]
-        for s, (c, fe, fs) in f["schemes"].items():
-            out.append(f"- {s}: {c} checks, {fe} false exclusive, {fs} false shared")
-        if f.get("counterexample_false_exclusive"):
-            bad = [s for s, v in f["counterexample_false_exclusive"].items() if v]
-            out.append(
-                f"On the counterexample workload (order {f.get('order', '?')}) only "
-                f"{', '.join(bad)} answers wrongly."
-            )
     return out

@@ -133,7 +133,11 @@ def test_post_states_the_library_results(reports):
         head = f"order {o}: {r['values']} values, {r['bytes']} bytes, "
         assert head + f"{r['atomics_per_update']} atomic RMW" in post
     r = collide("hash64", 9, 3, 20, 20_000, 0, executor=None)
-    assert f"hash64: {r['probability']:.3g} (95% high {r['ci_high']:.3g}, monte-carlo)" in post
+    assert r["hits"] == 0 and r["method"] == "monte-carlo"
+    zeros = post[post.index(f"no hit in 20000 populations (95% high {r['ci_high']:.3g}): ") :]
+    assert "hash64" in zeros[: zeros.index("The counterexample")]
+    # the unsafe 2-value digits are never called by the headline design's count
+    assert "two-values" not in post and "posted digits with K = 2 (unsafe)" in post
     t = compare_all(order=9, procs=8, seed=0, folios=2)
     s = t[t["scheme"] == "legacy"][["checks", "false_exclusive", "false_shared"]].sum()
     assert (
@@ -169,9 +173,9 @@ def test_post_states_encoding_order_quick_and_what_sums_cover(reports):
         "bits, base 513."
     ) in post
     assert (
-        "Collisions at order 9 (collide.txt; uniform random populations, 3 mms, 20 "
-        "mappings; 20000 trials per point; random ids are not what a lowest-free "
-        "allocator hands out, so these bound nothing for real ids):"
+        "[6] Collisions at order 9 (collide.txt), uniform random populations of 3 mms "
+        "with 20 mappings: random ids are not what a lowest-free allocator hands out, so "
+        "these bound nothing for real ids. - 0 by proof: bit-counters, moments"
     ) in post
     # section 5 sums exactly the named workloads, and says the counterexample is not one
     names = [w for w in workload_names() if w != "counterexample"]
