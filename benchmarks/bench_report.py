@@ -57,6 +57,24 @@ def run(quick: bool, parts: list[str] | None, config: str, seed: int) -> list[di
                 t2 = time.perf_counter()
                 rows.append(dict(part=part, view=name, compute_s=t1 - t0, render_s=t2 - t1))
                 print(f"  {part}/{name}: {t1 - t0:.1f} + {t2 - t1:.1f} s", file=sys.stderr)
+    if parts is None or "extra" in parts:
+        rows += _extras()
+    return rows
+
+
+def _extras() -> list[dict]:
+    """What the report computes beside the views (post.txt's own facts)."""
+    from rmaplab import report
+
+    rows = []
+    for name, fn in (
+        ("largest_exact_order", report._leo_facts),
+        ("rule_evidence", report._rule_evidence),
+        ("race", report._race_facts),
+    ):
+        t0 = time.perf_counter()
+        fn()
+        rows.append(dict(part="extra", view=name, compute_s=time.perf_counter() - t0, render_s=0.0))
     return rows
 
 
@@ -68,7 +86,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args(argv)
-    known = [p for p, _ in PARTS]
+    known = [p for p, _ in PARTS] + ["extra"]
     parts = a.parts.split(",") if a.parts else None
     for p in parts or []:
         if p not in known:

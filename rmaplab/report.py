@@ -454,6 +454,11 @@ def _build(
                     "The verifier (rmaplab verify --encoding moments) at the rule "
                     "and one order above it:",
                     _rule_text(facts["rule_evidence"]),
+                    "Replay (24/64, order 19):",
+                    Pre(
+                        "  rmaplab verify --encoding moments --id-bits 24 \\\n"
+                        "      --word-bits 64 --order 19"
+                    ),
                 ]
             ),
         )
