@@ -28,6 +28,7 @@ from .export import (
 from .mailtext import MAIL_WIDTH, Pre, mail, moments_rule, proof_moments_text
 from .report_post import (
     MEASURED_FACT,
+    MEASURED_PREFIX,
     RULE_EXAMPLES,
     _leo_text,
     _race_text,
@@ -47,6 +48,8 @@ from .views import (
 )
 
 __all__ = [
+    "MEASURED_FACT",
+    "MEASURED_PREFIX",
     "build_report",
     "comparison_615",
     "largest_exact_order",
