@@ -221,7 +221,9 @@ def check_report_out(out, force: bool = False):
         raise ConfigError(f"--out='' is empty: {allowed}")
     path = Path(out).absolute()
     if path.is_symlink() or (path.exists() and not path.is_dir()):
-        raise ConfigError(f"--out={text} exists and is not a folder: {allowed}")
+        raise ConfigError(
+            f"--out={text} exists and is not a folder (a file or a symlink): {allowed}"
+        )
     if path.exists() and any(path.iterdir()) and not own_report(path):
         if not force:
             raise ConfigError(
