@@ -218,12 +218,12 @@ def check_report_out(out, force: bool = False):
         "manifest matches its files)"
     )
     if not text.strip():
-        raise ConfigError(f"--out='' is empty: {allowed}")
+        raise ConfigError(f"--out='' is empty: allowed a folder path; {allowed}")
     path = Path(out).absolute()
-    if path.is_symlink() or (path.exists() and not path.is_dir()):
-        raise ConfigError(
-            f"--out={text} exists and is not a folder (a file or a symlink): {allowed}"
-        )
+    if path.is_symlink():
+        raise ConfigError(f"--out={text} is a symlink: {allowed}")
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"--out={text} is an existing file: {allowed}")
     if path.exists() and any(path.iterdir()) and not own_report(path):
         if not force:
             raise ConfigError(
@@ -241,7 +241,7 @@ def check_report_out(out, force: bool = False):
     while not parent.exists():
         parent = parent.parent
     if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-        raise ConfigError(f"--out={text}: cannot create a folder in {parent}: {allowed}")
+        raise ConfigError(f"--out={text}: cannot create or write a folder in {parent}: {allowed}")
     return path
 
 
@@ -295,13 +295,21 @@ class ReportFolder:
         import secrets
         from pathlib import Path
 
+        from .config import ConfigError
+
         self.out = Path(out)
-        self.out.parent.mkdir(parents=True, exist_ok=True)
-        _sweep(self.out)
         tag = f"{os.getpid()}-{secrets.token_hex(4)}"
         self.tmp = self.out.parent / f".{self.out.name}.{_PARTIAL}-{tag}"
         self.old = self.out.parent / f".{self.out.name}.{_OLD}-{tag}"
-        self.tmp.mkdir()
+        try:
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+            self.tmp.mkdir()
+        except OSError as e:
+            raise ConfigError(
+                f"--out={out}: cannot create or write a folder beside it ({e.strerror}): "
+                "allowed a folder path you can write"
+            ) from None
+        _sweep(self.out)
 
     def commit(self) -> None:
         import os

@@ -121,7 +121,7 @@ def test_out_must_be_a_folder(tmp_path, capsys):
     f = tmp_path / "file"
     f.write_text("x")
     assert main(["report", "--out", str(f), "--quick"]) == 2
-    assert "exists and is not a folder" in capsys.readouterr().err
+    assert "is an existing file" in capsys.readouterr().err
     assert main(["report", "--out", "", "--quick"]) == 2
     assert f.read_text() == "x"
 
