@@ -164,7 +164,9 @@ SUBJECT = "Subject: [RFC] mm/rmap: exact mapped-shared check from two power sums
 
 def _summary(f: dict, cfg: RmapConfig, quick: bool) -> list[str | Pre]:
     b, W = cfg.id_bits, cfg.word_bits
-    r = moments_rule(b, W)
+    # the proven order (the rule, capped, and 1 where the rule is <= 0)
+    leo = f.get("largest_exact_order", {}).get("by_id_bits", {}).get(str(b), {})
+    r = leo.get(str(W), moments_rule(b, W))
     out: list[str | Pre] = []
     if quick:
         cs = f.get("collide_scope", {})
@@ -181,11 +183,17 @@ def _summary(f: dict, cfg: RmapConfig, quick: bool) -> list[str | Pre]:
             if unsafe
             else "is proven exact at every order. "
         )
-        + "Two words per folio, S1 = sum c*x and S2 = sum c*x^2 (mod 2^W) over "
-        "the mms x that map it (c = mappings of x), make it exact for "
-        f"{b}-bit ids in {W}-bit words through order {r}: mm X maps the folio "
-        f"exclusively iff n <= P, {nb('S1 == n*X')} and {nb('S2 == n*X^2')}. This is "
-        "the 1-sparse test of streaming algorithms (count, sum, sum of squares)."
+        + f"Two words per folio, {nb('S1 = sum c*x')} and {nb('S2 = sum c*x^2')} "
+        "(mod 2^W) over the mms x that map it (c = mappings of x), make it exact "
+        f"for {b}-bit ids in {W}-bit words through order {r}"
+        + (
+            ""
+            if r >= 9
+            else f" only, below order 9 ({nb('2 MiB')} THP on x86-64; [5] has wider designs)"
+        )
+        + f": mm X maps the folio exclusively iff n <= P, {nb('S1 == n*X')} and "
+        f"{nb('S2 == n*X^2')}. This is the 1-sparse test of streaming algorithms "
+        "(count, sum, sum of squares)."
     )
     proof = (
         "Proof [1]. Assume: ids are unique among live mms, with lo = 1 <= x <= "
@@ -303,7 +311,10 @@ def _cost_summary(f: dict, cfg: RmapConfig) -> list[str | Pre]:
 ATTACHMENTS = (
     ("proof_moments.txt", "the moments proof with this width's numbers"),
     ("moments_rule.txt", "largest exact order by id and word bits; the verifier at three widths"),
-    ("verify.txt, counterexample_steps.txt", "verdict per order; the counterexample step by step"),
+    (
+        "verify.txt, counterexample_steps.txt, table.txt",
+        "verdict per order; the counterexample step by step; headroom bits per order",
+    ),
     ("race_moments.txt", "the race scenario, with and without the seqcount"),
     ("design.txt, design_cost.txt, cost.txt", "fewest values proven safe; cost"),
     ("schemes.txt, collide.txt", "peer schemes on kernel-like workloads; collisions"),
