@@ -818,7 +818,9 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--quick", action="store_true", help="fewer trials and sweep points")
     rp.add_argument("--seed", type=int, default=0)
     rp.add_argument(
-        "--force", action="store_true", help="replace a non-empty --out rmaplab did not write"
+        "--force",
+        action="store_true",
+        help="replace a non-empty --out rmaplab did not write (its files are deleted)",
     )
     rp.set_defaults(func=cmd_report)
 

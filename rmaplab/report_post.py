@@ -223,6 +223,7 @@ def _summary(f: dict, cfg: RmapConfig, quick: bool) -> list[str | Pre]:
         )
         named.append(nb(f"{bb}/{ww} -> {e['rule']}{tight}"))
     rule += "; ".join(named) + " (rmaplab verify --encoding moments)."
+    rule += _id_space(f)
     out += [claim, "", proof, "", rule, ""]
     if unsafe:
         from .verify import split_counterexample
@@ -271,6 +272,24 @@ def _summary(f: dict, cfg: RmapConfig, quick: bool) -> list[str | Pre]:
     )
     out += _cost_summary(f, cfg)
     return out
+
+
+#: id widths worth naming: (bits, word bits, why)
+ID_SPACE = (
+    (22, 64, "PID_MAX_LIMIT: live mms cannot outnumber it"),
+    (15, 32, "6.15's mm_id on 32-bit"),
+)
+
+
+def _id_space(f: dict) -> str:
+    """The proven order at the id widths a reviewer asks about, from the table."""
+    by = f.get("largest_exact_order", {}).get("by_id_bits", {})
+    got = [
+        f" {nb(f'{b}-bit ids ({why}) in {w}-bit words')} give order {by[str(b)][str(w)]}."
+        for b, w, why in ID_SPACE
+        if str(w) in by.get(str(b), {})
+    ]
+    return "".join(got)
 
 
 def _cost_summary(f: dict, cfg: RmapConfig) -> list[str | Pre]:
