@@ -623,10 +623,20 @@ def cmd_collide(args) -> int:
 
 
 def cmd_report(args) -> int:
+    import shlex
+
     from .report import build_report
 
     # build_report validates the configuration, the seed and the folder first
-    build_report(args.out, args.config, quick=args.quick, seed=args.seed, progress=True)
+    build_report(
+        args.out,
+        args.config,
+        quick=args.quick,
+        seed=args.seed,
+        progress=True,
+        force=args.force,
+        command=shlex.join(["rmaplab", *args.argv]),
+    )
     print(wrap(f"report written to {args.out}/ (post.txt is the summary for mail)"))
     return 0
 
@@ -819,6 +829,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rp.add_argument("--quick", action="store_true", help="fewer trials and sweep points")
     rp.add_argument("--seed", type=int, default=0)
+    rp.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a non-empty --out rmaplab did not write (its files are deleted)",
+    )
     rp.set_defaults(func=cmd_report)
 
     c = sub.add_parser("configs", help="list the built-in configurations")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -26,7 +25,13 @@ def check_width(text: str, width: int = MAIL_WIDTH) -> str:
 
 
 def wrap(text: str, width: int = MAIL_WIDTH) -> str:
-    return "\n".join(textwrap.fill(p, width) if p.strip() else "" for p in text.split("\n"))
+    """Each line of ``text`` reflowed as a paragraph by the one mail wrapper
+    (:func:`rmaplab.mailtext.fill`): breaks only at spaces, never inside a
+    token or a math atom such as ``K = 3``; continuation lines keep the
+    paragraph's indent. A token wider than ``width`` stands alone."""
+    from .mailtext import fill
+
+    return "\n".join(fill(p, width, strict=False) if p.strip() else "" for p in text.split("\n"))
 
 
 def text_table(
@@ -153,3 +158,174 @@ def text_lines(
     for si, n in enumerate(names):
         lines.append(wrap(f"  {marks[si % len(marks)]} = {n}", width))
     return check_width("\n".join(lines), width)
+
+
+# -- report folders: whole or not at all ----------------------------------------
+
+#: the file of a report folder that lists every other file with its sha256
+MANIFEST_FILE = "facts.json"
+MANIFEST_KEY = "manifest"
+_PARTIAL = "rmaplab-partial"
+_OLD = "rmaplab-old"
+
+
+def sha256_file(path) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def own_report(folder) -> bool:
+    """``folder`` holds exactly a report rmaplab wrote: its ``facts.json``
+    manifest lists every other file, with the sha256 it has now."""
+    import json
+    from pathlib import Path
+
+    folder = Path(folder)
+    try:
+        facts = json.loads((folder / MANIFEST_FILE).read_text())
+        manifest = facts[MANIFEST_KEY]
+        entries = list(folder.iterdir())
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    if not isinstance(manifest, dict):
+        return False
+    names = {p.name for p in entries} - {MANIFEST_FILE}
+    if names != set(manifest) or any(not p.is_file() or p.is_symlink() for p in entries):
+        return False
+    return all(sha256_file(folder / n) == h for n, h in manifest.items())
+
+
+def check_report_out(out, force: bool = False):
+    """The report folder ``--out``, checked before any work; nothing is written.
+
+    Allowed: a new path (its parent is created at the end), an empty folder, a
+    report rmaplab wrote (:func:`own_report`), or with ``force`` any folder,
+    which is then replaced whole. Raises ``ConfigError`` with one line.
+    """
+    import os
+    from pathlib import Path
+
+    from .config import ConfigError
+
+    text = str(out)
+    allowed = (
+        "allowed a new or empty folder, or a previous rmaplab report (its facts.json "
+        "manifest matches its files)"
+    )
+    if not text.strip():
+        raise ConfigError(f"--out='' is empty: allowed a folder path; {allowed}")
+    path = Path(out).absolute()
+    if path.is_symlink():
+        raise ConfigError(f"--out={text} is a symlink: {allowed}")
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"--out={text} is an existing file: {allowed}")
+    if path.exists() and any(path.iterdir()) and not own_report(path):
+        if not force:
+            raise ConfigError(
+                f"--out={text} is a non-empty folder rmaplab did not write: {allowed}; "
+                "--force replaces it whole"
+            )
+        cwd = Path.cwd().resolve()
+        real = path.resolve()
+        if real in (Path(real.anchor), Path.home().resolve()) or real in (cwd, *cwd.parents):
+            raise ConfigError(
+                f"--out={text} --force would delete the root, home or current folder: "
+                "allowed a folder below them"
+            )
+    parent = path.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise ConfigError(f"--out={text}: cannot create or write a folder in {parent}: {allowed}")
+    return path
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _sweep(path) -> None:
+    """Remove what killed runs left beside ``path`` (their pid is gone)."""
+    import shutil
+
+    for kind in (_PARTIAL, _OLD):
+        for p in path.parent.glob(f".{path.name}.{kind}-*"):
+            pid = p.name.rsplit("-", 2)[-2]
+            if pid.isdigit() and not _alive(int(pid)):
+                shutil.rmtree(p, ignore_errors=True)
+
+
+def _exchange(a, b) -> bool:
+    """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE); False
+    where the C library or the file system cannot."""
+    import ctypes
+    import os
+
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    at_fdcwd, rename_exchange = -100, 2
+    return fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+class ReportFolder:
+    """Write a report into a hidden folder beside ``out``; :meth:`commit`
+    renames it into place, replacing what was there in one step where the
+    kernel allows (an exchange), else by rename aside, rename in, delete.
+    A run killed before the commit leaves ``out`` as it was; leftovers of
+    killed runs are removed by the next run."""
+
+    def __init__(self, out):
+        import os
+        import secrets
+        from pathlib import Path
+
+        from .config import ConfigError
+
+        self.out = Path(out)
+        tag = f"{os.getpid()}-{secrets.token_hex(4)}"
+        self.tmp = self.out.parent / f".{self.out.name}.{_PARTIAL}-{tag}"
+        self.old = self.out.parent / f".{self.out.name}.{_OLD}-{tag}"
+        try:
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+            self.tmp.mkdir()
+        except OSError as e:
+            raise ConfigError(
+                f"--out={out}: cannot create or write a folder beside it ({e.strerror}): "
+                "allowed a folder path you can write"
+            ) from None
+        _sweep(self.out)
+
+    def commit(self) -> None:
+        import os
+        import shutil
+
+        if not self.out.exists():
+            os.rename(self.tmp, self.out)
+            return
+        if _exchange(self.tmp, self.out):
+            shutil.rmtree(self.tmp)  # now the previous report
+            return
+        os.rename(self.out, self.old)
+        os.rename(self.tmp, self.out)
+        shutil.rmtree(self.old)
+
+    def abandon(self) -> None:
+        import shutil
+
+        shutil.rmtree(self.tmp, ignore_errors=True)

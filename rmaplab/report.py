@@ -10,14 +10,34 @@ seed: the same bytes on a rerun. Nothing here is measured on the machine
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 
 import pandas as pd
 
-from .config import DEFAULT_CONFIG, ConfigError, RmapConfig, _check_int, get_config
-from .export import MAIL_WIDTH, check_width, save_chart, wrap
+from .config import DEFAULT_CONFIG, MAX_ORDER, RmapConfig, _check_int, get_config
+from .export import (
+    MANIFEST_FILE,
+    MANIFEST_KEY,
+    ReportFolder,
+    check_report_out,
+    check_width,
+    save_chart,
+    sha256_file,
+)
+from .mailtext import MAIL_WIDTH, Pre, mail, moments_rule, proof_moments_text
+from .report_post import (
+    MEASURED_FACT,
+    MEASURED_PREFIX,
+    RULE_EXAMPLES,
+    _leo_text,
+    _race_text,
+    _rule_text,
+    comparison_615,
+    post_blocks,
+    post_text,
+)
 from .views import (
-    BENCH_ENCODINGS_CMD,
     DESIGN_POST_ORDERS,
     DESIGN_SCOPE,
     Params,
@@ -27,7 +47,16 @@ from .views import (
     view,
 )
 
-__all__ = ["build_report", "post_text"]
+__all__ = [
+    "MEASURED_FACT",
+    "MEASURED_PREFIX",
+    "build_report",
+    "comparison_615",
+    "largest_exact_order",
+    "post_blocks",
+    "post_text",
+    "provenance",
+]
 
 
 class _Writer:
@@ -134,13 +163,6 @@ def _design_facts(df: pd.DataFrame, params: Params) -> dict:
     }
 
 
-#: The one fact measured on the machine that runs the report (ns per update):
-#: it changes run to run, so it stays out of every other fact and line.
-MEASURED_FACT = "design_measured"
-#: post.txt lines that carry it start with this (the determinism test drops them).
-MEASURED_PREFIX = "  measured here"
-
-
 def _measured_facts(df: pd.DataFrame) -> dict:
     """ns per update (1 thread) of each width's cheapest design at each order."""
     out: dict = {}
@@ -226,193 +248,141 @@ def _facts(part: str, frames: dict[str, pd.DataFrame], params: Params) -> dict:
     return {}
 
 
-def _design_post(f: dict) -> list[str]:
-    """Section 1: the fewest values proven safe, scoped to the families searched."""
-    if "design" not in f:
-        return []
-    sc = f["design_scope"]
-    lines = [
-        "1. Fewest rmap values proven safe, per id/word width, among the "
-        f"families searched: {sc['families']} (rmaplab design, orders "
-        f"{sc['orders']}; design.txt). Bytes: the K values only; atomics = RMW "
-        "per (un)map in the model (legacy 2 + mapcount 1 + seqcount 2 + K). ns "
-        "per update: the C update loop (cc -O2) measured on the machine that ran "
-        "this report, 1 thread: addends loaded per mm, formed per update, and "
-        "the posted K = 3 path (design_cost.txt says what each row measures); "
-        "contention with 2 threads:",
-        BENCH_ENCODINGS_CMD,
-    ]
-    measured = f.get(MEASURED_FACT, {})
-    one_open = []
-    for widths, per in f["design"].items():
-        i, w = widths.split("/")
-        for o, r in per.items():
-            head = f"  {i}-bit ids, {w}-bit words, order {o}: "
-            if r is None:
-                continue
-            if r["values"] is None:
-                lines.append(head + "none proven safe by the families searched")
-                continue
-            lines.append(
-                head + f"{r['values']} value{'s' if r['values'] > 1 else ''} "
-                f"({r['detail']}), {r['bytes']} bytes, {r['atomics']} atomic RMW "
-                f"per update (model), proof {r['proof_lines']} lines"
-            )
-            m = measured.get(f"{i}/{w} order {o}")
-            if m:
-                # one line under 72 columns, so no wrapped remainder lacks the prefix
-                lines.append(
-                    MEASURED_PREFIX
-                    + ", ns/update: "
-                    + ", ".join(f"{ns:.1f} {a}" for a, (ns, _) in m.items())
-                )
-            if r["values"] > 1:
-                one_open.append(f"{i}/{w} order {o}")
-    if one_open:
-        lines.append(
-            "No family searched gives 1 value proven safe at "
-            + ", ".join(one_open)
-            + "; that is a statement about these families, not a proof that no "
-            "encoding with 1 value is safe."
-        )
-    return [*lines, ""]
+# -- facts the post states beyond the views ------------------------------------
 
 
-def post_text(facts: dict, config: RmapConfig, quick: bool = False) -> str:
-    """The summary for the mailing list, from the facts the steps returned.
+def _git(*args: str) -> str | None:
+    import subprocess
 
-    ``config``: the resolved configuration; ``quick``: the run used
-    ``--quick`` budgets, which the post says first.
-    """
-    from .proof import LINEAR_SCOPE, quadratic_table
-    from .verify import frontier_pages, split_counterexample
-
-    cfg = config
-    f = facts
-    cs = f.get("collide_scope", {})
-    corder = cs.get("order", 9 if 9 in cfg.orders else cfg.max_order)
-    g = cfg.group_for(corder)
-    parts = [f"rmaplab report for {cfg.name}: the rmap-ID 'mapped shared' check", ""]
-    if quick:
-        parts += [
-            f"QUICK RUN (--quick): {cs.get('trials', '?')} trials per Monte Carlo "
-            f"point, {f.get('schemes_scope', {}).get('folios', '?')} folios per "
-            "workload. Rerun `rmaplab report` without --quick before quoting.",
-            "",
-        ]
-    parts += _design_post(f)
-    parts += [
-        f"Encoding: {cfg.name}, {cfg.id_bits}-bit mm ids, {cfg.word_bits}-bit rmap "
-        "values; each value sums sub-IDs, the base P_g + 1 digits of one slice of "
-        f"the id. At order {corder}: K = {g.nr_values} values of B = {g.bits} id bits, "
-        f"base {g.base}.",
-        "",
-    ]
-    parts.append("2. Can the posted encoding's check be fooled?")
-    if f.get("unsafe_orders"):
-        victim, own, rest = split_counterexample(f["counterexample"])
-        others = ", ".join(f"{m} ({c})" for m, c in rest)
-        parts.append(
-            f"Yes, at orders {', '.join(map(str, f['unsafe_orders']))}. At order {f['order']}, "
-            f"{f['min_mappings']} mappings (proven minimal) make __folio_large_mapped_shared "
-            f"answer 'exclusive' for mm {victim} ({own} page{'' if own == 1 else 's'}) "
-            f"while mms {others} map the "
-            "folio. Every other order is proven safe. See proof.txt, "
-            "counterexample_steps.txt, verify.txt."
-        )
-    else:
-        parts.append("No: every order is proven safe (verify.txt).")
-    trials = f" {cs['trials']} trials per Monte Carlo point;" if "trials" in cs else ""
-    parts += [
-        "",
-        f"3. What a false 'exclusive' costs in probability at order {corder} (uniform "
-        f"populations, 3 mms, 20 mappings;{trials} 0 by proof where proven):",
-    ]
-    for enc, (p, hi, method) in f["collide"].items():
-        parts.append(f"  {enc}: {p:.3g} (95% high {hi:.3g}, {method})")
-    if f.get("adversarial"):
-        fooled = [e for e, p in f["adversarial"].items() if p > 0]
-        parts.append(f"The counterexample and its neighbours fool: {', '.join(fooled) or 'none'}.")
-    parts += [
-        "",
-        "4. What the values cost at order 9 (x86-64 2 MiB THP) and order 13 (arm64 512 MiB THP)"
-        " (bytes: the K values only; atomic RMW per (un)map: legacy 2 + total mapcount 1 + "
-        "seqcount 2 + K):",
-    ]
-    for o, t in f["tradeoff"].items():
-        parts.append(
-            f"  order {o}: {t['values']} values, {t['bytes']} bytes, {t['atomics']} atomic RMW "
-            f"per update, {t['verdict']}"
-        )
-    if 9 in f["cheapest"]:
-        k = f["cheapest"][9]
-        text = (
-            f"At order 9 the fewest values proven safe in base P_g + 1 digits is {k}"
-            f" ({-(-cfg.id_bits // k)}-bit slices)."
-        )
-        if k >= 2:
-            b = -(-cfg.id_bits // (k - 1))  # k - 1 values: one holds at least b id bits
-            fp = frontier_pages(b, cfg.word_bits)
-            if fp <= 512:
-                text += (
-                    f" It is the fewest for any {LINEAR_SCOPE}: with {k - 1} values one "
-                    f"holds >= {b} id bits, and from {fp} pages on no such value is "
-                    "safe (pigeonhole)."
-                )
-            tp, tk = quadratic_table(b, cfg.word_bits)
-            if tp >= 512:
-                text += (
-                    " A table w[s] indexed by the whole slice value is not covered: "
-                    f"w[s] = s + s^2 * 2^{tk} makes {k - 1} values of {b} bits safe up "
-                    f"to {tp} pages (proof.txt)."
-                )
-        parts.append(text)
-    ss = f.get("schemes_scope")
-    if ss:
-        scope = (
-            f"{len(ss['workloads'])} kernel-like workloads ({', '.join(ss['workloads'])}) "
-            f"at order {ss['order']}, {ss['procs']} processes, {ss['folios']} folios, "
-            f"seed {ss['seed']}"
-        )
-    else:
-        scope = "kernel-like workloads"
-    parts += [
-        "",
-        f"5. The peer schemes on {scope}: checks, false exclusive and false shared, "
-        "summed over those workloads; the counterexample workload is not in the sums:",
-    ]
-    for s, (c, fe, fs) in f["schemes"].items():
-        parts.append(f"  {s}: {c} checks, {fe} false exclusive, {fs} false shared")
-    if f.get("counterexample_false_exclusive"):
-        bad = [s for s, v in f["counterexample_false_exclusive"].items() if v]
-        parts.append(
-            f"On the counterexample workload (order {f.get('order', '?')}) only "
-            f"{', '.join(bad)} answers wrongly."
-        )
-    cmd = "rmaplab report --quick" if quick else "rmaplab report"
-    parts += ["", f"Generated by `{cmd}`; every number above is recomputed on each run."]
-    return check_width(wrap("\n".join(parts)), MAIL_WIDTH)
-
-
-def _check_out(out) -> Path:
-    """The report folder, created (or refused) before any work or file."""
-    text = str(out)
-    if not text.strip():
-        raise ConfigError("--out='' is empty: allowed a folder path (created if missing)")
-    path = Path(out)
-    if path.exists() and not path.is_dir():
-        raise ConfigError(f"--out={text} is an existing file: allowed a folder (new or existing)")
+    pkg = Path(__file__).resolve().parent
     try:
-        path.mkdir(parents=True, exist_ok=True)
-        probe = path / ".rmaplab-write-probe"
-        probe.touch()
-        probe.unlink()
-    except OSError as e:
-        raise ConfigError(
-            f"--out={text}: cannot create or write this folder ({e.strerror}): "
-            "allowed a folder you can write"
-        ) from None
-    return path
+        r = subprocess.run(
+            ["git", "-C", str(pkg), *args], capture_output=True, text=True, timeout=10
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return r.stdout.strip() if r.returncode == 0 else None
+
+
+def provenance(command: str | None = None) -> dict:
+    """rmaplab's version, the git commit when the package runs from a
+    checkout (None otherwise; never fails), and the command line."""
+    from . import __version__
+
+    commit = None
+    dirty = None
+    # the package file must be tracked here: a venv inside some other
+    # repository is not a checkout of rmaplab
+    if _git("ls-files", "--error-unmatch", "report.py") is not None:
+        commit = _git("rev-parse", "--verify", "HEAD")
+        status = _git("status", "--porcelain", "--untracked-files=no")
+        dirty = None if commit is None or status is None else bool(status)
+    return {
+        "rmaplab_version": __version__,
+        "git_commit": commit,
+        "git_dirty": dirty,
+        "command": command,
+    }
+
+
+def _command(out, cfg: RmapConfig, quick: bool, seed: int, force: bool) -> str:
+    """The command line equivalent to a library call (the CLI passes its own)."""
+    argv = ["rmaplab", "report", "--out", str(out)]
+    if cfg.name != DEFAULT_CONFIG.name:
+        argv += ["--config", cfg.name]
+    argv += ["--quick"] if quick else []
+    argv += ["--seed", str(seed)] if seed else []
+    argv += ["--force"] if force else []
+    return shlex.join(argv)
+
+
+#: id widths the largest-exact-order table covers, and the word widths
+LEO_ID_BITS = range(8, 33)
+LEO_WORD_BITS = (64, 32)
+
+
+def largest_exact_order(id_bits: int, word_bits: int) -> int:
+    """Largest folio order (<= MAX_ORDER) at which the moments design (sum of
+    ids, sum of squared ids; ids in [1, 2^b - 1]) is proven exact by the
+    verifier's variance certificate (:func:`verify_encoding.moments_bound`):
+    the first moment cannot wrap and fewer than its bound of other mappings
+    fit. Equals W + 2 - 2b where that is in 2..MAX_ORDER (see
+    :func:`mailtext.proof_moments_text`); 1 below (one other mapping cannot
+    balance the first moment)."""
+    from .verify_encoding import moments_bound
+
+    b = moments_bound(1, (1 << id_bits) - 1, word_bits)
+    best = 0
+    for o in range(1, MAX_ORDER + 1):
+        others = (1 << o) - 1
+        if others >= b["lower_bound_others"] or others * b["span"] >= b["word_limit"]:
+            break
+        best = o
+    return best
+
+
+def _leo_facts() -> dict:
+    return {
+        "design": "moments: sum of ids and sum of squared ids, 2 words",
+        "rule": "W + 2 - 2b",
+        "max_order": MAX_ORDER,
+        "by_id_bits": {
+            str(b): {str(w): largest_exact_order(b, w) for w in LEO_WORD_BITS} for b in LEO_ID_BITS
+        },
+        "scope": (
+            f"proven exact by the variance bound; the rule W + 2 - 2b holds where it "
+            f"is in 2..{MAX_ORDER}; above {MAX_ORDER} the table stops at {MAX_ORDER}; "
+            "where the rule is <= 0, order 1 is exact (one other mapping cannot "
+            "balance the first moment)"
+        ),
+    }
+
+
+def _rule_evidence() -> list[dict]:
+    from .encoding import moments
+    from .verify_encoding import verify_encoding
+
+    rows = []
+    for b, w in RULE_EXAMPLES:
+        enc = moments(b, w)
+        r = moments_rule(b, w)
+        at, above = verify_encoding(enc, r), verify_encoding(enc, r + 1)
+        rows.append(
+            {
+                "id_bits": b,
+                "word_bits": w,
+                "rule": r,
+                "verdict_at_rule": at.verdict,
+                "method_at_rule": at.method,
+                "verdict_above": above.verdict,
+                "min_mappings_above": above.min_mappings,
+                "proven_minimal_above": above.proven_minimal,
+            }
+        )
+    return rows
+
+
+#: the lab's race scenario that runs the moments encoding with two writers
+RACE_SCENARIO = "mom-2mm-2w"
+
+
+def _race_facts() -> dict:
+    from .race import explore, get_scenario
+
+    sc = get_scenario(RACE_SCENARIO)
+    out: dict = {"scenario": RACE_SCENARIO, "order": sc.order}
+    for protocol in ("none", "seqcount"):
+        r = explore(RACE_SCENARIO, protocol)
+        out[protocol] = {
+            "states": r.states,
+            "complete": r.complete,
+            "false_exclusive": r.false_exclusive,
+            "false_shared": r.false_shared,
+        }
+    return out
+
+
+# -- the post -------------------------------------------------------------------
 
 
 def build_report(
@@ -421,25 +391,102 @@ def build_report(
     quick: bool = False,
     seed: int = 0,
     progress: bool = True,
+    force: bool = False,
+    command: str | None = None,
 ) -> dict:
     """Write the report folder; returns the facts stated in ``post.txt``.
 
     An entry point: ``config`` may be a name; it is resolved here, once.
+    ``out`` must be new, empty or a report this function wrote (see
+    :func:`export.check_report_out`; ``force`` replaces any folder whole);
+    that is checked before any work. The report is written beside ``out``
+    and renamed into place at the end: a killed run leaves the previous
+    report, or nothing. ``command``: the command line for the provenance
+    footer (default: the equivalent ``rmaplab report`` command).
     """
     cfg = get_config(config)
     seed = _check_int("seed", seed, 0, 2**63 - 1)
-    out = _check_out(out)
+    path = check_report_out(out, force=bool(force))
+    if command is None:
+        command = _command(out, cfg, bool(quick), seed, bool(force))
+    folder = ReportFolder(path)
+    try:
+        facts = _build(folder.tmp, cfg, bool(quick), seed, progress, command)
+        folder.commit()
+    except BaseException:
+        folder.abandon()
+        raise
+    return facts
+
+
+def _build(
+    out: Path, cfg: RmapConfig, quick: bool, seed: int, progress: bool, command: str
+) -> dict:
     w = _Writer(out)
-    params = Params(cfg, bool(quick), seed)
-    parts = PARTS
+    params = Params(cfg, quick, seed)
+    steps = [(part, name) for part, names in PARTS for name in names]
+    extra = ["moments rule", "race"]
+    bar = None
     if progress:
         from tqdm.auto import tqdm
 
-        parts = tqdm(parts, desc="report", unit="part")
+        bar = tqdm(total=len(steps) + len(extra), desc="report", unit="view")
     facts: dict = {}
-    for part, names in parts:
-        frames = {name: _write_view(w, name, params) for name in names}
-        facts.update(_facts(part, frames, params))
-    w.text("post", post_text(facts, cfg, quick=params.quick))
-    (out / "facts.json").write_text(json.dumps(facts, indent=1, sort_keys=True, default=str) + "\n")
+    try:
+        frames: dict[str, pd.DataFrame] = {}
+        for i, (part, name) in enumerate(steps):
+            if bar is not None:
+                bar.set_postfix_str(f"{part}/{name}")
+            frames[name] = _write_view(w, name, params)
+            if bar is not None:
+                bar.update()
+            if i + 1 == len(steps) or steps[i + 1][0] != part:
+                facts.update(_facts(part, {n: frames[n] for n in dict(PARTS)[part]}, params))
+        if bar is not None:
+            bar.set_postfix_str("moments rule")
+        facts["largest_exact_order"] = _leo_facts()
+        facts["rule_evidence"] = _rule_evidence()
+        b, W = cfg.id_bits, cfg.word_bits
+        w.text("proof_moments", proof_moments_text(b, W, params.schemes_order))
+        w.text(
+            "moments_rule",
+            mail(
+                [
+                    Pre(_leo_text(facts["largest_exact_order"])),
+                    "",
+                    "The verifier (rmaplab verify --encoding moments) at the rule "
+                    "and one order above it:",
+                    _rule_text(facts["rule_evidence"]),
+                    "Replay (24/64, order 19):",
+                    Pre(
+                        "  rmaplab verify --encoding moments --id-bits 24 \\\n"
+                        "      --word-bits 64 --order 19"
+                    ),
+                ]
+            ),
+        )
+        if bar is not None:
+            bar.update()
+            bar.set_postfix_str("race")
+        facts["race"] = _race_facts()
+        w.text("race_moments", _race_text(facts["race"]))
+        if bar is not None:
+            bar.update()
+    finally:
+        if bar is not None:
+            bar.close()
+    if facts.get("unsafe_orders"):
+        from .config import config_table
+
+        t = config_table(cfg).set_index("order")
+        facts["v1_bits"] = int(cfg.word_bits - t.loc[facts["order"], "headroom_bits"])
+        conf = "" if cfg.name == DEFAULT_CONFIG.name else f" --config {cfg.name}"
+        facts["replay_command"] = f"rmaplab verify{conf} --order {facts['order']} --steps"
+    prov = provenance(command)
+    facts.update(prov)
+    w.text("post", post_text(facts, cfg, quick=quick))
+    facts[MANIFEST_KEY] = {n: sha256_file(out / n) for n in sorted(w.files)}
+    (out / MANIFEST_FILE).write_text(
+        json.dumps(facts, indent=1, sort_keys=True, default=str) + "\n"
+    )
     return facts
