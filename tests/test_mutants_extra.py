@@ -117,6 +117,48 @@ def test_construct_never_needs_more_than_the_norm_for_mixed_signs():
             assert 0 not in [victim] + [m for m, _ in mappings]
 
 
+def _fewest_and_smallest(dv, d):
+    """By brute force over every victim id and every multiset of unit ids in [1, 2^d):
+    the fewest units realizing +-D, and of those constructions the least largest id."""
+    targets = {tuple(dv), tuple(-a for a in dv)}
+    for units in range(1, max(abs(a) for a in dv) + 1):
+        best = None
+        for victim in range(1, 1 << d):
+            others = [i for i in range(1, 1 << d) if i != victim]
+            for ids in itertools.combinations_with_replacement(others, units):
+                got = tuple(
+                    sum(((i >> j) & 1) - ((victim >> j) & 1) for i in ids) for j in range(d)
+                )
+                if got in targets and (best is None or max(victim, *ids) < best):
+                    best = max(victim, *ids)
+        if best is not None:
+            return units, best
+    return None
+
+
+@pytest.mark.parametrize("dv", [(-3, -2, 1, 1), (-4, -3, 1, 2)])
+def test_mixed_signs_one_value_group_takes_the_smaller_sign(dv):
+    """One-value group of 4 bits, mixed-sign D without zeros. For the sign as given the
+    victim holds bits 0, 1 (where D < 0) and the nested units include 0b0011, the victim's
+    own bits (an id 0), so ``_mixed_assign`` builds the units: with D = (-3, -2, 1, 1)
+    the positive flips go to rows 0 and 1, bit 0 (|D_0| = 3) to every row, bit 1 to all
+    but the uncovered row 2: rows 0b0111, 0b1011 and 0b0001 (bit 0 alone). Victim 3,
+    ids 3 ^ row = 4, 8, 2: ||D||_inf = 3 units, largest id 8. The other sign (victim
+    0b1100) gets rows 0b1111, 0b0011, 0b0001, ids 3, 15, 13: largest 15.
+    Brute force over every victim and multiset of ids says 3 units are the fewest and 8 is
+    the least largest id with 3 units. (Mutant `r == 0` -> `r == 1` in `_mixed_assign`
+    rejects the row 0b0001, the first sign falls back, and the answer has id 15.)"""
+    from rmaplab.verify import _construct
+
+    d = len(dv)
+    cfg = RmapConfig("one-value", d, 64, (Group(1, 1, 1, d, 2),))
+    victim, mappings = _construct(cfg, cfg.groups[0], 0, dv)
+    ids = [victim] + [m for m, _ in mappings]
+    assert _realized(victim, mappings, d) in (dv, tuple(-a for a in dv))
+    assert (sum(n for _, n in mappings), max(ids)) == _fewest_and_smallest(dv, d)
+    assert 0 not in ids and len(set(ids)) == len(ids)
+
+
 # -- small survivors of the sampled run (tools/mutation.py --sample, MUTATION.md) -------
 
 

@@ -22,3 +22,47 @@ def test_hand_listed_mutants_are_killed():
     lines = [x for x in out.splitlines() if x.startswith("[")]
     assert len(lines) >= 8 and all(" killed " in x for x in lines), out
     assert "survived: 0" in out and "error: 0" in out, out
+
+
+def _config():
+    import tomllib
+
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["rmaplab"]["mutation"]
+
+
+def test_every_test_file_credited_with_kills_runs_in_a_full_run():
+    """A full run runs only the test files listed under a target; a kill MUTATION.md
+    credits to a file listed nowhere would show up as a survivor (issue 18)."""
+    import re
+
+    cfg = _config()
+    listed = {f for t in cfg["targets"] for f in t["tests"]}
+    listed |= {f.split("::")[0] for q in cfg["quick"] for f in q["tests"]}  # --quick
+    text = (ROOT / "MUTATION.md").read_text()
+    # the sections about mutants and runs (not those on report numbers or widgets)
+    parts = re.split(r"^(##+ .*)$", text, flags=re.M)
+    runs = "".join(
+        body
+        for head, body in zip(parts[1::2], parts[2::2], strict=True)
+        if re.search(r"mutant|run|survivor", head, re.I)
+    )
+    credited = set(re.findall(r"(test_\w+\.py)::", runs))
+    assert credited, "MUTATION.md names no killing test"
+    for name in sorted(credited):
+        assert f"tests/{name}" in listed, name
+
+
+@pytest.mark.slow  # generating every mutant takes a minute
+def test_mutant_keys_are_unique_where_listed_as_equivalent():
+    """MUTATION.md lists equivalent mutants by key (`module:function: before -> after`);
+    a key shared by two different mutants would excuse both."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import mutation
+
+    keys: dict[str, list[str]] = {}
+    for t in _config()["targets"]:
+        for m in mutation.generate(t["module"], t["functions"]):
+            keys.setdefault(m.key, []).append(m.ident)
+    for key in mutation.equivalent_list():
+        assert key in keys, f"MUTATION.md lists a mutant that is not generated: {key}"
+        assert len(keys[key]) == 1, f"{key} names {keys[key]}"

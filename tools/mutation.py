@@ -87,11 +87,15 @@ class Mutant:
     before: str
     after: str
     tree: ast.Module | None = None
+    nth: int = 1  # among this function's mutants with the same before -> after text
 
     @property
     def key(self) -> str:
-        """What MUTATION.md lists an equivalent mutant by (survives renumbering)."""
-        return f"{self.module}:{self.qualname}: {self.before} -> {self.after}"
+        """What MUTATION.md lists an equivalent mutant by (survives renumbering); the
+        second and later mutants with the same text get ``#n``, so one key never
+        excuses two mutants."""
+        nth = f" #{self.nth}" if self.nth > 1 else ""
+        return f"{self.module}:{self.qualname}: {self.before} -> {self.after}{nth}"
 
     def describe(self) -> str:
         return f"{self.ident} (line {self.line}): {self.before}  ->  {self.after}"
@@ -208,6 +212,7 @@ def generate(module: str, qualnames: list[str]) -> list[Mutant]:
         fn_path = _path_to(tree, fn)
         parents = {c: n for n in ast.walk(fn) for c in ast.iter_child_nodes(n)}
         count = 0
+        first = len(out)
         for node in _mutable_nodes(fn):
             node_path = _path_to(fn, node)
             changes = [("op", v) for v in _variants(node)]
@@ -222,6 +227,17 @@ def generate(module: str, qualnames: list[str]) -> list[Mutant]:
                     if isinstance(node, ast.Constant | ast.Name):
                         par = parents.get(node)
                         if isinstance(par, ast.expr):
+                            ctx = par
+                        # a slice alone (`:2`) names neither side: `cand[:2] < best[:2]`
+                        # holds two, whose mutants must not share one key
+                        if isinstance(ctx, ast.Slice) and isinstance(
+                            parents.get(ctx), ast.Subscript
+                        ):
+                            ctx = parents[ctx]
+                        # `f = 0` and `mk = 0` in one function: show the statement
+                        if ctx is node and isinstance(
+                            par, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Return
+                        ):
                             ctx = par
                     before = ast.unparse(ctx)
                     arg(new_node)
@@ -240,6 +256,7 @@ def generate(module: str, qualnames: list[str]) -> list[Mutant]:
                     continue
                 before, after = _short(before), _short(after)
                 count += 1
+                nth = 1 + sum(1 for o in out[first:] if (o.before, o.after) == (before, after))
                 out.append(
                     Mutant(
                         f"{module}:{qn}:{count}",
@@ -249,6 +266,7 @@ def generate(module: str, qualnames: list[str]) -> list[Mutant]:
                         before,
                         after,
                         ast.fix_missing_locations(new_tree),
+                        nth,
                     )
                 )
     return out
@@ -465,7 +483,8 @@ def equivalent_list() -> dict[str, str]:
             line = line.strip()
             if line.startswith("- `") and "`:" in line:
                 ident, _, reason = line[3:].partition("`:")
-                out[ident] = reason.strip()
+                if ident.startswith("rmaplab.") and " -> " in ident:  # not prose bullets
+                    out[ident] = reason.strip()
     return out
 
 
