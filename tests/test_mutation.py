@@ -66,3 +66,20 @@ def test_mutant_keys_are_unique_where_listed_as_equivalent():
     for key in mutation.equivalent_list():
         assert key in keys, f"MUTATION.md lists a mutant that is not generated: {key}"
         assert len(keys[key]) == 1, f"{key} names {keys[key]}"
+
+
+def test_every_listed_equivalent_is_read_by_the_tool():
+    """A `- `key`` line of MUTATION.md counts only written `- `key`: reason`; any other
+    form is silently not an equivalent and the mutant shows up as a survivor."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import mutation
+
+    equiv = mutation.equivalent_list()
+    lines = [
+        x.strip()
+        for x in (ROOT / "MUTATION.md").read_text().splitlines()
+        if x.strip().startswith("- `rmaplab.")
+    ]
+    assert lines
+    for x in lines:
+        assert x[3:].partition("`")[0] in equiv, x
