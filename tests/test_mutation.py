@@ -83,3 +83,20 @@ def test_every_listed_equivalent_is_read_by_the_tool():
     assert lines
     for x in lines:
         assert x[3:].partition("`")[0] in equiv, x
+
+
+def test_shard_helpers():
+    """--workers passes every other option to its shards, and --only skips generating
+    only functions whose ids cannot contain the text."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import mutation
+
+    argv = ["--sample", "60", "--workers", "2", "--json=a.json", "--stats", "s", "--seed", "3"]
+    got = mutation._strip_options(argv, ("--workers", "--json", "--stats"))
+    assert got == ["--sample", "60", "--seed", "3"]
+    may = mutation._may_match
+    assert may("verify:_mixed_assign:40", "rmaplab.verify", "_mixed_assign")
+    assert may("_assign", "rmaplab.verify", "_mixed_assign")  # a substring of the id
+    assert may("4", "rmaplab.cost", "cost_row")  # any id may end in 4
+    assert not may("verify:_mixed_assign:40", "rmaplab.verify", "_assign")
+    assert not may("collide:", "rmaplab.verify", "_assign")

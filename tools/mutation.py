@@ -511,6 +511,101 @@ def _preload() -> None:
         os.dup2(saved[1], 2)
 
 
+def _may_match(only: str, module: str, qualname: str) -> bool:
+    """Whether an ``--only`` text can be part of an id ``module:qualname:N``: what is left
+    of it without its trailing digits must lie in ``module:qualname:``."""
+    prefix = f"{module}:{qualname}:"
+    return any(o.rstrip("0123456789") in prefix for o in only.split(","))
+
+
+def _strip_options(argv: list[str], names: tuple[str, ...]) -> list[str]:
+    """``argv`` without the options ``names`` (``--x V`` and ``--x=V`` forms)."""
+    out, skip = [], False
+    for x in argv:
+        if skip:
+            skip = False
+        elif x in names:
+            skip = True
+        elif not any(x.startswith(n + "=") for n in names):
+            out.append(x)
+    return out
+
+
+def _run_shard(argv: list[str], k: int, n: int) -> dict:
+    """One shard in its own process (a dask task runs this on a worker)."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="rmaplab-mutation-") as tmp:
+        out = Path(tmp) / "shard.json"
+        cmd = [sys.executable, str(ROOT / "tools" / "mutation.py"), *argv]
+        cmd += ["--shard", f"{k}/{n}", "--json", str(out)]
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        data = json.loads(out.read_text()) if out.exists() else {"counts": {}, "results": []}
+    data["shard"] = f"{k}/{n}"
+    data["returncode"] = proc.returncode
+    data["log"] = proc.stdout[-4000:] + proc.stderr[-4000:]
+    return data
+
+
+def run_sharded(a, argv: list[str], cfg: dict) -> int:
+    """The run as ``--workers`` shards (``--shard k/N``), at once: local processes, or
+    one dask task each on ``--scheduler``; the test-call statistics are collected once,
+    first, and every shard reuses them. Results are merged into ``--json``."""
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    n = a.workers if a.workers > 1 else 2
+    stats = a.stats or Path("/tmp") / f"rmaplab-mutation-stats-{os.getpid()}.json"
+    if not stats.exists():
+        _preload()
+        print("running the tests once to see which tests call which function", flush=True)
+        collect_stats(cfg["targets"], stats)
+    base = _strip_options(argv, ("--workers", "--scheduler", "--json", "--stats"))
+    base += ["--stats", str(stats)]
+    if a.scheduler:
+        from rmaplab.collide import dask_executor
+
+        pool = dask_executor(a.scheduler)
+    else:
+        pool = ThreadPoolExecutor(max_workers=n)  # each thread waits on one process
+    t0 = time.monotonic()
+    results: list[dict] = []
+    counts: dict[str, int] = {}
+    bad_shards = []
+    futures = [pool.submit(_run_shard, base, k, n) for k in range(1, n + 1)]
+    for f in as_completed(futures):
+        d = f.result()
+        results += d["results"]
+        for key, v in d["counts"].items():
+            counts[key] = counts.get(key, 0) + v
+        if d["returncode"] not in (0, 1):
+            bad_shards.append(d["shard"])
+        print(f"shard {d['shard']} done (exit {d['returncode']}): {d['counts']}", flush=True)
+        for line in d["log"].splitlines():
+            if " survived " in line or "    key: " in line or " error " in line:
+                print(f"  {line}", flush=True)
+    pool.shutdown()
+    client = getattr(pool, "_client", None)  # dask: close it before its cluster goes
+    if client is not None:
+        client.close()
+    if a.json:
+        a.json.write_text(json.dumps({"counts": counts, "results": results}, indent=1) + "\n")
+    killed = counts.get("killed", 0) + counts.get("timeout", 0)
+    total = len(results)
+    scored = total - counts.get("equivalent", 0)
+    print(
+        f"mutants: {total} in {n} shards, killed: {counts.get('killed', 0)}, timeout: "
+        f"{counts.get('timeout', 0)}, survived: {counts.get('survived', 0)} (+"
+        f"{counts.get('no-tests', 0)} no test calls), equivalent (MUTATION.md): "
+        f"{counts.get('equivalent', 0)}, error: {counts.get('error', 0)}; score "
+        f"{killed}/{scored} = {killed / scored if scored else 1.0:.1%} "
+        f"({time.monotonic() - t0:.0f} s)"
+        + (f"; shards that failed: {', '.join(bad_shards)}" if bad_shards else "")
+    )
+    bad = counts.get("survived", 0) + counts.get("error", 0) + counts.get("no-tests", 0)
+    return 1 if bad or bad_shards else 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="only the hand-listed CI mutants")
@@ -545,11 +640,29 @@ def main(argv=None) -> int:
         "--rerun", type=Path, default=None, help="only mutants not killed in this --json file"
     )
     ap.add_argument("-v", "--verbose", action="store_true", help="show pytest output")
+    ap.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="run the mutants as N shards at once (local processes, or tasks of --scheduler)",
+    )
+    ap.add_argument(
+        "--scheduler",
+        default="",
+        help="dask scheduler address (tcp://host:8786): each shard one task; the workers "
+        "need this checkout at the same path",
+    )
     a = ap.parse_args(argv)
     os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "tests"))
     cfg = load_config()
+    if a.workers < 0 or a.workers > 256:
+        raise SystemExit(f"mutation: workers={a.workers} is out of range: allowed 0..256")
+    if (a.workers > 1 or a.scheduler) and not a.list:
+        if a.shard or a.quick:
+            raise SystemExit("mutation: --workers/--scheduler run shards: not with --shard/--quick")
+        return run_sharded(a, list(sys.argv[1:] if argv is None else argv), cfg)
     jobs: list[tuple[Mutant, list[str]]] = []
     if a.quick:
         for q in cfg["quick"]:
@@ -557,7 +670,10 @@ def main(argv=None) -> int:
             jobs.append((m, q["tests"]))
     else:
         for t in cfg["targets"]:
-            for m in generate(t["module"], t["functions"]):
+            fns = t["functions"]
+            if a.only:  # generating is slow (a module copy per mutant): skip what cannot match
+                fns = [f for f in fns if _may_match(a.only, t["module"], f)]
+            for m in generate(t["module"], fns):
                 tests = t.get("tests_by_function", {}).get(m.qualname, t["tests"])
                 jobs.append((m, tests))
     if a.rerun:
