@@ -159,6 +159,26 @@ def test_mixed_signs_one_value_group_takes_the_smaller_sign(dv):
     assert 0 not in ids and len(set(ids)) == len(ids)
 
 
+@pytest.mark.parametrize("word_bits,base,order", [(4, 14, 2), (3, 6, 3), (4, 13, 3)])
+def test_two_bit_one_value_group_with_a_same_sign_difference(word_bits, base, order):
+    """One value of 2 bits: the only short D can have both entries of one sign, which
+    needs the victim to be id 3 and each unit to flip one bit. E.g. W = 4, P = 14: the
+    sub-IDs of ids 1, 2, 3 are 1, 15, 16 = 0 (mod 16); victim 3 (sub-ID 0) with ids 1 and
+    2 once each: value 1 + 15 + 0 = 0 = 3 * 0, a false exclusive with 3 mappings.
+    Expected: the breadth-first search of tests/naive.py over every mapping count.
+    (Mutant `d < 2` -> `d <= 2` in `_construct` skips that D: "safe", or a larger n.)"""
+    cfg = RmapConfig("two-bit", 2, word_bits, (Group(order, order, 1, 2, base),))
+    v = verify(cfg, order)
+    rows = [[naive.subid(base, i, word_bits)] for i in range(1, 4)]
+    want = naive.bfs_min_mappings(rows, word_bits, 2**order - 1)
+    assert want is not None
+    assert (v.verdict, v.min_mappings) == ("unsafe", want)
+    counts = dict(map(tuple, v.counterexample["mappings"]))
+    assert sum(counts.values()) == want
+    x = v.counterexample["victim"]
+    assert naive.mapped_shared(1, 2, base, word_bits, order, counts, x) is False
+
+
 # -- small survivors of the sampled run (tools/mutation.py --sample, MUTATION.md) -------
 
 
