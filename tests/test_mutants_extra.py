@@ -68,6 +68,19 @@ def test_shortest_linf_finds_the_unique_vector_that_counts():
     assert got.complete and got.norm == 2 and got.vectors == want
 
 
+@pytest.mark.parametrize("keep", [1, 2, 3])
+def test_shortest_linf_keeps_at_most_keep_vectors(keep):
+    """Two shortest vectors (brute force above: (2, -2, 2) and (2, 2, 1)); ``keep``
+    caps the list: 1 gives one of them, 2 and 3 both. (Mutant `len(found) < keep` ->
+    `<= keep` keeps keep + 1.)"""
+    want_norm, want = _box_shortest(WEIGHTS, W, 3)
+    assert (want_norm, len(want)) == (2, 2)
+    got = shortest_linf(lll(lattice_basis(WEIGHTS, W)), 3, keep=keep)
+    assert got.complete and got.norm == want_norm
+    assert len(got.vectors) == min(keep, len(want))
+    assert set(got.vectors) <= set(want)
+
+
 # -- _construct's fallback (one-value groups, mixed signs, every bit used) ------------
 
 
