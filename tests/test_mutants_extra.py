@@ -81,6 +81,18 @@ def test_shortest_linf_keeps_at_most_keep_vectors(keep):
     assert set(got.vectors) <= set(want)
 
 
+def test_shortest_linf_of_a_one_bit_slice():
+    """A 1-bit slice: D has one entry, and D_0 * 1 == 0 mod 2^3 holds first at D_0 = 8
+    (by hand). A search bounded by 8 finds it; bounded by 7 it completes with nothing.
+    (Mutant `len(rows[0])` -> `len(rows[1])` fails on a 1-row basis.)"""
+    rows = lll(lattice_basis([1], 3))
+    assert rows == [[8]]
+    got = shortest_linf(rows, 8)
+    assert (got.complete, got.norm, got.vectors) == (True, 8, [(8,)])
+    got = shortest_linf(rows, 7)
+    assert (got.complete, got.norm, got.vectors) == (True, None, [])
+
+
 # -- _construct's fallback (one-value groups, mixed signs, every bit used) ------------
 
 
