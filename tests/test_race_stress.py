@@ -209,3 +209,11 @@ def test_frozen_window_is_the_c_programs():
     with c_source(SOURCE) as src:
         text = src.read_text()
     assert int(re.search(r"#define FROZEN_NS (\d+)", text).group(1)) == FROZEN_US * 1000
+
+
+def test_readme_does_not_sell_frozen_torn_reads_as_a_rate():
+    from paths import ROOT
+
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert "without it millions per second" not in readme
+    assert "prints no rate where the threads did not overlap" in readme
