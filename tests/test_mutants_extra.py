@@ -93,6 +93,33 @@ def test_shortest_linf_of_a_one_bit_slice():
     assert (got.complete, got.norm, got.vectors) == (True, None, [])
 
 
+@pytest.mark.parametrize("bound", [2, 3, 4])
+def test_shortest_linf_offers_every_lattice_vector_once_per_sign(bound):
+    """With a cost that accepts nothing the bound never shrinks, so the enumeration must
+    offer ``cost`` every nonzero lattice vector with ||v||_inf <= bound, v and -v once
+    each (both sign-normalised to the same key): each key exactly twice. Expected: every
+    such vector of the box, by brute force. (Mutants that start a level's downward walk
+    at the nearest integer again, `x0 - 1` -> `x0 + 1` or `direction == 0` -> `!= 0`,
+    visit points twice.)"""
+    from collections import Counter
+
+    mod = 2**W
+    want = set()
+    for d in itertools.product(range(-bound, bound + 1), repeat=len(WEIGHTS)):
+        if any(d) and not sum(a * w for a, w in zip(d, WEIGHTS, strict=True)) % mod:
+            first = next(a for a in d if a)
+            want.add(d if first > 0 else tuple(-a for a in d))
+    offered: Counter = Counter()
+
+    def cost(v):
+        offered[v] += 1
+        return None
+
+    got = shortest_linf(lll(lattice_basis(WEIGHTS, W)), bound, cost=cost)
+    assert got.complete and got.norm is None
+    assert offered == Counter({k: 2 for k in want})
+
+
 # -- _construct's fallback (one-value groups, mixed signs, every bit used) ------------
 
 
