@@ -68,6 +68,58 @@ def test_shortest_linf_finds_the_unique_vector_that_counts():
     assert got.complete and got.norm == 2 and got.vectors == want
 
 
+@pytest.mark.parametrize("keep", [1, 2, 3])
+def test_shortest_linf_keeps_at_most_keep_vectors(keep):
+    """Two shortest vectors (brute force above: (2, -2, 2) and (2, 2, 1)); ``keep``
+    caps the list: 1 gives one of them, 2 and 3 both. (Mutant `len(found) < keep` ->
+    `<= keep` keeps keep + 1.)"""
+    want_norm, want = _box_shortest(WEIGHTS, W, 3)
+    assert (want_norm, len(want)) == (2, 2)
+    got = shortest_linf(lll(lattice_basis(WEIGHTS, W)), 3, keep=keep)
+    assert got.complete and got.norm == want_norm
+    assert len(got.vectors) == min(keep, len(want))
+    assert set(got.vectors) <= set(want)
+
+
+def test_shortest_linf_of_a_one_bit_slice():
+    """A 1-bit slice: D has one entry, and D_0 * 1 == 0 mod 2^3 holds first at D_0 = 8
+    (by hand). A search bounded by 8 finds it; bounded by 7 it completes with nothing.
+    (Mutant `len(rows[0])` -> `len(rows[1])` fails on a 1-row basis.)"""
+    rows = lll(lattice_basis([1], 3))
+    assert rows == [[8]]
+    got = shortest_linf(rows, 8)
+    assert (got.complete, got.norm, got.vectors) == (True, 8, [(8,)])
+    got = shortest_linf(rows, 7)
+    assert (got.complete, got.norm, got.vectors) == (True, None, [])
+
+
+@pytest.mark.parametrize("bound", [2, 3, 4])
+def test_shortest_linf_offers_every_lattice_vector_once_per_sign(bound):
+    """With a cost that accepts nothing the bound never shrinks, so the enumeration must
+    offer ``cost`` every nonzero lattice vector with ||v||_inf <= bound, v and -v once
+    each (both sign-normalised to the same key): each key exactly twice. Expected: every
+    such vector of the box, by brute force. (Mutants that start a level's downward walk
+    at the nearest integer again, `x0 - 1` -> `x0 + 1` or `direction == 0` -> `!= 0`,
+    visit points twice.)"""
+    from collections import Counter
+
+    mod = 2**W
+    want = set()
+    for d in itertools.product(range(-bound, bound + 1), repeat=len(WEIGHTS)):
+        if any(d) and not sum(a * w for a, w in zip(d, WEIGHTS, strict=True)) % mod:
+            first = next(a for a in d if a)
+            want.add(d if first > 0 else tuple(-a for a in d))
+    offered: Counter = Counter()
+
+    def cost(v):
+        offered[v] += 1
+        return None
+
+    got = shortest_linf(lll(lattice_basis(WEIGHTS, W)), bound, cost=cost)
+    assert got.complete and got.norm is None
+    assert offered == Counter({k: 2 for k in want})
+
+
 # -- _construct's fallback (one-value groups, mixed signs, every bit used) ------------
 
 
@@ -115,6 +167,68 @@ def test_construct_never_needs_more_than_the_norm_for_mixed_signs():
             assert sum(n for _, n in mappings) == max(abs(a) for a in dv)
             assert _realized(victim, mappings, d) in (dv, tuple(-a for a in dv))
             assert 0 not in [victim] + [m for m, _ in mappings]
+
+
+def _fewest_and_smallest(dv, d):
+    """By brute force over every victim id and every multiset of unit ids in [1, 2^d):
+    the fewest units realizing +-D, and of those constructions the least largest id."""
+    targets = {tuple(dv), tuple(-a for a in dv)}
+    for units in range(1, max(abs(a) for a in dv) + 1):
+        best = None
+        for victim in range(1, 1 << d):
+            others = [i for i in range(1, 1 << d) if i != victim]
+            for ids in itertools.combinations_with_replacement(others, units):
+                got = tuple(
+                    sum(((i >> j) & 1) - ((victim >> j) & 1) for i in ids) for j in range(d)
+                )
+                if got in targets and (best is None or max(victim, *ids) < best):
+                    best = max(victim, *ids)
+        if best is not None:
+            return units, best
+    return None
+
+
+@pytest.mark.parametrize("dv", [(-3, -2, 1, 1), (-4, -3, 1, 2)])
+def test_mixed_signs_one_value_group_takes_the_smaller_sign(dv):
+    """One-value group of 4 bits, mixed-sign D without zeros. For the sign as given the
+    victim holds bits 0, 1 (where D < 0) and the nested units include 0b0011, the victim's
+    own bits (an id 0), so ``_mixed_assign`` builds the units: with D = (-3, -2, 1, 1)
+    the positive flips go to rows 0 and 1, bit 0 (|D_0| = 3) to every row, bit 1 to all
+    but the uncovered row 2: rows 0b0111, 0b1011 and 0b0001 (bit 0 alone). Victim 3,
+    ids 3 ^ row = 4, 8, 2: ||D||_inf = 3 units, largest id 8. The other sign (victim
+    0b1100) gets rows 0b1111, 0b0011, 0b0001, ids 3, 15, 13: largest 15.
+    Brute force over every victim and multiset of ids says 3 units are the fewest and 8 is
+    the least largest id with 3 units. (Mutant `r == 0` -> `r == 1` in `_mixed_assign`
+    rejects the row 0b0001, the first sign falls back, and the answer has id 15.)"""
+    from rmaplab.verify import _construct
+
+    d = len(dv)
+    cfg = RmapConfig("one-value", d, 64, (Group(1, 1, 1, d, 2),))
+    victim, mappings = _construct(cfg, cfg.groups[0], 0, dv)
+    ids = [victim] + [m for m, _ in mappings]
+    assert _realized(victim, mappings, d) in (dv, tuple(-a for a in dv))
+    assert (sum(n for _, n in mappings), max(ids)) == _fewest_and_smallest(dv, d)
+    assert 0 not in ids and len(set(ids)) == len(ids)
+
+
+@pytest.mark.parametrize("word_bits,base,order", [(4, 14, 2), (3, 6, 3), (4, 13, 3)])
+def test_two_bit_one_value_group_with_a_same_sign_difference(word_bits, base, order):
+    """One value of 2 bits: the only short D can have both entries of one sign, which
+    needs the victim to be id 3 and each unit to flip one bit. E.g. W = 4, P = 14: the
+    sub-IDs of ids 1, 2, 3 are 1, 15, 16 = 0 (mod 16); victim 3 (sub-ID 0) with ids 1 and
+    2 once each: value 1 + 15 + 0 = 0 = 3 * 0, a false exclusive with 3 mappings.
+    Expected: the breadth-first search of tests/naive.py over every mapping count.
+    (Mutant `d < 2` -> `d <= 2` in `_construct` skips that D: "safe", or a larger n.)"""
+    cfg = RmapConfig("two-bit", 2, word_bits, (Group(order, order, 1, 2, base),))
+    v = verify(cfg, order)
+    rows = [[naive.subid(base, i, word_bits)] for i in range(1, 4)]
+    want = naive.bfs_min_mappings(rows, word_bits, 2**order - 1)
+    assert want is not None
+    assert (v.verdict, v.min_mappings) == ("unsafe", want)
+    counts = dict(map(tuple, v.counterexample["mappings"]))
+    assert sum(counts.values()) == want
+    x = v.counterexample["victim"]
+    assert naive.mapped_shared(1, 2, base, word_bits, order, counts, x) is False
 
 
 # -- small survivors of the sampled run (tools/mutation.py --sample, MUTATION.md) -------

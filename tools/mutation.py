@@ -87,11 +87,15 @@ class Mutant:
     before: str
     after: str
     tree: ast.Module | None = None
+    nth: int = 1  # among this function's mutants with the same before -> after text
 
     @property
     def key(self) -> str:
-        """What MUTATION.md lists an equivalent mutant by (survives renumbering)."""
-        return f"{self.module}:{self.qualname}: {self.before} -> {self.after}"
+        """What MUTATION.md lists an equivalent mutant by (survives renumbering); the
+        second and later mutants with the same text get ``#n``, so one key never
+        excuses two mutants."""
+        nth = f" #{self.nth}" if self.nth > 1 else ""
+        return f"{self.module}:{self.qualname}: {self.before} -> {self.after}{nth}"
 
     def describe(self) -> str:
         return f"{self.ident} (line {self.line}): {self.before}  ->  {self.after}"
@@ -208,6 +212,7 @@ def generate(module: str, qualnames: list[str]) -> list[Mutant]:
         fn_path = _path_to(tree, fn)
         parents = {c: n for n in ast.walk(fn) for c in ast.iter_child_nodes(n)}
         count = 0
+        first = len(out)
         for node in _mutable_nodes(fn):
             node_path = _path_to(fn, node)
             changes = [("op", v) for v in _variants(node)]
@@ -222,6 +227,17 @@ def generate(module: str, qualnames: list[str]) -> list[Mutant]:
                     if isinstance(node, ast.Constant | ast.Name):
                         par = parents.get(node)
                         if isinstance(par, ast.expr):
+                            ctx = par
+                        # a slice alone (`:2`) names neither side: `cand[:2] < best[:2]`
+                        # holds two, whose mutants must not share one key
+                        if isinstance(ctx, ast.Slice) and isinstance(
+                            parents.get(ctx), ast.Subscript
+                        ):
+                            ctx = parents[ctx]
+                        # `f = 0` and `mk = 0` in one function: show the statement
+                        if ctx is node and isinstance(
+                            par, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Return
+                        ):
                             ctx = par
                     before = ast.unparse(ctx)
                     arg(new_node)
@@ -240,6 +256,7 @@ def generate(module: str, qualnames: list[str]) -> list[Mutant]:
                     continue
                 before, after = _short(before), _short(after)
                 count += 1
+                nth = 1 + sum(1 for o in out[first:] if (o.before, o.after) == (before, after))
                 out.append(
                     Mutant(
                         f"{module}:{qn}:{count}",
@@ -249,6 +266,7 @@ def generate(module: str, qualnames: list[str]) -> list[Mutant]:
                         before,
                         after,
                         ast.fix_missing_locations(new_tree),
+                        nth,
                     )
                 )
     return out
@@ -465,7 +483,8 @@ def equivalent_list() -> dict[str, str]:
             line = line.strip()
             if line.startswith("- `") and "`:" in line:
                 ident, _, reason = line[3:].partition("`:")
-                out[ident] = reason.strip()
+                if ident.startswith("rmaplab.") and " -> " in ident:  # not prose bullets
+                    out[ident] = reason.strip()
     return out
 
 
@@ -490,6 +509,101 @@ def _preload() -> None:
     finally:
         os.dup2(saved[0], 1)
         os.dup2(saved[1], 2)
+
+
+def _may_match(only: str, module: str, qualname: str) -> bool:
+    """Whether an ``--only`` text can be part of an id ``module:qualname:N``: what is left
+    of it without its trailing digits must lie in ``module:qualname:``."""
+    prefix = f"{module}:{qualname}:"
+    return any(o.rstrip("0123456789") in prefix for o in only.split(","))
+
+
+def _strip_options(argv: list[str], names: tuple[str, ...]) -> list[str]:
+    """``argv`` without the options ``names`` (``--x V`` and ``--x=V`` forms)."""
+    out, skip = [], False
+    for x in argv:
+        if skip:
+            skip = False
+        elif x in names:
+            skip = True
+        elif not any(x.startswith(n + "=") for n in names):
+            out.append(x)
+    return out
+
+
+def _run_shard(argv: list[str], k: int, n: int) -> dict:
+    """One shard in its own process (a dask task runs this on a worker)."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="rmaplab-mutation-") as tmp:
+        out = Path(tmp) / "shard.json"
+        cmd = [sys.executable, str(ROOT / "tools" / "mutation.py"), *argv]
+        cmd += ["--shard", f"{k}/{n}", "--json", str(out)]
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        data = json.loads(out.read_text()) if out.exists() else {"counts": {}, "results": []}
+    data["shard"] = f"{k}/{n}"
+    data["returncode"] = proc.returncode
+    data["log"] = proc.stdout[-4000:] + proc.stderr[-4000:]
+    return data
+
+
+def run_sharded(a, argv: list[str], cfg: dict) -> int:
+    """The run as ``--workers`` shards (``--shard k/N``), at once: local processes, or
+    one dask task each on ``--scheduler``; the test-call statistics are collected once,
+    first, and every shard reuses them. Results are merged into ``--json``."""
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    n = a.workers if a.workers > 1 else 2
+    stats = a.stats or Path("/tmp") / f"rmaplab-mutation-stats-{os.getpid()}.json"
+    if not stats.exists():
+        _preload()
+        print("running the tests once to see which tests call which function", flush=True)
+        collect_stats(cfg["targets"], stats)
+    base = _strip_options(argv, ("--workers", "--scheduler", "--json", "--stats"))
+    base += ["--stats", str(stats)]
+    if a.scheduler:
+        from rmaplab.collide import dask_executor
+
+        pool = dask_executor(a.scheduler)
+    else:
+        pool = ThreadPoolExecutor(max_workers=n)  # each thread waits on one process
+    t0 = time.monotonic()
+    results: list[dict] = []
+    counts: dict[str, int] = {}
+    bad_shards = []
+    futures = [pool.submit(_run_shard, base, k, n) for k in range(1, n + 1)]
+    for f in as_completed(futures):
+        d = f.result()
+        results += d["results"]
+        for key, v in d["counts"].items():
+            counts[key] = counts.get(key, 0) + v
+        if d["returncode"] not in (0, 1):
+            bad_shards.append(d["shard"])
+        print(f"shard {d['shard']} done (exit {d['returncode']}): {d['counts']}", flush=True)
+        for line in d["log"].splitlines():
+            if " survived " in line or "    key: " in line or " error " in line:
+                print(f"  {line}", flush=True)
+    pool.shutdown()
+    client = getattr(pool, "_client", None)  # dask: close it before its cluster goes
+    if client is not None:
+        client.close()
+    if a.json:
+        a.json.write_text(json.dumps({"counts": counts, "results": results}, indent=1) + "\n")
+    killed = counts.get("killed", 0) + counts.get("timeout", 0)
+    total = len(results)
+    scored = total - counts.get("equivalent", 0)
+    print(
+        f"mutants: {total} in {n} shards, killed: {counts.get('killed', 0)}, timeout: "
+        f"{counts.get('timeout', 0)}, survived: {counts.get('survived', 0)} (+"
+        f"{counts.get('no-tests', 0)} no test calls), equivalent (MUTATION.md): "
+        f"{counts.get('equivalent', 0)}, error: {counts.get('error', 0)}; score "
+        f"{killed}/{scored} = {killed / scored if scored else 1.0:.1%} "
+        f"({time.monotonic() - t0:.0f} s)"
+        + (f"; shards that failed: {', '.join(bad_shards)}" if bad_shards else "")
+    )
+    bad = counts.get("survived", 0) + counts.get("error", 0) + counts.get("no-tests", 0)
+    return 1 if bad or bad_shards else 0
 
 
 def main(argv=None) -> int:
@@ -526,11 +640,29 @@ def main(argv=None) -> int:
         "--rerun", type=Path, default=None, help="only mutants not killed in this --json file"
     )
     ap.add_argument("-v", "--verbose", action="store_true", help="show pytest output")
+    ap.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="run the mutants as N shards at once (local processes, or tasks of --scheduler)",
+    )
+    ap.add_argument(
+        "--scheduler",
+        default="",
+        help="dask scheduler address (tcp://host:8786): each shard one task; the workers "
+        "need this checkout at the same path",
+    )
     a = ap.parse_args(argv)
     os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "tests"))
     cfg = load_config()
+    if a.workers < 0 or a.workers > 256:
+        raise SystemExit(f"mutation: workers={a.workers} is out of range: allowed 0..256")
+    if (a.workers > 1 or a.scheduler) and not a.list:
+        if a.shard or a.quick:
+            raise SystemExit("mutation: --workers/--scheduler run shards: not with --shard/--quick")
+        return run_sharded(a, list(sys.argv[1:] if argv is None else argv), cfg)
     jobs: list[tuple[Mutant, list[str]]] = []
     if a.quick:
         for q in cfg["quick"]:
@@ -538,7 +670,10 @@ def main(argv=None) -> int:
             jobs.append((m, q["tests"]))
     else:
         for t in cfg["targets"]:
-            for m in generate(t["module"], t["functions"]):
+            fns = t["functions"]
+            if a.only:  # generating is slow (a module copy per mutant): skip what cannot match
+                fns = [f for f in fns if _may_match(a.only, t["module"], f)]
+            for m in generate(t["module"], fns):
                 tests = t.get("tests_by_function", {}).get(m.qualname, t["tests"])
                 jobs.append((m, tests))
     if a.rerun:
