@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,24 +60,74 @@ def _steps_text(steps) -> str:
     return "\n".join(lines)
 
 
+def _litmus_dir(path: str) -> Path:
+    """``--litmus DIR``, refused (exit 2, nothing written) unless it is a folder
+    that exists and is writable, or can be created in a writable parent."""
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"litmus={path!r} is a file: allowed a folder (new or existing)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as e:
+        raise ConfigError(
+            f"litmus={path!r} is not writable ({e.strerror}): allowed a writable folder"
+        ) from None
+    return out
+
+
+def _cmd_litmus(args: argparse.Namespace) -> int:
+    from .race.herd import HOW_TO_GET_HERD7, find_lkmm, run_tests
+
+    herd7 = None
+    if args.herd7:
+        p = Path(args.herd7)
+        if not (p.is_file() and os.access(p, os.X_OK)):
+            raise ConfigError(f"herd7={args.herd7!r} is not an executable file: {HOW_TO_GET_HERD7}")
+        herd7 = str(p.resolve())
+        if find_lkmm(herd7, args.lkmm) is None:
+            raise ConfigError(
+                f"lkmm={args.lkmm!r}: no linux-kernel.cfg there, in RMAPLAB_LKMM or beside "
+                "herd7: allowed the LKMM folder (build-herd7.sh prints it as LKMM=)"
+            )
+    elif args.lkmm:
+        raise ConfigError("lkmm is given without --herd7: allowed only with --herd7 PATH")
+    out = _litmus_dir(args.litmus)
+    df = run_tests(out, herd7, args.lkmm)
+    if args.json:
+        recs = df.to_dict(orient="records")
+        _emit_json({"dir": str(out), "herd7": herd7, "tests": recs})
+        return 0
+    print(wrap(f"wrote {len(df)} LKMM litmus tests to {out}, each with NAME.expected beside it."))
+    if herd7 is None:
+        print(wrap("herd7 was not run (pass --herd7 PATH). " + HOW_TO_GET_HERD7))
+        print()
+        for r in df.itertuples():
+            print(f"{r.name.removeprefix('rmap-seqcount-'):34s} {r.expected}")
+        return 0
+    print()
+    t = df.assign(
+        test=[n.removeprefix("rmap-seqcount-") for n in df["name"]],
+        agree=["yes" if a else "NO" for a in df["agree"]],
+    )
+    print(text_table(t, columns=["test", "expected", "herd7", "agree"]))
+    print()
+    bad = int((~df["agree"].astype(bool)).sum())
+    print(wrap(f"{len(df) - bad} of {len(df)} agree with the expected verdict."))
+    print(
+        wrap(
+            f"rerun: cd {Path(herd7).parent.parent / 'lkmm'} && {herd7} -conf linux-kernel.cfg FILE"
+        )
+    )
+    return 0 if bad == 0 else 1
+
+
 def cmd_race(args: argparse.Namespace) -> int:
     from . import race
 
     if args.litmus:
-        out = Path(args.litmus)
-        tests = race.litmus_tests()
-        out.mkdir(parents=True, exist_ok=True)
-        for name, text in tests.items():
-            (out / name).write_text(text)
-        print(
-            wrap(
-                f"wrote {len(tests)} LKMM litmus tests to {out} "
-                "(tools/memory-model C format). rmaplab did NOT run them: "
-                "run herd7 -conf linux-kernel.cfg FILE elsewhere; the "
-                "'Expected' lines are expectations, not results."
-            )
-        )
-        return 0
+        return _cmd_litmus(args)
     if args.list:
         sc = race.scenario_table()
         if args.json:
@@ -245,7 +297,13 @@ def add_parser(sub: Any) -> None:
         default=DEFAULT_MAX_STATES,
         help=f"state budget (default {DEFAULT_MAX_STATES})",
     )
-    ra.add_argument("--litmus", metavar="DIR", help="write LKMM litmus tests (not run)")
+    ra.add_argument(
+        "--litmus", metavar="DIR", help="write the LKMM litmus tests (run them with --herd7)"
+    )
+    ra.add_argument("--herd7", metavar="PATH", help="herd7 executable: run the litmus tests")
+    ra.add_argument(
+        "--lkmm", metavar="DIR", help="LKMM folder (default: RMAPLAB_LKMM, beside herd7)"
+    )
     ra.add_argument("--json", action="store_true")
     ra.set_defaults(func=cmd_race)
 
