@@ -29,12 +29,12 @@ def _emit_json(obj) -> None:
 
 def race_json(result: ExploreResult, steps: pd.DataFrame | None = None) -> dict:
     """The stable JSON record of one exploration (``example``: null or steps)."""
+    from .race import replay
+
     d = result.summary()
     if result.example is not None:
         if steps is None:
-            from .race import replay
-
-            steps = replay(result.scenario, result.protocol, result.example)
+            steps = replay(result.scenario, result.protocol, result.example, result.layout)
         d["example"] = [{"cpu": r.cpu, "action": r.action} for r in steps.iloc[1:].itertuples()]
     d["example_kind"] = (
         None
@@ -45,6 +45,12 @@ def race_json(result: ExploreResult, steps: pd.DataFrame | None = None) -> dict:
     from .race import get_scenario
 
     d["scenario_spec"] = get_scenario(result.scenario).spec()
+    d["layout"] = result.layout.spec()
+    d["stuck_states"] = d.pop("stuck_states")  # new fields after the old ones
+    d["stuck_example"] = None
+    if result.stuck_example is not None:
+        st = replay(result.scenario, result.protocol, result.stuck_example, result.layout)
+        d["stuck_example"] = [{"cpu": r.cpu, "action": r.action} for r in st.iloc[1:].itertuples()]
     return d
 
 
@@ -53,8 +59,7 @@ def _steps_text(steps) -> str:
     lines = []
     for r in steps.itertuples():
         vals = " ".join(f"{getattr(r, f'value{j}'):#x}" for j in range(k))
-        word = (r.seq << 17) | (1 << 16 if r.excl else 0) | r.writers
-        state = f"word {word:#x}  mapcount {r.mapcount}"
+        state = f"word {r.word:#x}  mapcount {r.mapcount}"
         lines.append(f"{r.step:3d} {r.cpu or '-':2s} {r.action}"[:72])
         lines.append(f"       {state}  values {vals}"[:72])
     return "\n".join(lines)
@@ -155,6 +160,9 @@ def cmd_race(args: argparse.Namespace) -> int:
         return 0
     if args.max_states < 1:
         raise ConfigError(f"max-states={args.max_states} is out of range: allowed >= 1")
+    from .race.layout import get_layout
+
+    lay = get_layout(args.layout, args.seq_bits, args.writer_bits)
     if args.all:
         scs = [args.scenario] if args.scenario else None
         prs = [args.protocol] if args.protocol else None
@@ -162,12 +170,12 @@ def cmd_race(args: argparse.Namespace) -> int:
             recs = []
             for s in scs or race.SCENARIOS:
                 for p in prs or race.PROTOCOLS:
-                    r = race.explore(s, p, max_states=args.max_states)
-                    steps = race.replay(s, p, r.example) if r.example else None
+                    r = race.explore(s, p, max_states=args.max_states, layout=lay)
+                    steps = race.replay(s, p, r.example, lay) if r.example else None
                     recs.append(race_json(r, steps))
             _emit_json(recs)
             return 0
-        df = race.explore_all(scs, prs, max_states=args.max_states, progress=True)
+        df = race.explore_all(scs, prs, max_states=args.max_states, progress=True, layout=lay)
         df = df.rename(columns={"false_exclusive": "false_excl", "false_shared": "false_sh"})
         print(
             text_table(
@@ -184,12 +192,19 @@ def cmd_race(args: argparse.Namespace) -> int:
     protocol = args.protocol or "seqcount"
     if protocol not in race.PROTOCOLS:
         raise ConfigError(f"protocol={protocol!r} is unknown: allowed {', '.join(race.PROTOCOLS)}")
-    r = race.explore(sc, protocol, max_states=args.max_states, progress=not args.json)
-    steps = race.replay(sc, protocol, r.example) if r.example else None
+    r = race.explore(sc, protocol, max_states=args.max_states, progress=not args.json, layout=lay)
+    steps = race.replay(sc, protocol, r.example, lay) if r.example else None
     if args.json:
         _emit_json(race_json(r, steps))
         return 0
     print(wrap(f"scenario {sc.name}: {sc.describe()}"))
+    if lay.label != "64":
+        print(
+            wrap(
+                f"word layout {lay.label}: {lay.writer_bits} shared-writer bits, "
+                f"exclusive bit {lay.writer_bits}, {lay.seq_bits} sequence bits"
+            )
+        )
     print(
         wrap(
             f"protocol {protocol}: {r.states} states, "
@@ -206,6 +221,9 @@ def cmd_race(args: argparse.Namespace) -> int:
         f"  correct returns: {r.correct}"
     )
     print("(distinct states in which the reader has just returned that answer)")
+    print(f"stuck states (no CPU can move, reader not returned): {r.stuck_states}")
+    if r.stuck_example is not None:
+        print(wrap(f"shortest path into one: {' '.join(r.stuck_example)}"))
     if steps is not None and r.example is not None:
         kind = "false exclusive" if r.false_exclusive else "false shared"
         print()
@@ -304,6 +322,9 @@ def add_parser(sub: Any) -> None:
     ra.add_argument(
         "--lkmm", metavar="DIR", help="LKMM folder (default: RMAPLAB_LKMM, beside herd7)"
     )
+    ra.add_argument("--layout", help="seqcount word layout: 64 (default, as posted) or 32")
+    ra.add_argument("--seq-bits", type=int, help="narrow layout: sequence bits (1..47)")
+    ra.add_argument("--writer-bits", type=int, help="narrow layout: shared-writer bits (1..16)")
     ra.add_argument("--json", action="store_true")
     ra.set_defaults(func=cmd_race)
 

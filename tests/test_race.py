@@ -189,6 +189,7 @@ def test_seqcount_is_complete_and_right_on_every_scenario():
     assert df["complete"].all()
     assert (df["false_exclusive"] == 0).all() and (df["false_shared"] == 0).all()
     assert (df["example"] == "").all()
+    assert (df["stuck_states"] == 0).all()  # the posted layout: no deadlock
 
 
 def test_none_and_the_broken_variants_give_false_exclusives():

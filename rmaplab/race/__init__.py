@@ -3,11 +3,12 @@
 One room per idea:
 
 * :mod:`.codes`: the posted word layout, protocol names, stage codes;
+* :mod:`.layout`: the word layout as a parameter, and the bounds it implies;
 * :mod:`.scenarios`: who maps what and which (un)maps run beside the reader;
 * :mod:`.model`: the protocols one memory access at a time (the model's
   docstring states the protocol and the ground truth);
 * :mod:`.explore`: every interleaving, breadth first; replay; a naive twin;
-* :mod:`.litmus`: the same pattern as LKMM litmus tests.
+* :mod:`.litmus`: the same pattern as LKMM litmus tests; :mod:`.herd` runs herd7.
 
 This package re-exports the public names, so ``from rmaplab import race`` and
 ``race.explore(...)`` keep working. The heat map is
@@ -98,6 +99,7 @@ from .explore import (
     replay,
     scenario_table,
 )
+from .layout import LAYOUTS, Layout, get_layout, layout_bounds, layout_note
 from .litmus import litmus_tests
 from .model import Model
 from .scenarios import SCENARIOS, Scenario, get_scenario, scenario_names
@@ -105,16 +107,21 @@ from .scenarios import SCENARIOS, Scenario, get_scenario, scenario_names
 __all__ = [
     "DEFAULT_MAX_STATES",
     "EXCL",
+    "LAYOUTS",
     "PROTOCOLS",
     "SCENARIOS",
     "SEQ_STEP",
     "WRITERS_MASK",
     "ExploreResult",
+    "Layout",
     "Model",
     "Scenario",
     "explore",
     "explore_all",
+    "get_layout",
     "get_scenario",
+    "layout_bounds",
+    "layout_note",
     "litmus_tests",
     "naive_enumerate",
     "race_chart",

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..config import ConfigError
-from .codes import DEFAULT_MAX_STATES, EXCL, PROTOCOLS, SHARED_BITS, W_BODY, W_DONE, W_SPIN
+from .codes import DEFAULT_MAX_STATES, PROTOCOLS, W_BODY, W_DONE, W_SPIN
+from .layout import LAYOUTS, Layout
 from .model import Model, _cpu_index
 from .scenarios import SCENARIOS, Scenario, _check_protocol, get_scenario
 
@@ -35,6 +36,10 @@ class ExploreResult:
     correct: int
     wrong: pd.DataFrame  # one row per wrong-answer state, shortest schedule
     example: list[str] | None  # CPU names of the shortest bad interleaving
+    layout: Layout = LAYOUTS["64"]
+    #: states in which no CPU can move although the reader has not returned
+    stuck_states: int = 0
+    stuck_example: list[str] | None = None  # shortest schedule into one
 
     def summary(self) -> dict:
         return {
@@ -45,6 +50,7 @@ class ExploreResult:
             "false_exclusive": self.false_exclusive,
             "false_shared": self.false_shared,
             "example": self.example,
+            "stuck_states": self.stuck_states,
         }
 
 
@@ -64,19 +70,24 @@ def explore(
     protocol: str = "seqcount",
     max_states: int = DEFAULT_MAX_STATES,
     progress: bool = False,
+    layout: Layout | str | None = None,
 ) -> ExploreResult:
     """Every interleaving of ``scenario`` under ``protocol``, breadth first.
 
     Stops at ``max_states`` distinct states with ``complete=False`` (what was
     found so far is still reported; absence of wrong answers then proves
     nothing). Wrong answers are counted as distinct states in which the
-    reader has just returned a wrong answer.
+    reader has just returned a wrong answer. A state from which no CPU can
+    move while the reader has not returned is **stuck** (a deadlock: every
+    CPU finished or spinning on a condition nobody can change); stuck states
+    are counted, with the shortest schedule into the first one.
     """
     if isinstance(max_states, bool) or not isinstance(max_states, int) or max_states < 1:
         raise ConfigError(f"max_states={max_states!r} is out of range: allowed >= 1")
-    model = Model(scenario, protocol)
+    model = Model(scenario, protocol, layout)
     start = model.initial()
     parent: dict = {start: None}
+    stuck: list = []
     frontier = [start]
     found: dict[str, list] = {"false_exclusive": [], "false_shared": [], "correct": []}
     complete = True
@@ -88,7 +99,10 @@ def explore(
     while frontier and complete:
         nxt = []
         for s in frontier:
-            for cpu, t in model.successors(s):
+            succ = list(model.successors(s))
+            if not succ:
+                stuck.append(s)
+            for cpu, t in succ:
                 if t in parent:
                     continue
                 parent[t] = (s, cpu)
@@ -145,6 +159,9 @@ def explore(
         correct=len(found["correct"]),
         wrong=wrong,
         example=example,
+        layout=model.layout,
+        stuck_states=len(stuck),
+        stuck_example=_path(parent, stuck[0], model.cpus) if stuck else None,
     )
 
 
@@ -153,6 +170,7 @@ def explore_all(
     protocols: Iterable[str] | None = None,
     max_states: int = DEFAULT_MAX_STATES,
     progress: bool = False,
+    layout: Layout | str | None = None,
 ) -> pd.DataFrame:
     """One row per scenario and protocol: states, complete, wrong answers, example."""
     scs = [get_scenario(s) for s in (scenarios if scenarios is not None else SCENARIOS)]
@@ -164,10 +182,11 @@ def explore_all(
         jobs = tqdm(jobs, desc="race", unit="case")
     rows = []
     for s, p in jobs:
-        r = explore(s, p, max_states=max_states)
+        r = explore(s, p, max_states=max_states, layout=layout)
         row = r.summary()
         row["example"] = " ".join(r.example) if r.example else ""
         row["max_states"] = max_states
+        row["layout"] = r.layout.label
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -217,14 +236,19 @@ def scenario_table() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def replay(scenario: Scenario | str, protocol: str, steps: Sequence[str | dict]) -> pd.DataFrame:
+def replay(
+    scenario: Scenario | str,
+    protocol: str,
+    steps: Sequence[str | dict],
+    layout: Layout | str | None = None,
+) -> pd.DataFrame:
     """Replay ``steps`` (CPU names such as ``"W0"`` and ``"R"``, or dicts with
     a ``cpu`` key) from the initial state; one row per state: the step that led
     to it, the sequence word, mapcount, every value, every CPU's next step
     and the reader's verdict. Row 0 is the initial state. A step of a CPU that
     has finished or is spinning is an error (it could not change the state).
     """
-    model = Model(scenario, protocol)
+    model = Model(scenario, protocol, layout)
     s = model.initial()
     rows = [_row(model, 0, "", "initial state", s)]
     for i, cpu in enumerate(steps, 1):
@@ -246,9 +270,10 @@ def _row(model: Model, i: int, cpu: str, text: str, s: tuple) -> dict:
         "step": i,
         "cpu": cpu,
         "action": text,
-        "seq": seq >> (SHARED_BITS + 1),
-        "writers": seq & (EXCL - 1),
-        "excl": bool(seq & EXCL),
+        "seq": seq >> (model.layout.writer_bits + 1),
+        "writers": seq & (model.excl - 1),
+        "excl": bool(seq & model.excl),
+        "word": seq,
         "mapcount": n,
     }
     for j, v in enumerate(vals):
@@ -274,15 +299,20 @@ def _row(model: Model, i: int, cpu: str, text: str, s: tuple) -> dict:
 
 
 def naive_enumerate(
-    scenario: Scenario | str, protocol: str, max_schedules: int = 2_000_000
+    scenario: Scenario | str,
+    protocol: str,
+    max_schedules: int = 2_000_000,
+    layout: Layout | str | None = None,
+    stuck: set | None = None,
 ) -> tuple[set, dict[str, set], dict[str, int], int]:
     """Plain DFS over every schedule, no state hashing (for tests).
 
     Returns ``(states, wrong, shortest, schedules)``: the set of every state
     reached, the set of wrong-answer states by kind, the shortest schedule
-    length per kind, and the number of maximal schedules enumerated.
+    length per kind, and the number of maximal schedules enumerated. States
+    with no successor before the reader returns are added to ``stuck``.
     """
-    model = Model(scenario, protocol)
+    model = Model(scenario, protocol, layout)
     states: set = set()
     wrong: dict[str, set] = {"false_exclusive": set(), "false_shared": set()}
     shortest: dict[str, int] = {}
@@ -301,6 +331,8 @@ def naive_enumerate(
         succ = list(model.successors(s))
         if not succ:
             count += 1
+            if stuck is not None:
+                stuck.add(s)
             continue
         for _cpu, t in succ:
             stack.append((t, depth + 1))

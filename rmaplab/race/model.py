@@ -9,7 +9,9 @@ interleaving of a few writers and one reader.
 
 The sequence word (64-bit ``atomic_long``, as posted): bits 0..15 count shared
 writers, bit 16 marks the exclusive writer, the sequence proper advances in
-steps of ``2**17``.
+steps of ``2**17``. The layout is a parameter (:mod:`.layout`: the posted
+32-bit one, and narrow ones that wrap or overflow); the word wraps at its
+width, as the kernel's does.
 
 Writer, per (un)map of ``c`` pages of the folio for mm M (one step each):
 
@@ -62,15 +64,12 @@ from .codes import (
     ANS_EXCL,
     ANS_NONE,
     ANS_SHARED,
-    EXCL,
     MAPCOUNT,
     R_BEGIN,
     R_DONE,
     R_N,
     R_RETRY,
     R_V,
-    SEQ_STEP,
-    SEQ_WORD_MASK,
     W_ADD,
     W_BODY,
     W_CAS,
@@ -78,8 +77,8 @@ from .codes import (
     W_LOAD,
     W_SPIN,
     W_XBODY,
-    WRITERS_MASK,
 )
+from .layout import Layout, get_layout
 from .scenarios import Scenario, _check_protocol, get_scenario
 
 __all__ = ["Model"]
@@ -94,9 +93,17 @@ class Model:
     started, all_shared, all_excl)``.
     """
 
-    def __init__(self, scenario: Scenario | str, protocol: str = "seqcount") -> None:
+    def __init__(
+        self,
+        scenario: Scenario | str,
+        protocol: str = "seqcount",
+        layout: Layout | str | None = None,
+    ) -> None:
         self.scenario = sc = get_scenario(scenario)
         self.protocol = _check_protocol(protocol)
+        self.layout = lay = get_layout(layout)
+        self.excl, self.writers_mask = lay.excl, lay.writers_mask
+        self.seq_step, self.word_mask = lay.seq_step, lay.word_mask
         self.config: RmapConfig = sc.config
         self.pages = sc.pages
         self.mask = self.config.word_mask
@@ -128,10 +135,10 @@ class Model:
                 if seqc:
                     if protocol == "early-end":
                         a.insert(len(a) - 1, ("end", 1, 0))
-                        x.insert(len(x) - 2, ("end", EXCL, 0))
+                        x.insert(len(x) - 2, ("end", self.excl, 0))
                     else:
                         a.append(("end", 1, 0))
-                        x.append(("end", EXCL, 0))
+                        x.append(("end", self.excl, 0))
                 sp.append(a)
                 xp.append(x)
             self.shared_prog.append(sp)
@@ -265,7 +272,7 @@ class Model:
         mm, c = self.scenario.writers[cpu][op]
         what = f"{'map' if c > 0 else 'unmap'} {abs(c)} mm{mm}"
         if stage == W_LOAD:
-            if seq & WRITERS_MASK:
+            if seq & self.writers_mask:
                 w = (op, W_ADD, 0, 0, 0)
                 text = f"begin {what}: load seq {seq:#x}, writer active -> shared"
             else:
@@ -273,19 +280,19 @@ class Model:
                 text = f"begin {what}: load seq {seq:#x}"
         elif stage == W_CAS:
             if seq == reg:
-                seq = seq | EXCL
+                seq = seq | self.excl
                 w = (op, W_XBODY, 0, 0, 1)
                 text = f"cmpxchg seq {reg:#x} -> {seq:#x}: exclusive writer"
             else:
                 w = (op, W_ADD, 0, 0, 0)
                 text = f"cmpxchg seq fails ({seq:#x} != {reg:#x})"
         elif stage == W_ADD:
-            seq = (seq + 1) & SEQ_WORD_MASK
+            seq = (seq + 1) & self.word_mask
             nxt = W_BODY if self.protocol == "no-excl-wait" else W_SPIN
             w = (op, nxt, 0, 0, 0)
             text = f"begin {what}: seq += 1 -> {seq:#x} (shared writer)"
         elif stage == W_SPIN:
-            if seq & EXCL:
+            if seq & self.excl:
                 return None
             w = (op, W_BODY, 0, 0, 0)
             text = f"load seq {seq:#x}: no exclusive writer"
@@ -294,8 +301,8 @@ class Model:
             kind, t, d = prog[pc]
             name = "mapcount" if t == MAPCOUNT else f"value{t}"
             if kind == "end":
-                seq = (seq + SEQ_STEP - t) & SEQ_WORD_MASK
-                text = f"end: seq += STEP - {'EXCL' if t == EXCL else 1} -> {seq:#x}"
+                seq = (seq + self.seq_step - t) & self.word_mask
+                text = f"end: seq += STEP - {'EXCL' if t == self.excl else 1} -> {seq:#x}"
             elif kind == "load":
                 reg = n if t == MAPCOUNT else vals[t]
                 text = f"plain load {name} -> {reg if t == MAPCOUNT else hex(reg)}"
@@ -342,7 +349,7 @@ class Model:
         x = self.subids[self.x]
         none = self.protocol == "none"
         if stage == R_BEGIN:
-            if seq & WRITERS_MASK and self.protocol != "no-wait":
+            if seq & self.writers_mask and self.protocol != "no-wait":
                 if rd[5]:
                     return None  # spinning: nothing changes
                 # The first step of the call: it starts the read even if it spins.
