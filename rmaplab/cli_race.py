@@ -128,6 +128,36 @@ def _cmd_litmus(args: argparse.Namespace) -> int:
     return 0 if bad == 0 else 1
 
 
+def _cmd_starvation(args: argparse.Namespace, sc: Any, protocol: str, lay: Any) -> int:
+    from .race.liveness import starvation
+
+    r = starvation(sc, protocol, args.starvation, lay, max_states=args.max_states)
+    if args.json:
+        d = r.summary()
+        d["layout"] = lay.spec()
+        _emit_json(d)
+        return 0
+    print(wrap(f"scenario {sc.name}: {sc.describe()}; writers repeat their ops forever"))
+    verdict = r.summary()["verdict"]
+    print(
+        wrap(
+            f"protocol {protocol}: can the writers keep the reader retrying "
+            f"{r.rounds} rounds? {verdict} ({r.states} states searched)"
+        )
+    )
+    if r.schedule is not None:
+        print(wrap(f"shortest schedule ({len(r.schedule)} steps): {' '.join(r.schedule)}"))
+    if r.cycle is not None:
+        print(
+            wrap(
+                f"it contains a cycle of {len(r.cycle)} steps that returns to the same "
+                f"state but for the word, so the writers can repeat it forever: "
+                f"{' '.join(r.cycle)}"
+            )
+        )
+    return 0
+
+
 def cmd_race(args: argparse.Namespace) -> int:
     from . import race
 
@@ -192,6 +222,8 @@ def cmd_race(args: argparse.Namespace) -> int:
     protocol = args.protocol or "seqcount"
     if protocol not in race.PROTOCOLS:
         raise ConfigError(f"protocol={protocol!r} is unknown: allowed {', '.join(race.PROTOCOLS)}")
+    if args.starvation is not None:
+        return _cmd_starvation(args, sc, protocol, lay)
     r = race.explore(sc, protocol, max_states=args.max_states, progress=not args.json, layout=lay)
     steps = race.replay(sc, protocol, r.example, lay) if r.example else None
     if args.json:
@@ -325,6 +357,12 @@ def add_parser(sub: Any) -> None:
     ra.add_argument("--layout", help="seqcount word layout: 64 (default, as posted) or 32")
     ra.add_argument("--seq-bits", type=int, help="narrow layout: sequence bits (1..47)")
     ra.add_argument("--writer-bits", type=int, help="narrow layout: shared-writer bits (1..16)")
+    ra.add_argument(
+        "--starvation",
+        type=int,
+        metavar="N",
+        help="writers repeat their ops: can they keep the reader retrying N rounds (1..50)?",
+    )
     ra.add_argument("--json", action="store_true")
     ra.set_defaults(func=cmd_race)
 

@@ -98,8 +98,11 @@ class Model:
         scenario: Scenario | str,
         protocol: str = "seqcount",
         layout: Layout | str | None = None,
+        loop: bool = False,
     ) -> None:
         self.scenario = sc = get_scenario(scenario)
+        #: writers restart their op list when done (each must undo its own ops)
+        self.loop = loop
         self.protocol = _check_protocol(protocol)
         self.layout = lay = get_layout(layout)
         self.excl, self.writers_mask = lay.excl, lay.writers_mask
@@ -157,6 +160,17 @@ class Model:
 
     def _validate(self) -> None:
         sc = self.scenario
+        if self.loop:
+            for w, ops in enumerate(sc.writers):
+                net: dict[int, int] = {}
+                for mm, c in ops:
+                    net[mm] = net.get(mm, 0) + c
+                if any(net.values()):
+                    raise ConfigError(
+                        f"writer W{w} of {sc.name} does not undo its own ops: allowed for "
+                        "the starvation check only scenarios whose writers map and unmap "
+                        "the same pages"
+                    )
         if not 1 <= len(sc.writers) <= 3:
             raise ConfigError(f"writers={len(sc.writers)} is out of range: allowed 1..3")
         if not 2 <= len(sc.mms) <= 3:
@@ -325,7 +339,10 @@ class Model:
             pc += 1
             if pc == len(prog):
                 op += 1
-                if op == len(self.scenario.writers[cpu]):
+                if op == len(self.scenario.writers[cpu]) and self.loop:
+                    op = 0  # writers that keep entering (starvation check)
+                    w = (op, self.init_stage, 0, 0, 0)
+                elif op == len(self.scenario.writers[cpu]):
                     w = (op, W_DONE, 0, 0, 0)
                 else:
                     w = (op, self.init_stage, 0, 0, 0)
