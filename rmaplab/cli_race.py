@@ -47,6 +47,7 @@ def race_json(result: ExploreResult, steps: pd.DataFrame | None = None) -> dict:
     d["scenario_spec"] = get_scenario(result.scenario).spec()
     d["layout"] = result.layout.spec()
     d["stuck_states"] = d.pop("stuck_states")  # new fields after the old ones
+    d["outside_contract"] = result.outside_contract
     d["stuck_example"] = None
     if result.stuck_example is not None:
         st = replay(result.scenario, result.protocol, result.stuck_example, result.layout)

@@ -25,6 +25,7 @@ PROTOCOLS: dict[str, str] = {
     "no-wait": "broken: reader does not wait for writers, only re-checks the word",
     "early-end": "broken: writer ends its section before the last value update",
     "no-excl-wait": "broken: shared writer does not wait for the exclusive writer",
+    "mm-owner": "6.15 as merged: slots and bit under a bit lock, reader unlocked",
 }
 
 #: Default budget of distinct states; past it the result says complete=False.

@@ -40,6 +40,8 @@ class ExploreResult:
     #: states in which no CPU can move although the reader has not returned
     stuck_states: int = 0
     stuck_example: list[str] | None = None  # shortest schedule into one
+    #: mm-owner: "exclusive" while the reader's own mm may map nothing
+    outside_contract: int = 0
 
     def summary(self) -> dict:
         return {
@@ -89,7 +91,12 @@ def explore(
     parent: dict = {start: None}
     stuck: list = []
     frontier = [start]
-    found: dict[str, list] = {"false_exclusive": [], "false_shared": [], "correct": []}
+    found: dict[str, list] = {
+        "false_exclusive": [],
+        "false_shared": [],
+        "correct": [],
+        "outside_contract": [],
+    }
     complete = True
     bar = None
     if progress:
@@ -161,6 +168,7 @@ def explore(
         example=example,
         layout=model.layout,
         stuck_states=len(stuck),
+        outside_contract=len(found["outside_contract"]),
         stuck_example=_path(parent, stuck[0], model.cpus) if stuck else None,
     )
 
@@ -289,6 +297,8 @@ def _row(model: Model, i: int, cpu: str, text: str, s: tuple) -> dict:
             row[f"W{w}"] = f"before {what}"
         else:
             path = "exclusive" if excl else "shared" if stage in (W_BODY, W_SPIN) else "begin"
+            if model.mm_owner:
+                path = "holds the bit lock" if stage == W_BODY else "waits for the bit lock"
             row[f"W{w}"] = f"in {what}, {path}"
     for m, (lo, hi) in model.counts(ws).items():
         row[f"mm{m}"] = str(lo) if lo == hi else f"{lo}..{hi}"
@@ -314,7 +324,11 @@ def naive_enumerate(
     """
     model = Model(scenario, protocol, layout)
     states: set = set()
-    wrong: dict[str, set] = {"false_exclusive": set(), "false_shared": set()}
+    wrong: dict[str, set] = {
+        "false_exclusive": set(),
+        "false_shared": set(),
+        "outside_contract": set(),
+    }
     shortest: dict[str, int] = {}
     count = 0
     stack = [(model.initial(), 0)]

@@ -60,6 +60,7 @@ from collections.abc import Iterator, Sequence
 
 from ..config import ConfigError, RmapConfig
 from ..subid import mm_subids
+from . import mmowner
 from .codes import (
     ANS_EXCL,
     ANS_NONE,
@@ -122,8 +123,11 @@ class Model:
         self.x = sc.reader
         self.cpus = [f"W{i}" for i in range(len(sc.writers))] + ["R"]
         self._validate()
-        seqc = protocol != "none"
+        self.mm_owner = protocol == "mm-owner"
+        seqc = protocol not in ("none", "mm-owner")
         self.init_stage = W_BODY if not seqc else (W_LOAD if sc.try_exclusive else W_ADD)
+        if self.mm_owner:
+            self.init_stage, self.k = mmowner.W_LOCK, 4  # values: the two slots
         # Body programs per writer and op: shared (atomic) and exclusive (plain).
         self.shared_prog: list[list[list[tuple]]] = []
         self.excl_prog: list[list[list[tuple]]] = []
@@ -202,7 +206,13 @@ class Model:
                 )
 
     # -- states ----------------------------------------------------------
+    def x_surely_maps(self, ws: tuple) -> bool:
+        """The reader's own mm maps a page whatever the in-flight ops do."""
+        return self.counts(ws)[self.x][0] > 0
+
     def initial(self) -> tuple:
+        if self.mm_owner:
+            return mmowner.initial(self)
         n = 0
         vals = [0] * self.k
         for m, c in self.scenario.mapped:
@@ -277,6 +287,10 @@ class Model:
         """
         seq, n, vals, ws, rd = state
         nw = len(ws)
+        if self.mm_owner:
+            if cpu == nw:
+                return mmowner.reader_step(self, state)
+            return mmowner.writer_step(self, state, cpu)
         if cpu == nw:
             return self._reader_step(state)
         op, stage, pc, reg, excl = ws[cpu]
@@ -434,10 +448,15 @@ class Model:
 
     @staticmethod
     def verdict(state: tuple) -> str | None:
-        """``false_exclusive``, ``false_shared``, ``correct``, or None (not returned)."""
-        stage, _i, _rs, _rn, ans, _st, all_sh, all_ex = state[4]
+        """``false_exclusive``, ``false_shared``, ``correct``, or None (not
+        returned); ``outside_contract`` for an "exclusive" of mm-owner while the
+        reader's own mm may have mapped nothing (the kernel never asks then)."""
+        rd = state[4]
+        stage, _i, _rs, _rn, ans, _st, all_sh, all_ex = rd[:8]
         if stage != R_DONE:
             return None
+        if ans == ANS_EXCL and all_sh and len(rd) > 8 and not rd[8]:
+            return "outside_contract"
         if ans == ANS_EXCL and all_sh:
             return "false_exclusive"
         if ans == ANS_SHARED and all_ex:
