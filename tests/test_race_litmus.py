@@ -84,10 +84,24 @@ def test_each_variant_leaves_out_exactly_its_barrier():
     )
 
 
+def test_mm_owner_test_is_the_bit_lock_pattern():
+    t = BY_NAME["rmap-mm-owner-unlocked-reader"].text()
+    # mm1 maps a page (total 1, bit clear); mm2 maps one under the lock: total 2,
+    # the shared bit (bit 1 of the word: 2) set; the reader loads both unlocked
+    assert "atomic_t total = ATOMIC_INIT(1);" in t and "atomic_t ids = ATOMIC_INIT(0);" in t
+    body = t[t.index("P0(") : t.index("P1(")]
+    assert body.index("spin_lock(bitlock);") < body.index("atomic_set(total, 2);")
+    assert body.index("atomic_set(ids, 2);") < body.index("spin_unlock(bitlock);")
+    reader = t[t.index("P1(") :]
+    assert "spin_lock" not in reader and "r2 = atomic_read(ids);" in reader
+
+
 def test_sc_interpreter_sees_the_torn_read_only_without_a_seqcount():
     for t in TESTS:
         states, hit = litmus.sc_outcomes(t)
-        assert hit == (t.name == "rmap-seqcount-no-seqcount"), t.name
+        # the unlocked 6.15 reader takes no snapshot either, even under SC
+        sc_torn = ("rmap-seqcount-no-seqcount", "rmap-mm-owner-unlocked-reader")
+        assert hit == (t.name in sc_torn), t.name
         assert states
     # without a seqcount, under SC, the reader's (mapcount, value) pair may be any of
     # old/new x old/new: each load may come before or after the matching update
