@@ -103,3 +103,13 @@ def test_cli_mm_owner_json(capsys):
     assert d["complete"] and d["false_exclusive"] == 0 and d["false_shared"] == 1
     assert d["example_kind"] == "false_shared" and d["stuck_states"] == 0
     assert d["outside_contract"] == 0
+
+
+def test_walker_text_shows_slots_and_bit():
+    from rmaplab.race_widgets import walk_text
+
+    text, n = walk_text("3mm-own-go", "mm-owner", 99)
+    assert n == 10 and "step 10 of 10" in text
+    assert "maybe-shared bit 1" in text and "slot 0: free" in text and "R: false_shared" in text
+    text, _ = walk_text("3mm-own-go", "mm-owner", 0)
+    assert "slot 0: mm1 count 1" in text and "slot 1: mm2 count 1" in text
