@@ -171,6 +171,7 @@ def cmd_race(args: argparse.Namespace) -> int:
                 {
                     "scenarios": sc.to_dict(orient="records"),
                     "protocols": race.PROTOCOLS,
+                    "layout_bounds": race.layout_bounds().to_dict(orient="records"),
                 }
             )
             return 0
@@ -188,6 +189,10 @@ def cmd_race(args: argparse.Namespace) -> int:
         print("protocols:")
         for p, d in race.PROTOCOLS.items():
             print(textwrap.fill(f"{p}: {d}", 72, initial_indent="  ", subsequent_indent="    "))
+        print()
+        print("word layouts (--layout 64|32; narrow: --seq-bits, --writer-bits):")
+        for line in race.layout_note().splitlines():
+            print(textwrap.fill(line, 72, initial_indent="  ", subsequent_indent="    "))
         return 0
     if args.max_states < 1:
         raise ConfigError(f"max-states={args.max_states} is out of range: allowed >= 1")

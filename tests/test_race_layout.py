@@ -118,3 +118,15 @@ def test_cli_layout_options_and_stuck_states_in_every_json(capsys):
     assert d["stuck_states"] > 0 and [s["cpu"] for s in d["stuck_example"]] == ["W0", "W1", "R"]
     assert main(["race", "--scenario", "tiny", "--seq-bits", "99"]) == 2
     assert "seq-bits=99 is out of range" in capsys.readouterr().err
+
+
+def test_cli_list_carries_the_layout_note(capsys):
+    from rmaplab.export import check_width
+
+    assert main(["race", "--list"]) == 0
+    out = capsys.readouterr().out
+    check_width(out)
+    assert "2^24 = 16,777,216" in out and "2^7 = 128" in out and "1.68 s" in out
+    assert main(["race", "--list", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert [r["sections_to_wrap"] for r in d["layout_bounds"]] == [2**47, 2**24]
