@@ -34,6 +34,7 @@ __all__ = [
     "frontier_frame",
     "probability_chart",
     "published_chart",
+    "race_chart",
     "tiny_frontier_chart",
     "use_offline_renderer",
     "verdict_chart",
@@ -603,4 +604,35 @@ def tiny_frontier_chart(df: pd.DataFrame) -> alt.FacetChart:
                 f"symmetry-reduced) in {exact} of {len(df)} cases, else a lower bound",
             ],
         )
+    )
+
+
+def race_chart(df: pd.DataFrame, protocols: Sequence[str] | None = None) -> alt.LayerChart:
+    """Heat map of race exploration results (``rmaplab.race.race_outcomes``: one
+    row per scenario and protocol with ``outcome`` and ``label``): false
+    "exclusive" states per cell (orange: at least one; purple: incomplete)."""
+    order = list(protocols) if protocols is not None else list(dict.fromkeys(df["protocol"]))
+    budget = int(df["max_states"].max()) if "max_states" in df else 0
+    base = alt.Chart(df).encode(
+        x=alt.X("protocol:N", sort=order, title="protocol", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("scenario:N", sort=list(dict.fromkeys(df["scenario"])), title="scenario"),
+    )
+    rect = base.mark_rect().encode(
+        color=alt.Color(
+            "outcome:N",
+            scale=alt.Scale(
+                domain=["none wrong", "wrong answers", "incomplete"],
+                range=["#1b9e77", "#d95f02", "#7570b3"],
+            ),
+        ),
+        tooltip=["scenario", "protocol", "states", "complete", "false_exclusive", "false_shared"],
+    )
+    text = base.mark_text().encode(text="label:N")
+    return (rect + text).properties(
+        title=[
+            "False 'exclusive' states per scenario and protocol",
+            f"(every interleaving, sequential consistency, budget {budget} states)",
+        ],
+        width=alt.Step(90),
+        height=alt.Step(22),
     )

@@ -60,11 +60,32 @@ def walk_text(scenario: str, protocol: str, step: int) -> tuple[str, int]:
         f"shortest {kind}: {' '.join(r.example)}",
         "",
         f"step {step} of {n}: {row['cpu'] or '-'}  {row['action']}",
-        f"seq word: sequence {row['seq']}, shared writers {row['writers']}, "
-        f"exclusive {'yes' if row['excl'] else 'no'}",
-        f"mapcount {row['mapcount']}",
     ]
-    lines += [f"value{j} {row[f'value{j}']:#x}" for j in range(k)]
+    if protocol == "mm-owner":
+        from .race.mmowner import LOCK, SHARED_BIT
+
+        word = int(row["word"])
+        lines.append(
+            f"_mm_ids: bit lock {'held' if word & LOCK else 'free'}, "
+            f"maybe-shared bit {1 if word & SHARED_BIT else 0}"
+        )
+        lines.append(f"total mapcount {row['mapcount']}")
+        lines += [
+            f"slot {j}: "
+            + (
+                f"mm{row[f'value{2 * j}']} count {row[f'value{2 * j + 1}']}"
+                if row[f"value{2 * j}"]
+                else "free"
+            )
+            for j in range(2)
+        ]
+    else:
+        lines += [
+            f"seq word: sequence {row['seq']}, shared writers {row['writers']}, "
+            f"exclusive {'yes' if row['excl'] else 'no'}",
+            f"mapcount {row['mapcount']}",
+        ]
+        lines += [f"value{j} {row[f'value{j}']:#x}" for j in range(k)]
     lines += [f"{c}: {row[c]}" for c in cpus]
     mms = [c for c in steps.columns if c.startswith("mm")]
     lines.append("pages mapped: " + ", ".join(f"{c} {row[c]}" for c in mms))
