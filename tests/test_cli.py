@@ -100,3 +100,50 @@ def test_console_script_runs():
         check=True,
     )
     assert json.loads(proc.stdout) == [0, 1, 5, 6]
+
+
+# -- issue 21 item 5: a CLI that answers at once ----------------------------------
+
+
+def test_import_cli_loads_no_heavy_library():
+    code = (
+        "import rmaplab.cli, sys; "
+        "heavy = [m for m in ('numba', 'pandas', 'altair', 'numpy') if m in sys.modules]; "
+        "assert not heavy, heavy"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["race", "--list"]])
+def test_help_and_race_list_load_no_numba(argv):
+    code = (
+        "import sys; from rmaplab.cli import main; main(sys.argv[1:]); "
+        "heavy = [m for m in ('numba', 'altair') if m in sys.modules]; "
+        "assert not heavy, heavy"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "race" in proc.stdout or "seqcount" in proc.stdout
+
+
+def test_cli_defaults_agree_with_the_library():
+    # written out in the CLI so that building its parser loads no library
+    from rmaplab.cli import collide as cli_collide
+    from rmaplab.cli import verify as cli_verify
+    from rmaplab.collide import MC_BUDGET_SECONDS
+    from rmaplab.verify import NODE_LIMIT
+
+    assert cli_verify.NODE_LIMIT == NODE_LIMIT
+    assert cli_collide.MC_BUDGET_SECONDS == MC_BUDGET_SECONDS
+
+
+def test_every_command_builds_alone():
+    from rmaplab.cli import GROUPS, build_parser
+
+    full = build_parser()
+    names = set(full._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+    assert {"table", "verify", "race", "race-stress", "design", "warmup"} <= names
+    for cmd in names:
+        one = build_parser(cmd)
+        sub = one._subparsers._group_actions[0].choices[cmd]  # type: ignore[union-attr]
+        assert sub._actions[1:], (cmd, GROUPS)  # its options, not just -h

@@ -12,9 +12,17 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
-from .config import ConfigError, _check_int
-from .encoding import FAMILIES, Encoding, default_encoding
+from ..config import ConfigError, _check_int
+
+if TYPE_CHECKING:
+    from ..encoding import Encoding
+
+HELP = {
+    "table-frontier": "one value: largest safe folio for linear weights vs any table",
+    "design": "fewest rmap values proven safe per order, over encoding families",
+}
 
 __all__ = [
     "add_encoding_args",
@@ -33,6 +41,8 @@ def _emit(obj) -> None:
 def add_encoding_args(p: argparse.ArgumentParser) -> None:
     """Encoding options for ``verify`` / ``proof`` (``--id-bits``,
     ``--word-bits``, ``--max-order`` and ``--order`` come from the parser)."""
+    from ..encoding import FAMILIES
+
     p.add_argument("--encoding", choices=list(FAMILIES), help="encoding family (see README)")
     p.add_argument(
         "--slice-bits", type=int, help="encoding: id bits per slice (digits, table, moments)"
@@ -62,7 +72,7 @@ def resolve(args: argparse.Namespace, order: int) -> Encoding:
     if args.table is not None:
         if args.encoding != "table":
             raise ConfigError("--table goes with --encoding table")
-        from .encoding import table
+        from ..encoding import table
 
         try:
             t = json.loads(args.table)
@@ -73,6 +83,8 @@ def resolve(args: argparse.Namespace, order: int) -> Encoding:
         return table(i, w, t)
     if args.slice_bits is not None:
         _check_int("slice_bits", args.slice_bits, 1, i)
+    from ..encoding import default_encoding
+
     return default_encoding(
         args.encoding,
         i,
@@ -95,8 +107,8 @@ def _orders(args: argparse.Namespace) -> list[int]:
 
 
 def cmd_verify_encoding(args: argparse.Namespace) -> int:
-    from .export import text_table, wrap
-    from .verify_encoding import verify_encoding
+    from ..export import text_table, wrap
+    from ..verify_encoding import verify_encoding
 
     orders = _orders(args)
     encs = [resolve(args, o) for o in orders]  # every input checked before any work
@@ -145,7 +157,7 @@ def cmd_verify_encoding(args: argparse.Namespace) -> int:
 
 
 def cmd_proof_encoding(args: argparse.Namespace) -> int:
-    from .proof_encoding import proof_text_encoding
+    from ..proof_encoding import proof_text_encoding
 
     if args.order is None:
         raise ConfigError("--order is required")
@@ -155,8 +167,8 @@ def cmd_proof_encoding(args: argparse.Namespace) -> int:
 
 
 def cmd_design(args: argparse.Namespace) -> int:
-    from .design import design
-    from .views import design_text
+    from ..design import design
+    from ..views import design_text
 
     i = _check_int("id_bits", args.id_bits, 1, 32)
     w = _check_int("word_bits", args.word_bits, 2, 64)
@@ -185,8 +197,8 @@ def cmd_design(args: argparse.Namespace) -> int:
 
 
 def cmd_table_frontier(args: argparse.Namespace) -> int:
-    from .frontier_tables import frontier_table
-    from .views import tiny_frontier_text
+    from ..frontier_tables import frontier_table
+    from ..views import tiny_frontier_text
 
     bits = [_check_int("slice_bits", b, 2, 4) for b in _ints(args.slice_bits, "slice_bits")]
     words = [_check_int("word_bits", w, 4, 16) for w in _ints(args.word_bits, "word_bits")]
@@ -226,15 +238,13 @@ def cmd_table_frontier(args: argparse.Namespace) -> int:
 
 
 def _ints(text: str, name: str) -> list[int]:
-    from .atomics import parse_range
+    from ..atomics import parse_range
 
     return parse_range(text, name, 0, 64)
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
-    f = sub.add_parser(
-        "table-frontier", help="one value: largest safe folio for linear weights vs any table"
-    )
+    f = sub.add_parser("table-frontier", help=HELP["table-frontier"])
     f.add_argument("--slice-bits", default="2-4", help="slice bits B, e.g. 2-4 (2..4)")
     f.add_argument("--word-bits", default="8,10,12,14,16", help="word bits W (4..16)")
     f.add_argument(
@@ -262,9 +272,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     f.add_argument("--progress", action="store_true")
     f.set_defaults(func=cmd_table_frontier)
 
-    d = sub.add_parser(
-        "design", help="fewest rmap values proven safe per order, over encoding families"
-    )
+    d = sub.add_parser("design", help=HELP["design"])
     d.add_argument("--id-bits", type=int, required=True, help="mm id bits (1..32)")
     d.add_argument("--word-bits", type=int, required=True, help="rmap value bits (2..64)")
     d.add_argument("--max-order", type=int, required=True, help="largest folio order")

@@ -9,15 +9,20 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .config import ConfigError
-from .export import text_table, wrap
+from ..config import ConfigError
+from ..export import text_table, wrap
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .race import ExploreResult
+    from ..race import ExploreResult
 
 __all__ = ["add_parser", "cmd_race", "cmd_race_stress", "race_json"]
+
+HELP = {
+    "race": "the atomic seqcount: every interleaving, explored",
+    "race-stress": "writer and reader threads on one folio (C11)",
+}
 
 
 def _emit_json(obj) -> None:
@@ -30,7 +35,7 @@ def race_json(result: ExploreResult, steps: pd.DataFrame | None = None) -> dict:
     d = result.summary()
     if result.example is not None:
         if steps is None:
-            from .race import replay
+            from ..race import replay
 
             steps = replay(result.scenario, result.protocol, result.example)
         d["example"] = [{"cpu": r.cpu, "action": r.action} for r in steps.iloc[1:].itertuples()]
@@ -40,7 +45,7 @@ def race_json(result: ExploreResult, steps: pd.DataFrame | None = None) -> dict:
         else ("false_exclusive" if result.false_exclusive else "false_shared")
     )
     d["max_states"] = result.max_states
-    from .race import get_scenario
+    from ..race import get_scenario
 
     d["scenario_spec"] = get_scenario(result.scenario).spec()
     return d
@@ -59,7 +64,7 @@ def _steps_text(steps) -> str:
 
 
 def cmd_race(args: argparse.Namespace) -> int:
-    from . import race
+    from .. import race
 
     if args.litmus:
         out = Path(args.litmus)
@@ -163,8 +168,8 @@ def cmd_race(args: argparse.Namespace) -> int:
 
 
 def cmd_race_stress(args: argparse.Namespace) -> int:
-    from .atomics import machine_info, parse_range
-    from .race_stress import STRESS_MODES, stress
+    from ..atomics import machine_info, parse_range
+    from ..race_stress import STRESS_MODES, stress
 
     prs = [p.strip() for p in args.protocols.split(",") if p.strip()]
     for p in prs:
@@ -232,9 +237,9 @@ def cmd_race_stress(args: argparse.Namespace) -> int:
 
 def add_parser(sub: Any) -> None:
     """Register ``race`` and ``race-stress`` on the ``rmaplab`` subparsers."""
-    from .race import DEFAULT_MAX_STATES
+    from ..race import DEFAULT_MAX_STATES
 
-    ra = sub.add_parser("race", help="the atomic seqcount: every interleaving, explored")
+    ra = sub.add_parser("race", help=HELP["race"])
     ra.add_argument("--list", action="store_true", help="name the scenarios and protocols")
     ra.add_argument("--scenario", help="scenario name (see --list)")
     ra.add_argument("--protocol", help="none, seqcount (default), no-wait, early-end, no-excl-wait")
@@ -249,7 +254,7 @@ def add_parser(sub: Any) -> None:
     ra.add_argument("--json", action="store_true")
     ra.set_defaults(func=cmd_race)
 
-    rs = sub.add_parser("race-stress", help="writer and reader threads on one folio (C11)")
+    rs = sub.add_parser("race-stress", help=HELP["race-stress"])
     rs.add_argument(
         "--protocols",
         default="seqcount,none",
@@ -261,3 +266,6 @@ def add_parser(sub: Any) -> None:
     rs.add_argument("--no-exclusive", action="store_true", help="writers never try exclusive")
     rs.add_argument("--json", action="store_true")
     rs.set_defaults(func=cmd_race_stress)
+
+
+add_parsers = add_parser  # the name every command group module uses

@@ -1,0 +1,76 @@
+"""The ``rmaplab`` command line.
+
+Every subcommand prints plain text that fits in 72 columns, or with
+``--json`` a stable JSON document (field names are an interface; see the
+issue that introduced each command).
+
+One module per command group; each has ``HELP`` (command -> one line) and
+``add_parsers(subparsers)``. ``main`` builds the full parser only for the
+command it runs, and the modules import the library inside the commands, so
+``rmaplab --help`` and ``race --list`` load neither numba nor the views.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from ..config import ConfigError
+
+__all__ = ["GROUPS", "build_parser", "main"]
+
+#: The command groups, in the order ``rmaplab --help`` lists them.
+GROUPS = ("tables", "verify", "design", "bench", "compare", "collide", "report", "race")
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argparse parser whose errors are one line (exit 2), like ours."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command; with ``command``, only that command's
+    options are built (``""``: none), the others listed by their help line."""
+    p = _Parser(
+        prog="rmaplab",
+        description="Exact arithmetic for the rmap-ID 'mapped shared' proposal.",
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in GROUPS:
+        mod = importlib.import_module(f".{name}", __name__)
+        if command is None or command in mod.HELP:
+            mod.add_parsers(sub)
+        else:
+            for cmd, text in mod.HELP.items():
+                sub.add_parser(cmd, help=text)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in argv if not a.startswith("-")), "")
+    parser = build_parser(command)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # --help (0) or a usage error (2), already printed
+        return e.code if isinstance(e.code, int) else 2
+    args.argv = argv
+    try:
+        return args.func(args)
+    except ConfigError as e:
+        print(f"rmaplab {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # `rmaplab ... | head`: the reader left, not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""``rmaplab compare``: one workload replayed through every scheme."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..config import ConfigError
+from ..export import wrap
+from ._common import _add_config_args, _config_from_args, _emit_json
+
+HELP = {"compare": "replay a workload through every scheme"}
+
+
+def cmd_compare(args) -> int:
+    from ..compare import COLUMNS, compare
+    from ..schemes import SCHEMES
+    from ..views import Params, view
+    from ..workloads import WORKLOADS
+
+    if args.list:
+        listing: dict[str, Any] = {
+            "workloads": list(WORKLOADS),
+            "schemes": {n: c.description for n, c in SCHEMES.items() if n != "truth"},
+        }
+        if args.json:
+            _emit_json(listing)
+        else:
+            print(wrap("workloads: " + ", ".join(listing["workloads"])))
+            print()
+            for n, d in listing["schemes"].items():
+                print(wrap(f"{n}: {d}"))
+        return 0
+    if not args.workload:
+        raise ConfigError("--workload is required (or --list)")
+    schemes = None
+    if args.schemes is not None:
+        schemes = [s.strip() for s in args.schemes.split(",") if s.strip()]
+        if not schemes:
+            names = ", ".join(n for n in SCHEMES if n != "truth")
+            raise ConfigError(
+                f"--schemes={args.schemes!r} names no scheme: allowed a comma-separated "
+                f"list of {names} (leave it out for all)"
+            )
+    cfg = _config_from_args(args)
+    enc = None
+    if args.encoding is not None:
+        from ..encoding import default_encoding
+
+        enc = default_encoding(args.encoding, cfg.id_bits, cfg.word_bits, args.order, args.order)
+    df = compare(
+        args.workload,
+        schemes,
+        cfg,
+        args.order,
+        args.procs,
+        args.seed,
+        args.folios,
+        encoding=enc,
+    )
+    if args.json:
+        _emit_json(df[COLUMNS].to_dict(orient="records"))
+        return 0
+    print(
+        wrap(
+            f"workload {args.workload}: order {args.order}, {args.procs} processes, "
+            f"{args.folios} folios, seed {args.seed}. false exclusive > 0 is UNSAFE."
+            + (f" rmap-id encoding: {enc.describe()}." if enc is not None else "")
+        )
+    )
+    print()
+    print(view("schemes").render_text(df, Params(cfg)))
+    if int(df["checks"].sum()) == 0:
+        print()
+        print(
+            wrap(
+                f"0 checks: workload {args.workload} has no write fault (no COW), so no "
+                "scheme is asked 'mapped shared?'; it exercises only the map/unmap "
+                "path, whose cost is the bytes and atomics columns. Workloads with "
+                "write faults have checks, e.g. cow, zygote, random."
+            )
+        )
+    bad = df[df["false_exclusive"] > 0]
+    if len(bad):
+        print()
+        print(
+            wrap(
+                "UNSAFE: "
+                + ", ".join(
+                    f"{r.scheme} ({r.false_exclusive} false exclusive)" for r in bad.itertuples()
+                )
+            )
+        )
+    return 0
+
+
+def add_parsers(sub) -> None:
+    cp = sub.add_parser("compare", help=HELP["compare"])
+    _add_config_args(cp)
+    cp.add_argument("--workload", help="workload name (see --list)")
+    cp.add_argument("--schemes", help="comma-separated scheme names (default: all)")
+    cp.add_argument("--order", type=int, default=9)
+    cp.add_argument("--procs", type=int, default=8)
+    cp.add_argument("--folios", type=int, default=4)
+    cp.add_argument("--seed", type=int, default=0)
+    cp.add_argument(
+        "--encoding",
+        help="rmap-id scheme's encoding family (digits, table, moments, raw-id, hash64, "
+        "bit-counters; default: the configuration's posted sub-IDs)",
+    )
+    cp.add_argument("--list", action="store_true", help="name the workloads and schemes")
+    cp.add_argument("--json", action="store_true")
+    cp.set_defaults(func=cmd_compare)
