@@ -56,12 +56,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .config import DEFAULT_CONFIG, ConfigError, RmapConfig
 from .subid import mm_subids
+
+if TYPE_CHECKING:  # pandas loads in the functions that build frames: `race --list` needs none
+    import pandas as pd
 
 __all__ = [
     "EXCL",
@@ -79,6 +80,7 @@ __all__ = [
     "naive_enumerate",
     "race_chart",
     "replay",
+    "scenario_rows",
     "scenario_table",
 ]
 
@@ -692,6 +694,8 @@ def explore(
     nothing). Wrong answers are counted as distinct states in which the
     reader has just returned a wrong answer.
     """
+    import pandas as pd
+
     if isinstance(max_states, bool) or not isinstance(max_states, int) or max_states < 1:
         raise ConfigError(f"max_states={max_states!r} is out of range: allowed >= 1")
     model = Model(scenario, protocol)
@@ -775,6 +779,8 @@ def explore_all(
     progress: bool = False,
 ) -> pd.DataFrame:
     """One row per scenario and protocol: states, complete, wrong answers, example."""
+    import pandas as pd
+
     scs = [get_scenario(s) for s in (scenarios if scenarios is not None else SCENARIOS)]
     prs = [_check_protocol(p) for p in (protocols if protocols is not None else PROTOCOLS)]
     jobs = [(s, p) for s in scs for p in prs]
@@ -847,6 +853,13 @@ def race_chart(results: pd.DataFrame) -> Any:
 
 
 def scenario_table() -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(scenario_rows())
+
+
+def scenario_rows() -> list[dict[str, Any]]:
+    """The scenarios, one dict each (``scenario_table``'s rows, without pandas)."""
     rows = []
     for s in SCENARIOS:
         m = Model(s, "seqcount")
@@ -862,7 +875,7 @@ def scenario_table() -> pd.DataFrame:
                 "note": s.note,
             }
         )
-    return pd.DataFrame(rows)
+    return rows
 
 
 def _cpu_index(model: Model, cpu) -> int:
@@ -880,6 +893,8 @@ def replay(scenario: Scenario | str, protocol: str, steps: Sequence[str | dict])
     and the reader's verdict. Row 0 is the initial state. A step of a CPU that
     has finished or is spinning is an error (it could not change the state).
     """
+    import pandas as pd
+
     model = Model(scenario, protocol)
     s = model.initial()
     rows = [_row(model, 0, "", "initial state", s)]

@@ -82,18 +82,18 @@ def cmd_race(args: argparse.Namespace) -> int:
         )
         return 0
     if args.list:
-        sc = race.scenario_table()
+        rows = race.scenario_rows()  # rows, not a frame: --list loads no pandas
         if args.json:
             _emit_json(
                 {
-                    "scenarios": sc.to_dict(orient="records"),
+                    "scenarios": rows,
                     "protocols": race.PROTOCOLS,
                 }
             )
             return 0
         print(
             text_table(
-                sc,
+                rows,
                 columns=["scenario", "pages", "values", "mms", "writers", "note"],
                 headers=["scenario", "pages", "K", "mms", "W", "note"],
             )
