@@ -27,9 +27,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 __all__ = [
+    "BASE_PAGES_RANGE",
     "ID_BITS_RANGE",
     "MAX_ORDER",
     "ORDER_RANGE",
+    "SUBID_BITS_RANGE",
+    "SUBID_WORD_BITS_RANGE",
     "WORD_BITS_RANGE",
     "ConfigError",
     "check_choice",
@@ -56,6 +59,12 @@ ID_BITS_RANGE = (1, 32)
 #: Allowed rmap value widths (inclusive). Small words exist for the verifier's
 #: exhaustive cross-checks; 64 is the widest word numba kernels use.
 WORD_BITS_RANGE = (2, 64)
+#: Index bits of a sub-ID table (2**24 Python ints is the most a table holds).
+SUBID_BITS_RANGE = (1, 24)
+#: Word widths ``calc_rmap_subid`` reduces modulo (a 1-bit word is allowed here).
+SUBID_WORD_BITS_RANGE = (1, 64)
+#: Page counts P_g a sub-ID may be computed for (numba holds P_g + 1 in 63 bits).
+BASE_PAGES_RANGE = (1, 1 << 62)
 
 
 class ConfigError(ValueError):
@@ -191,7 +200,9 @@ def parse_int_list(
         try:
             x = parse_int(a, name, lo, hi)
             y = parse_int(b, name, lo, hi) if sep else x
-        except ConfigError:
+        except ConfigError as e:
+            if "out of range" in str(e):
+                raise ConfigError(f"{name}={text!r} is out of range: allowed {allowed}") from None
             raise ConfigError(f"{name}={text!r} is not {allowed}") from None
         if y < x:
             raise ConfigError(f"{name}={text!r}: the range {part} is empty: allowed {allowed}")
@@ -238,9 +249,8 @@ def _is_system(p: Path) -> bool:
     return len(parts) > 1 and parts[1] in ("proc", "sys", "dev")
 
 
-def _probe_dir(flag: str, d: Path) -> None:
-    if not os.access(d, os.W_OK | os.X_OK):
-        raise ConfigError(f"{flag}: cannot write in {str(d)!r}: allowed a writable location")
+def _cannot(flag: str, text: str, why: str, allowed: str) -> ConfigError:
+    return ConfigError(f"{flag}={text}: cannot write there ({why}): allowed {allowed}")
 
 
 def check_out_file(flag: str, path: str | os.PathLike | None) -> Path:
@@ -249,27 +259,27 @@ def check_out_file(flag: str, path: str | os.PathLike | None) -> Path:
 
     Probes only: nothing is created or truncated.
     """
-    text = "" if path is None else str(path)
+    text = "" if path is None else os.fspath(path)
+    allowed = "a file path in a writable folder"
     if not text.strip():
-        raise ConfigError(f"{flag}={text!r} is empty: allowed a file path")
+        raise ConfigError(f"{flag}={text!r} is empty: allowed {allowed}")
     p = Path(text)
     if p.is_dir():
-        raise ConfigError(f"{flag}={text!r} is a folder: allowed a file path")
-    if p.exists() or p.is_symlink():
-        if not p.is_file() or not os.access(p, os.W_OK):
-            raise ConfigError(f"{flag}={text!r} cannot be written: allowed a writable file")
-        if _is_system(p):
-            raise ConfigError(f"{flag}={text!r} is not a regular file: allowed a file path")
-        return p
+        raise ConfigError(f"{flag}={text} is a folder: allowed {allowed}")
     parent = p.parent
-    if not parent.is_dir():
-        raise ConfigError(
-            f"{flag}={text!r}: {str(parent)!r} is not a folder: allowed a path in an "
-            "existing folder"
-        )
     if _is_system(parent):
-        raise ConfigError(f"{flag}={text!r} is not a regular file: allowed a file path")
-    _probe_dir(flag, parent)
+        raise _cannot(flag, text, f"{parent} is a system folder", allowed)
+    if p.exists() or p.is_symlink():
+        if not p.is_file():
+            raise _cannot(flag, text, "not a regular file", allowed)
+        if not os.access(p, os.W_OK):
+            raise _cannot(flag, text, "the file is read-only", allowed)
+        return p
+    if not parent.is_dir():
+        what = "is a file" if parent.exists() else "does not exist"
+        raise _cannot(flag, text, f"{parent} {what}", allowed)
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise _cannot(flag, text, f"{parent} is read-only", allowed)
     return p
 
 
@@ -279,42 +289,41 @@ def check_out_dir(flag: str, path: str | os.PathLike | None, *, empty: bool = Fa
 
     Probes only: nothing is created.
     """
-    text = "" if path is None else str(path)
+    text = "" if path is None else os.fspath(path)
+    allowed = "a new or empty folder" if empty else "a folder path"
     if not text.strip():
-        raise ConfigError(f"{flag}={text!r} is empty: allowed a folder path")
+        raise ConfigError(f"{flag}={text!r} is empty: allowed {allowed}")
     p = Path(text)
-    if p.exists() or p.is_symlink():
-        if not p.is_dir():
-            raise ConfigError(f"{flag}={text!r} is a file: allowed a folder path")
-        if _is_system(p):
-            raise ConfigError(f"{flag}={text!r} is a system folder: allowed a folder path")
-        _probe_dir(flag, p)
-        if empty and any(p.iterdir()):
-            raise ConfigError(f"{flag}={text!r} is not empty: allowed a new or empty folder")
-        return p
-    anc = p.parent
-    while not anc.exists() and anc != anc.parent:
+    anc = p
+    while not (anc.exists() or anc.is_symlink()) and anc != anc.parent:
         anc = anc.parent
-    if not anc.is_dir():
-        raise ConfigError(f"{flag}={text!r}: {str(anc)!r} is a file: allowed a folder path")
     if _is_system(anc):
-        raise ConfigError(f"{flag}={text!r} is a system folder: allowed a folder path")
-    _probe_dir(flag, anc)
+        raise _cannot(flag, text, f"{anc} is a system folder", allowed)
+    if not anc.is_dir():
+        if anc == p:
+            raise ConfigError(f"{flag}={text} is an existing file: allowed {allowed}")
+        raise _cannot(flag, text, f"{anc} is a file", allowed)
+    if not os.access(anc, os.W_OK | os.X_OK):
+        raise _cannot(flag, text, f"{anc} is read-only", allowed)
+    if empty and anc == p and any(p.iterdir()):
+        raise ConfigError(f"{flag}={text} is not empty: allowed {allowed}")
     return p
 
 
+# argparse prefixes a type's error with "argument --flag: "; these errors start
+# with "=" so that the parser can print "--flag=VALUE ..." like every other check
+# (rmaplab.cli's parser does)
 def int_arg(lo: int | None = None, hi: int | None = None) -> Callable[[str], int]:
-    """An argparse ``type=`` for an integer count in ``[lo, hi]``."""
+    """An argparse ``type=`` for an integer in ``[lo, hi]`` (see :func:`parse_int`)."""
     import argparse
 
-    def parse(text: str) -> int:
+    def integer(text: str) -> int:
         try:
-            return parse_int(text, "value", lo, hi)
+            return parse_int(text, "", lo, hi)
         except ConfigError as e:
-            raise argparse.ArgumentTypeError(str(e).removeprefix("value=")) from None
+            raise argparse.ArgumentTypeError(str(e)) from None
 
-    parse.__name__ = "integer"
-    return parse
+    return integer
 
 
 def float_arg(
@@ -323,11 +332,10 @@ def float_arg(
     """An argparse ``type=`` for a finite number in its range."""
     import argparse
 
-    def parse(text: str) -> float:
+    def number(text: str) -> float:
         try:
-            return parse_float(text, "value", lo, hi, lo_open=lo_open)
+            return parse_float(text, "", lo, hi, lo_open=lo_open)
         except ConfigError as e:
-            raise argparse.ArgumentTypeError(str(e).removeprefix("value=")) from None
+            raise argparse.ArgumentTypeError(str(e)) from None
 
-    parse.__name__ = "number"
-    return parse
+    return number

@@ -567,21 +567,32 @@ def scheme_totals(df: pd.DataFrame) -> pd.DataFrame:
     return tot
 
 
+#: What the cost columns of a schemes table mean (every caption over one says it).
+SCHEMES_COST_NOTE = (
+    "bytes = what the scheme keeps per folio, atomics = RMW per (un)map it "
+    "does; rmap-id: K values + mapcount + seqcount bytes, 1 + 2 + K "
+    "atomics (cost.txt counts the values' bytes only and adds the "
+    "legacy path's 2 atomics)."
+)
+
+
+def schemes_table_text(df: pd.DataFrame) -> str:
+    """The schemes table without a caption: the caller states its parameters
+    (the report's run and ``rmaplab compare``'s differ)."""
+    return text_table(
+        scheme_totals(df),
+        headers=["scheme", "checks", "false excl.", "false shared", "bytes", "atomics"],
+    )
+
+
 def _schemes_text(df: pd.DataFrame, params: Params) -> str:
     return (
         wrap(
             f"Order {params.schemes_order}, 8 processes, seed {params.seed}, summed over "
-            f"{df['workload'].nunique()} workloads (not the counterexample). bytes "
-            "= what the scheme keeps per folio, atomics = RMW per (un)map it "
-            "does; rmap-id: K values + mapcount + seqcount bytes, 1 + 2 + K "
-            "atomics (cost.txt counts the values' bytes only and adds the "
-            "legacy path's 2 atomics)."
+            f"{df['workload'].nunique()} workloads (not the counterexample). " + SCHEMES_COST_NOTE
         )
         + "\n\n"
-        + text_table(
-            scheme_totals(df),
-            headers=["scheme", "checks", "false excl.", "false shared", "bytes", "atomics"],
-        )
+        + schemes_table_text(df)
     )
 
 

@@ -22,6 +22,12 @@ from .config import DEFAULT_CONFIG, ConfigError, RmapConfig, _check_int
 
 __all__ = ["WORKLOADS", "IdAllocator", "make_workload", "workload_names"]
 
+#: make_workload's ranges (the CLI's `compare` checks its options against them)
+ORDER_RANGE = (0, 21)
+PROCS_RANGE = (1, 4096)
+FOLIOS_RANGE = (1, 1 << 16)
+SEED_RANGE = (0, (1 << 64) - 1)
+
 
 class IdAllocator:
     """Lowest free id first, ids from 1 (0 is the dummy id)."""
@@ -230,10 +236,10 @@ def make_workload(
     """The operation stream of a named workload."""
     if name not in WORKLOADS:
         raise ConfigError(f"workload={name!r} is unknown: allowed {', '.join(WORKLOADS)}")
-    _check_int("order", order, 0, 21)
-    _check_int("procs", procs, 1, 4096)
-    _check_int("folios", folios, 1, 1 << 16)
-    _check_int("seed", seed, 0)
+    _check_int("order", order, *ORDER_RANGE)
+    _check_int("procs", procs, *PROCS_RANGE)
+    _check_int("folios", folios, *FOLIOS_RANGE)
+    _check_int("seed", seed, *SEED_RANGE)
     if name == "counterexample":
         return _counterexample(order, procs, seed, folios, config)
     return WORKLOADS[name](order, procs, seed, folios)

@@ -89,7 +89,7 @@ def test_bench_atomics_huge_iters_refused(capsys):
     refused(
         capsys,
         ["bench-atomics", "--values", "3", "--threads", "1", "--iters", "1e12"],
-        r"iters=1000000000000 is out of range: allowed \[1000, 100000000\]",
+        r"--iters=1e12 is out of range: allowed \[1000, 100000000\]",
     )
 
 

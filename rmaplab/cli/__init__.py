@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -30,7 +31,11 @@ class _Parser(argparse.ArgumentParser):
     """An argparse parser whose errors are one line (exit 2), like ours."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        # rmaplab.validate's argparse types say "=VALUE is ...": name the flag
+        m = re.fullmatch(r"argument ([^:]+): (=.*)", message, re.S)
+        if m:
+            message = m.group(1).split("/")[-1] + m.group(2)
+        self.exit(2, f"{self.prog}: error: {' '.join(message.split())}\n")
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:

@@ -5,42 +5,28 @@ Imports nothing heavy at module level: ``rmaplab --help`` loads no library.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 
 from ..config import DEFAULT_CONFIG, ConfigError, config_names, derive_config, get_config
+from ..validate import (
+    ID_BITS_RANGE,
+    ORDER_RANGE,
+    WORD_BITS_RANGE,
+    check_choice,
+    check_out_file,
+    int_arg,
+)
 
-
-def _count(text: str) -> int:
-    """An integer count, also written as 1e6 or 1_000_000."""
-    try:
-        value = float(text) if any(c in str(text) for c in ".eE") else int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value != int(value):
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer")
-    return int(value)
+#: Rmap values K and id bits per value B a custom configuration may ask for
+#: (single_group_config narrows them to the widths).
+VALUES_RANGE = (1, 64)
+BITS_RANGE = ID_BITS_RANGE
 
 
 def _check_csv_path(path: str, flag: str) -> None:
     """Refuse an output file that cannot be written, before computing anything."""
-    import os
-    from pathlib import Path
-
-    p = Path(path)
-    if not path.strip() or p.is_dir():
-        raise ConfigError(f"{flag}={path!r} is a folder or empty: allowed a file path")
-    existed = p.exists()
-    try:
-        with open(p, "a"):
-            pass
-    except OSError as e:
-        raise ConfigError(
-            f"{flag}={path}: cannot write there ({e.strerror}): allowed a writable file path"
-        ) from None
-    if not existed:
-        os.unlink(p)  # only probed: nothing is written before the work succeeds
+    check_out_file(flag, path)
 
 
 def _emit_json(obj) -> None:
@@ -56,8 +42,20 @@ def _config_from_args(args):
                 "--id-bits, --word-bits and --max-order go together: give all "
                 "three to derive a configuration"
             )
+        if args.config is not None:
+            raise ConfigError(
+                f"--config={args.config} does not apply to a derived configuration "
+                "(--id-bits, --word-bits, --max-order): allowed one or the other"
+            )
         return derive_config(args.id_bits, args.word_bits, args.max_order)
-    return get_config(args.config)
+    return get_config(config_name(args))
+
+
+def config_name(args) -> str:
+    """``--config``, checked against the built-in names (default: the posted one)."""
+    if args.config is None:
+        return DEFAULT_CONFIG.name
+    return check_choice("--config", args.config, config_names())
 
 
 def _verify_config(args):
@@ -76,10 +74,10 @@ def _verify_config(args):
         top = args.max_order if args.max_order is not None else args.order
         if top is None:
             raise ConfigError("a custom configuration needs --order or --max-order")
-        if args.base_pages is not None and args.base_pages < 1:
+        if args.config is not None:
             raise ConfigError(
-                f"--base-pages={args.base_pages} is out of range: allowed >= 1 "
-                "(leave it out for P_g = 2^max order)"
+                f"--config={args.config} does not apply to a custom configuration "
+                "(--values, --bits, --base-pages): allowed one or the other"
             )
         from ..config import single_group_config
 
@@ -95,14 +93,37 @@ def _verify_config(args):
     return _config_from_args(args)
 
 
-def _add_config_args(p, custom: bool = False):
+def add_config_arg(p) -> None:
     p.add_argument(
-        "--config", default=DEFAULT_CONFIG.name, help=f"one of {', '.join(config_names())}"
+        "--config",
+        help=f"one of {', '.join(config_names())} (default {DEFAULT_CONFIG.name})",
     )
-    p.add_argument("--id-bits", type=int, help="id bits (derived or custom configuration)")
-    p.add_argument("--word-bits", type=int, help="word bits (derived or custom configuration)")
-    p.add_argument("--max-order", type=int, help="largest order (derived or custom configuration)")
+
+
+def _add_config_args(p, custom: bool = False):
+    add_config_arg(p)
+    p.add_argument(
+        "--id-bits",
+        type=int_arg(*ID_BITS_RANGE),
+        help="id bits (derived or custom configuration)",
+    )
+    p.add_argument(
+        "--word-bits",
+        type=int_arg(*WORD_BITS_RANGE),
+        help="word bits (derived or custom configuration)",
+    )
+    p.add_argument(
+        "--max-order",
+        type=int_arg(*ORDER_RANGE),
+        help="largest order (derived or custom configuration)",
+    )
     if custom:
-        p.add_argument("--values", dest="nr_values", type=int, help="custom: rmap values K")
-        p.add_argument("--bits", type=int, help="custom: id bits per value B")
-        p.add_argument("--base-pages", type=int, help="custom: P_g (default 2^max order)")
+        p.add_argument(
+            "--values", dest="nr_values", type=int_arg(*VALUES_RANGE), help="custom: rmap values K"
+        )
+        p.add_argument("--bits", type=int_arg(*BITS_RANGE), help="custom: id bits per value B")
+        p.add_argument(
+            "--base-pages",
+            type=int_arg(1, None),
+            help="custom: P_g (default 2^max order)",
+        )

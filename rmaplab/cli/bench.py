@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ._common import _count, _emit_json
+from ..validate import check_names, int_arg, parse_int_list
+from ._common import _emit_json
 
 HELP = {"bench-atomics": "measure the update path per encoding and K here (C, -O2)"}
 
@@ -11,23 +12,25 @@ def cmd_bench_atomics(args) -> int:
     from ..atomics import (
         ADDENDS,
         ENCODINGS,
+        MAX_THREADS,
+        MAX_VALUES,
         bench_atomics,
         bench_text,
         machine_info,
-        parse_list,
-        parse_range,
     )
 
     encodings = None
     if args.encodings is not None:
-        encodings = parse_list(args.encodings, "encodings", ENCODINGS)
+        encodings = check_names("--encodings", args.encodings, ENCODINGS)
     nr_values: list[int] | None
     if args.nr_values is not None:
-        nr_values = parse_range(args.nr_values, "values", 1, 8)
+        nr_values = parse_int_list(args.nr_values, "--values", 1, MAX_VALUES)
     else:
-        nr_values = None if encodings is not None else list(range(1, 9))
-    threads = parse_range(args.threads, "threads", 1, 8)
-    addends = None if args.addends is None else parse_list(args.addends, "addends", ADDENDS)
+        nr_values = None if encodings is not None else list(range(1, MAX_VALUES + 1))
+    threads = parse_int_list(args.threads, "--threads", 1, MAX_THREADS)
+    addends = None
+    if args.addends is not None:
+        addends = check_names("--addends", args.addends, ADDENDS)
     df = bench_atomics(
         nr_values,
         threads,
@@ -48,6 +51,8 @@ def cmd_bench_atomics(args) -> int:
 
 
 def add_parsers(sub) -> None:
+    from ..atomics import MAX_CONCURRENT_TRIES, MAX_ITERS, MAX_REPEAT, MIN_ITERS
+
     ba = sub.add_parser("bench-atomics", help=HELP["bench-atomics"])
     ba.add_argument(
         "--values",
@@ -66,12 +71,20 @@ def add_parsers(sub) -> None:
         "(default: both with --encodings, else per-mm)",
     )
     ba.add_argument(
-        "--iters", type=_count, default=2_000_000, help="updates per thread per run (<= 1e8)"
+        "--iters",
+        type=int_arg(MIN_ITERS, MAX_ITERS),
+        default=2_000_000,
+        help=f"updates per thread per run ({MIN_ITERS:.0e}..{MAX_ITERS:.0e})",
     )
-    ba.add_argument("--repeat", type=_count, default=3, help="runs per case, best kept (<= 50)")
+    ba.add_argument(
+        "--repeat",
+        type=int_arg(1, MAX_REPEAT),
+        default=3,
+        help=f"runs per case, best kept (1..{MAX_REPEAT})",
+    )
     ba.add_argument(
         "--concurrent-tries",
-        type=_count,
+        type=int_arg(0, MAX_CONCURRENT_TRIES),
         default=200,
         help="extra short runs per multi-thread case to catch its threads running at once "
         "(0: none)",

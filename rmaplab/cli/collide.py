@@ -5,14 +5,24 @@ from __future__ import annotations
 from concurrent.futures import Executor
 from typing import Literal
 
-from ..config import DEFAULT_CONFIG, ConfigError, config_names, get_config
+from ..config import ConfigError, get_config
 from ..export import wrap
-from ._common import _count, _emit_json
+from ..validate import (
+    ID_BITS_RANGE,
+    ORDER_RANGE,
+    WORD_BITS_RANGE,
+    check_choice,
+    float_arg,
+    int_arg,
+    refuse_options,
+)
+from ._common import _emit_json, add_config_arg, config_name
 
 HELP = {"collide": "probability that rmap sums collide into a false 'exclusive'"}
-# collide.MC_BUDGET_SECONDS, written here so that building the parser loads no
-# numba (tests/test_cli.py checks that the two agree)
-MC_BUDGET_SECONDS = 600.0
+#: --workers: local processes
+WORKERS_RANGE = (1, 1024)
+#: --max-seconds: a Monte Carlo run's wall-clock budget (a safety stop)
+MAX_SECONDS_RANGE = (0.0, 86400.0)
 
 
 def _collide_family_encoding(args, cfg):
@@ -55,7 +65,25 @@ def cmd_collide(args) -> int:
         resolve_encoding,
     )
 
+    family_opts = {
+        "--slice-bits": args.slice_bits is not None,
+        "--base": args.base is not None,
+        "--packed": bool(args.packed),
+        "--table": args.table is not None,
+    }
     if args.list:
+        refuse_options(
+            {
+                "--encoding": args.encoding is not None,
+                "--config": args.config is not None,
+                "--word-bits": args.word_bits is not None,
+                "--id-bits": args.id_bits is not None,
+                "--scheduler": args.scheduler is not None,
+                "--workers": args.workers is not None,
+                **family_opts,
+            },
+            "--list",
+        )
         if args.json:
             _emit_json(
                 {
@@ -76,22 +104,20 @@ def cmd_collide(args) -> int:
             for n, d in FAMILY_PATHS.items():
                 print(wrap(f"  {n}: {d}"))
         return 0
-    if not args.encoding:
+    if args.encoding is None:
         raise ConfigError("--encoding is required (or --list)")
     import os
 
-    from ..config import _check_int
-
-    _check_int("--seed", args.seed, 0, (1 << 64) - 1)
-    _check_int("--trials", args.trials, 1, 1 << 40)
-    if args.workers is not None:
-        _check_int("--workers", args.workers, 1, 1024)
-    if not args.max_seconds > 0:
-        raise ConfigError(f"--max-seconds={args.max_seconds:g} is out of range: allowed > 0")
-    cfg = get_config(args.config)
+    check_choice("--encoding", args.encoding, ENCODINGS)
+    check_choice("--population", args.population, POPULATIONS)
+    if args.scheduler is not None and args.workers is not None:
+        raise ConfigError(
+            f"--workers={args.workers} does not apply with --scheduler (the dask "
+            "cluster has its own workers): allowed one or the other"
+        )
+    cfg = get_config(config_name(args))
     # the name resolves here, once, to an rmaplab.encoding.Encoding
-    family_opts = (args.slice_bits, args.base, args.table)
-    if any(x is not None for x in family_opts) or args.packed:
+    if any(family_opts.values()):
         enc = _collide_family_encoding(args, cfg)
     else:
         enc = resolve_encoding(args.encoding, args.order, cfg, args.word_bits, args.id_bits)
@@ -163,38 +189,55 @@ def cmd_collide(args) -> int:
 
 def add_parsers(sub) -> None:
     cl = sub.add_parser("collide", help=HELP["collide"])
-    cl.add_argument(
-        "--config", default=DEFAULT_CONFIG.name, help=f"one of {', '.join(config_names())}"
-    )
+    from ..collide import MAX_MAPPINGS, MAX_TRIALS, MC_BUDGET_SECONDS, MMS_RANGE, SEED_RANGE
+    from .design import BASE_RANGE
+
+    add_config_arg(cl)
     cl.add_argument("--encoding", help="encoding name (see --list)")
     cl.add_argument(
-        "--slice-bits", type=int, help="digits, table, moments: id bits per slice (family options)"
+        "--slice-bits",
+        type=int_arg(*ID_BITS_RANGE),
+        help="digits, table, moments: id bits per slice (family options)",
     )
-    cl.add_argument("--base", type=int, help="digits: digit base; packed moments: packing base")
+    cl.add_argument(
+        "--base",
+        type=int_arg(*BASE_RANGE),
+        help="digits: digit base; table: a power of 2; packed moments: packing base",
+    )
     cl.add_argument(
         "--packed", action="store_true", help="moments: one word per slice, powers packed"
     )
     cl.add_argument("--table", help="table: JSON list of 2^B weights (default: PDEP)")
     cl.add_argument("--population", default="uniform", help="population name (see --list)")
-    cl.add_argument("--order", type=int, default=9)
-    cl.add_argument("--mms", type=int, default=2)
-    cl.add_argument("--mappings", type=int, default=2)
-    cl.add_argument("--trials", type=_count, default=1_000_000, help="Monte Carlo trials")
-    cl.add_argument("--seed", type=int, default=0)
-    cl.add_argument("--word-bits", type=int, help="override the word width")
-    cl.add_argument("--id-bits", type=int, help="override the id width")
+    cl.add_argument("--order", type=int_arg(*ORDER_RANGE), default=9, help="default 9")
+    cl.add_argument("--mms", type=int_arg(*MMS_RANGE), default=2, help="mms (default 2)")
+    cl.add_argument(
+        "--mappings",
+        type=int_arg(MMS_RANGE[0], MAX_MAPPINGS),
+        default=2,
+        help="mappings, at least --mms (default 2)",
+    )
+    cl.add_argument(
+        "--trials",
+        type=int_arg(1, MAX_TRIALS),
+        default=1_000_000,
+        help="Monte Carlo trials (default 1e6)",
+    )
+    cl.add_argument("--seed", type=int_arg(*SEED_RANGE), default=0)
+    cl.add_argument("--word-bits", type=int_arg(*WORD_BITS_RANGE), help="override the word width")
+    cl.add_argument("--id-bits", type=int_arg(*ID_BITS_RANGE), help="override the id width")
     cl.add_argument(
         "--method", default="auto", choices=["auto", "exact", "monte-carlo", "analytic"]
     )
     cl.add_argument(
         "--workers",
-        type=int,
+        type=int_arg(*WORKERS_RANGE),
         default=None,
         help="local worker processes for Monte Carlo (default: all cores from 4 tasks on; 1: none)",
     )
     cl.add_argument(
         "--max-seconds",
-        type=float,
+        type=float_arg(*MAX_SECONDS_RANGE, lo_open=True),
         default=MC_BUDGET_SECONDS,
         help=f"budget of a Monte Carlo run in seconds; past it the answer is undecided "
         f"(default {MC_BUDGET_SECONDS:g})",

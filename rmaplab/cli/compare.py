@@ -6,6 +6,7 @@ from typing import Any
 
 from ..config import ConfigError
 from ..export import wrap
+from ..validate import check_choice, check_names, int_arg, refuse_options
 from ._common import _add_config_args, _config_from_args, _emit_json
 
 HELP = {"compare": "replay a workload through every scheme"}
@@ -14,10 +15,21 @@ HELP = {"compare": "replay a workload through every scheme"}
 def cmd_compare(args) -> int:
     from ..compare import COLUMNS, compare
     from ..schemes import SCHEMES
-    from ..views import Params, view
+    from ..views import SCHEMES_COST_NOTE, schemes_table_text
     from ..workloads import WORKLOADS
 
+    derived = any(v is not None for v in (args.id_bits, args.word_bits, args.max_order))
     if args.list:
+        refuse_options(
+            {
+                "--workload": args.workload is not None,
+                "--schemes": args.schemes is not None,
+                "--encoding": args.encoding is not None,
+                "--config": args.config is not None,
+                "--id-bits/--word-bits/--max-order": derived,
+            },
+            "--list",
+        )
         listing: dict[str, Any] = {
             "workloads": list(WORKLOADS),
             "schemes": {n: c.description for n, c in SCHEMES.items() if n != "truth"},
@@ -30,17 +42,19 @@ def cmd_compare(args) -> int:
             for n, d in listing["schemes"].items():
                 print(wrap(f"{n}: {d}"))
         return 0
-    if not args.workload:
+    if args.workload is None:
         raise ConfigError("--workload is required (or --list)")
+    check_choice("--workload", args.workload, WORKLOADS)
     schemes = None
     if args.schemes is not None:
-        schemes = [s.strip() for s in args.schemes.split(",") if s.strip()]
-        if not schemes:
-            names = ", ".join(n for n in SCHEMES if n != "truth")
+        # "truth" is the reference every scheme is scored against, not a scheme
+        allowed = [n for n in SCHEMES if n != "truth"]
+        if not [s for s in args.schemes.split(",") if s.strip()]:
             raise ConfigError(
                 f"--schemes={args.schemes!r} names no scheme: allowed a comma-separated "
-                f"list of {names} (leave it out for all)"
+                f"list of {', '.join(allowed)} (leave it out for all)"
             )
+        schemes = check_names("--schemes", args.schemes, allowed)
     cfg = _config_from_args(args)
     enc = None
     if args.encoding is not None:
@@ -60,15 +74,20 @@ def cmd_compare(args) -> int:
     if args.json:
         _emit_json(df[COLUMNS].to_dict(orient="records"))
         return 0
+    # the caption states this run's own parameters (the report's schemes view
+    # captions its own run: another order, 8 processes, every workload)
     print(
         wrap(
-            f"workload {args.workload}: order {args.order}, {args.procs} processes, "
-            f"{args.folios} folios, seed {args.seed}. false exclusive > 0 is UNSAFE."
+            f"workload {args.workload} ({cfg.name}): order {args.order}, "
+            f"{args.procs} processes, {args.folios} folios, seed {args.seed}. "
+            "false exclusive > 0 is UNSAFE."
             + (f" rmap-id encoding: {enc.describe()}." if enc is not None else "")
+            + " "
+            + SCHEMES_COST_NOTE
         )
     )
     print()
-    print(view("schemes").render_text(df, Params(cfg)))
+    print(schemes_table_text(df))
     if int(df["checks"].sum()) == 0:
         print()
         print(
@@ -94,14 +113,18 @@ def cmd_compare(args) -> int:
 
 
 def add_parsers(sub) -> None:
+    from ..workloads import FOLIOS_RANGE, ORDER_RANGE, PROCS_RANGE, SEED_RANGE
+
     cp = sub.add_parser("compare", help=HELP["compare"])
     _add_config_args(cp)
     cp.add_argument("--workload", help="workload name (see --list)")
     cp.add_argument("--schemes", help="comma-separated scheme names (default: all)")
-    cp.add_argument("--order", type=int, default=9)
-    cp.add_argument("--procs", type=int, default=8)
-    cp.add_argument("--folios", type=int, default=4)
-    cp.add_argument("--seed", type=int, default=0)
+    cp.add_argument(
+        "--order", type=int_arg(*ORDER_RANGE), default=9, help="folio order (default 9)"
+    )
+    cp.add_argument("--procs", type=int_arg(*PROCS_RANGE), default=8, help="processes (default 8)")
+    cp.add_argument("--folios", type=int_arg(*FOLIOS_RANGE), default=4, help="folios (default 4)")
+    cp.add_argument("--seed", type=int_arg(*SEED_RANGE), default=0)
     cp.add_argument(
         "--encoding",
         help="rmap-id scheme's encoding family (digits, table, moments, raw-id, hash64, "

@@ -15,6 +15,17 @@ import json
 from typing import TYPE_CHECKING
 
 from ..config import ConfigError, _check_int
+from ..validate import (
+    ID_BITS_RANGE,
+    MAX_ORDER,
+    ORDER_RANGE,
+    WORD_BITS_RANGE,
+    check_out_file,
+    float_arg,
+    int_arg,
+    parse_int_list,
+    refuse_options,
+)
 
 if TYPE_CHECKING:
     from ..encoding import Encoding
@@ -45,44 +56,119 @@ def add_encoding_args(p: argparse.ArgumentParser) -> None:
 
     p.add_argument("--encoding", choices=list(FAMILIES), help="encoding family (see README)")
     p.add_argument(
-        "--slice-bits", type=int, help="encoding: id bits per slice (digits, table, moments)"
+        "--slice-bits",
+        type=int_arg(*ID_BITS_RANGE),
+        help="encoding: id bits per slice (digits, table, moments)",
     )
-    p.add_argument("--base", type=int, help="encoding: digit base (digits; packed moments)")
+    p.add_argument(
+        "--base",
+        type=int_arg(*BASE_RANGE),
+        help="encoding: digit base (digits; table: a power of 2; packed moments)",
+    )
     p.add_argument(
         "--packed", action="store_true", help="moments: one word per slice, powers packed"
     )
     p.add_argument("--table", help="table: JSON list of 2^B weights (default: PDEP)")
 
 
+#: table-frontier: the cases the exhaustive search and the shipped data cover
+FRONTIER_SLICE_BITS_RANGE = (2, 4)
+FRONTIER_WORD_BITS_RANGE = (4, 16)
+#: time budgets in seconds (a safety stop, not a result)
+SECONDS_RANGE = (0.0, 600.0)
+MAX_NODES_RANGE = (0, 10**12)
+SEED_RANGE = (0, (1 << 64) - 1)
+#: --base: a digit base of at least 2 (0 or 1 would silently mean the default)
+BASE_RANGE = (2, 1 << 64)
+# The family options each family takes. TODO(registry, issue 15): each family
+# module registers its own options; until then this is the one list.
+_FAMILY_OPTIONS = {
+    "digits": ("--slice-bits", "--base"),
+    "table": ("--slice-bits", "--base", "--table"),
+    "moments": ("--slice-bits", "--base", "--packed"),
+}
+
+
+def _family_options_given(args: argparse.Namespace) -> dict[str, bool]:
+    return {
+        "--slice-bits": args.slice_bits is not None,
+        "--base": args.base is not None,
+        "--packed": bool(args.packed),
+        "--table": args.table is not None,
+    }
+
+
+def refuse_family_options(args: argparse.Namespace, mode: str) -> None:
+    """Refuse --slice-bits, --base, --packed and --table where no family is named."""
+    refuse_options(_family_options_given(args), mode)
+
+
+def check_family_options(args: argparse.Namespace) -> None:
+    """Refuse a family option the chosen family does not take (ignoring it
+    would quietly answer for another encoding)."""
+    takes = _FAMILY_OPTIONS.get(args.encoding, ())
+    given = _family_options_given(args)
+    refuse_options(
+        {f: on and f not in takes for f, on in given.items()}, f"--encoding {args.encoding}"
+    )
+    if args.base is not None and args.encoding == "moments" and not args.packed:
+        raise ConfigError(
+            f"--base={args.base} does not apply to --encoding moments without --packed: "
+            "allowed with --packed (the packing base)"
+        )
+    if args.base is not None and args.encoding == "table":
+        if args.table is not None:
+            raise ConfigError(
+                f"--base={args.base} does not apply to an explicit --table: allowed without it"
+            )
+        if args.base & (args.base - 1):
+            raise ConfigError(
+                f"--base={args.base} is not a power of 2: allowed a power of 2 in "
+                f"[{BASE_RANGE[0]}, {BASE_RANGE[1]}] (the table's digit base)"
+            )
+
+
 def _widths(args: argparse.Namespace) -> tuple[int, int, int]:
     if args.id_bits is None or args.word_bits is None:
         raise ConfigError("--encoding needs --id-bits I and --word-bits W")
-    i = _check_int("id_bits", args.id_bits, 1, 32)
-    w = _check_int("word_bits", args.word_bits, 2, 64)
+    i = _check_int("--id-bits", args.id_bits, *ID_BITS_RANGE)
+    w = _check_int("--word-bits", args.word_bits, *WORD_BITS_RANGE)
     top = args.max_order if args.max_order is not None else args.order
     if top is None:
         raise ConfigError("--encoding needs --max-order O (or --order O)")
-    top = _check_int("max_order", top, 0, min(30, w - 1))
+    top = _check_int("--max-order", top, 0, min(MAX_ORDER, w - 1))
     return i, w, top
 
 
 def resolve(args: argparse.Namespace, order: int) -> Encoding:
     """The encoding the command line asks for, at ``order``."""
     i, w, top = _widths(args)
+    check_family_options(args)
+    if args.slice_bits is not None:
+        _check_int("--slice-bits", args.slice_bits, 1, i)
     if args.table is not None:
-        if args.encoding != "table":
-            raise ConfigError("--table goes with --encoding table")
         from ..encoding import table
 
         try:
             t = json.loads(args.table)
         except ValueError:
-            raise ConfigError("table must be a JSON list of integers, e.g. [0,1,5,11]") from None
-        if not isinstance(t, list) or not t or not all(isinstance(x, int) for x in t):
-            raise ConfigError("table must be a JSON list of integers, e.g. [0,1,5,11]")
+            raise ConfigError(
+                f"--table={args.table!r} is not a JSON list: allowed a JSON list of 2^B "
+                "integers, e.g. [0,1,5,11]"
+            ) from None
+        if not isinstance(t, list) or not t or not all(type(x) is int for x in t):
+            raise ConfigError(
+                f"--table={args.table!r} is not a list of integers: allowed a JSON list "
+                "of 2^B integers, e.g. [0,1,5,11]"
+            )
+        bits = len(t).bit_length() - 1
+        if args.slice_bits is not None and len(t) != 1 << args.slice_bits:
+            raise ConfigError(
+                f"--slice-bits={args.slice_bits} does not match --table's {len(t)} "
+                f"entries: allowed {bits if len(t) == 1 << bits else 'none'} "
+                f"(2^B entries for B slice bits), or leave --slice-bits out"
+            )
         return table(i, w, t)
-    if args.slice_bits is not None:
-        _check_int("slice_bits", args.slice_bits, 1, i)
     from ..encoding import default_encoding
 
     return default_encoding(
@@ -103,13 +189,36 @@ def _orders(args: argparse.Namespace) -> list[int]:
         raise ConfigError("give exactly one of --order O and --all")
     if args.all:
         return list(range(0, top + 1))
-    return [_check_int("order", args.order, 0, top)]
+    return [_check_int("--order", args.order, 0, top)]
+
+
+def _refuse_configuration_options(args: argparse.Namespace) -> None:
+    """--encoding takes its widths from --id-bits/--word-bits/--max-order:
+    a named or custom configuration does not apply."""
+    refuse_options(
+        {
+            "--config": args.config is not None,
+            "--values": args.nr_values is not None,
+            "--bits": args.bits is not None,
+            "--base-pages": args.base_pages is not None,
+        },
+        "--encoding (give --id-bits, --word-bits, --max-order)",
+    )
 
 
 def cmd_verify_encoding(args: argparse.Namespace) -> int:
     from ..export import text_table, wrap
     from ..verify_encoding import verify_encoding
 
+    _refuse_configuration_options(args)
+    refuse_options(
+        {
+            "--csv": args.csv is not None,
+            "--steps": args.steps,
+        },
+        "--encoding (verify without --encoding writes the CSV and the steps)",
+    )
+    refuse_options({"--progress": args.progress and not args.all}, "--order (one search)")
     orders = _orders(args)
     encs = [resolve(args, o) for o in orders]  # every input checked before any work
     it = zip(orders, encs, strict=True)
@@ -117,7 +226,7 @@ def cmd_verify_encoding(args: argparse.Namespace) -> int:
         from tqdm.auto import tqdm
 
         it = tqdm(list(it), desc=f"verify {args.encoding}", unit="order")
-    verdicts = [verify_encoding(e, o) for o, e in it]
+    verdicts = [verify_encoding(e, o, args.node_limit) for o, e in it]
     if args.json:
         _emit([v.to_json() for v in verdicts])
         return 0
@@ -159,6 +268,7 @@ def cmd_verify_encoding(args: argparse.Namespace) -> int:
 def cmd_proof_encoding(args: argparse.Namespace) -> int:
     from ..proof_encoding import proof_text_encoding
 
+    _refuse_configuration_options(args)
     if args.order is None:
         raise ConfigError("--order is required")
     enc = resolve(args, args.order)
@@ -170,12 +280,13 @@ def cmd_design(args: argparse.Namespace) -> int:
     from ..design import design
     from ..views import design_text
 
-    i = _check_int("id_bits", args.id_bits, 1, 32)
-    w = _check_int("word_bits", args.word_bits, 2, 64)
-    top = _check_int("max_order", args.max_order, 0, min(30, w - 1))
-    lo = _check_int("min_order", args.min_order, 0, top)
+    i, w = args.id_bits, args.word_bits
+    top = _check_int("--max-order", args.max_order, 0, min(MAX_ORDER, w - 1))
+    lo = _check_int("--min-order", args.min_order, 0, top)
+    if args.csv is not None:
+        check_out_file("--csv", args.csv)
     df = design(i, w, top, min_order=lo, progress=args.progress)
-    if args.csv:
+    if args.csv is not None:
         with open(args.csv, "w") as fh:
             fh.write("# regenerate: rmaplab " + " ".join(args.argv) + "\n")
             df.to_csv(fh, index=False)
@@ -200,32 +311,28 @@ def cmd_table_frontier(args: argparse.Namespace) -> int:
     from ..frontier_tables import frontier_table
     from ..views import tiny_frontier_text
 
-    bits = [_check_int("slice_bits", b, 2, 4) for b in _ints(args.slice_bits, "slice_bits")]
-    words = [_check_int("word_bits", w, 4, 16) for w in _ints(args.word_bits, "word_bits")]
+    # ranges checked as bounds, then expanded (at most a handful of cases)
+    bits = parse_int_list(args.slice_bits, "--slice-bits", *FRONTIER_SLICE_BITS_RANGE)
+    words = parse_int_list(args.word_bits, "--word-bits", *FRONTIER_WORD_BITS_RANGE)
     for b in bits:
         for w in words:
             if w < b:
                 raise ConfigError(
-                    f"word_bits={w} is out of range for slice_bits={b}: allowed >= {b}"
+                    f"--word-bits={w} is out of range for --slice-bits={b}: allowed >= {b}"
                 )
-    secs = float(args.seconds)
-    if not 0 < secs <= 600:
-        raise ConfigError(f"seconds={args.seconds} is out of range: allowed (0, 600]")
-    search_secs = float(args.search_seconds)
-    if not 0 <= search_secs <= 600:
-        raise ConfigError(f"search_seconds={args.search_seconds} is out of range: allowed [0, 600]")
-    nodes = _check_int("max_nodes", args.max_nodes, 0, 10**12)
+    if args.csv is not None:
+        check_out_file("--csv", args.csv)
     df = frontier_table(
         bits,
         words,
-        seconds=secs,
+        seconds=args.seconds,
         seed=args.seed,
-        max_nodes=nodes,
-        search_seconds=search_secs,
+        max_nodes=args.max_nodes,
+        search_seconds=args.search_seconds,
         precomputed=args.precomputed,
         progress=args.progress,
     )
-    if args.csv:
+    if args.csv is not None:
         with open(args.csv, "w") as fh:
             fh.write("# regenerate: rmaplab " + " ".join(args.argv) + "\n")
             df.to_csv(fh, index=False)
@@ -237,27 +344,27 @@ def cmd_table_frontier(args: argparse.Namespace) -> int:
     return 0
 
 
-def _ints(text: str, name: str) -> list[int]:
-    from ..atomics import parse_range
-
-    return parse_range(text, name, 0, 64)
-
-
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     f = sub.add_parser("table-frontier", help=HELP["table-frontier"])
-    f.add_argument("--slice-bits", default="2-4", help="slice bits B, e.g. 2-4 (2..4)")
-    f.add_argument("--word-bits", default="8,10,12,14,16", help="word bits W (4..16)")
+    lo, hi = FRONTIER_SLICE_BITS_RANGE
+    f.add_argument("--slice-bits", default="2-4", help=f"slice bits B, e.g. 2-4 ({lo}..{hi})")
+    lo, hi = FRONTIER_WORD_BITS_RANGE
+    f.add_argument("--word-bits", default="8,10,12,14,16", help=f"word bits W ({lo}..{hi})")
     f.add_argument(
-        "--seconds", default="5", help="hill climbing per case the search leaves open (default 5)"
+        "--seconds",
+        type=float_arg(*SECONDS_RANGE, lo_open=True),
+        default="5",
+        help="hill climbing per case the search leaves open (default 5)",
     )
     f.add_argument(
         "--max-nodes",
-        type=int,
+        type=int_arg(*MAX_NODES_RANGE),
         default=10**6,
         help="exhaustive search: node budget per case (default 1000000)",
     )
     f.add_argument(
         "--search-seconds",
+        type=float_arg(*SECONDS_RANGE),
         default="30",
         help="exhaustive search: time budget per case, checked between chunks (default 30)",
     )
@@ -266,17 +373,34 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="take the search's results from the package data where it has the case",
     )
-    f.add_argument("--seed", type=int, default=0)
+    f.add_argument("--seed", type=int_arg(*SEED_RANGE), default=0, help="hill climbing's seed")
     f.add_argument("--json", action="store_true")
     f.add_argument("--csv", metavar="PATH", help="also save the table as CSV")
     f.add_argument("--progress", action="store_true")
     f.set_defaults(func=cmd_table_frontier)
 
     d = sub.add_parser("design", help=HELP["design"])
-    d.add_argument("--id-bits", type=int, required=True, help="mm id bits (1..32)")
-    d.add_argument("--word-bits", type=int, required=True, help="rmap value bits (2..64)")
-    d.add_argument("--max-order", type=int, required=True, help="largest folio order")
-    d.add_argument("--min-order", type=int, default=0, help="smallest folio order (default 0)")
+    d.add_argument(
+        "--id-bits",
+        type=int_arg(*ID_BITS_RANGE),
+        required=True,
+        help="mm id bits ({}..{})".format(*ID_BITS_RANGE),
+    )
+    d.add_argument(
+        "--word-bits",
+        type=int_arg(*WORD_BITS_RANGE),
+        required=True,
+        help="rmap value bits ({}..{})".format(*WORD_BITS_RANGE),
+    )
+    d.add_argument(
+        "--max-order", type=int_arg(*ORDER_RANGE), required=True, help="largest folio order"
+    )
+    d.add_argument(
+        "--min-order",
+        type=int_arg(*ORDER_RANGE),
+        default=0,
+        help="smallest folio order (default 0)",
+    )
     d.add_argument("--json", action="store_true", help="JSON: a list of rows")
     d.add_argument("--csv", metavar="PATH", help="also save the table as CSV")
     d.add_argument("--progress", action="store_true", help="progress bar")

@@ -11,6 +11,15 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import ConfigError
 from ..export import text_table, wrap
+from ..validate import (
+    check_choice,
+    check_names,
+    check_out_dir,
+    float_arg,
+    int_arg,
+    parse_int,
+    refuse_options,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -23,6 +32,41 @@ HELP = {
     "race": "the atomic seqcount: every interleaving, explored",
     "race-stress": "writer and reader threads on one folio (C11)",
 }
+#: --max-states: at least one; 1e9 states would not fit in memory here
+MAX_STATES_RANGE = (1, 10**9)
+#: race-stress: seconds per protocol, writer threads, rmap values K
+STRESS_SECONDS_RANGE = (0.01, 600.0)
+STRESS_WRITERS_RANGE = (1, 4)
+STRESS_VALUES_RANGE = (1, 3)
+
+
+def _check_race_args(args: argparse.Namespace, race: Any) -> None:
+    """Names against their lists, and no option a mode would ignore."""
+    if args.scenario is not None:
+        check_choice("--scenario", args.scenario, race.scenario_names())
+    if args.protocol is not None:
+        check_choice("--protocol", args.protocol, race.PROTOCOLS)
+    if args.list:
+        refuse_options(
+            {
+                "--scenario": args.scenario is not None,
+                "--protocol": args.protocol is not None,
+                "--all": args.all,
+                "--litmus": args.litmus is not None,
+            },
+            "--list",
+        )
+    if args.litmus is not None:
+        refuse_options(
+            {
+                "--scenario": args.scenario is not None,
+                "--protocol": args.protocol is not None,
+                "--all": args.all,
+                "--json": args.json,
+            },
+            "--litmus (it writes every litmus test)",
+        )
+        check_out_dir("--litmus", args.litmus)
 
 
 def _emit_json(obj) -> None:
@@ -66,6 +110,7 @@ def _steps_text(steps) -> str:
 def cmd_race(args: argparse.Namespace) -> int:
     from .. import race
 
+    _check_race_args(args, race)
     if args.litmus:
         out = Path(args.litmus)
         tests = race.litmus_tests()
@@ -106,8 +151,6 @@ def cmd_race(args: argparse.Namespace) -> int:
         for p, d in race.PROTOCOLS.items():
             print(textwrap.fill(f"{p}: {d}", 72, initial_indent="  ", subsequent_indent="    "))
         return 0
-    if args.max_states < 1:
-        raise ConfigError(f"max-states={args.max_states} is out of range: allowed >= 1")
     if args.all:
         scs = [args.scenario] if args.scenario else None
         prs = [args.protocol] if args.protocol else None
@@ -168,20 +211,11 @@ def cmd_race(args: argparse.Namespace) -> int:
 
 
 def cmd_race_stress(args: argparse.Namespace) -> int:
-    from ..atomics import machine_info, parse_range
+    from ..atomics import machine_info
     from ..race_stress import STRESS_MODES, stress
 
-    prs = [p.strip() for p in args.protocols.split(",") if p.strip()]
-    for p in prs:
-        if p not in STRESS_MODES:
-            raise ConfigError(f"protocols={p!r} is unknown: allowed {', '.join(STRESS_MODES)}")
-    if not 0.01 <= args.seconds <= 600:
-        raise ConfigError(f"seconds={args.seconds} is out of range: allowed 0.01..600")
-    values = parse_range(str(args.values), "values", 1, 3)
-    if len(values) != 1:
-        raise ConfigError(f"values={args.values} is out of range: allowed one of 1..3")
-    if not 1 <= args.writers <= 4:
-        raise ConfigError(f"writers={args.writers} is out of range: allowed 1..4")
+    prs = check_names("--protocols", args.protocols, STRESS_MODES)
+    values = [parse_int(args.values, "--values", *STRESS_VALUES_RANGE)]
     info = machine_info()
     df = stress(
         prs,
@@ -246,7 +280,7 @@ def add_parser(sub: Any) -> None:
     ra.add_argument("--all", action="store_true", help="every scenario and protocol")
     ra.add_argument(
         "--max-states",
-        type=int,
+        type=int_arg(*MAX_STATES_RANGE),
         default=DEFAULT_MAX_STATES,
         help=f"state budget (default {DEFAULT_MAX_STATES})",
     )
@@ -260,9 +294,21 @@ def add_parser(sub: Any) -> None:
         default="seqcount,none",
         help="comma-separated: seqcount, none, no-wait, no-excl-wait, early-end",
     )
-    rs.add_argument("--seconds", type=float, default=2.0, help="per protocol (0.01..600)")
-    rs.add_argument("--writers", type=int, default=1, help="writer threads (1..4)")
-    rs.add_argument("--values", default="1", help="K rmap values (1..3)")
+    rs.add_argument(
+        "--seconds",
+        type=float_arg(*STRESS_SECONDS_RANGE),
+        default=2.0,
+        help="per protocol ({:g}..{:g})".format(*STRESS_SECONDS_RANGE),
+    )
+    rs.add_argument(
+        "--writers",
+        type=int_arg(*STRESS_WRITERS_RANGE),
+        default=1,
+        help="writer threads ({}..{})".format(*STRESS_WRITERS_RANGE),
+    )
+    rs.add_argument(
+        "--values", default="1", help="K rmap values ({}..{})".format(*STRESS_VALUES_RANGE)
+    )
     rs.add_argument("--no-exclusive", action="store_true", help="writers never try exclusive")
     rs.add_argument("--json", action="store_true")
     rs.set_defaults(func=cmd_race_stress)

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from ..config import DEFAULT_CONFIG, config_names
 from ..export import wrap
+from ..validate import int_arg
+
+#: build_report's seeds
+SEED_RANGE = (0, 2**63 - 1)
 
 HELP = {"report": "every figure and table, plus post.txt, into one folder"}
 
@@ -24,5 +28,5 @@ def add_parsers(sub) -> None:
         "--config", default=DEFAULT_CONFIG.name, help=f"one of {', '.join(config_names())}"
     )
     rp.add_argument("--quick", action="store_true", help="fewer trials and sweep points")
-    rp.add_argument("--seed", type=int, default=0)
+    rp.add_argument("--seed", type=int_arg(*SEED_RANGE), default=0)
     rp.set_defaults(func=cmd_report)

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from ..config import ConfigError, config_names, get_config
 from ..export import text_table, wrap
-from ._common import _add_config_args, _config_from_args, _count, _emit_json
+from ..validate import BASE_PAGES_RANGE, SUBID_BITS_RANGE, SUBID_WORD_BITS_RANGE, int_arg
+from ._common import _add_config_args, _config_from_args, _emit_json
+
+#: --max-entries: at least one entry, at most the largest table --bits allows
+MAX_ENTRIES_RANGE = (1, 1 << SUBID_BITS_RANGE[1])
 
 HELP = {
     "table": "per-order groups, bytes, ids and headroom",
@@ -51,7 +55,7 @@ def cmd_table(args) -> int:
 def cmd_subids(args) -> int:
     from ..subid import subid_table
 
-    if 1 <= args.bits <= 24 and (1 << args.bits) > args.max_entries:
+    if (1 << args.bits) > args.max_entries:
         need = 1 << args.bits
         raise ConfigError(
             f"--bits={args.bits} asks for {need} entries: allowed --bits <= "
@@ -158,12 +162,24 @@ def add_parsers(sub) -> None:
     t.set_defaults(func=cmd_table)
 
     s = sub.add_parser("subids", help=HELP["subids"])
-    s.add_argument("--base-pages", type=int, required=True, help="P_g (digit base P_g + 1)")
-    s.add_argument("--bits", type=int, required=True, help="index bits B (2^B entries)")
-    s.add_argument("--word-bits", type=int, default=64, help="word width (default 64)")
+    s.add_argument(
+        "--base-pages",
+        type=int_arg(*BASE_PAGES_RANGE),
+        required=True,
+        help="P_g (digit base P_g + 1)",
+    )
+    s.add_argument(
+        "--bits", type=int_arg(*SUBID_BITS_RANGE), required=True, help="index bits B (2^B entries)"
+    )
+    s.add_argument(
+        "--word-bits",
+        type=int_arg(*SUBID_WORD_BITS_RANGE),
+        default=64,
+        help="word width (default 64)",
+    )
     s.add_argument(
         "--max-entries",
-        type=_count,
+        type=int_arg(*MAX_ENTRIES_RANGE),
         default=1 << 16,
         help="budget: largest table printed (default 65536 = 2^16 entries)",
     )

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from ..config import ConfigError
 from ..export import text_table, wrap
+from ..validate import ORDER_RANGE, int_arg, refuse_options
 from . import design as _design
-from ._common import _add_config_args, _check_csv_path, _count, _emit_json, _verify_config
+from ._common import _add_config_args, _check_csv_path, _emit_json, _verify_config
 
 HELP = {
     "verify": "can the check be fooled? certificate or counterexample",
     "proof": "the argument with this configuration's numbers, for mail",
 }
-# verify.NODE_LIMIT, written here so that building the parser loads no library
-# (tests/test_cli.py checks that the two agree)
-NODE_LIMIT = 2_000_000
+#: --node-limit: at least one node; 1e9 nodes is hours of search
+NODE_LIMIT_RANGE = (1, 10**9)
 
 
 def _verdict_text(v) -> str:
@@ -52,25 +52,25 @@ def cmd_verify(args) -> int:
     from ..verify import verify, verify_all
     from ..views import Params, view
 
-    if getattr(args, "encoding", None):
+    if args.encoding is not None:
         return _design.cmd_verify_encoding(args)
+    _design.refuse_family_options(args, "a configuration (without --encoding)")
+    refuse_options({"--progress": args.progress and not args.all}, "--order (one search)")
     cfg = _verify_config(args)
     if args.all == (args.order is not None):
         raise ConfigError("give exactly one of --order O and --all")
     if args.order is not None:
         cfg.group_for(args.order)  # refuse an uncovered order before any work
-    if args.csv:
+    if args.csv is not None:
         _check_csv_path(args.csv, "--csv")
-    from ..config import _check_int
-
-    limit = _check_int("--node-limit", args.node_limit, 1, 10**9)
+    limit = args.node_limit
     if args.all:
         df = verify_all(cfg, progress=args.progress, node_limit=limit)
         verdicts = [verify(cfg, o, limit) for o in cfg.orders]  # cached searches
     else:
         verdicts = [verify(cfg, args.order, limit, progress=not args.json)]
         df = None
-    if args.csv:
+    if args.csv is not None:
         from ..verify import save_table
 
         save_table(cfg, args.csv, df if df is not None else None, argv=args.argv)
@@ -120,8 +120,9 @@ def cmd_verify(args) -> int:
 def cmd_proof(args) -> int:
     from ..proof import proof_text
 
-    if getattr(args, "encoding", None):
+    if args.encoding is not None:
         return _design.cmd_proof_encoding(args)
+    _design.refuse_family_options(args, "a configuration (without --encoding)")
     cfg = _verify_config(args)
     if args.order is None:
         raise ConfigError("--order is required")
@@ -130,9 +131,11 @@ def cmd_proof(args) -> int:
 
 
 def add_parsers(sub) -> None:
+    from ..verify import NODE_LIMIT
+
     v = sub.add_parser("verify", help=HELP["verify"])
     _add_config_args(v, custom=True)
-    v.add_argument("--order", type=int, help="one folio order")
+    v.add_argument("--order", type=int_arg(*ORDER_RANGE), help="one folio order")
     v.add_argument("--all", action="store_true", help="every order of the configuration")
     v.add_argument("--json", action="store_true", help="JSON: a list of rows, one per order")
     v.add_argument("--csv", metavar="PATH", help="also save the table as CSV")
@@ -140,7 +143,7 @@ def add_parsers(sub) -> None:
     v.add_argument("--progress", action="store_true", help="progress bar (with --all)")
     v.add_argument(
         "--node-limit",
-        type=_count,
+        type=int_arg(*NODE_LIMIT_RANGE),
         default=NODE_LIMIT,
         help=f"budget: enumeration nodes per rmap value; past it the verdict is "
         f"undecided (default {NODE_LIMIT:.0e})",
@@ -150,6 +153,6 @@ def add_parsers(sub) -> None:
 
     pr = sub.add_parser("proof", help=HELP["proof"])
     _add_config_args(pr, custom=True)
-    pr.add_argument("--order", type=int, help="folio order")
+    pr.add_argument("--order", type=int_arg(*ORDER_RANGE), help="folio order")
     pr.set_defaults(func=cmd_proof)
     _design.add_encoding_args(pr)
