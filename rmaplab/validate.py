@@ -190,10 +190,10 @@ def parse_int_list(
     is refused by its bounds and never becomes a list. Duplicates are kept
     in order of appearance once.
     """
-    allowed = f"a list or range of integers in {fmt_range(lo, hi)}, e.g. {lo}-{hi} or {lo},{hi}"
+    allowed = f"integers in {fmt_range(lo, hi)}, e.g. {lo}-{hi} or {lo},{hi}"
     parts = [p.strip() for p in str(text).split(",")]
     if not parts or any(not p for p in parts):
-        raise ConfigError(f"{name}={text!r} is not {allowed}")
+        raise ConfigError(f"{name}={text!r} is not a list or range of integers: allowed {allowed}")
     spans = []
     for part in parts:
         a, sep, b = part.partition("-") if not part.startswith("-") else ("-", "", "")
@@ -203,7 +203,9 @@ def parse_int_list(
         except ConfigError as e:
             if "out of range" in str(e):
                 raise ConfigError(f"{name}={text!r} is out of range: allowed {allowed}") from None
-            raise ConfigError(f"{name}={text!r} is not {allowed}") from None
+            raise ConfigError(
+                f"{name}={text!r} is not a list or range of integers: allowed {allowed}"
+            ) from None
         if y < x:
             raise ConfigError(f"{name}={text!r}: the range {part} is empty: allowed {allowed}")
         spans.append((x, y))
@@ -323,6 +325,7 @@ def int_arg(lo: int | None = None, hi: int | None = None) -> Callable[[str], int
         except ConfigError as e:
             raise argparse.ArgumentTypeError(str(e)) from None
 
+    integer.bounds = (lo, hi)  # type: ignore[attr-defined]  # for tests and --help
     return integer
 
 
@@ -338,4 +341,5 @@ def float_arg(
         except ConfigError as e:
             raise argparse.ArgumentTypeError(str(e)) from None
 
+    number.bounds = (lo, hi)  # type: ignore[attr-defined]  # for tests and --help
     return number
