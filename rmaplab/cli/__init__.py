@@ -45,6 +45,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         prog="rmaplab",
         description="Exact arithmetic for the rmap-ID 'mapped shared' proposal.",
     )
+    from .. import __version__
+
+    p.add_argument("--version", action="version", version=f"rmaplab {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in GROUPS:
         mod = importlib.import_module(f".{name}", __name__)

@@ -80,6 +80,7 @@ def cmd_collide(args) -> int:
                 "--id-bits": args.id_bits is not None,
                 "--scheduler": args.scheduler is not None,
                 "--workers": args.workers is not None,
+                "--population": args.population is not None,
                 **family_opts,
             },
             "--list",
@@ -109,7 +110,8 @@ def cmd_collide(args) -> int:
     import os
 
     check_choice("--encoding", args.encoding, ENCODINGS)
-    check_choice("--population", args.population, POPULATIONS)
+    population = "uniform" if args.population is None else args.population
+    check_choice("--population", population, POPULATIONS)
     if args.scheduler is not None and args.workers is not None:
         raise ConfigError(
             f"--workers={args.workers} does not apply with --scheduler (the dask "
@@ -138,7 +140,7 @@ def cmd_collide(args) -> int:
         args.mappings,
         args.trials,
         args.seed,
-        args.population,
+        population,
         cfg,
         args.word_bits,
         args.id_bits,
@@ -208,7 +210,7 @@ def add_parsers(sub) -> None:
         "--packed", action="store_true", help="moments: one word per slice, powers packed"
     )
     cl.add_argument("--table", help="table: JSON list of 2^B weights (default: PDEP)")
-    cl.add_argument("--population", default="uniform", help="population name (see --list)")
+    cl.add_argument("--population", help="population name (see --list; default uniform)")
     cl.add_argument("--order", type=int_arg(*ORDER_RANGE), default=9, help="default 9")
     cl.add_argument("--mms", type=int_arg(*MMS_RANGE), default=2, help="mms (default 2)")
     cl.add_argument(
