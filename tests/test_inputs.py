@@ -475,3 +475,13 @@ def test_verify_encoding_takes_its_node_limit(capsys):
     assert main(argv) == 0
     (row,) = json.loads(capsys.readouterr().out)
     assert row["verdict"] == "unsafe" and row["counterexample"]
+
+
+def test_verify_order_csv_holds_the_order_asked_for(tmp_path, capsys):
+    # it saved every order of the configuration (and searched them all) before
+    out = tmp_path / "v.csv"
+    assert main(["verify", "--order", "9", "--csv", str(out), "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    lines = out.read_text().splitlines()
+    assert lines[0].startswith("# regenerate: rmaplab verify --order 9 --csv")
+    assert len(lines) == 3 and lines[2].startswith(f"9,{row['values']},{row['bits']},")

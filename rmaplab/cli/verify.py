@@ -73,7 +73,11 @@ def cmd_verify(args) -> int:
     if args.csv is not None:
         from ..verify import save_table
 
-        save_table(cfg, args.csv, df if df is not None else None, argv=args.argv)
+        if df is None:  # --order: the row asked for (save_table alone would verify all)
+            import pandas as pd
+
+            df = pd.DataFrame([v.to_json() for v in verdicts])
+        save_table(cfg, args.csv, df, argv=args.argv)
     if args.steps:
         from ..proof import replay_steps
 
