@@ -414,6 +414,9 @@ ISSUE_18 = [
         r"--population='bogus' is unknown: allowed uniform",
     ),
     (["compare", "--list", "--workload", "zygote"], r"--workload does not apply to --list"),
+    (["compare", "--list", "--order", "3"], r"--order does not apply to --list"),
+    (["collide", "--list", "--trials", "5"], r"--trials does not apply to --list"),
+    (["race", "--list", "--max-states", "5"], r"--max-states does not apply to --list"),
     (["compare", "--workload", "bogus"], r"--workload='bogus' is unknown: allowed"),
     (
         ["compare", "--workload", "cow", "--procs", "1e400"],

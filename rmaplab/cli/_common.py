@@ -29,6 +29,19 @@ def _check_csv_path(path: str, flag: str) -> None:
     check_out_file(flag, path)
 
 
+def given_flags(args) -> list[str]:
+    """The long options written on the command line (``--x v`` or ``--x=v``),
+    to refuse those a mode would ignore although they have defaults."""
+    return [a.split("=", 1)[0] for a in getattr(args, "argv", []) if a.startswith("--")]
+
+
+def refuse_all_but(args, allowed: tuple[str, ...], mode: str) -> None:
+    """Refuse every option given except ``allowed`` (a listing mode ignores them)."""
+    from ..validate import refuse_options
+
+    refuse_options({f: f not in allowed for f in given_flags(args)}, mode)
+
+
 def _emit_json(obj) -> None:
     json.dump(obj, sys.stdout, indent=1)
     sys.stdout.write("\n")

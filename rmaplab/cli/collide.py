@@ -14,9 +14,8 @@ from ..validate import (
     check_choice,
     float_arg,
     int_arg,
-    refuse_options,
 )
-from ._common import _emit_json, add_config_arg, config_name
+from ._common import _emit_json, add_config_arg, config_name, refuse_all_but
 
 HELP = {"collide": "probability that rmap sums collide into a false 'exclusive'"}
 #: --workers: local processes
@@ -72,19 +71,7 @@ def cmd_collide(args) -> int:
         "--table": args.table is not None,
     }
     if args.list:
-        refuse_options(
-            {
-                "--encoding": args.encoding is not None,
-                "--config": args.config is not None,
-                "--word-bits": args.word_bits is not None,
-                "--id-bits": args.id_bits is not None,
-                "--scheduler": args.scheduler is not None,
-                "--workers": args.workers is not None,
-                "--population": args.population is not None,
-                **family_opts,
-            },
-            "--list",
-        )
+        refuse_all_but(args, ("--list", "--json"), "--list")
         if args.json:
             _emit_json(
                 {

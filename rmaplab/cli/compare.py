@@ -6,8 +6,8 @@ from typing import Any
 
 from ..config import ConfigError
 from ..export import wrap
-from ..validate import check_choice, check_names, int_arg, refuse_options
-from ._common import _add_config_args, _config_from_args, _emit_json
+from ..validate import check_choice, check_names, int_arg
+from ._common import _add_config_args, _config_from_args, _emit_json, refuse_all_but
 
 HELP = {"compare": "replay a workload through every scheme"}
 
@@ -18,18 +18,8 @@ def cmd_compare(args) -> int:
     from ..views import SCHEMES_COST_NOTE, schemes_table_text
     from ..workloads import WORKLOADS
 
-    derived = any(v is not None for v in (args.id_bits, args.word_bits, args.max_order))
     if args.list:
-        refuse_options(
-            {
-                "--workload": args.workload is not None,
-                "--schemes": args.schemes is not None,
-                "--encoding": args.encoding is not None,
-                "--config": args.config is not None,
-                "--id-bits/--word-bits/--max-order": derived,
-            },
-            "--list",
-        )
+        refuse_all_but(args, ("--list", "--json"), "--list")
         listing: dict[str, Any] = {
             "workloads": list(WORKLOADS),
             "schemes": {n: c.description for n, c in SCHEMES.items() if n != "truth"},

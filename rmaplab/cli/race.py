@@ -20,6 +20,7 @@ from ..validate import (
     parse_int,
     refuse_options,
 )
+from ._common import given_flags
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -53,6 +54,7 @@ def _check_race_args(args: argparse.Namespace, race: Any) -> None:
                 "--protocol": args.protocol is not None,
                 "--all": args.all,
                 "--litmus": args.litmus is not None,
+                "--max-states": "--max-states" in given_flags(args),
             },
             "--list",
         )
@@ -63,6 +65,7 @@ def _check_race_args(args: argparse.Namespace, race: Any) -> None:
                 "--protocol": args.protocol is not None,
                 "--all": args.all,
                 "--json": args.json,
+                "--max-states": "--max-states" in given_flags(args),
             },
             "--litmus (it writes every litmus test)",
         )
