@@ -13,8 +13,8 @@ kernel up front, so no later call waits on numba.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+import importlib as _importlib
+from typing import TYPE_CHECKING
 
 # Public names load on first use (PEP 562), so ``import rmaplab.cli`` or
 # ``import rmaplab.validate`` pulls in neither numpy nor the library: the
@@ -54,17 +54,18 @@ if TYPE_CHECKING:
     from .subid import calc_rmap_subid, id_slices, mm_subids, subid_table
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     mod = _LAZY.get(name)
     if mod is None:
         raise AttributeError(f"module 'rmaplab' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{mod}", __name__), name)
+    value = getattr(_importlib.import_module(f".{mod}", __name__), name)
     globals()[name] = value  # once: later lookups skip this hook
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    public = {n for n in globals() if not n.startswith("_")} - {"annotations", "TYPE_CHECKING"}
+    return sorted(public | set(__all__))
 
 
 __version__ = "0.1.0"
