@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 # the width ranges, ConfigError and the integer check live in rmaplab.validate
 # (one validation module); these names stay importable from here
-from .validate import ID_BITS_RANGE, MAX_ORDER, WORD_BITS_RANGE, ConfigError
+from .validate import BASE_PAGES_RANGE, ID_BITS_RANGE, MAX_ORDER, WORD_BITS_RANGE, ConfigError
 from .validate import check_int as _check_int
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ class Group:
         _check_int("bits", self.bits, 1, ID_BITS_RANGE[1])
         if self.base_pages == 0:
             object.__setattr__(self, "base_pages", 1 << self.max_order)
-        _check_int("base_pages", self.base_pages, 1, 1 << 62)
+        _check_int("base_pages", self.base_pages, *BASE_PAGES_RANGE)
 
     @property
     def orders(self) -> range:

@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rmaplab.cli import build_parser, main
+from rmaplab.validate import fmt_range
 
 # A cheap valid command line per subcommand: the bad option is the only fault.
 BASE = {
@@ -212,6 +213,8 @@ def run(argv: list[str]) -> tuple[int, str, str, list[str], float]:
 @pytest.mark.parametrize("cmd, flag", list(_cases()))
 def test_bad_value_exits_2_with_one_line_and_writes_nothing(cmd, flag):
     action = next(a for c, a in SPEC if c == cmd and a.option_strings[0] == flag)
+    bounds = getattr(action.type, "bounds", None)
+    integer = getattr(action.type, "__name__", "") == "integer"
 
     @settings(
         # RMAPLAB_FUZZ_EXAMPLES=200 for a longer hunt (random, not derandomized)
@@ -229,6 +232,11 @@ def test_bad_value_exits_2_with_one_line_and_writes_nothing(cmd, flag):
         assert out == "", (argv, out[:200])
         assert len(lines) == 1 and lines[0].startswith(f"rmaplab {cmd}: error: "), (argv, err)
         assert "Traceback" not in err
+        # the message names the option, and a bounded one states its declared range
+        name = flag.lstrip("-")
+        assert name in lines[0] or name.replace("-", "_") in lines[0], (argv, err)
+        if bounds is not None and integer:
+            assert flag in lines[0] and f"allowed {fmt_range(*bounds)}" in lines[0], err
         assert left == list(FIXTURES), (argv, left)
         assert secs < 5, (argv, secs)
 

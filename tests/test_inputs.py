@@ -155,7 +155,7 @@ def test_base_pages_zero(capsys, command):
     refused(
         capsys,
         [*argv, "--max-order", "9", "--order", "9", "--base-pages", "0"],
-        r"--base-pages=0 is out of range: allowed >= 1",
+        r"--base-pages=0 is out of range: allowed \[1, 4611686018427387904\]",
     )
 
 

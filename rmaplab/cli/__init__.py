@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from ..config import ConfigError
+from ..validate import fmt_range
 
 __all__ = ["GROUPS", "build_parser", "main"]
 
@@ -35,6 +36,13 @@ class _Parser(argparse.ArgumentParser):
         m = re.fullmatch(r"argument ([^:]+): (=.*)", message, re.S)
         if m:
             message = m.group(1).split("/")[-1] + m.group(2)
+        m = re.fullmatch(r"argument ([^:]+): expected one argument", message)
+        if m:  # e.g. --order -1e400: argparse takes a value with a leading - for an option
+            flag = m.group(1).split("/")[-1]
+            action = self._option_string_actions.get(flag)
+            bounds = getattr(getattr(action, "type", None), "bounds", None)
+            allowed = "" if bounds is None else f": allowed {fmt_range(*bounds)}"
+            message = f"{flag} expects a value{allowed} (write {flag}=VALUE if it starts with -)"
         self.exit(2, f"{self.prog}: error: {' '.join(message.split())}\n")
 
 

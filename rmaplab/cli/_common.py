@@ -10,6 +10,7 @@ import sys
 
 from ..config import DEFAULT_CONFIG, ConfigError, config_names, derive_config, get_config
 from ..validate import (
+    BASE_PAGES_RANGE,
     ID_BITS_RANGE,
     ORDER_RANGE,
     WORD_BITS_RANGE,
@@ -137,6 +138,6 @@ def _add_config_args(p, custom: bool = False):
         p.add_argument("--bits", type=int_arg(*BITS_RANGE), help="custom: id bits per value B")
         p.add_argument(
             "--base-pages",
-            type=int_arg(1, None),
+            type=int_arg(*BASE_PAGES_RANGE),
             help="custom: P_g (default 2^max order)",
         )
