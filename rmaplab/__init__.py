@@ -11,19 +11,62 @@ cached on disk. :func:`warmup` compiles (once per install) or loads every
 kernel up front, so no later call waits on numba.
 """
 
-from .config import (
-    BUILTIN,
-    DEFAULT_CONFIG,
-    ConfigError,
-    Group,
-    RmapConfig,
-    config_names,
-    derive_config,
-    get_config,
-    single_group_config,
-)
-from .folio import CheckResult, Folio, RmapError
-from .subid import calc_rmap_subid, id_slices, mm_subids, subid_table
+from __future__ import annotations
+
+import importlib as _importlib
+from typing import TYPE_CHECKING
+
+# Public names load on first use (PEP 562), so ``import rmaplab.cli`` or
+# ``import rmaplab.validate`` pulls in neither numpy nor the library: the
+# command line answers --help at once. The names stay importable as before.
+_LAZY = {
+    "BUILTIN": "config",
+    "DEFAULT_CONFIG": "config",
+    "ConfigError": "config",
+    "Group": "config",
+    "RmapConfig": "config",
+    "config_names": "config",
+    "derive_config": "config",
+    "get_config": "config",
+    "single_group_config": "config",
+    "CheckResult": "folio",
+    "Folio": "folio",
+    "RmapError": "folio",
+    "calc_rmap_subid": "subid",
+    "id_slices": "subid",
+    "mm_subids": "subid",
+    "subid_table": "subid",
+}
+
+if TYPE_CHECKING:
+    from .config import (
+        BUILTIN,
+        DEFAULT_CONFIG,
+        ConfigError,
+        Group,
+        RmapConfig,
+        config_names,
+        derive_config,
+        get_config,
+        single_group_config,
+    )
+    from .folio import CheckResult, Folio, RmapError
+    from .subid import calc_rmap_subid, id_slices, mm_subids, subid_table
+
+
+def __getattr__(name: str) -> object:
+    mod = _LAZY.get(name)
+    if mod is None:
+        raise AttributeError(f"module 'rmaplab' has no attribute {name!r}")
+    value = getattr(_importlib.import_module(f".{mod}", __name__), name)
+    globals()[name] = value  # once: later lookups skip this hook
+    return value
+
+
+def __dir__() -> list[str]:
+    public = {n for n in globals() if not n.startswith("_")} - {"annotations", "TYPE_CHECKING"}
+    return sorted(public | set(__all__))
+
 
 __version__ = "0.1.0"
 

@@ -207,33 +207,19 @@ def machine_info() -> dict:
 
 
 def parse_range(text: str, name: str, lo: int, hi: int) -> list[int]:
-    """'1-8' or '1,2,4' -> list of ints, each checked to lie in [lo, hi]."""
-    out = []
-    try:
-        for part in str(text).split(","):
-            if "-" in part:
-                a, b = part.split("-", 1)
-                out += list(range(int(a), int(b) + 1))
-            else:
-                out.append(int(part))
-    except ValueError:
-        raise ConfigError(
-            f"{name}={text!r} is not a list or range of integers, e.g. 1-8 or 1,2"
-        ) from None
-    bad = [v for v in out if not lo <= v <= hi]
-    if bad or not out:
-        raise ConfigError(f"{name}={text!r} is out of range: allowed {lo}..{hi}")
-    return out
+    """'1-8' or '1,2,4' -> list of ints, each checked to lie in [lo, hi]
+    (as bounds, before a range is expanded: :func:`rmaplab.validate.parse_int_list`)."""
+    from .validate import parse_int_list
+
+    return parse_int_list(text, name, lo, hi)
 
 
 def parse_list(text: str, name: str, allowed: Iterable[str]) -> list[str]:
-    """'a,b' -> ['a', 'b'], each one of ``allowed``, duplicates dropped."""
-    allowed = list(allowed)
-    out = [p.strip() for p in str(text).split(",")]
-    bad = [p for p in out if p not in allowed]
-    if bad or not out:
-        raise ConfigError(f"{name}={text!r} is not allowed: allowed {','.join(allowed)}")
-    return list(dict.fromkeys(out))
+    """'a,b' -> ['a', 'b'], each one of ``allowed``, duplicates dropped
+    (:func:`rmaplab.validate.check_names`)."""
+    from .validate import check_names
+
+    return check_names(name, text, allowed)
 
 
 # -- encodings -----------------------------------------------------------------

@@ -82,6 +82,11 @@ __all__ = [
 TASK_TRIALS = 100_000
 #: Most trials one estimate may ask for (~2**40).
 MAX_TRIALS = 1 << 40
+#: mms of one population, and the most mappings they may hold.
+MMS_RANGE = (2, 1 << 16)
+MAX_MAPPINGS = 1 << 31
+#: Monte Carlo seeds (splitmix64 takes any 64-bit word).
+SEED_RANGE = (0, (1 << 64) - 1)
 #: Default wall-clock budget of one Monte Carlo estimate; past it the run
 #: stops with the trials done and says so ("undecided": fewer than asked).
 MC_BUDGET_SECONDS = 600.0
@@ -238,9 +243,9 @@ def _check_params(enc: Encoding, order: int, population: str, mms: int, mappings
     _check_int("order", order, 0, min(30, enc.word_bits + enc.id_bits))
     if population not in POPULATIONS:
         raise ConfigError(f"population={population!r} is unknown: allowed {', '.join(POPULATIONS)}")
-    _check_int("mms", mms, 2, 1 << 16)
+    _check_int("mms", mms, *MMS_RANGE)
     if population in ("uniform", "lowest-free"):
-        _check_int("mappings", mappings, mms, 1 << 31)
+        _check_int("mappings", mappings, mms, MAX_MAPPINGS)
     if population == "lowest-free" and mms > enc.max_id:
         raise ConfigError(f"mms={mms} is out of range: allowed [2, {enc.max_id}] ids")
     if population == "uniform" and enc.max_id < 2:
@@ -555,7 +560,7 @@ def collide(
     :data:`MC_BUDGET_SECONDS`); a run stopped by it has ``"stopped"`` set and
     ``"verdict": "undecided"``, with the interval of the trials done.
     """
-    seed = _check_int("seed", seed, 0, (1 << 64) - 1)
+    seed = _check_int("seed", seed, *SEED_RANGE)
     trials = _check_int("trials", trials, 1, MAX_TRIALS)
     if method not in ("auto", "proof", "exact", "monte-carlo", "analytic"):
         raise ConfigError(

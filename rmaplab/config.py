@@ -20,6 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+# the width ranges, ConfigError and the integer check live in rmaplab.validate
+# (one validation module); these names stay importable from here
+from .validate import BASE_PAGES_RANGE, ID_BITS_RANGE, MAX_ORDER, WORD_BITS_RANGE, ConfigError
+from .validate import check_int as _check_int
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -44,18 +49,6 @@ __all__ = [
     "word_bytes",
 ]
 
-#: Largest folio order rmaplab models; the cover letter goes up to order 30.
-MAX_ORDER = 30
-#: Allowed id widths (inclusive). 32 keeps ids inside the kernel's ``int``.
-ID_BITS_RANGE = (1, 32)
-#: Allowed rmap value widths (inclusive). Small words exist for the verifier's
-#: exhaustive cross-checks; 64 is the widest word numba kernels use.
-WORD_BITS_RANGE = (2, 64)
-
-
-class ConfigError(ValueError):
-    """A configuration or a request against one is out of range."""
-
 
 def word_bytes(word_bits: int) -> int:
     """Bytes one rmap value occupies: the smallest kernel unsigned type (u8,
@@ -70,23 +63,6 @@ def word_bytes(word_bits: int) -> int:
     while 8 * n < w:
         n *= 2
     return n
-
-
-def _check_int(name: str, value, lo: int, hi: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        try:
-            import numpy as np
-
-            if isinstance(value, np.integer):
-                value = int(value)
-            else:
-                raise TypeError
-        except TypeError:
-            raise ConfigError(f"{name} must be an integer, got {value!r}") from None
-    if value < lo or (hi is not None and value > hi):
-        rng = f"[{lo}, {hi}]" if hi is not None else f">= {lo}"
-        raise ConfigError(f"{name}={value} is out of range: allowed {rng}")
-    return value
 
 
 @dataclass(frozen=True)
@@ -111,7 +87,7 @@ class Group:
         _check_int("bits", self.bits, 1, ID_BITS_RANGE[1])
         if self.base_pages == 0:
             object.__setattr__(self, "base_pages", 1 << self.max_order)
-        _check_int("base_pages", self.base_pages, 1, 1 << 62)
+        _check_int("base_pages", self.base_pages, *BASE_PAGES_RANGE)
 
     @property
     def orders(self) -> range:

@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 from .config import ID_BITS_RANGE, MAX_ORDER, ConfigError, RmapConfig, _check_int, word_bytes
+from .validate import WORD_BITS_RANGE as _WORD_BITS_RANGE
 
 if TYPE_CHECKING:
     from .folio import CheckResult
@@ -74,8 +75,9 @@ FAMILIES = {
 #: splitmix64's step; word k of ``hash64`` hashes ``id + k * GOLDEN``.
 GOLDEN = 0x9E3779B97F4A7C15
 _M64 = (1 << 64) - 1
-#: Word widths an encoding may use (numba kernels hold words in uint64).
-WORD_BITS_RANGE = (2, 64)
+#: Word widths an encoding may use (numba kernels hold words in uint64); the
+#: one definition is rmaplab.validate's, re-exported here.
+WORD_BITS_RANGE = _WORD_BITS_RANGE
 #: Largest table the encoding keeps (2**16 entries per word).
 MAX_TABLE_BITS = 16
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import tabulate as _tabulate
 
@@ -35,22 +35,29 @@ def wrap(text: str, width: int = MAIL_WIDTH) -> str:
 
 
 def text_table(
-    df: pd.DataFrame,
+    df: pd.DataFrame | list[dict[str, Any]],
     columns: Sequence[str] | None = None,
     headers: Sequence[str] | None = None,
     width: int = MAIL_WIDTH,
     floatfmt: str | Sequence[str] = "g",
 ) -> str:
-    """An aligned plain-text table of a DataFrame, checked to fit ``width``."""
-    if columns is not None:
-        df = df[list(columns)]
-    hdr = list(headers) if headers is not None else list(df.columns)
+    """An aligned plain-text table of a DataFrame (or a list of dict rows, for
+    listings that load no pandas), checked to fit ``width``."""
+    if isinstance(df, list):
+        cols = list(columns) if columns is not None else list(df[0]) if df else []
+        body: Any = [tuple(r[c] for c in cols) for r in df]
+        hdr = list(headers) if headers is not None else cols
+    else:
+        if columns is not None:
+            df = df[list(columns)]
+        hdr = list(headers) if headers is not None else list(df.columns)
+        body = df.itertuples(index=False, name=None)
     # tabulate pads every header by MIN_PADDING; mail columns are too dear
     saved = _tabulate.MIN_PADDING
     _tabulate.MIN_PADDING = 0
     try:
         out = _tabulate.tabulate(
-            df.itertuples(index=False, name=None),
+            body,
             headers=hdr,
             tablefmt="simple",
             floatfmt=floatfmt,

@@ -30,6 +30,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .config import ConfigError, RmapConfig, _check_int
+from .validate import BASE_PAGES_RANGE, SUBID_BITS_RANGE, SUBID_WORD_BITS_RANGE
 
 __all__ = [
     "calc_rmap_subid",
@@ -43,7 +44,7 @@ __all__ = [
 
 
 def _check_word_bits(word_bits) -> int:
-    return _check_int("word_bits", word_bits, 1, 64)
+    return _check_int("word_bits", word_bits, *SUBID_WORD_BITS_RANGE)
 
 
 def calc_rmap_subid(base_pages: int, index: int, word_bits: int = 64) -> int:
@@ -51,7 +52,7 @@ def calc_rmap_subid(base_pages: int, index: int, word_bits: int = 64) -> int:
 
     ``base_pages`` is ``P_g`` (the kernel's ``n``); the digit base is ``P_g + 1``.
     """
-    base_pages = _check_int("base_pages", base_pages, 1, 1 << 62)
+    base_pages = _check_int("base_pages", base_pages, *BASE_PAGES_RANGE)
     index = _check_int("index", index, 0, (1 << 64) - 1)
     word_bits = _check_word_bits(word_bits)
     mask = (1 << word_bits) - 1
@@ -88,7 +89,7 @@ def mm_subids(config: RmapConfig, order: int, mm_id: int) -> list[int]:
 def subid_table(base_pages: int, bits: int, word_bits: int = 64) -> list[int]:
     """``calc_rmap_subid(base_pages, i)`` for ``i in 0..2**bits-1``, as the
     kernel's lookup tables ``rmap_subids_4/5/6`` store them."""
-    bits = _check_int("bits", bits, 1, 24)
+    bits = _check_int("bits", bits, *SUBID_BITS_RANGE)
     return [calc_rmap_subid(base_pages, i, word_bits) for i in range(1 << bits)]
 
 
@@ -130,8 +131,8 @@ def subid_table_array(base_pages: int, bits: int, word_bits: int = 64) -> np.nda
     """:func:`subid_table` as a ``uint64`` array, computed by the numba kernel."""
     from ._kernels.subid import SubidInputs, subid_words
 
-    base_pages = _check_int("base_pages", base_pages, 1, 1 << 62)
-    bits = _check_int("bits", bits, 1, 24)
+    base_pages = _check_int("base_pages", base_pages, *BASE_PAGES_RANGE)
+    bits = _check_int("bits", bits, *SUBID_BITS_RANGE)
     word_bits = _check_word_bits(word_bits)
     idx = np.arange(1 << bits, dtype=np.uint64)
     # an index is an id of one 64-bit slice

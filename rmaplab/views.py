@@ -567,23 +567,35 @@ def scheme_totals(df: pd.DataFrame) -> pd.DataFrame:
     return tot
 
 
+#: What the cost columns of a schemes table mean (every caption over one says it).
+SCHEMES_COST_NOTE = (
+    "bytes = what the scheme keeps per folio, atomics = RMW per (un)map it "
+    "does; rmap-id: K values + mapcount + seqcount bytes, 1 + 2 + K "
+    "atomics (cost.txt counts the values' bytes only and adds the "
+    "legacy path's 2 atomics)."
+)
+
+
+def schemes_table_text(df: pd.DataFrame) -> str:
+    """The schemes table without a caption: the caller states its parameters
+    (the report's run and ``rmaplab compare``'s differ)."""
+    return text_table(
+        scheme_totals(df),
+        headers=["scheme", "checks", "false excl.", "false shared", "bytes", "atomics"],
+    )
+
+
 def _schemes_text(df: pd.DataFrame, params: Params) -> str:
     from .compare import caption
 
     return (
         wrap(
             caption(df, {"order": params.schemes_order, "procs": 8, "seed": params.seed})
-            + " bytes "
-            "= what the scheme keeps per folio, atomics = RMW per (un)map it "
-            "does; rmap-id: K values + mapcount + seqcount bytes, 1 + 2 + K "
-            "atomics (cost.txt counts the values' bytes only and adds the "
-            "legacy path's 2 atomics)."
+            + " "
+            + SCHEMES_COST_NOTE
         )
         + "\n\n"
-        + text_table(
-            scheme_totals(df),
-            headers=["scheme", "checks", "false excl.", "false shared", "bytes", "atomics"],
-        )
+        + schemes_table_text(df)
     )
 
 

@@ -29,6 +29,20 @@ __all__ = [
     "workload_names",
 ]
 
+#: make_workload's ranges (the CLI's `compare` checks its options against them)
+ORDER_RANGE = (0, 21)
+PROCS_RANGE = (1, 4096)
+FOLIOS_RANGE = (1, 1 << 16)
+SEED_RANGE = (0, (1 << 64) - 1)
+#: the shape workloads' parameters (``writes`` is further capped at the folio's pages)
+SHAPE_RANGES = {
+    "depth": (1, 12),
+    "fanout": (1, 64),
+    "lifetime": (0, 1 << 20),
+    "writes": (0, 1 << 21),
+    "pte": (0, 1),
+}
+
 
 class IdAllocator:
     """Lowest free id first, ids from 1 (0 is the dummy id)."""
@@ -422,10 +436,10 @@ def make_workload(
     :data:`SHAPE_DEFAULTS`); the others refuse them."""
     if name not in WORKLOADS:
         raise ConfigError(f"workload={name!r} is unknown: allowed {', '.join(WORKLOADS)}")
-    _check_int("order", order, 0, 21)
-    _check_int("procs", procs, 1, 4096)
-    _check_int("folios", folios, 1, 1 << 16)
-    _check_int("seed", seed, 0)
+    _check_int("order", order, *ORDER_RANGE)
+    _check_int("procs", procs, *PROCS_RANGE)
+    _check_int("folios", folios, *FOLIOS_RANGE)
+    _check_int("seed", seed, *SEED_RANGE)
     given = {
         "depth": depth,
         "fanout": fanout,
@@ -447,10 +461,8 @@ def make_workload(
         for k, v in given.items():
             d = SHAPE_DEFAULTS[k]
             sh[k] = v if v is not None else (1 << order if d is None else d)
-        sh["depth"] = _check_int("depth", sh["depth"], 1, 12)
-        sh["fanout"] = _check_int("fanout", sh["fanout"], 1, 64)
-        sh["lifetime"] = _check_int("lifetime", sh["lifetime"], 0, 1 << 20)
-        sh["pte"] = _check_int("pte", sh["pte"], 0, 1)
+        for k in ("depth", "fanout", "lifetime", "pte"):
+            sh[k] = _check_int(k, sh[k], *SHAPE_RANGES[k])
         sh["writes"] = _check_int("writes", sh["writes"], 0, 1 << order)
         if name == "fork-tree" and sum(sh["fanout"] ** d for d in range(sh["depth"] + 1)) > (
             MAX_SHAPE_MMS

@@ -172,17 +172,21 @@ def test_cli_encodings_text_fits_mail(capsys):
     [
         (
             ["--encodings", "digits,pdep"],
-            "encodings='digits,pdep' is not allowed: allowed digits,moments,table-quadratic,table",
+            "--encodings='digits,pdep': 'pdep' is not allowed: allowed a comma-separated list "
+            "of digits, moments, table-quadratic, table",
         ),
-        (["--encodings", "moments", "--addends", "lazy"], "addends='lazy' is not allowed"),
+        (
+            ["--encodings", "moments", "--addends", "lazy"],
+            "--addends='lazy': 'lazy' is not allowed",
+        ),
         (
             ["--encodings", "digits", "--values", "1", "--addends", "per-update"],
             "values=1 with addends per-update",
         ),
-        (["--repeat", "0"], "repeat=0 is out of range: allowed 1..50"),
+        (["--repeat", "0"], "--repeat=0 is out of range: allowed [1, 50]"),
         (
             ["--concurrent-tries", "1e5"],
-            "concurrent_tries=100000 is out of range: allowed 0..10000",
+            "--concurrent-tries=1e5 is out of range: allowed [0, 10000]",
         ),
         (["--encodings", "table", "--iters", "10"], "iters=10 is out of range"),
     ],

@@ -79,7 +79,7 @@ def test_table_text_reports_rule_failure(capsys):
             ["table", "--id-bits", "24", "--word-bits", "16", "--max-order", "16"],
             "max_order=16 is impossible",
         ),
-        (["subids", "--base-pages", "0", "--bits", "4"], r"base_pages=0 is out of range"),
+        (["subids", "--base-pages", "0", "--bits", "4"], r"--base-pages=0 is out of range"),
         (
             ["subids", "--base-pages", "4", "--bits", "30"],
             r"bits=30 is out of range: allowed \[1, 24\]",
@@ -100,3 +100,39 @@ def test_console_script_runs():
         check=True,
     )
     assert json.loads(proc.stdout) == [0, 1, 5, 6]
+
+
+# -- issue 21 item 5: a CLI that answers at once ----------------------------------
+
+
+def test_import_cli_loads_no_heavy_library():
+    code = (
+        "import rmaplab.cli, sys; "
+        "heavy = [m for m in ('numba', 'pandas', 'altair') if m in sys.modules]; "
+        "assert not heavy, heavy"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["race", "--list"]])
+def test_help_and_race_list_load_no_numba(argv):
+    code = (
+        "import sys; from rmaplab.cli import main; main(sys.argv[1:]); "
+        "heavy = [m for m in ('numba', 'altair') if m in sys.modules]; "
+        "assert not heavy, heavy"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "race" in proc.stdout or "seqcount" in proc.stdout
+
+
+def test_every_command_builds_alone():
+    from rmaplab.cli import GROUPS, build_parser
+
+    full = build_parser()
+    names = set(full._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+    assert {"table", "verify", "race", "race-stress", "design", "warmup"} <= names
+    for cmd in names:
+        one = build_parser(cmd)
+        sub = one._subparsers._group_actions[0].choices[cmd]  # type: ignore[union-attr]
+        assert sub._actions[1:], (cmd, GROUPS)  # its options, not just -h

@@ -109,7 +109,11 @@ def test_caption_comes_from_the_run():
 def test_compare_text_caption_is_not_hard_coded(capsys):
     assert main(["compare", "--workload", "bgsave", "--order", "5", "--procs", "2"]) == 0
     out = " ".join(capsys.readouterr().out.split())
-    assert "Order 5, 2 processes, seed 0, workload bgsave" in out
+    assert "workload bgsave (wip-v1): order 5, 2 processes, 4 folios, seed 0." in out
+    assert main(["compare", "--workload", "double-fork", "--order", "4", "--depth", "3"]) == 0
+    assert "order 4, 8 processes, 4 folios, seed 0, depth 3." in " ".join(
+        capsys.readouterr().out.split()
+    )
     assert "Order 9, 8 processes" not in out
 
 

@@ -112,7 +112,10 @@ def test_cli_bench_atomics_small(capsys):
 @pytest.mark.parametrize(
     "argv, match",
     [
-        (["bench-atomics", "--values", "0-9"], "values='0-9' is out of range: allowed 1..8"),
+        (
+            ["bench-atomics", "--values", "0-9"],
+            "--values='0-9' is out of range: allowed integers in [1, 8]",
+        ),
         (["bench-atomics", "--threads", "x"], "threads='x' is not a list or range"),
     ],
 )

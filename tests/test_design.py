@@ -65,7 +65,7 @@ def test_cli_design_json(capsys):
 def test_cli_design_bad_input(capsys):
     assert main(["design", "--id-bits", "24", "--word-bits", "64", "--max-order", "70"]) == 2
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "max_order" in err and "allowed" in err
+    assert len(err.splitlines()) == 1 and "--max-order" in err and "allowed" in err
 
 
 def test_design_cost_measures_each_design_with_the_matching_c_case():

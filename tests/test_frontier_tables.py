@@ -94,10 +94,10 @@ def test_cli_table_frontier_json_and_text_are_the_view(capsys):
 @pytest.mark.parametrize(
     ("args", "name"),
     [
-        (["--slice-bits", "4", "--word-bits", "3"], "word_bits"),
-        (["--slice-bits", "5"], "slice_bits"),
-        (["--search-seconds", "700"], "search_seconds"),
-        (["--max-nodes", "-1"], "max_nodes"),
+        (["--slice-bits", "4", "--word-bits", "3"], "--word-bits"),
+        (["--slice-bits", "5"], "--slice-bits"),
+        (["--search-seconds", "700"], "--search-seconds"),
+        (["--max-nodes", "-1"], "--max-nodes"),
     ],
 )
 def test_cli_table_frontier_bad_input(capsys, args, name):

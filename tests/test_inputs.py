@@ -89,7 +89,7 @@ def test_bench_atomics_huge_iters_refused(capsys):
     refused(
         capsys,
         ["bench-atomics", "--values", "3", "--threads", "1", "--iters", "1e12"],
-        r"iters=1000000000000 is out of range: allowed \[1000, 100000000\]",
+        r"--iters=1e12 is out of range: allowed \[1000, 100000000\]",
     )
 
 
@@ -155,7 +155,7 @@ def test_base_pages_zero(capsys, command):
     refused(
         capsys,
         [*argv, "--max-order", "9", "--order", "9", "--base-pages", "0"],
-        r"--base-pages=0 is out of range: allowed >= 1",
+        r"--base-pages=0 is out of range: allowed \[1, 4611686018427387904\]",
     )
 
 
@@ -237,3 +237,254 @@ def test_cost_explorer_answers_and_caches_every_value():
     assert "order 10 (1024 pages)" in box.wait()
     box.controls["order"].value = 9  # back to a value seen: answered from the cache at once
     assert box.output.value == first
+
+
+# -- issue 18: every listed bad input exits 2, one line, nothing written ---------
+
+ENC = ["--encoding", "digits", "--id-bits", "8", "--word-bits", "16", "--max-order", "3"]
+ISSUE_18 = [
+    # tracebacks: counts written 1e400
+    (
+        ["subids", "--base-pages", "4", "--bits", "2", "--max-entries", "1e400"],
+        r"--max-entries=1e400 is out of range: allowed \[1, 16777216\]",
+    ),
+    (
+        ["verify", "--order", "9", "--node-limit", "1e400"],
+        r"--node-limit=1e400 is out of range: allowed \[1, 1000000000\]",
+    ),
+    (
+        ["collide", "--encoding", "posted", "--trials", "1e400"],
+        r"--trials=1e400 is out of range: allowed \[1, 1099511627776\]",
+    ),
+    (
+        ["bench-atomics", "--iters", "1e400"],
+        r"--iters=1e400 is out of range: allowed \[1000, 100000000\]",
+    ),
+    # tracebacks: ranges checked as bounds, never expanded
+    (
+        ["bench-atomics", "--threads", "1-99999999999"],
+        r"--threads='1-99999999999' is out of range: allowed integers in \[1, 8\]",
+    ),
+    (
+        ["bench-atomics", "--values", "1-99999999999"],
+        r"--values='1-99999999999' is out of range: allowed integers in \[1, 8\]",
+    ),
+    (["race-stress", "--values", "1-99999999999"], r"--values='1-99999999999' is not an integer"),
+    (
+        ["table-frontier", "--slice-bits", "2-999999999999"],
+        r"--slice-bits='2-999999999999' is out of range: allowed integers in \[2, 4\]",
+    ),
+    (
+        ["table-frontier", "--word-bits", "8-99999999999"],
+        r"--word-bits='8-99999999999' is out of range: allowed integers in \[4, 16\]",
+    ),
+    # tracebacks: output paths checked before the work
+    (["race", "--litmus", "afile"], r"--litmus=afile is an existing file: allowed a folder"),
+    (["race", "--litmus", "/proc/x"], r"--litmus=/proc/x: cannot write there"),
+    (["race", "--litmus", "afile/sub"], r"--litmus=afile/sub: cannot write there \(afile is a"),
+    (
+        ["design", "--id-bits", "8", "--word-bits", "16", "--max-order", "3", "--csv", "adir"],
+        r"--csv=adir is a folder: allowed a file path",
+    ),
+    (
+        ["design", "--id-bits", "8", "--word-bits", "16", "--max-order", "3", "--csv", "/proc/x"],
+        r"--csv=/proc/x: cannot write there",
+    ),
+    (["table-frontier", "--csv", "adir"], r"--csv=adir is a folder"),
+    (["table-frontier", "--csv", "/proc/x"], r"--csv=/proc/x: cannot write there"),
+    # tracebacks: numbers that are not numbers
+    (
+        ["table-frontier", "--seconds", "abc"],
+        r"--seconds='abc' is not a number: allowed \(0, 600\]",
+    ),
+    (
+        ["table-frontier", "--search-seconds", "abc"],
+        r"--search-seconds='abc' is not a number: allowed \[0, 600\]",
+    ),
+    (["table-frontier", "--seed", "-1"], r"--seed=-1 is out of range: allowed \[0, "),
+    (["race-stress", "--protocols", ""], r"--protocols='': '' is not allowed: allowed a comma"),
+    (["race-stress", "--protocols", ","], r"--protocols=',': '', '' is not allowed"),
+    # silently wrong: --base 0 was the default base
+    (["verify", *ENC, "--order", "3", "--base", "0"], r"--base=0 is out of range: allowed \[2, "),
+    (["proof", *ENC, "--order", "3", "--base", "0"], r"--base=0 is out of range: allowed \[2, "),
+    (["collide", "--encoding", "digits", "--base", "0"], r"--base=0 is out of range"),
+    # silently wrong: --csv '' wrote nothing
+    (["verify", "--order", "9", "--csv", ""], r"--csv='' is empty: allowed a file path"),
+    (
+        ["design", "--id-bits", "8", "--word-bits", "16", "--max-order", "3", "--csv", ""],
+        r"--csv='' is empty",
+    ),
+    (["table-frontier", "--csv", ""], r"--csv='' is empty"),
+    # silently wrong: verify --encoding ignored these
+    (["verify", *ENC, "--order", "3", "--csv", "out.csv"], r"--csv does not apply to --encoding"),
+    (["verify", *ENC, "--order", "3", "--steps"], r"--steps does not apply to --encoding"),
+    (["verify", *ENC, "--order", "3", "--node-limit", "0"], r"--node-limit=0 is out of range"),
+    (["verify", *ENC, "--order", "3", "--config", "bogus"], r"--config does not apply to --enc"),
+    (["verify", *ENC, "--order", "3", "--packed"], r"--packed does not apply to --encoding dig"),
+    # silently wrong: names
+    (
+        ["compare", "--workload", "zygote", "--schemes", "truth"],
+        r"--schemes='truth': 'truth' is not allowed: allowed a comma-separated list of legacy",
+    ),
+    (["race", "--list", "--scenario", "bogus"], r"--scenario='bogus' is unknown: allowed tiny"),
+    (["race", "--litmus", "lit", "--scenario", "bogus"], r"--scenario='bogus' is unknown"),
+    (["race", "--protocol", "", "--scenario", "tiny"], r"--protocol='' is unknown: allowed none"),
+    (
+        ["collide", "--encoding", "table", "--table", "[0,1,2,3]", "--slice-bits", "8"],
+        r"--slice-bits=8 does not match --table's 4 entries: allowed 2",
+    ),
+    # wrong ranges in messages
+    (
+        ["table-frontier", "--word-bits", "128"],
+        r"--word-bits='128' is out of range: allowed integers in \[4, 16\]",
+    ),
+    (
+        ["subids", "--base-pages", "4", "--bits", "2", "--max-entries", "-5"],
+        r"--max-entries=-5 is out of range: allowed \[1, 16777216\]",
+    ),
+    # found beyond the issue's list
+    (["race", "--list", "--scenario", "tiny"], r"--scenario does not apply to --list"),
+    (["race", "--litmus", "lit", "--json"], r"--json does not apply to --litmus"),
+    (
+        ["verify", "--order", "9", "--slice-bits", "4"],
+        r"--slice-bits does not apply to a configuration \(without --encoding\)",
+    ),
+    (["verify", "--order", "9", "--progress"], r"--progress does not apply to --order"),
+    (
+        ["table", "--config", "wip-v1", "--id-bits", "24", "--word-bits", "64", "--max-order", "9"],
+        r"--config=wip-v1 does not apply to a derived configuration",
+    ),
+    (["verify", *ENC, "--order", "3", "--values", "2"], r"--values does not apply to --encoding"),
+    (
+        [
+            "verify",
+            "--encoding",
+            "raw-id",
+            "--id-bits",
+            "8",
+            "--word-bits",
+            "16",
+            "--order",
+            "3",
+            "--slice-bits",
+            "4",
+        ],
+        r"--slice-bits does not apply to --encoding raw-id",
+    ),
+    (
+        [
+            "verify",
+            "--encoding",
+            "moments",
+            "--id-bits",
+            "8",
+            "--word-bits",
+            "16",
+            "--order",
+            "3",
+            "--base",
+            "9",
+        ],
+        r"--base=9 does not apply to --encoding moments without --packed",
+    ),
+    (
+        [
+            "verify",
+            "--encoding",
+            "table",
+            "--id-bits",
+            "8",
+            "--word-bits",
+            "16",
+            "--order",
+            "3",
+            "--base",
+            "6",
+        ],
+        r"--base=6 is not a power of 2",
+    ),
+    (
+        ["collide", "--encoding", "table", "--table", "[0,1,2,3]", "--base", "4"],
+        r"--base=4 does not apply to an explicit --table",
+    ),
+    (["collide", "--encoding", "table", "--table", "[1.5, 2]"], r"--table='\[1.5, 2\]' is not a"),
+    (["collide", "--list", "--encoding", "posted"], r"--encoding does not apply to --list"),
+    (
+        ["collide", "--encoding", "posted", "--population", "bogus"],
+        r"--population='bogus' is unknown: allowed uniform",
+    ),
+    (["compare", "--list", "--workload", "zygote"], r"--workload does not apply to --list"),
+    (["compare", "--list", "--order", "3"], r"--order does not apply to --list"),
+    (["collide", "--list", "--trials", "5"], r"--trials does not apply to --list"),
+    (["race", "--list", "--max-states", "5"], r"--max-states does not apply to --list"),
+    (["compare", "--workload", "bogus"], r"--workload='bogus' is unknown: allowed"),
+    (
+        ["compare", "--workload", "cow", "--procs", "1e400"],
+        r"--procs=1e400 is out of range: allowed \[1, 4096\]",
+    ),
+    (
+        ["compare", "--workload", "cow", "--order", "25"],
+        r"--order=25 is out of range: allowed \[0, 21\]",
+    ),
+    (["subids", "--base-pages", "1e400", "--bits", "2"], r"--base-pages=1e400 is out of range"),
+    (
+        ["design", "--id-bits", "8", "--word-bits", "16", "--max-order", "3", "--min-order", "4"],
+        r"--min-order=4 is out of range: allowed \[0, 3\]",
+    ),
+    (
+        ["race", "--scenario", "tiny", "--max-states", "1e400"],
+        r"--max-states=1e400 is out of range: allowed \[1, 1000000000\]",
+    ),
+    (["race-stress", "--seconds", "nan"], r"--seconds='nan' is not a number"),
+    (["collide", "--encoding", "posted", "--max-seconds", "inf"], r"--max-seconds='inf' is not"),
+    (["bench-atomics", "--values", "3-2"], r"--values='3-2': the range 3-2 is empty"),
+    (["report", "--out", "r", "--seed", "1e400"], r"--seed=1e400 is out of range"),
+    (["table", "--id-bits", "2.5"], r"--id-bits='2.5' is not an integer: allowed \[1, 32\]"),
+]
+
+
+@pytest.mark.parametrize(("argv", "match"), ISSUE_18, ids=[" ".join(a) for a, _ in ISSUE_18])
+def test_issue_18_bad_input_exits_2_with_its_range_and_writes_nothing(
+    capsys, tmp_path, monkeypatch, argv, match
+):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("x")
+    (tmp_path / "adir").mkdir()
+    line = refused(capsys, argv, match)
+    assert line.startswith(f"rmaplab {argv[0]}: error: ")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["adir", "afile"]
+    assert list((tmp_path / "adir").iterdir()) == []
+
+
+def test_compare_caption_states_its_own_parameters(capsys):
+    argv = ["compare", "--workload", "counterexample", "--order", "8", "--procs", "3"]
+    assert main([*argv, "--seed", "7", "--folios", "2"]) == 0
+    out = capsys.readouterr().out
+    head = " ".join(out.split("\n\n")[0].split())
+    assert head.startswith(
+        "workload counterexample (wip-v1): order 8, 3 processes, 2 folios, seed 7."
+    )
+    # the report's caption (order 9, 8 processes, every workload) is not borrowed
+    assert "Order 9" not in out and "8 processes" not in out and "not the counterex" not in out
+
+
+def test_verify_encoding_takes_its_node_limit(capsys):
+    # --node-limit was ignored with --encoding; now the search stops at it
+    argv = ["verify", "--encoding", "digits", "--id-bits", "8", "--word-bits", "16"]
+    argv += ["--max-order", "6", "--order", "6", "--slice-bits", "8", "--base", "3", "--json"]
+    assert main([*argv, "--node-limit", "1"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["verdict"] == "undecided" and "stopped at 1 nodes" in row["evidence"]
+    assert main(argv) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["verdict"] == "unsafe" and row["counterexample"]
+
+
+def test_verify_order_csv_holds_the_order_asked_for(tmp_path, capsys):
+    # it saved every order of the configuration (and searched them all) before
+    out = tmp_path / "v.csv"
+    assert main(["verify", "--order", "9", "--csv", str(out), "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    lines = out.read_text().splitlines()
+    assert lines[0].startswith("# regenerate: rmaplab verify --order 9 --csv")
+    assert len(lines) == 3 and lines[2].startswith(f"9,{row['values']},{row['bits']},")

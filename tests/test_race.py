@@ -349,10 +349,10 @@ def test_cli_race_text_fits_mail(capsys):
         (["race", "--scenario", "tiny", "--protocol", "x"], "protocol='x' is unknown"),
         (["race", "--scenario", "tiny", "--max-states", "0"], "max-states=0 is out of range"),
         (["race"], "--scenario is required"),
-        (["race-stress", "--writers", "0"], "writers=0 is out of range: allowed 1..4"),
-        (["race-stress", "--seconds", "0"], "seconds=0.0 is out of range"),
-        (["race-stress", "--values", "4"], "values='4' is out of range"),
-        (["race-stress", "--protocols", "bogus"], "protocols='bogus' is unknown"),
+        (["race-stress", "--writers", "0"], "--writers=0 is out of range: allowed [1, 4]"),
+        (["race-stress", "--seconds", "0"], "--seconds=0 is out of range: allowed [0.01, 600]"),
+        (["race-stress", "--values", "4"], "--values=4 is out of range: allowed [1, 3]"),
+        (["race-stress", "--protocols", "bogus"], "--protocols='bogus': 'bogus' is not allowed"),
     ],
 )
 def test_cli_bad_input_one_line_exit_2(capsys, argv, msg):

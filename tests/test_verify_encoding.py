@@ -258,9 +258,9 @@ def test_cli_moments_json_contract(capsys):
 @pytest.mark.parametrize(
     "argv,word",
     [
-        (["--id-bits", "40", "--word-bits", "64", "--max-order", "9", "--all"], "id_bits"),
-        (["--id-bits", "24", "--word-bits", "1", "--max-order", "9", "--all"], "word_bits"),
-        (["--id-bits", "24", "--word-bits", "64", "--max-order", "64", "--all"], "max_order"),
+        (["--id-bits", "40", "--word-bits", "64", "--max-order", "9", "--all"], "--id-bits"),
+        (["--id-bits", "24", "--word-bits", "1", "--max-order", "9", "--all"], "--word-bits"),
+        (["--id-bits", "24", "--word-bits", "64", "--max-order", "64", "--all"], "--max-order"),
         (["--id-bits", "24", "--word-bits", "64", "--max-order", "9", "--order", "12"], "order"),
     ],
 )

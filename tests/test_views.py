@@ -5,7 +5,7 @@ import pytest
 
 from rmaplab.cli import main
 from rmaplab.config import WIP_V1, WIP_V1_32BIT, ConfigError
-from rmaplab.views import VIEWS, Params, export_items, view
+from rmaplab.views import VIEWS, Params, export_items, schemes_table_text, view
 
 CHEAP = ["table", "verify", "frontier", "proof", "counterexample_steps", "cost", "cost_bars"]
 
@@ -53,7 +53,11 @@ def test_cli_compare_table_is_the_schemes_view(capsys):
     assert main(["compare", "--workload", "zygote", "--order", "6", "--folios", "1"]) == 0
     out = capsys.readouterr().out
     df = compare("zygote", None, WIP_V1, 6, 8, 0, 1)
-    assert view("schemes").render_text(df, Params(WIP_V1)) in out
+    # the view's table, under a caption of this run's own parameters (issue 18)
+    assert schemes_table_text(df) in out
+    head = " ".join(out.split("\n\n")[0].split())
+    assert head.startswith("workload zygote (wip-v1): order 6, 8 processes, 1 folios, seed 0.")
+    assert "Order 9" not in out and "not the counterexample" not in out
 
 
 def test_export_items_use_a_given_frame_and_feed_export_control(tmp_path):

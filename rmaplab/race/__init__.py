@@ -128,8 +128,14 @@ __all__ = [
     "race_outcomes",
     "replay",
     "scenario_names",
+    "scenario_rows",
     "scenario_table",
 ]
+
+
+def scenario_rows() -> list[dict[str, Any]]:
+    """The scenarios, one dict each (:func:`scenario_table`'s rows)."""
+    return scenario_table().to_dict(orient="records")
 
 
 def race_chart(results: pd.DataFrame) -> Any:

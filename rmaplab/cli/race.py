@@ -11,15 +11,79 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .config import ConfigError
-from .export import text_table, wrap
+from ..config import ConfigError
+from ..export import text_table, wrap
+from ..validate import (
+    check_choice,
+    check_names,
+    check_out_dir,
+    float_arg,
+    int_arg,
+    parse_int,
+    refuse_options,
+)
+from ._common import given_flags
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .race import ExploreResult
+    from ..race import ExploreResult
 
 __all__ = ["add_parser", "cmd_race", "cmd_race_stress", "race_json"]
+
+HELP = {
+    "race": "the atomic seqcount: every interleaving, explored",
+    "race-stress": "writer and reader threads on one folio (C11)",
+}
+#: --max-states: at least one; 1e9 states would not fit in memory here
+MAX_STATES_RANGE = (1, 10**9)
+#: race-stress: seconds per protocol, writer threads, rmap values K
+STRESS_SECONDS_RANGE = (0.01, 600.0)
+STRESS_WRITERS_RANGE = (1, 4)
+STRESS_VALUES_RANGE = (1, 3)
+#: narrow seqcount layouts and the starvation check's rounds (rmaplab.race.layout)
+SEQ_BITS_RANGE = (1, 47)
+WRITER_BITS_RANGE = (1, 16)
+STARVATION_RANGE = (1, 50)
+
+
+def _check_race_args(args: argparse.Namespace, race: Any) -> None:
+    """Names against their lists, and no option a mode would ignore."""
+    if args.scenario is not None:
+        check_choice("--scenario", args.scenario, race.scenario_names())
+    if args.protocol is not None:
+        check_choice("--protocol", args.protocol, race.PROTOCOLS)
+    if args.list:
+        refuse_options(
+            {
+                "--scenario": args.scenario is not None,
+                "--protocol": args.protocol is not None,
+                "--all": args.all,
+                "--litmus": args.litmus is not None,
+                "--max-states": "--max-states" in given_flags(args),
+            },
+            "--list",
+        )
+    if args.litmus is None:
+        refuse_options(
+            {"--herd7": args.herd7 is not None, "--lkmm": args.lkmm is not None},
+            "no --litmus (they run the litmus tests --litmus writes)",
+        )
+    if args.litmus is not None:
+        refuse_options(
+            {
+                "--scenario": args.scenario is not None,
+                "--protocol": args.protocol is not None,
+                "--all": args.all,
+                "--max-states": "--max-states" in given_flags(args),
+                "--layout": args.layout is not None,
+                "--seq-bits": args.seq_bits is not None,
+                "--writer-bits": args.writer_bits is not None,
+                "--starvation": args.starvation is not None,
+            },
+            "--litmus (it writes every litmus test)",
+        )
+        check_out_dir("--litmus", args.litmus)
 
 
 def _emit_json(obj) -> None:
@@ -29,11 +93,13 @@ def _emit_json(obj) -> None:
 
 def race_json(result: ExploreResult, steps: pd.DataFrame | None = None) -> dict:
     """The stable JSON record of one exploration (``example``: null or steps)."""
-    from .race import replay
+    from ..race import replay
 
     d = result.summary()
     if result.example is not None:
         if steps is None:
+            from ..race import replay
+
             steps = replay(result.scenario, result.protocol, result.example, result.layout)
         d["example"] = [{"cpu": r.cpu, "action": r.action} for r in steps.iloc[1:].itertuples()]
     d["example_kind"] = (
@@ -42,7 +108,7 @@ def race_json(result: ExploreResult, steps: pd.DataFrame | None = None) -> dict:
         else ("false_exclusive" if result.false_exclusive else "false_shared")
     )
     d["max_states"] = result.max_states
-    from .race import get_scenario
+    from ..race import get_scenario
 
     d["scenario_spec"] = get_scenario(result.scenario).spec()
     d["layout"] = result.layout.spec()
@@ -84,7 +150,7 @@ def _litmus_dir(path: str) -> Path:
 
 
 def _cmd_litmus(args: argparse.Namespace) -> int:
-    from .race.herd import HOW_TO_GET_HERD7, find_lkmm, run_tests
+    from ..race.herd import HOW_TO_GET_HERD7, find_lkmm, run_tests
 
     herd7 = None
     if args.herd7:
@@ -130,7 +196,7 @@ def _cmd_litmus(args: argparse.Namespace) -> int:
 
 
 def _cmd_starvation(args: argparse.Namespace, sc: Any, protocol: str, lay: Any) -> int:
-    from .race.liveness import starvation
+    from ..race.liveness import starvation
 
     r = starvation(sc, protocol, args.starvation, lay, max_states=args.max_states)
     if args.json:
@@ -160,16 +226,17 @@ def _cmd_starvation(args: argparse.Namespace, sc: Any, protocol: str, lay: Any) 
 
 
 def cmd_race(args: argparse.Namespace) -> int:
-    from . import race
+    from .. import race
 
+    _check_race_args(args, race)
     if args.litmus:
         return _cmd_litmus(args)
     if args.list:
-        sc = race.scenario_table()
+        rows = race.scenario_rows()  # rows, not a frame: --list loads no pandas
         if args.json:
             _emit_json(
                 {
-                    "scenarios": sc.to_dict(orient="records"),
+                    "scenarios": rows,
                     "protocols": race.PROTOCOLS,
                     "layout_bounds": race.layout_bounds().to_dict(orient="records"),
                 }
@@ -177,7 +244,7 @@ def cmd_race(args: argparse.Namespace) -> int:
             return 0
         print(
             text_table(
-                sc,
+                rows,
                 columns=["scenario", "pages", "values", "mms", "writers", "note"],
                 headers=["scenario", "pages", "K", "mms", "W", "note"],
             )
@@ -194,9 +261,7 @@ def cmd_race(args: argparse.Namespace) -> int:
         for line in race.layout_note().splitlines():
             print(textwrap.fill(line, 72, initial_indent="  ", subsequent_indent="    "))
         return 0
-    if args.max_states < 1:
-        raise ConfigError(f"max-states={args.max_states} is out of range: allowed >= 1")
-    from .race.layout import get_layout
+    from ..race.layout import get_layout
 
     lay = get_layout(args.layout, args.seq_bits, args.writer_bits)
     if args.all:
@@ -271,19 +336,12 @@ def cmd_race(args: argparse.Namespace) -> int:
 
 
 def cmd_race_stress(args: argparse.Namespace) -> int:
-    from .atomics import machine_info
-    from .race_stress import PINS, parse_protocols, stress, stress_text
+    from ..atomics import machine_info
+    from ..race_stress import PINS, STRESS_MODES, stress, stress_text
 
-    prs = parse_protocols(args.protocols)
-    if args.pin not in PINS:
-        raise ConfigError(f"pin={args.pin!r} is unknown: allowed {', '.join(PINS)}")
-    if not 0.01 <= args.seconds <= 600:
-        raise ConfigError(f"seconds={args.seconds} is out of range: allowed 0.01..600")
-    if str(args.values).strip() not in ("1", "2", "3"):  # not expanded: 1-99999999999
-        raise ConfigError(f"values={args.values!r} is out of range: allowed one of 1..3")
-    values = [int(args.values)]
-    if not 1 <= args.writers <= 4:
-        raise ConfigError(f"writers={args.writers} is out of range: allowed 1..4")
+    prs = check_names("--protocols", args.protocols, STRESS_MODES)
+    check_choice("--pin", args.pin, PINS)
+    values = [parse_int(args.values, "--values", *STRESS_VALUES_RANGE)]
     info = machine_info()
     df = stress(
         prs,
@@ -303,16 +361,16 @@ def cmd_race_stress(args: argparse.Namespace) -> int:
 
 def add_parser(sub: Any) -> None:
     """Register ``race`` and ``race-stress`` on the ``rmaplab`` subparsers."""
-    from .race import DEFAULT_MAX_STATES
+    from ..race import DEFAULT_MAX_STATES
 
-    ra = sub.add_parser("race", help="the atomic seqcount: every interleaving, explored")
+    ra = sub.add_parser("race", help=HELP["race"])
     ra.add_argument("--list", action="store_true", help="name the scenarios and protocols")
     ra.add_argument("--scenario", help="scenario name (see --list)")
     ra.add_argument("--protocol", help="none, seqcount (default), no-wait, early-end, no-excl-wait")
     ra.add_argument("--all", action="store_true", help="every scenario and protocol")
     ra.add_argument(
         "--max-states",
-        type=int,
+        type=int_arg(*MAX_STATES_RANGE),
         default=DEFAULT_MAX_STATES,
         help=f"state budget (default {DEFAULT_MAX_STATES})",
     )
@@ -324,26 +382,46 @@ def add_parser(sub: Any) -> None:
         "--lkmm", metavar="DIR", help="LKMM folder (default: RMAPLAB_LKMM, beside herd7)"
     )
     ra.add_argument("--layout", help="seqcount word layout: 64 (default, as posted) or 32")
-    ra.add_argument("--seq-bits", type=int, help="narrow layout: sequence bits (1..47)")
-    ra.add_argument("--writer-bits", type=int, help="narrow layout: shared-writer bits (1..16)")
+    ra.add_argument(
+        "--seq-bits",
+        type=int_arg(*SEQ_BITS_RANGE),
+        help="narrow layout: sequence bits ({}..{})".format(*SEQ_BITS_RANGE),
+    )
+    ra.add_argument(
+        "--writer-bits",
+        type=int_arg(*WRITER_BITS_RANGE),
+        help="narrow layout: shared-writer bits ({}..{})".format(*WRITER_BITS_RANGE),
+    )
     ra.add_argument(
         "--starvation",
-        type=int,
+        type=int_arg(*STARVATION_RANGE),
         metavar="N",
         help="writers repeat their ops: can they keep the reader retrying N rounds (1..50)?",
     )
     ra.add_argument("--json", action="store_true")
     ra.set_defaults(func=cmd_race)
 
-    rs = sub.add_parser("race-stress", help="writer and reader threads on one folio (C11)")
+    rs = sub.add_parser("race-stress", help=HELP["race-stress"])
     rs.add_argument(
         "--protocols",
         default="seqcount,none",
         help="comma-separated: seqcount, none, no-wait, no-excl-wait, early-end",
     )
-    rs.add_argument("--seconds", type=float, default=2.0, help="per protocol (0.01..600)")
-    rs.add_argument("--writers", type=int, default=1, help="writer threads (1..4)")
-    rs.add_argument("--values", default="1", help="K rmap values (1..3)")
+    rs.add_argument(
+        "--seconds",
+        type=float_arg(*STRESS_SECONDS_RANGE),
+        default=2.0,
+        help="per protocol ({:g}..{:g})".format(*STRESS_SECONDS_RANGE),
+    )
+    rs.add_argument(
+        "--writers",
+        type=int_arg(*STRESS_WRITERS_RANGE),
+        default=1,
+        help="writer threads ({}..{})".format(*STRESS_WRITERS_RANGE),
+    )
+    rs.add_argument(
+        "--values", default="1", help="K rmap values ({}..{})".format(*STRESS_VALUES_RANGE)
+    )
     rs.add_argument("--no-exclusive", action="store_true", help="writers never try exclusive")
     rs.add_argument(
         "--pin",
@@ -352,3 +430,6 @@ def add_parser(sub: Any) -> None:
     )
     rs.add_argument("--json", action="store_true")
     rs.set_defaults(func=cmd_race_stress)
+
+
+add_parsers = add_parser  # the name every command group module uses
