@@ -75,6 +75,11 @@ TEXT_KINDS = {
     "--table": JSON_LIST,
     # a scheduler address is checked by connecting (3 s): tests/test_inputs.py
     "--scheduler": SKIP,
+    "--layout": NAME,
+    "--pin": NAME,
+    # an executable and a folder that are read, not written: tests/test_race_litmus.py
+    "--herd7": SKIP,
+    "--lkmm": SKIP,
 }
 TEXT_KIND_OVERRIDES = {("race-stress", "--values"): ONE_INT}
 

@@ -344,7 +344,8 @@ ISSUE_18 = [
     ),
     # found beyond the issue's list
     (["race", "--list", "--scenario", "tiny"], r"--scenario does not apply to --list"),
-    (["race", "--litmus", "lit", "--json"], r"--json does not apply to --litmus"),
+    (["race", "--litmus", "lit", "--layout", "32"], r"--layout does not apply to --litmus"),
+    (["race", "--scenario", "tiny", "--herd7", "x"], r"--herd7 does not apply to no --litmus"),
     (
         ["verify", "--order", "9", "--slice-bits", "4"],
         r"--slice-bits does not apply to a configuration \(without --encoding\)",

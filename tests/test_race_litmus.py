@@ -165,9 +165,9 @@ def test_cli_litmus_refuses_bad_targets_before_writing(tmp_path, capsys):
     f = tmp_path / "afile"
     f.write_text("x")
     assert main(["race", "--litmus", str(f)]) == 2
-    assert "is a file" in capsys.readouterr().err
+    assert "is an existing file" in capsys.readouterr().err
     assert main(["race", "--litmus", str(f / "sub")]) == 2
-    assert "not writable" in capsys.readouterr().err
+    assert "cannot write there" in capsys.readouterr().err
     d = tmp_path / "new"
     assert main(["race", "--litmus", str(d), "--herd7", str(tmp_path / "nope")]) == 2
     err = capsys.readouterr().err
