@@ -417,7 +417,7 @@ def cmd_compare(args) -> int:
     cfg = _config_from_args(args)
     enc = None
     if args.encoding is not None:
-        from .encoding import default_encoding
+        from .encodings import default_encoding
 
         enc = default_encoding(args.encoding, cfg.id_bits, cfg.word_bits, args.order, args.order)
     df = compare(
@@ -473,7 +473,7 @@ def _collide_family_encoding(args, cfg):
     import argparse
 
     from .cli_design import resolve
-    from .encoding import FAMILIES
+    from .encodings import FAMILIES
 
     if args.encoding not in FAMILIES:
         raise ConfigError(
@@ -510,10 +510,10 @@ def cmd_collide(args) -> int:
         if args.json:
             _emit_json(
                 {
-                    "encodings": ENCODINGS,
+                    "encodings": dict(ENCODINGS),
                     "populations": POPULATIONS,
-                    "families": ENCODING_FAMILIES,
-                    "paths": FAMILY_PATHS,
+                    "families": dict(ENCODING_FAMILIES),
+                    "paths": dict(FAMILY_PATHS),
                 }
             )
         else:

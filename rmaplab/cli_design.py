@@ -14,7 +14,7 @@ import argparse
 import json
 
 from .config import ConfigError, _check_int
-from .encoding import FAMILIES, Encoding, default_encoding
+from .encodings import FAMILIES, Encoding, default_encoding
 
 __all__ = [
     "add_encoding_args",
@@ -62,7 +62,7 @@ def resolve(args: argparse.Namespace, order: int) -> Encoding:
     if args.table is not None:
         if args.encoding != "table":
             raise ConfigError("--table goes with --encoding table")
-        from .encoding import table
+        from .encodings import table
 
         try:
             t = json.loads(args.table)
@@ -95,8 +95,8 @@ def _orders(args: argparse.Namespace) -> list[int]:
 
 
 def cmd_verify_encoding(args: argparse.Namespace) -> int:
+    from .certify import verify_encoding
     from .export import text_table, wrap
-    from .verify_encoding import verify_encoding
 
     orders = _orders(args)
     encs = [resolve(args, o) for o in orders]  # every input checked before any work
@@ -145,7 +145,7 @@ def cmd_verify_encoding(args: argparse.Namespace) -> int:
 
 
 def cmd_proof_encoding(args: argparse.Namespace) -> int:
-    from .proof_encoding import proof_text_encoding
+    from .certify import proof_text_encoding
 
     if args.order is None:
         raise ConfigError("--order is required")

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 from ._kernels import word_mask
 from ._kernels.codes import OP_CODES, OP_FORK, SCHEME_ROWS, STATUS_MESSAGES, STATUS_OK
 from .config import DEFAULT_CONFIG, ConfigError, RmapConfig, require_config
-from .encoding import Encoding
+from .encodings import Encoding
 from .folio import RmapError
 from .schemes import SCHEMES, check_encoding, make_scheme
 from .workloads import make_workload
@@ -182,7 +182,7 @@ def replay_schemes(
     import numpy as np
 
     from ._kernels import schemes as ks
-    from .encoding import from_config
+    from .encodings import from_config
     from .replay import addend_table
 
     cfg = config

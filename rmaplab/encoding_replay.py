@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .encoding import Encoding
+from .encodings import Encoding
 from .export import MAIL_WIDTH, check_width, text_table, wrap
 from .folio import Folio
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 
 from .config import DEFAULT_CONFIG, ConfigError, RmapConfig
-from .encoding import Encoding
+from .encodings import Encoding
 from .folio import Folio
 
 __all__ = ["SCHEMES", "check_encoding", "make_scheme", "scheme_names"]

@@ -41,13 +41,13 @@ REPORT_ENCODINGS = (
     "posted",
     "raw-id",
     "hash64",
-    "two-values",
+    "digits-k2",
     "posted-32bit",
     "bit-counters",
     "moments",
 )
 #: The encodings of the collision sweep against mms.
-SWEEP_ENCODINGS = ("posted", "raw-id", "hash64", "two-values")
+SWEEP_ENCODINGS = ("posted", "raw-id", "hash64", "digits-k2")
 #: Points of the collision sweep against mms.
 SWEEP_MMS = (2, 3, 4, 6, 8)
 #: Folio order and seeds of the false-shared sweep against processes.

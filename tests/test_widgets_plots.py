@@ -156,8 +156,8 @@ def _collide_rows():
 
     rows = []
     # raw-id: hits at 2 and 4 mms, none at 3; hash64 none anywhere; bit-counters proven 0;
-    # two-values exactly like raw-id
-    for enc, hits in (("raw-id", [4, 0, 2]), ("hash64", [0, 0, 0]), ("two-values", [4, 0, 2])):
+    # digits-k2 exactly like raw-id
+    for enc, hits in (("raw-id", [4, 0, 2]), ("hash64", [0, 0, 0]), ("digits-k2", [4, 0, 2])):
         for mms, h in zip([2, 3, 4], hits, strict=True):
             rows.append(
                 {
@@ -207,7 +207,7 @@ def test_probability_chart_states_parameters_and_draws_zero_hits_as_upper_bounds
         "1000 trials per point",
         "95% upper bound",
         "exactly 0, not drawn: bit-counters",
-        "raw-id = two-values",
+        "raw-id = digits-k2",
     ):
         assert part in sub, part
     rows = d["datasets"][d["data"]["name"]]
@@ -217,7 +217,7 @@ def test_probability_chart_states_parameters_and_draws_zero_hits_as_upper_bounds
     assert by[("hash64", 3)]["shown"] == 0.0037 and by[("hash64", 3)]["kind"] == UPPER_BOUND
     assert by[("raw-id", 2)]["shown"] == 0.004 and by[("raw-id", 2)]["kind"] == "estimate"
     # equal series do not hide each other: drawn at different x, same tick
-    assert by[("raw-id", 2)]["x_drawn"] != by[("two-values", 2)]["x_drawn"]
+    assert by[("raw-id", 2)]["x_drawn"] != by[("digits-k2", 2)]["x_drawn"]
     layers = d["layer"]
     assert layers[0]["encoding"]["x"]["axis"] == {"format": "d", "values": [2, 3, 4]}
     marks = [(ly["mark"]["type"], ly["mark"].get("filled")) for ly in layers]
