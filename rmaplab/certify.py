@@ -177,6 +177,14 @@ def _convex_position(pts: list[tuple[int, ...]]) -> bool:
         upper = half(P[::-1])
         hull = set(lower) | set(upper)
         return len(hull) == len(P)
+    # a point in the hull of the others stays there in every projection, so
+    # distinct points in convex position in some coordinate plane are in
+    # convex position (e.g. the moment curve (v, v^2, v^3))
+    for i in range(d):
+        for j in range(i + 1, d):
+            plane = [(p[i], p[j]) for p in pts]
+            if len(set(plane)) == len(plane) and _convex_position(plane):
+                return True
     return False
 
 

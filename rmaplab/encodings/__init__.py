@@ -16,6 +16,12 @@ from __future__ import annotations
 
 from .base import (
     FAMILIES,
+    RULE_CODES,
+    RULE_DIGITS,
+    RULE_HASH,
+    RULE_POWERS,
+    RULE_RAW,
+    RULE_TABLE,
     GOLDEN,
     MAX_TABLE_BITS,
     WORD_BITS_RANGE,
@@ -30,6 +36,7 @@ from .base import (
     register,
     splitmix64,
     table_plan,
+    unregister,
 )
 from .digits import bit_counters, digits, from_config
 from .hashed import hash64, raw_id
@@ -39,6 +46,12 @@ from .table import pdep, table
 
 __all__ = [
     "ENCODINGS",
+    "RULE_CODES",
+    "RULE_DIGITS",
+    "RULE_HASH",
+    "RULE_POWERS",
+    "RULE_RAW",
+    "RULE_TABLE",
     "ENCODING_FAMILIES",
     "FAMILIES",
     "FAMILY_PATHS",
@@ -67,4 +80,5 @@ __all__ = [
     "splitmix64",
     "table",
     "table_plan",
+    "unregister",
 ]

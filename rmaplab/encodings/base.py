@@ -27,7 +27,15 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from .._kernels.codes import GOLDEN, RULE_DIGITS, RULE_HASH, RULE_POWERS, RULE_RAW, RULE_TABLE
+from .._kernels.codes import (
+    GOLDEN,
+    RULE_CODES,
+    RULE_DIGITS,
+    RULE_HASH,
+    RULE_POWERS,
+    RULE_RAW,
+    RULE_TABLE,
+)
 from .._kernels.mix import splitmix64
 from ..config import ID_BITS_RANGE, WORD_BITS_RANGE, ConfigError, _check_int, word_bytes
 
@@ -36,6 +44,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FAMILIES",
+    "RULE_CODES",
+    "RULE_DIGITS",
+    "RULE_HASH",
+    "RULE_POWERS",
+    "RULE_RAW",
+    "RULE_TABLE",
     "GOLDEN",
     "MAX_TABLE_BITS",
     "WORD_BITS_RANGE",
@@ -50,6 +64,7 @@ __all__ = [
     "register",
     "splitmix64",
     "table_plan",
+    "unregister",
 ]
 
 #: Largest table an encoding keeps (2**16 entries per word).
@@ -84,6 +99,11 @@ def register(family: Family) -> Family:
         raise ConfigError(f"family={family!r}: allowed a named rmaplab.encodings.Family")
     _REGISTRY[family.name] = family
     return family
+
+
+def unregister(name: str) -> None:
+    """Remove family ``name`` from the registry (tests that add a family)."""
+    _REGISTRY.pop(name, None)
 
 
 def get_family(name: str) -> Family:
