@@ -182,7 +182,7 @@ def _convex_position(pts: list[tuple[int, ...]]) -> bool:
     # convex position (e.g. the moment curve (v, v^2, v^3))
     for i in range(d):
         for j in range(i + 1, d):
-            plane = [(p[i], p[j]) for p in pts]
+            plane: list[tuple[int, ...]] = [(p[i], p[j]) for p in pts]
             if len(set(plane)) == len(plane) and _convex_position(plane):
                 return True
     return False

@@ -86,13 +86,8 @@ def test_verify_gives_a_certificate_or_a_counterexample(family, capsys):
     for r in unsafe:
         assert replay(enc, r["order"], r["counterexample"]).false_exclusive
     # wide words: the moment curve's points are in convex position, no wrap
-    assert (
-        main(
-            ["verify", "--encoding", family, "--id-bits", "4", "--word-bits", "16"]
-            + ["--order", "2", "--json"]
-        )
-        == 0
-    )
+    wide = ["verify", "--encoding", family, "--id-bits", "4", "--word-bits", "16"]
+    assert main([*wide, "--order", "2", "--json"]) == 0
     (row,) = _json(capsys)
     assert (row["verdict"], row["method"]) == ("safe", "no-wrap-convex")
 

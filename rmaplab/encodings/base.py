@@ -44,14 +44,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FAMILIES",
+    "GOLDEN",
+    "MAX_TABLE_BITS",
     "RULE_CODES",
     "RULE_DIGITS",
     "RULE_HASH",
     "RULE_POWERS",
     "RULE_RAW",
     "RULE_TABLE",
-    "GOLDEN",
-    "MAX_TABLE_BITS",
     "WORD_BITS_RANGE",
     "BenchSpec",
     "Encoding",
