@@ -26,15 +26,17 @@ from ._kernels.codes import OP_CODES, OP_FORK, SCHEME_ROWS, STATUS_MESSAGES, STA
 from .config import DEFAULT_CONFIG, ConfigError, RmapConfig, require_config
 from .encodings import Encoding
 from .folio import RmapError
-from .schemes import SCHEMES, check_encoding, make_scheme
+from .schemes import SCHEMES, make_scheme
 from .workloads import make_workload
 
 __all__ = [
     "compare",
     "compare_all",
+    "counterexample_workload",
     "ops_to_arrays",
     "replay_schemes",
     "replay_schemes_python",
+    "rmap_encoding",
     "sweep_procs",
     "trace",
 ]
@@ -48,6 +50,50 @@ COLUMNS = [
     "bytes_per_folio",
     "atomics_per_update",
 ]
+
+
+def rmap_encoding(config: RmapConfig, order: int, encoding: Encoding | None) -> Encoding:
+    """The rmap-id scheme's encoding, resolved once at an entry point: the
+    configuration's posted group at ``order`` (:meth:`RmapConfig.encoding`)
+    unless ``encoding`` is given, which must encode the configuration's ids
+    (the workloads draw ids from it)."""
+    if encoding is None:
+        return config.encoding(order)
+    if not isinstance(encoding, Encoding):
+        raise ConfigError(f"encoding={encoding!r}: allowed an rmaplab.encodings.Encoding")
+    if encoding.id_bits != config.id_bits:
+        raise ConfigError(
+            f"encoding id_bits={encoding.id_bits} differs from the configuration's "
+            f"{config.id_bits}-bit ids ({config.name}): allowed id_bits={config.id_bits}"
+        )
+    return encoding
+
+
+def _counterexample(order: int, config: RmapConfig) -> dict:
+    from .verify import verify
+
+    v = verify(require_config(config), order)
+    if v.counterexample is None:
+        raise ConfigError(
+            f"order={order}: the verifier proves the check safe for {v.config} "
+            f"({v.method}), so there is no counterexample workload; `rmaplab verify "
+            f"--config {v.config} --all` lists the unsafe orders"
+        )
+    return v.counterexample
+
+
+def counterexample_workload(order: int, config: RmapConfig = DEFAULT_CONFIG) -> list[tuple]:
+    """The ``counterexample`` workload: the verifier's counterexample for
+    ``config`` at ``order`` (:func:`rmaplab.verify.verify`), replayed."""
+    return make_workload(
+        "counterexample", order, config=config, counterexample=_counterexample(order, config)
+    )
+
+
+def _check_names(names, allowed) -> None:
+    bad = [n for n in names if n not in allowed]
+    if bad:
+        raise ConfigError(f"scheme={bad[0]!r} is unknown: allowed {', '.join(SCHEMES)}")
 
 
 def _mask(start: int, count: int) -> int:
@@ -77,12 +123,10 @@ def _replay_objects(
 ):
     """:func:`replay_schemes_python` that also returns every folio's scheme
     objects and calls ``on_step(i, op, folios)`` after each operation."""
-    cfg = config
-    enc = check_encoding(cfg, encoding)
+    cfg = require_config(config)
+    enc = rmap_encoding(cfg, order, encoding)
     names = [n for n in (schemes or list(SCHEMES)) if n != "truth"]
-    for n in names:
-        if n not in SCHEMES:
-            make_scheme(n, order, cfg)  # raises the clear error
+    _check_names(names, SCHEMES)
     P = 1 << order
     folios: dict[int, dict] = {}
     stats = {n: {"checks": 0, "false_exclusive": 0, "false_shared": 0} for n in names}
@@ -182,11 +226,10 @@ def replay_schemes(
     import numpy as np
 
     from ._kernels import schemes as ks
-    from .encodings import from_config
     from .replay import addend_table
 
-    cfg = config
-    enc = check_encoding(cfg, encoding) or from_config(cfg, order)
+    cfg = require_config(config)
+    enc = rmap_encoding(cfg, order, encoding)
     kind, folio, mm, a, b, ids = ops_to_arrays(ops)
     if ids.size and (int(ids.min()) < 1 or int(ids.max()) > enc.max_id):
         bad = int(ids.min()) if int(ids.min()) < 1 else int(ids.max())
@@ -212,9 +255,7 @@ def replay_schemes(
     if r.status != STATUS_OK:
         raise RmapError(f"op {r.bad_op}: {STATUS_MESSAGES[r.status]}: {ops[r.bad_op]}")
     names = [n for n in (schemes or SCHEME_ROWS) if n != "truth"]
-    for n in names:
-        if n not in SCHEME_ROWS:
-            make_scheme(n, order, cfg)  # raises the clear error
+    _check_names(names, SCHEME_ROWS)
     rows = dict(zip(SCHEME_ROWS, r.stats.tolist(), strict=True))
     return {
         n: {"checks": rows[n][0], "false_exclusive": rows[n][1], "false_shared": rows[n][2]}
@@ -237,14 +278,15 @@ def compare(
 
     ``fast`` replays with the numba kernel (all schemes at once); otherwise
     with the Python scheme objects. Both give the same counters. ``encoding``
-    (resolved, e.g. :func:`rmaplab.encoding.default_encoding`) replaces the
-    rmap-id scheme's posted sub-IDs; its ``id_bits`` must be ``config``'s."""
+    (resolved, e.g. :func:`rmaplab.encodings.default_encoding`) replaces the
+    rmap-id scheme's posted sub-IDs (:func:`rmap_encoding`); its ``id_bits``
+    must be ``config``'s."""
     cfg = require_config(config)
-    enc = check_encoding(cfg, encoding)
-    ops = make_workload(workload, order, procs, seed, folios, cfg)
+    enc = rmap_encoding(cfg, order, encoding)
     names = [n for n in (schemes or list(SCHEMES)) if n != "truth"]
-    for n in names:
-        make_scheme(n, order, cfg, enc)  # raises the clear error for an unknown name
+    _check_names(names, SCHEMES)
+    ce = _counterexample(order, cfg) if workload == "counterexample" else None
+    ops = make_workload(workload, order, procs, seed, folios, cfg, counterexample=ce)
     if fast:
         stats = replay_schemes(ops, order, names, cfg, enc)
     else:

@@ -30,7 +30,7 @@ from .config import (
     _check_int,
     require_config,
 )
-from .encodings import Encoding, from_config
+from .encodings import Encoding
 
 __all__ = ["MAX_MAPCOUNT", "CheckResult", "Folio", "RmapError", "replay"]
 
@@ -87,7 +87,7 @@ class Folio:
             self.config = require_config(model)
             self.group = self.config.group_for(order)
             self.order = int(order)
-            self.encoding = from_config(self.config, self.order)
+            self.encoding = self.config.encoding(self.order)
         self.nr_pages = 1 << self.order
         self.mask = self.encoding.mask
         self.mapcount = 0

@@ -17,7 +17,7 @@ from .config import DEFAULT_CONFIG, ConfigError, RmapConfig
 from .encodings import Encoding
 from .folio import Folio
 
-__all__ = ["SCHEMES", "check_encoding", "make_scheme", "scheme_names"]
+__all__ = ["SCHEMES", "make_scheme", "scheme_names"]
 
 
 class Scheme(ABC):
@@ -254,7 +254,7 @@ class RmapID(Scheme):
         self, order, config: RmapConfig = DEFAULT_CONFIG, encoding: Encoding | None = None
     ):
         super().__init__(order, config)
-        self.folio = Folio(check_encoding(config, encoding) or config, order)
+        self.folio = Folio(encoding if encoding is not None else config, order)
         k = self.folio.encoding.nr_values
         # values (Encoding.bytes: K words of the smallest C type), mapcount, seqcount
         self.bytes_per_folio = self.folio.encoding.bytes + 4 + 4
@@ -280,17 +280,6 @@ SCHEMES = {
 
 def scheme_names() -> list[str]:
     return list(SCHEMES)
-
-
-def check_encoding(config: RmapConfig, encoding: Encoding | None) -> Encoding | None:
-    """``encoding`` if it encodes ``config``'s ids (the workloads draw ids
-    from the configuration), else a ConfigError naming both widths."""
-    if encoding is not None and encoding.id_bits != config.id_bits:
-        raise ConfigError(
-            f"encoding id_bits={encoding.id_bits} differs from the configuration's "
-            f"{config.id_bits}-bit ids ({config.name}): allowed id_bits={config.id_bits}"
-        )
-    return encoding
 
 
 def make_scheme(

@@ -201,7 +201,8 @@ def _steps_frame(params: Params) -> pd.DataFrame:
     row = _proof_frame(params)
     if row.empty:
         return pd.DataFrame()
-    return replay_steps(params.config, int(row["order"].iloc[0]), row["counterexample"].iloc[0])
+    order = int(row["order"].iloc[0])
+    return replay_steps(params.config.encoding(order), order, row["counterexample"].iloc[0])
 
 
 def _steps_text(st: pd.DataFrame, params: Params) -> str | None:

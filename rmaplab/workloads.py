@@ -20,7 +20,7 @@ import random
 
 from .config import DEFAULT_CONFIG, ConfigError, RmapConfig, _check_int
 
-__all__ = ["WORKLOADS", "IdAllocator", "make_workload", "workload_names"]
+__all__ = ["WORKLOADS", "IdAllocator", "counterexample_ops", "make_workload", "workload_names"]
 
 
 class IdAllocator:
@@ -174,23 +174,25 @@ def _random_mix(order, procs, seed, folios):
     return ops
 
 
-def _counterexample(order, procs, seed, folios, config: RmapConfig = DEFAULT_CONFIG):
-    """The verifier's counterexample: every listed mm maps its count (pages
-    from 0 up), the victim's own entry first, then the victim writes."""
-    from .verify import split_counterexample, verify
+def counterexample_ops(counterexample: dict) -> list[tuple]:
+    """A counterexample as a workload: every listed mm maps its count (pages
+    from 0 up), the victim's own entry first, then the victim writes. The
+    counterexample comes from the verifier, run by the caller
+    (:func:`rmaplab.compare.counterexample_workload`)."""
+    from .verify import split_counterexample
 
-    v = verify(config, order)
-    if v.counterexample is None:
-        raise ConfigError(
-            f"order={order}: the verifier proves the check safe for {v.config} "
-            f"({v.method}), so there is no counterexample workload; `rmaplab verify "
-            f"--config {v.config} --all` lists the unsafe orders"
-        )
-    ce = v.counterexample
+    ce = counterexample
     split_counterexample(ce)  # the victim's own entry is listed, once
     ops = [("map", 0, mm, 0, c) for mm, c in ce["mappings"]]
     ops.append(("cow", 0, ce["victim"], 0, 0))
     return ops
+
+
+def _counterexample(order, procs, seed, folios):
+    raise ConfigError(
+        "workload='counterexample' replays the verifier's counterexample: pass it as "
+        "make_workload(..., counterexample=...) (rmaplab.compare.counterexample_workload)"
+    )
 
 
 WORKLOADS = {
@@ -226,14 +228,16 @@ def make_workload(
     seed: int = 0,
     folios: int = 4,
     config: RmapConfig = DEFAULT_CONFIG,
+    counterexample: dict | None = None,
 ) -> list[tuple]:
-    """The operation stream of a named workload."""
+    """The operation stream of a named workload (``counterexample``: the
+    verifier's counterexample, which the caller computes)."""
     if name not in WORKLOADS:
         raise ConfigError(f"workload={name!r} is unknown: allowed {', '.join(WORKLOADS)}")
     _check_int("order", order, 0, 21)
     _check_int("procs", procs, 1, 4096)
     _check_int("folios", folios, 1, 1 << 16)
     _check_int("seed", seed, 0)
-    if name == "counterexample":
-        return _counterexample(order, procs, seed, folios, config)
+    if name == "counterexample" and counterexample is not None:
+        return counterexample_ops(counterexample)
     return WORKLOADS[name](order, procs, seed, folios)

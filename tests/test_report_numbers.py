@@ -112,7 +112,7 @@ def test_proof_text_numbers():
 def test_counterexample_steps():
     v = verify(WIP, 9)
     ce = v.counterexample
-    st = replay_steps(WIP, 9, ce)
+    st = replay_steps(WIP.encoding(9), 9, ce)
     st = st[st["value"] == 0].reset_index(drop=True)
     plan = [tuple(m) for m in ce["mappings"]]  # the victim's own entry first
     assert plan[0] == (ce["victim"], 1)

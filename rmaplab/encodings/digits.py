@@ -71,8 +71,7 @@ def from_config(config: RmapConfig, order: int) -> Encoding:
     """The posted scheme as an encoding: ``config``'s group for ``order``
     (K slices of B bits, ``calc_rmap_subid`` in base ``P_g + 1``), so
     ``from_config(cfg, o).addends(x) == mm_subids(cfg, o, x)`` for every id."""
-    g = config.group_for(order)
-    return digits(config.id_bits, config.word_bits, bits=g.bits, base=g.base)
+    return config.encoding(order)
 
 
 def digits_config(enc: Encoding, order: int) -> RmapConfig:
