@@ -50,6 +50,7 @@ from ._kernels.codes import GOLDEN
 from .config import ConfigError
 from .encodings import LiveMapping, splitmix64
 from .encodings.names import REFERENCE_BENCH
+from .encodings.table import quadratic_table
 from .subid import calc_rmap_subid
 
 __all__ = [
@@ -266,8 +267,6 @@ def quadratic_shift(bits: int, word_bits: int = 64) -> int:
     convex-position certificate proves (:func:`rmaplab.proof.quadratic_table`,
     whose docstring states the certificate); it only sets the shift amount of
     the bench's table, which costs the same for every k."""
-    from .proof import quadratic_table
-
     return quadratic_table(bits, word_bits)[1]
 
 
@@ -278,7 +277,7 @@ def _case(encoding: str, k: int) -> BenchCase:
         k,
         kernel=_KERNEL_IDS[spec.kernel],
         cache_kernel=_KERNEL_IDS[spec.cache_kernel],
-        **spec.make(k),
+        **spec.make(k, ID_BITS),
     )
 
 

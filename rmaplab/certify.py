@@ -53,6 +53,7 @@ from dataclasses import asdict, dataclass, field
 
 from .config import MAX_ORDER, _check_int
 from .encodings import Encoding
+from .encodings.base import slice_counterexample
 from .folio import replay
 from .verify import JSON_FIELDS as _VERIFY_JSON_FIELDS
 
@@ -105,22 +106,6 @@ class EncVerdict:
 
 
 # -- helpers ------------------------------------------------------------------
-
-
-def _slice_id(enc: Encoding, s: int, v: int) -> int:
-    """An id whose slice s is v; with several slices another slice is 1."""
-    if enc.slices == 1:
-        return v
-    t = 1 if s == 0 else 0
-    return (v << (s * enc.slice_bits)) | (1 << (t * enc.slice_bits))
-
-
-def slice_counterexample(enc: Encoding, s: int, x: int, others: dict[int, int]) -> dict:
-    """A counterexample from a slice attack: victim slice value ``x``, the
-    others' slice values with their counts; ids equal elsewhere."""
-    victim = _slice_id(enc, s, x)
-    rows = [[victim, 1], *sorted([_slice_id(enc, s, v), c] for v, c in others.items() if c)]
-    return {"victim": victim, "mappings": rows}
 
 
 def _slice_groups(enc: Encoding) -> list[int]:

@@ -37,7 +37,6 @@ from collections.abc import Iterable
 from concurrent.futures import Executor
 from fractions import Fraction
 from functools import lru_cache
-from itertools import combinations
 from typing import Any, Literal, cast
 
 import numpy as np
@@ -51,6 +50,7 @@ from ._kernels.montecarlo import (
 )
 from .config import DEFAULT_CONFIG, ConfigError, RmapConfig, _check_int, require_config
 from .encodings import Encoding
+from .encodings.base import compositions as _compositions
 from .encodings.names import ENCODING_FAMILIES, ENCODINGS, FAMILY_PATHS, resolve_encoding
 
 __all__ = [
@@ -103,17 +103,6 @@ def wilson(hits: int, trials: int, z: float = 1.959963984540054) -> tuple[float,
     centre = (p + z * z / (2 * trials)) / den
     half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / den
     return max(0.0, centre - half), min(1.0, centre + half)
-
-
-def _compositions(n: int, m: int):
-    """All ways to split n mappings into m positive parts (ordered)."""
-    for cuts in combinations(range(1, n), m - 1):
-        prev, parts = 0, []
-        for c in cuts:
-            parts.append(c - prev)
-            prev = c
-        parts.append(n - prev)
-        yield parts
 
 
 def _check_params(enc: Encoding, order: int, population: str, mms: int, mappings: int):

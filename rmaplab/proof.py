@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .config import RmapConfig, require_config
+from .encodings.table import quadratic_table
 from .export import MAIL_WIDTH, check_width, text_table, wrap
 from .folio import Folio
 from .subid import id_slices, subid_digits
@@ -34,31 +35,6 @@ __all__ = [
 
 #: The family the pigeonhole frontier covers; every printed frontier claim uses it.
 LINEAR_SCOPE = "sub-IDs linear in the slice's bits (subid = sum_j bit_j * w_j mod 2^W)"
-
-
-def quadratic_table(bits: int, word_bits: int) -> tuple[int, int]:
-    """``(pages, k)``: the table ``w[s] = s + s**2 * 2**k`` (mod ``2**W``),
-    indexed by the whole ``bits``-bit slice value, is proven safe for every
-    folio of at most ``pages`` pages; ``k`` maximises ``pages``.
-
-    Certificate (exact): the checking mm X maps at least one page, so the
-    other mappings number ``sum c <= P - 1``. The check passes in this value
-    iff ``A + B * 2**k == 0 (mod 2**W)`` with ``A = sum c (s - x)`` and
-    ``B = sum c (s**2 - x**2)``. If ``(P - 1) * (2**bits - 1) < 2**k`` then
-    ``|A| < 2**k`` and ``A == 0 (mod 2**k)`` give ``A = 0``; if ``(P - 1) *
-    (2**bits - 1)**2 < 2**(W - k)`` the same gives ``B = 0``. Then
-    ``sum c (s - x)**2 = B - 2 x A = 0``: every other mapping has X's slice
-    (the points ``(s, s**2)`` are in convex position). The pigeonhole bound
-    of :func:`rmaplab.verify.frontier_pages` does not apply: it covers only
-    sub-IDs linear in the slice's bits.
-    """
-    smax = (1 << bits) - 1
-    best = (1, 0)
-    for k in range(1, word_bits):
-        pages = 1 + min(((1 << k) - 1) // smax, ((1 << (word_bits - k)) - 1) // (smax * smax))
-        if pages > best[0]:
-            best = (pages, k)
-    return best
 
 
 def difference_vectors(config: RmapConfig, order: int, counterexample: dict) -> dict:

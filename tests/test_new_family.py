@@ -47,8 +47,9 @@ class Cubes(Family):
         return [(None, [(v ** (k + 1),) for v in vals]) for k in range(3)]
 
     def bench_specs(self):
-        # the C loop's powers rule: a[v] = x^(v+1) of the 24-bit id
-        return [BenchSpec("cubes", "powers", "powers", (3,), lambda k: {"bits": 24}, "cubes")]
+        # the C loop's powers rule, a[v] = x^(v+1), per update and per mm
+        whole_id = lambda k, id_bits: {"bits": id_bits}  # noqa: E731
+        return [BenchSpec("cubes", "powers", "powers", (3,), whole_id, "cubes: x, x^2, x^3")]
 
     def bench_case_for(self, k, detail, addends):
         return ("cubes", k) if k == 3 else None

@@ -1,6 +1,7 @@
 from rmaplab.config import WIP_V1
 from rmaplab.plotting import frontier_chart, frontier_frame, verdict_chart
 from rmaplab.verify import frontier_pages, verify_all
+from rmaplab.views import frontier_points
 from rmaplab.widgets import explore, proof_explorer
 
 
@@ -73,7 +74,7 @@ def test_frontier_frame_matches_frontier_pages():
 
 
 def test_charts_encode_the_library_results():
-    d = frontier_chart([WIP_V1]).to_dict()
+    d = frontier_chart(frontier_points([WIP_V1])).to_dict()
     layers = d["layer"]
     assert layers[0]["encoding"]["x"]["field"] == "bits"
     pts = d["datasets"][layers[1]["data"]["name"]]
@@ -309,7 +310,7 @@ def test_every_chart_title_has_parameters_and_no_column_names():
     from rmaplab.plotting import BOUND_LINEAR, published_chart
 
     cfg = get_config("wip-v1")
-    fr = frontier_chart([cfg]).to_dict()
+    fr = frontier_chart(frontier_points([cfg])).to_dict()
     sub = " ".join(fr["title"]["subtitle"])
     assert "wip-v1 (24-bit ids, orders 0..15)" in sub
     assert "pigeonhole covers sub-IDs linear in the slice's bits" in sub

@@ -329,14 +329,15 @@ def plan_addend_python(plan: KernelPlan, mm_id: int, k: int, word_bits: int) -> 
 class BenchSpec:
     """A C bench case a family offers to ``bench-atomics``: the C addend rule
     per update and for the per-mm cache (``rmaplab.atomics.KERNEL_*``), the K
-    measured by default, and ``make(k)``: the case's fields (``bits``,
-    ``table``, ``shift``, ``base_pages``) as keyword arguments."""
+    measured by default, and ``make(k, id_bits)``: the case's fields
+    (``bits``, ``table``, ``shift``, ``base_pages``) as keyword arguments for
+    the bench's ``id_bits``-bit rmap IDs."""
 
     name: str
     kernel: str  # C rule per update: table, powers, quadratic
     cache_kernel: str  # C rule of the per-mm cache: the same, or calc_rmap_subid
     default_values: tuple[int, ...]
-    make: Callable[[int], dict]
+    make: Callable[[int, int], dict]
     #: what the update path computes, for the bench's text
     text: str = ""
     #: place in bench listings (ties keep the registry's order)
@@ -484,6 +485,35 @@ def slices_for(id_bits: int, values: int | None, bits: int | None) -> int:
             f"need values = ceil(id_bits / bits) = {-(-id_bits // bits)}"
         )
     return bits
+
+
+def compositions(n: int, m: int):
+    """All ways to split n mappings into m positive parts (ordered)."""
+    from itertools import combinations
+
+    for cuts in combinations(range(1, n), m - 1):
+        prev, parts = 0, []
+        for c in cuts:
+            parts.append(c - prev)
+            prev = c
+        parts.append(n - prev)
+        yield parts
+
+
+def slice_id(enc: Encoding, s: int, v: int) -> int:
+    """An id whose slice s is v; with several slices another slice is 1."""
+    if enc.slices == 1:
+        return v
+    t = 1 if s == 0 else 0
+    return (v << (s * enc.slice_bits)) | (1 << (t * enc.slice_bits))
+
+
+def slice_counterexample(enc: Encoding, s: int, x: int, others: dict[int, int]) -> dict:
+    """A counterexample from a slice attack: victim slice value ``x``, the
+    others' slice values with their counts; ids equal to the victim's elsewhere."""
+    victim = slice_id(enc, s, x)
+    rows = [[victim, 1], *sorted([slice_id(enc, s, v), c] for v, c in others.items() if c)]
+    return {"victim": victim, "mappings": rows}
 
 
 def p2(x: int) -> str:

@@ -129,14 +129,13 @@ def _ks(id_bits: int):
         yield -(-id_bits // b), b
 
 
-def _bench_digits(k: int) -> dict:
-    from ..atomics import ID_BITS
+def _bench_digits(k: int, id_bits: int) -> dict:
     from ..config import DEFAULT_CONFIG, bits_per_value
     from ..subid import calc_rmap_subid
 
     base = next((g.base_pages for g in DEFAULT_CONFIG.groups if g.nr_values == k), None)
     base = _UNPOSTED_BASE_PAGES if base is None else base
-    bits = bits_per_value(ID_BITS, k)
+    bits = bits_per_value(id_bits, k)
     table = None
     if bits <= 12:  # a K = 1 table would have 2**24 entries: per mm only
         table = tuple(calc_rmap_subid(base, s) for s in range(1 << bits))

@@ -9,7 +9,17 @@ from typing import Any
 
 from .._kernels.codes import RULE_HASH, RULE_RAW
 from ..config import _check_int
-from .base import GOLDEN, Encoding, Family, KernelPlan, check_widths, register, splitmix64
+from .base import (
+    GOLDEN,
+    Encoding,
+    Family,
+    KernelPlan,
+    check_widths,
+    compositions,
+    register,
+    slice_counterexample,
+    splitmix64,
+)
 
 __all__ = ["hash64", "raw_id"]
 
@@ -51,8 +61,6 @@ class RawId(Family):
         return [(None, [(v,) for v in vals])]
 
     def slice_argument(self, enc, order, s, node_limit):
-        from ..certify import slice_counterexample
-
         P = 1 << order
         W = enc.word_bits
         if enc.id_bits > W:
@@ -121,8 +129,6 @@ class Hash64(Family):
         ``c_i (h(Y_i) - h(X))`` is uniform on multiples of ``2**v2(c_i)``, so
         ``P = E[2**(-K (W - min_i v2(c_i)))]`` over the count split (ignoring
         repeated ids among the others)."""
-        from ..collide import _compositions
-
         if mappings > (1 << order):
             return 0.0
         if population != "uniform":
@@ -132,7 +138,7 @@ class Hash64(Family):
             return None
         acc = 0.0
         n = 0
-        for parts in _compositions(mappings, mms):
+        for parts in compositions(mappings, mms):
             v = min((c & -c).bit_length() - 1 for c in parts[1:])
             acc += 2.0 ** (-K * max(W - v, 0))
             n += 1

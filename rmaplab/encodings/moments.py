@@ -31,6 +31,7 @@ from .base import (
     check_widths,
     p2,
     register,
+    slice_counterexample,
     table_plan,
 )
 from .digits import _ks
@@ -79,12 +80,6 @@ def packed_base(pages: int, slice_bits: int) -> int:
     """Smallest power of two above ``(pages - 1) * (2**slice_bits - 1)``: the
     digit base that keeps a packed slice's first moment carry-free."""
     return max(2, 1 << ((pages - 1) * ((1 << slice_bits) - 1)).bit_length())
-
-
-def slice_counterexample(enc, s, x, others):
-    from ..certify import slice_counterexample as ce
-
-    return ce(enc, s, x, others)
 
 
 # -- two squares (for the moments construction) -------------------------------
@@ -537,10 +532,8 @@ def _proof_lines(enc: Encoding, order: int, v) -> list[str]:
     return lines
 
 
-def _bench_moments(k: int) -> dict:
-    from ..atomics import ID_BITS
-
-    return {"bits": ID_BITS}  # every word sees the whole id
+def _bench_moments(k: int, id_bits: int) -> dict:
+    return {"bits": id_bits}  # every word sees the whole id
 
 
 class Moments(Family):

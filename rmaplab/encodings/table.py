@@ -4,7 +4,7 @@ One shared table or one per slice; covers PDEP bit deposit (Nadav Amit's
 suggestion in the thread: slice bit j lands at bit ``j * digit_bits``, i.e.
 digits in base ``2**digit_bits``, as a lookup table), random tables, search
 results, and the quadratic tables ``w[s] = s + (s*s << k)`` of the C bench
-(:func:`rmaplab.proof.quadratic_table` states their certificate).
+(:func:`quadratic_table` states their certificate).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from .base import (
 )
 from .digits import _ks, series_slices
 
-__all__ = ["pdep", "pdep_table", "table"]
+__all__ = ["pdep", "pdep_table", "quadratic_table", "table"]
 
 
 def table(
@@ -105,19 +105,44 @@ def pdep(id_bits: int, word_bits: int, bits: int, digit_bits: int) -> Encoding:
     )
 
 
-def _bench_quadratic(k: int) -> dict:
-    from ..atomics import ID_BITS, quadratic_shift
+def quadratic_table(bits: int, word_bits: int) -> tuple[int, int]:
+    """``(pages, k)``: the table ``w[s] = s + s**2 * 2**k`` (mod ``2**W``),
+    indexed by the whole ``bits``-bit slice value, is proven safe for every
+    folio of at most ``pages`` pages; ``k`` maximises ``pages``.
+
+    Certificate (exact): the checking mm X maps at least one page, so the
+    other mappings number ``sum c <= P - 1``. The check passes in this value
+    iff ``A + B * 2**k == 0 (mod 2**W)`` with ``A = sum c (s - x)`` and
+    ``B = sum c (s**2 - x**2)``. If ``(P - 1) * (2**bits - 1) < 2**k`` then
+    ``|A| < 2**k`` and ``A == 0 (mod 2**k)`` give ``A = 0``; if ``(P - 1) *
+    (2**bits - 1)**2 < 2**(W - k)`` the same gives ``B = 0``. Then
+    ``sum c (s - x)**2 = B - 2 x A = 0``: every other mapping has X's slice
+    (the points ``(s, s**2)`` are in convex position). The pigeonhole bound
+    of :func:`rmaplab.verify.frontier_pages` does not apply: it covers only
+    sub-IDs linear in the slice's bits.
+    """
+    smax = (1 << bits) - 1
+    best = (1, 0)
+    for k in range(1, word_bits):
+        pages = 1 + min(((1 << k) - 1) // smax, ((1 << (word_bits - k)) - 1) // (smax * smax))
+        if pages > best[0]:
+            best = (pages, k)
+    return best
+
+
+def _bench_quadratic(k: int, id_bits: int) -> dict:
     from ..config import bits_per_value
 
-    bits = bits_per_value(ID_BITS, k)
-    return {"bits": bits, "shift": quadratic_shift(bits)}
+    bits = bits_per_value(id_bits, k)
+    # the shift that maximises the certified folio in 64-bit words; every
+    # shift costs the same
+    return {"bits": bits, "shift": quadratic_table(bits, 64)[1]}
 
 
-def _bench_random(k: int) -> dict:
-    from ..atomics import ID_BITS
+def _bench_random(k: int, id_bits: int) -> dict:
     from ..config import bits_per_value
 
-    bits = bits_per_value(ID_BITS, k)
+    bits = bits_per_value(id_bits, k)
     # fixed pseudo-random words: the contents do not change the cost
     return {
         "bits": bits,
