@@ -52,8 +52,10 @@ from .config import DEFAULT_CONFIG, ConfigError, RmapConfig, _check_int, require
 from .encodings import Encoding
 from .encodings.base import compositions as _compositions
 from .encodings.names import ENCODING_FAMILIES, ENCODINGS, FAMILY_PATHS, resolve_encoding
+from .executors import DASK_CONNECT_SECONDS, dask_executor, default_executor
 
 __all__ = [
+    "DASK_CONNECT_SECONDS",
     "ENCODINGS",
     "ENCODING_FAMILIES",
     "FAMILY_PATHS",
@@ -61,6 +63,8 @@ __all__ = [
     "TASK_TRIALS",
     "analytic_probability",
     "collide",
+    "dask_executor",
+    "default_executor",
     "exact_probability",
     "mc_inputs",
     "monte_carlo",
@@ -77,8 +81,6 @@ MAX_TRIALS = 1 << 40
 #: Default wall-clock budget of one Monte Carlo estimate; past it the run
 #: stops with the trials done and says so ("undecided": fewer than asked).
 MC_BUDGET_SECONDS = 600.0
-#: How long to wait for a dask scheduler before giving up.
-DASK_CONNECT_SECONDS = 3
 #: Enumeration budget of the verifier when ``collide`` looks for a proof.
 PROOF_NODE_LIMIT = 200_000
 
@@ -592,33 +594,3 @@ def sweep(
         if own is not None:
             own.shutdown()
     return pd.DataFrame(rows)
-
-
-def default_executor():
-    """A thread per core (the Monte Carlo kernel releases the GIL, so threads
-    run in parallel without process start-up or pickling), or the dask
-    cluster named by ``DASK_SCHEDULER_ADDRESS``."""
-    addr = os.environ.get("DASK_SCHEDULER_ADDRESS")
-    if addr:
-        return dask_executor(addr)
-    from concurrent.futures import ThreadPoolExecutor
-
-    return ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
-
-
-def dask_executor(address: str):
-    try:
-        from distributed import Client
-    except ImportError:
-        raise ConfigError(
-            "--scheduler needs dask.distributed: pip install 'rmaplab[dist]'"
-        ) from None
-    try:
-        # a wrong address would otherwise retry for 30 s and end in a traceback
-        return Client(address, timeout=DASK_CONNECT_SECONDS).get_executor()
-    except (OSError, TimeoutError) as e:
-        raise ConfigError(
-            f"--scheduler={address!r}: no dask scheduler answered within "
-            f"{DASK_CONNECT_SECONDS} s ({type(e).__name__}): allowed a running "
-            "scheduler's address, e.g. tcp://host:8786"
-        ) from None
