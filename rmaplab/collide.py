@@ -37,7 +37,7 @@ from collections.abc import Iterable
 from concurrent.futures import Executor
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -520,7 +520,7 @@ def collide(
             mappings,
             trials,
             seed,
-            cast("Executor | None", executor),
+            executor,
             progress,
             budget_seconds,
         )

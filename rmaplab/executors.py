@@ -8,6 +8,7 @@ tasks ran); these are the two the command line offers.
 from __future__ import annotations
 
 import os
+from concurrent.futures import Executor
 
 from .config import ConfigError
 
@@ -17,7 +18,7 @@ __all__ = ["DASK_CONNECT_SECONDS", "dask_executor", "default_executor"]
 DASK_CONNECT_SECONDS = 3
 
 
-def default_executor():
+def default_executor() -> Executor:
     """A thread per core (the Monte Carlo kernel releases the GIL, so threads
     run in parallel without process start-up or pickling), or the dask
     cluster named by ``DASK_SCHEDULER_ADDRESS``."""
@@ -29,7 +30,7 @@ def default_executor():
     return ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
 
 
-def dask_executor(address: str):
+def dask_executor(address: str) -> Executor:
     try:
         from distributed import Client
     except ImportError:
