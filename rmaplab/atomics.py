@@ -6,9 +6,11 @@ time, then times, for each case and thread count, the atomic path (seqcount
 exclusive-writer path (plain stores). Results are ns per update and ratios
 against ``digits`` K = 3 with per-mm sub-IDs (the series' order-9 path).
 
-Encodings (defined here, locally, as C kernel ids; ``rmaplab.encoding`` owns
-the general families, this module only needs how a kernel computes each
-one's addends from a 24-bit rmap ID ``x``):
+Bench cases come from the encoding families (each family's
+:meth:`~rmaplab.encodings.Family.bench_specs`); a case names a C addend
+rule (``KERNEL_*``: table lookup, powers of the id, packed quadratic,
+``calc_rmap_subid``), so a new family adds a case without touching the C
+loop. The built-in cases, on a 24-bit rmap ID ``x``:
 
 * ``digits``: the posted sub-IDs, ``calc_rmap_subid(P_g, slice)``, K
   B-bit slices (B = ceil(24 / K)). Per mm: computed once per mm, as the
@@ -44,7 +46,11 @@ from pathlib import Path
 import pandas as pd
 
 from ._data import c_source
-from .config import DEFAULT_CONFIG, ConfigError, bits_per_value
+from ._kernels.codes import GOLDEN
+from .config import ConfigError
+from .encodings import LiveMapping, splitmix64
+from .encodings.names import REFERENCE_BENCH
+from .encodings.table import quadratic_table
 from .subid import calc_rmap_subid
 
 __all__ = [
@@ -87,34 +93,36 @@ ID_BITS = 24
 NR_MMS = 64
 MAX_VALUES = 8
 MAX_THREADS = 8
-KERNEL_TABLE = 0
-KERNEL_MOMENTS = 1
-KERNEL_QUADRATIC = 2
-KERNEL_CALC = 3
+# C addend rules: the loop takes a rule, not a function per family.
+KERNEL_TABLE = 0  # a[v] = table[slice_v(x)]
+KERNEL_POWERS = 1  # a[v] = x^(v+1): the whole id's powers 1..K
+KERNEL_QUADRATIC = 2  # a[v] = s + (s*s << shift), s = slice_v(x)
+KERNEL_CALC = 3  # a[v] = calc_rmap_subid(P_g, slice_v(x)); per mm only
 _KERNEL_NAMES = {
     KERNEL_TABLE: "table",
-    KERNEL_MOMENTS: "moments",
+    KERNEL_POWERS: "powers",
     KERNEL_QUADRATIC: "quadratic",
     KERNEL_CALC: "calc_rmap_subid",
 }
+_KERNEL_IDS = {v: k for k, v in _KERNEL_NAMES.items()}
 
-#: encoding name -> (C kernel computing the addends per update, C kernel
-#: filling the per-mm cache). Local to bench-atomics: rmaplab.encoding's
-#: families map onto these names.
-ENCODINGS: dict[str, tuple[int, int]] = {
-    "digits": (KERNEL_TABLE, KERNEL_CALC),
-    "moments": (KERNEL_MOMENTS, KERNEL_MOMENTS),
-    "table-quadratic": (KERNEL_QUADRATIC, KERNEL_QUADRATIC),
-    "table": (KERNEL_TABLE, KERNEL_TABLE),
-}
-#: K measured per encoding when none is asked for (digits: --values).
-DEFAULT_VALUES = {"digits": (3, 4, 6), "moments": (2,), "table-quadratic": (3, 2), "table": (3, 2)}
+
+def _specs() -> dict:
+    from .encodings.base import iter_bench_specs
+
+    return {b.name: b for b in iter_bench_specs()}
+
+
+#: bench case (an encoding's C case, offered by its family) -> (C rule per
+#: update, C rule filling the per-mm cache); live from the registry.
+ENCODINGS = LiveMapping(
+    lambda: {n: (_KERNEL_IDS[b.kernel], _KERNEL_IDS[b.cache_kernel]) for n, b in _specs().items()}
+)
+#: K measured per bench case when none is asked for (digits: --values).
+DEFAULT_VALUES = LiveMapping(lambda: {n: b.default_values for n, b in _specs().items()})
 #: Where the addends come from: loaded from the mm, or computed from its id.
 ADDENDS = ("per-mm", "per-update")
 PATHS = ("atomic", "plain")
-#: Digits base P_g for K values the posted table does not have (7, 8): the
-#: cover letter's "up to order 21 needs 8 values".
-_UNPOSTED_BASE_PAGES = 1 << 21
 _WORD_MASK = (1 << 64) - 1
 
 
@@ -122,9 +130,9 @@ _WORD_MASK = (1 << 64) - 1
 class BenchCase:
     """One encoding at one K, resolved: what the C loop needs."""
 
-    encoding: str
+    encoding: str  # the bench case's name (an encoding's C case)
     nr_values: int
-    bits: int  # B = ceil(24 / K): slice width (moments: 24, the whole id)
+    bits: int  # B = ceil(24 / K): slice width (KERNEL_POWERS: 24, the whole id)
     kernel: int  # per-update C kernel
     cache_kernel: int  # C kernel filling the per-mm cache
     table: tuple[int, ...] | None = None  # 2**bits words (KERNEL_TABLE)
@@ -226,10 +234,9 @@ def parse_list(text: str, name: str, allowed: Iterable[str]) -> list[str]:
 
 
 def _splitmix64(x: int) -> int:
-    x = (x + 0x9E3779B97F4A7C15) & _WORD_MASK
-    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _WORD_MASK
-    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _WORD_MASK
-    return x ^ (x >> 31)
+    """The generator step of splitmix64 (golden increment, then the output
+    function): the lab's one splitmix64, :mod:`rmaplab._kernels.mix`."""
+    return splitmix64(x + GOLDEN)
 
 
 def mm_ids(threads: int) -> list[list[int]]:
@@ -246,37 +253,22 @@ def quadratic_shift(bits: int, word_bits: int = 64) -> int:
     convex-position certificate proves (:func:`rmaplab.proof.quadratic_table`,
     whose docstring states the certificate); it only sets the shift amount of
     the bench's table, which costs the same for every k."""
-    from .proof import quadratic_table
-
     return quadratic_table(bits, word_bits)[1]
 
 
-def _digits_base_pages(k: int) -> int:
-    for g in DEFAULT_CONFIG.groups:
-        if g.nr_values == k:
-            return g.base_pages
-    return _UNPOSTED_BASE_PAGES
-
-
 def _case(encoding: str, k: int) -> BenchCase:
-    kern, cache = ENCODINGS[encoding]
-    bits = bits_per_value(ID_BITS, k)
-    if encoding == "digits":
-        base = _digits_base_pages(k)
-        table = None
-        if bits <= 12:  # a K = 1 table would have 2**24 entries: per mm only
-            table = tuple(calc_rmap_subid(base, s) for s in range(1 << bits))
-        return BenchCase(encoding, k, bits, kern, cache, table=table, base_pages=base)
-    if encoding == "moments":  # every word sees the whole id: B = 24
-        return BenchCase(encoding, k, ID_BITS, kern, cache)
-    if encoding == "table-quadratic":
-        return BenchCase(encoding, k, bits, kern, cache, shift=quadratic_shift(bits))
-    table = tuple(_splitmix64((1 << 32) + s) for s in range(1 << bits))
-    return BenchCase(encoding, k, bits, kern, cache, table=table)
+    spec = _specs()[encoding]
+    return BenchCase(
+        encoding,
+        k,
+        kernel=_KERNEL_IDS[spec.kernel],
+        cache_kernel=_KERNEL_IDS[spec.cache_kernel],
+        **spec.make(k, ID_BITS),
+    )
 
 
 def bench_cases(
-    encodings: Iterable[str] = ("digits",), digits_values: Iterable[int] | None = None
+    encodings: Iterable[str] = (REFERENCE_BENCH[0],), digits_values: Iterable[int] | None = None
 ) -> list[BenchCase]:
     """Resolve encoding names (and digits' K) into :class:`BenchCase` s.
 
@@ -288,7 +280,7 @@ def bench_cases(
         if name not in ENCODINGS:
             raise ConfigError(f"encodings={name!r} is unknown: allowed {','.join(ENCODINGS)}")
         ks = list(DEFAULT_VALUES[name])
-        if name == "digits" and digits_values is not None:
+        if name == REFERENCE_BENCH[0] and digits_values is not None:
             ks = [int(v) for v in digits_values]
             for v in ks:
                 if not 1 <= v <= MAX_VALUES:
@@ -298,14 +290,16 @@ def bench_cases(
 
 
 def addends_python(case: BenchCase, mm_id: int) -> list[int]:
-    """The K addends of the mm with rmap ID ``mm_id``, on Python ints (mod 2**64)."""
+    """The K addends of the mm with rmap ID ``mm_id``, on Python ints (mod
+    2**64), by the case's per-mm rule (the C loop's ``fill_cache``)."""
     mask = (1 << case.bits) - 1
     slices = [(mm_id >> (v * case.bits)) & mask for v in range(case.nr_values)]
-    if case.encoding == "digits":
+    rule = case.cache_kernel
+    if rule == KERNEL_CALC:
         return [calc_rmap_subid(case.base_pages, s) for s in slices]
-    if case.encoding == "moments":
+    if rule == KERNEL_POWERS:
         return [mm_id ** (v + 1) & _WORD_MASK for v in range(case.nr_values)]
-    if case.encoding == "table-quadratic":
+    if rule == KERNEL_QUADRATIC:
         return [(s + (s * s << case.shift)) & _WORD_MASK for s in slices]
     assert case.table is not None
     return [case.table[s] for s in slices]
@@ -442,7 +436,7 @@ def bench_atomics(
     """
     digits_values: list[int] | None
     if encodings is None:
-        encodings = ["digits"]
+        encodings = [REFERENCE_BENCH[0]]
         addends = ["per-mm"] if addends is None else list(addends)
         digits_values = list(nr_values if nr_values is not None else range(1, 9))
     else:
@@ -530,7 +524,8 @@ def bench_atomics(
         for j, ((c, a, t, p), (ns, wall, share)) in enumerate(zip(jobs, best, strict=True))
     ]
     df = pd.DataFrame(rows)
-    ref = df[(df["encoding"] == "digits") & (df["values"] == 3) & (df["addends"] == "per-mm")]
+    ref_name, ref_k = REFERENCE_BENCH
+    ref = df[(df["encoding"] == ref_name) & (df["values"] == ref_k) & (df["addends"] == "per-mm")]
     base = ref.set_index(["threads", "path"])["ns_per_update"]
     df["ratio_vs_k3"] = [
         r.ns_per_update / base.get((r.threads, r.path), float("nan")) for r in df.itertuples()
@@ -551,7 +546,7 @@ def bench_text(df: pd.DataFrame, info: dict | None = None) -> str:
                 + (f"; load average {load:g} (1 min) when measured" if load is not None else "")
             )
         )
-    today = set(df["encoding"]) == {"digits"} and set(df["addends"]) == {"per-mm"}
+    today = set(df["encoding"]) == {REFERENCE_BENCH[0]} and set(df["addends"]) == {"per-mm"}
     if today:
         head.append(
             wrap(
@@ -572,8 +567,7 @@ def bench_text(df: pd.DataFrame, info: dict | None = None) -> str:
                 "deliberate race that only shows cache-line bouncing). Addends "
                 "per-mm: loaded from the mm (computed once, as calc_rmap_subid for "
                 "K <= 3); per-update: computed from the 24-bit id on every update "
-                "(digits: rmap_subids_K table lookup; moments: x, x*x; "
-                "table-quadratic: s + (s*s << k); table: w[s])."
+                "(" + "; ".join(b.text for b in _specs().values() if b.text) + ")."
             )
         )
         index = ["encoding", "values", "bits", "addends"]

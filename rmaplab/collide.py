@@ -5,7 +5,7 @@ addends (any family: ``digits``, ``table``, ``moments``, ``raw-id``,
 ``hash64``, ``bit-counters``) and a *population* of mappings on one folio of
 a given order, the probability that the check answers "exclusive" for a
 mapping mm while at least two mms map the folio. The command line's names
-(``posted``, ``two-values``, ``moments``, ...; :data:`ENCODINGS`) are
+(``posted``, ``digits-k2``, ``moments``, ...; :data:`ENCODINGS`) are
 shorthands that :func:`resolve_encoding` turns into an ``Encoding`` once, at
 the entry point. Four methods, agreeing where they overlap (tests check it):
 
@@ -31,44 +31,40 @@ Which applies to which family is :data:`FAMILY_PATHS`.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import os
 from collections.abc import Iterable
 from concurrent.futures import Executor
 from fractions import Fraction
 from functools import lru_cache
-from itertools import combinations
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from ._kernels.codes import ENC_CODES, ENC_TABLE, POP_CODES
+from ._kernels.codes import POP_CODES, RULE_DIGITS, RULE_POWERS
 from ._kernels.montecarlo import (
-    MAX_TABLE_BITS,
     MonteCarloInputs,
     false_exclusive_trials,
     false_exclusive_trials_python,
 )
-from .config import (
-    DEFAULT_CONFIG,
-    ConfigError,
-    RmapConfig,
-    _check_int,
-    bits_per_value,
-    nr_values_for,
-    require_config,
-)
-from .encoding import Encoding, bit_counters, default_encoding, digits, from_config, hash64, raw_id
+from .config import DEFAULT_CONFIG, ConfigError, RmapConfig, _check_int, require_config
+from .encodings import Encoding
+from .encodings.base import compositions as _compositions
+from .encodings.names import ENCODING_FAMILIES, ENCODINGS, FAMILY_PATHS, resolve_encoding
+from .executors import DASK_CONNECT_SECONDS, dask_executor, default_executor
 
 __all__ = [
+    "DASK_CONNECT_SECONDS",
     "ENCODINGS",
+    "ENCODING_FAMILIES",
     "FAMILY_PATHS",
     "POPULATIONS",
     "TASK_TRIALS",
     "analytic_probability",
     "collide",
+    "dask_executor",
+    "default_executor",
     "exact_probability",
     "mc_inputs",
     "monte_carlo",
@@ -90,61 +86,9 @@ SEED_RANGE = (0, (1 << 64) - 1)
 #: Default wall-clock budget of one Monte Carlo estimate; past it the run
 #: stops with the trials done and says so ("undecided": fewer than asked).
 MC_BUDGET_SECONDS = 600.0
-#: How long to wait for a dask scheduler before giving up.
-DASK_CONNECT_SECONDS = 3
 #: Enumeration budget of the verifier when ``collide`` looks for a proof.
 PROOF_NODE_LIMIT = 200_000
 
-ENCODINGS = {
-    "posted": "base-(P_g+1) sub-IDs with the configuration's K values (the series)",
-    "raw-id": "add the raw id to one value",
-    "hash64": "random 64-bit sub-IDs (splitmix64 of the id), one value",
-    "two-values": "only 2 values, the id bits spread over them, the group's base",
-    "posted-32bit": "the posted group's K, B and base in 32-bit words",
-    "bit-counters": "one counter per id bit (exact)",
-    "digits": "digits family: the posted group of these widths, or the series' rule",
-    "table": "table family: PDEP bit deposit of the digits' slices as a lookup table",
-    "moments": "moments family: sum of ids and sum of squared ids, two values",
-}
-#: The :mod:`rmaplab.encoding` family each command-line name resolves to.
-ENCODING_FAMILIES = {
-    "posted": "digits",
-    "raw-id": "raw-id",
-    "hash64": "hash64",
-    "two-values": "digits",
-    "posted-32bit": "digits",
-    "bit-counters": "bit-counters",
-    "digits": "digits",
-    "table": "table",
-    "moments": "moments",
-}
-#: Per family, the exact or analytic paths :func:`collide` takes (``auto``),
-#: in order; Monte Carlo is the fallback of every family.
-FAMILY_PATHS = {
-    "digits": (
-        "proof where the verifier proves the order safe (carry-free digits or a "
-        "complete lattice search); exact enumeration on small widths"
-    ),
-    "bit-counters": "proof (per-bit counters are exact); exact enumeration on small widths",
-    "table": (
-        "proof where the verifier proves the order safe (no wrap and convex slice "
-        "points, breadth-first or lattice search); exact enumeration on small widths"
-    ),
-    "moments": (
-        "proof where the verifier proves the order safe: sum of ids and sum of "
-        "squares are exact when they do not wrap, and equal sums with zero variance "
-        "mean one id; exact enumeration on small widths"
-    ),
-    "raw-id": (
-        "proof only for folios of at most 2 pages (ids X-1 and X+1 fool X without "
-        "wrapping); exact enumeration on small widths"
-    ),
-    "hash64": (
-        "analytic for the uniform population (random sub-IDs); proof where the "
-        "verifier proves the order safe (2-page folios in 64-bit words, exhaustive "
-        "search in small words); exact enumeration on small widths"
-    ),
-}
 POPULATIONS = {
     "uniform": (
         "victim uniform over ids, others i.i.d. uniform over other ids, counts a uniform split"
@@ -153,61 +97,6 @@ POPULATIONS = {
     "fork-tree": "parent and m-1 children, each keeps a uniform 0..P pages after partial unmaps",
     "adversarial": "the verifier's counterexample and its neighbours (counts +-1)",
 }
-
-
-def resolve_encoding(
-    name: str,
-    order: int,
-    config: RmapConfig = DEFAULT_CONFIG,
-    word_bits: int | None = None,
-    id_bits: int | None = None,
-) -> Encoding:
-    """The :class:`~rmaplab.encoding.Encoding` a command-line name means for
-    ``config``'s ids at ``order`` (its ``name`` is ``name``); ``word_bits`` and
-    ``id_bits`` override the configuration's widths (digits are re-sliced).
-
-    * ``posted``: :func:`~rmaplab.encoding.from_config` (the group's K, B and
-      base ``P_g + 1``); with ``id_bits``, ``K = ceil(id_bits / B)`` re-sliced;
-    * ``two-values``: digits, 2 slices, the group's base;
-    * ``posted-32bit``: the group's K slices and base in 32-bit words;
-    * ``raw-id``, ``hash64`` (64-bit words unless ``word_bits``), ``bit-counters``;
-    * ``digits``, ``table``, ``moments``:
-      :func:`~rmaplab.encoding.default_encoding` for folios up to the
-      configuration's largest order (at most ``word_bits - 1``).
-    """
-    cfg = require_config(config)
-    if name not in ENCODINGS:
-        raise ConfigError(f"encoding={name!r} is unknown: allowed {', '.join(ENCODINGS)}")
-    g = cfg.group_for(order)
-    ib = cfg.id_bits if id_bits is None else _check_int("id_bits", id_bits, 1, 32)
-    wb = cfg.word_bits if word_bits is None else _check_int("word_bits", word_bits, 2, 64)
-    enc: Encoding
-    if name == "posted":
-        if id_bits is None and word_bits is None:
-            enc = from_config(cfg, order)
-        else:
-            k = g.nr_values if id_bits is None else nr_values_for(ib, g.bits)
-            enc = digits(ib, wb, bits=bits_per_value(ib, k), base=g.base)
-    elif name == "two-values":
-        enc = digits(ib, wb, bits=bits_per_value(ib, 2), base=g.base)
-    elif name == "posted-32bit":
-        wb = 32 if word_bits is None else wb
-        enc = digits(ib, wb, bits=bits_per_value(ib, g.nr_values), base=g.base)
-    elif name == "raw-id":
-        enc = raw_id(ib, wb)
-    elif name == "hash64":
-        enc = hash64(ib, 64 if word_bits is None else wb)
-    elif name == "bit-counters":
-        enc = bit_counters(ib, wb)
-    else:
-        if order > wb - 1:
-            raise ConfigError(
-                f"order={order} is out of range for encoding={name!r} in {wb}-bit words: "
-                f"allowed [0, {wb - 1}] (a digit must hold counts up to 2**order)"
-            )
-        max_order = max(order, min(cfg.max_order, wb - 1))
-        enc = default_encoding(name, ib, wb, max_order, order)
-    return dataclasses.replace(enc, name=name)
 
 
 def wilson(hits: int, trials: int, z: float = 1.959963984540054) -> tuple[float, float]:
@@ -221,17 +110,6 @@ def wilson(hits: int, trials: int, z: float = 1.959963984540054) -> tuple[float,
     centre = (p + z * z / (2 * trials)) / den
     half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / den
     return max(0.0, centre - half), min(1.0, centre + half)
-
-
-def _compositions(n: int, m: int):
-    """All ways to split n mappings into m positive parts (ordered)."""
-    for cuts in combinations(range(1, n), m - 1):
-        prev, parts = 0, []
-        for c in cuts:
-            parts.append(c - prev)
-            prev = c
-        parts.append(n - prev)
-        yield parts
 
 
 def _check_params(enc: Encoding, order: int, population: str, mms: int, mappings: int):
@@ -368,62 +246,34 @@ def _adversarial(enc: Encoding, order: int, config: RmapConfig = DEFAULT_CONFIG)
 def analytic_probability(
     enc: Encoding, order: int, population: str, mms: int, mappings: int
 ) -> float | None:
-    """The closed form for random sub-IDs (``hash64``; see module docstring), else None."""
-    is_hash = enc.family == "hash64"
-    if not is_hash or population != "uniform" or mappings > (1 << order):
-        return 0.0 if (is_hash and mappings > (1 << order)) else None
-    W, K = enc.word_bits, enc.nr_values
-    if math.comb(mappings - 1, mms - 1) > 200_000:
-        return None
-    acc = 0.0
-    n = 0
-    for parts in _compositions(mappings, mms):
-        v = min((c & -c).bit_length() - 1 for c in parts[1:])
-        acc += 2.0 ** (-K * max(W - v, 0))
-        n += 1
-    return acc / n
+    """The family's closed form (``hash64``: random sub-IDs; see module
+    docstring), else None."""
+    return enc.fam.analytic(enc, order, population, mms, mappings)
 
 
 def mc_inputs(
     enc: Encoding, order: int, population: str, mms: int, mappings: int
 ) -> MonteCarloInputs:
     """The Monte Carlo kernel's named inputs for ``enc`` at ``order`` and
-    ``population``: the family's kernel mode, and for tabulated families
-    (``table``; ``moments`` on slices of at most 16 bits) the addend table
+    ``population``: the family's kernel plan (:meth:`Encoding.plan`: a rule
+    of :mod:`rmaplab._kernels.codes`; tabulated families give the addend table
     ``uint64[K, 2**slice_bits]`` built from the encoding's Python addends."""
-    mode = ENC_CODES[enc.family]
-    if enc.family == "moments" and enc.slice_bits <= MAX_TABLE_BITS:
-        mode = ENC_TABLE
-    tables = powers = None
-    pack = 0
-    if mode == ENC_TABLE:
-        tables = np.zeros((enc.nr_values, 1 << enc.slice_bits), dtype=np.uint64)
-        for k in range(enc.nr_values):
-            t = enc.table_of(k)
-            tables[k, : len(t)] = np.array(t, dtype=np.uint64)
-    elif enc.family == "moments":
-        powers = np.array(enc.param("powers", (1, 2)), dtype=np.int64)
-        pack = enc.param("base") or 0
-        if pack and len(powers) > 4:
-            raise ConfigError(
-                f"powers={tuple(powers.tolist())}: allowed at most 4 powers packed in a word "
-                f"of a slice wider than {MAX_TABLE_BITS} bits (the Monte Carlo kernel)"
-            )
+    plan = enc.plan()
     return MonteCarloInputs(
-        encoding=mode,
+        encoding=plan.rule,
         nr_values=enc.nr_values,
-        bits=enc.slice_bits,
-        base_pages=enc.param("base", 2) - 1 if enc.family in ("digits", "bit-counters") else 0,
+        bits=plan.slice_bits,
+        base_pages=plan.base - 1 if plan.rule == RULE_DIGITS else 0,
         word_bits=enc.word_bits,
         max_id=enc.max_id,
         population=POP_CODES[population],
         mms=mms,
         mappings=mappings,
         nr_pages=1 << order,
-        word_slice=np.array(enc.word_slice, dtype=np.int64),
-        tables=tables,
-        powers=powers,
-        pack_base=pack,
+        word_slice=np.array(plan.word_slice, dtype=np.int64),
+        tables=plan.tables,
+        powers=None if plan.rule != RULE_POWERS else np.array(plan.powers, dtype=np.int64),
+        pack_base=plan.pack_base,
     )
 
 
@@ -675,7 +525,7 @@ def collide(
             mappings,
             trials,
             seed,
-            cast("Executor | None", executor),
+            executor,
             progress,
             budget_seconds,
         )
@@ -707,7 +557,7 @@ def collide(
 @lru_cache(maxsize=256)
 def _verdict(enc: Encoding, order: int):
     """The verifier's verdict (cached: sweeps and widgets ask again and again)."""
-    from .verify_encoding import verify_encoding
+    from .certify import verify_encoding
 
     return verify_encoding(enc, order, node_limit=PROOF_NODE_LIMIT)
 
@@ -749,33 +599,3 @@ def sweep(
         if own is not None:
             own.shutdown()
     return pd.DataFrame(rows)
-
-
-def default_executor():
-    """A thread per core (the Monte Carlo kernel releases the GIL, so threads
-    run in parallel without process start-up or pickling), or the dask
-    cluster named by ``DASK_SCHEDULER_ADDRESS``."""
-    addr = os.environ.get("DASK_SCHEDULER_ADDRESS")
-    if addr:
-        return dask_executor(addr)
-    from concurrent.futures import ThreadPoolExecutor
-
-    return ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
-
-
-def dask_executor(address: str):
-    try:
-        from distributed import Client
-    except ImportError:
-        raise ConfigError(
-            "--scheduler needs dask.distributed: pip install 'rmaplab[dist]'"
-        ) from None
-    try:
-        # a wrong address would otherwise retry for 30 s and end in a traceback
-        return Client(address, timeout=DASK_CONNECT_SECONDS).get_executor()
-    except (OSError, TimeoutError) as e:
-        raise ConfigError(
-            f"--scheduler={address!r}: no dask scheduler answered within "
-            f"{DASK_CONNECT_SECONDS} s ({type(e).__name__}): allowed a running "
-            "scheduler's address, e.g. tcp://host:8786"
-        ) from None

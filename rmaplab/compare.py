@@ -47,20 +47,22 @@ from ._kernels.codes import (
     STATUS_OK,
 )
 from .config import DEFAULT_CONFIG, ConfigError, RmapConfig, require_config
-from .encoding import Encoding
+from .encodings import Encoding
 from .folio import RmapError
-from .schemes import SCHEMES, check_encoding, make_scheme, moments_encoding
+from .schemes import SCHEMES, make_scheme, moments_encoding
 from .workloads import make_workload
 
 __all__ = [
     "caption",
     "compare",
     "compare_all",
+    "counterexample_workload",
     "ops_to_arrays",
     "replay_costs",
     "replay_costs_python",
     "replay_schemes",
     "replay_schemes_python",
+    "rmap_encoding",
     "sweep_procs",
     "trace",
 ]
@@ -95,6 +97,50 @@ COST_COLUMNS = [
 COLUMNS = COLUMNS + COST_COLUMNS
 
 
+def rmap_encoding(config: RmapConfig, order: int, encoding: Encoding | None) -> Encoding:
+    """The rmap-id scheme's encoding, resolved once at an entry point: the
+    configuration's posted group at ``order`` (:meth:`RmapConfig.encoding`)
+    unless ``encoding`` is given, which must encode the configuration's ids
+    (the workloads draw ids from it)."""
+    if encoding is None:
+        return config.encoding(order)
+    if not isinstance(encoding, Encoding):
+        raise ConfigError(f"encoding={encoding!r}: allowed an rmaplab.encodings.Encoding")
+    if encoding.id_bits != config.id_bits:
+        raise ConfigError(
+            f"encoding id_bits={encoding.id_bits} differs from the configuration's "
+            f"{config.id_bits}-bit ids ({config.name}): allowed id_bits={config.id_bits}"
+        )
+    return encoding
+
+
+def _counterexample(order: int, config: RmapConfig) -> dict:
+    from .verify import verify
+
+    v = verify(require_config(config), order)
+    if v.counterexample is None:
+        raise ConfigError(
+            f"order={order}: the verifier proves the check safe for {v.config} "
+            f"({v.method}), so there is no counterexample workload; `rmaplab verify "
+            f"--config {v.config} --all` lists the unsafe orders"
+        )
+    return v.counterexample
+
+
+def counterexample_workload(order: int, config: RmapConfig = DEFAULT_CONFIG) -> list[tuple]:
+    """The ``counterexample`` workload: the verifier's counterexample for
+    ``config`` at ``order`` (:func:`rmaplab.verify.verify`), replayed."""
+    return make_workload(
+        "counterexample", order, config=config, counterexample=_counterexample(order, config)
+    )
+
+
+def _check_names(names, allowed) -> None:
+    bad = [n for n in names if n not in allowed]
+    if bad:
+        raise ConfigError(f"scheme={bad[0]!r} is unknown: allowed {', '.join(SCHEMES)}")
+
+
 def _mask(start: int, count: int) -> int:
     return ((1 << count) - 1) << start
 
@@ -122,12 +168,10 @@ def _replay_objects(
 ):
     """:func:`replay_schemes_python` that also returns every folio's scheme
     objects and calls ``on_step(i, op, folios)`` after each operation."""
-    cfg = config
-    enc = check_encoding(cfg, encoding)
+    cfg = require_config(config)
+    enc = rmap_encoding(cfg, order, encoding)
     names = [n for n in (schemes or list(SCHEMES)) if n != "truth"]
-    for n in names:
-        if n not in SCHEMES:
-            make_scheme(n, order, cfg)  # raises the clear error
+    _check_names(names, SCHEMES)
     P = 1 << order
     folios: dict[int, dict] = {}
     stats = {n: {"checks": 0, "false_exclusive": 0, "false_shared": 0} for n in names}
@@ -209,11 +253,10 @@ def replay_costs_python(
     through the scheme objects on Python ints: the twin of
     :func:`replay_costs`. One replay per scheme: its answers change which
     pages stay mapped, so each scheme has its own history."""
-    cfg = config
-    enc = check_encoding(cfg, encoding)
+    cfg = require_config(config)
+    enc = rmap_encoding(cfg, order, encoding)
     names = [n for n in (schemes or list(SCHEMES)) if n != "truth"]
-    for n in names:
-        make_scheme(n, order, cfg, enc)  # raises the clear error
+    _check_names(names, SCHEMES)
     return {n: _driven_python(ops, order, n, cfg, enc, pmd_order) for n in names}
 
 
@@ -332,10 +375,9 @@ def _kernel_inputs(ops, order: int, cfg: RmapConfig, enc: Encoding | None):
     import numpy as np
 
     from ._kernels import schemes as ks
-    from .encoding import from_config
     from .replay import addend_table
 
-    enc = check_encoding(cfg, enc) or from_config(cfg, order)
+    enc = rmap_encoding(cfg, order, enc)
     kind, folio, mm, a, b, ids = ops_to_arrays(ops)
     if ids.size and (int(ids.min()) < 1 or int(ids.max()) > enc.max_id):
         bad = int(ids.min()) if int(ids.min()) < 1 else int(ids.max())
@@ -370,9 +412,7 @@ def _run_kernel(ops, inp, driver: int, pmd_order: int):
 
 def _kernel_names(schemes, order: int, cfg: RmapConfig) -> list[str]:
     names = [n for n in (schemes or list(SCHEMES)) if n != "truth"]
-    for n in names:
-        if n not in SCHEME_ROWS and n != "rmap-moments":
-            make_scheme(n, order, cfg)  # raises the clear error
+    _check_names(names, SCHEMES)
     return names
 
 
@@ -454,18 +494,19 @@ def compare(
 
     ``fast`` replays with the numba kernel (all schemes at once); otherwise
     with the Python scheme objects. Both give the same counters. ``encoding``
-    (resolved, e.g. :func:`rmaplab.encoding.default_encoding`) replaces the
-    rmap-id scheme's posted sub-IDs; its ``id_bits`` must be ``config``'s.
+    (resolved, e.g. :func:`rmaplab.encodings.default_encoding`) replaces the
+    rmap-id scheme's posted sub-IDs (:func:`rmap_encoding`); its ``id_bits``
+    must be ``config``'s.
     ``shape``: the workload's shape parameters (``depth``, ``fanout``,
     ``lifetime``, ``writes``, ``pte``; see :func:`rmaplab.workloads.make_workload`).
     The run's parameters are kept in ``df.attrs["run"]`` (:func:`caption`)."""
     cfg = require_config(config)
-    enc = check_encoding(cfg, encoding)
+    enc = rmap_encoding(cfg, order, encoding)
     shape = dict(shape or {})
-    ops = make_workload(workload, order, procs, seed, folios, cfg, **shape)
     names = [n for n in (schemes or list(SCHEMES)) if n != "truth"]
-    for n in names:
-        make_scheme(n, order, cfg, enc)  # raises the clear error for an unknown name
+    _check_names(names, SCHEMES)
+    ce = _counterexample(order, cfg) if workload == "counterexample" else None
+    ops = make_workload(workload, order, procs, seed, folios, cfg, counterexample=ce, **shape)
     if fast:
         stats = replay_schemes(ops, order, names, cfg, enc)
         costs = replay_costs(ops, order, names, cfg, enc)

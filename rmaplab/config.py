@@ -28,6 +28,8 @@ from .validate import check_int as _check_int
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .encodings import Encoding
+
 __all__ = [
     "BUILTIN",
     "DEFAULT_CONFIG",
@@ -175,6 +177,15 @@ class RmapConfig:
             f"order={order} is not covered by configuration {self.name!r}: "
             f"allowed orders {self._orders_text()}"
         )
+
+    def encoding(self, order: int) -> Encoding:
+        """The posted scheme at ``order`` as an encoding: the group's K slices
+        of B bits, ``calc_rmap_subid`` in base ``P_g + 1`` (the one way from a
+        configuration to an :class:`~rmaplab.encodings.Encoding`)."""
+        from .encodings.digits import digits
+
+        g = self.group_for(order)
+        return digits(self.id_bits, self.word_bits, bits=g.bits, base=g.base)
 
     def _orders_text(self) -> str:
         return ", ".join(f"{g.min_order}..{g.max_order}" for g in self.groups)

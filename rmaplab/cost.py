@@ -48,7 +48,7 @@ from .config import (
     single_group_config,
     value_splits,
 )
-from .encoding import Encoding
+from .encodings import Encoding
 
 __all__ = [
     "LEGACY_ATOMICS",
@@ -112,9 +112,7 @@ def alu_per_update(enc: Encoding) -> dict:
     times addend, one per value) and ``table_lookups`` (addends looked up at
     update time: every ``table``, and digits with K > 3 as the series'
     ``rmap_subids_4/5/6``)."""
-    k = enc.nr_values
-    lookups = k if enc.family == "table" or (enc.family == "digits" and k > 3) else 0
-    return {"multiplies": k, "table_lookups": lookups}
+    return {"multiplies": enc.nr_values, "table_lookups": enc.fam.table_lookups(enc)}
 
 
 def cost_row_encoding(enc: Encoding, order: int | None = None) -> dict:

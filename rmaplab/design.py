@@ -36,59 +36,27 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .config import ConfigError, _check_int
+from .config import _check_int
 from .cost import cost_row_encoding
-from .encoding import Encoding, digits, moments, packed_base, pdep
+from .encodings import Encoding, LiveMapping, families, get_family
 
 if TYPE_CHECKING:
-    from .verify_encoding import EncVerdict
+    from .certify import EncVerdict
 
 __all__ = ["FAMILY_ORDER", "candidates", "design", "design_rows"]
 
-FAMILY_ORDER = ("digits", "table", "moments", "raw-id", "hash64", "bit-counters")
-
-
-def _ks(id_bits: int):
-    seen = set()
-    for k in range(1, id_bits + 1):
-        b = -(-id_bits // k)
-        if b in seen:
-            continue
-        seen.add(b)
-        yield -(-id_bits // b), b
+#: The families searched, in the table's order (the registry's: live).
+FAMILY_ORDER = LiveMapping(lambda: {f.name: f for f in families()})
 
 
 def candidates(family: str, id_bits: int, word_bits: int, order: int) -> Iterator[Encoding]:
-    """Encodings of ``family`` to try at ``order``, fewest values first."""
-    from .encoding import bit_counters, hash64, raw_id
-
-    P = 1 << order
-    if family == "digits":
-        for _k, b in _ks(id_bits):
-            for base in (P + 1, P):
-                if base >= 2:
-                    yield digits(id_bits, word_bits, bits=b, base=base)
-    elif family == "table":
-        for _k, b in _ks(id_bits):
-            if b <= 16:
-                yield pdep(id_bits, word_bits, b, max(order, 1))
-    elif family == "moments":
-        for k, b in _ks(id_bits):
-            if k == 2:
-                yield moments(id_bits, word_bits)
-            yield moments(id_bits, word_bits, b, base=packed_base(max(P, 2), b))
-    elif family == "raw-id":
-        yield raw_id(id_bits, word_bits)
-    elif family == "hash64":
-        yield hash64(id_bits, word_bits)
-    elif family == "bit-counters":
-        yield bit_counters(id_bits, word_bits)
-    else:
-        raise ConfigError(f"family={family!r} is unknown: allowed {', '.join(FAMILY_ORDER)}")
+    """Encodings of ``family`` to try at ``order``, fewest values first (the
+    family's :meth:`~rmaplab.encodings.Family.candidates`)."""
+    yield from get_family(family).candidates(id_bits, word_bits, order)
 
 
 def _row(enc: Encoding | None, v: EncVerdict | None, order: int, family: str, tried: list) -> dict:
-    from .proof_encoding import proof_text_encoding
+    from .certify import proof_text_encoding
 
     row = {
         "order": order,
@@ -119,7 +87,7 @@ def _row(enc: Encoding | None, v: EncVerdict | None, order: int, family: str, tr
 
 def design_rows(id_bits: int, word_bits: int, order: int, node_limit: int = 20_000) -> list[dict]:
     """One row per family (fewest values proven safe) plus the best row."""
-    from .verify_encoding import verify_encoding
+    from .certify import verify_encoding
 
     rows = []
     for fam in FAMILY_ORDER:

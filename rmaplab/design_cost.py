@@ -33,6 +33,7 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 from .config import ConfigError
+from .encodings.names import PER_MM_BENCH, REFERENCE_BENCH
 
 __all__ = ["COLUMNS", "bench_case_for", "design_cost", "design_cost_text"]
 
@@ -50,7 +51,7 @@ COLUMNS = [
     "ratio_vs_posted",
 ]
 #: The C case of the reference: the posted order-9 path (digits K = 3, per-mm).
-POSTED = ("digits", 3)
+POSTED = REFERENCE_BENCH
 
 
 def bench_case_for(row: dict | pd.Series, addends: str) -> tuple[str, int] | None:
@@ -63,17 +64,10 @@ def bench_case_for(row: dict | pd.Series, addends: str) -> tuple[str, int] | Non
     if not 1 <= k <= MAX_VALUES:
         return None
     if addends == "per-mm":
-        return ("digits", k)
-    fam, detail = row["encoding"], str(row.get("detail", ""))
-    if fam == "moments":
-        if "packed" in detail:
-            return ("table-quadratic", k)
-        return ("moments", k) if k == 2 else None
-    if fam == "digits" and k >= 2:  # K = 1 would look up a 2**24-entry table
-        return ("digits", k)
-    if fam == "table" and k >= 2:
-        return ("table", k)
-    return None
+        return (PER_MM_BENCH, k)
+    from .encodings import get_family
+
+    return get_family(str(row["encoding"])).bench_case_for(k, str(row.get("detail", "")), addends)
 
 
 def design_cost(

@@ -30,9 +30,9 @@ from .config import (
     _check_int,
     require_config,
 )
-from .encoding import Encoding, from_config
+from .encodings import Encoding
 
-__all__ = ["MAX_MAPCOUNT", "CheckResult", "Folio", "RmapError"]
+__all__ = ["MAX_MAPCOUNT", "CheckResult", "Folio", "RmapError", "replay"]
 
 #: The kernel's total mapcount is an ``atomic_t``; the model refuses to go past it.
 MAX_MAPCOUNT = (1 << 31) - 1
@@ -87,7 +87,7 @@ class Folio:
             self.config = require_config(model)
             self.group = self.config.group_for(order)
             self.order = int(order)
-            self.encoding = from_config(self.config, self.order)
+            self.encoding = self.config.encoding(self.order)
         self.nr_pages = 1 << self.order
         self.mask = self.encoding.mask
         self.mapcount = 0
@@ -259,3 +259,14 @@ class Folio:
             f"Folio({model}encoding={self.encoding.describe()!r}, order={self.order}, "
             f"mapcount={self.mapcount}, rmap_vals=[{vals}], truth={self.truth()})"
         )
+
+
+def replay(enc: Encoding, order: int, counterexample: dict) -> CheckResult:
+    """Map every ``[id, count]`` of ``counterexample["mappings"]`` (the
+    victim's own entry included) into a :class:`Folio` of ``order`` under
+    ``enc``, then check the victim: any counterexample replays to a wrong
+    "exclusive" with no other input."""
+    f = Folio(enc, order)
+    for mm, c in counterexample["mappings"]:
+        f.map(mm, c)
+    return f.check(counterexample["victim"])

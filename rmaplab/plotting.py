@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
-from .config import DEFAULT_CONFIG, RmapConfig
+from .config import RmapConfig
 from .lattice import iroot
 
 
@@ -98,36 +98,14 @@ def frontier_frame(word_bits: int = 64, max_bits: int = 24) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def frontier_chart(
-    configs: Sequence[RmapConfig] = (DEFAULT_CONFIG,), word_bits: int = 64, max_bits: int = 24
-) -> alt.Chart:
-    """Where every (order, bits per value) of the configurations sits relative
-    to the frontier, coloured by the verifier's verdict."""
-    from .verify import verify
-
+def frontier_chart(points: pd.DataFrame, word_bits: int = 64, max_bits: int = 24) -> alt.Chart:
+    """Where every (order, bits per value) of ``points`` sits relative to the
+    frontier, coloured by the verifier's verdict. ``points`` is
+    :func:`rmaplab.views.frontier_points` (the view computes the verdicts,
+    the chart draws them)."""
     fr = frontier_frame(word_bits, max_bits).drop(columns="pages")  # may exceed 2**64: not JSON
-    pts = []
-    names = []
-    for c in configs:
-        cfg: RmapConfig = c
-        if cfg.word_bits != word_bits:
-            continue
-        names.append(
-            f"{cfg.name} ({cfg.id_bits}-bit ids, orders {cfg.orders[0]}..{cfg.orders[-1]})"
-        )
-        for o in cfg.orders:
-            v = verify(cfg, o)
-            pts.append(
-                {
-                    "config": cfg.name,
-                    "order": o,
-                    "bits": v.bits,
-                    "log2_pages": o,
-                    "verdict": v.verdict,
-                    "min_mappings": v.min_mappings,
-                }
-            )
-    pts = pd.DataFrame(pts)
+    names = list(dict.fromkeys(points["label"])) if len(points) else []
+    pts = points.drop(columns="label") if len(points) else points
     lines = (
         alt.Chart(fr)
         .mark_line(point=True)
@@ -532,7 +510,7 @@ def design_chart(df: pd.DataFrame) -> alt.FacetChart:
         f"{i}-bit ids, {w}-bit words" for i, w in zip(d["id_bits"], d["word_bits"], strict=True)
     ]
     widths = list(dict.fromkeys(d["widths"]))
-    from .views import orders_label
+    from .labels import orders_label
 
     chart = (
         alt.Chart(d)
@@ -572,7 +550,7 @@ def tiny_frontier_chart(df: pd.DataFrame) -> alt.FacetChart:
     """Largest safe folio (pages) for one rmap value on tiny analogues, from
     :func:`rmaplab.frontier_tables.frontier_table`: linear weights against
     arbitrary tables w[s]."""
-    from .views import orders_label
+    from .labels import orders_label
 
     cols = [c for c in TINY_FRONTIER_SERIES if c in df.columns]
     d = df.melt(

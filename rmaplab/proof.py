@@ -9,13 +9,19 @@ long as nothing wraps"). Every number here comes from the folio model
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from .config import RmapConfig, require_config
-from .export import MAIL_WIDTH, check_width, wrap
+from .encodings.table import quadratic_table
+from .export import MAIL_WIDTH, check_width, text_table, wrap
 from .folio import Folio
 from .subid import id_slices, subid_digits
 from .verify import split_counterexample
+
+if TYPE_CHECKING:
+    from .encodings import Encoding
 
 __all__ = [
     "LINEAR_SCOPE",
@@ -24,35 +30,11 @@ __all__ = [
     "proof_text",
     "quadratic_table",
     "replay_steps",
+    "replay_steps_text",
 ]
 
 #: The family the pigeonhole frontier covers; every printed frontier claim uses it.
 LINEAR_SCOPE = "sub-IDs linear in the slice's bits (subid = sum_j bit_j * w_j mod 2^W)"
-
-
-def quadratic_table(bits: int, word_bits: int) -> tuple[int, int]:
-    """``(pages, k)``: the table ``w[s] = s + s**2 * 2**k`` (mod ``2**W``),
-    indexed by the whole ``bits``-bit slice value, is proven safe for every
-    folio of at most ``pages`` pages; ``k`` maximises ``pages``.
-
-    Certificate (exact): the checking mm X maps at least one page, so the
-    other mappings number ``sum c <= P - 1``. The check passes in this value
-    iff ``A + B * 2**k == 0 (mod 2**W)`` with ``A = sum c (s - x)`` and
-    ``B = sum c (s**2 - x**2)``. If ``(P - 1) * (2**bits - 1) < 2**k`` then
-    ``|A| < 2**k`` and ``A == 0 (mod 2**k)`` give ``A = 0``; if ``(P - 1) *
-    (2**bits - 1)**2 < 2**(W - k)`` the same gives ``B = 0``. Then
-    ``sum c (s - x)**2 = B - 2 x A = 0``: every other mapping has X's slice
-    (the points ``(s, s**2)`` are in convex position). The pigeonhole bound
-    of :func:`rmaplab.verify.frontier_pages` does not apply: it covers only
-    sub-IDs linear in the slice's bits.
-    """
-    smax = (1 << bits) - 1
-    best = (1, 0)
-    for k in range(1, word_bits):
-        pages = 1 + min(((1 << k) - 1) // smax, ((1 << (word_bits - k)) - 1) // (smax * smax))
-        if pages > best[0]:
-            best = (pages, k)
-    return best
 
 
 def difference_vectors(config: RmapConfig, order: int, counterexample: dict) -> dict:
@@ -107,24 +89,32 @@ def _digits_text(v: int, base_pages: int, n: int) -> str:
     return ".".join(str(x) for x in reversed(d))
 
 
-def replay_steps(config: RmapConfig, order: int, counterexample: dict) -> pd.DataFrame:
-    """Map each listed ``[id, count]`` in order (the victim's own first), then check.
+def replay_steps(enc: Encoding, order: int, counterexample: dict) -> pd.DataFrame:
+    """Map each listed ``[id, count]`` in order (the victim's own first) into
+    a :class:`~rmaplab.folio.Folio` of ``order`` under ``enc``, then check.
 
-    One row per step and value: mapcount, the value in hex and in base
-    ``P_g + 1`` (most significant digit first, digits joined by '.'), and
-    ``mapcount * subid(victim)`` the check compares it with.
+    One row per step and word: ``step``, ``action``, ``mm_id``, ``count``,
+    ``mapcount``, ``value`` (the word's index k), ``word_value`` and ``hex``,
+    ``base_digits`` (families with a digit base: the word in base ``P_g + 1``,
+    most significant digit first, joined by '.'; else '-'), ``expected`` and
+    ``expected_hex`` (``mapcount * addend_k(victim)``, what the check compares
+    with), ``equal``, ``check`` (what the victim's check answers after this
+    step: ``exclusive``, ``shared``, or '-' before the victim maps) and
+    ``truly_shared``. ``attrs["check"]`` is the final check, so a reader sees
+    the words drift apart and meet again at the last step.
     """
-    cfg = require_config(config)
-    g = cfg.group_for(order)
-    f = Folio(cfg, order)
+    f = Folio(enc, order)
     victim = counterexample["victim"]
     split_counterexample(counterexample)  # the victim's own entry is listed, once
     plan = [tuple(m) for m in counterexample["mappings"]]
+    base = enc.param("base") if enc.fam.reports_base else None
     rows = []
-    ndig = g.bits + 1
     for step, (mm, count) in enumerate(plan, 1):
         f.map(mm, count)
         exp = f.expected(victim)
+        truth = f.truth()
+        chk = f.check(victim) if truth.get(victim) else None
+        answer = "-" if chk is None else ("shared" if chk.shared else "exclusive")
         for k, v in enumerate(f.rmap_vals):
             rows.append(
                 {
@@ -132,16 +122,50 @@ def replay_steps(config: RmapConfig, order: int, counterexample: dict) -> pd.Dat
                     "action": f"map {count} for mm {mm}",
                     "mapcount": f.mapcount,
                     "value": k,
-                    "hex": f"{v:#018x}" if cfg.word_bits == 64 else f"{v:#x}",
-                    "base_digits": _digits_text(v, g.base_pages, ndig),
+                    "hex": f"{v:#018x}" if enc.word_bits == 64 else f"{v:#x}",
+                    "base_digits": "-"
+                    if base is None
+                    else _digits_text(v, base - 1, enc.slice_bits + 1),
                     "expected_hex": f"{exp[k]:#x}",
                     "equal": v == exp[k],
+                    "mm_id": mm,
+                    "count": count,
+                    "word_value": v,
+                    "expected": exp[k],
+                    "check": answer,
+                    "truly_shared": any(o != victim for o in truth),
                 }
             )
     chk = f.check(victim)
     df = pd.DataFrame(rows)
     df.attrs["check"] = chk
     return df
+
+
+def replay_steps_text(st: pd.DataFrame, enc: Encoding, order: int, victim: int) -> str:
+    """:func:`replay_steps` as a 72-column table, one line per step and word."""
+    digits = -(-enc.word_bits // 4)
+    tab = st.assign(
+        word_value=[f"{v:0{digits}x}" for v in st["word_value"]],
+        expected=[f"{v:0{digits}x}" for v in st["expected"]],
+        equal=["yes" if e else "no" for e in st["equal"]],
+    )
+    last = st[st["step"] == st["step"].max()].iloc[0]
+    verdict = (
+        f"After the last step the check answers '{last['check']}' for mm {victim} "
+        f"while {'other mms map the folio' if last['truly_shared'] else 'only it maps'}"
+        f" ({int(last['mapcount'])} mappings, {1 << order} pages)."
+    )
+    head = wrap(
+        f"{enc.describe()}; order {order}. Each step maps count pages of mm; "
+        f"value = word k, n*add(X) = what mm {victim} alone would give (hex)."
+    )
+    body = text_table(
+        tab,
+        ["step", "mm_id", "count", "mapcount", "value", "word_value", "expected", "equal"],
+        ["step", "mm", "count", "n", "k", "value", "n*add(X)", "eq"],
+    )
+    return check_width(head + "\n\n" + body + "\n\n" + wrap(verdict), MAIL_WIDTH)
 
 
 def proof_text(config: RmapConfig, order: int, width: int = MAIL_WIDTH) -> str:

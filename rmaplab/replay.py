@@ -31,7 +31,7 @@ from numpy.typing import ArrayLike
 from ._kernels import word_mask
 from ._kernels.replay import ReplayInputs, replay_stream
 from .config import MAX_ORDER, ConfigError, RmapConfig, _check_int, require_config
-from .encoding import MAX_TABLE_BITS, Encoding
+from .encodings import MAX_TABLE_BITS, Encoding
 from .folio import MAX_MAPCOUNT, Folio, RmapError
 
 if TYPE_CHECKING:

@@ -14,12 +14,11 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 
 from .config import DEFAULT_CONFIG, ConfigError, RmapConfig
-from .encoding import Encoding
+from .encodings import Encoding
 from .folio import Folio
 
 __all__ = [
     "SCHEMES",
-    "check_encoding",
     "make_scheme",
     "moments_encoding",
     "moments_max_mappings",
@@ -315,7 +314,7 @@ class RmapID(Scheme):
         self, order, config: RmapConfig = DEFAULT_CONFIG, encoding: Encoding | None = None
     ):
         super().__init__(order, config)
-        self.folio = Folio(check_encoding(config, encoding) or config, order)
+        self.folio = Folio(encoding if encoding is not None else config, order)
         k = self.folio.encoding.nr_values
         # values (Encoding.bytes: K words of the smallest C type), mapcount, seqcount
         self.bytes_per_folio = self.folio.encoding.bytes + 4 + 4
@@ -341,8 +340,8 @@ MOMENTS_WORD_BITS = 64
 def moments_encoding(config: RmapConfig = DEFAULT_CONFIG) -> Encoding:
     """The rmap-moments design's encoding for ``config``'s ids: the sum of
     ids and the sum of squared ids in 64-bit words
-    (:func:`rmaplab.encoding.moments`, what ``--encoding moments`` means)."""
-    from .encoding import moments
+    (:func:`rmaplab.encodings.moments`, what ``--encoding moments`` means)."""
+    from .encodings import moments
 
     return moments(config.id_bits, MOMENTS_WORD_BITS)
 
@@ -394,17 +393,6 @@ SCHEMES = {
 
 def scheme_names() -> list[str]:
     return list(SCHEMES)
-
-
-def check_encoding(config: RmapConfig, encoding: Encoding | None) -> Encoding | None:
-    """``encoding`` if it encodes ``config``'s ids (the workloads draw ids
-    from the configuration), else a ConfigError naming both widths."""
-    if encoding is not None and encoding.id_bits != config.id_bits:
-        raise ConfigError(
-            f"encoding id_bits={encoding.id_bits} differs from the configuration's "
-            f"{config.id_bits}-bit ids ({config.name}): allowed id_bits={config.id_bits}"
-        )
-    return encoding
 
 
 def make_scheme(

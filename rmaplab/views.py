@@ -15,7 +15,7 @@ passes it instead of having the view compute it.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -23,6 +23,7 @@ import pandas as pd
 
 from .config import DEFAULT_CONFIG, RmapConfig, config_table
 from .export import text_bars, text_lines, text_table, wrap
+from .labels import orders_label
 
 __all__ = [
     "VIEWS",
@@ -31,6 +32,7 @@ __all__ = [
     "design_orders",
     "design_text",
     "export_items",
+    "frontier_points",
     "orders_label",
     "tiny_frontier_text",
     "view",
@@ -41,13 +43,13 @@ REPORT_ENCODINGS = (
     "posted",
     "raw-id",
     "hash64",
-    "two-values",
+    "digits-k2",
     "posted-32bit",
     "bit-counters",
     "moments",
 )
 #: The encodings of the collision sweep against mms.
-SWEEP_ENCODINGS = ("posted", "raw-id", "hash64", "two-values")
+SWEEP_ENCODINGS = ("posted", "raw-id", "hash64", "digits-k2")
 #: Points of the collision sweep against mms.
 SWEEP_MMS = (2, 3, 4, 6, 8)
 #: Folio order and seeds of the false-shared sweep against processes.
@@ -175,9 +177,37 @@ def _frontier_text(fr: pd.DataFrame, params: Params) -> str:
     )
 
 
+def frontier_points(configs: Sequence[RmapConfig], word_bits: int = 64) -> pd.DataFrame:
+    """The verifier's verdict at every order of ``configs`` with ``word_bits``
+    words (one row per order: ``config``, ``label``, ``order``, ``bits``,
+    ``log2_pages``, ``verdict``, ``min_mappings``), what
+    :func:`rmaplab.plotting.frontier_chart` draws."""
+    from .verify import verify
+
+    rows = []
+    for cfg in configs:
+        if cfg.word_bits != word_bits:
+            continue
+        label = f"{cfg.name} ({cfg.id_bits}-bit ids, orders {cfg.orders[0]}..{cfg.orders[-1]})"
+        for o in cfg.orders:
+            v = verify(cfg, o)
+            rows.append(
+                {
+                    "config": cfg.name,
+                    "label": label,
+                    "order": o,
+                    "bits": v.bits,
+                    "log2_pages": o,
+                    "verdict": v.verdict,
+                    "min_mappings": v.min_mappings,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
 def _frontier_chart(fr: pd.DataFrame, params: Params):
     cfg = params.config
-    return _plotting().frontier_chart([cfg], word_bits=cfg.word_bits)
+    return _plotting().frontier_chart(frontier_points([cfg], cfg.word_bits), cfg.word_bits)
 
 
 def _proof_frame(params: Params) -> pd.DataFrame:
@@ -201,7 +231,8 @@ def _steps_frame(params: Params) -> pd.DataFrame:
     row = _proof_frame(params)
     if row.empty:
         return pd.DataFrame()
-    return replay_steps(params.config, int(row["order"].iloc[0]), row["counterexample"].iloc[0])
+    order = int(row["order"].iloc[0])
+    return replay_steps(params.config.encoding(order), order, row["counterexample"].iloc[0])
 
 
 def _steps_text(st: pd.DataFrame, params: Params) -> str | None:
@@ -361,14 +392,6 @@ def _design_frame(params: Params) -> pd.DataFrame:
 
 def _design_frame_copy(params: Params) -> pd.DataFrame:
     return _design_frame(params).copy()
-
-
-def orders_label(orders: Iterable[int]) -> str:
-    """``0..20`` for a run of orders, ``9, 13`` otherwise."""
-    os_ = sorted({int(o) for o in orders})
-    if len(os_) > 2 and os_ == list(range(os_[0], os_[-1] + 1)):
-        return f"{os_[0]}..{os_[-1]}"
-    return ", ".join(map(str, os_))
 
 
 def _cell(v) -> str:

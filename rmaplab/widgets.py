@@ -12,8 +12,8 @@ from .config import DEFAULT_CONFIG, ConfigError, nr_values_for, single_group_con
 if TYPE_CHECKING:
     import ipywidgets as w
 
+    from .certify import EncVerdict
     from .verify import Verdict
-    from .verify_encoding import EncVerdict
 
 __all__ = [
     "collide_explorer",
@@ -197,9 +197,9 @@ def encoding_for(
     for folios up to ``order``) verified at ``order``: the verdict, its
     certificate or counterexample as the written proof, and the counterexample
     replayed through the folio model. Returns ``(text, verdict or None)``."""
-    from .encoding import default_encoding, replay
-    from .proof_encoding import proof_text_encoding
-    from .verify_encoding import verify_encoding
+    from .certify import proof_text_encoding, verify_encoding
+    from .encodings import default_encoding
+    from .folio import replay
 
     try:
         enc = default_encoding(family, id_bits, word_bits, order, order)
@@ -235,7 +235,7 @@ def encoding_explorer(
     certificate (or counterexample) for that family's default encoding."""
     import ipywidgets as w
 
-    from .encoding import FAMILIES
+    from .encodings import FAMILIES
 
     style = {"description_width": "90px"}
     controls = {

@@ -25,6 +25,7 @@ __all__ = [
     "SHAPE_DEFAULTS",
     "WORKLOADS",
     "IdAllocator",
+    "counterexample_ops",
     "make_workload",
     "workload_names",
 ]
@@ -201,23 +202,25 @@ def _random_mix(order, procs, seed, folios):
     return ops
 
 
-def _counterexample(order, procs, seed, folios, config: RmapConfig = DEFAULT_CONFIG):
-    """The verifier's counterexample: every listed mm maps its count (pages
-    from 0 up), the victim's own entry first, then the victim writes."""
-    from .verify import split_counterexample, verify
+def counterexample_ops(counterexample: dict) -> list[tuple]:
+    """A counterexample as a workload: every listed mm maps its count (pages
+    from 0 up), the victim's own entry first, then the victim writes. The
+    counterexample comes from the verifier, run by the caller
+    (:func:`rmaplab.compare.counterexample_workload`)."""
+    from .verify import split_counterexample
 
-    v = verify(config, order)
-    if v.counterexample is None:
-        raise ConfigError(
-            f"order={order}: the verifier proves the check safe for {v.config} "
-            f"({v.method}), so there is no counterexample workload; `rmaplab verify "
-            f"--config {v.config} --all` lists the unsafe orders"
-        )
-    ce = v.counterexample
+    ce = counterexample
     split_counterexample(ce)  # the victim's own entry is listed, once
     ops = [("map", 0, mm, 0, c) for mm, c in ce["mappings"]]
     ops.append(("cow", 0, ce["victim"], 0, 0))
     return ops
+
+
+def _counterexample(order, procs, seed, folios):
+    raise ConfigError(
+        "workload='counterexample' replays the verifier's counterexample: pass it as "
+        "make_workload(..., counterexample=...) (rmaplab.compare.counterexample_workload)"
+    )
 
 
 # -- shapes where 6.15's MM-owner tracking is imprecise -------------------------
@@ -430,10 +433,13 @@ def make_workload(
     lifetime: int | None = None,
     writes: int | None = None,
     pte: int | None = None,
+    counterexample: dict | None = None,
 ) -> list[tuple]:
     """The operation stream of a named workload. ``depth``, ``fanout``,
     ``lifetime``, ``writes``, ``pte`` shape the :data:`SHAPES` workloads (defaults
-    :data:`SHAPE_DEFAULTS`); the others refuse them."""
+    :data:`SHAPE_DEFAULTS`); the others refuse them. ``counterexample``: the
+    verifier's counterexample, which the caller computes
+    (:func:`rmaplab.compare.counterexample_workload`)."""
     if name not in WORKLOADS:
         raise ConfigError(f"workload={name!r} is unknown: allowed {', '.join(WORKLOADS)}")
     _check_int("order", order, *ORDER_RANGE)
@@ -454,8 +460,8 @@ def make_workload(
                 f"{extra[0]} shapes only the workloads {', '.join(SHAPES)}: "
                 f"workload={name!r} takes none"
             )
-    if name == "counterexample":
-        return _counterexample(order, procs, seed, folios, config)
+    if name == "counterexample" and counterexample is not None:
+        return counterexample_ops(counterexample)
     if name in SHAPES:
         sh: dict[str, int] = {}
         for k, v in given.items():

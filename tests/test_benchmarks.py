@@ -31,7 +31,13 @@ def test_bench_replay_runs_and_sides_agree():
 def test_bench_verify_runs_and_sides_agree():
     p = _run("benchmarks/bench_verify.py")
     assert p.returncode == 0, p.stdout + p.stderr
-    assert "False" not in p.stdout and "wip-v1" in p.stdout
+    # one row per exhaustive case; its last column says numba, C (and Python) agree
+    rows = [line.split() for line in p.stdout.splitlines() if line.startswith("K=")]
+    assert [r[0] for r in rows] == ["K=2,", "K=2,", "K=1,", "K=2,"], p.stdout
+    assert all(r[-1] == "True" for r in rows), p.stdout
+    assert "numba" in p.stdout and "faster" in p.stdout  # the Python twin ran too
+    sweep = [line.split() for line in p.stdout.splitlines() if line.startswith("  wip-v1")]
+    assert [r[0] for r in sweep] == ["wip-v1", "wip-v1-32bit"] and all(r[-1] == "s" for r in sweep)
 
 
 def test_bench_compare_runs_and_sides_agree():

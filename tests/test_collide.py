@@ -42,7 +42,7 @@ SMALL = [
         population="lowest-free",
     ),
     dict(
-        encoding="two-values",
+        encoding="digits-k2",
         order=5,
         mms=3,
         mappings=20,
@@ -346,7 +346,7 @@ def test_cli_collide(capsys):
 def test_adversarial_population_under_other_encodings():
     # the 71-mapping counterexample (notebook 02): digits in base 513 are fooled,
     # whatever the number of values or the word width; raw ids and hashes are not
-    for enc in ("posted", "two-values", "posted-32bit"):
+    for enc in ("posted", "digits-k2", "posted-32bit"):
         r = collide(enc, order=9, population="adversarial")
         assert (r["fooled"], r["cases"]) == (1, 81), enc
     for enc in ("raw-id", "hash64"):
@@ -389,7 +389,7 @@ def test_hash64_is_about_two_to_the_minus_64():
     assert 2.0**-64 <= a <= 2.0**-60
 
 
-@pytest.mark.parametrize("name, n", [("two-values", 7), ("posted-32bit", 3)])
+@pytest.mark.parametrize("name, n", [("digits-k2", 7), ("posted-32bit", 3)])
 def test_reviewer_encodings_are_unsafe_at_order_9(name, n):
     from rmaplab.encoding import replay
     from rmaplab.verify_encoding import verify_encoding
@@ -432,7 +432,7 @@ def test_collide_explorer_and_chart():
     assert [r["encoding"] for r in rows] == ["raw-id"]  # a proven 0 has no point on a log axis
 
 
-MC_NAMES = ["posted", "raw-id", "hash64", "two-values", "bit-counters", "digits", "table"]
+MC_NAMES = ["posted", "raw-id", "hash64", "digits-k2", "bit-counters", "digits", "table"]
 
 
 def _mc_case(encoding, population, mms, extra, word_bits, seed, id_bits=6, order=4):
@@ -505,14 +505,15 @@ FAMILY_CASES = {
 
 @pytest.mark.parametrize("family", list(FAMILY_CASES))
 def test_mc_kernel_per_family_same_seed_same_hits(family):
-    from rmaplab._kernels.codes import ENC_CODES, ENC_POWERS, ENC_TABLE
+    from rmaplab._kernels.codes import RULE_CODES, RULE_POWERS, RULE_TABLE
     from rmaplab.collide import mc_inputs
 
     make, mms, n = FAMILY_CASES[family]
     enc = make()
-    want_mode = ENC_CODES[enc.family]
+    rule = {"digits": "digits", "bit-counters": "digits", "raw-id": "raw", "hash64": "hash"}
+    want_mode = RULE_CODES[rule.get(enc.family, "table")]
     if enc.family == "moments":
-        want_mode = ENC_POWERS if enc.slice_bits > 16 else ENC_TABLE
+        want_mode = RULE_POWERS if enc.slice_bits > 16 else RULE_TABLE
     assert mc_inputs(enc, 5, "uniform", mms, n).encoding == want_mode
     hits = [
         _mc_case(enc, pop, mms, n - mms, None, seed, order=5)[0]

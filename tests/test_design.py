@@ -5,10 +5,10 @@ import json
 import pytest
 
 from rmaplab import ConfigError
+from rmaplab.certify import proof_text_encoding
 from rmaplab.cli import main
 from rmaplab.design import FAMILY_ORDER, design
 from rmaplab.encoding import moments
-from rmaplab.proof_encoding import proof_text_encoding
 
 ROW_KEYS = {"order", "encoding", "values", "bytes", "atomics_per_update", "verdict", "proof_lines"}
 

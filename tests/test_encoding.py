@@ -180,3 +180,25 @@ def test_bad_input_names_the_parameter(call):
     with pytest.raises(ConfigError) as e:
         call()
     assert "\n" not in str(e.value)
+
+
+@given(st.integers(4, 64), st.lists(st.integers(1, (1 << 24) - 1), min_size=1, max_size=20))
+def test_every_plan_rule_matches_the_family_body(w, ids):
+    """Each family's kernel plan, run by the numba kernel and by the plan's
+    Python reference, gives the family's own addends: wide slices exercise
+    the powers and digits rules, narrow ones the tables."""
+    from rmaplab.encodings import plan_addend_python
+
+    encs = [
+        moments(24, w),  # powers of a 24-bit slice, unpacked
+        moments(24, w, bits=20, base=3),  # packed powers of 20-bit slices
+        digits(24, w, bits=24, base=513),  # one 24-bit slice of digits
+        *_encs(12, w),
+    ]
+    for enc in encs:
+        xs = [x % (1 << enc.id_bits) or 1 for x in ids]
+        want = [enc.addends(x) for x in xs]
+        assert K.addends(enc, np.array(xs, dtype=np.uint64)).tolist() == want
+        plan = enc.plan()
+        got = [[plan_addend_python(plan, x, k, w) for k in range(enc.nr_values)] for x in xs]
+        assert got == want

@@ -53,8 +53,8 @@ def test_replay_steps_agree_with_the_posted_folio_model():
     """The posted digits at order 9 (base 513, 8-bit slices): the encoding's
     replay ends where rmaplab.folio's independent model ends."""
     from rmaplab.config import WIP_V1
-    from rmaplab.encoding_replay import replay_steps, replay_steps_text
     from rmaplab.folio import Folio
+    from rmaplab.proof import replay_steps, replay_steps_text
 
     enc = digits(24, 64, bits=8, base=513)
     v = verify_encoding(enc, 9)
@@ -65,7 +65,7 @@ def test_replay_steps_agree_with_the_posted_folio_model():
     for mm, c in ce["mappings"]:
         f.map(mm, c)
     last = st[st["step"] == st["step"].max()]
-    assert list(last["value"]) == list(f.rmap_vals)
+    assert list(last["word_value"]) == list(f.rmap_vals)
     assert last["equal"].all() and set(last["check"]) == {"exclusive"}
     assert last["truly_shared"].all() and int(last["mapcount"].iloc[0]) == 71
     # before the last step the words do not all match: the check says shared
@@ -78,8 +78,8 @@ def test_replay_steps_agree_with_the_posted_folio_model():
 
 
 def test_replay_steps_of_a_moments_counterexample_fool_the_check():
-    from rmaplab.encoding_replay import replay_steps
     from rmaplab.folio import Folio
+    from rmaplab.proof import replay_steps
 
     enc = moments(6, 16)
     v = verify_encoding(enc, 7)
@@ -89,7 +89,7 @@ def test_replay_steps_of_a_moments_counterexample_fool_the_check():
     s1 = sum(c * x for x, c in pairs) % 2**16
     s2 = sum(c * x * x for x, c in pairs) % 2**16
     last = st[st["step"] == st["step"].max()]
-    assert list(last["value"]) == [s1, s2]
+    assert list(last["word_value"]) == [s1, s2]
     n = sum(c for _, c in pairs)
     x = v.counterexample["victim"]
     assert s1 == n * x % 2**16 and s2 == n * x * x % 2**16 and n <= 128

@@ -13,7 +13,7 @@ from rmaplab.cli import main
 from rmaplab.collide import POPULATIONS, mc_inputs, resolve_encoding
 from rmaplab.compare import ops_to_arrays
 from rmaplab.config import WIP_V1
-from rmaplab.encoding import FAMILIES
+from rmaplab.encodings import FAMILIES, default_encoding
 from rmaplab.schemes import SCHEMES
 
 
@@ -29,13 +29,17 @@ def test_python_layers_use_the_kernel_codes():
         for n in ("posted", "raw-id", "hash64", "table", "moments")
     }
     assert kinds == {
-        codes.ENC_DIGITS,
-        codes.ENC_RAW,
-        codes.ENC_HASH,
-        codes.ENC_TABLE,
-        codes.ENC_POWERS,
+        codes.RULE_DIGITS,
+        codes.RULE_RAW,
+        codes.RULE_HASH,
+        codes.RULE_TABLE,
+        codes.RULE_POWERS,
     }
-    assert set(codes.ENC_CODES) == set(FAMILIES)
+    # every family's kernel plan names one of the rules
+    assert set(codes.RULE_CODES.values()) == kinds
+    for fam in FAMILIES:
+        enc = default_encoding(fam, 12, 32, 9, 9)
+        assert enc.plan().rule in codes.RULE_CODES.values()
     assert len(set(codes.STATUS_MESSAGES) | {codes.STATUS_OK}) == 4
 
 
@@ -46,14 +50,14 @@ def test_entry_points_refuse_what_the_kernels_cannot_index():
         subid_words(SubidInputs(np.array([1.5]), 1, 8, 512, 64))
     with pytest.raises(ValueError, match="too large for the exhaustive search"):
         shortest_returns(ExhaustiveInputs(np.zeros((2, 3), np.uint64), 9, 4))
-    ok = MonteCarloInputs(codes.ENC_RAW, 1, 8, 0, 8, 255, codes.POP_UNIFORM, 2, 3, 512)
+    ok = MonteCarloInputs(codes.RULE_RAW, 1, 8, 0, 8, 255, codes.POP_UNIFORM, 2, 3, 512)
     assert false_exclusive_trials(ok, 10, 1)[1] == 10
     with pytest.raises(ValueError, match="population=7"):
         false_exclusive_trials(ok._replace(population=7), 10, 1)
     with pytest.raises(ValueError, match="mappings=1: allowed >= mms=2"):
         false_exclusive_trials(ok._replace(mappings=1), 10, 1)
     # addend tables: one row per word, 2**bits columns, bits <= 16
-    tab = ok._replace(encoding=codes.ENC_TABLE, nr_values=2, bits=4, word_slice=np.array([0, 1]))
+    tab = ok._replace(encoding=codes.RULE_TABLE, nr_values=2, bits=4, word_slice=np.array([0, 1]))
     good = np.arange(32, dtype=np.uint64).reshape(2, 16)
     assert false_exclusive_trials(tab._replace(tables=good), 10, 1)[1] == 10
     with pytest.raises(ValueError, match=r"tables of shape \(2, 8\): allowed"):
@@ -61,7 +65,7 @@ def test_entry_points_refuse_what_the_kernels_cannot_index():
     with pytest.raises(ValueError, match=r"word_slice=\[0\]: allowed 2 slice indices"):
         false_exclusive_trials(tab._replace(tables=good, word_slice=[0]), 10, 1)
     # powers: at most 4 packed in a word
-    pw = ok._replace(encoding=codes.ENC_POWERS, bits=8, powers=[1, 2, 3, 4, 5], pack_base=16)
+    pw = ok._replace(encoding=codes.RULE_POWERS, bits=8, powers=[1, 2, 3, 4, 5], pack_base=16)
     with pytest.raises(ValueError, match=r"at most 4 when packed"):
         false_exclusive_trials(pw, 10, 1)
     assert false_exclusive_trials(pw._replace(powers=[1, 2, 3, 4]), 10, 1)[1] == 10

@@ -175,7 +175,10 @@ def test_stress_refuses_bad_input():
         (["--protocols", ""], "--protocols='': '' is not allowed: allowed a comma-separated"),
         (["--protocols", ","], "--protocols=','"),
         (["--pin", "x"], "--pin='x' is unknown: allowed spread, one, none"),
-        (["--values", "1-99999999999"], "--values='1-99999999999' is not an integer: allowed [1, 3]"),
+        (
+            ["--values", "1-99999999999"],
+            "--values='1-99999999999' is not an integer: allowed [1, 3]",
+        ),
     ],
 )
 def test_cli_race_stress_bad_input_one_line_exit_2(capsys, argv, msg):

@@ -262,8 +262,8 @@ def test_figures_state_their_parameters(reports):
 def test_post_leads_with_the_fewest_values_proven_safe(reports):
     """Section 1, checked against verify_encoding and the cost model's
     formula (bytes K * W / 8, atomics 2 + 1 + 2 + K), not against design()."""
+    from rmaplab.certify import proof_text_encoding
     from rmaplab.encoding import digits, moments, raw_id
-    from rmaplab.proof_encoding import proof_text_encoding
     from rmaplab.verify_encoding import verify_encoding
 
     a, _ = reports

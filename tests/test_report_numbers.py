@@ -112,7 +112,7 @@ def test_proof_text_numbers():
 def test_counterexample_steps():
     v = verify(WIP, 9)
     ce = v.counterexample
-    st = replay_steps(WIP, 9, ce)
+    st = replay_steps(WIP.encoding(9), 9, ce)
     st = st[st["value"] == 0].reset_index(drop=True)
     plan = [tuple(m) for m in ce["mappings"]]  # the victim's own entry first
     assert plan[0] == (ce["victim"], 1)
@@ -287,7 +287,7 @@ def test_wilson_upper_bound_for_zero_hits():
 def test_collide_rows():
     rows = {
         e: collide(e, 9, 3, 20, 20_000, 0, "uniform", WIP, executor=None)
-        for e in ("posted", "raw-id", "hash64", "two-values", "posted-32bit", "bit-counters")
+        for e in ("posted", "raw-id", "hash64", "digits-k2", "posted-32bit", "bit-counters")
     }
     # K and W by the encodings' definitions: the posted group 6..9 has 3 values; raw id and
     # hash one value; two values; the posted K in 32-bit words; one counter per id bit
@@ -296,7 +296,7 @@ def test_collide_rows():
         "posted": (3, 64),
         "raw-id": (1, 64),
         "hash64": (1, 64),
-        "two-values": (2, 64),
+        "digits-k2": (2, 64),
         "posted-32bit": (3, 32),
         "bit-counters": (24, 64),
     }
@@ -312,7 +312,7 @@ def test_collide_rows():
     "encoding, values, bits, base_pages, word_bits",
     [
         ("posted", 3, 8, 512, 64),
-        ("two-values", 2, 12, 512, 64),
+        ("digits-k2", 2, 12, 512, 64),
         ("posted-32bit", 3, 8, 512, 32),
         ("raw-id", None, None, None, 64),
     ],

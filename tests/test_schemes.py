@@ -6,7 +6,13 @@ from hypothesis import strategies as st
 
 from rmaplab import ConfigError, RmapError
 from rmaplab.cli import main
-from rmaplab.compare import compare, replay_schemes, replay_schemes_python, trace
+from rmaplab.compare import (
+    compare,
+    counterexample_workload,
+    replay_schemes,
+    replay_schemes_python,
+    trace,
+)
 from rmaplab.schemes import make_scheme
 from rmaplab.workloads import IdAllocator, make_workload, workload_names
 
@@ -83,7 +89,7 @@ def test_rmap_id_counterexample_is_the_only_false_exclusive():
     assert df.loc["rmap-id", "false_exclusive"] == 1
     assert df.drop("rmap-id")["false_exclusive"].sum() == 0
     with pytest.raises(ConfigError, match="order=10: the verifier proves the check safe"):
-        make_workload("counterexample", order=10)
+        counterexample_workload(10)
 
 
 @pytest.mark.parametrize("workload", [w for w in workload_names() if w != "counterexample"])
@@ -171,7 +177,7 @@ def test_numba_replay_matches_python_schemes(workload, order, procs, seed, folio
 
 
 def test_numba_replay_counterexample_and_errors():
-    ops = make_workload("counterexample", order=9)
+    ops = counterexample_workload(9)
     assert replay_schemes(ops, 9) == replay_schemes_python(ops, 9)
     with pytest.raises(RmapError, match=r"op 1: the mm already maps some of those pages"):
         replay_schemes([("map", 0, 1, 0, 2), ("map", 0, 1, 1, 1)], 2)

@@ -8,6 +8,8 @@ from rmaplab.config import WIP_V1, WIP_V1_32BIT, ConfigError
 from rmaplab.views import VIEWS, Params, export_items, schemes_table_text, view
 
 CHEAP = ["table", "verify", "frontier", "proof", "counterexample_steps", "cost", "cost_bars"]
+#: The cheap views that draw a chart, and how its title starts (the others are text only).
+CHARTS = {"frontier": "Frontier for 64-bit rmap values", "cost": "Cost per folio and per update"}
 
 
 @pytest.mark.parametrize("name", CHEAP)
@@ -17,7 +19,14 @@ def test_cheap_views_render_within_mail_width(name):
     text = v.render_text(df, Params(WIP_V1))
     assert text and max(len(line) for line in text.splitlines()) <= 72
     chart = v.render_chart(df, Params(WIP_V1))
-    assert chart is None or chart.to_dict()
+    if name not in CHARTS:
+        assert chart is None
+        return
+    spec = chart.to_dict()
+    assert spec["title"]["text"] == CHARTS[name]
+    # the title says its parameters: the configuration drawn
+    assert any("wip-v1" in line for line in spec["title"]["subtitle"])
+    assert {"layer", "hconcat"} & set(spec)
 
 
 def test_safe_configuration_has_no_proof_or_steps():

@@ -1,6 +1,7 @@
 from rmaplab.config import WIP_V1
 from rmaplab.plotting import frontier_chart, frontier_frame, verdict_chart
 from rmaplab.verify import frontier_pages, verify_all
+from rmaplab.views import frontier_points
 from rmaplab.widgets import explore, proof_explorer
 
 
@@ -31,10 +32,35 @@ def test_explorer_callbacks_follow_the_values():
     assert "UNSAFE" in box.output.value and "min mappings 2" in box.output.value
 
 
-def test_explore_reports_undecided_or_verdict_never_crashes():
-    for args in [(0, 1, 8, 1), (30, 1, 64, 32), (12, 12, 64, 24), (5, 24, 64, 24)]:
+def test_explore_verdicts_follow_from_the_theory():
+    """Expected verdicts derived by hand, not read from the verifier:
+
+    * order 0: one page, the only mapping is X's: safe;
+    * 1-bit slices (sub-IDs 0 or 1) with (P - 1) < 2**64: exact per-bit
+      counters: safe;
+    * B-bit slices of wrapping digits past the pigeonhole bound: the
+      (T+1)**B > 2**W vectors in {0..T}**B collide, so some D with
+      ||D||_inf <= T fools the check: unsafe with at most 1 + T mappings,
+      and the counterexample replays (tests/naive.py, from scratch).
+    """
+    import naive
+
+    for args in [(0, 1, 8, 1), (30, 1, 64, 32)]:
         text, v = explore(*args)
-        assert text and (v is None or v.verdict in {"safe", "unsafe", "undecided"})
+        assert v is not None and v.verdict == "safe" and "SAFE" in text, args
+    for order, bits, w, ids in [(12, 12, 64, 24), (5, 24, 64, 24)]:
+        text, v = explore(order, bits, w, ids)
+        t = next(t for t in range(1, 1 << 16) if (t + 1) ** bits > 2**w)
+        assert v is not None and v.verdict == "unsafe" and "UNSAFE" in text
+        assert 2 <= v.min_mappings <= min(1 + t, 1 << order)
+        k = -(-ids // bits)
+        counts = dict(v.counterexample["mappings"])
+        n = sum(counts.values())
+        got = naive.folio_values(k, bits, 1 << order, w, counts)
+        x = naive.subids(k, bits, 1 << order, w, v.counterexample["victim"])
+        assert n == v.min_mappings and got == [n * a % 2**w for a in x]
+    text, v = explore(9, 8, 64, 24, group_order=8)  # a group below its order
+    assert v is None and text.startswith("invalid: group_order=8 is out of range")
 
 
 def test_frontier_frame_matches_frontier_pages():
@@ -48,7 +74,7 @@ def test_frontier_frame_matches_frontier_pages():
 
 
 def test_charts_encode_the_library_results():
-    d = frontier_chart([WIP_V1]).to_dict()
+    d = frontier_chart(frontier_points([WIP_V1])).to_dict()
     layers = d["layer"]
     assert layers[0]["encoding"]["x"]["field"] == "bits"
     pts = d["datasets"][layers[1]["data"]["name"]]
@@ -156,8 +182,8 @@ def _collide_rows():
 
     rows = []
     # raw-id: hits at 2 and 4 mms, none at 3; hash64 none anywhere; bit-counters proven 0;
-    # two-values exactly like raw-id
-    for enc, hits in (("raw-id", [4, 0, 2]), ("hash64", [0, 0, 0]), ("two-values", [4, 0, 2])):
+    # digits-k2 exactly like raw-id
+    for enc, hits in (("raw-id", [4, 0, 2]), ("hash64", [0, 0, 0]), ("digits-k2", [4, 0, 2])):
         for mms, h in zip([2, 3, 4], hits, strict=True):
             rows.append(
                 {
@@ -207,7 +233,7 @@ def test_probability_chart_states_parameters_and_draws_zero_hits_as_upper_bounds
         "1000 trials per point",
         "95% upper bound",
         "exactly 0, not drawn: bit-counters",
-        "raw-id = two-values",
+        "raw-id = digits-k2",
     ):
         assert part in sub, part
     rows = d["datasets"][d["data"]["name"]]
@@ -217,7 +243,7 @@ def test_probability_chart_states_parameters_and_draws_zero_hits_as_upper_bounds
     assert by[("hash64", 3)]["shown"] == 0.0037 and by[("hash64", 3)]["kind"] == UPPER_BOUND
     assert by[("raw-id", 2)]["shown"] == 0.004 and by[("raw-id", 2)]["kind"] == "estimate"
     # equal series do not hide each other: drawn at different x, same tick
-    assert by[("raw-id", 2)]["x_drawn"] != by[("two-values", 2)]["x_drawn"]
+    assert by[("raw-id", 2)]["x_drawn"] != by[("digits-k2", 2)]["x_drawn"]
     layers = d["layer"]
     assert layers[0]["encoding"]["x"]["axis"] == {"format": "d", "values": [2, 3, 4]}
     marks = [(ly["mark"]["type"], ly["mark"].get("filled")) for ly in layers]
@@ -284,7 +310,7 @@ def test_every_chart_title_has_parameters_and_no_column_names():
     from rmaplab.plotting import BOUND_LINEAR, published_chart
 
     cfg = get_config("wip-v1")
-    fr = frontier_chart([cfg]).to_dict()
+    fr = frontier_chart(frontier_points([cfg])).to_dict()
     sub = " ".join(fr["title"]["subtitle"])
     assert "wip-v1 (24-bit ids, orders 0..15)" in sub
     assert "pigeonhole covers sub-IDs linear in the slice's bits" in sub

@@ -42,26 +42,25 @@ STATUS_MESSAGES = {
     STATUS_BAD_KIND: "unknown kind",
 }
 
-# -- Monte Carlo populations and encodings (rmaplab.collide) --------------------
+# -- Monte Carlo populations (rmaplab.collide) and addend rules --------------------
 POP_UNIFORM = 0
 POP_LOWEST_FREE = 1
 POP_FORK_TREE = 2
 POP_CODES = {"uniform": POP_UNIFORM, "lowest-free": POP_LOWEST_FREE, "fork-tree": POP_FORK_TREE}
 
-ENC_DIGITS = 0  # binary digits of id slices read in a base (the series' calc_rmap_subid)
-ENC_RAW = 1  # the raw id in one value
-ENC_HASH = 2  # splitmix64 of the id, per value
-ENC_TABLE = 3  # a per-word addend table indexed by the slice value (slices <= 16 bits)
-ENC_POWERS = 4  # powers of a wide slice (whole-id moments), v**p mod 2**W
-#: Kernel addend modes by :class:`rmaplab.encoding.Encoding` family; ``moments``
-#: on slices of at most 16 bits is tabulated (``ENC_TABLE``) instead.
-ENC_CODES = {
-    "digits": ENC_DIGITS,
-    "bit-counters": ENC_DIGITS,
-    "raw-id": ENC_RAW,
-    "hash64": ENC_HASH,
-    "table": ENC_TABLE,
-    "moments": ENC_POWERS,
+#: Addend rules: how a kernel turns an id into word k's addend. Every
+#: family's kernel plan (rmaplab.encodings.KernelPlan) names one of these.
+RULE_DIGITS = 0  # binary digits of id slices read in a base (the series' calc_rmap_subid)
+RULE_RAW = 1  # the raw id in one value
+RULE_HASH = 2  # splitmix64 of the id, per value
+RULE_TABLE = 3  # a per-word addend table indexed by the slice value (slices <= 16 bits)
+RULE_POWERS = 4  # powers of a slice, v**p mod 2**W (or packed: sum_j v**p_j * base**j)
+RULE_CODES = {
+    "digits": RULE_DIGITS,
+    "raw": RULE_RAW,
+    "hash": RULE_HASH,
+    "table": RULE_TABLE,
+    "powers": RULE_POWERS,
 }
 
 #: splitmix64's step: the generator's increment and the hash encoding's

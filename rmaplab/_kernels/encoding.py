@@ -14,11 +14,11 @@ from __future__ import annotations
 import numpy as np
 
 from ._jit import kernel
+from .codes import RULE_DIGITS, RULE_POWERS, RULE_RAW, RULE_TABLE, U64_GOLDEN
+from .mix import mix64_jit
+from .subid import calc_subid
 
 __all__ = [
-    "MODE_HASH",
-    "MODE_MOMENTS",
-    "MODE_TABLE",
     "addends",
     "addends_python",
     "min_fooling",
@@ -26,93 +26,70 @@ __all__ = [
     "pair_frontier_kernel",
 ]
 
-MODE_TABLE, MODE_MOMENTS, MODE_HASH = 0, 1, 2
 _U0 = np.uint64(0)
 _U1 = np.uint64(1)
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_C1 = np.uint64(0xBF58476D1CE4E5B9)
-_C2 = np.uint64(0x94D049BB133111EB)
 #: Largest joint state (K * word_bits bits) the breadth-first search takes.
 MAX_STATE_BITS = 24
 
 
 @kernel(
-    "uint64[:, ::1](uint64[::1], int64, int64[::1], int64, uint64[:, ::1], int64[::1], uint64, "
-    "uint64)"
+    "uint64[:, ::1](uint64[::1], int64, int64[::1], int64, uint64, uint64[:, ::1], int64[::1], "
+    "uint64, uint64)"
 )
-def _addends_kernel(ids, mode, word_slice, slice_bits, tables, powers, base, mask):
+def _addends_kernel(ids, rule, word_slice, slice_bits, base, tables, powers, pack, mask):
+    """Addends of ``ids`` under one kernel plan (``RULE_*`` of :mod:`.codes`)."""
     n = ids.shape[0]
     nw = word_slice.shape[0]
     out = np.empty((n, nw), dtype=np.uint64)
-    smask = (_U1 << np.uint64(slice_bits)) - _U1
+    # 2**slice_bits - 1 without the undefined shift by 64
+    smask = ((_U1 << np.uint64(slice_bits - 1)) << _U1) - _U1
+    npow = powers.shape[0]
     for i in range(n):
         for k in range(nw):
             v = (ids[i] >> (np.uint64(word_slice[k]) * np.uint64(slice_bits))) & smask
-            if mode == 0:
+            if rule == RULE_TABLE:
                 out[i, k] = tables[k, np.int64(v)] & mask
-            elif mode == 1:
+            elif rule == RULE_POWERS:
                 acc = _U0
-                if base == _U0:
-                    p = powers[k % powers.shape[0]]
+                if pack == _U0:
                     acc = _U1
-                    for _ in range(p):
+                    for _ in range(powers[k % npow]):
                         acc = acc * v
                 else:
                     mult = _U1
-                    for j in range(powers.shape[0]):
+                    for j in range(npow):
                         t = _U1
                         for _ in range(powers[j]):
                             t = t * v
                         acc = acc + t * mult
-                        mult = mult * base
+                        mult = mult * pack
                 out[i, k] = acc & mask
+            elif rule == RULE_DIGITS:
+                out[i, k] = calc_subid(base - _U1, v, mask)
+            elif rule == RULE_RAW:
+                out[i, k] = ids[i] & mask
             else:
-                z = ids[i] + np.uint64(k) * _GOLDEN
-                z = (z ^ (z >> np.uint64(30))) * _C1
-                z = (z ^ (z >> np.uint64(27))) * _C2
-                out[i, k] = (z ^ (z >> np.uint64(31))) & mask
+                out[i, k] = mix64_jit(ids[i] + np.uint64(k) * U64_GOLDEN) & mask
     return out
 
 
-def _kernel_args(enc):
-    fam = enc.family
-    nw = enc.nr_values
-    ws = np.array(enc.word_slice, dtype=np.int64)
-    if fam == "hash64":
-        return 2, ws, enc.id_bits, np.zeros((1, 1), np.uint64), np.zeros(1, np.int64), _U0
-    if fam == "moments":
-        # wrapping uint64 powers reduced by the mask equal v**p mod 2**W
-        base = enc.param("base")
-        return (
-            1,
-            ws,
-            enc.slice_bits,
-            np.zeros((1, 1), np.uint64),
-            np.array(enc.param("powers", (1, 2)), dtype=np.int64),
-            np.uint64(0 if base is None else base % (1 << 64)),
-        )
-    if fam == "raw-id":
-        return (
-            1,
-            ws,
-            enc.slice_bits,
-            np.zeros((1, 1), np.uint64),
-            np.array([1], np.int64),
-            _U0,
-        )
-    width = 1 << enc.slice_bits
-    tabs = np.zeros((nw, width), dtype=np.uint64)
-    for k in range(nw):
-        t = enc.table_of(k)
-        tabs[k, : len(t)] = np.array(t, dtype=np.uint64)
-    return 0, ws, enc.slice_bits, tabs, np.zeros(1, np.int64), _U0
-
-
 def addends(enc, ids) -> np.ndarray:
-    """Addends of many ids under ``enc`` (``uint64``, shape ``(len(ids), K)``)."""
+    """Addends of many ids under ``enc`` (``uint64``, shape ``(len(ids), K)``),
+    through the family's kernel plan (:meth:`rmaplab.encodings.Encoding.plan`)."""
     ids = np.ascontiguousarray(ids, dtype=np.uint64)
-    mode, ws, sb, tabs, powers, base = _kernel_args(enc)
-    return _addends_kernel(ids, mode, ws, sb, tabs, powers, base, np.uint64(enc.mask))
+    p = enc.plan()
+    tabs = p.tables if p.tables is not None else np.zeros((1, 1), np.uint64)
+    return _addends_kernel(
+        ids,
+        int(p.rule),
+        np.array(p.word_slice, dtype=np.int64),
+        int(p.slice_bits),
+        np.uint64(p.base % (1 << 64)),
+        np.ascontiguousarray(tabs, dtype=np.uint64),
+        np.array(p.powers, dtype=np.int64),
+        np.uint64(p.pack_base % (1 << 64)),
+        np.uint64(enc.mask),
+    )
 
 
 def addends_python(enc, ids) -> list[list[int]]:

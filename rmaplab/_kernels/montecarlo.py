@@ -6,11 +6,11 @@ Python ints, so the same ``(hits, trials)`` for a seed).
 
 The addend of word ``k`` for an mm id reads slice ``word_slice[k]`` of the
 id (``bits`` bits) and turns it into a word by the encoding's mode
-(:mod:`rmaplab._kernels.codes`): ``ENC_DIGITS`` (``calc_rmap_subid``: the
-slice's binary digits read in base ``base_pages + 1``), ``ENC_RAW`` (the id),
-``ENC_HASH`` (splitmix64 of ``id + k * GOLDEN``), ``ENC_TABLE`` (a
+(:mod:`rmaplab._kernels.codes`): ``RULE_DIGITS`` (``calc_rmap_subid``: the
+slice's binary digits read in base ``base_pages + 1``), ``RULE_RAW`` (the id),
+``RULE_HASH`` (splitmix64 of ``id + k * GOLDEN``), ``RULE_TABLE`` (a
 precomputed addend ``tables[k, v]`` for slice value ``v``: any per-slice
-table, and moments of slices of at most 16 bits) and ``ENC_POWERS``
+table, and moments of slices of at most 16 bits) and ``RULE_POWERS``
 (``v**p`` of a wide slice modulo ``2**word_bits``, by wrapping ``uint64``
 multiplies: exact because ``2**word_bits`` divides ``2**64``; packed as
 ``sum_j v**powers[j] * pack_base**j`` when ``pack_base`` is not 0).
@@ -25,17 +25,18 @@ from numba import njit, types
 
 from ._jit import kernel
 from .codes import (
-    ENC_DIGITS,
-    ENC_HASH,
-    ENC_POWERS,
-    ENC_RAW,
-    ENC_TABLE,
     GOLDEN,
     POP_FORK_TREE,
     POP_LOWEST_FREE,
     POP_UNIFORM,
+    RULE_DIGITS,
+    RULE_HASH,
+    RULE_POWERS,
+    RULE_RAW,
+    RULE_TABLE,
     U64_GOLDEN,
 )
+from .mix import mix64_jit, splitmix64
 from .subid import calc_subid
 
 __all__ = ["MonteCarloInputs", "false_exclusive_trials", "false_exclusive_trials_python"]
@@ -43,7 +44,7 @@ __all__ = ["MonteCarloInputs", "false_exclusive_trials", "false_exclusive_trials
 _U0 = np.uint64(0)
 _U1 = np.uint64(1)
 _M64 = (1 << 64) - 1
-_MODES = (ENC_DIGITS, ENC_RAW, ENC_HASH, ENC_TABLE, ENC_POWERS)
+_MODES = (RULE_DIGITS, RULE_RAW, RULE_HASH, RULE_TABLE, RULE_POWERS)
 #: Widest slice an addend table covers (2**16 entries per word).
 MAX_TABLE_BITS = 16
 
@@ -56,10 +57,10 @@ class MonteCarloInputs(NamedTuple):
     arrays with placeholders.
     """
 
-    encoding: int  # ENC_DIGITS / ENC_RAW / ENC_HASH / ENC_TABLE / ENC_POWERS
+    encoding: int  # RULE_DIGITS / RULE_RAW / RULE_HASH / RULE_TABLE / RULE_POWERS
     nr_values: int  # K, rmap values (words) per folio
-    bits: int  # slice width (ENC_DIGITS, ENC_TABLE, ENC_POWERS)
-    base_pages: int  # ENC_DIGITS: the digit base minus 1 (P_g in the series)
+    bits: int  # slice width (RULE_DIGITS, RULE_TABLE, RULE_POWERS)
+    base_pages: int  # RULE_DIGITS: the digit base minus 1 (P_g in the series)
     word_bits: int  # W
     max_id: int  # ids are 1..max_id
     population: int  # POP_UNIFORM / POP_LOWEST_FREE / POP_FORK_TREE
@@ -67,9 +68,9 @@ class MonteCarloInputs(NamedTuple):
     mappings: int  # n, total mappings (uniform, lowest-free)
     nr_pages: int  # folio_nr_pages
     word_slice: np.ndarray | None = None  # int64[K]: the id slice word k reads
-    tables: np.ndarray | None = None  # ENC_TABLE: uint64[K, 2**bits], tables[k, v]
-    powers: np.ndarray | None = None  # ENC_POWERS: int64[J], the powers
-    pack_base: int = 0  # ENC_POWERS: 0 = word k holds v**powers[k % J]; else packed
+    tables: np.ndarray | None = None  # RULE_TABLE: uint64[K, 2**bits], tables[k, v]
+    powers: np.ndarray | None = None  # RULE_POWERS: int64[J], the powers
+    pack_base: int = 0  # RULE_POWERS: 0 = word k holds v**powers[k % J]; else packed
 
 
 def _sig():
@@ -82,18 +83,10 @@ def _sig():
 
 
 @njit(cache=True, nogil=True)
-def _mix64(z):
-    """splitmix64's finaliser: the hash of the "random 64-bit sub-ID" encoding."""
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
-
-
-@njit(cache=True, nogil=True)
 def _next(state):
     """splitmix64 step on a one-element uint64 array; returns 64 random bits."""
     state[0] = state[0] + U64_GOLDEN
-    return _mix64(state[0])
+    return mix64_jit(state[0])
 
 
 @njit(cache=True, nogil=True)
@@ -118,16 +111,16 @@ def _enc_subid(enc, mm_id, k, shift, smask, base_pages, mask):
     slice mask. Scalars only: array arguments would cost reference counting
     in the inner loop."""
     uid = np.uint64(mm_id)
-    if enc == ENC_DIGITS:
+    if enc == RULE_DIGITS:
         return calc_subid(base_pages, (uid >> shift) & smask, mask)
-    if enc == ENC_RAW:
+    if enc == RULE_RAW:
         return uid & mask
-    return _mix64(uid + np.uint64(k) * U64_GOLDEN) & mask
+    return mix64_jit(uid + np.uint64(k) * U64_GOLDEN) & mask
 
 
 @njit(cache=True, nogil=True)
 def _power_subid(v, p0, p1, p2, p3, nr_powers, pack):
-    """Packed ``ENC_POWERS`` addend of slice value ``v`` modulo 2**64:
+    """Packed ``RULE_POWERS`` addend of slice value ``v`` modulo 2**64:
     ``sum_j v**p_j * pack**j`` over the first ``nr_powers`` powers."""
     acc = _upow(v, p0)
     mult = pack
@@ -162,7 +155,7 @@ def _mc_kernel(inp, trials, seed):
     pack = inp.pack_base
     npow = inp.powers.shape[0]
     shift = np.zeros(max(nv, 1), dtype=np.uint64)
-    # ENC_POWERS: word k's powers (unpacked: one, powers[k % J]; packed: all J)
+    # RULE_POWERS: word k's powers (unpacked: one, powers[k % J]; packed: all J)
     pw = np.zeros((max(nv, 1), 4), dtype=np.int64)
     for k in range(nv):
         shift[k] = np.uint64(inp.word_slice[k] * inp.bits)
@@ -256,10 +249,10 @@ def _mc_kernel(inp, trials, seed):
                 continue
             c = np.uint64(cnt[i])
             for k in range(nv):
-                if enc == ENC_TABLE:
+                if enc == RULE_TABLE:
                     a = tables[k, np.int64((np.uint64(ids[i]) >> shift[k]) & smask)]
                     b = tables[k, np.int64((np.uint64(victim) >> shift[k]) & smask)]
-                elif enc == ENC_POWERS:
+                elif enc == RULE_POWERS:
                     va = (np.uint64(ids[i]) >> shift[k]) & smask
                     vb = (np.uint64(victim) >> shift[k]) & smask
                     if pack == _U0:
@@ -317,23 +310,23 @@ def _check(inp: MonteCarloInputs, trials: int, seed: int) -> MonteCarloInputs:
         raise ValueError(
             f"{out[:10]}: need 1 <= word_bits <= 64, nr_values >= 1, mms >= 2, nr_pages >= 1"
         )
-    if out.encoding in (ENC_DIGITS, ENC_TABLE, ENC_POWERS):
+    if out.encoding in (RULE_DIGITS, RULE_TABLE, RULE_POWERS):
         if ws.shape[0] != nv or ws.min() < 0:
             raise ValueError(f"word_slice={ws.tolist()}: allowed {nv} slice indices >= 0")
         if not 1 <= out.bits or int(ws.max() + 1) * out.bits > 64:
             raise ValueError(
                 f"bits={out.bits}, word_slice={ws.tolist()}: allowed slices within 64 bits"
             )
-    if out.encoding == ENC_DIGITS and not 1 <= out.bits * nv <= 64:
+    if out.encoding == RULE_DIGITS and not 1 <= out.bits * nv <= 64:
         raise ValueError(f"bits*nr_values = {out.bits * nv}: allowed [1, 64]")
-    if out.encoding == ENC_TABLE and (
+    if out.encoding == RULE_TABLE and (
         out.bits > MAX_TABLE_BITS or tables.shape != (nv, 1 << out.bits)
     ):
         raise ValueError(
             f"tables of shape {tables.shape}: allowed (nr_values, 2**bits) = "
             f"({nv}, 2**{out.bits}) with bits <= {MAX_TABLE_BITS}"
         )
-    if out.encoding == ENC_POWERS and (
+    if out.encoding == RULE_POWERS and (
         powers.min() < 0 or not 0 <= pack <= _M64 or (pack and len(powers) > 4)
     ):
         raise ValueError(
@@ -362,13 +355,13 @@ def _addend_python(inp: MonteCarloInputs, mm_id: int, k: int) -> int:
     """Word ``k``'s addend for ``mm_id`` on Python ints (``inp`` as checked
     by :func:`_check`): the twin of the kernel's ``_enc_subid``."""
     mask = (1 << inp.word_bits) - 1
-    if inp.encoding == ENC_RAW:
+    if inp.encoding == RULE_RAW:
         return mm_id & mask
-    if inp.encoding == ENC_HASH:
-        return _mix64_py((mm_id + k * GOLDEN) & _M64) & mask
+    if inp.encoding == RULE_HASH:
+        return splitmix64(mm_id + k * GOLDEN) & mask
     assert inp.word_slice is not None and inp.tables is not None and inp.powers is not None
     v = (mm_id >> (int(inp.word_slice[k]) * inp.bits)) & ((1 << inp.bits) - 1)
-    if inp.encoding == ENC_DIGITS:
+    if inp.encoding == RULE_DIGITS:
         nr, mult = 0, 1
         while v:
             if v & 1:
@@ -376,7 +369,7 @@ def _addend_python(inp: MonteCarloInputs, mm_id: int, k: int) -> int:
             mult = (mult * (inp.base_pages + 1)) & mask
             v >>= 1
         return nr
-    if inp.encoding == ENC_TABLE:
+    if inp.encoding == RULE_TABLE:
         return int(inp.tables[k, v]) & mask
     pw = [int(p) for p in inp.powers]
     if inp.pack_base == 0:
@@ -394,7 +387,7 @@ def false_exclusive_trials_python(inp: MonteCarloInputs, trials: int, seed: int)
     def below(k: int) -> int:
         nonlocal state
         state = (state + GOLDEN) & _M64
-        return _mix64_py(state) % k
+        return splitmix64(state) % k
 
     def subid(mm_id: int, k: int) -> int:
         return _addend_python(inp, mm_id, k)
@@ -437,9 +430,3 @@ def false_exclusive_trials_python(inp: MonteCarloInputs, trials: int, seed: int)
                 acc[k] = (acc[k] + cnt[i] * d) & mask
         hits += not any(acc)
     return hits, trials
-
-
-def _mix64_py(z: int) -> int:
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _M64
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
-    return z ^ (z >> 31)

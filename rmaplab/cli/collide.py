@@ -30,7 +30,7 @@ def _collide_family_encoding(args, cfg):
     resolves them, with the configuration's widths unless overridden."""
     import argparse
 
-    from ..encoding import FAMILIES
+    from ..encodings import FAMILIES
     from .design import resolve
 
     if args.encoding not in FAMILIES:
@@ -75,10 +75,10 @@ def cmd_collide(args) -> int:
         if args.json:
             _emit_json(
                 {
-                    "encodings": ENCODINGS,
+                    "encodings": dict(ENCODINGS),
                     "populations": POPULATIONS,
-                    "families": ENCODING_FAMILIES,
-                    "paths": FAMILY_PATHS,
+                    "families": dict(ENCODING_FAMILIES),
+                    "paths": dict(FAMILY_PATHS),
                 }
             )
         else:

@@ -48,7 +48,7 @@ def cmd_compare(args) -> int:
     cfg = _config_from_args(args)
     enc = None
     if args.encoding is not None:
-        from ..encoding import default_encoding
+        from ..encodings import default_encoding
 
         enc = default_encoding(args.encoding, cfg.id_bits, cfg.word_bits, args.order, args.order)
     df = compare(

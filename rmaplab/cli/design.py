@@ -28,7 +28,7 @@ from ..validate import (
 )
 
 if TYPE_CHECKING:
-    from ..encoding import Encoding
+    from ..encodings import Encoding
 
 HELP = {
     "table-frontier": "one value: largest safe folio for linear weights vs any table",
@@ -52,7 +52,7 @@ def _emit(obj) -> None:
 def add_encoding_args(p: argparse.ArgumentParser) -> None:
     """Encoding options for ``verify`` / ``proof`` (``--id-bits``,
     ``--word-bits``, ``--max-order`` and ``--order`` come from the parser)."""
-    from ..encoding import FAMILIES
+    from ..encodings import FAMILIES
 
     p.add_argument("--encoding", choices=list(FAMILIES), help="encoding family (see README)")
     p.add_argument(
@@ -147,7 +147,7 @@ def resolve(args: argparse.Namespace, order: int) -> Encoding:
     if args.slice_bits is not None:
         _check_int("--slice-bits", args.slice_bits, 1, i)
     if args.table is not None:
-        from ..encoding import table
+        from ..encodings import table
 
         try:
             t = json.loads(args.table)
@@ -169,7 +169,7 @@ def resolve(args: argparse.Namespace, order: int) -> Encoding:
                 f"(2^B entries for B slice bits), or leave --slice-bits out"
             )
         return table(i, w, t)
-    from ..encoding import default_encoding
+    from ..encodings import default_encoding
 
     return default_encoding(
         args.encoding,
@@ -207,8 +207,8 @@ def _refuse_configuration_options(args: argparse.Namespace) -> None:
 
 
 def cmd_verify_encoding(args: argparse.Namespace) -> int:
+    from ..certify import verify_encoding
     from ..export import text_table, wrap
-    from ..verify_encoding import verify_encoding
 
     _refuse_configuration_options(args)
     refuse_options(
@@ -266,7 +266,7 @@ def cmd_verify_encoding(args: argparse.Namespace) -> int:
 
 
 def cmd_proof_encoding(args: argparse.Namespace) -> int:
-    from ..proof_encoding import proof_text_encoding
+    from ..certify import proof_text_encoding
 
     _refuse_configuration_options(args)
     if args.order is None:

@@ -83,7 +83,7 @@ def cmd_verify(args) -> int:
 
         for v in verdicts:
             if v.counterexample:
-                steps = replay_steps(cfg, v.order, v.counterexample)
+                steps = replay_steps(cfg.encoding(v.order), v.order, v.counterexample)
                 if args.json:
                     _emit_json(steps.drop(columns=[]).to_dict(orient="records"))
                 else:

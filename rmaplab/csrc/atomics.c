@@ -37,7 +37,7 @@
 /* Named kernel ids, shared with rmaplab/atomics.py through kernel_name(). */
 enum {
 	KERNEL_TABLE = 0,	/* a[v] = table[slice_v(x)]: rmap_subids_K or any w[s] */
-	KERNEL_MOMENTS = 1,	/* a[v] = x^(v+1): sum of ids, of squared ids, ... */
+	KERNEL_POWERS = 1,	/* a[v] = x^(v+1): the whole id's powers 1..K */
 	KERNEL_QUADRATIC = 2,	/* a[v] = s + (s*s << shift), s = slice_v(x) */
 	KERNEL_CALC = 3,	/* a[v] = calc_rmap_subid(n, slice_v(x)); per mm only */
 	NR_KERNELS
@@ -47,7 +47,7 @@ const char *kernel_name(int kernel)
 {
 	static const char *const names[NR_KERNELS] = {
 		[KERNEL_TABLE] = "table",
-		[KERNEL_MOMENTS] = "moments",
+		[KERNEL_POWERS] = "powers",
 		[KERNEL_QUADRATIC] = "quadratic",
 		[KERNEL_CALC] = "calc_rmap_subid",
 	};
@@ -101,7 +101,7 @@ scaled_addends(const int kernel, const int k, uint64_t x, uint64_t c, const uint
 	const int bits = (ID_BITS + k - 1) / k;
 	const uint64_t mask = (UINT64_C(1) << bits) - 1;
 
-	if (kernel == KERNEL_MOMENTS) {
+	if (kernel == KERNEL_POWERS) {
 		uint64_t p = c * x;	/* c*x, c*x*x: one multiply per word */
 
 		for (int v = 0; v < k; v++) {
@@ -136,7 +136,7 @@ static void fill_cache(struct mm *mm, int kernel, int k, const uint64_t *table, 
 	}
 	/* the same functions as the per-update path, with c = 1 */
 	switch (kernel) {
-	case KERNEL_MOMENTS:
+	case KERNEL_POWERS:
 		for (int v = 0, p = 0; v < k; v++, p++) {
 			uint64_t w = mm->id;
 
@@ -234,8 +234,8 @@ static void *worker(void *arg)
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
 	if (j->cached)
 		LOOP_PLAIN(KERNEL_TABLE, 1);	/* kernel unused: loads the cache */
-	else if (j->kernel == KERNEL_MOMENTS)
-		LOOP_PLAIN(KERNEL_MOMENTS, 0);
+	else if (j->kernel == KERNEL_POWERS)
+		LOOP_PLAIN(KERNEL_POWERS, 0);
 	else if (j->kernel == KERNEL_QUADRATIC)
 		LOOP_PLAIN(KERNEL_QUADRATIC, 0);
 	else

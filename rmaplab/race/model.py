@@ -59,7 +59,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from ..config import ConfigError, RmapConfig
-from ..subid import mm_subids
+from ..encodings.names import resolve_encoding
 from . import mmowner
 from .codes import (
     ANS_EXCL,
@@ -111,15 +111,12 @@ class Model:
         self.config: RmapConfig = sc.config
         self.pages = sc.pages
         self.mask = self.config.word_mask
-        if sc.encoding == "moments":
-            # every word sees the whole id: addends x and x*x, wrapping
-            self.subids = {m: [m & self.mask, (m * m) & self.mask] for m in sc.mms}
-            self.k = 2
-        elif sc.encoding == "digits":
-            self.subids = {m: mm_subids(self.config, sc.order, m) for m in sc.mms}
-            self.k = self.config.group_for(sc.order).nr_values
-        else:
-            raise ConfigError(f"encoding={sc.encoding!r} is unknown: allowed digits, moments")
+        # the scenario's encoding is a shorthand (rmaplab.encodings.names);
+        # "digits" there means the configuration's posted group
+        name = "posted" if sc.encoding == "digits" else sc.encoding
+        enc = resolve_encoding(name, sc.order, self.config)
+        self.subids = {m: list(enc.addends(m)) for m in sc.mms}
+        self.k = enc.nr_values
         self.x = sc.reader
         self.cpus = [f"W{i}" for i in range(len(sc.writers))] + ["R"]
         self._validate()

@@ -1,0 +1,38 @@
+"""splitmix64: the lab's one hash and generator step, one body for numba and Python.
+
+:func:`mix64` is the output function (a bijection of 64-bit words), written
+once on ``uint64`` scalars: numba compiles it into the kernels (``mix64_jit``)
+and :func:`splitmix64` runs the same body on numpy scalars for Python ints.
+The generator step adds :data:`~rmaplab._kernels.codes.GOLDEN` first
+(``splitmix64(state + GOLDEN)``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+__all__ = ["mix64", "mix64_jit", "splitmix64"]
+
+_S30 = np.uint64(30)
+_S27 = np.uint64(27)
+_S31 = np.uint64(31)
+_C1 = np.uint64(0xBF58476D1CE4E5B9)
+_C2 = np.uint64(0x94D049BB133111EB)
+_M64 = (1 << 64) - 1
+
+
+def mix64(z):
+    """splitmix64's output function on a ``uint64`` (wrapping multiplies)."""
+    z = (z ^ (z >> _S30)) * _C1
+    z = (z ^ (z >> _S27)) * _C2
+    return z ^ (z >> _S31)
+
+
+mix64_jit = njit(cache=True, nogil=True)(mix64)
+
+
+def splitmix64(z: int) -> int:
+    """:func:`mix64` on a Python int (reduced modulo ``2**64``)."""
+    with np.errstate(over="ignore"):
+        return int(mix64(np.uint64(int(z) & _M64)))

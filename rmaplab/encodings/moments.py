@@ -1,0 +1,594 @@
+"""The ``moments`` family: power sums, and the number theory that certifies them.
+
+Unpacked (default): one word per power and slice, ``v**p``; the default is
+the whole id in two words, the sum of ids and the sum of squared ids (the
+1-sparse test of streaming algorithms). Packed: one word per slice,
+``sum_i v**p_i * base**i``.
+
+Certificate of the (1, 2) moments on values in ``[lo, hi]`` (see
+:func:`moments_bound`): an exact first moment plus the variance bound
+``sum c d**2 <= N' * (hi - X)(X - lo)``, and a construction that meets it
+(two squares, :func:`moments_construct`); tiny cases are searched
+exhaustively. Packed or other powers use the generic no-wrap / convex
+certificate on the points ``(v**p_1, v**p_2, ...)``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from .._kernels.codes import RULE_POWERS
+from ..config import ConfigError, _check_int
+from .base import (
+    MAX_TABLE_BITS,
+    BenchSpec,
+    Encoding,
+    Family,
+    KernelPlan,
+    check_widths,
+    p2,
+    register,
+    slice_counterexample,
+    table_plan,
+)
+from .digits import _ks
+from .two_squares import two_squares
+
+if TYPE_CHECKING:
+    from ..certify import EncVerdict
+
+__all__ = [
+    "moments",
+    "moments_bound",
+    "moments_construct",
+    "moments_exhaustive",
+    "packed_base",
+    "two_squares",
+]
+
+
+def moments(
+    id_bits: int,
+    word_bits: int,
+    bits: int | None = None,
+    powers: Sequence[int] = (1, 2),
+    base: int | None = None,
+) -> Encoding:
+    """Power sums. Default: the whole id, words ``sum c*x`` and ``sum c*x^2``.
+
+    ``bits`` cuts the id into slices (powers of each slice); ``base`` packs
+    the powers of one slice into one word as ``sum_i v**p_i * base**i``.
+    """
+    id_bits, word_bits = check_widths(id_bits, word_bits)
+    bits = id_bits if bits is None else _check_int("bits", bits, 1, id_bits)
+    powers = tuple(_check_int("power", p, 1, 8) for p in powers)
+    if len(set(powers)) != len(powers) or not powers:
+        raise ConfigError(f"powers={powers} must be distinct and non-empty")
+    k = -(-id_bits // bits)
+    params: list = [("powers", powers)]
+    if base is not None:
+        params.append(("base", _check_int("base", base, 2, 1 << 63)))
+        ws = tuple(range(k))
+    else:
+        ws = tuple(s for s in range(k) for _ in powers)
+    return Encoding("moments", id_bits, word_bits, bits, ws, tuple(params), name="moments")
+
+
+def packed_base(pages: int, slice_bits: int) -> int:
+    """Smallest power of two above ``(pages - 1) * (2**slice_bits - 1)``: the
+    digit base that keeps a packed slice's first moment carry-free."""
+    return max(2, 1 << ((pages - 1) * ((1 << slice_bits) - 1)).bit_length())
+
+
+# -- moments: sum of values and sum of squares --------------------------------
+
+
+def moments_bound(lo: int, hi: int, word_bits: int) -> dict:
+    """The variance bound for values in ``[lo, hi]`` and ``W``-bit words.
+
+    With counts ``c_m >= 0`` of others (``N' = sum c_m``), ``d_m = x_m - X``
+    and an exact first moment ``sum c d = 0``: ``(hi - x)(x - lo) >= 0``
+    gives ``d**2 <= (hi + lo - 2X) d + (hi - X)(X - lo)``, so
+    ``sum c d**2 <= N' (hi - X)(X - lo) <= N' * hmax2`` with
+    ``hmax2 = floor(span/2) * ceil(span/2)``. A fooling population has
+    ``sum c d**2 == sum c (x**2 - X**2) == 0 (mod 2**W)`` and ``> 0``, so
+    ``N' >= ceil(2**W / hmax2)`` (and ``N' >= 2``: an exact zero first
+    moment needs one value above X and one below).
+    """
+    span = hi - lo
+    hmax2 = (span // 2) * (span - span // 2)
+    lb = 2 if hmax2 == 0 else max(2, -(-(1 << word_bits) // hmax2))
+    return {
+        "lo": lo,
+        "hi": hi,
+        "span": span,
+        "hmax2": hmax2,
+        "word_limit": 1 << word_bits,
+        "lower_bound_others": lb,
+    }
+
+
+def _try_free(r: int, s: int, q: int, L: int, U: int) -> list[int] | None:
+    """``r`` values in ``[L, U] - {0}`` with sum ``s`` and sum of squares ``q``."""
+    if r == 0:
+        return [] if s == 0 and q == 0 else None
+    if q < 0 or q * r < s * s:
+        return None
+    if r == 1:
+        return [s] if q == s * s and L <= s <= U and s else None
+    if r == 2:
+        u2 = 2 * q - s * s
+        u = math.isqrt(u2)
+        if u * u != u2 or (s + u) % 2:
+            return None
+        f = [(s + u) // 2, (s - u) // 2]
+        return f if all(L <= x <= U and x for x in f) else None
+    if r == 4:
+        # two pairs: sums s1, s2; differences u1, u2 with u1^2 + u2^2 = R
+        mid = s // 2
+        for ds in (0, 1, -1, 2, -2, 3, -3, 5, -5, 8, -8):
+            s1 = mid + ds
+            s2 = s - s1
+            R = 2 * q - s1 * s1 - s2 * s2
+            if R < 0:
+                continue
+            for a, b in two_squares(R, limit=16):
+                for u1, u2 in ((a, b), (b, a)):
+                    if (s1 + u1) % 2 or (s2 + u2) % 2:
+                        continue
+                    f = [(s1 + u1) // 2, (s1 - u1) // 2, (s2 + u2) // 2, (s2 - u2) // 2]
+                    if all(L <= x <= U and x for x in f):
+                        return f
+        return None
+    return None
+
+
+def _dfs_small(n: int, L: int, U: int, mod: int, tmax: int, limit: int = 200_000):
+    """Exhaustive: ``n`` values (nondecreasing) in ``[L, U] - {0}`` with sum 0
+    and sum of squares a positive multiple of ``mod`` (small cases only)."""
+    vals = [v for v in range(L, U + 1) if v]
+    maxsq = max(L * L, U * U)
+    nodes = [0]
+    out: list[int] = []
+
+    def rec(i, start, s, q):
+        nodes[0] += 1
+        if nodes[0] > limit:
+            raise StopIteration
+        left = n - i
+        if left == 0:
+            return s == 0 and q > 0 and q % mod == 0
+        # the rest must bring the sum to 0
+        if s + left * L > 0 or s + left * U < 0:
+            return False
+        for j in range(start, len(vals)):
+            v = vals[j]
+            if s + v + (left - 1) * U < 0:
+                continue
+            if s + v + (left - 1) * L > 0:
+                break
+            out.append(v)
+            if q + v * v <= tmax * mod and rec(i + 1, j, s + v, q + v * v):
+                return True
+            out.pop()
+        return False
+
+    _ = maxsq
+    try:
+        return list(out) if rec(0, 0, 0, 0) else None, True
+    except StopIteration:
+        return None, False
+
+
+@lru_cache(maxsize=64)
+def moments_construct(lo: int, hi: int, word_bits: int, others: int, tries: int = 400):
+    """A fooling population with exactly ``others`` other mappings and an exact
+    first moment: ``(X, {value: count})`` or None. Most mappings sit at the two
+    ends, up to four are solved for (two squares); tiny cases are searched
+    exhaustively (see :func:`moments_exhaustive`)."""
+    got, _ = _moments_search(lo, hi, word_bits, others, tries)
+    return got
+
+
+def moments_exhaustive(lo: int, hi: int, word_bits: int, others: int) -> bool:
+    """True iff the tiny-case search covered every victim and multiple of
+    ``2**W`` (so finding nothing proves that ``others`` mappings cannot fool
+    the check while the first moment is exact)."""
+    return _moments_search(lo, hi, word_bits, others, 1 << 30)[1]
+
+
+def _moments_search(lo, hi, word_bits, others, tries):
+    mod = 1 << word_bits
+    span = hi - lo
+    small = others <= 8 and span <= 80
+    exhaustive = small
+    n_mids = max(0, hi - lo - 1)
+    for X in _victims(lo, hi, others, tries):
+        L, U = lo - X, hi - X
+        cap = others * U * (-L)
+        if cap < mod:
+            continue  # the variance bound rules out this X
+        tmax = cap // mod
+        if small:
+            f, complete = _dfs_small(others, L, U, mod, tmax)
+            exhaustive &= complete
+            if f:
+                return (X, _count(X, f)), exhaustive
+            continue
+        for t in range(1, min(tmax, 4) + 1):
+            T = t * mod
+            # a at U, b at L, r free
+            for r in (2, 4, 0):
+                n2 = others - r
+                if n2 < 0:
+                    continue
+                # balance: a*U + b*L ~ 0
+                a0 = round(n2 * (-L) / (U - L))
+                for da in range(-3, 4):
+                    a = a0 + da
+                    b = n2 - a
+                    if a < 0 or b < 0:
+                        continue
+                    s = -(a * U + b * L)
+                    q = T - (a * U * U + b * L * L)
+                    f = _try_free(r, s, q, L, U)
+                    if f is not None:
+                        return (X, _count(X, [U] * a + [L] * b + f)), False
+    return None, exhaustive and tries >= n_mids
+
+
+def _mids(lo: int, hi: int, tries: int):
+    """The first ``tries`` of ``lo < x < hi`` by ``(-(hi - x) * (x - lo), x)``
+    without listing them (2**31 ids do not fit in memory): outward from the
+    middle, the lower of two equal products first."""
+    a = (lo + hi) // 2  # the product is symmetric about (lo + hi) / 2
+    b = a if (lo + hi) % 2 == 0 else a + 1
+    out = 0
+    d = 0
+    while out < tries:
+        xs = (a - d,) if (a == b and d == 0) else (a - d, b + d)
+        if xs[0] <= lo and xs[-1] >= hi:
+            return
+        for x in xs:
+            if lo < x < hi and out < tries:
+                out += 1
+                yield x
+        d += 1
+
+
+def _victims(lo: int, hi: int, others: int, tries: int):
+    """Victims to try, at most ``tries``, every ``lo < x < hi`` once.
+
+    First the neighbourhoods of ``lo + k * (hi - lo) / others`` for the few
+    ``k`` with the largest ``k * (others - k)``: with ``k`` others at ``hi``
+    and ``others - k`` at ``lo`` the sum of ``d = x - X`` is 0 there, and the
+    sum of squares reaches its largest value, ``k (others - k) span^2 /
+    others`` (with 5 others and 16-bit ids in 32-bit words only victims near
+    2/5 of the range reach ``2**32``; the middle cannot). Then the rest by
+    :func:`_mids` (largest Bhatia-Davis product first)."""
+    span = hi - lo
+    ks = sorted(range(1, others), key=lambda k: (-k * (others - k), k))[:4]
+    anchors = sorted({lo + (k * span + others // 2) // others for k in ks})
+    seen: set[int] = set()
+    out = 0
+    window = min(span, max(1, tries // (4 * max(1, len(anchors)))))
+    for d in range(window + 1):
+        for a in anchors:
+            for x in (a - d, a + d):
+                if lo < x < hi and x not in seen and out < tries:
+                    seen.add(x)
+                    out += 1
+                    yield x
+    for x in _mids(lo, hi, tries):
+        if out >= tries:
+            return
+        if x not in seen:
+            out += 1
+            yield x
+
+
+def _count(X: int, ds: list[int]) -> dict[int, int]:
+    out: dict[int, int] = {}
+    for d in ds:
+        out[X + d] = out.get(X + d, 0) + 1
+    return out
+
+
+def _verify_moments(enc: Encoding, order: int, s: int, budget: int) -> dict:
+    """Slice ``s`` of an unpacked (1, 2)-moments encoding."""
+    P = 1 << order
+    vals = enc.slice_values(s)
+    lo, hi = vals[0], vals[-1]
+    W = enc.word_bits
+    lim = 1 << W
+    b = moments_bound(lo, hi, W)
+    span = b["span"]
+    s1 = (P - 1) * span
+    s2 = (P - 1) * (hi * hi - lo * lo)
+    cert = dict(b, pages=P, s1_max=s1, s2_max=s2)
+    if span == 0:
+        return dict(verdict="safe", method="moments", cert=cert, evidence="one value only")
+    if s1 < lim and s2 < lim:
+        return dict(
+            verdict="safe",
+            method="moments-no-wrap",
+            cert=cert,
+            evidence=(
+                f"no wrap: (P-1)*span = {s1} < 2^{W} and (P-1)*(hi^2-lo^2) = {s2} "
+                f"< 2^{W}, so sum c*d = 0 and sum c*d^2 = 0 exactly (d = x - X): "
+                "the variance is 0, every mapping is X's"
+            ),
+        )
+    lb = b["lower_bound_others"]
+    s1_exact_below_lb = (lb - 1) * span < lim
+    if s1 < lim and P - 1 < lb:
+        return dict(
+            verdict="safe",
+            method="moments-variance",
+            cert=cert,
+            evidence=(
+                f"first moment exact: (P-1)*span = {s1} < 2^{W}; sum of squares "
+                f"can wrap, but sum c*d^2 <= N' * {b['hmax2']} (Bhatia-Davis, "
+                f"values in [{lo}, {hi}]) must reach 2^{W}: N' >= {lb} > P - 1 = {P - 1}"
+            ),
+        )
+    # tiny: every N' up to P - 1 searched exhaustively (first moment exact)
+    if s1 < lim and P - 1 <= 8 and span <= 80:
+        for n in range(lb, P):
+            got, complete = _moments_search(lo, hi, W, n, 1 << 30)
+            if got is None and not complete:
+                break
+            if got is not None:
+                X, others = got
+                return dict(
+                    verdict="unsafe",
+                    method="moments-exhaustive",
+                    cert=cert,
+                    found=(n, slice_counterexample(enc, s, X, others)),
+                    proven=True,
+                    lower=n,
+                    evidence=f"exhaustive over victims and N' = {lb}..{n} "
+                    f"(first moment exact): fewest others {n}",
+                )
+        else:
+            return dict(
+                verdict="safe",
+                method="moments-exhaustive",
+                cert=cert,
+                evidence=f"first moment exact ((P-1)*span = {s1} < 2^{W}); "
+                f"variance bound N' >= {lb}; every N' = {lb}..{P - 1} searched "
+                "exhaustively over all victims: none fools the check",
+            )
+    # search for a fooling population at N' = lb, lb + 1, ...
+    for extra in range(0, 4):
+        n = lb + extra
+        if n > P - 1:
+            break
+        got = moments_construct(lo, hi, W, n)
+        if got is not None:
+            X, others = got
+            proven = extra == 0 and s1_exact_below_lb
+            return dict(
+                verdict="unsafe",
+                method="moments",
+                cert=cert,
+                found=(n, slice_counterexample(enc, s, X, others)),
+                proven=proven,
+                lower=lb if s1_exact_below_lb else None,
+                evidence=(
+                    f"variance bound: N' >= ceil(2^{W} / {b['hmax2']}) = {lb}"
+                    + ("" if s1_exact_below_lb else " only while the first moment cannot wrap")
+                    + f"; found N' = {n} (sum c*d = 0, sum c*d^2 = multiple of 2^{W})"
+                ),
+            )
+    return dict(
+        verdict=None,
+        method="moments",
+        cert=cert,
+        lower=lb if s1_exact_below_lb else None,
+        evidence=f"variance bound N' >= {lb}; no construction found at N' <= {lb + 3}",
+    )
+
+
+def _moments_points(enc: Encoding, order: int, s: int) -> dict | None:
+    """Closed form of the packed certificate for (1, 2)-moments of a wide
+    slice: coordinates v and v**2 over [lo, hi] have ranges hi - lo and
+    hi**2 - lo**2 (all values >= 0), and points (v, v**2) lie on a strictly
+    convex parabola, so they are always in convex position."""
+    if enc.param("powers") != (1, 2):
+        return None
+    vals = enc.slice_values(s)
+    lo, hi = vals[0], vals[-1]
+    P = 1 << order
+    lim = 1 << enc.word_bits
+    ranges = [hi - lo, hi * hi - lo * lo]
+    base = enc.param("base")
+    rows = []
+    if base is None:
+        for r in ranges:
+            rows.append(
+                {
+                    "base": None,
+                    "ranges": [r],
+                    "max_sum": (P - 1) * r,
+                    "no_wrap": (P - 1) * r < lim,
+                    "carry_free": True,
+                }
+            )
+    else:
+        total = (P - 1) * (ranges[0] + ranges[1] * base)
+        rows.append(
+            {
+                "base": base,
+                "ranges": ranges,
+                "max_sum": total,
+                "no_wrap": total < lim,
+                "carry_free": all((P - 1) * r < base for r in ranges[:-1]),
+            }
+        )
+    ok = all(r["no_wrap"] and r["carry_free"] for r in rows)
+    return {
+        "words": rows,
+        "convex_position": True,
+        "holds": ok,
+        "slice": s,
+        "points": "parabola (v, v^2)",
+    }
+
+
+def _plain(enc: Encoding) -> bool:
+    """Unpacked sum of values and sum of squares: the number-theory certificate."""
+    return enc.param("base") is None and enc.param("powers") == (1, 2)
+
+
+def _proof_lines(enc: Encoding, order: int, v) -> list[str]:
+    c = v.certificate["slices"][0]
+    W = enc.word_bits
+    P = 1 << order
+    what = "x = mm id" if enc.slices == 1 else f"x = a {enc.slice_bits}-bit id slice"
+    lines = [
+        f"Words: S1 = sum c*x, S2 = sum c*x^2 (mod 2^{W}), {what} in "
+        f"[{c['lo']}, {c['hi']}], c = its mm's mappings.",
+        f"Claim: n <= P = {p2(P)}, S1 == n*X and S2 == n*X^2 only if every "
+        "mapping is X's (X maps at least one page).",
+        "1. Over the N' = n - c_X others, d = x - X: D1 = sum c*d == 0 and "
+        "D2 = sum c*d^2 == 0 (mod 2^W), since S2 - n*X^2 = D2 + 2X*D1.",
+        f"2. |D1| <= (P-1)*{c['span']} = {c['s1_max']} "
+        + ("< " if c["s1_max"] < 1 << W else ">= ")
+        + f"2^{W}"
+        + (": D1 = 0 exactly." if c["s1_max"] < 1 << W else ": D1 can wrap."),
+    ]
+    if v.method == "moments-no-wrap":
+        lines.append(
+            f"3. 0 <= D2 <= (P-1)*(hi^2-lo^2) = {c['s2_max']} < 2^{W}: D2 = 0, "
+            "so sum c*d^2 = 0: every d = 0, every mapping is X's. SAFE."
+        )
+        return lines
+    lines += [
+        "3. On [lo-X, hi-X]: d^2 <= (hi+lo-2X)*d + (hi-X)(X-lo), so with D1 = 0: "
+        f"0 < D2 <= N'*(hi-X)(X-lo) <= N'*{c['hmax2']}.",
+        f"4. D2 > 0 and D2 == 0 mod 2^{W}: N' >= ceil(2^{W}/{c['hmax2']}) = "
+        f"{c['lower_bound_others']}.",
+    ]
+    if v.verdict == "safe":
+        lines.append(f"   {c['lower_bound_others']} > P - 1 = {P - 1}. SAFE.")
+    return lines
+
+
+def _bench_moments(k: int, id_bits: int) -> dict:
+    return {"bits": id_bits}  # every word sees the whole id
+
+
+class Moments(Family):
+    name = "moments"
+    description = "power sums: sum of ids and sum of squared ids (or of slices, packed)"
+    shorthand = "moments family: sum of ids and sum of squared ids, two values"
+    paths = (
+        "proof where the verifier proves the order safe: sum of ids and sum of "
+        "squares are exact when they do not wrap, and equal sums with zero variance "
+        "mean one id; exact enumeration on small widths"
+    )
+    rank = 2
+
+    def word_addend(self, enc: Encoding, k: int, v: int) -> int:
+        powers = enc.param("powers", (1, 2))
+        base = enc.param("base")
+        if base is None:  # unpacked: word k holds power powers[k % len]
+            return pow(v, powers[k % len(powers)], 1 << enc.word_bits)
+        return sum(pow(v, p) * base**i for i, p in enumerate(powers))
+
+    def plan(self, enc: Encoding) -> KernelPlan:
+        if enc.slice_bits <= MAX_TABLE_BITS:
+            return table_plan(enc)
+        base = enc.param("base")
+        powers = tuple(enc.param("powers", (1, 2)))
+        if base is not None and len(powers) > 4:
+            raise ConfigError(
+                f"powers={powers}: allowed at most 4 powers packed in a word "
+                f"of a slice wider than {MAX_TABLE_BITS} bits (the Monte Carlo kernel)"
+            )
+        # wrapping uint64 powers reduced by the mask equal v**p mod 2**W
+        return KernelPlan(
+            RULE_POWERS,
+            enc.slice_bits,
+            enc.word_slice,
+            powers=powers,
+            pack_base=0 if base is None else base % (1 << 64),
+        )
+
+    def default(self, id_bits, word_bits, max_order, order, **opts: Any) -> Encoding:
+        bits, base = opts.get("bits"), opts.get("base")
+        powers = tuple(opts.get("powers") or (1, 2))
+        if opts.get("packed"):
+            b = bits or id_bits
+            return moments(
+                id_bits, word_bits, b, powers, base or packed_base(1 << max_order, min(b, id_bits))
+            )
+        return moments(id_bits, word_bits, bits, powers)
+
+    def describe(self, enc: Encoding) -> str:
+        p = enc.param("powers", (1, 2))
+        w = f"{enc.nr_values} x {enc.word_bits}-bit words"
+        what = "id" if enc.slices == 1 else f"{enc.slice_bits}-bit slice"
+        if enc.param("base") is None:
+            return f"moments: sums of {what}^{p}, one word each, {w}"
+        return f"moments packed: {what}^{p} in base {enc.param('base')}, {w}"
+
+    def candidates(self, id_bits, word_bits, order):
+        P = 1 << order
+        for k, b in _ks(id_bits):
+            if k == 2:
+                yield moments(id_bits, word_bits)
+            yield moments(id_bits, word_bits, b, base=packed_base(max(P, 2), b))
+
+    # -- certificate --------------------------------------------------------------
+    def use_points(self, enc: Encoding) -> bool:
+        return not _plain(enc)
+
+    def points(self, enc: Encoding, s: int, vals: list[int]):
+        powers = enc.param("powers", (1, 2))
+        base = enc.param("base")
+        if base is None:
+            return [
+                (None, [(v ** powers[k % len(powers)],) for v in vals])
+                for k in enc.words_of_slice(s)
+            ]
+        return [(base, [tuple(v**p for p in powers) for v in vals])]
+
+    def closed_certificate(self, enc: Encoding, order: int, s: int) -> dict | None:
+        return _moments_points(enc, order, s)
+
+    def slice_argument(self, enc, order, s, node_limit):
+        if not _plain(enc):
+            return None
+        r = _verify_moments(enc, order, s, node_limit)
+        return r if r["verdict"] is not None else None
+
+    def slice_fallback(self, enc, order, s, node_limit):
+        if enc.param("base") is not None:
+            return None
+        return _verify_moments(enc, order, s, node_limit)
+
+    def proof_lines(self, enc: Encoding, order: int, verdict: EncVerdict):
+        if verdict.method.startswith("moments"):
+            return _proof_lines(enc, order, verdict)
+        return None
+
+    # -- cost and bench ----------------------------------------------------------
+    def bench_specs(self) -> list[BenchSpec]:
+        return [
+            BenchSpec(
+                "moments", "powers", "powers", (2,), _bench_moments, "moments: x, x*x", rank=1
+            )
+        ]
+
+    def bench_case_for(self, k, detail, addends):
+        if "packed" in detail:
+            return ("table-quadratic", k)
+        return ("moments", k) if k == 2 else None
+
+
+register(Moments())
