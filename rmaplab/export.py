@@ -12,8 +12,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MAIL_WIDTH", "check_width", "text_table", "wrap"]
 
-#: linux-mm posts are read in 80-column terminals with quoting; 72 leaves room.
-MAIL_WIDTH = 72
+from .mailtext import MAIL_WIDTH, fill
 
 
 def check_width(text: str, width: int = MAIL_WIDTH) -> str:
@@ -29,8 +28,6 @@ def wrap(text: str, width: int = MAIL_WIDTH) -> str:
     (:func:`rmaplab.mailtext.fill`): breaks only at spaces, never inside a
     token or a math atom such as ``K = 3``; continuation lines keep the
     paragraph's indent. A token wider than ``width`` stands alone."""
-    from .mailtext import fill
-
     return "\n".join(fill(p, width, strict=False) if p.strip() else "" for p in text.split("\n"))
 
 

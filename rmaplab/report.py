@@ -253,8 +253,10 @@ def _facts(part: str, frames: dict[str, pd.DataFrame], params: Params) -> dict:
 
 def _git(*args: str) -> str | None:
     import subprocess
+    from importlib.resources import files
 
-    pkg = Path(__file__).resolve().parent
+    # the installed package's own folder: a checkout's when run from one
+    pkg = Path(str(files("rmaplab")))
     try:
         r = subprocess.run(
             ["git", "-C", str(pkg), *args], capture_output=True, text=True, timeout=10

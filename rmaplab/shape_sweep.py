@@ -198,7 +198,7 @@ def _sweep_label(attrs: dict) -> str:
     return "; ".join(parts)
 
 
-def shape_cost_chart(table: pd.DataFrame):
+def shape_cost_chart(table: pd.DataFrame) -> Any:
     """Needless copies per GiB written against folio order, one line per
     scheme, one panel per workload (from :func:`shape_cost_table`); the
     subtitle states the sweep's parameters (summed over)."""

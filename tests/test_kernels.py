@@ -23,7 +23,8 @@ def test_python_layers_use_the_kernel_codes():
     )
     assert kind.tolist() == [codes.OP_MAP, codes.OP_UNMAP, codes.OP_FORK, codes.OP_COW]
     assert set(codes.POP_CODES) == set(POPULATIONS) - {"adversarial"}
-    assert set(codes.SCHEME_ROWS) == set(SCHEMES) - {"truth"}
+    # rmap-moments is the kernel's rmap-id row replayed with the moments encoding
+    assert set(codes.SCHEME_ROWS) == set(SCHEMES) - {"truth", "rmap-moments"}
     kinds = {
         mc_inputs(resolve_encoding(n, 9, WIP_V1), 9, "uniform", 2, 2).encoding
         for n in ("posted", "raw-id", "hash64", "table", "moments")

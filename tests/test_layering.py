@@ -46,7 +46,12 @@ def _imports(name, path, known):
         if isinstance(node, ast.ImportFrom):
             base = pkg.split(".")[: len(pkg.split(".")) - node.level + 1] if node.level else []
             full = ".".join([*base, node.module] if node.module else base)
-            for t in [full, *(f"{full}.{a.name}" for a in node.names)]:
+            # `from . import mod` imports the submodule; `from pkg import name`
+            # a name of the package (or a submodule of that name)
+            targets = [f"{full}.{a.name}" for a in node.names]
+            if node.module or not all(t in known for t in targets):
+                targets.append(full)
+            for t in targets:
                 if t in known and t != name:
                     yield t
         elif isinstance(node, ast.Import):

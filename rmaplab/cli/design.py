@@ -82,11 +82,6 @@ SEED_RANGE = (0, (1 << 64) - 1)
 BASE_RANGE = (2, 1 << 64)
 # The family options each family takes. TODO(registry, issue 15): each family
 # module registers its own options; until then this is the one list.
-_FAMILY_OPTIONS = {
-    "digits": ("--slice-bits", "--base"),
-    "table": ("--slice-bits", "--base", "--table"),
-    "moments": ("--slice-bits", "--base", "--packed"),
-}
 
 
 def _family_options_given(args: argparse.Namespace) -> dict[str, bool]:
@@ -105,27 +100,23 @@ def refuse_family_options(args: argparse.Namespace, mode: str) -> None:
 
 def check_family_options(args: argparse.Namespace) -> None:
     """Refuse a family option the chosen family does not take (ignoring it
-    would quietly answer for another encoding)."""
-    takes = _FAMILY_OPTIONS.get(args.encoding, ())
+    would quietly answer for another encoding); the family says which it
+    takes and which combinations mean nothing."""
+    from ..encodings import get_family
+
+    fam = get_family(args.encoding)
     given = _family_options_given(args)
     refuse_options(
-        {f: on and f not in takes for f, on in given.items()}, f"--encoding {args.encoding}"
+        {f: on and f not in fam.options for f, on in given.items()}, f"--encoding {args.encoding}"
     )
-    if args.base is not None and args.encoding == "moments" and not args.packed:
-        raise ConfigError(
-            f"--base={args.base} does not apply to --encoding moments without --packed: "
-            "allowed with --packed (the packing base)"
-        )
-    if args.base is not None and args.encoding == "table":
-        if args.table is not None:
-            raise ConfigError(
-                f"--base={args.base} does not apply to an explicit --table: allowed without it"
-            )
-        if args.base & (args.base - 1):
-            raise ConfigError(
-                f"--base={args.base} is not a power of 2: allowed a power of 2 in "
-                f"[{BASE_RANGE[0]}, {BASE_RANGE[1]}] (the table's digit base)"
-            )
+    fam.check_options(
+        {
+            "--slice-bits": args.slice_bits,
+            "--base": args.base,
+            "--packed": args.packed,
+            "--table": args.table,
+        }
+    )
 
 
 def _widths(args: argparse.Namespace) -> tuple[int, int, int]:

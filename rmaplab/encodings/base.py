@@ -367,6 +367,13 @@ class Family:
     reports_base: bool = False
     #: place in listings and the design table (stable sort: ties keep registration order)
     rank: int = 100
+    #: the command line's family options it takes (``verify --encoding NAME``);
+    #: any other is refused, not ignored
+    options: tuple[str, ...] = ()
+
+    def check_options(self, given: dict[str, Any]) -> None:
+        """Refuse a combination of this family's options that means nothing
+        (``given``: option -> value, ``None`` where absent). Default: any."""
 
     # -- addends ---------------------------------------------------------------
     def word_addend(self, enc: Encoding, k: int, v: int) -> int:

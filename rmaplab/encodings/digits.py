@@ -144,6 +144,7 @@ def _bench_digits(k: int, id_bits: int) -> dict:
 
 class Digits(Family):
     name = "digits"
+    options = ("--slice-bits", "--base")
     description = "binary digits of id slices read in a base (the posted calc_rmap_subid)"
     shorthand = "digits family: the posted group of these widths, or the series' rule"
     paths = (
@@ -229,6 +230,7 @@ class Digits(Family):
 
 class BitCounters(Digits):
     name = "bit-counters"
+    options = ()
     description = "one counter per id bit (exact)"
     shorthand = "one counter per id bit (exact)"
     paths = "proof (per-bit counters are exact); exact enumeration on small widths"

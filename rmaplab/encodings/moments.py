@@ -484,6 +484,15 @@ def _bench_moments(k: int, id_bits: int) -> dict:
 
 class Moments(Family):
     name = "moments"
+    options = ("--slice-bits", "--base", "--packed")
+
+    def check_options(self, given: dict[str, Any]) -> None:
+        if given.get("--base") is not None and not given.get("--packed"):
+            raise ConfigError(
+                f"--base={given['--base']} does not apply to --encoding moments without "
+                "--packed: allowed with --packed (the packing base)"
+            )
+
     description = "power sums: sum of ids and sum of squared ids (or of slices, packed)"
     shorthand = "moments family: sum of ids and sum of squared ids, two values"
     paths = (

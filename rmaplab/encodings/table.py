@@ -152,6 +152,22 @@ def _bench_random(k: int, id_bits: int) -> dict:
 
 class Table(Family):
     name = "table"
+    options = ("--slice-bits", "--base", "--table")
+
+    def check_options(self, given: dict[str, Any]) -> None:
+        base = given.get("--base")
+        if base is None:
+            return
+        if given.get("--table") is not None:
+            raise ConfigError(
+                f"--base={base} does not apply to an explicit --table: allowed without it"
+            )
+        if base & (base - 1):
+            raise ConfigError(
+                f"--base={base} is not a power of 2: allowed a power of 2 (the table's "
+                "digit base, a bit deposit)"
+            )
+
     description = "any per-slice weight table w[v] (PDEP bit deposit by default)"
     shorthand = "table family: PDEP bit deposit of the digits' slices as a lookup table"
     paths = (

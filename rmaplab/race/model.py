@@ -111,10 +111,8 @@ class Model:
         self.config: RmapConfig = sc.config
         self.pages = sc.pages
         self.mask = self.config.word_mask
-        # the scenario's encoding is a shorthand (rmaplab.encodings.names);
-        # "digits" there means the configuration's posted group
-        name = "posted" if sc.encoding == "digits" else sc.encoding
-        enc = resolve_encoding(name, sc.order, self.config)
+        # the scenario's encoding is a shorthand (rmaplab.encodings.names)
+        enc = resolve_encoding(sc.encoding, sc.order, self.config)
         self.subids = {m: list(enc.addends(m)) for m in sc.mms}
         self.k = enc.nr_values
         self.x = sc.reader

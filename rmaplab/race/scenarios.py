@@ -10,6 +10,11 @@ from .codes import PROTOCOLS
 __all__ = ["SCENARIOS", "Scenario", "get_scenario", "scenario_names"]
 
 
+#: Specs written before the encoding shorthands were unified name the posted
+#: sub-IDs by their family; they replay as the shorthand.
+_OLD_SHORTHANDS = {"digits": "posted"}
+
+
 @dataclass(frozen=True)
 class Scenario:
     """Who maps what, and which (un)maps run concurrently with the reader.
@@ -26,9 +31,10 @@ class Scenario:
     writers: tuple[tuple[tuple[int, int], ...], ...]
     try_exclusive: bool = True
     config: RmapConfig = DEFAULT_CONFIG
-    #: ``digits`` (the posted sub-IDs) or ``moments`` (2 words: id and id**2,
-    #: the encoding bench-atomics times; the check is the same word == n * addend)
-    encoding: str = "digits"
+    #: an encoding shorthand (rmaplab.encodings.names): ``posted`` (the posted
+    #: sub-IDs) or ``moments`` (2 words: id and id**2; the check is the same
+    #: word == n * addend)
+    encoding: str = "posted"
     note: str = field(default="", compare=False)
 
     @property
@@ -68,7 +74,7 @@ class Scenario:
             tuple(tuple((int(m), int(c)) for m, c in ops) for ops in spec["writers"]),
             bool(spec.get("try_exclusive", True)),
             get_config(spec.get("config", DEFAULT_CONFIG.name)),
-            str(spec.get("encoding", "digits")),
+            _OLD_SHORTHANDS.get(str(spec.get("encoding")), str(spec.get("encoding", "posted"))),
         )
 
     def describe(self) -> str:
@@ -77,7 +83,7 @@ class Scenario:
 
         init = ", ".join(f"mm{m}:{c}" for m, c in self.mapped)
         ws = "; ".join(f"W{i}: {ops(o)}" for i, o in enumerate(self.writers))
-        enc = "" if self.encoding == "digits" else f", {self.encoding} encoding"
+        enc = "" if self.encoding == Scenario.encoding else f", {self.encoding} encoding"
         return f"{self.pages} pages{enc}, reader mm{self.reader}, mapped {init}; {ws}"
 
 
