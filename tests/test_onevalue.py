@@ -1,0 +1,151 @@
+"""rmaplab.onevalue: every certificate against an exhaustive search on
+tiny analogues (small ids, small words), written here independently of
+the packing lemma: breadth-first search over the joint residues."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from rmaplab.onevalue import convex, packing
+
+
+def fewest_others(words: list[tuple[int, ...]], widths: tuple[int, ...], limit: int) -> int | None:
+    """Fewest mappings by mms other than a victim whose addend differences
+    sum to 0 in every word (min over victims); None if more than ``limit``.
+    Plain BFS over the product of Z/2^W_k (a zero-sum multiset with one
+    element Y removed reaches -g_Y)."""
+    mods = [1 << w for w in widths]
+    size = int(np.prod(mods))
+    best = None
+
+    def code(v):
+        c = 0
+        for x, m in zip(v, mods, strict=True):
+            c = c * m + x % m
+        return c
+
+    for x in range(len(words)):
+        gens = [
+            tuple((a - b) % m for a, b, m in zip(words[y], words[x], mods, strict=True))
+            for y in range(len(words))
+            if y != x
+        ]
+        dist = np.full(size, -1, dtype=np.int64)
+        dist[0] = 0
+        layer = [tuple(0 for _ in mods)]
+        depth = 0
+        cap = limit if best is None else min(limit, best)
+        while layer and depth < cap - 1:
+            depth += 1
+            nxt = []
+            for v in layer:
+                for g in gens:
+                    w = tuple((a + b) % m for a, b, m in zip(v, g, mods, strict=True))
+                    c = code(w)
+                    if dist[c] < 0:
+                        dist[c] = depth
+                        nxt.append(w)
+            layer = nxt
+        for g in gens:
+            d = dist[code(tuple(-a for a in g))]
+            if d >= 0 and (best is None or d + 1 < best):
+                best = int(d + 1)
+    return best
+
+
+def safe(words, widths, order) -> bool:
+    """The check is never fooled at ``order``: fooling needs others <= P - 1."""
+    p = 1 << order
+    m = fewest_others(words, widths, p - 1)
+    return m is None
+
+
+def test_bfs_finds_known_fooling():
+    # ids 1, 2, 3 with addends 1, 2, 3: 1 + 3 == 2 * 2, two others fool victim 2
+    assert fewest_others([(1,), (2,), (3,)], (8,), 5) == 2
+    assert safe([(1,), (2,), (3,)], (8,), 1)
+    assert not safe([(1,), (2,), (3,)], (8,), 2)
+
+
+@pytest.mark.parametrize("name", list(convex.CONSTRUCTIONS))
+def test_certificate_sound_on_tiny_words(name):
+    """Wherever the certificate holds the exhaustive search finds no
+    fooling population; wherever the search finds one it refuses."""
+    held = refused_unsafe = 0
+    for b, o, w in itertools.product((2, 3), (1, 2, 3), range(3, 13)):
+        cert = convex.certificate(b, w, o, name)
+        prm = convex.params(b, w, o, name)
+        if cert is not None:
+            assert prm is not None
+            words = [(convex.addend(i, prm),) for i in range(1 << b)]
+            assert len(set(words)) == len(words)
+            assert safe(words, (w,), o), (name, b, w, o)
+            held += 1
+        else:
+            # any injective packing in the same radix would do; take the
+            # lemma's bases mod 2^w, which the certificate refused
+            rs = convex.ranges(name, 1 << b)
+            bases = packing.field_bases(rs, 1 << o)
+            pts = convex.points(name, 1 << b)
+            mins = pts.min(axis=0)
+            words = [(packing.pack(list(p - mins), bases, w),) for p in pts]
+            if not safe(words, (w,), o):
+                refused_unsafe += 1
+    assert held > 0 and refused_unsafe > 0
+
+
+def test_certificate_is_tight_somewhere():
+    """At the narrowest word the certificate holds for, one bit less is
+    fooled (for the baseline parabola, 3-bit ids, order 2)."""
+    b, o = 3, 2
+    w = next(w for w in range(3, 40) if convex.certificate(b, w, o, "parabola") is not None)
+    rs = convex.ranges("parabola", 1 << b)
+    assert packing.need(rs, 1 << o) > 1 << (w - 1)
+
+
+def test_polygon_convex_and_distinct():
+    for n in (4, 8, 16, 64, 1024):
+        ev = convex.check_convex("polygon", n)
+        assert ev["edges"] == n
+    pts = convex.points("polygon", 8)
+    # the 8 smallest primitive edges give the octagon with box 3 x 3
+    assert convex.ranges("polygon", 8) == [3, 3]
+    assert len({tuple(p) for p in pts.tolist()}) == 8
+
+
+def test_paraboloid_points_are_the_lowest():
+    pts = convex.points("paraboloid-3d", 13)
+    q = pts[:, 2]
+    # the 4 points q = 0 ((0,0),(0,1),(1,0),(1,1)), then 8 at q = 1, ...
+    assert sorted(q.tolist())[:4] == [0, 0, 0, 0]
+    assert (q <= 1).sum() == 12
+
+
+def test_baseline_matches_the_lab():
+    """The parabola reproduces the lab's 15-bit ids at order 9 (64-bit)."""
+    from rmaplab.proof import quadratic_table
+
+    assert convex.largest_id_bits(64, 9, "parabola") == 15
+    assert quadratic_table(15, 64)[0] >= 512
+    assert quadratic_table(16, 64)[0] < 512
+
+
+def test_headline_numbers():
+    assert convex.largest_id_bits(64, 9, "paraboloid-3d") == 19
+    assert convex.largest_id_bits(64, 13, "polygon", top=15) == 14
+    assert convex.largest_id_bits(32, 9, "polygon", top=8) == 6
+    assert convex.certificate(20, 64, 9, "paraboloid-3d") is None
+
+
+def test_refuses_bad_input():
+    with pytest.raises(ValueError, match="construction"):
+        convex.points("sphere", 8)
+    with pytest.raises(ValueError, match="id_bits"):
+        convex.certificate(0, 64, 9)
+    prm = convex.params(3, 40, 2, "parabola")
+    assert prm is not None
+    with pytest.raises(ValueError, match="mm id"):
+        convex.addend(8, prm)
