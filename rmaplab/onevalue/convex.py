@@ -35,6 +35,7 @@ directions strictly increasing through one revolution).
 
 from __future__ import annotations
 
+import itertools
 import math
 from fractions import Fraction
 from functools import lru_cache
@@ -168,7 +169,7 @@ def check_convex(name: str, n: int) -> dict:
         if sum(a for a, _ in e) != 0 or sum(b for _, b in e) != 0:
             raise AssertionError("polygon: edges do not close")
         keys = [_angle_key(v) for v in e]
-        if any(k1 >= k2 for k1, k2 in zip(keys, keys[1:], strict=False)):
+        if any(k1 >= k2 for k1, k2 in itertools.pairwise(keys)):
             raise AssertionError("polygon: edge directions not strictly increasing")
         for (a, b), (c, d) in zip(e, e[1:] + e[:1], strict=True):
             if a * d - b * c <= 0:
