@@ -116,12 +116,27 @@ def test_polygon_convex_and_distinct():
     assert len({tuple(p) for p in pts.tolist()}) == 8
 
 
-def test_paraboloid_points_are_the_lowest():
-    pts = convex.points("paraboloid-3d", 13)
-    q = pts[:, 2]
-    # the 4 points q = 0 ((0,0),(0,1),(1,0),(1,1)), then 8 at q = 1, ...
-    assert sorted(q.tolist())[:4] == [0, 0, 0, 0]
-    assert (q <= 1).sum() == 12
+@pytest.mark.parametrize("m", [1, 2, 3])
+def test_paraboloid_closed_form_vs_enumeration(m):
+    """count, height, unrank and the range bounds against a plain loop."""
+    from rmaplab.onevalue import paraboloid as pb
+
+    box = range(-10, 12)
+    pts = sorted(
+        u for u in itertools.product(box, repeat=m) if sum(x * (x - 1) // 2 for x in u) <= 45
+    )
+    for t in range(0, 13):
+        assert pb.count(m, t) == sum(1 for u in pts if sum(x * (x - 1) // 2 for x in u) <= t)
+    for n in (2, 5, 13) if m == 1 else (2, 5, 13, 40):
+        t = pb.height(m, n)
+        assert pb.count(m, t) >= n > pb.count(m, t - 1)
+        mine = [u for u in pts if sum(x * (x - 1) // 2 for x in u) <= t][:n]
+        got = [pb.unrank(m, n, i)[:m] for i in range(n)]
+        assert got == mine
+        assert pb.enumerate_points(m, n)[:, :m].tolist() == [list(u) for u in mine]
+        rs = pb.superset_ranges(m, n)
+        for j in range(m):
+            assert max(u[j] for u in mine) - min(u[j] for u in mine) <= rs[j]
 
 
 def test_baseline_matches_the_lab():

@@ -42,6 +42,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from . import paraboloid
 from .packing import assign_words, field_bases, lemma_lines, pack, packing_certificate
 
 __all__ = [
@@ -60,10 +61,18 @@ CONSTRUCTIONS = {
     "parabola-centered": "(u, u(u-1)/2), u in [1 - N/2, N/2]",
     "polygon": "vertices of the lattice polygon of the N smallest primitive edges (L1)",
     "paraboloid-3d": "(u, v, (u(u-1) + v(v-1))/2), the N points of least height",
-    "paraboloid-4d": "(u, v, w, sum u(u-1)/2), the N points of least height",
+    "paraboloid-4d": "(u, v, w, sum u(u-1)/2) over a ball in Z^3",
+    "paraboloid-5d": "(u_0..u_3, sum u(u-1)/2) over a ball in Z^4",
 }
+#: Graph dimension m of each paraboloid (points in Z**(m+1)).
+PARABOLOID_DIMS = {"paraboloid-3d": 2, "paraboloid-4d": 3, "paraboloid-5d": 4}
 #: Largest point set built (2**22 points; the tables are N x d int64).
 MAX_POINT_BITS = 22
+
+
+def _check_n(n: int, top: int = 40) -> None:
+    if not 2 <= n <= 1 << top:
+        raise ValueError(f"points={n} is out of range: allowed [2, 2**{top}]")
 
 
 def _check(name: str, n: int) -> None:
@@ -87,21 +96,7 @@ def _parabola_centered(n: int) -> np.ndarray:
 
 
 def _paraboloid(n: int, m: int) -> np.ndarray:
-    """The ``n`` points ``(u, q(u))``, ``u`` in ``Z**m``, of least ``q``, ties
-    broken by ``u`` lexicographically."""
-    r = 2
-    while True:
-        axis = np.arange(1 - r, r + 1, dtype=np.int64)
-        grid = np.stack(np.meshgrid(*([axis] * m), indexing="ij"), axis=-1).reshape(-1, m)
-        q = (grid * (grid - 1) // 2).sum(axis=1)
-        # a point outside the box has some |u_i - 1/2| >= r + 1/2, so q >= r(r+1)/2
-        inside = q < r * (r + 1) // 2
-        if inside.sum() >= n:
-            break
-        r = int(r * 1.5) + 1
-    keys = [grid[:, i] for i in reversed(range(m))] + [q]
-    order = np.lexsort(keys)[:n]
-    return np.concatenate([grid[order], q[order, None]], axis=1)
+    return paraboloid.enumerate_points(m, n)
 
 
 def _primitive_level(s: int) -> list[tuple[int, int]]:
@@ -160,7 +155,20 @@ def _polygon(n: int) -> np.ndarray:
 
 def check_convex(name: str, n: int) -> dict:
     """Exact evidence that the ``n`` points are distinct and in strictly
-    convex position (raises AssertionError otherwise)."""
+    convex position (raises AssertionError otherwise). Paraboloids of
+    more than ``2**MAX_POINT_BITS`` points: the closed form (every point of
+    the graph is extreme; distinct ``u`` by the lexicographic unranking)
+    and a sample of points unranked and checked."""
+    if name in PARABOLOID_DIMS and n > 1 << MAX_POINT_BITS:
+        m = PARABOLOID_DIMS[name]
+        rs, mins = ranges(name, n), _mins(name, n)
+        for i in {0, 1, n // 3, n // 2, n - 2, n - 1}:
+            p = paraboloid.unrank(m, n, i)
+            if p[m] != sum(x * (x - 1) // 2 for x in p[:m]):
+                raise AssertionError(f"{name}: point {i} is off the convex graph")
+            if any(not 0 <= a - b <= r for a, b, r in zip(p, mins, rs, strict=True)):
+                raise AssertionError(f"{name}: point {i} is outside the range bounds")
+        return {"method": "graph of sum u(u-1)/2 (strictly convex), closed form", "graph_dims": m}
     pts = points(name, n)
     if len({tuple(p) for p in pts.tolist()}) != n:
         raise AssertionError(f"{name}: points are not distinct")
@@ -185,6 +193,9 @@ def check_convex(name: str, n: int) -> dict:
         what = "graph of sum u(u-1)/2 (strictly convex)"
     if not ok:
         raise AssertionError(f"{name}: a point is off the convex graph")
+    off = pts - np.array(_mins(name, n), dtype=np.int64)
+    if (off < 0).any() or (off > np.array(ranges(name, n))).any():
+        raise AssertionError(f"{name}: a point is outside the range bounds")
     return {"method": what, "graph_dims": m}
 
 
@@ -196,7 +207,7 @@ def _points_cached(name: str, n: int) -> np.ndarray:
         return _parabola_centered(n)
     if name == "polygon":
         return _polygon(n)
-    return _paraboloid(n, 2 if name == "paraboloid-3d" else 3)
+    return _paraboloid(n, PARABOLOID_DIMS[name])
 
 
 def points(name: str, n: int) -> np.ndarray:
@@ -208,8 +219,28 @@ def points(name: str, n: int) -> np.ndarray:
 
 
 def ranges(name: str, n: int) -> list[int]:
+    """Coordinate ranges (bounds for the paraboloids, whose closed form
+    :func:`rmaplab.onevalue.paraboloid.superset_ranges` needs no points)."""
+    if name in PARABOLOID_DIMS:
+        _check_n(n)
+        return paraboloid.superset_ranges(PARABOLOID_DIMS[name], n)
     p = points(name, n)
     return [int(r) for r in (p.max(axis=0) - p.min(axis=0))]
+
+
+def _mins(name: str, n: int) -> list[int]:
+    """Lower corner of the box the ranges describe."""
+    if name in PARABOLOID_DIMS:
+        k = paraboloid.kmax(paraboloid.height(PARABOLOID_DIMS[name], n))
+        return [-k] * PARABOLOID_DIMS[name] + [0]
+    return [int(v) for v in points(name, n).min(axis=0)]
+
+
+def point_of(name: str, n: int, i: int) -> tuple[int, ...]:
+    """Point of id ``i`` (paraboloids of any size unrank it)."""
+    if name in PARABOLOID_DIMS and n > 1 << MAX_POINT_BITS:
+        return paraboloid.unrank(PARABOLOID_DIMS[name], n, i)
+    return tuple(int(v) for v in points(name, n)[i])
 
 
 # -- certificate ------------------------------------------------------------------
@@ -228,7 +259,7 @@ def params(id_bits: int, word_bits: int, order: int, name: str = "paraboloid-3d"
         "id_bits": id_bits,
         "word_bits": word_bits,
         "order": order,
-        "mins": [int(v) for v in points(name, n).min(axis=0)],
+        "mins": _mins(name, n),
         "bases": field_bases(rs, pages),
     }
 
@@ -238,7 +269,7 @@ def addend(mm_id: int, prm: dict) -> int:
     n = 1 << prm["id_bits"]
     if not 0 <= mm_id < n:
         raise ValueError(f"mm id={mm_id} is out of range: allowed [0, {n - 1}]")
-    p = points(prm["construction"], n)[mm_id]
+    p = point_of(prm["construction"], n, mm_id)
     off = [int(a) - int(b) for a, b in zip(p, prm["mins"], strict=True)]
     return pack(off, prm["bases"], prm["word_bits"])
 
@@ -251,8 +282,9 @@ def certificate(
     one page and other mms with total mapcount ``n <= 2**order`` pass the
     check ``value == n * addend(X) mod 2**word_bits``. None when the
     packing lemma does not apply (the word is too narrow)."""
-    if not 1 <= id_bits <= MAX_POINT_BITS:
-        raise ValueError(f"id_bits={id_bits} is out of range: allowed [1, {MAX_POINT_BITS}]")
+    top = 40 if name in PARABOLOID_DIMS else MAX_POINT_BITS
+    if not 1 <= id_bits <= top:
+        raise ValueError(f"id_bits={id_bits} is out of range: allowed [1, {top}]")
     if not 1 <= order <= 30:
         raise ValueError(f"order={order} is out of range: allowed [1, 30]")
     n, pages = 1 << id_bits, 1 << order
