@@ -164,3 +164,74 @@ def test_refuses_bad_input():
     assert prm is not None
     with pytest.raises(ValueError, match="mm id"):
         convex.addend(8, prm)
+
+
+def test_mapcount_designs_sound_on_tiny_words():
+    """A design over the value and the mapcount word's field: wherever it
+    is returned, BFS over both words finds no fooling population; where
+    BFS finds one (with the lemma's bases), no design is returned."""
+    from rmaplab.onevalue import mapcount_bits as mb
+
+    held = refused = 0
+    for b, o, w, m in itertools.product((3,), (1, 2), range(3, 9), range(2, 6)):
+        if m > 64 - (o + 1):
+            continue
+        d = mb.design_with_mapcount_bits(b, w, o, m)
+        if d is not None:
+            words = [mb.addends(d, i) for i in range(1 << b)]
+            assert len(set(words)) == len(words)
+            assert safe(words, (w, m), o), (b, o, w, m)
+            held += 1
+        else:
+            # refused: the baseline parabola packed in the value alone with
+            # the lemma's bases is then often truly fooled
+            rs = convex.ranges("parabola", 1 << b)
+            bases = packing.field_bases(rs, 1 << o)
+            words = [
+                (packing.pack(list(p), bases, w), 0) for p in convex.points("parabola", 1 << b)
+            ]
+            refused += not safe(words, (w, m), o)
+    assert held > 0 and refused > 0
+
+
+def test_mapcount_answers():
+    from rmaplab.onevalue import mapcount_bits as mb
+
+    # one 64-bit value alone cannot carry 24-bit ids at order 9 here ...
+    assert mb.design_with_mapcount_bits(24, 64, 9, 0) is None
+    # ... with 32 bits of the mapcount word it can, at orders 9 and 13
+    for o in (9, 13):
+        d = mb.design_with_mapcount_bits(24, 64, o, 32)
+        assert d is not None and d["keeps_count_range"]
+        assert all(w["need"] <= 1 << w["word_bits"] for w in d["words"])
+    assert mb.design_with_mapcount_bits(31, 64, 13, 32) is None
+    with pytest.raises(ValueError, match="mapcount_bits"):
+        mb.design_with_mapcount_bits(24, 64, 9, 60)
+
+
+def test_mapcount_field_wraps_like_the_kernel_word():
+    """Map/unmap on one 64-bit mapcount word (count low, field high) and
+    read back: the masked count and the field equal the two-word model."""
+    from rmaplab.onevalue import mapcount_bits as mb
+
+    d = mb.design_with_mapcount_bits(24, 64, 9, 32)
+    assert d is not None
+    m = 32
+    word, value, n, field = 0, 0, 0, 0
+    rng = np.random.default_rng(1)
+    mapped: list[tuple[int, int]] = []
+    for _ in range(200):
+        if mapped and rng.random() < 0.4:
+            mm, c = mapped.pop(int(rng.integers(len(mapped))))
+            sign = -1
+        else:
+            mm, c = int(rng.integers(1 << 24)), int(rng.integers(1, 600))
+            mapped.append((mm, c))
+            sign = 1
+        a, f = mb.addends(d, mm)
+        word = (word + sign * c * (1 + (f << (64 - m)))) % (1 << 64)
+        value = (value + sign * c * a) % (1 << 64)
+        n += sign * c
+        field = (field + sign * c * f) % (1 << m)
+        assert word & ((1 << (64 - m)) - 1) == n
+        assert word >> (64 - m) == field

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
+from functools import lru_cache
 
 import numpy as np
 
@@ -33,6 +34,7 @@ def kmax(t: int) -> int:
     return k
 
 
+@lru_cache(maxsize=1 << 16)
 def count(m: int, t: int) -> int:
     """``#{u in Z**m : q(u) <= t}`` (exact)."""
     if t < 0:
@@ -50,6 +52,7 @@ def count(m: int, t: int) -> int:
     return sum(2 * count(m - 1, t - int(x)) for x in tri)
 
 
+@lru_cache(maxsize=256)
 def height(m: int, n: int) -> int:
     """Least ``T`` with ``count(m, T) >= n``."""
     lo, hi = 0, 1
