@@ -235,3 +235,44 @@ def test_mapcount_field_wraps_like_the_kernel_word():
         field = (field + sign * c * f) % (1 << m)
         assert word & ((1 << (64 - m)) - 1) == n
         assert word >> (64 - m) == field
+
+
+def test_behrend_sound_on_tiny_words():
+    from rmaplab.onevalue import behrend
+
+    held = refused_unsafe = 0
+    for b, o, w in itertools.product((2, 3), (1, 2), range(4, 13)):
+        cert = behrend.certificate(b, w, o)
+        if cert is not None:
+            prm = behrend.params(b, w, o)
+            assert prm is not None
+            pts = [behrend.unrank(prm["k"], prm["h"], prm["S"], i) for i in range(1 << b)]
+            assert all(sum(x * x for x in v) == prm["S"] for v in pts)
+            words = [(behrend.addend(i, prm),) for i in range(1 << b)]
+            assert len(set(words)) == len(words)
+            assert safe(words, (w,), o), (b, o, w)
+            held += 1
+        else:
+            # the 12 points of sum v^2 = 2 in [-1, 1]^3, lemma bases, word w
+            pts = [v for v in itertools.product((-1, 0, 1), repeat=3) if sum(x * x for x in v) == 2]
+            bases = packing.field_bases([2, 2, 2], 1 << o)
+            words = [(packing.pack([x + 1 for x in v], bases, w),) for v in pts[: 1 << b]]
+            refused_unsafe += not safe(words, (w,), o)
+    assert held > 0 and refused_unsafe > 0
+
+
+def test_behrend_counts_exact():
+    from rmaplab.onevalue import behrend
+
+    # points of [-h, h]^k on each sphere, against a plain loop
+    for k, h in ((3, 2), (3, 3), (4, 2)):
+        s, c = behrend.best_sphere(k, h)
+        loop = {}
+        for v in itertools.product(range(-h, h + 1), repeat=k):
+            q = sum(x * x for x in v)
+            loop[q] = loop.get(q, 0) + 1
+        assert c == max(loop.values()) and loop[s] == c
+        pts = [behrend.unrank(k, h, s, i) for i in range(c)]
+        assert pts == sorted(
+            v for v in itertools.product(range(-h, h + 1), repeat=k) if sum(x * x for x in v) == s
+        )
