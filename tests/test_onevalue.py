@@ -276,3 +276,28 @@ def test_behrend_counts_exact():
         assert pts == sorted(
             v for v in itertools.product(range(-h, h + 1), repeat=k) if sum(x * x for x in v) == s
         )
+
+
+def test_one_value_fields_and_scope():
+    from rmaplab.onevalue import summary
+
+    r = summary.one_value(32, 9)
+    assert tuple(r)[: len(summary.JSON_FIELDS)] == summary.JSON_FIELDS
+    assert r["best_construction"] == "polygon" and r["proven_id_bits"] == 6
+    cert = convex.certificate(6, 32, 9, "polygon")
+    assert cert is not None and convex.certificate(7, 32, 9, "polygon") is None
+    assert r["open"] and r["upper_bound_id_bits"] == 32
+    # above the table bound (2^17.2 pages at W = 32) only two ids survive
+    assert summary.one_value(32, 18)["upper_bound_id_bits"] == 1
+    with pytest.raises(ValueError, match="word_bits"):
+        summary.one_value(65, 9)
+
+
+def test_growth_fit_and_prediction():
+    from rmaplab.onevalue import growth
+
+    fit = growth.fit_exact_cells().set_index("slice_bits")
+    assert fit.loc[2, "slope"] == pytest.approx(0.5, abs=0.01)
+    assert fit.loc[3, "slope"] == pytest.approx(0.5, abs=0.02)
+    p = growth.predict(24)
+    assert p["kind"] == "conjecture" and p["order"] < 9

@@ -23,6 +23,7 @@ workers; the answer does not depend on where they ran.
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from pathlib import Path
@@ -41,7 +42,7 @@ def _edges(w: int, chunks: int) -> list[tuple[int, int]]:
     top = 1 << w
     step = max(1, -(-(top - 2) // chunks))
     e = [*range(2, top, step), top]
-    return list(zip(e, e[1:], strict=False))
+    return list(itertools.pairwise(e))
 
 
 def decide(
