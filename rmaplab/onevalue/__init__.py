@@ -9,3 +9,5 @@ disk or ball), :mod:`.behrend` (sphere sets), :mod:`.mapcount_bits`
 (fields split between the rmap value and the mapcount word) and
 :mod:`.summary` (``one_value`` and the tidy table).
 """
+
+__all__: list[str] = []

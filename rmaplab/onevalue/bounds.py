@@ -27,6 +27,7 @@ import itertools
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 from . import search2
 
@@ -52,7 +53,7 @@ def decide(
     chunks: int = 16,
     max_nodes: int = 10**7,
     seconds: float | None = None,
-    client=None,
+    client: Any = None,
     state: str | Path | None = None,
     progress: bool = False,
 ) -> dict:

@@ -26,6 +26,7 @@ the witness. The kernel is one body run by numba or by plain Python.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -168,7 +169,7 @@ def search(
     return Search2Result(name, int(out[0]), table, time.monotonic() - t0)
 
 
-def fewest_others(table, word_bits: int, cap: int) -> int:
+def fewest_others(table: Sequence[int], word_bits: int, cap: int) -> int:
     """``N'`` of a table (at most ``cap``), plain BFS on Python ints."""
     mask = (1 << word_bits) - 1
     best = cap
