@@ -75,3 +75,24 @@ def test_refuses_bad_input():
         search2.search(3, 17, 3)
     with pytest.raises(ValueError, match="g="):
         search2.search(3, 8, 0)
+
+
+def test_second_method_data_agrees_with_the_shipped_search():
+    """Every row of table_frontier_second.csv marked exact equals the
+    exact cell of table_frontier_exact.csv, and its witness has that N'."""
+    import pandas as pd
+
+    from rmaplab._data import data_stream
+    from rmaplab.frontier_tables import load_exact_frontier
+
+    second = pd.read_csv(data_stream("table_frontier_second.csv"), comment="#")
+    shipped = load_exact_frontier().set_index(["slice_bits", "word_bits"])
+    exact = second[second["exact"].astype(str) == "True"]
+    assert len(exact) >= 6
+    for _, r in exact.iterrows():
+        b, w = int(r["slice_bits"]), int(r["word_bits"])
+        ref = shipped.loc[(b, w)]
+        assert bool(ref["complete"]) and int(ref["best"]) == int(r["upper"]) == int(r["lower"])
+        t = [int(v) for v in str(r["witness"]).split()]
+        assert len(t) == 1 << b
+        assert search2.fewest_others(t, w, 1 << w) == int(r["upper"])
