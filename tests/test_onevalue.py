@@ -301,3 +301,18 @@ def test_growth_fit_and_prediction():
     assert fit.loc[3, "slope"] == pytest.approx(0.5, abs=0.02)
     p = growth.predict(24)
     assert p["kind"] == "conjecture" and p["order"] < 9
+
+
+def test_lab_verifier_agrees_on_the_parabola():
+    """The lab's own verifier (no-wrap-convex) certifies the parabola with
+    the mixed-radix base this package derives, at 15-bit ids, order 9."""
+    from rmaplab.encoding import moments
+    from rmaplab.verify_encoding import verify_encoding
+
+    prm = convex.params(15, 64, 9, "parabola")
+    assert prm is not None
+    enc = moments(15, 64, powers=(1, 2), base=prm["bases"][1])
+    v = verify_encoding(enc, 9)
+    assert v.verdict == "safe"
+    for x in (1, 2, 12345, (1 << 15) - 1):
+        assert enc.addends(x)[0] == convex.addend(x, prm)
