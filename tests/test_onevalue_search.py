@@ -38,8 +38,8 @@ def test_jit_and_python_agree(bits, w, g):
 
 
 def test_chunks_partition_the_search():
-    full = search2.search(3, 8, 6)
-    parts = [search2.search(3, 8, 6, third=c) for c in bounds._edges(8, 5)]
+    full = search2.search(2, 10, 32)
+    parts = [search2.search(2, 10, 32, third=c) for c in bounds._edges(10, 5)]
     assert full.status == "none" and all(p.status == "none" for p in parts)
     # every chunk evaluates the root once more
     assert sum(p.nodes for p in parts) == full.nodes + len(parts) - 1
@@ -62,8 +62,8 @@ def test_dask_gives_the_local_answer():
         ) as cl,
         distributed.Client(cl) as client,
     ):
-        on_dask = bounds.decide(3, 8, 6, chunks=6, client=client)
-    local = bounds.decide(3, 8, 6, chunks=6)
+        on_dask = bounds.decide(2, 10, 32, chunks=6, client=client)
+    local = bounds.decide(2, 10, 32, chunks=6)
     assert on_dask["answer"] == local["answer"] == "none"
     assert on_dask["nodes"] == local["nodes"]
 
