@@ -110,7 +110,7 @@ def unpack(model: Model, row) -> tuple:
             reg -= kr.N_BIAS
         ws.append((op, stage, pc, reg, excl))
     r = small >> kr.R_SHIFT
-    rd = (
+    rd: tuple = (
         r & 7,
         r >> 3 & 7,
         row[2 + k + nw],
