@@ -91,4 +91,5 @@ def test_cli_warmup(capsys):
         "montecarlo",
         "encoding",
         "frontier",
+        "race",
     ]

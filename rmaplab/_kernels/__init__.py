@@ -12,6 +12,8 @@ inputs, then runs an explicit-signature kernel; ``x()`` is numba,
 ``encoding``    :func:`~rmaplab._kernels.encoding.addends`,
                 :func:`~rmaplab._kernels.encoding.min_fooling`
 ``frontier``    :func:`~rmaplab._kernels.frontier.frontier_search`
+``race``        :func:`~rmaplab._kernels.race.explore_packed` (twin: the tuple
+                explorer, ``rmaplab.race.explore(engine="python")``)
 
 Operation, population, encoding, scheme-row and status codes live in
 :mod:`rmaplab._kernels.codes`, used inside the kernels (numba freezes a

@@ -7,7 +7,9 @@ One room per idea:
 * :mod:`.scenarios`: who maps what and which (un)maps run beside the reader;
 * :mod:`.model`: the protocols one memory access at a time (the model's
   docstring states the protocol and the ground truth);
-* :mod:`.explore`: every interleaving, breadth first; replay; a naive twin;
+* :mod:`.explore`: every interleaving, breadth first (on packed states in
+  numba via :mod:`.packed` and :mod:`rmaplab._kernels.race`, or on tuples,
+  the kernel's twin); replay; a naive twin;
 * :mod:`.litmus`: the same pattern as LKMM litmus tests; :mod:`.herd` runs herd7.
 
 This package re-exports the public names, so ``from rmaplab import race`` and

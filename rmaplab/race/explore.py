@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ..config import ConfigError
@@ -67,26 +68,23 @@ def _path(parent: dict, state, cpus: list[str]) -> list[str]:
     return out[::-1]
 
 
-def explore(
-    scenario: Scenario | str,
-    protocol: str = "seqcount",
-    max_states: int = DEFAULT_MAX_STATES,
-    progress: bool = False,
-    layout: Layout | str | None = None,
-) -> ExploreResult:
-    """Every interleaving of ``scenario`` under ``protocol``, breadth first.
+ENGINES = ("auto", "kernel", "python")
 
-    Stops at ``max_states`` distinct states with ``complete=False`` (what was
-    found so far is still reported; absence of wrong answers then proves
-    nothing). Wrong answers are counted as distinct states in which the
-    reader has just returned a wrong answer. A state from which no CPU can
-    move while the reader has not returned is **stuck** (a deadlock: every
-    CPU finished or spinning on a condition nobody can change); stuck states
-    are counted, with the shortest schedule into the first one.
-    """
-    if isinstance(max_states, bool) or not isinstance(max_states, int) or max_states < 1:
-        raise ConfigError(f"max_states={max_states!r} is out of range: allowed >= 1")
-    model = Model(scenario, protocol, layout)
+
+@dataclass
+class _Search:
+    """What one breadth-first search found, whichever engine ran it."""
+
+    states: int
+    complete: bool
+    counts: dict[str, int]
+    wrong: list[tuple[str, list[str], int]]  # kind, shortest schedule, mapcount read
+    stuck: int
+    stuck_example: list[str] | None
+
+
+def _search_python(model: Model, max_states: int, bar) -> _Search:
+    """The tuple explorer: the kernel's plain-Python twin."""
     start = model.initial()
     parent: dict = {start: None}
     stuck: list = []
@@ -98,11 +96,6 @@ def explore(
         "outside_contract": [],
     }
     complete = True
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(desc=f"race {model.scenario.name}/{protocol}", unit="state")
     while frontier and complete:
         nxt = []
         for s in frontier:
@@ -126,22 +119,119 @@ def explore(
         if bar is not None:
             bar.update(len(parent) - bar.n)
         frontier = nxt
+    wrong = [
+        (kind, _path(parent, t, model.cpus), t[4][3])
+        for kind in ("false_exclusive", "false_shared")
+        for t in found[kind]
+    ]
+    return _Search(
+        states=len(parent),
+        complete=complete,
+        counts={k: len(v) for k, v in found.items()},
+        wrong=wrong,
+        stuck=len(stuck),
+        stuck_example=_path(parent, stuck[0], model.cpus) if stuck else None,
+    )
+
+
+def _search_kernel(model: Model, max_states: int) -> _Search:
+    """The same search on packed states in the numba kernel."""
+    from .._kernels import race as kr
+    from .packed import packed_inputs
+
+    rows, parent, pcpu, verd, stuck, complete = kr.explore_packed(packed_inputs(model, max_states))
+
+    def path(i: int) -> list[str]:
+        out = []
+        while parent[i] >= 0:
+            out.append(model.cpus[pcpu[i]])
+            i = int(parent[i])
+        return out[::-1]
+
+    kinds = {
+        kr.V_CORRECT: "correct",
+        kr.V_FALSE_EXCL: "false_exclusive",
+        kr.V_FALSE_SHARED: "false_shared",
+        kr.V_OUTSIDE: "outside_contract",
+    }
+    codes = np.bincount(verd[verd >= 0], minlength=len(kinds))
+    rn_shift, rn_bias = kr.RN_SHIFT, kr.RN_BIAS
+    wrong = []
+    for code in (kr.V_FALSE_EXCL, kr.V_FALSE_SHARED):
+        for i in np.flatnonzero(verd == code):
+            rn = (int(rows[i, -1]) >> rn_shift & 0xFFFF) - rn_bias
+            wrong.append((kinds[code], path(int(i)), rn))
+    return _Search(
+        states=len(rows),
+        complete=complete,
+        counts={kinds[c]: int(codes[c]) for c in kinds},
+        wrong=wrong,
+        stuck=len(stuck),
+        stuck_example=path(int(stuck[0])) if len(stuck) else None,
+    )
+
+
+def explore(
+    scenario: Scenario | str,
+    protocol: str = "seqcount",
+    max_states: int = DEFAULT_MAX_STATES,
+    progress: bool = False,
+    layout: Layout | str | None = None,
+    engine: str = "auto",
+) -> ExploreResult:
+    """Every interleaving of ``scenario`` under ``protocol``, breadth first.
+
+    Stops at ``max_states`` distinct states with ``complete=False`` (what was
+    found so far is still reported; absence of wrong answers then proves
+    nothing). Wrong answers are counted as distinct states in which the
+    reader has just returned a wrong answer. A state from which no CPU can
+    move while the reader has not returned is **stuck** (a deadlock: every
+    CPU finished or spinning on a condition nobody can change); stuck states
+    are counted, with the shortest schedule into the first one.
+
+    ``engine``: ``kernel`` searches packed states in numba
+    (:mod:`rmaplab._kernels.race`), ``python`` the tuples of
+    :class:`~.model.Model` (its twin); ``auto`` takes the kernel when numba
+    compiles and every field fits the packed widths. Both give the same
+    result, field for field.
+    """
+    if isinstance(max_states, bool) or not isinstance(max_states, int) or max_states < 1:
+        raise ConfigError(f"max_states={max_states!r} is out of range: allowed >= 1")
+    if engine not in ENGINES:
+        raise ConfigError(f"engine={engine!r} is unknown: allowed {', '.join(ENGINES)}")
+    model = Model(scenario, protocol, layout)
+    if engine == "auto":
+        from .._kernels._jit import jit_enabled
+        from .packed import fits
+
+        engine = "kernel" if jit_enabled() and fits(model) else "python"
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(desc=f"race {model.scenario.name}/{protocol}", unit="state")
+    if engine == "kernel":
+        try:
+            res = _search_kernel(model, max_states)
+        except ValueError as e:
+            raise ConfigError(f"engine=kernel: {e}") from None
+        if bar is not None:
+            bar.update(res.states)
+    else:
+        res = _search_python(model, max_states, bar)
     if bar is not None:
         bar.close()
-    rows = []
-    for kind in ("false_exclusive", "false_shared"):
-        for t in found[kind]:
-            sched = _path(parent, t, model.cpus)
-            rows.append(
-                {
-                    "scenario": model.scenario.name,
-                    "protocol": protocol,
-                    "kind": kind,
-                    "length": len(sched),
-                    "mapcount_read": t[4][3],
-                    "schedule": " ".join(sched),
-                }
-            )
+    rows = [
+        {
+            "scenario": model.scenario.name,
+            "protocol": protocol,
+            "kind": kind,
+            "length": len(sched),
+            "mapcount_read": rn,
+            "schedule": " ".join(sched),
+        }
+        for kind, sched, rn in res.wrong
+    ]
     wrong = pd.DataFrame(
         rows,
         columns=["scenario", "protocol", "kind", "length", "mapcount_read", "schedule"],
@@ -158,18 +248,18 @@ def explore(
     return ExploreResult(
         scenario=model.scenario.name,
         protocol=protocol,
-        states=len(parent),
-        complete=complete,
+        states=res.states,
+        complete=res.complete,
         max_states=max_states,
-        false_exclusive=len(found["false_exclusive"]),
-        false_shared=len(found["false_shared"]),
-        correct=len(found["correct"]),
+        false_exclusive=res.counts["false_exclusive"],
+        false_shared=res.counts["false_shared"],
+        correct=res.counts["correct"],
         wrong=wrong,
         example=example,
         layout=model.layout,
-        stuck_states=len(stuck),
-        outside_contract=len(found["outside_contract"]),
-        stuck_example=_path(parent, stuck[0], model.cpus) if stuck else None,
+        stuck_states=res.stuck,
+        outside_contract=res.counts["outside_contract"],
+        stuck_example=res.stuck_example,
     )
 
 

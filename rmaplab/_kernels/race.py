@@ -1,0 +1,559 @@
+"""Race kernel family: the race model's breadth-first exploration on packed states.
+
+Entry point: :func:`explore_packed` (numba). Its plain-Python twin is the
+tuple explorer :func:`rmaplab.race.explore` with ``engine="python"``; the
+two are compared state count for state count in ``tests/test_race_kernel.py``.
+
+A state of :class:`rmaplab.race.model.Model` is one row of ``S = 4 + K + W``
+``uint64`` words (K values, W writers):
+
+====================  =========================================================
+column                field
+====================  =========================================================
+0                     the seqcount word (mm-owner: lock and shared bit)
+1                     mapcount + ``N_BIAS`` (a mapcount may go below zero when
+                      plain stores lose updates)
+2 .. 2+K-1            the K rmap values (mm-owner: id0, count0, id1, count1)
+2+K .. 2+K+W-1        each writer's register (a loaded word; a loaded
+                      mapcount is stored biased, as column 1 holds it)
+2+K+W                 the reader's saved word ``reg_seq``
+3+K+W                 the small fields, packed (below)
+====================  =========================================================
+
+Small fields, bit widths (``pack_limits`` checks every scenario fits them
+before the kernel runs): writer w at bit ``11*w``: op (3 bits, 0..7), stage
+(3), pc (4, 0..15), exclusive (1); the reader at bit 33: stage (3), value
+index i (3), answer (2), started, all_shared, all_exclusive, x_maps (1 each);
+at bit 45 the mapcount it read + ``RN_BIAS`` (16 bits).
+
+Seen states live in an open-addressing hash table (``int64`` indices into the
+row array, linear probing, kept at most half full). Rows are appended in the
+order they are first reached and expanded in that order, skipping rows in
+which the reader has returned, which is the tuple explorer's level-by-level
+order: the same parent of every state, hence the same shortest schedules and
+the same first stuck state.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from ..race.codes import (
+    ANS_EXCL,
+    ANS_NONE,
+    ANS_SHARED,
+    R_BEGIN,
+    R_DONE,
+    R_N,
+    R_RETRY,
+    R_V,
+    W_ADD,
+    W_BODY,
+    W_CAS,
+    W_DONE,
+    W_LOAD,
+    W_SPIN,
+    W_XBODY,
+)
+from ..race.mmowner import LOCK, SHARED_BIT, W_LOCK
+from ._jit import kernel
+
+__all__ = ["PackedInputs", "explore_packed", "pack_limits"]
+
+N_BIAS = 1 << 32
+RN_BIAS = 1 << 15
+W_BITS = 11  # per writer: op 3, stage 3, pc 4, exclusive 1
+R_SHIFT = 33
+RN_SHIFT = 45
+MAX_OPS = 7  # op counts 0..nops, 3 bits
+MAX_PROG = 15  # pc 0..len-1, 4 bits
+MAX_K = 7  # value index, 3 bits
+MAX_WRITERS = 3
+
+# body step kinds
+K_ADD, K_LOAD, K_STORE, K_END = 0, 1, 2, 3
+# protocol codes the kernel branches on
+P_NONE, P_SEQCOUNT, P_NO_WAIT, P_EARLY_END, P_NO_EXCL_WAIT, P_MM_OWNER = range(6)
+PROTOCOL_CODES = {
+    "none": P_NONE,
+    "seqcount": P_SEQCOUNT,
+    "no-wait": P_NO_WAIT,
+    "early-end": P_EARLY_END,
+    "no-excl-wait": P_NO_EXCL_WAIT,
+    "mm-owner": P_MM_OWNER,
+}
+# verdict codes per state
+V_OPEN, V_CORRECT, V_FALSE_EXCL, V_FALSE_SHARED, V_OUTSIDE = -1, 0, 1, 2, 3
+
+_U0 = np.uint64(0)
+_U1 = np.uint64(1)
+_N_BIAS = np.uint64(N_BIAS)
+_RN_BIAS = np.uint64(RN_BIAS)
+
+
+class PackedInputs(NamedTuple):
+    """A compiled model as arrays (built by ``rmaplab.race.packed``)."""
+
+    ints: np.ndarray  # int64[7]: protocol, writers W, K, init stage, pages, max_states,
+    #: and a bound on |mapcount| (checked against the packed width, unused inside)
+    words: np.ndarray  # uint64[5]: excl, writers mask, seq step, word mask, value mask
+    init: np.ndarray  # uint64[S]: the initial state, packed
+    op_mm: np.ndarray  # int64[W, MAX_OPS]: each op's mm
+    op_c: np.ndarray  # int64[W, MAX_OPS]: each op's signed page count
+    nops: np.ndarray  # int64[W]
+    pkind: np.ndarray  # int64[W, 2, MAX_OPS, MAX_PROG]: body step kind (shared, exclusive)
+    ptgt: np.ndarray  # int64[...]: target, -1 the mapcount, else a value index
+    pdelta: np.ndarray  # uint64[...]: addend (mapcount: two's complement); END: marker
+    plen: np.ndarray  # int64[W, 2, MAX_OPS]: body length
+    xsub: np.ndarray  # uint64[K]: the reader's sub-IDs
+    truth: np.ndarray  # int8[keys, 3]: other surely maps, other possibly maps, x surely maps
+    radix: np.ndarray  # int64[W]: place value of writer w's (op, in flight) code in the key
+
+
+@njit(cache=True, nogil=True)
+def _hash(rows, r, width):
+    h = np.uint64(14695981039346656037)
+    for j in range(width):
+        h = (h ^ rows[r, j]) * np.uint64(1099511628211)
+    return h ^ (h >> np.uint64(29))
+
+
+@njit(cache=True, nogil=True)
+def _key(small, nw, init_stage, nops, radix):
+    key = 0
+    for w in range(nw):
+        sh = np.uint64(W_BITS * w)
+        op = np.int64((small >> sh) & np.uint64(7))
+        st = np.int64((small >> (sh + np.uint64(3))) & np.uint64(7))
+        pc = np.int64((small >> (sh + np.uint64(6))) & np.uint64(15))
+        fly = 1 if st != W_DONE and (st != init_stage or pc != 0) else 0
+        key += (op * 2 + fly) * radix[w]
+    return key
+
+
+_SIG = (
+    "Tuple((uint64[:, ::1], int64[::1], int8[::1], int8[::1], int64[::1], int64[::1]))("
+    "int64[::1], uint64[::1], uint64[::1], int64[:, ::1], int64[:, ::1], int64[::1], "
+    "int64[:, :, :, ::1], int64[:, :, :, ::1], uint64[:, :, :, ::1], int64[:, :, ::1], "
+    "uint64[::1], int8[:, ::1], int64[::1])"
+)
+
+
+@kernel(_SIG)
+def _explore_kernel(
+    ints, words, init, op_mm, op_c, nops, pkind, ptgt, pdelta, plen, xsub, truth, radix
+):
+    """Breadth-first search over packed states; returns ``(rows, parent,
+    parent_cpu, verdict, stuck, info)`` with ``info = [states, complete,
+    stuck states]`` (the buffers are longer than ``info`` says)."""
+    proto = ints[0]
+    nw = ints[1]
+    k = ints[2]
+    init_stage = ints[3]
+    pages = np.uint64(ints[4])
+    max_states = ints[5]
+    excl = words[0]
+    wmask = words[1]
+    seq_step = words[2]
+    word_mask = words[3]
+    mask = words[4]
+    width = init.shape[0]
+    c_reg = 2 + k
+    c_rs = 2 + k + nw
+    c_small = 3 + k + nw
+    mm_owner = proto == P_MM_OWNER
+    rsh = np.uint64(R_SHIFT)
+    rnsh = np.uint64(RN_SHIFT)
+    r_clear = ~(np.uint64((1 << 28) - 1) << rsh)
+
+    cap = 1024
+    rows = np.empty((cap, width), dtype=np.uint64)
+    parent = np.empty(cap, dtype=np.int64)
+    pcpu = np.empty(cap, dtype=np.int8)
+    verd = np.empty(cap, dtype=np.int8)
+    tsize = 2048
+    table = np.full(tsize, -1, dtype=np.int64)
+    stuck = np.empty(4, dtype=np.int64)  # small on purpose: the growth path runs in tests
+    nstuck = 0
+    for j in range(width):
+        rows[0, j] = init[j]
+    parent[0] = -1
+    pcpu[0] = -1
+    verd[0] = V_OPEN
+    table[np.int64(_hash(rows, 0, width) & np.uint64(tsize - 1))] = 0
+    count = 1
+    head = 0
+    complete = True
+    new = np.empty(width, dtype=np.uint64)
+    while head < count and complete:
+        cur = head
+        head += 1
+        if verd[cur] != V_OPEN:
+            continue  # the reader has returned: nothing after changes the verdict
+        nsucc = 0
+        for cpu in range(nw + 1):
+            for j in range(width):
+                new[j] = rows[cur, j]
+            small = new[c_small]
+            rstage = np.int64((small >> rsh) & np.uint64(7))
+            ri = np.int64((small >> (rsh + np.uint64(3))) & np.uint64(7))
+            ans = np.int64((small >> (rsh + np.uint64(6))) & np.uint64(3))
+            started = np.int64((small >> (rsh + np.uint64(8))) & _U1)
+            all_sh = np.int64((small >> (rsh + np.uint64(9))) & _U1)
+            all_ex = np.int64((small >> (rsh + np.uint64(10))) & _U1)
+            xm = np.int64((small >> (rsh + np.uint64(11))) & _U1)
+            rn = (small >> rnsh) & np.uint64(0xFFFF)
+            rs = new[c_rs]
+            seq = new[0]
+            if cpu < nw:
+                sh = np.uint64(W_BITS * cpu)
+                op = np.int64((small >> sh) & np.uint64(7))
+                stage = np.int64((small >> (sh + np.uint64(3))) & np.uint64(7))
+                pc = np.int64((small >> (sh + np.uint64(6))) & np.uint64(15))
+                xb = np.int64((small >> (sh + np.uint64(10))) & _U1)
+                reg = new[c_reg + cpu]
+                if stage == W_DONE:
+                    continue
+                op0 = op
+                pc0 = pc
+                stage0 = stage
+                if mm_owner:
+                    c = op_c[cpu, op]
+                    if stage == W_LOCK:
+                        if seq & np.uint64(LOCK):
+                            continue  # spinning on the bit lock
+                        seq |= np.uint64(LOCK)
+                        stage = W_BODY
+                        pc = 0
+                    elif pc == 0:
+                        new[1] = np.uint64(np.int64(new[1]) + c)
+                        pc = 1
+                    elif pc == 1:
+                        mm = op_mm[cpu, op]
+                        total = np.int64(new[1] - _N_BIAS)
+                        shared = (seq & np.uint64(SHARED_BIT)) != _U0
+                        i0 = np.int64(new[2])
+                        c0 = np.int64(new[3])
+                        i1 = np.int64(new[4])
+                        c1 = np.int64(new[5])
+                        if c > 0:
+                            if i0 == mm:
+                                c0 += c
+                            elif i1 == mm:
+                                c1 += c
+                            elif i0 == 0:
+                                i0 = mm
+                                c0 = c
+                                shared = shared or total != c
+                            elif i1 == 0:
+                                i1 = mm
+                                c1 = c
+                                shared = True
+                        else:
+                            kept = False
+                            if i0 == mm:
+                                c0 += c
+                                if c0 > 0:
+                                    kept = True
+                                else:
+                                    i0 = 0
+                                    c0 = 0
+                            elif i1 == mm:
+                                c1 += c
+                                if c1 > 0:
+                                    kept = True
+                                else:
+                                    i1 = 0
+                                    c1 = 0
+                            if not kept and (c0 == total or c1 == total):
+                                shared = False
+                        new[2] = np.uint64(i0)
+                        new[3] = np.uint64(c0)
+                        new[4] = np.uint64(i1)
+                        new[5] = np.uint64(c1)
+                        seq &= ~np.uint64(SHARED_BIT)
+                        if shared:
+                            seq |= np.uint64(SHARED_BIT)
+                        pc = 2
+                    else:
+                        seq &= ~np.uint64(LOCK)
+                        op += 1
+                        stage = W_DONE if op == nops[cpu] else W_LOCK
+                        pc = 0
+                    fold = stage0 == W_LOCK or op != op0 or stage == W_DONE
+                else:
+                    if stage == W_LOAD:
+                        if seq & wmask:
+                            stage = W_ADD
+                            reg = _U0
+                        else:
+                            stage = W_CAS
+                            reg = seq
+                        pc = 0
+                        xb = 0
+                    elif stage == W_CAS:
+                        if seq == reg:
+                            seq = seq | excl
+                            stage = W_XBODY
+                            xb = 1
+                        else:
+                            stage = W_ADD
+                            xb = 0
+                        pc = 0
+                        reg = _U0
+                    elif stage == W_ADD:
+                        seq = (seq + _U1) & word_mask
+                        stage = W_BODY if proto == P_NO_EXCL_WAIT else W_SPIN
+                        pc = 0
+                        reg = _U0
+                        xb = 0
+                    elif stage == W_SPIN:
+                        if seq & excl:
+                            continue  # spinning on the exclusive writer
+                        stage = W_BODY
+                        pc = 0
+                        reg = _U0
+                        xb = 0
+                    else:
+                        side = 1 if stage == W_XBODY else 0
+                        kind = pkind[cpu, side, op, pc]
+                        t = ptgt[cpu, side, op, pc]
+                        d = pdelta[cpu, side, op, pc]
+                        if kind == K_END:
+                            seq = (seq + seq_step - d) & word_mask
+                        elif kind == K_LOAD:
+                            reg = new[1] if t < 0 else new[2 + t]
+                        else:
+                            if t < 0:
+                                base = reg if kind == K_STORE else new[1]
+                                new[1] = base + d
+                            else:
+                                base = reg if kind == K_STORE else new[2 + t]
+                                new[2 + t] = (base + d) & mask
+                            reg = _U0
+                        pc += 1
+                        if pc == plen[cpu, side, op]:
+                            op += 1
+                            stage = W_DONE if op == nops[cpu] else init_stage
+                            pc = 0
+                            reg = _U0
+                            xb = 0
+                    fold = (stage0 == init_stage and pc0 == 0) or op != op0
+                new[c_reg + cpu] = reg
+                small &= ~(np.uint64((1 << W_BITS) - 1) << sh)
+                small |= (
+                    np.uint64(op)
+                    | (np.uint64(stage) << np.uint64(3))
+                    | (np.uint64(pc) << np.uint64(6))
+                    | (np.uint64(xb) << np.uint64(10))
+                ) << sh
+                if fold and started == 1 and rstage != R_DONE:
+                    key = _key(small, nw, init_stage, nops, radix)
+                    if truth[key, 0] == 0:
+                        all_sh = 0
+                    if truth[key, 1] != 0:
+                        all_ex = 0
+                    if mm_owner and truth[key, 2] == 0:
+                        xm = 0
+            else:
+                if rstage == R_DONE:
+                    continue
+                started0 = started
+                if started == 0:
+                    key = _key(small, nw, init_stage, nops, radix)
+                    started = 1
+                    all_sh = 1 if truth[key, 0] != 0 else 0
+                    all_ex = 0 if truth[key, 1] != 0 else 1
+                    if mm_owner:
+                        xm = 1 if truth[key, 2] != 0 else 0
+                n_b = new[1]
+                if mm_owner:
+                    if rstage == R_N:
+                        rn = n_b - _N_BIAS + _RN_BIAS
+                        if n_b <= _N_BIAS + _U1:
+                            rstage = R_DONE
+                            ans = ANS_EXCL
+                        else:
+                            rstage = R_V
+                            ans = ANS_NONE
+                        ri = 0
+                        rs = _U0
+                    else:
+                        ans = ANS_SHARED if seq & np.uint64(SHARED_BIT) else ANS_EXCL
+                        rstage = R_DONE
+                        ri = 0
+                        rs = _U0
+                elif rstage == R_BEGIN:
+                    if (seq & wmask) != _U0 and proto != P_NO_WAIT:
+                        if started0 != 0:
+                            continue  # spinning: nothing changes
+                        # the call's first step starts the read even if it spins
+                    else:
+                        rstage = R_N
+                        ri = 0
+                        rs = seq
+                        rn = _RN_BIAS
+                        ans = ANS_NONE
+                elif rstage == R_N:
+                    rn = n_b - _N_BIAS + _RN_BIAS
+                    rstage = R_DONE if n_b > _N_BIAS + pages else R_V
+                    ans = ANS_SHARED if rstage == R_DONE else ANS_NONE
+                    ri = 0
+                elif rstage == R_V:
+                    want = ((rn - _RN_BIAS) * xsub[ri]) & mask
+                    if new[2 + ri] != want:
+                        a = ANS_SHARED
+                    elif ri + 1 == k:
+                        a = ANS_EXCL
+                    else:
+                        a = ANS_NONE
+                    if a == ANS_NONE:
+                        ri += 1
+                    else:
+                        rstage = R_DONE if proto == P_NONE else R_RETRY
+                        ri = 0
+                    ans = a
+                else:  # R_RETRY
+                    if seq == rs:
+                        rstage = R_DONE
+                    else:
+                        rstage = R_BEGIN
+                        rs = _U0
+                        rn = _RN_BIAS
+                        ans = ANS_NONE
+                    ri = 0
+            new[0] = seq
+            new[c_rs] = rs
+            small &= r_clear
+            small |= (
+                np.uint64(rstage)
+                | (np.uint64(ri) << np.uint64(3))
+                | (np.uint64(ans) << np.uint64(6))
+                | (np.uint64(started) << np.uint64(8))
+                | (np.uint64(all_sh) << np.uint64(9))
+                | (np.uint64(all_ex) << np.uint64(10))
+                | (np.uint64(xm) << np.uint64(11))
+                | (rn << np.uint64(12))
+            ) << rsh
+            new[c_small] = small
+            same = True
+            for j in range(width):
+                if new[j] != rows[cur, j]:
+                    same = False
+                    break
+            if same:
+                continue
+            nsucc += 1
+            # look the row up; `count` is a free slot to hash it from
+            if count == cap:
+                cap *= 2
+                rows2 = np.empty((cap, width), dtype=np.uint64)
+                rows2[:count] = rows[:count]
+                rows = rows2
+                parent2 = np.empty(cap, dtype=np.int64)
+                parent2[:count] = parent[:count]
+                parent = parent2
+                pcpu2 = np.empty(cap, dtype=np.int8)
+                pcpu2[:count] = pcpu[:count]
+                pcpu = pcpu2
+                verd2 = np.empty(cap, dtype=np.int8)
+                verd2[:count] = verd[:count]
+                verd = verd2
+            for j in range(width):
+                rows[count, j] = new[j]
+            tm = np.uint64(tsize - 1)
+            h = np.int64(_hash(rows, count, width) & tm)
+            seen = False
+            while table[h] >= 0:
+                idx = table[h]
+                eq = True
+                for j in range(width):
+                    if rows[idx, j] != new[j]:
+                        eq = False
+                        break
+                if eq:
+                    seen = True
+                    break
+                h = (h + 1) & (tsize - 1)
+            if seen:
+                continue
+            table[h] = count
+            parent[count] = cur
+            pcpu[count] = cpu
+            v = V_OPEN
+            if rstage == R_DONE:
+                if mm_owner and ans == ANS_EXCL and all_sh == 1 and xm == 0:
+                    v = V_OUTSIDE
+                elif ans == ANS_EXCL and all_sh == 1:
+                    v = V_FALSE_EXCL
+                elif ans == ANS_SHARED and all_ex == 1:
+                    v = V_FALSE_SHARED
+                else:
+                    v = V_CORRECT
+            verd[count] = v
+            count += 1
+            if 2 * count > tsize:
+                tsize *= 2
+                table = np.full(tsize, -1, dtype=np.int64)
+                tm = np.uint64(tsize - 1)
+                for idx in range(count):
+                    h = np.int64(_hash(rows, idx, width) & tm)
+                    while table[h] >= 0:
+                        h = (h + 1) & (tsize - 1)
+                    table[h] = idx
+            if count >= max_states:
+                complete = False
+                break
+        if nsucc == 0:
+            if nstuck == stuck.shape[0]:
+                stuck2 = np.empty(2 * nstuck, dtype=np.int64)
+                stuck2[:nstuck] = stuck[:nstuck]
+                stuck = stuck2
+            stuck[nstuck] = cur
+            nstuck += 1
+    info = np.empty(3, dtype=np.int64)
+    info[0] = count
+    info[1] = 1 if complete else 0
+    info[2] = nstuck
+    return rows, parent, pcpu, verd, stuck, info
+
+
+def pack_limits(nw: int, k: int, nops: list[int], plens: list[int], n_bound: int) -> None:
+    """Raise ``ValueError`` unless a model's fields fit the packed widths."""
+    if not 1 <= nw <= MAX_WRITERS:
+        raise ValueError(f"writers={nw}: allowed 1..{MAX_WRITERS} in a packed state")
+    if not 1 <= k <= MAX_K:
+        raise ValueError(f"values={k}: allowed 1..{MAX_K} in a packed state")
+    if max(nops) > MAX_OPS:
+        raise ValueError(f"ops per writer={max(nops)}: allowed <= {MAX_OPS} in a packed state")
+    if plens and max(plens) > MAX_PROG:
+        raise ValueError(f"body steps={max(plens)}: allowed <= {MAX_PROG} in a packed state")
+    if n_bound >= RN_BIAS:
+        raise ValueError(f"mapcount bound={n_bound}: allowed < {RN_BIAS} in a packed state")
+
+
+def explore_packed(inp: PackedInputs) -> tuple:
+    """Validate the arrays and run the kernel: ``(rows, parent, parent_cpu,
+    verdict, stuck)`` cut to length, and ``complete``."""
+    nw, k = int(inp.ints[1]), int(inp.ints[2])
+    width = 4 + k + nw
+    if inp.ints.shape != (7,) or inp.words.shape != (5,) or inp.init.shape != (width,):
+        raise ValueError(f"packed inputs: ints[7], words[5], init[{width}] expected")
+    if int(inp.ints[0]) not in PROTOCOL_CODES.values():
+        raise ValueError(f"protocol code={int(inp.ints[0])}: allowed 0..5")
+    if int(inp.ints[5]) < 1:
+        raise ValueError(f"max_states={int(inp.ints[5])}: allowed >= 1")
+    if inp.xsub.shape != (k,) or inp.radix.shape != (nw,) or inp.nops.shape != (nw,):
+        raise ValueError("packed inputs: xsub[K], radix[W], nops[W] expected")
+    nops = [int(x) for x in inp.nops]
+    plens = [int(x) for x in inp.plen.ravel()]
+    pack_limits(nw, k, nops, plens, int(inp.ints[6]))
+    keys = int(np.prod([2 * (n + 1) for n in nops]))
+    if inp.truth.shape != (keys, 3):
+        raise ValueError(f"truth table: shape ({keys}, 3) expected, got {inp.truth.shape}")
+    rows, parent, pcpu, verd, stuck, info = _explore_kernel(*inp)
+    n, complete, ns = int(info[0]), bool(info[1]), int(info[2])
+    return rows[:n], parent[:n], pcpu[:n], verd[:n], stuck[:ns], complete
