@@ -7,9 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 
-import numba
 import numpy as np
-from numba import njit
 
 #: Kernel families, in the order :func:`warmup` compiles them.
 FAMILIES = (
@@ -44,6 +42,8 @@ class LazyKernel:
     def dispatcher(self):
         with self._lock:
             if self._dispatcher is None:
+                from numba import njit
+
                 sig = self.signature() if callable(self.signature) else self.signature
                 self._dispatcher = njit(sig, cache=True, nogil=True)(self.func)
         return self._dispatcher
@@ -61,6 +61,8 @@ def kernel(signature) -> Callable[[Callable], LazyKernel]:
 
 
 def jit_enabled() -> bool:
+    import numba  # here, not at import: `rmaplab --help` and `race --list` load no numba
+
     return not numba.config.DISABLE_JIT  # type: ignore[attr-defined]
 
 

@@ -9,8 +9,9 @@ The generator step adds :data:`~rmaplab._kernels.codes.GOLDEN` first
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
-from numba import njit
 
 __all__ = ["mix64", "mix64_jit", "splitmix64"]
 
@@ -29,7 +30,19 @@ def mix64(z):
     return z ^ (z >> _S31)
 
 
-mix64_jit = njit(cache=True, nogil=True)(mix64)
+_JIT: dict[str, Any] = {}
+
+
+def __getattr__(name: str) -> Any:
+    # mix64_jit is built on first use: importing the encodings (e.g. for
+    # `rmaplab race --list`) must not load numba
+    if name != "mix64_jit":
+        raise AttributeError(name)
+    if "mix64_jit" not in _JIT:
+        from numba import njit
+
+        _JIT["mix64_jit"] = njit("uint64(uint64)", cache=True, nogil=True)(mix64)
+    return _JIT["mix64_jit"]
 
 
 def splitmix64(z: int) -> int:

@@ -19,9 +19,7 @@ This package re-exports the public names, so ``from rmaplab import race`` and
 
 from __future__ import annotations
 
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .codes import (
     ANS_EXCL as ANS_EXCL,
@@ -99,12 +97,16 @@ from .explore import (
     naive_enumerate,
     race_outcomes,
     replay,
+    scenario_rows,
     scenario_table,
 )
 from .layout import LAYOUTS, Layout, get_layout, layout_bounds, layout_note
 from .litmus import litmus_tests
 from .model import Model
 from .scenarios import SCENARIOS, Scenario, get_scenario, scenario_names
+
+if TYPE_CHECKING:  # pandas loads where a frame is built: `race --list` needs none
+    import pandas as pd
 
 __all__ = [
     "DEFAULT_MAX_STATES",
@@ -133,11 +135,6 @@ __all__ = [
     "scenario_rows",
     "scenario_table",
 ]
-
-
-def scenario_rows() -> list[dict[str, Any]]:
-    """The scenarios, one dict each (:func:`scenario_table`'s rows)."""
-    return scenario_table().to_dict(orient="records")
 
 
 def race_chart(results: pd.DataFrame) -> Any:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from ..config import ConfigError
 from .codes import DEFAULT_MAX_STATES, PROTOCOLS, W_BODY, W_DONE, W_SPIN
 from .layout import LAYOUTS, Layout
 from .model import Model, _cpu_index
 from .scenarios import SCENARIOS, Scenario, _check_protocol, get_scenario
+
+if TYPE_CHECKING:  # pandas loads where a frame is built: `race --list` needs none
+    import pandas as pd
 
 __all__ = [
     "ExploreResult",
@@ -21,6 +24,7 @@ __all__ = [
     "naive_enumerate",
     "race_outcomes",
     "replay",
+    "scenario_rows",
     "scenario_table",
 ]
 
@@ -195,6 +199,8 @@ def explore(
     compiles and every field fits the packed widths. Both give the same
     result, field for field.
     """
+    import pandas as pd
+
     if isinstance(max_states, bool) or not isinstance(max_states, int) or max_states < 1:
         raise ConfigError(f"max_states={max_states!r} is out of range: allowed >= 1")
     if engine not in ENGINES:
@@ -271,6 +277,8 @@ def explore_all(
     layout: Layout | str | None = None,
 ) -> pd.DataFrame:
     """One row per scenario and protocol: states, complete, wrong answers, example."""
+    import pandas as pd
+
     scs = [get_scenario(s) for s in (scenarios if scenarios is not None else SCENARIOS)]
     prs = [_check_protocol(p) for p in (protocols if protocols is not None else PROTOCOLS)]
     jobs = [(s, p) for s in scs for p in prs]
@@ -315,7 +323,8 @@ def race_outcomes(results: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def scenario_table() -> pd.DataFrame:
+def scenario_rows() -> list[dict[str, Any]]:
+    """The scenarios, one dict each (:func:`scenario_table`'s rows, without pandas)."""
     rows = []
     for s in SCENARIOS:
         m = Model(s, "seqcount")
@@ -331,7 +340,13 @@ def scenario_table() -> pd.DataFrame:
                 "note": s.note,
             }
         )
-    return pd.DataFrame(rows)
+    return rows
+
+
+def scenario_table() -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(scenario_rows())
 
 
 def replay(
@@ -346,6 +361,8 @@ def replay(
     and the reader's verdict. Row 0 is the initial state. A step of a CPU that
     has finished or is spinning is an error (it could not change the state).
     """
+    import pandas as pd
+
     model = Model(scenario, protocol, layout)
     s = model.initial()
     rows = [_row(model, 0, "", "initial state", s)]

@@ -16,11 +16,13 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..config import ConfigError
 from .litmus import LitmusTest, all_tests, sc_outcomes
+
+if TYPE_CHECKING:  # pandas loads where a frame is built: `race --list` needs none
+    import pandas as pd
 
 __all__ = [
     "HOW_TO_GET_HERD7",
@@ -107,6 +109,8 @@ def run_tests(out: Path, herd7: str | None = None, lkmm: str | None = None) -> p
     reaches is among herd7's states (herd7 may add weak-memory ones, never drop
     an SC one). Without herd7 the two columns are None.
     """
+    import pandas as pd
+
     lk = None
     if herd7 is not None:
         lk = find_lkmm(herd7, lkmm)

@@ -23,10 +23,12 @@ design relies on reachable by the explorer:
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..config import ConfigError
+
+if TYPE_CHECKING:  # pandas loads where a frame is built: `race --list` needs none
+    import pandas as pd
 
 __all__ = ["LAYOUTS", "Layout", "get_layout", "layout_bounds", "layout_note"]
 
@@ -117,6 +119,12 @@ def layout_bounds(section_ns: float = 100.0) -> pd.DataFrame:
     their sections at the same moment; writers run with preemption disabled,
     so each CPU holds at most one: it needs that many CPUs at once.
     """
+    import pandas as pd
+
+    return pd.DataFrame(_bound_rows(section_ns))
+
+
+def _bound_rows(section_ns: float) -> list[dict]:
     if not section_ns > 0:
         raise ConfigError(f"section_ns={section_ns!r} is out of range: allowed > 0")
     rows = []
@@ -134,7 +142,7 @@ def layout_bounds(section_ns: float = 100.0) -> pd.DataFrame:
                 "section_ns": section_ns,
             }
         )
-    return pd.DataFrame(rows)
+    return rows
 
 
 def _duration(s: float) -> str:
@@ -147,13 +155,13 @@ def _duration(s: float) -> str:
 def layout_note(section_ns: float = 100.0) -> str:
     """Plain-text closing note on the two bounds (what the report prints)."""
     lines = []
-    for r in layout_bounds(section_ns).itertuples():
+    for r in _bound_rows(section_ns):  # rows, not a frame: `race --list` loads no pandas
         lines.append(
-            f"{r.layout}-bit word: the sequence wraps after 2^{r.seq_bits} = "
-            f"{r.sections_to_wrap:,} write sections; at {section_ns:g} ns each a "
-            f"reader must stall {_duration(r.reader_stall_s)} between its two loads "
-            f"of the word. The writer count overflows with 2^{r.writer_bits} = "
-            f"{r.writers_to_overflow:,} shared writers in their sections at once "
+            f"{r['layout']}-bit word: the sequence wraps after 2^{r['seq_bits']} = "
+            f"{r['sections_to_wrap']:,} write sections; at {section_ns:g} ns each a "
+            f"reader must stall {_duration(r['reader_stall_s'])} between its two loads "
+            f"of the word. The writer count overflows with 2^{r['writer_bits']} = "
+            f"{r['writers_to_overflow']:,} shared writers in their sections at once "
             "(one per CPU: preemption is off there)."
         )
     return "\n".join(lines)
