@@ -86,4 +86,5 @@ def test_cli_warmup(capsys):
         "montecarlo",
         "encoding",
         "frontier",
+        "lattice",
     ]

@@ -12,7 +12,16 @@ import numpy as np
 from numba import njit
 
 #: Kernel families, in the order :func:`warmup` compiles them.
-FAMILIES = ("subid", "replay", "schemes", "exhaustive", "montecarlo", "encoding", "frontier")
+FAMILIES = (
+    "subid",
+    "replay",
+    "schemes",
+    "exhaustive",
+    "montecarlo",
+    "encoding",
+    "frontier",
+    "lattice",
+)
 
 
 class LazyKernel:
