@@ -163,11 +163,9 @@ def _shortest_linf(
     accepted = False
     best = bound
 
-    def leaf(v: tuple[int, ...]) -> None:
-        # v is nonzero with ||v||_inf <= best: the steps check that
+    def leaf(key: tuple[int, ...]) -> None:
+        # key is nonzero, its first nonzero entry positive, ||key||_inf <= best
         nonlocal best, accepted
-        first = next(a for a in v if a)
-        key = v if first > 0 else tuple(-a for a in v)
         if key in found:
             return
         c = _linf(key) if cost is None else cost(key)
@@ -185,6 +183,7 @@ def _shortest_linf(
     pst = None
     if inp is not None:
         kst = K.new_state(d, n, bound, node_limit, period, K.xmax(gs))
+        cache = K.ExactCache(d)
         kst.scal[K.ST_COST] = K.COST_SAME_SIGN_L1 if cost is same_sign_l1 else K.COST_CALLBACK
     else:
         pst = K.PyState(d, n, bound, node_limit, period)
@@ -201,14 +200,14 @@ def _shortest_linf(
                 before = best
                 leaf(tuple(v))
                 if best < before:
-                    K.rewind(kst, k)
+                    K.rewind(kst, k, inp.rows)
                     kst.scal[K.ST_BEST] = best
                     rewound = True
                     break
             if rewound or code == K.LAT_LEAF:
                 continue
             if code == K.LAT_UNCERTAIN:
-                if K.resolve(gs, kst):
+                if K.resolve(gs, kst, cache):
                     continue
                 pst = K.python_state(gs, kst)
                 kst = None
@@ -217,7 +216,9 @@ def _shortest_linf(
             assert pst is not None
             code = K.lattice_step_python(gs, pst)
             if code == K.LAT_LEAF:
-                leaf(tuple(pst.v))
+                v = pst.v
+                first = next(a for a in v if a)
+                leaf(tuple(v) if first > 0 else tuple([-a for a in v]))
                 pst.scal[K.ST_BEST] = best
                 continue
         if code == K.LAT_PROGRESS:

@@ -45,7 +45,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit, types
+from numba import types
 
 from ._jit import kernel
 
@@ -165,9 +165,11 @@ class LatticeState(NamedTuple):
     perr: np.ndarray  # float64[d + 1]: its error bound
     scal: np.ndarray  # int64[N_SCAL]
     v: np.ndarray  # int64[n]: the leaf, when a step returns LAT_LEAF
-    leaves: np.ndarray  # int64[LEAF_BUFFER, n]: leaves found since the last return
+    leaves: np.ndarray  # int64[LEAF_BUFFER, n]: leaves since the last return, signed so
+    # that the first nonzero entry is positive (v and -v are one vector)
     snap_i: np.ndarray  # int64[LEAF_BUFFER, 4d + 1]: x, x0, nxt, dirn, nodes after each
     snap_f: np.ndarray  # float64[LEAF_BUFFER, 4d + 2]: cen, cerr, part, perr after each
+    w: np.ndarray  # int64[d + 1, n]: w[k] = sum_{j >= k} x_j b_j on the branch, w[d] = 0
 
 
 def kernel_inputs(gs: ExactGS) -> LatticeInputs | None:
@@ -211,10 +213,11 @@ def new_state(d: int, n: int, best: int, node_limit: int, period: int, xcap: int
         leaves=np.zeros((LEAF_BUFFER, n), dtype=np.int64),
         snap_i=np.zeros((LEAF_BUFFER, 4 * d + 1), dtype=np.int64),
         snap_f=np.zeros((LEAF_BUFFER, 4 * d + 2), dtype=np.float64),
+        w=np.zeros((d + 1, n), dtype=np.int64),
     )
 
 
-def rewind(st: LatticeState, k: int) -> None:
+def rewind(st: LatticeState, k: int, rows: np.ndarray) -> None:
     """Put ``st`` back where it stood just after buffered leaf ``k`` (the
     caller lowered ``best`` on it) and empty the buffer."""
     d = st.x.shape[0]
@@ -231,27 +234,22 @@ def rewind(st: LatticeState, k: int) -> None:
     st.scal[ST_LEVEL] = -1
     st.scal[ST_MODE] = MODE_RETURN
     st.scal[ST_NLEAF] = 0
+    _branch_sums(rows, st)
+
+
+def _branch_sums(rows: np.ndarray, st: LatticeState) -> None:
+    """``st.w`` from ``st.x`` (int64: ``|x_k| <= XMAX`` keeps it exact)."""
+    st.w[-1] = 0
+    for k in range(st.x.shape[0] - 1, -1, -1):
+        st.w[k] = st.w[k + 1] + st.x[k] * rows[k]
 
 
 def _sig():
     f1, f2 = types.float64[::1], types.float64[:, ::1]
     i1, i2 = types.int64[::1], types.int64[:, ::1]
     inp = types.NamedTuple((f2, f1, i2), LatticeInputs)
-    st = types.NamedTuple((i1, i1, i1, i1, f1, f1, f1, f1, i1, i1, i2, i2, f2), LatticeState)
+    st = types.NamedTuple((i1, i1, i1, i1, f1, f1, f1, f1, i1, i1, i2, i2, f2, i2), LatticeState)
     return types.int64(inp, st)
-
-
-@njit(cache=True, nogil=True)
-def _leaf_vector(rows, x, v):
-    """``v = sum_k x_k rows[k]`` (int64: |x_k| <= XMAX keeps it exact)."""
-    n = rows.shape[1]
-    for j in range(n):
-        v[j] = 0
-    for k in range(rows.shape[0]):
-        xk = x[k]
-        if xk != 0:
-            for j in range(n):
-                v[j] += xk * rows[k, j]
 
 
 @kernel(_sig)
@@ -271,6 +269,11 @@ def _lattice_kernel(inp, st):
     perr = st.perr
     scal = st.scal
     v = st.v
+    leaves = st.leaves
+    snap_i = st.snap_i
+    snap_f = st.snap_f
+    w = st.w
+    nbuf = leaves.shape[0]
     d = bnorm.shape[0]
     n = rows.shape[1]
     i = scal[ST_LEVEL]
@@ -295,7 +298,8 @@ def _lattice_kernel(inp, st):
                 break
         if mode == MODE_NODE:
             if i < 0:
-                _leaf_vector(rows, x, v)
+                for j in range(n):
+                    v[j] = w[0, j]
                 top = np.int64(0)
                 for j in range(n):
                     a = abs(v[j])
@@ -315,23 +319,27 @@ def _lattice_kernel(inp, st):
                     if (pos > 0 and neg > 0) or pos + neg > best:
                         continue
                 k = scal[ST_NLEAF]
+                sign = np.int64(1)
                 for j in range(n):
-                    st.leaves[k, j] = v[j]
-                si = st.snap_i[k]
-                sf = st.snap_f[k]
+                    if v[j] != 0:
+                        if v[j] < 0:
+                            sign = -1
+                        break
+                for j in range(n):
+                    leaves[k, j] = sign * v[j]
                 for j in range(d):
-                    si[j] = x[j]
-                    si[d + j] = x0[j]
-                    si[2 * d + j] = nxt[j]
-                    si[3 * d + j] = dirn[j]
-                    sf[j] = cen[j]
-                    sf[d + j] = cerr[j]
+                    snap_i[k, j] = x[j]
+                    snap_i[k, d + j] = x0[j]
+                    snap_i[k, 2 * d + j] = nxt[j]
+                    snap_i[k, 3 * d + j] = dirn[j]
+                    snap_f[k, j] = cen[j]
+                    snap_f[k, d + j] = cerr[j]
                 for j in range(d + 1):
-                    sf[2 * d + j] = part[j]
-                    sf[3 * d + 1 + j] = perr[j]
-                si[4 * d] = nodes
+                    snap_f[k, 2 * d + j] = part[j]
+                    snap_f[k, 3 * d + 1 + j] = perr[j]
+                snap_i[k, 4 * d] = nodes
                 scal[ST_NLEAF] = k + 1
-                if k + 1 == st.leaves.shape[0]:
+                if k + 1 == nbuf:
                     code = LAT_LEAF
                     break
                 continue
@@ -383,8 +391,8 @@ def _lattice_kernel(inp, st):
                 over = False
             elif i == 0:
                 # S_0 = ||v||**2: decide on the integer vector
-                x[0] = xi
-                _leaf_vector(rows, x, v)
+                for j in range(n):
+                    v[j] = w[1, j] + xi * rows[0, j]
                 s = np.int64(0)
                 over = False
                 for j in range(n):
@@ -408,6 +416,8 @@ def _lattice_kernel(inp, st):
                 mode = MODE_RETURN
                 continue
             x[i] = xi
+            for j in range(n):
+                w[i, j] = w[i + 1, j] + xi * rows[i, j]
             nxt[i] = xi + 1 if dirn[i] == 0 else xi - 1
             part[i] = p
             perr[i] = ep
@@ -433,7 +443,7 @@ def lattice_step(inp: LatticeInputs, st: LatticeState) -> int:
         raise ValueError("inputs and state disagree on the dimension")
     if st.v.shape != (n,) or st.part.shape != (d + 1,) or st.scal.shape != (N_SCAL,):
         raise ValueError("state has the wrong shape")
-    if st.leaves.shape[1] != n or st.snap_i.shape[1] != 4 * d + 1:
+    if st.leaves.shape[1] != n or st.snap_i.shape[1] != 4 * d + 1 or st.w.shape != (d + 1, n):
         raise ValueError("state has the wrong shape")
     if st.scal[ST_NLEAF] != 0:
         raise ValueError("the leaf buffer must be emptied (scal[ST_NLEAF] = 0) before a step")
@@ -488,16 +498,45 @@ def python_state(gs: ExactGS, st: LatticeState) -> PyState:
     return ps
 
 
-def resolve(gs: ExactGS, st: LatticeState) -> bool:
+class ExactCache:
+    """The exact centers and partial sums of the levels above the last
+    decision :func:`resolve` took; the next one recomputes only the levels
+    whose branch changed (ties come in runs along one branch)."""
+
+    def __init__(self, d: int):
+        self.x: list[int | None] = [None] * d  # x_k that npart[k] was computed with
+        self.cnum = [0] * d
+        self.npart = [0] * (d + 1)
+        self.clow = d  # cnum[k] is valid for k >= clow (unless x above changed)
+        self.nlow = d  # npart[k] is valid for k >= nlow (unless x at or above changed)
+
+    def partials(self, gs: ExactGS, x: list[int], i: int) -> None:
+        """Make ``cnum[k]`` valid for ``k >= i`` and ``npart[k]`` for ``k > i``."""
+        dd, lam, d = gs.dd, gs.lam, len(x)
+        changed = False  # some x_j above the level differs from the cached branch
+        for k in range(d - 1, i - 1, -1):
+            if changed or k < self.clow:
+                self.cnum[k] = -sum(lam[j][k] * x[j] for j in range(k + 1, d))
+            if k > i and (changed or k < self.nlow or self.x[k] != x[k]):
+                z = x[k] * dd[k + 1] - self.cnum[k]
+                self.npart[k] = (dd[k] * self.npart[k + 1] + z * z) // dd[k + 1]
+                self.x[k] = x[k]
+                changed = True
+        # levels below i were another branch's
+        self.clow, self.nlow = i, i + 1
+
+
+def resolve(gs: ExactGS, st: LatticeState, cache: ExactCache | None = None) -> bool:
     """After the kernel returned :data:`LAT_UNCERTAIN`: take the decision it
     stopped at exactly and force it into ``st`` (the kernel then goes on);
-    False when the kernel cannot go on (a coefficient beyond ``XMAX``)."""
+    False when the kernel cannot go on (a coefficient beyond ``XMAX``).
+    ``cache`` (one per search) saves recomputing the levels above."""
     i, mode = int(st.scal[ST_LEVEL]), int(st.scal[ST_MODE])
     if mode == MODE_TRY and abs(int(st.nxt[i])) > int(st.scal[ST_XMAX]):
         return False
     dd, lam, d = gs.dd, gs.lam, len(gs.rows)
+    x = st.x.tolist()
     if mode == MODE_NODE:
-        x = [int(a) for a in st.x]
         c = -sum(lam[j][i] * x[j] for j in range(i + 1, d))
         den = dd[i + 1]
         q = c // den
@@ -505,10 +544,12 @@ def resolve(gs: ExactGS, st: LatticeState) -> bool:
             q += 1
         st.scal[ST_FORCED] = q
     else:
-        ps = python_state(gs, st)
-        z = ps.nxt[i] * dd[i + 1] - ps.cnum[i]
-        p = (dd[i] * ps.npart[i + 1] + z * z) // dd[i + 1]
-        st.scal[ST_FORCED] = int(p > d * ps.scal[ST_BEST] ** 2 * dd[i])
+        if cache is None:
+            cache = ExactCache(d)
+        cache.partials(gs, x, i)
+        z = int(st.nxt[i]) * dd[i + 1] - cache.cnum[i]
+        p = (dd[i] * cache.npart[i + 1] + z * z) // dd[i + 1]
+        st.scal[ST_FORCED] = int(p > d * int(st.scal[ST_BEST]) ** 2 * dd[i])
     st.scal[ST_FORCE] = 1
     return True
 
