@@ -461,6 +461,7 @@ def frontier_table(
     narrower: dict[int, list[int]] = {}
     for b, w in jobs:
         lin = linear_bound(b, w)
+        mom: tuple[int, list[int]]
         if shipped is not None and data is not None and (b, w) in data.index:
             # the shipped search needs no seeds: read the linear columns too
             lr = shipped.loc[(b, w)] if (b, w) in shipped.index else linear_columns(b, w)
