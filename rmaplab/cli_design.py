@@ -238,7 +238,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     f.add_argument("--slice-bits", default="2-4", help="slice bits B, e.g. 2-4 (2..4)")
     f.add_argument("--word-bits", default="8,10,12,14,16", help="word bits W (4..16)")
     f.add_argument(
-        "--seconds", default="5", help="hill climbing per case the search leaves open (default 5)"
+        "--seconds",
+        default="600",
+        help="safety stop of the hill climbing per open case (default 600; its budget is tables)",
     )
     f.add_argument(
         "--max-nodes",
@@ -248,8 +250,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     )
     f.add_argument(
         "--search-seconds",
-        default="30",
-        help="exhaustive search: time budget per case, checked between chunks (default 30)",
+        default="600",
+        help="exhaustive search: safety stop per case (default 600; its budget is --max-nodes)",
     )
     f.add_argument(
         "--precomputed",
