@@ -27,6 +27,7 @@ def _table_frontier(*args: str) -> str:
     return p.stdout
 
 
+@pytest.mark.jit_heavy  # table-frontier at JIT sizes: minutes as Python
 @pytest.mark.parametrize(
     "args",
     [
@@ -46,6 +47,7 @@ def test_table_frontier_json_is_the_same_beside_a_cpu_hog(args):
     assert "undecided" not in quiet
 
 
+@pytest.mark.jit_heavy
 def test_a_time_stop_says_so():
     df = frontier_table(bits_list=(3,), words=(12,), search_seconds=0.0, climb_tables=5)
     status = df.iloc[0]["best_table_status"]

@@ -8,8 +8,16 @@ import pytest
 import rmaplab.frontier_tables as F
 
 
+# the cheap cells; beyond W = 8 the searches are meant for the JIT
 @pytest.mark.parametrize("bits", [2, 3, 4])
-@pytest.mark.parametrize("word_bits", [8, 10, 14])  # the cheap cells
+@pytest.mark.parametrize(
+    "word_bits",
+    [
+        8,
+        pytest.param(10, marks=pytest.mark.jit_heavy),
+        pytest.param(14, marks=pytest.mark.jit_heavy),
+    ],
+)
 def test_shipped_linear_columns_recompute(bits, word_bits):
     got = F.load_linear_frontier().loc[(bits, word_bits)]
     want = F.linear_columns(bits, word_bits)

@@ -244,6 +244,7 @@ def test_bad_input_is_refused():
         shortest_linf([[1, 2], [2, 4]], 3)
 
 
+@pytest.mark.jit_heavy  # the flint reference and the kernel as Python: minutes
 @pytest.mark.parametrize("order", [6, 7, 8, 9])
 def test_verify_wip_v1_lattices_agree(order, monkeypatch):
     """Every search verify makes for wip-v1 orders 6..9, through all three
@@ -269,6 +270,7 @@ def test_verify_wip_v1_lattices_agree(order, monkeypatch):
         assert v.verdict == "unsafe" and v.min_mappings == 71 and v.proven_minimal
 
 
+@pytest.mark.jit_heavy  # 20000 nodes per case through the kernel
 def test_bench_lattice_runs_and_sides_agree():
     """numba, C and the Python twin visit the same nodes (no timing asserted)."""
     import subprocess
