@@ -3,6 +3,10 @@
 Usage: python benchmarks/bench_replay.py [--ops N] [--folios F] [--order O]
        [--mms M] [--repeat R] [--python-ops P] [--json]
 
+numba and C are called in turn (numba, C, numba, C, ...) and timed with
+thread CPU time; the table shows min/median/max over the repeats, the
+rates use the medians.
+
 All three replay the same stream (maps, then the matching unmaps in another
 order, 10% of operations followed by a check). The numba and C sides run the
 identical loop on the identical arrays (ground truth off) and their results
@@ -16,6 +20,7 @@ from __future__ import annotations
 import argparse
 import ctypes
 import json
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -23,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _cc import best_time, compile_c, header, machine
+from _cc import compile_c, header, machine
 
 from rmaplab import get_config
 from rmaplab._kernels.replay import _new_state, _replay_kernel
@@ -58,7 +63,7 @@ def _reset(st):
 
 
 def run(
-    n_ops=2_000_000, n_folios=4096, order=9, n_mms=64, repeat=5, python_ops=40_000, config=WIP_V1
+    n_ops=2_000_000, n_folios=4096, order=9, n_mms=64, repeat=9, python_ops=40_000, config=WIP_V1
 ):
     cfg = get_config(config)
     f, m, d, c = make_stream(n_ops, n_folios, n_mms, cfg.max_id, order)
@@ -73,10 +78,9 @@ def run(
     first_call = time.perf_counter() - t
 
     def numba_run():
-        _reset(st)
         _replay_kernel(inp, st)
 
-    t_numba, _ = best_time(numba_run, repeat)
+    numba_run()
     numba_out = tuple(a.copy() for a in st)
 
     lib = compile_c("replay")
@@ -88,7 +92,6 @@ def run(
     chk = inp.check.view(np.uint8)
 
     def c_run():
-        _reset(st)
         lib.replay(
             inp.folio.size,
             inp.folio.ctypes.data,
@@ -107,15 +110,31 @@ def run(
             st.answers.ctypes.data,
         )
 
-    t_c, _ = best_time(c_run, repeat)
+    _reset(st)
+    c_run()
     same_c = all(np.array_equal(a, b) for a, b in zip(numba_out, st, strict=True))
+
+    # interleaved (numba, C, numba, C, ...) so both see the same machine load,
+    # thread CPU time, the state reset outside the timing
+    times: dict[str, list[float]] = {"numba": [], "c": []}
+    for _ in range(repeat):
+        for side, fn in (("numba", numba_run), ("c", c_run)):
+            _reset(st)
+            t0 = time.thread_time()
+            fn()
+            times[side].append(time.thread_time() - t0)
+    spread = {
+        side: {"min": min(ts), "median": statistics.median(ts), "max": max(ts)}
+        for side, ts in times.items()
+    }
+    t_numba, t_c = spread["numba"]["median"], spread["c"]["median"]
 
     # pure Python: the folio model on a prefix (maps only at this size: keep it valid)
     k = min(python_ops, f.size // 2)
     py_updates = value_updates(cfg, order, f[:k], d[:k])
-    t = time.perf_counter()
+    t = time.thread_time()
     p = replay_python(cfg, order, f[:k], m[:k], d[:k], c[:k], n_folios=n_folios)
-    t_py = time.perf_counter() - t
+    t_py = time.thread_time() - t
     pinp = _inputs(cfg, order, f[:k], m[:k], d[:k], c[:k], n_folios)
     pst = _new_state(pinp)
     _replay_kernel(pinp, pst)
@@ -133,6 +152,8 @@ def run(
         "value_updates": updates,
         "numba_first_call_s": first_call,
         "seconds": {"numba": t_numba, "c": t_c, "python": t_py},
+        "seconds_spread": spread,
+        "repeat": repeat,
         "updates_per_s": rate,
         "numba_vs_c": rate["numba"] / rate["c"],
         "numba_vs_python": rate["numba"] / rate["python"],
@@ -146,14 +167,21 @@ def report(r) -> str:
         f"replay {r['ops']} ops, {r['folios']} folios of order {r['order']} "
         f"(K={r['values']}), {r['mms']} mms, {r['config']}",
         header(r),
+        f"thread CPU time, {r['repeat']} interleaved repeats (numba, C, numba, C, ...)",
         "",
-        f"{'side':<8}{'seconds':>12}{'updates/s':>16}",
+        f"{'side':<8}{'min s':>9}{'median s':>10}{'max s':>9}{'updates/s':>13}",
     ]
-    for side in ("numba", "c", "python"):
-        lines.append(f"{side:<8}{r['seconds'][side]:>12.4f}{r['updates_per_s'][side]:>16.3e}")
+    for side in ("numba", "c"):
+        t = r["seconds_spread"][side]
+        lines.append(
+            f"{side:<8}{t['min']:>9.4f}{t['median']:>10.4f}{t['max']:>9.4f}"
+            f"{r['updates_per_s'][side]:>13.3e}"
+        )
+    py = r["seconds"]["python"]
+    lines.append(f"{'python':<8}{py:>9.4f}{'':>10}{'':>9}{r['updates_per_s']['python']:>13.3e}")
     lines += [
         "",
-        f"numba / C rate:      {r['numba_vs_c']:.2f}  (target >= 0.8)",
+        f"numba / C rate:      {r['numba_vs_c']:.2f}  (medians; target >= 0.8)",
         f"numba / Python rate: {r['numba_vs_python']:.0f}  (target >= 50)",
         f"numba first call:    {r['numba_first_call_s']:.2f} s (compile or cache load)",
         f"results identical: numba=C {r['identical_numba_c']}, "
@@ -168,7 +196,7 @@ def main(argv=None):
     ap.add_argument("--folios", type=int, default=4096)
     ap.add_argument("--order", type=int, default=9)
     ap.add_argument("--mms", type=int, default=64)
-    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=9)
     ap.add_argument("--python-ops", type=int, default=40_000)
     ap.add_argument("--config", default="wip-v1")
     ap.add_argument("--json", action="store_true")

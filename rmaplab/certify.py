@@ -255,7 +255,7 @@ def _small_combo(g: list[int], word_bits: int, most: int) -> dict[int, int] | No
 
 
 def _lattice_slice(enc: Encoding, order: int, s: int, node_limit: int) -> dict | None:
-    from .lattice import lattice_basis, lll, shortest_linf
+    from .lattice import lattice_basis, lll, same_sign_l1, shortest_linf
 
     words = enc.words_of_slice(s)
     vals = enc.slice_values(s)  # a range: listing 2**31 ids first ran out of memory
@@ -294,12 +294,8 @@ def _lattice_slice(enc: Encoding, order: int, s: int, node_limit: int) -> dict |
         weights = [(g[i] * inv) % (1 << w2) for i in order_idx]
         basis = lll(lattice_basis(weights, w2))
 
-        def cost(v):
-            if all(a >= 0 for a in v) or all(a <= 0 for a in v):
-                return sum(abs(a) for a in v)
-            return None
-
-        res = shortest_linf(basis, lim, cost=cost, node_limit=node_limit, keep=1)
+        # nonnegative combinations only; the kernel filters same_sign_l1's leaves itself
+        res = shortest_linf(basis, lim, cost=same_sign_l1, node_limit=node_limit, keep=1)
         complete &= res.complete
         if res.norm is not None and res.vectors:
             vec = res.vectors[0]

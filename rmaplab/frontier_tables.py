@@ -57,10 +57,13 @@ __all__ = [
     "frontier_table",
     "frontier_upper_bound",
     "linear_bound",
+    "linear_columns",
+    "load_linear_frontier",
     "pair_frontier",
     "pair_frontier_python",
     "table_bound",
     "table_min_others",
+    "write_linear_data",
 ]
 
 
@@ -112,12 +115,12 @@ class FrontierSearch:
     nodes: int  # value sets whose N' the search evaluated
     seconds: float
     seed_best: int  # N' of the table the search started from
+    #: the safety stop (``seconds``) fired: the result depends on the machine
+    timed_out: bool = False
 
     @property
     def status(self) -> str:
-        if self.complete:
-            return EXACT_STATUS
-        return f"lower bound (search stopped at {self.nodes} nodes)"
+        return _search_status(self.complete, self.nodes, self.timed_out)
 
 
 def _check_search(bits: int, word_bits: int, max_nodes: int) -> None:
@@ -141,10 +144,12 @@ def _run_search(
     seconds: float | None,
     python: bool,
     progress: bool,
-) -> tuple[int, tuple[int, ...] | None, bool, int]:
+) -> tuple[int, tuple[int, ...] | None, bool, int, bool]:
     """The kernel over fixed chunks of the third value, each resumed in
     slices of nodes so that ``seconds`` is checked every half second or so:
-    (best, table found or None, complete, nodes)."""
+    (best, table found or None, complete, nodes, stopped by ``seconds``).
+    ``max_nodes`` is the budget; ``seconds`` only a safety stop (the slices
+    resume the same search, so where they fall changes nothing)."""
     from ._kernels.frontier import (
         FrontierInputs,
         frontier_search,
@@ -162,7 +167,7 @@ def _run_search(
 
         bar = tqdm(total=len(chunks), desc=f"B={bits} W={word_bits}", unit="chunk", leave=False)
     t0 = time.monotonic()
-    nodes, found, complete = 0, None, True
+    nodes, found, complete, timed_out = 0, None, True, False
     step_nodes = 256  # grows while a call takes under half a second
     for lo, hi in chunks:
         inp = FrontierInputs(bits, word_bits, best, table_bound(word_bits) + 1, 0, lo, hi)
@@ -178,6 +183,7 @@ def _run_search(
                 if r.status == 0 or done >= max_nodes - nodes:
                     break
                 if seconds is not None and time.monotonic() - t0 > seconds:
+                    timed_out = True
                     break
                 if time.monotonic() - t1 < 0.5:
                     step_nodes *= 2
@@ -192,11 +198,11 @@ def _run_search(
             complete = False
             break
         if seconds is not None and time.monotonic() - t0 > seconds and (lo, hi) != chunks[-1]:
-            complete = False
+            complete, timed_out = False, True
             break
     if bar is not None:
         bar.close()
-    return best, found, complete, nodes
+    return best, found, complete, nodes, timed_out
 
 
 def exact_frontier(
@@ -210,7 +216,8 @@ def exact_frontier(
 ) -> FrontierSearch:
     """The largest ``N'`` over every table of ``2**bits`` values in
     ``word_bits``-bit words, if the search completes within ``max_nodes``
-    nodes (and ``seconds``, checked between chunks); else the best known.
+    nodes; else the best known. ``seconds`` is a safety stop only: when it
+    fires the result says so (``timed_out``, ``status`` "undecided: ...").
 
     ``seed_table`` (any table; its ``N'`` is recomputed here) starts the search
     at its ``N'``: the better the seed, the stronger the cut. ``python``
@@ -228,7 +235,7 @@ def exact_frontier(
     seed_best = 1 if len(set(seed)) < len(seed) else table_min_others(seed, word_bits, cap)
     seed_best = cap if seed_best is None else seed_best
     t0 = time.monotonic()
-    best, found, complete, nodes = _run_search(
+    best, found, complete, nodes, timed_out = _run_search(
         bits, word_bits, seed_best, max_nodes, seconds, python, progress
     )
     return FrontierSearch(
@@ -240,6 +247,7 @@ def exact_frontier(
         nodes=nodes,
         seconds=time.monotonic() - t0,
         seed_best=seed_best,
+        timed_out=timed_out,
     )
 
 
@@ -256,7 +264,7 @@ def frontier_upper_bound(
     _check_search(bits, word_bits, max_nodes)
     proven, spent, table = table_bound(word_bits), 0, None
     for g in range(table_bound(word_bits) - 1, max(int(floor), 1) - 1, -1):
-        best, found, complete, nodes = _run_search(
+        best, found, complete, nodes, _ = _run_search(
             bits, word_bits, g, max_nodes - spent, None, False, progress
         )
         spent += nodes
@@ -310,17 +318,27 @@ def _best_linear(bits: int, word_bits: int) -> tuple[int, int]:
     return best
 
 
-def _random_tables(bits, word_bits, seconds, seed, seeds=()):
-    """Hill climbing from the given tables, then from random ones."""
-    import time
-
+def _random_tables(bits, word_bits, max_tables, seed, seeds=(), seconds=None):
+    """Hill climbing from the given tables, then from random ones, until
+    ``max_tables`` tables were scored (deterministic for a seed);
+    ``seconds`` is a safety stop. ``(N', table or None, tables scored, stopped
+    by seconds)``."""
     rng = np.random.default_rng(seed)
     n = 1 << bits
     cap = table_bound(word_bits) + 1
     best: tuple[int, list[int] | None] = (0, None)  # None: no start beat 0 others
     t0 = time.monotonic()
     starts = [list(t) for t in seeds]
-    while time.monotonic() - t0 < seconds:
+    scored = 0
+    timed_out = False
+
+    def more() -> bool:
+        nonlocal timed_out
+        if seconds is not None and time.monotonic() - t0 > seconds:
+            timed_out = True
+        return scored < max_tables and not timed_out
+
+    while more():
         if starts:
             tab = starts.pop(0)
         else:
@@ -328,17 +346,21 @@ def _random_tables(bits, word_bits, seconds, seed, seeds=()):
                 int(x) for x in rng.choice(np.arange(2, 1 << word_bits), n - 2, replace=False)
             ]
         m = table_min_others(tab, word_bits, cap)
+        scored += 1
         m = cap if m is None else m
         # local improvement: move one value at a time while it helps
         improved = True
-        while improved and time.monotonic() - t0 < seconds:
+        while improved and more():
             improved = False
             for i in range(2, n):
                 for _ in range(8):
+                    if not more():
+                        break
                     t2 = list(tab)
                     t2[i] = int(rng.integers(2, 1 << word_bits))
                     if len(set(t2)) < n:
                         continue
+                    scored += 1
                     if table_min_others(t2, word_bits, m) is not None:
                         continue  # no better
                     m2 = table_min_others(t2, word_bits, cap)
@@ -347,7 +369,7 @@ def _random_tables(bits, word_bits, seconds, seed, seeds=()):
                         tab, m, improved = t2, m2, True
         if m > best[0]:
             best = (m, tab)
-    return best
+    return best[0], best[1], scored, timed_out
 
 
 def _moments_table(bits: int, word_bits: int) -> tuple[int, list[int]]:
@@ -365,6 +387,9 @@ def _moments_table(bits: int, word_bits: int) -> tuple[int, list[int]]:
     return best
 
 
+#: Tables the hill climbing of :func:`frontier_table` scores per open case.
+CLIMB_TABLES = 400
+
 #: Package data: the search over the whole grid (tools/frontier_exact.py).
 EXACT_DATA = "table_frontier_exact.csv"
 
@@ -379,28 +404,75 @@ def load_exact_frontier() -> pd.DataFrame:
     return pd.read_csv(data_stream(EXACT_DATA), comment="#")
 
 
-def _search_status(complete: bool, nodes: int) -> str:
+#: Package data: the linear and moments columns of the same grid
+#: (:func:`linear_columns`, regenerated by :func:`write_linear_data`).
+LINEAR_DATA = "table_frontier_linear.csv"
+LINEAR_COLUMNS = ("best_linear", "best_linear_base", "moments_table")
+
+
+def linear_columns(bits: int, word_bits: int) -> dict[str, int]:
+    """``best_linear``, ``best_linear_base`` and ``moments_table`` of one
+    case, computed (:func:`_best_linear`, :func:`_moments_table`)."""
+    bl, base = _best_linear(bits, word_bits)
+    return {
+        "best_linear": bl,
+        "best_linear_base": base,
+        "moments_table": _moments_table(bits, word_bits)[0],
+    }
+
+
+def load_linear_frontier() -> pd.DataFrame:
+    """The shipped linear and moments columns (``rmaplab/data/``), indexed by
+    ``(slice_bits, word_bits)``; how they were made: ``rmaplab/data/README.md``."""
+    from ._data import data_stream
+
+    df = pd.read_csv(data_stream(LINEAR_DATA), comment="#")
+    return df.set_index(["slice_bits", "word_bits"])
+
+
+def write_linear_data(path, bits_list=(2, 3, 4), words=(8, 10, 12, 14, 16)) -> None:
+    """Regenerate :data:`LINEAR_DATA` (the command is the file's first line)."""
+    rows = [
+        {"slice_bits": b, "word_bits": w, **linear_columns(b, w)} for b in bits_list for w in words
+    ]
+    with open(path, "w") as fh:
+        fh.write(
+            "# python -c 'from rmaplab.frontier_tables import write_linear_data; "
+            f'write_linear_data("rmaplab/data/{LINEAR_DATA}", {tuple(bits_list)}, '
+            f"{tuple(words)})'\n"
+        )
+        pd.DataFrame(rows).to_csv(fh, index=False)
+
+
+def _search_status(complete: bool, nodes: int, timed_out: bool = False) -> str:
+    if timed_out:
+        return f"undecided: stopped by the time limit after {nodes} nodes"
     return EXACT_STATUS if complete else f"lower bound (search stopped at {nodes} nodes)"
 
 
 def frontier_table(
     bits_list: Sequence[int] = (2, 3, 4),
     words: Sequence[int] = (8, 10, 12, 14, 16),
-    seconds: float = 5.0,
+    seconds: float | None = None,
     seed: int = 0,
     max_nodes: int = 10**6,
-    search_seconds: float = 30.0,
+    search_seconds: float | None = None,
     precomputed: bool = False,
     progress: bool = False,
+    climb_tables: int = CLIMB_TABLES,
 ) -> pd.DataFrame:
     """Largest safe page count for one value: linear bound, best linear base,
     packed moments, the best table over all tables (exact where the search
     completed) and the bounds.
 
     Per case, :func:`exact_frontier` runs from the best of the linear,
-    moments and narrower-word tables within ``max_nodes`` nodes and
-    ``search_seconds``; where it stops, ``seconds`` of hill climbing may
-    still raise the lower bound. ``precomputed`` takes the search's columns
+    moments and narrower-word tables within ``max_nodes`` nodes; where it
+    stops, hill climbing over ``climb_tables`` tables may still raise the
+    lower bound. Both budgets are deterministic: the table is the same on
+    every machine. ``search_seconds`` and ``seconds`` are safety stops of
+    the search and the climbing; when one fires the row's status says
+    "undecided: stopped by the time limit after N nodes" (the number then
+    depends on the machine and must not be published). ``precomputed`` takes the search's columns
     from the package data (:func:`load_exact_frontier`) for the cases it
     holds, so the table is the same on every machine and quick.
     ``upper_bound``: no table does better (the exact value, the shipped
@@ -409,6 +481,7 @@ def frontier_table(
     one of ``2**(B-1)``, and adding values never raises ``N'``)."""
     rows: list[dict] = []
     data = load_exact_frontier().set_index(["slice_bits", "word_bits"]) if precomputed else None
+    shipped = load_linear_frontier() if precomputed else None
     jobs = [(b, w) for b in bits_list for w in words]
     if progress:
         from tqdm.auto import tqdm
@@ -417,13 +490,21 @@ def frontier_table(
     narrower: dict[int, list[int]] = {}
     for b, w in jobs:
         lin = linear_bound(b, w)
-        bl, base = _best_linear(b, w)
-        mom = _moments_table(b, w)
+        mom: tuple[int, list[int]]
+        if shipped is not None and data is not None and (b, w) in data.index:
+            # the shipped search needs no seeds: read the linear columns too
+            lr = shipped.loc[(b, w)] if (b, w) in shipped.index else linear_columns(b, w)
+            bl, base = int(lr["best_linear"]), int(lr["best_linear_base"])
+            mom = (int(lr["moments_table"]), [])
+        else:
+            bl, base = _best_linear(b, w)
+            mom = _moments_table(b, w)
         if data is not None and (b, w) in data.index:
             r = data.loc[(b, w)]
             best, nodes, complete = int(r["best"]), int(r["nodes"]), bool(r["complete"])
             tab = [int(v) for v in str(r["table"]).split()]
             upper = int(r["upper_bound"])
+            timed_out = False
         else:
             cap = table_bound(w) + 1
             seeds = [_linear_table(b, w, base), mom[1], narrower.get(b, [])]
@@ -436,9 +517,13 @@ def frontier_table(
             start = max(scored, key=lambda st: st[0])[1] if scored else None
             res = exact_frontier(b, w, start, max_nodes=max_nodes, seconds=search_seconds)
             best, tab, nodes, complete = res.best, list(res.table), res.nodes, res.complete
+            timed_out = res.timed_out
             upper = best if complete else table_bound(w)
             if not complete:
-                m, t = _random_tables(b, w, seconds, seed, [tab, *[s for _, s in scored]])
+                m, t, _, late = _random_tables(
+                    b, w, climb_tables, seed, [tab, *[s for _, s in scored]], seconds
+                )
+                timed_out |= late
                 if m > best and t is not None:
                     best, tab = m, list(t)
         narrower[b] = tab
@@ -453,7 +538,7 @@ def frontier_table(
                 "best_linear_base": base,
                 "moments_table": mom[0],
                 "best_table": best,
-                "best_table_status": _search_status(complete, nodes),
+                "best_table_status": _search_status(complete, nodes, timed_out),
                 "upper_bound": upper,
                 "table_bound": table_bound(w),
                 "search_nodes": nodes,

@@ -12,17 +12,18 @@ other mappings that fool the check is the shortest nonzero ``||D||_inf``.
 
 The basis is LLL-reduced with python-flint; the search is a Fincke-Pohst
 enumeration over the L2 ball of radius ``sqrt(d) * R``, which contains the
-L-infinity box of radius ``R``, done in exact rational arithmetic (flint
-``fmpq``), so a completed enumeration is a proof.
+L-infinity box of radius ``R``. Every pruning decision is exact (integral
+Gram-Schmidt on Python ints, or float64 with a certified error bound in the
+numba kernel, see :mod:`rmaplab._kernels.lattice`), so a completed
+enumeration is a proof.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-__all__ = ["SearchResult", "iroot", "lattice_basis", "lll", "shortest_linf"]
+__all__ = ["SearchResult", "iroot", "lattice_basis", "lll", "same_sign_l1", "shortest_linf"]
 
 
 def iroot(x: int, k: int) -> int:
@@ -70,6 +71,16 @@ def _linf(v) -> int:
     return max(abs(x) for x in v)
 
 
+def same_sign_l1(v: Sequence[int]) -> int | None:
+    """``sum |v_j|`` when no two entries of ``v`` have opposite signs, else
+    None: the cost of nonnegative combinations (``v`` and ``-v`` alike).
+    :func:`shortest_linf` recognises this function and filters its leaves in
+    the kernel."""
+    if all(a >= 0 for a in v) or all(a <= 0 for a in v):
+        return sum(abs(a) for a in v)
+    return None
+
+
 @dataclass
 class SearchResult:
     """Outcome of :func:`shortest_linf`.
@@ -110,98 +121,115 @@ def shortest_linf(
     bound shrinks to the best cost as the search proceeds; ``norm`` in the
     result is that least cost. ``on_nodes(n)``, if given, is called after
     every :data:`PROGRESS_NODES` nodes with ``n`` (for a progress bar).
-    """
-    import flint
 
-    fmpq = flint.fmpq
-    d = len(rows)
-    # exact Gram-Schmidt
-    bstar: list[list[Any]] = []
-    mu = [[fmpq(0)] * d for _ in range(d)]
-    bnorm: list[Any] = []
-    for i in range(d):
-        v = [fmpq(x) for x in rows[i]]
-        for j in range(i):
-            num = sum((fmpq(a) * b for a, b in zip(rows[i], bstar[j], strict=False)), fmpq(0))
-            mu[i][j] = num / bnorm[j]
-            v = [a - mu[i][j] * b for a, b in zip(v, bstar[j], strict=False)]
-        bstar.append(v)
-        bnorm.append(sum((a * a for a in v), fmpq(0)))
+    The enumeration runs in the numba kernel of :mod:`rmaplab._kernels.lattice`
+    where its dtype policy allows, and on exact Python ints elsewhere; both
+    visit the same nodes in the same order (see that module).
+    """
+    return _shortest_linf(rows, bound, cost, node_limit, keep, on_nodes, engine="auto")
+
+
+def _shortest_linf(
+    rows: Sequence[Sequence[int]],
+    bound: int,
+    cost: Callable[[tuple[int, ...]], int | None] | None,
+    node_limit: int,
+    keep: int,
+    on_nodes: Callable[[int], object] | None,
+    engine: str = "auto",
+) -> SearchResult:
+    """:func:`shortest_linf` with the engine chosen: ``"auto"`` (the kernel
+    when the dtype policy allows), ``"numba"`` (the kernel, the twin only to
+    finish what floats cannot certify) or ``"python"`` (the twin alone)."""
+    from ._kernels import lattice as K
+
+    if engine not in ("auto", "numba", "python"):
+        raise ValueError(f"engine={engine!r} is unknown: allowed auto, numba, python")
+    if isinstance(bound, bool) or not isinstance(bound, int) or bound < 0:
+        raise ValueError(f"bound={bound!r} is out of range: allowed an int >= 0")
+    if len(rows) == 0 or any(len(r) != len(rows[0]) for r in rows):
+        raise ValueError("rows must be a non-empty list of equally long vectors")
+    gs = K.exact_gs(rows)
+    d, n = len(gs.rows), len(gs.rows[0])
+    period = PROGRESS_NODES if on_nodes is not None else 0
+    inp = None
+    if engine != "python" and d * bound * bound <= K.MAX_R2:
+        inp = K.kernel_inputs(gs)
+    if engine == "numba" and inp is None:
+        raise ValueError("this basis or bound is beyond the kernel's dtype policy")
 
     res = SearchResult(bound=bound, norm=None)
-    best = [bound]
     found: dict[tuple[int, ...], int] = {}
-    x = [0] * d
-    nodes = [0]
-    accepted = [False]
+    accepted = False
+    best = bound
 
-    def radius2():
-        return fmpq(d * best[0] * best[0])
-
-    def leaf():
-        v = [0] * len(rows[0])
-        for i in range(d):
-            if x[i]:
-                xi = x[i]
-                for j, a in enumerate(rows[i]):
-                    v[j] += xi * a
-        if not any(v):
-            return
-        if _linf(v) > best[0]:
-            return
-        first = next(a for a in v if a)
-        key = tuple(v) if first > 0 else tuple(-a for a in v)
+    def leaf(key: tuple[int, ...]) -> None:
+        # key is nonzero, its first nonzero entry positive, ||key||_inf <= best
+        nonlocal best, accepted
         if key in found:
             return
-        n = _linf(key) if cost is None else cost(key)
-        if n is None or n > best[0]:
+        c = _linf(key) if cost is None else cost(key)
+        if c is None or c > best:
             return
-        if n < best[0]:
-            best[0] = n
-            for k in [k for k, nn in found.items() if nn > n]:
+        if c < best:
+            best = c
+            for k in [k for k, nn in found.items() if nn > c]:
                 del found[k]
-        accepted[0] = True
+        accepted = True
         if len(found) < keep:
-            found[key] = n
+            found[key] = c
 
-    def rec(i, partial):
-        nodes[0] += 1
-        if nodes[0] > node_limit:
-            raise _Stop
-        if on_nodes is not None and nodes[0] % PROGRESS_NODES == 0:
-            on_nodes(PROGRESS_NODES)
-        if i < 0:
-            leaf()
-            return
-        c = -sum((mu[j][i] * x[j] for j in range(i + 1, d)), fmpq(0))
-        bi = bnorm[i]
-        # start at the integer nearest c, then walk outward both ways
-        x0 = int(c.floor())
-        if c - x0 > fmpq(1, 2):
-            x0 += 1
-        for direction in (0, 1):
-            xi = x0 if direction == 0 else x0 - 1
-            step = 1 if direction == 0 else -1
-            while True:
-                t = fmpq(xi) - c
-                part = partial + t * t * bi
-                if part > radius2():
+    kst = None
+    pst = None
+    if inp is not None:
+        kst = K.new_state(d, n, bound, node_limit, period, K.xmax(gs))
+        cache = K.ExactCache(d)
+        kst.scal[K.ST_COST] = K.COST_SAME_SIGN_L1 if cost is same_sign_l1 else K.COST_CALLBACK
+    else:
+        pst = K.PyState(d, n, bound, node_limit, period)
+    while True:
+        if kst is not None:
+            assert inp is not None
+            code = K.lattice_step(inp, kst)
+            nleaf = int(kst.scal[K.ST_NLEAF])
+            kst.scal[K.ST_NLEAF] = 0
+            rewound = False
+            # the kernel went on past its leaves with the old best: cost them in
+            # order, and where one lowers best, go back to just after it
+            for k, v in enumerate(kst.leaves[:nleaf].tolist()):
+                before = best
+                leaf(tuple(v))
+                if best < before:
+                    K.rewind(kst, k, inp.rows)
+                    kst.scal[K.ST_BEST] = best
+                    rewound = True
                     break
-                x[i] = xi
-                rec(i - 1, part)
-                xi += step
-        x[i] = 0
-
-    try:
-        rec(d - 1, fmpq(0))
-    except _Stop:
-        res.complete = False
-    res.nodes = nodes[0]
-    if accepted[0]:
-        res.norm = best[0]
-        res.vectors = sorted(k for k, n in found.items() if n == best[0])
+            if rewound or code == K.LAT_LEAF:
+                continue
+            if code == K.LAT_UNCERTAIN:
+                if K.resolve(gs, kst, cache):
+                    continue
+                pst = K.python_state(gs, kst)
+                kst = None
+                continue
+        else:
+            assert pst is not None
+            code = K.lattice_step_python(gs, pst)
+            if code == K.LAT_LEAF:
+                v = pst.v
+                first = next(a for a in v if a)
+                leaf(tuple(v) if first > 0 else tuple([-a for a in v]))
+                pst.scal[K.ST_BEST] = best
+                continue
+        if code == K.LAT_PROGRESS:
+            assert on_nodes is not None
+            on_nodes(PROGRESS_NODES)
+        else:
+            res.complete = code == K.LAT_DONE
+            break
+    st = kst if kst is not None else pst
+    res.nodes = int(st.scal[K.ST_NODES])  # type: ignore[union-attr]
+    if accepted:
+        res.norm = best
+        res.vectors = sorted(k for k, c in found.items() if c == best)
     return res
-
-
-class _Stop(Exception):
-    pass

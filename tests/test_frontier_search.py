@@ -126,7 +126,8 @@ def test_a_paused_search_resumes_where_it_stopped(b, w, step):
 @pytest.mark.jit_heavy  # the first slice of nodes alone takes seconds as Python
 def test_a_time_budget_stops_the_search_honestly():
     r = exact_frontier(3, 12, seconds=0.0)
-    assert not r.complete and r.status == f"lower bound (search stopped at {r.nodes} nodes)"
+    assert not r.complete and r.timed_out
+    assert r.status == f"undecided: stopped by the time limit after {r.nodes} nodes"
     assert table_min_others(r.table, 12, table_bound(12) + 1) == r.best
 
 

@@ -92,4 +92,5 @@ def test_cli_warmup(capsys):
         "encoding",
         "frontier",
         "race",
+        "lattice",
     ]

@@ -19,6 +19,7 @@ FAMILIES = (
     "encoding",
     "frontier",
     "race",
+    "lattice",
 )
 
 

@@ -344,8 +344,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     f.add_argument(
         "--seconds",
         type=float_arg(*SECONDS_RANGE, lo_open=True),
-        default="5",
-        help="hill climbing per case the search leaves open (default 5)",
+        default="600",
+        help="safety stop of the hill climbing per open case (default 600; its budget is tables)",
     )
     f.add_argument(
         "--max-nodes",
@@ -356,8 +356,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     f.add_argument(
         "--search-seconds",
         type=float_arg(*SECONDS_RANGE),
-        default="30",
-        help="exhaustive search: time budget per case, checked between chunks (default 30)",
+        default="600",
+        help="exhaustive search: safety stop per case (default 600; its budget is --max-nodes)",
     )
     f.add_argument(
         "--precomputed",
