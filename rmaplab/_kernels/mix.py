@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["mix64", "mix64_jit", "splitmix64"]
+__all__ = ["mix64", "splitmix64"]  # and mix64_jit, built on first use (__getattr__)
 
 _S30 = np.uint64(30)
 _S27 = np.uint64(27)
