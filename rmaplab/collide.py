@@ -1,6 +1,6 @@
 """How likely is a multiply-mapped folio reported "mapped exclusively"?
 
-For an :class:`~rmaplab.encoding.Encoding` of mm ids into per-mapping
+For an :class:`~rmaplab.encodings.Encoding` of mm ids into per-mapping
 addends (any family: ``digits``, ``table``, ``moments``, ``raw-id``,
 ``hash64``, ``bit-counters``) and a *population* of mappings on one folio of
 a given order, the probability that the check answers "exclusive" for a
@@ -9,7 +9,7 @@ mapping mm while at least two mms map the folio. The command line's names
 shorthands that :func:`resolve_encoding` turns into an ``Encoding`` once, at
 the entry point. Four methods, agreeing where they overlap (tests check it):
 
-* ``proof``: the verifier (:func:`rmaplab.verify_encoding.verify_encoding`)
+* ``proof``: the verifier (:func:`rmaplab.certify.verify_encoding`)
   proves the encoding safe at this order, so the probability is exactly 0,
   whatever the population; the row carries the verifier's evidence;
 * ``exact``: enumeration (lowest-free ids) or convolution of the residue
@@ -115,7 +115,7 @@ def wilson(hits: int, trials: int, z: float = 1.959963984540054) -> tuple[float,
 def _check_params(enc: Encoding, order: int, population: str, mms: int, mappings: int):
     if not isinstance(enc, Encoding):
         raise ConfigError(
-            f"encoding={enc!r}: allowed an rmaplab.encoding.Encoding (resolve a name with "
+            f"encoding={enc!r}: allowed an rmaplab.encodings.Encoding (resolve a name with "
             "resolve_encoding)"
         )
     _check_int("order", order, 0, min(30, enc.word_bits + enc.id_bits))
@@ -201,7 +201,7 @@ def _adversarial(enc: Encoding, order: int, config: RmapConfig = DEFAULT_CONFIG)
 
     The population is the counterexample the verifier finds for ``config`` at
     ``order`` (the posted scheme's), or, failing that, the one
-    :func:`~rmaplab.verify_encoding.verify_encoding` finds for ``enc`` itself,
+    :func:`~rmaplab.certify.verify_encoding` finds for ``enc`` itself,
     evaluated under this encoding."""
     from itertools import product
 
@@ -396,7 +396,7 @@ def collide(
 ) -> dict:
     """Probability of a false "exclusive", with its interval and method.
 
-    ``encoding``: an :class:`~rmaplab.encoding.Encoding`, or a command-line
+    ``encoding``: an :class:`~rmaplab.encodings.Encoding`, or a command-line
     name (:data:`ENCODINGS`) resolved here, once, by :func:`resolve_encoding`
     with ``config``, ``word_bits`` and ``id_bits`` (an ``Encoding`` carries
     its widths: overrides that differ are refused). ``method``: ``auto`` (proof if the

@@ -22,7 +22,7 @@ The model follows the statements of the WIP v1 cover letter (see
   updates repeat the whole path per page.
 
 :func:`cost_row_encoding` gives the same columns for any
-:class:`~rmaplab.encoding.Encoding` (bytes ``K * word_bytes(word_bits)``, the same
+:class:`~rmaplab.encodings.Encoding` (bytes ``K * word_bytes(word_bits)``, the same
 atomics with its K), plus the extra ALU work of an update
 (:func:`alu_per_update`): K multiplies (count times addend; none for a
 one-page update) and, where the addend is looked up at update time, K table
@@ -120,7 +120,7 @@ def cost_row_encoding(enc: Encoding, order: int | None = None) -> dict:
     value RMWs of ``atomics_per_update``), plus its ALU work; with ``order``,
     also the per-page mapcount bytes the values replace."""
     if not isinstance(enc, Encoding):
-        raise ConfigError(f"enc={enc!r}: allowed an rmaplab.encoding.Encoding")
+        raise ConfigError(f"enc={enc!r}: allowed an rmaplab.encodings.Encoding")
     k = enc.nr_values
     row: dict = {"encoding": enc.name, "family": enc.family}
     if order is not None:

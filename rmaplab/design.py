@@ -1,7 +1,7 @@
 """The cheapest rmap-value design per folio order, among the families searched.
 
 For each order and each encoding family, the fewest rmap values ``K`` the
-verifier (:mod:`rmaplab.verify_encoding`) *proves* safe, with what it costs
+verifier (:mod:`rmaplab.certify`) *proves* safe, with what it costs
 per folio and per update, and how long its written proof is. The cheapest
 design of an order is the one with the fewest values, then the fewest
 bytes, atomics, table lookups and proof lines; it is the cheapest *among the

@@ -1,9 +1,9 @@
 """The folio model: total mapcount, K wrapping rmap values, and the check.
 
 One :class:`Folio` is one large folio of a given order under one
-:class:`~rmaplab.encoding.Encoding`. Given a configuration, the folio takes
+:class:`~rmaplab.encodings.Encoding`. Given a configuration, the folio takes
 the posted group of its order as a digits encoding
-(:func:`rmaplab.encoding.from_config`, whose addends are the posted sub-IDs),
+(:func:`rmaplab.encodings.from_config`, whose addends are the posted sub-IDs),
 once, in ``__init__``; every later step computes through that encoding only.
 Its state is what the WIP v1 series keeps per folio: the total mapcount ``n``
 and ``K`` rmap values, unsigned words that wrap modulo ``2**word_bits`` (held

@@ -11,7 +11,7 @@ A stream is four equal-length arrays:
 
 Every function takes a *model*: a resolved :class:`~rmaplab.config.RmapConfig`
 (each folio uses the posted group of its order) or an
-:class:`~rmaplab.encoding.Encoding` (every folio, whatever its order, uses
+:class:`~rmaplab.encodings.Encoding` (every folio, whatever its order, uses
 that encoding's addends).
 
 :func:`replay` validates, casts and runs the numba kernel

@@ -311,7 +311,7 @@ def largest_exact_order(id_bits: int, word_bits: int) -> int:
     fit. Equals W + 2 - 2b where that is in 2..MAX_ORDER (see
     :func:`mailtext.proof_moments_text`); 1 below (one other mapping cannot
     balance the first moment)."""
-    from .verify_encoding import moments_bound
+    from .encodings.moments import moments_bound
 
     b = moments_bound(1, (1 << id_bits) - 1, word_bits)
     best = 0
@@ -341,8 +341,8 @@ def _leo_facts() -> dict:
 
 
 def _rule_evidence() -> list[dict]:
-    from .encoding import moments
-    from .verify_encoding import verify_encoding
+    from .certify import verify_encoding
+    from .encodings import moments
 
     rows = []
     for b, w in RULE_EXAMPLES:

@@ -193,7 +193,7 @@ def proof_explorer(
 def encoding_for(
     family: str, id_bits: int, word_bits: int, order: int
 ) -> tuple[str, EncVerdict | None]:
-    """One family's default encoding (:func:`rmaplab.encoding.default_encoding`
+    """One family's default encoding (:func:`rmaplab.encodings.default_encoding`
     for folios up to ``order``) verified at ``order``: the verdict, its
     certificate or counterexample as the written proof, and the counterexample
     replayed through the folio model. Returns ``(text, verdict or None)``."""

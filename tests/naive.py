@@ -150,7 +150,7 @@ def monte_carlo(enc, nv, bits, base_pages, word_bits, max_id, pop, m, n, pages, 
 
 def monte_carlo_addends(addends, word_bits, max_id, pop, m, n, pages, trials, seed):
     """:func:`monte_carlo` for any encoding: ``addends(mm_id)`` gives the K
-    addends (e.g. ``rmaplab.encoding.Encoding.addends``, the definition)."""
+    addends (e.g. ``rmaplab.encodings.Encoding.addends``, the definition)."""
     state = [seed]
 
     def nxt():
@@ -199,7 +199,7 @@ def monte_carlo_addends(addends, word_bits, max_id, pop, m, n, pages, trials, se
 
 def enc_addends(spec, mm_id):
     """Addends of ``mm_id`` under an encoding given as a plain dict, written
-    from each family's definition (not from rmaplab.encoding):
+    from each family's definition (not from rmaplab.encodings):
 
     * ``slices``: the id cut into ``bits``-bit pieces, lowest first;
     * digits: the posted sub-ID of each slice (its binary digits in ``base``);

@@ -17,16 +17,7 @@ from rmaplab.collide import (
     wilson,
 )
 from rmaplab.config import WIP_V1
-from rmaplab.encoding import (
-    Encoding,
-    bit_counters,
-    digits,
-    hash64,
-    moments,
-    pdep,
-    raw_id,
-    table,
-)
+from rmaplab.encodings import Encoding, bit_counters, digits, hash64, moments, pdep, raw_id, table
 
 SMALL = [
     dict(encoding="hash64", order=4, mms=3, mappings=4, word_bits=8, id_bits=4),
@@ -50,7 +41,7 @@ SMALL = [
         id_bits=6,
         population="lowest-free",
     ),
-    # the families of rmaplab.encoding, given as Encoding objects
+    # the families of rmaplab.encodings, given as Encoding objects
     dict(encoding=pdep(4, 4, 2, 2), order=4, mms=3, mappings=6),
     dict(encoding=moments(5, 5), order=4, mms=3, mappings=6),
     dict(
@@ -142,7 +133,7 @@ def test_safe_posted_encodings_are_zero_by_proof():
 
 
 def test_moments_are_zero_by_proof_only_where_the_verifier_says_safe():
-    from rmaplab.verify_encoding import verify_encoding
+    from rmaplab.certify import verify_encoding
 
     # sum of ids and sum of squared ids, 24-bit ids, 64-bit words: no wrap at order 9
     r = collide("moments", order=9, mms=3, mappings=50)
@@ -391,8 +382,8 @@ def test_hash64_is_about_two_to_the_minus_64():
 
 @pytest.mark.parametrize("name, n", [("digits-k2", 7), ("posted-32bit", 3)])
 def test_reviewer_encodings_are_unsafe_at_order_9(name, n):
-    from rmaplab.encoding import replay
-    from rmaplab.verify_encoding import verify_encoding
+    from rmaplab.certify import verify_encoding
+    from rmaplab.folio import replay
 
     enc = resolve_encoding(name, 9)
     v = verify_encoding(enc, 9)
@@ -562,7 +553,7 @@ def test_proof_means_zero_and_a_counterexample_means_positive(make):
     verifier proves the order safe the exact probability is 0 for every
     uniform population (mms, n <= P); where it finds a counterexample, the
     uniform population of its size has a positive probability (it contains it)."""
-    from rmaplab.verify_encoding import verify_encoding
+    from rmaplab.certify import verify_encoding
 
     seen = {"safe": 0, "unsafe": 0}
     for w in range(3, 11):
@@ -588,7 +579,7 @@ def test_proof_means_zero_and_a_counterexample_means_positive(make):
 
 def test_every_family_has_its_paths_and_every_name_its_family():
     from rmaplab.collide import ENCODING_FAMILIES, ENCODINGS, FAMILY_PATHS
-    from rmaplab.encoding import FAMILIES
+    from rmaplab.encodings import FAMILIES
 
     assert set(FAMILY_PATHS) == set(FAMILIES)
     assert set(ENCODING_FAMILIES) == set(ENCODINGS)
@@ -596,7 +587,7 @@ def test_every_family_has_its_paths_and_every_name_its_family():
         enc = resolve_encoding(name, 9)
         assert (enc.family, enc.name) == (fam, name)
     # the posted shorthand is the configuration's group, addends included
-    from rmaplab.encoding import from_config
+    from rmaplab.encodings import from_config
 
     post = resolve_encoding("posted", 9)
     assert post.addends(0xABCDEF) == from_config(WIP_V1, 9).addends(0xABCDEF)

@@ -140,7 +140,7 @@ def test_encoding_rows_agree_with_the_configuration_rows():
     """The posted group as a digits Encoding costs what cost_table says, column
     by column, at every order (one byte and atomic count per order, not two)."""
     from rmaplab.cost import cost_row_encoding
-    from rmaplab.encoding import from_config
+    from rmaplab.encodings import from_config
 
     t = cost_table(WIP_V1).set_index("order")
     for o in WIP_V1.orders:
@@ -161,7 +161,7 @@ def test_encoding_rows_agree_with_the_configuration_rows():
 
 def test_encoding_rows_of_every_family():
     from rmaplab.cost import cost_table_encodings
-    from rmaplab.encoding import bit_counters, digits, hash64, moments, pdep, raw_id
+    from rmaplab.encodings import bit_counters, digits, hash64, moments, pdep, raw_id
 
     encs = [
         moments(24, 64),  # sum of ids, sum of squared ids
@@ -236,7 +236,7 @@ def test_cheapest_safe_counts_a_narrow_word_as_a_whole_byte():
 )
 def test_word_bytes_is_the_smallest_kernel_type(word_bits, nbytes):
     from rmaplab.config import single_group_config, word_bytes
-    from rmaplab.encoding import raw_id
+    from rmaplab.encodings import raw_id
     from rmaplab.schemes import RmapID
 
     assert word_bytes(word_bits) == nbytes

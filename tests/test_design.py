@@ -8,7 +8,7 @@ from rmaplab import ConfigError
 from rmaplab.certify import proof_text_encoding
 from rmaplab.cli import main
 from rmaplab.design import FAMILY_ORDER, design
-from rmaplab.encoding import moments
+from rmaplab.encodings import moments
 
 ROW_KEYS = {"order", "encoding", "values", "bytes", "atomics_per_update", "verdict", "proof_lines"}
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from rmaplab import ConfigError
 from rmaplab._kernels import encoding as K
 from rmaplab.config import get_config
-from rmaplab.encoding import (
+from rmaplab.encodings import (
     bit_counters,
     default_encoding,
     digits,
@@ -20,11 +20,10 @@ from rmaplab.encoding import (
     packed_base,
     pdep,
     raw_id,
-    replay,
     splitmix64,
     table,
 )
-from rmaplab.folio import CheckResult, Folio
+from rmaplab.folio import CheckResult, Folio, replay
 from rmaplab.subid import mm_subids
 
 

@@ -1,8 +1,8 @@
 """Notebook 06's library side: the encoding explorer, the step-by-step
 replay and the design view, each checked against another computation."""
 
-from rmaplab.encoding import bit_counters, digits, moments, raw_id
-from rmaplab.verify_encoding import verify_encoding
+from rmaplab.certify import verify_encoding
+from rmaplab.encodings import bit_counters, digits, moments, raw_id
 
 
 def _verdict_line(v) -> str:

@@ -6,10 +6,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rmaplab import Folio, Group, RmapConfig, RmapError, calc_rmap_subid, get_config, mm_subids
+from rmaplab.certify import verify_encoding
 from rmaplab.cli import main
 from rmaplab.config import WIP_V1, WIP_V1_32BIT
-from rmaplab.encoding import from_config, moments
-from rmaplab.verify_encoding import verify_encoding
+from rmaplab.encodings import from_config, moments
 
 
 def test_fork_child_exit_parent_reuses():

@@ -2,7 +2,8 @@
 
 import pytest
 
-from rmaplab.encoding import table
+from rmaplab.certify import verify_encoding
+from rmaplab.encodings import table
 from rmaplab.frontier_tables import (
     linear_bound,
     pair_frontier,
@@ -10,7 +11,6 @@ from rmaplab.frontier_tables import (
     table_bound,
     table_min_others,
 )
-from rmaplab.verify_encoding import verify_encoding
 
 
 @pytest.mark.parametrize("w", [4, 5, 6])

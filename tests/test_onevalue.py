@@ -306,8 +306,8 @@ def test_growth_fit_and_prediction():
 def test_lab_verifier_agrees_on_the_parabola():
     """The lab's own verifier (no-wrap-convex) certifies the parabola with
     the mixed-radix base this package derives, at 15-bit ids, order 9."""
-    from rmaplab.encoding import moments
-    from rmaplab.verify_encoding import verify_encoding
+    from rmaplab.certify import verify_encoding
+    from rmaplab.encodings import moments
 
     prm = convex.params(15, 64, 9, "parabola")
     assert prm is not None

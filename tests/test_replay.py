@@ -11,7 +11,7 @@ from paths import ROOT
 
 from rmaplab import ConfigError, Group, RmapConfig, RmapError, get_config
 from rmaplab.config import WIP_V1
-from rmaplab.encoding import digits, hash64, moments, pdep, table
+from rmaplab.encodings import digits, hash64, moments, pdep, table
 from rmaplab.replay import replay, replay_python, value_updates
 
 # Words far too small for their groups: sums wrap on almost every stream.
@@ -359,7 +359,7 @@ def test_encoding_streams_wrap_16_and_32_bit_words():
 def test_encoding_replay_reproduces_a_verifier_counterexample():
     """The verifier's moments counterexample, as a stream: the numba replay
     answers 'exclusive' while the truth is 'shared' (one false exclusive)."""
-    from rmaplab.verify_encoding import verify_encoding
+    from rmaplab.certify import verify_encoding
 
     enc = moments(6, 16)
     ce = verify_encoding(enc, 8).counterexample

@@ -262,9 +262,8 @@ def test_figures_state_their_parameters(reports):
 def test_post_leads_with_the_fewest_values_proven_safe(reports):
     """Section 1, checked against verify_encoding and the cost model's
     formula (bytes K * W / 8, atomics 2 + 1 + 2 + K), not against design()."""
-    from rmaplab.certify import proof_text_encoding
-    from rmaplab.encoding import digits, moments, raw_id
-    from rmaplab.verify_encoding import verify_encoding
+    from rmaplab.certify import proof_text_encoding, verify_encoding
+    from rmaplab.encodings import digits, moments, raw_id
 
     a, _ = reports
     # textwrap breaks after a hyphen ("bit-\ncounters"): join those back

@@ -17,10 +17,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rmaplab
+from rmaplab.certify import verify_encoding
 from rmaplab.config import MAX_ORDER, WIP_V1
-from rmaplab.encoding import moments
+from rmaplab.encodings import moments
 from rmaplab.mailtext import NBSP, Pre, fill, mail, nb, proof_moments_text, tokens
-from rmaplab.verify_encoding import verify_encoding
 
 ROOT = Path(__file__).resolve().parent.parent
 

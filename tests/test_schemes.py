@@ -239,7 +239,7 @@ _ENCODINGS = [
 def test_numba_replay_matches_python_schemes_under_any_encoding(
     fam_w, workload, order, procs, seed
 ):
-    from rmaplab.encoding import default_encoding
+    from rmaplab.encodings import default_encoding
 
     fam, w = fam_w
     # PDEP tables need narrow slices: 3 of 8 bits at every order
@@ -257,7 +257,7 @@ def test_numba_replay_matches_python_schemes_under_any_encoding(
 
 def test_the_posted_counterexample_does_not_fool_moments():
     from rmaplab.config import DEFAULT_CONFIG
-    from rmaplab.encoding import default_encoding, from_config
+    from rmaplab.encodings import default_encoding, from_config
 
     posted = compare("counterexample", ["rmap-id"], order=9)
     same = compare("counterexample", ["rmap-id"], order=9, encoding=from_config(DEFAULT_CONFIG, 9))
@@ -279,7 +279,7 @@ def test_the_posted_counterexample_does_not_fool_moments():
 
 
 def test_encoding_must_encode_the_configurations_ids(capsys):
-    from rmaplab.encoding import moments
+    from rmaplab.encodings import moments
 
     with pytest.raises(ConfigError, match=r"id_bits=16 .* allowed id_bits=24"):
         compare("random", order=6, encoding=moments(16, 32))

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rmaplab import config, encoding
+from rmaplab import config, encodings
 from rmaplab.validate import (
     ID_BITS_RANGE,
     WORD_BITS_RANGE,
@@ -26,7 +26,7 @@ def test_the_old_names_are_the_same_objects():
     # other modules import these from config (and encoding) until they move
     assert config.ConfigError is ConfigError
     assert config.ID_BITS_RANGE is ID_BITS_RANGE
-    assert config.WORD_BITS_RANGE is WORD_BITS_RANGE is encoding.WORD_BITS_RANGE
+    assert config.WORD_BITS_RANGE is WORD_BITS_RANGE is encodings.WORD_BITS_RANGE
     assert config._check_int is check_int
 
 

@@ -10,24 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rmaplab._kernels import encoding as K
+from rmaplab.certify import JSON_FIELDS, verify_encoding
 from rmaplab.cli import main
-from rmaplab.encoding import (
-    default_encoding,
-    hash64,
-    moments,
-    packed_base,
-    raw_id,
-    replay,
-    table,
-)
+from rmaplab.encodings import default_encoding, hash64, moments, packed_base, raw_id, table
+from rmaplab.encodings.moments import moments_bound, moments_construct, two_squares
+from rmaplab.folio import replay
 from rmaplab.verify import verify
-from rmaplab.verify_encoding import (
-    JSON_FIELDS,
-    moments_bound,
-    moments_construct,
-    two_squares,
-    verify_encoding,
-)
 
 
 def brute(enc, order):

@@ -1,4 +1,4 @@
-"""numba kernels for :mod:`rmaplab.encoding`, :mod:`rmaplab.verify_encoding`
+"""numba kernels for :mod:`rmaplab.encodings`, :mod:`rmaplab.certify`
 and :mod:`rmaplab.frontier_tables`.
 
 Dtype policy as in :mod:`rmaplab._kernels`: words, addends, ids and masks are

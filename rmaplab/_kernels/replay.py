@@ -31,7 +31,7 @@ class ReplayInputs(NamedTuple):
     for dense mm ``mm[i]`` and, if ``check[i]``, asks the check.
     ``subids[g, m, k]`` is the addend of word ``k`` for dense mm ``m`` in
     slot ``g``: under a configuration one slot per group and the posted
-    sub-IDs, under an :class:`~rmaplab.encoding.Encoding` one slot and its
+    sub-IDs, under an :class:`~rmaplab.encodings.Encoding` one slot and its
     addends (the kernel is the same: it only reads the table). Folio ``f`` is
     in slot ``fgroup[f]``, with ``group_nr_values[g]`` rmap values and
     ``nr_pages[f]`` pages. :func:`rmaplab.replay.replay_inputs` builds these.

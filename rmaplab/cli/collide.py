@@ -105,7 +105,7 @@ def cmd_collide(args) -> int:
             "cluster has its own workers): allowed one or the other"
         )
     cfg = get_config(config_name(args))
-    # the name resolves here, once, to an rmaplab.encoding.Encoding
+    # the name resolves here, once, to an rmaplab.encodings.Encoding
     if any(family_opts.values()):
         enc = _collide_family_encoding(args, cfg)
     else:
