@@ -430,16 +430,20 @@ def load_linear_frontier() -> pd.DataFrame:
     return df.set_index(["slice_bits", "word_bits"])
 
 
-def write_linear_data(path, bits_list=(2, 3, 4), words=(8, 10, 12, 14, 16)) -> None:
+def write_linear_data(
+    path: str,
+    bits_list: Sequence[int] = (2, 3, 4),
+    words: Sequence[int] = (8, 10, 12, 14, 16),
+) -> None:
     """Regenerate :data:`LINEAR_DATA` (the command is the file's first line)."""
     rows = [
         {"slice_bits": b, "word_bits": w, **linear_columns(b, w)} for b in bits_list for w in words
     ]
     with open(path, "w") as fh:
         fh.write(
-            "# python -c 'from rmaplab.frontier_tables import write_linear_data; "
-            f'write_linear_data("rmaplab/data/{LINEAR_DATA}", {tuple(bits_list)}, '
-            f"{tuple(words)})'\n"
+            f"# python tools/frontier_linear.py rmaplab/data/{LINEAR_DATA} "
+            f"--slice-bits {','.join(map(str, bits_list))} "
+            f"--word-bits {','.join(map(str, words))}\n"
         )
         pd.DataFrame(rows).to_csv(fh, index=False)
 

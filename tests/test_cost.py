@@ -192,7 +192,7 @@ def test_encoding_rows_of_every_family():
         ("moments", 2, 8, 7, 2, 0),
     ]
     assert set(df["order"]) == {9} and set(df["per_page_mapcount_bytes"]) == {2048}
-    with pytest.raises(ConfigError, match=r"allowed an rmaplab\.encoding\.Encoding"):
+    with pytest.raises(ConfigError, match=r"allowed an rmaplab\.encodings\.Encoding"):
         cost_table_encodings([WIP_V1])
 
 
