@@ -144,7 +144,7 @@ def _bench_digits(k: int, id_bits: int) -> dict:
 
 class Digits(Family):
     name = "digits"
-    options = ("--slice-bits", "--base")
+    options: tuple[str, ...] = ("--slice-bits", "--base")
     description = "binary digits of id slices read in a base (the posted calc_rmap_subid)"
     shorthand = "digits family: the posted group of these widths, or the series' rule"
     paths = (
