@@ -4,7 +4,7 @@
 interface and the registry; one module per family registers everything
 about it (:mod:`.digits` with ``bit-counters``, :mod:`.table`,
 :mod:`.moments`, :mod:`.hashed` with ``raw-id`` and ``hash64``, :mod:`.convex`
-with issue 20's one-value constructions);
+and :mod:`.behrend` with issue 20's one-value constructions);
 :mod:`.names` holds the command line's shorthands and default encodings.
 
 A new family is one module: subclass :class:`Family`, implement
@@ -39,6 +39,7 @@ from .base import (
     table_plan,
     unregister,
 )
+from .behrend import behrend_encoding
 from .convex import CONVEX_FAMILIES, convex_encoding
 from .digits import bit_counters, digits, from_config
 from .hashed import hash64, raw_id
@@ -66,6 +67,7 @@ __all__ = [
     "Family",
     "KernelPlan",
     "LiveMapping",
+    "behrend_encoding",
     "bit_counters",
     "convex_encoding",
     "default_encoding",
