@@ -69,6 +69,12 @@ def layout(name: str, id_bits: int, word_bits: int, design_order: int) -> dict:
     }
 
 
+#: The lemma's certificate per (construction, id bits, word bits, design
+#: order): its convexity check walks every point (seconds at 2**19), and
+#: ``verify --all`` asks once per order. Callers copy before adding fields.
+_certificate = lru_cache(maxsize=32)(_cv.certificate)
+
+
 class Convex(Family):
     """One construction of :mod:`rmaplab.onevalue.convex` (``name``)."""
 
@@ -106,7 +112,7 @@ class Convex(Family):
         d = enc.param("design_order")
         if order > d or enc.id_bits > _MAX_BITS[self.name]:
             return None
-        cert = _cv.certificate(enc.id_bits, enc.word_bits, d, self.name)
+        cert = _certificate(enc.id_bits, enc.word_bits, d, self.name)
         if cert is None:
             return None
         return {**cert, "design_order": d, "checked_order": order}
