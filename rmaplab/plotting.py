@@ -601,6 +601,7 @@ def one_value_chart(df: pd.DataFrame) -> alt.LayerChart:
     from .labels import orders_label
 
     words = _constant(df, "word_bits")
+    capped = sorted(set(df.loc[df["at_scan_cap"], "construction"])) if "at_scan_cap" in df else []
     refs = pd.DataFrame([{"id_bits": b, "reference": t} for b, t in ONE_VALUE_REFERENCES.items()])
     lines = (
         alt.Chart(df)
@@ -609,7 +610,7 @@ def one_value_chart(df: pd.DataFrame) -> alt.LayerChart:
             x=alt.X("order:Q", title="folio order", axis=_int_axis(sorted(set(df["order"])))),
             y=alt.Y("proven_id_bits:Q", title="mm id bits proven (packing lemma)"),
             color=alt.Color("construction:N", title="construction"),
-            tooltip=["construction", "word_bits", "order", "proven_id_bits"],
+            tooltip=[c for c in (*df.columns,) if c != "word_bits"],
         )
     )
     rules = (
@@ -629,6 +630,7 @@ def one_value_chart(df: pd.DataFrame) -> alt.LayerChart:
             subtitle=[
                 f"word bits {words}; orders {orders_label(df['order'])}; mapcount "
                 "bits 0; constructions certified by the packing lemma",
+                *([f"at the scan's cap (a lower bound): {', '.join(capped)}"] if capped else []),
             ],
         ),
     )

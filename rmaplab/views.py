@@ -571,12 +571,24 @@ ONE_VALUE_ORDERS = range(4, 17)
 
 
 def _one_value_frame(params: Params) -> pd.DataFrame:
-    from .onevalue.summary import proven_frame
+    from .onevalue.summary import proven_frame, scan_top
 
-    return proven_frame(ONE_VALUE_WORD_BITS, ONE_VALUE_ORDERS)
+    df = proven_frame(ONE_VALUE_WORD_BITS, ONE_VALUE_ORDERS)
+    # a value at the scan's cap is a lower bound set by the scan, not the word
+    df["at_scan_cap"] = [
+        b == scan_top(n) for n, b in zip(df["construction"], df["proven_id_bits"], strict=True)
+    ]
+    return df
 
 
 def _one_value_text(df: pd.DataFrame, params: Params) -> str:
+    capped = sorted(
+        {
+            f"{r.construction} (scanned up to {r.proven_id_bits}-bit ids)"
+            for r in df.itertuples()
+            if r.at_scan_cap
+        }
+    )
     wide = df.pivot(index="order", columns="construction", values="proven_id_bits")
     names = list(dict.fromkeys(df["construction"]))
     tab = wide[names].reset_index()
@@ -589,6 +601,11 @@ def _one_value_text(df: pd.DataFrame, params: Params) -> str:
         )
         + "\n\n"
         + text_table(tab, ["order", *names], ["order", *short])
+        + (
+            "\n\n" + wrap("At the scan's cap (a lower bound): " + ", ".join(capped))
+            if capped
+            else ""
+        )
     )
 
 

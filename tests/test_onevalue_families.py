@@ -186,7 +186,9 @@ def test_one_value_chart_and_view():
     from rmaplab.views import ONE_VALUE_VIEW, Params
 
     df = ONE_VALUE_VIEW.build(Params())
-    assert list(df.columns) == ["construction", "word_bits", "order", "proven_id_bits"]
+    cols = ["construction", "word_bits", "order", "proven_id_bits", "at_scan_cap"]
+    assert list(df.columns) == cols
+    assert set(df[df.at_scan_cap].construction) == {"polygon"}  # the 17-bit scan
     spec = ONE_VALUE_VIEW.render_chart(df, Params()).to_dict()
     assert "64-bit" in spec["title"]["text"]
     assert any("orders 4..16" in s and "mapcount bits 0" in s for s in spec["title"]["subtitle"])
@@ -200,6 +202,7 @@ def test_one_value_chart_and_view():
         assert len([r for r in line_rows if r["construction"] == n]) == 13
     refs = {r["id_bits"]: r["reference"] for r in data[rules["data"]["name"]]}
     assert refs == ONE_VALUE_REFERENCES
+    assert any("polygon" in x for x in spec["title"]["subtitle"][1:])
     text = ONE_VALUE_VIEW.render_text(df, Params())
     assert max(len(x) for x in text.splitlines()) <= 72
     # the view's numbers are the computation's

@@ -28,6 +28,7 @@ __all__ = [
     "one_value",
     "proven_frame",
     "proven_table",
+    "scan_top",
     "table_cells",
     "table_row",
 ]
@@ -66,6 +67,12 @@ ONE_WORD = {
 
 def _top(name: str) -> int:
     return 40 if name in convex.PARABOLOID_DIMS else 17 if name == "polygon" else 22
+
+
+def scan_top(name: str) -> int | None:
+    """Widest ids the scan of construction ``name`` tries (None: no cap):
+    a value equal to it is a lower bound set by the scan, not by the word."""
+    return _top(name) if name in convex.CONSTRUCTIONS else None
 
 
 def _with_mapcount(word_bits: int, order: int, m: int) -> tuple[int, str | None]:
