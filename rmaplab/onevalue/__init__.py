@@ -2,7 +2,8 @@
 mapcount word's spare bits, and bounds.
 
 Every module here is self-contained; the encoding-family registry wraps
-them later. The common argument is :mod:`rmaplab.onevalue.packing`
+them (:mod:`rmaplab.encodings.convex`, :mod:`rmaplab.encodings.behrend`:
+one family per construction, ``verify --encoding polygon``). The common argument is :mod:`rmaplab.onevalue.packing`
 (points in convex position, packed carry-free in mixed radix); the
 families are :mod:`.convex` (parabola, lattice polygon, paraboloid over a
 disk or ball), :mod:`.behrend` (sphere sets), :mod:`.mapcount_bits`
