@@ -32,6 +32,7 @@ __all__ = [
     "false_shared_chart",
     "frontier_chart",
     "frontier_frame",
+    "one_value_chart",
     "probability_chart",
     "published_chart",
     "race_chart",
@@ -582,6 +583,56 @@ def tiny_frontier_chart(df: pd.DataFrame) -> alt.FacetChart:
                 f"symmetry-reduced) in {exact} of {len(df)} cases, else a lower bound",
             ],
         )
+    )
+
+
+#: Reference id widths of :func:`one_value_chart` (issue 20).
+ONE_VALUE_REFERENCES = {
+    22: "22: PID_MAX_LIMIT",
+    24: "24: v1's rmap ids",
+    31: "31: 6.15's mm_id",
+}
+
+
+def one_value_chart(df: pd.DataFrame) -> alt.LayerChart:
+    """Proven id bits against folio order, one line per construction, from
+    :func:`rmaplab.onevalue.summary.proven_frame` (one value, M = 0), beside
+    the id widths the kernel needs."""
+    from .labels import orders_label
+
+    words = _constant(df, "word_bits")
+    capped = sorted(set(df.loc[df["at_scan_cap"], "construction"])) if "at_scan_cap" in df else []
+    refs = pd.DataFrame([{"id_bits": b, "reference": t} for b, t in ONE_VALUE_REFERENCES.items()])
+    lines = (
+        alt.Chart(df)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("order:Q", title="folio order", axis=_int_axis(sorted(set(df["order"])))),
+            y=alt.Y("proven_id_bits:Q", title="mm id bits proven (packing lemma)"),
+            color=alt.Color("construction:N", title="construction"),
+            tooltip=[c for c in (*df.columns,) if c != "word_bits"],
+        )
+    )
+    rules = (
+        alt.Chart(refs)
+        .mark_rule(strokeDash=[4, 3], color="gray")
+        .encode(
+            y="id_bits:Q",
+            strokeDash=alt.StrokeDash("reference:N", title="id width needed"),
+            tooltip=["reference"],
+        )
+    )
+    return (lines + rules).properties(
+        width=420,
+        height=260,
+        title=alt.TitleParams(
+            f"One {words}-bit rmap value: id bits proven against folio order",
+            subtitle=[
+                f"word bits {words}; orders {orders_label(df['order'])}; mapcount "
+                "bits 0; constructions certified by the packing lemma",
+                *([f"at the scan's cap (a lower bound): {', '.join(capped)}"] if capped else []),
+            ],
+        ),
     )
 
 

@@ -29,7 +29,10 @@ from pathlib import Path
 __all__ = [
     "BASE_PAGES_RANGE",
     "ID_BITS_RANGE",
+    "MAPCOUNT_BITS_RANGE",
     "MAX_ORDER",
+    "ONE_VALUE_ORDER_RANGE",
+    "ONE_VALUE_WORD_BITS_RANGE",
     "ORDER_RANGE",
     "SUBID_BITS_RANGE",
     "SUBID_WORD_BITS_RANGE",
@@ -63,6 +66,12 @@ WORD_BITS_RANGE = (2, 64)
 SUBID_BITS_RANGE = (1, 24)
 #: Word widths ``calc_rmap_subid`` reduces modulo (a 1-bit word is allowed here).
 SUBID_WORD_BITS_RANGE = (1, 64)
+#: ``one-value`` (issue 20): word widths and orders the constructions are
+#: scanned for, and the spare bits of a 64-bit mapcount word (the count
+#: keeps at least ``order + 1`` bits: M <= 63 - order, checked with the order).
+ONE_VALUE_WORD_BITS_RANGE = (8, 64)
+ONE_VALUE_ORDER_RANGE = (1, 20)
+MAPCOUNT_BITS_RANGE = (0, 62)
 #: Page counts P_g a sub-ID may be computed for (numba holds P_g + 1 in 63 bits).
 BASE_PAGES_RANGE = (1, 1 << 62)
 

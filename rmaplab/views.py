@@ -26,6 +26,7 @@ from .export import text_bars, text_lines, text_table, wrap
 from .labels import orders_label
 
 __all__ = [
+    "ONE_VALUE_VIEW",
     "VIEWS",
     "Params",
     "View",
@@ -562,6 +563,61 @@ def _tiny_frontier_chart(df: pd.DataFrame, params: Params):
     return _plotting().tiny_frontier_chart(df)
 
 
+# -- one value (issue 20) -----------------------------------------------------------
+
+#: Width and orders of the one-value chart.
+ONE_VALUE_WORD_BITS = 64
+ONE_VALUE_ORDERS = range(4, 17)
+
+
+def _one_value_frame(params: Params) -> pd.DataFrame:
+    from .onevalue.summary import proven_frame, scan_top
+
+    df = proven_frame(ONE_VALUE_WORD_BITS, ONE_VALUE_ORDERS)
+    # a value at the scan's cap is a lower bound set by the scan, not the word
+    df["at_scan_cap"] = [
+        b == scan_top(n) for n, b in zip(df["construction"], df["proven_id_bits"], strict=True)
+    ]
+    return df
+
+
+def _one_value_text(df: pd.DataFrame, params: Params) -> str:
+    capped = sorted(
+        {
+            f"{r.construction} (scanned up to {r.proven_id_bits}-bit ids)"
+            for r in df.itertuples()
+            if r.at_scan_cap
+        }
+    )
+    wide = df.pivot(index="order", columns="construction", values="proven_id_bits")
+    names = list(dict.fromkeys(df["construction"]))
+    tab = wide[names].reset_index()
+    short = [n.replace("paraboloid-", "pb-").replace("parabola-centered", "par-c") for n in names]
+    return (
+        wrap(
+            f"One {_constant_of(df, 'word_bits')}-bit rmap value (mapcount bits 0): "
+            "largest mm id bits proven per construction and order (packing lemma). "
+            "Needed: 22 (PID_MAX_LIMIT), 24 (v1), 31 (6.15's mm_id)."
+        )
+        + "\n\n"
+        + text_table(tab, ["order", *names], ["order", *short])
+        + (
+            "\n\n" + wrap("At the scan's cap (a lower bound): " + ", ".join(capped))
+            if capped
+            else ""
+        )
+    )
+
+
+def _constant_of(df: pd.DataFrame, col: str):
+    vals = set(df[col])
+    return vals.pop() if len(vals) == 1 else "/".join(map(str, sorted(vals)))
+
+
+def _one_value_chart(df: pd.DataFrame, params: Params):
+    return _plotting().one_value_chart(df)
+
+
 # -- peer schemes -----------------------------------------------------------------
 
 
@@ -776,6 +832,12 @@ VIEWS: dict[str, View] = {
         ),
     ]
 }
+
+
+#: Issue 20's chart of proven id bits against order. Not in :data:`VIEWS` yet:
+#: every view there is a report file (``report.PARTS``), and the report is
+#: another helper's room this session; the lead adds it to both on merging.
+ONE_VALUE_VIEW = View("one_value", _one_value_frame, _one_value_text, _one_value_chart)
 
 
 def view(name: str) -> View:

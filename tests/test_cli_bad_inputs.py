@@ -34,6 +34,7 @@ BASE = {
     "proof": ["--order", "9"],
     "table-frontier": ["--slice-bits", "2", "--word-bits", "6", "--precomputed"],
     "design": ["--id-bits", "8", "--word-bits", "16", "--max-order", "3"],
+    "one-value": ["--word-bits", "32", "--order", "9"],
     "bench-atomics": ["--values", "1", "--threads", "1"],
     "compare": ["--workload", "zygote", "--order", "4", "--folios", "1"],
     "collide": ["--encoding", "posted", "--workers", "1"],

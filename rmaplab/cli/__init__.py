@@ -25,7 +25,17 @@ from ..validate import fmt_range
 __all__ = ["GROUPS", "build_parser", "main"]
 
 #: The command groups, in the order ``rmaplab --help`` lists them.
-GROUPS = ("tables", "verify", "design", "bench", "compare", "collide", "report", "race")
+GROUPS = (
+    "tables",
+    "verify",
+    "design",
+    "onevalue",
+    "bench",
+    "compare",
+    "collide",
+    "report",
+    "race",
+)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -3,7 +3,8 @@
 :mod:`.base` holds the :class:`Encoding` object, the :class:`Family`
 interface and the registry; one module per family registers everything
 about it (:mod:`.digits` with ``bit-counters``, :mod:`.table`,
-:mod:`.moments`, :mod:`.hashed` with ``raw-id`` and ``hash64``);
+:mod:`.moments`, :mod:`.hashed` with ``raw-id`` and ``hash64``, :mod:`.convex`
+and :mod:`.behrend` with issue 20's one-value constructions);
 :mod:`.names` holds the command line's shorthands and default encodings.
 
 A new family is one module: subclass :class:`Family`, implement
@@ -38,6 +39,8 @@ from .base import (
     table_plan,
     unregister,
 )
+from .behrend import behrend_encoding
+from .convex import CONVEX_FAMILIES, convex_encoding
 from .digits import bit_counters, digits, from_config
 from .hashed import hash64, raw_id
 from .moments import moments, packed_base
@@ -45,6 +48,7 @@ from .names import ENCODING_FAMILIES, ENCODINGS, FAMILY_PATHS, default_encoding,
 from .table import pdep, table
 
 __all__ = [
+    "CONVEX_FAMILIES",
     "ENCODINGS",
     "ENCODING_FAMILIES",
     "FAMILIES",
@@ -63,7 +67,9 @@ __all__ = [
     "Family",
     "KernelPlan",
     "LiveMapping",
+    "behrend_encoding",
     "bit_counters",
+    "convex_encoding",
     "default_encoding",
     "digits",
     "families",

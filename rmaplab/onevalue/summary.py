@@ -21,7 +21,17 @@ import pandas as pd
 
 from . import behrend, convex, growth, mapcount_bits
 
-__all__ = ["JSON_FIELDS", "one_value", "proven_table"]
+__all__ = [
+    "JSON_FIELDS",
+    "load_table",
+    "lookup",
+    "one_value",
+    "proven_frame",
+    "proven_table",
+    "scan_top",
+    "table_cells",
+    "table_row",
+]
 
 JSON_FIELDS = (
     "order",
@@ -32,6 +42,12 @@ JSON_FIELDS = (
     "upper_bound_id_bits",
     "upper_bound_kind",
     "open",
+)
+
+
+SCOPE = (
+    "constructions certified by the packing lemma (convex points, mixed radix);"
+    " upper bound: proof as named; conjecture: rmaplab.onevalue.growth"
 )
 
 
@@ -51,6 +67,12 @@ ONE_WORD = {
 
 def _top(name: str) -> int:
     return 40 if name in convex.PARABOLOID_DIMS else 17 if name == "polygon" else 22
+
+
+def scan_top(name: str) -> int | None:
+    """Widest ids the scan of construction ``name`` tries (None: no cap):
+    a value equal to it is a lower bound set by the scan, not by the word."""
+    return _top(name) if name in convex.CONSTRUCTIONS else None
 
 
 def _with_mapcount(word_bits: int, order: int, m: int) -> tuple[int, str | None]:
@@ -94,10 +116,7 @@ def one_value(word_bits: int, order: int, mapcount_bits: int = 0) -> dict:
         "open": upper > proven,
         "conjecture_id_bits": growth.predict_id_bits(word_bits, order) if not m else None,
         "per_construction": per,
-        "scope": (
-            "constructions certified by the packing lemma (convex points, mixed radix);"
-            " upper bound: proof as named; conjecture: rmaplab.onevalue.growth"
-        ),
+        "scope": SCOPE,
     }
 
 
@@ -116,3 +135,103 @@ def proven_table(word_bits: int = 64, orders: range = range(1, 17)) -> pd.DataFr
                 }
             )
     return pd.DataFrame(rows)
+
+
+# -- the precomputed table (package data) -------------------------------------
+
+#: The shipped table of :func:`one_value` answers (``rmaplab one-value``
+#: reads it; ``tools/one_value_table.py`` regenerates it).
+TABLE_FILE = "one_value_table.csv"
+#: What the shipped table covers: one value (M = 0) for these widths and
+#: orders (below order 4 the 64-bit paraboloid scans run to 40-bit ids and
+#: take minutes each: computed on demand); mapcount bits
+#: ``TABLE_MAPCOUNT_BITS`` for 64-bit values at the orders
+#: ``TABLE_MAPCOUNT_ORDERS`` (each such row takes up to a minute).
+TABLE_WORD_BITS = (32, 64)
+TABLE_ORDERS = tuple(range(4, 17))
+TABLE_MAPCOUNT_BITS = (16, 24, 32)
+TABLE_MAPCOUNT_ORDERS = (9, 13)
+
+
+def table_cells() -> list[tuple[int, int, int]]:
+    """``(word_bits, order, mapcount_bits)`` of every row of the shipped table."""
+    cells = [(w, o, 0) for w in TABLE_WORD_BITS for o in TABLE_ORDERS]
+    return cells + [(64, o, m) for o in TABLE_MAPCOUNT_ORDERS for m in TABLE_MAPCOUNT_BITS]
+
+
+def table_row(word_bits: int, order: int, mapcount_bits: int = 0) -> dict:
+    """One row of the shipped table: :func:`one_value` with the
+    per-construction bits as JSON text (the scope is the same for all)."""
+    import json
+
+    r = one_value(word_bits, order, mapcount_bits)
+    row = {k: r[k] for k in JSON_FIELDS}
+    row["conjecture_id_bits"] = r["conjecture_id_bits"]
+    row["per_construction"] = json.dumps(r["per_construction"], sort_keys=True)
+    return row
+
+
+def load_table() -> pd.DataFrame:
+    """The shipped table (``rmaplab/data/one_value_table.csv``)."""
+    from rmaplab._data import data_stream
+
+    return pd.read_csv(data_stream(TABLE_FILE), comment="#", keep_default_na=False)
+
+
+def lookup(word_bits: int, order: int, mapcount_bits: int = 0) -> dict | None:
+    """:func:`one_value`'s answer from the shipped table, None where the
+    table does not cover ``(word_bits, order, mapcount_bits)``."""
+    import json
+
+    df = load_table()
+    hit = df[
+        (df.word_bits == word_bits) & (df.order == order) & (df.mapcount_bits == mapcount_bits)
+    ]
+    if hit.empty:
+        return None
+    r = hit.iloc[0].to_dict()
+    conj = r["conjecture_id_bits"]
+    return {
+        "order": int(r["order"]),
+        "word_bits": int(r["word_bits"]),
+        "mapcount_bits": int(r["mapcount_bits"]),
+        "best_construction": r["best_construction"] or None,
+        "proven_id_bits": int(r["proven_id_bits"]),
+        "upper_bound_id_bits": int(r["upper_bound_id_bits"]),
+        "upper_bound_kind": r["upper_bound_kind"],
+        "open": str(r["open"]) == "True",
+        "conjecture_id_bits": None if conj == "" else int(float(conj)),
+        "per_construction": json.loads(r["per_construction"]),
+        "scope": SCOPE,
+    }
+
+
+def proven_frame(word_bits: int = 64, orders: range = range(1, 17)) -> pd.DataFrame:
+    """:func:`proven_table` read from the shipped table where it covers
+    ``word_bits`` and ``orders`` (the same numbers, in milliseconds), else
+    computed."""
+    import json
+
+    df = load_table()
+    one = df[(df.word_bits == word_bits) & (df.mapcount_bits == 0)]
+    if not set(orders) <= set(one.order):
+        return proven_table(word_bits, orders)
+    rows = []
+    for r in one[one.order.isin(list(orders))].itertuples():
+        per = json.loads(str(r.per_construction))
+        for name in ONE_WORD:
+            rows.append(
+                {
+                    "construction": name,
+                    "word_bits": word_bits,
+                    "order": int(r.order),
+                    "proven_id_bits": int(per[name]),
+                }
+            )
+    out = pd.DataFrame(rows)
+    return out.sort_values(["construction", "order"], key=_by_name).reset_index(drop=True)
+
+
+def _by_name(col: pd.Series) -> pd.Series:
+    order = {n: i for i, n in enumerate(ONE_WORD)}
+    return col.map(order) if col.name == "construction" else col

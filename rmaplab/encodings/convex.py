@@ -1,0 +1,171 @@
+"""One-word convex constructions as encoding families (issue 20): the
+parabola, the centred parabola, the lattice polygon and the paraboloids
+of :mod:`rmaplab.onevalue.convex`, one registered family per construction
+(``verify --encoding polygon``), all defined here.
+
+The whole id is one slice; mm ``i`` gets point ``i`` of the
+``2**id_bits``-point set and one ``word_bits``-bit addend, its coordinates
+packed in mixed radix with bases made for folios up to ``design_order``
+(``max_order`` on the command line). The certificate is the packing lemma
+(:mod:`rmaplab.onevalue.packing`): it holds at every order up to the
+design order when ``prod_j ((P_d - 1) R_j + 1) <= 2**W`` (``P_d = 2**design
+order``): at a smaller ``P`` each ``|s_j| <= (P - 1) R_j`` is smaller
+still, so the same bases separate the fields. Where it does not hold the
+family gives no verdict and the generic searches of :mod:`rmaplab.certify`
+decide (exhaustive on tiny widths) or say undecided.
+
+Kernel plan: a lookup table for ids of at most 16 bits (the default
+plan); wider ids have addends on Python ints only (``replay`` computes
+them per mm; ``collide``'s Monte Carlo kernel refuses them).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from ..config import ConfigError, _check_int
+from ..onevalue import convex as _cv
+from ..onevalue.packing import field_bases, need
+from .base import Encoding, Family, check_widths, p2, register
+
+if TYPE_CHECKING:
+    from ..certify import EncVerdict
+
+__all__ = ["CONVEX_FAMILIES", "convex_encoding", "layout"]
+
+#: family name -> the construction's closed form (the families registered here)
+CONVEX_FAMILIES = dict(_cv.CONSTRUCTIONS)
+#: Widest ids per construction (polygons are built point by point; the
+#: paraboloids unrank any id in closed form).
+_MAX_BITS = {n: (40 if n in _cv.PARABOLOID_DIMS else _cv.MAX_POINT_BITS) for n in CONVEX_FAMILIES}
+
+
+def convex_encoding(name: str, id_bits: int, word_bits: int, design_order: int) -> Encoding:
+    """Construction ``name`` for ``id_bits``-bit ids in one ``word_bits``-bit
+    value, bases made for folios of up to ``2**design_order`` pages."""
+    if name not in CONVEX_FAMILIES:
+        raise ConfigError(f"construction={name!r} is unknown: allowed {', '.join(CONVEX_FAMILIES)}")
+    id_bits, word_bits = check_widths(id_bits, word_bits)
+    _check_int("id_bits", id_bits, 2, 64)
+    design_order = _check_int("design_order", design_order, 1, word_bits - 1)
+    return Encoding(name, id_bits, word_bits, id_bits, (0,), (("design_order", design_order),))
+
+
+@lru_cache(maxsize=64)
+def layout(name: str, id_bits: int, word_bits: int, design_order: int) -> dict:
+    """Ranges, lower corner, bases and ``need`` of the packing (exact)."""
+    _check_int(f"id_bits (construction {name})", id_bits, 2, _MAX_BITS[name])
+    n, pages = 1 << id_bits, 1 << design_order
+    rs = _cv.ranges(name, n)
+    nd = need(rs, pages)
+    return {
+        "ranges": rs,
+        "mins": _cv._mins(name, n),
+        "bases": field_bases(rs, pages),
+        "need": nd,
+        "need_bits": (nd - 1).bit_length(),
+        "fits": nd <= 1 << word_bits,
+    }
+
+
+#: The lemma's certificate per (construction, id bits, word bits, design
+#: order): its convexity check walks every point (seconds at 2**19), and
+#: ``verify --all`` asks once per order. Callers copy before adding fields.
+_certificate = lru_cache(maxsize=32)(_cv.certificate)
+
+
+class Convex(Family):
+    """One construction of :mod:`rmaplab.onevalue.convex` (``name``)."""
+
+    paths = "proof by the packing lemma up to the design order; exact enumeration on small widths"
+    rank = 20
+
+    def __init__(self, name: str):
+        self.name = name
+        self.description = f"one value: convex points {CONVEX_FAMILIES[name]}, packed"
+        self.shorthand = f"{name}: one value, the packing lemma's construction (issue 20)"
+
+    def _layout(self, enc: Encoding) -> dict:
+        return layout(self.name, enc.id_bits, enc.word_bits, enc.param("design_order"))
+
+    def word_addend(self, enc: Encoding, k: int, v: int) -> int:
+        lay = self._layout(enc)
+        p = _cv.point_of(self.name, 1 << enc.id_bits, v)
+        off = [int(a) - int(b) for a, b in zip(p, lay["mins"], strict=True)]
+        return sum(o * b for o, b in zip(off, lay["bases"], strict=True))
+
+    def default(self, id_bits, word_bits, max_order, order, **opts: Any) -> Encoding:
+        return convex_encoding(self.name, id_bits, word_bits, max(max_order, order, 1))
+
+    def describe(self, enc: Encoding) -> str:
+        return (
+            f"{self.name}: {p2(1 << enc.id_bits)} convex points in one {enc.word_bits}-bit "
+            f"value, mixed radix for order <= {enc.param('design_order')}"
+        )
+
+    def use_points(self, enc: Encoding) -> bool:
+        return False
+
+    def certificate(self, enc: Encoding, order: int) -> dict | None:
+        """The packing lemma's certificate at ``order``, None where it fails."""
+        d = enc.param("design_order")
+        if order > d or enc.id_bits > _MAX_BITS[self.name]:
+            return None
+        cert = _certificate(enc.id_bits, enc.word_bits, d, self.name)
+        if cert is None:
+            return None
+        return {**cert, "design_order": d, "checked_order": order}
+
+    def verify(self, enc: Encoding, order: int, node_limit: int) -> EncVerdict | None:
+        from ..certify import EncVerdict, verdict_head
+
+        cert = self.certificate(enc, order)
+        if cert is None:
+            return None
+        w = cert["words"][0]
+        return EncVerdict(
+            **verdict_head(enc, order),
+            verdict="safe",
+            method="packing-lemma",
+            min_mappings=None,
+            proven_minimal=True,
+            counterexample=None,
+            evidence=(
+                f"{self.name}: {cert['convex']['method']}; (P_d-1) R_j per field, "
+                f"P_d = 2^{cert['design_order']}: prod((P_d-1) R_j + 1) <= "
+                f"2^{w['need_bits']} <= 2^{enc.word_bits}, so the others' sums are "
+                f"exact and carry-free and the victim's point would be a convex "
+                f"combination of theirs: impossible; order {order} <= "
+                f"{cert['design_order']} shrinks every |s_j|"
+            ),
+            certificate=cert,
+        )
+
+    def slice_fallback(self, enc: Encoding, order: int, s: int, node_limit: int) -> dict | None:
+        d = enc.param("design_order")
+        if order > d:
+            why = f"order {order} is above the design order {d} the bases were made for"
+        else:
+            why = (
+                f"prod((P_d-1) R_j + 1) = 2^{self._layout(enc)['need_bits']} exceeds "
+                f"2^{enc.word_bits}"
+            )
+        return dict(
+            method="packing-lemma",
+            evidence=f"packing lemma does not apply ({why}); no exact search at these widths",
+        )
+
+    def proof_lines(self, enc: Encoding, order: int, verdict: EncVerdict) -> list[str] | None:
+        if verdict.method != "packing-lemma":
+            return None
+        cert = verdict.certificate
+        out = _cv.proof_lines(cert)
+        if order < cert["design_order"]:
+            out.append(f"Order {order} < {cert['design_order']}: every |s_j| only shrinks.")
+        out.append("SAFE.")
+        return out
+
+
+for _name in CONVEX_FAMILIES:
+    register(Convex(_name))
