@@ -93,6 +93,7 @@ def _task(job: tuple, schemes: Sequence[str], config: RmapConfig, folios: int) -
             "false_shared": int(r["false_shared"]),
             "false_exclusive": int(r["false_exclusive"]),
             "writes_4k": int(r["writes"]),
+            "pmd_splits": int(r.get("pmd_splits", 0)),
         }
         for r in df.to_dict(orient="records")
     ]
