@@ -127,7 +127,8 @@ def comparison_615(facts: dict) -> list[str]:
     first = (
         "Versus 6.15 [7]: once both slot owners have left and a third mm writes "
         f"({', '.join(pay)}" + (f"; not {', '.join(free)}" if free else "") + "), its "
-        f"false 'shared' costs {nb(f'{_k(lo)} to {_k(hi)}')} needless 4 KiB copies per "
+        f"false 'shared' costs {nb(f'{_k(lo)} to {_k(hi)}' if _k(lo) != _k(hi) else _k(hi))} "
+        "needless 4 KiB copies per "
         f"GiB written, by shape (exact: {_k(exact)})."
     )
     pte = sorted({r["order"] for r in shapes if r["mapped"] == "PTE" and r["mm_owner_per_gib"]})
