@@ -195,7 +195,7 @@ def _sweep_label(attrs: dict) -> str:
     keys = ("procs", "depth", "fanout", "lifetime", "seed")
     parts = [f"{k} {','.join(map(str, sw[k]))}" for k in keys if k in sw]
     if "folios" in sw:
-        parts.append(f"{sw['folios']} folios")
+        parts.append(f"{sw['folios']} folio{'s' if sw['folios'] != 1 else ''}")
     return "; ".join(parts)
 
 

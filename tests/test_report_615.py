@@ -61,6 +61,9 @@ def test_the_part_writes_table_text_chart_and_sweep(built):
         assert (out / name).is_file(), name
     for p in out.glob("*.txt"):
         assert all(len(ln) <= 72 for ln in p.read_text().splitlines()), p.name
+    svg = (out / "versus_615.svg").read_text()
+    for part in ("6.15 MM-owner vs. exact", "procs 2,4", "depth 2,3", "seed 0", "1 folio"):
+        assert part in svg, part
 
 
 def test_one_shape_agrees_with_compare_run_here(built):
