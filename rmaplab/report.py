@@ -4,7 +4,8 @@ Writes CSV (data), TXT (plain text, at most 72 columns, ready for mail), PNG
 and SVG (vl-convert, no browser) into one folder, plus ``post.txt``: a
 plain-text summary a developer could send to linux-mm. Deterministic for a
 seed: the same bytes on a rerun. Nothing here is measured on the machine
-(``rmaplab bench-atomics`` is), so reruns agree anywhere.
+(``rmaplab bench-atomics`` is) but ``design_cost``'s ns, so reruns agree
+anywhere; ``litmus.txt`` gains herd7's column only where herd7 is found.
 """
 
 from __future__ import annotations
