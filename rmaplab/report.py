@@ -4,7 +4,8 @@ Writes CSV (data), TXT (plain text, at most 72 columns, ready for mail), PNG
 and SVG (vl-convert, no browser) into one folder, plus ``post.txt``: a
 plain-text summary a developer could send to linux-mm. Deterministic for a
 seed: the same bytes on a rerun. Nothing here is measured on the machine
-(``rmaplab bench-atomics`` is), so reruns agree anywhere.
+(``rmaplab bench-atomics`` is) but ``design_cost``'s ns, so reruns agree
+anywhere; ``litmus.txt`` gains herd7's column only where herd7 is found.
 """
 
 from __future__ import annotations
@@ -97,6 +98,8 @@ PARTS = [
     ),
     ("schemes", ["schemes", "false_shared"]),
     ("collisions", ["collide", "collide_adversarial", "collide_mms"]),
+    ("versus 6.15", ["versus_615", "versus_615_sweep", "race_615"]),
+    ("concurrency", ["litmus"]),
 ]
 
 
@@ -245,6 +248,17 @@ def _facts(part: str, frames: dict[str, pd.DataFrame], params: Params) -> dict:
         return _schemes_facts(frames["schemes"], params)
     if part == "collisions":
         return _collision_facts(frames["collide"], frames["collide_adversarial"], params)
+    if part == "versus 6.15":
+        from .report_615 import race_615_facts, versus_facts
+
+        return {
+            "versus_615": versus_facts(frames["versus_615"], frames["versus_615_sweep"]),
+            "race_615": race_615_facts(frames["race_615"]),
+        }
+    if part == "concurrency":
+        from .report_615 import litmus_facts
+
+        return {"litmus": litmus_facts(frames["litmus"])}
     return {}
 
 

@@ -100,11 +100,78 @@ RULE_EXAMPLES = ((24, 64), (31, 64), (16, 32))
 
 
 def comparison_615(facts: dict) -> list[str]:
-    """Paragraphs comparing with Linux 6.15's MM-owner tracking
+    """Three sentences comparing with Linux 6.15's MM-owner tracking
     (``folio_maybe_mapped_shared``), built only from ``facts`` the report
-    computed. Empty until the report has a 6.15 part: the post then says
-    the comparison is not in it, and invents nothing."""
-    return []
+    computed (its ``versus 6.15`` part: the shape sweep and 6.15's race
+    protocol). Empty without that part: the post then says the comparison
+    is not in it, and invents nothing."""
+    v = facts.get("versus_615")
+    if not v or not v.get("shapes"):
+        return []
+    shapes = v["shapes"]
+    worst: dict[str, float] = {}
+    for r in shapes:
+        worst[r["workload"]] = max(worst.get(r["workload"], 0.0), r["mm_owner_per_gib"])
+    pay = [w for w, x in worst.items() if x > 0]
+    free = [w for w, x in worst.items() if x == 0]
+    exact = max(r["exact_per_gib"] for r in shapes)
+    tot = v.get("totals", {})
+    fe = {s: t.get("false_exclusive", 0) for s, t in tot.items()}
+    if not pay:
+        first = (
+            "Versus 6.15 [7] (folio_maybe_mapped_shared; "
+            f"{len(worst)} fork shapes, {v['runs']} runs): no needless copy in any shape."
+        )
+        return [first, ""]
+    lo, hi = min(worst[w] for w in pay), max(worst[w] for w in pay)
+    first = (
+        "Versus 6.15 [7]: once both slot owners have left and a third mm writes "
+        f"({', '.join(pay)}" + (f"; not {', '.join(free)}" if free else "") + "), its "
+        f"false 'shared' costs {nb(f'{_k(lo)} to {_k(hi)}' if _k(lo) != _k(hi) else _k(hi))} "
+        "needless 4 KiB copies per "
+        f"GiB written, by shape (exact: {_k(exact)})."
+    )
+    pte = sorted({r["order"] for r in shapes if r["mapped"] == "PTE" and r["mm_owner_per_gib"]})
+    pmd = [r for r in shapes if r["mapped"] == "PMD"]
+    pmd_pay = [r for r in pmd if r["mm_owner_per_gib"] > 0]
+    pmd_free = [r["workload"] for r in pmd if r["mm_owner_per_gib"] == 0 and r["workload"] in pay]
+    # "split first" only where the sweep counted 6.15's PMD splits there
+    split = all(r["pmd_splits"] > 0 for r in pmd_pay)
+    third = (
+        f"{'Only ' if split else ''}PTE-mapped folios pay (order {', '.join(map(str, pte))}"
+        if pte
+        else ""
+    )
+    if pte and pmd_pay:
+        third += (
+            "; a THP after a shared write split its PMD"
+            if split
+            else f"; and PMD-mapped: {', '.join(r['workload'] for r in pmd_pay)}"
+        )
+    third += ")" if pte else ""
+    if pte and pmd_free:
+        third += f"; do_huge_pmd_wp_page reuses a THP still PMD-mapped ({', '.join(pmd_free)}: 0)"
+    third += "." if third else ""
+    race = facts.get("race_615")
+    fe_text = "Neither is falsely 'exclusive' here"
+    if race and not race["false_exclusive"]:
+        fe_text += f", nor is 6.15's locking ({race['scenarios']} race scenarios" + (
+            ")" if race["complete"] else ", INCOMPLETE)"
+        )
+    elif race:
+        fe_text += (
+            f"; 6.15's locking is, in {race['false_exclusive']} race states "
+            "(race_615.txt: a finding about merged code, to re-check by hand)"
+        )
+    fe_text += "."
+    if any(fe.values()):
+        fe_text = "False 'exclusive': " + ", ".join(f"{s} {x}" for s, x in fe.items()) + "."
+    return [" ".join(x for x in (first, third, fe_text) if x), ""]
+
+
+def _k(x: float) -> str:
+    """A per-GiB rate as the post prints it: thousands, no false digits."""
+    return f"{x / 1000:.0f}k" if x >= 1000 else f"{x:.0f}"
 
 
 def _leo_text(leo: dict) -> str:
@@ -252,10 +319,11 @@ def _summary(f: dict, cfg: RmapConfig, quick: bool) -> list[str | Pre]:
             f"Concurrency [4]: moments need the seqcount too. In the lab's "
             f"{race['scenario']} scenario (order {race['order']}, two writers, one "
             f"reader) {n['false_exclusive']} of {n['states']} reachable states "
-            "answer a false 'exclusive' without it (the reader sees S1 and S2 "
-            f"from different moments); with it, {s['false_exclusive']} of "
+            "answer a false 'exclusive' without it; with it, "
+            f"{s['false_exclusive']} of "
             f"{s['states']}"
             + ("." if n["complete"] and s["complete"] else " (state budget hit).")
+            + _lkmm(f.get("litmus"))
             + " Replay:",
             Pre(f"  rmaplab race --scenario {race['scenario']} --protocol none"),
             "",
@@ -274,9 +342,32 @@ def _summary(f: dict, cfg: RmapConfig, quick: bool) -> list[str | Pre]:
     return out
 
 
+def _lkmm(lit: dict | None) -> str:
+    """One sentence on the litmus tests: what they expect, and herd7's word
+    only when it ran here."""
+    if not lit:
+        return ""
+    t = lit["tests"]
+    needed = [k for k, v in t.items() if "-no-" in k and v == "Sometimes"]
+    full = (
+        t.get("excl-writer-cmpxchg") == "Never"
+        and t.get("excl-writer-cmpxchg-relaxed") == "Sometimes"
+    )
+    ran = (
+        f"herd7 here agrees on {lit['herd7_agree']} of {len(t)}"
+        if lit["herd7_ran"]
+        else "herd7 in CI"
+    )
+    return (
+        f" LKMM: all {len(needed)} barriers"
+        + (" and a fully ordered exclusive cmpxchg" if full else "")
+        + f" are needed ({len(t)} litmus tests; {ran})."
+    )
+
+
 #: id widths worth naming: (bits, word bits, why)
 ID_SPACE = (
-    (22, 64, "PID_MAX_LIMIT: live mms cannot outnumber it"),
+    (22, 64, "PID_MAX_LIMIT bounds live mms"),
     (15, 32, "6.15's mm_id on 32-bit"),
 )
 
@@ -285,7 +376,7 @@ def _id_space(f: dict) -> str:
     """The proven order at the id widths a reviewer asks about, from the table."""
     by = f.get("largest_exact_order", {}).get("by_id_bits", {})
     got = [
-        f" {nb(f'{b}-bit ids ({why}) in {w}-bit words')} give order {by[str(b)][str(w)]}."
+        f" {nb(f'{b}-bit ids ({why}), {w}-bit words')}: order {by[str(b)][str(w)]}."
         for b, w, why in ID_SPACE
         if str(w) in by.get(str(b), {})
     ]
@@ -334,9 +425,17 @@ ATTACHMENTS = (
         "verify.txt, counterexample_steps.txt, table.txt",
         "verdict per order; the counterexample step by step; headroom bits per order",
     ),
-    ("race_moments.txt", "the race scenario, with and without the seqcount"),
+    (
+        "race_moments.txt, litmus.txt, race_615.txt",
+        "the race scenario with and without the seqcount; the barriers as LKMM "
+        "litmus tests (herd7 commands); 6.15's locking in the race explorer",
+    ),
     ("design.txt, design_cost.txt, cost.txt", "fewest values proven safe; cost"),
     ("schemes.txt, collide.txt", "peer schemes on kernel-like workloads; collisions"),
+    (
+        "versus_615.txt, versus_615.png",
+        "needless copies per GiB written by workload shape, 6.15 against exact",
+    ),
 )
 
 

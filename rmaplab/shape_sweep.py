@@ -93,6 +93,7 @@ def _task(job: tuple, schemes: Sequence[str], config: RmapConfig, folios: int) -
             "false_shared": int(r["false_shared"]),
             "false_exclusive": int(r["false_exclusive"]),
             "writes_4k": int(r["writes"]),
+            "pmd_splits": int(r.get("pmd_splits", 0)),
         }
         for r in df.to_dict(orient="records")
     ]
@@ -194,7 +195,7 @@ def _sweep_label(attrs: dict) -> str:
     keys = ("procs", "depth", "fanout", "lifetime", "seed")
     parts = [f"{k} {','.join(map(str, sw[k]))}" for k in keys if k in sw]
     if "folios" in sw:
-        parts.append(f"{sw['folios']} folios")
+        parts.append(f"{sw['folios']} folio{'s' if sw['folios'] != 1 else ''}")
     return "; ".join(parts)
 
 

@@ -131,6 +131,12 @@ def _plotting():
     return plotting
 
 
+def _r615():
+    from . import report_615
+
+    return report_615
+
+
 # -- configuration ----------------------------------------------------------------
 
 
@@ -829,6 +835,24 @@ VIEWS: dict[str, View] = {
             _collide_mms_text,
             _collide_mms_chart,
             "collide_sweep",
+        ),
+        View(
+            "versus_615",
+            lambda p: _r615().versus_frame(p),
+            lambda df, p: _r615().versus_text(df, p),
+            lambda df, p: _r615().versus_chart(df, p),
+        ),
+        View("versus_615_sweep", lambda p: _r615().versus_sweep_frame(p)),
+        View(
+            "race_615",
+            lambda p: _r615().race_615_frame(p),
+            lambda df, p: _r615().race_615_text(df, p),
+        ),
+        View(
+            "litmus",
+            lambda p: _r615().litmus_frame(p),
+            lambda df, p: _r615().litmus_text(df, p),
+            csv_frame=lambda df: df.drop(columns="name"),
         ),
     ]
 }

@@ -83,7 +83,15 @@ def test_design_cost_is_measured_for_the_cheapest_designs(reports):
 def test_report_has_every_figure_in_png_svg_and_text(reports):
     a, _ = reports
     names = {p.name for p in a.iterdir()}
-    for fig in ("frontier", "cost", "published", "false_shared", "collide_mms", "design"):
+    for fig in (
+        "frontier",
+        "cost",
+        "published",
+        "false_shared",
+        "collide_mms",
+        "design",
+        "versus_615",
+    ):
         assert {f"{fig}.png", f"{fig}.svg"} <= names, fig
         assert (a / f"{fig}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert (a / f"{fig}.svg").read_text().lstrip().startswith("<svg")
@@ -102,6 +110,9 @@ def test_report_has_every_figure_in_png_svg_and_text(reports):
         "atomics_model",
         "table",
         "design",
+        "versus_615",
+        "race_615",
+        "litmus",
     ):
         assert f"{txt}.txt" in names, txt
 

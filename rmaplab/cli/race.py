@@ -366,7 +366,9 @@ def add_parser(sub: Any) -> None:
     ra = sub.add_parser("race", help=HELP["race"])
     ra.add_argument("--list", action="store_true", help="name the scenarios and protocols")
     ra.add_argument("--scenario", help="scenario name (see --list)")
-    ra.add_argument("--protocol", help="none, seqcount (default), no-wait, early-end, no-excl-wait")
+    ra.add_argument(
+        "--protocol", help="none, seqcount (default), no-wait, early-end, no-excl-wait, mm-owner"
+    )
     ra.add_argument("--all", action="store_true", help="every scenario and protocol")
     ra.add_argument(
         "--max-states",
