@@ -100,6 +100,7 @@ PARTS = [
     ("collisions", ["collide", "collide_adversarial", "collide_mms"]),
     ("versus 6.15", ["versus_615", "versus_615_sweep", "race_615"]),
     ("concurrency", ["litmus"]),
+    ("one value", ["one_value"]),
 ]
 
 

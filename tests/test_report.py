@@ -91,6 +91,7 @@ def test_report_has_every_figure_in_png_svg_and_text(reports):
         "collide_mms",
         "design",
         "versus_615",
+        "one_value",
     ):
         assert {f"{fig}.png", f"{fig}.svg"} <= names, fig
         assert (a / f"{fig}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -113,6 +114,7 @@ def test_report_has_every_figure_in_png_svg_and_text(reports):
         "versus_615",
         "race_615",
         "litmus",
+        "one_value",
     ):
         assert f"{txt}.txt" in names, txt
 
