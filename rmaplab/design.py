@@ -38,15 +38,19 @@ import pandas as pd
 
 from .config import _check_int
 from .cost import cost_row_encoding
-from .encodings import Encoding, LiveMapping, families, get_family
+from .encodings import Encoding, Family, LiveMapping, families, get_family
 
 if TYPE_CHECKING:
     from .certify import EncVerdict
 
 __all__ = ["FAMILY_ORDER", "candidates", "design", "design_rows"]
 
-#: The families searched, in the table's order (the registry's: live).
-FAMILY_ORDER = LiveMapping(lambda: {f.name: f for f in families()})
+#: The families searched, in the table's order (the registry's: live): those
+#: that offer design candidates (a family without them, e.g. a one-word
+#: construction certified per id width, has no row to fill).
+FAMILY_ORDER = LiveMapping(
+    lambda: {f.name: f for f in families() if type(f).candidates is not Family.candidates}
+)
 
 
 def candidates(family: str, id_bits: int, word_bits: int, order: int) -> Iterator[Encoding]:
