@@ -132,6 +132,18 @@ def test_shortest_linf_accepts_a_vector_at_exactly_the_bound():
     assert below.norm is None and below.complete
 
 
+def test_shortest_linf_twin_accepts_a_vector_at_exactly_the_bound():
+    # the same on the exact Python twin the kernel hands ties and fallbacks to
+    from rmaplab.lattice import _shortest_linf
+
+    rows = lll(lattice_basis([pow(513, j, 2**64) for j in range(8)], 64))
+    at = _shortest_linf(rows, 70, None, 2_000_000, 256, None, engine="python")
+    assert at.norm == 70 and at.complete
+    assert (2, -14, 42, -70, 70, -42, 14, -2) in at.vectors
+    below = _shortest_linf(rows, 69, None, 2_000_000, 256, None, engine="python")
+    assert below.norm is None and below.complete
+
+
 def test_shortest_linf_boundary_on_small_lattices():
     # W = 4, weights 1, 15: D = (1, 1) sums to 16 == 0: norm 1 (the AT_2W wrap)
     rows = lll(lattice_basis([1, 15], 4))

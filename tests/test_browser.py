@@ -27,6 +27,7 @@ EXPECT = {
     "05-mailing-list-figures.ipynb": (1, 0),
     "06-fewer-values.ipynb": (2, 3),
     "07-concurrency.ipynb": (1, 1),
+    "08-versus-6.15.ipynb": (0, 1),
 }
 CHROMIUM_FLAGS = [
     "--no-sandbox",
