@@ -80,8 +80,6 @@ MAX_NODES_RANGE = (0, 10**12)
 SEED_RANGE = (0, (1 << 64) - 1)
 #: --base: a digit base of at least 2 (0 or 1 would silently mean the default)
 BASE_RANGE = (2, 1 << 64)
-# The family options each family takes. TODO(registry, issue 15): each family
-# module registers its own options; until then this is the one list.
 
 
 def _family_options_given(args: argparse.Namespace) -> dict[str, bool]:
