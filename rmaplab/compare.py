@@ -49,7 +49,15 @@ from ._kernels.codes import (
 from .config import DEFAULT_CONFIG, ConfigError, RmapConfig, require_config
 from .encodings import Encoding
 from .folio import RmapError
-from .schemes import SCHEMES, make_scheme, moments_encoding
+from .scheme_replay import (
+    PMD_ORDER,
+    _names,
+    _replay_objects,
+    replay_costs_python,
+    replay_schemes_python,
+    rmap_encoding,
+)
+from .schemes import make_scheme, moments_encoding
 from .workloads import make_workload
 
 __all__ = [
@@ -69,8 +77,6 @@ __all__ = [
 
 #: Base page size of the cost model (x86-64), in bytes.
 PAGE_SIZE = 4096
-#: Folio order one PMD maps with 4 KiB pages (x86-64: 2 MiB).
-PMD_ORDER = 9
 
 COLUMNS = [
     "scheme",
@@ -97,23 +103,6 @@ COST_COLUMNS = [
 COLUMNS = COLUMNS + COST_COLUMNS
 
 
-def rmap_encoding(config: RmapConfig, order: int, encoding: Encoding | None) -> Encoding:
-    """The rmap-id scheme's encoding, resolved once at an entry point: the
-    configuration's posted group at ``order`` (:meth:`RmapConfig.encoding`)
-    unless ``encoding`` is given, which must encode the configuration's ids
-    (the workloads draw ids from it)."""
-    if encoding is None:
-        return config.encoding(order)
-    if not isinstance(encoding, Encoding):
-        raise ConfigError(f"encoding={encoding!r}: allowed an rmaplab.encodings.Encoding")
-    if encoding.id_bits != config.id_bits:
-        raise ConfigError(
-            f"encoding id_bits={encoding.id_bits} differs from the configuration's "
-            f"{config.id_bits}-bit ids ({config.name}): allowed id_bits={config.id_bits}"
-        )
-    return encoding
-
-
 def _counterexample(order: int, config: RmapConfig) -> dict:
     from .verify import verify
 
@@ -133,220 +122,6 @@ def counterexample_workload(order: int, config: RmapConfig = DEFAULT_CONFIG) -> 
     return make_workload(
         "counterexample", order, config=config, counterexample=_counterexample(order, config)
     )
-
-
-def _check_names(names, allowed) -> None:
-    bad = [n for n in names if n not in allowed]
-    if bad:
-        raise ConfigError(f"scheme={bad[0]!r} is unknown: allowed {', '.join(SCHEMES)}")
-
-
-def _mask(start: int, count: int) -> int:
-    return ((1 << count) - 1) << start
-
-
-def replay_schemes_python(
-    ops: Sequence[tuple],
-    order: int,
-    schemes: Sequence[str] | None = None,
-    config: RmapConfig = DEFAULT_CONFIG,
-    encoding: Encoding | None = None,
-) -> dict:
-    """Replay ``ops`` (see :mod:`rmaplab.workloads`) through the scheme objects
-    (Python ints); per-scheme counters, the twin of :func:`replay_schemes`.
-    ``encoding``: the rmap-id scheme's encoding (default: the posted sub-IDs)."""
-    return _replay_objects(ops, order, schemes, config, encoding=encoding)[0]
-
-
-def _replay_objects(
-    ops,
-    order: int,
-    schemes=None,
-    config: RmapConfig = DEFAULT_CONFIG,
-    on_step=None,
-    encoding: Encoding | None = None,
-):
-    """:func:`replay_schemes_python` that also returns every folio's scheme
-    objects and calls ``on_step(i, op, folios)`` after each operation."""
-    cfg = require_config(config)
-    enc = rmap_encoding(cfg, order, encoding)
-    names = [n for n in (schemes or list(SCHEMES)) if n != "truth"]
-    _check_names(names, SCHEMES)
-    P = 1 << order
-    folios: dict[int, dict] = {}
-    stats = {n: {"checks": 0, "false_exclusive": 0, "false_shared": 0} for n in names}
-
-    def folio(f):
-        if f not in folios:
-            folios[f] = {
-                "truth": make_scheme("truth", order, cfg),
-                **{n: make_scheme(n, order, cfg, enc) for n in names},
-            }
-        return folios[f]
-
-    def event(f, kind, mm, mask, count):
-        for s in folio(f).values():
-            getattr(s, kind)(mm, mask, count)
-
-    for i, (kind, f, mm, a, b) in enumerate(ops):
-        if kind in ("map", "unmap"):
-            if a < 0 or b < 1 or a + b > P:
-                raise RmapError(
-                    f"op {i}: pages {a}..{a + b - 1} are out of range: allowed 0..{P - 1}"
-                )
-            mask = _mask(a, b)
-            held = folio(f)["truth"].pages_of.get(mm, 0)
-            if kind == "map" and held & mask:
-                raise RmapError(
-                    f"op {i}: mm {mm} already maps some of pages {a}..{a + b - 1} of folio {f}"
-                )
-            if kind == "unmap":
-                mask &= held  # munmap of a range may cover pages already gone
-                if not mask:
-                    continue
-            event(f, kind, mm, mask, bin(mask).count("1"))
-        elif kind == "fork":
-            child = a
-            for f2, d in folios.items():
-                pages = d["truth"].pages_of.get(mm, 0)
-                if pages:
-                    event(f2, "map", child, pages, bin(pages).count("1"))
-        elif kind == "exit":
-            for f2, d in folios.items():
-                pages = d["truth"].pages_of.get(mm, 0)
-                if pages:
-                    event(f2, "unmap", mm, pages, bin(pages).count("1"))
-        elif kind == "cow":
-            d = folio(f)
-            if not (d["truth"].pages_of.get(mm, 0) >> a) & 1:
-                continue  # the page was copied or unmapped earlier: no fault on this folio
-            truly = d["truth"].shared(mm)
-            for n in names:
-                said = d[n].shared(mm)
-                st = stats[n]
-                st["checks"] += 1
-                st["false_exclusive"] += (not said) and truly
-                st["false_shared"] += said and not truly
-            if truly:
-                event(f, "unmap", mm, 1 << a, 1)
-        else:
-            raise RmapError(f"op {i}: kind={kind!r} is unknown")
-        if on_step is not None:
-            on_step(i, (kind, f, mm, a, b), folios)
-    return stats, folios
-
-
-def _popcount(x: int) -> int:
-    return bin(x).count("1")
-
-
-def replay_costs_python(
-    ops: Sequence[tuple],
-    order: int,
-    schemes: Sequence[str] | None = None,
-    config: RmapConfig = DEFAULT_CONFIG,
-    encoding: Encoding | None = None,
-    pmd_order: int = PMD_ORDER,
-) -> dict:
-    """Per scheme, what its answers cost when they decide every write fault
-    (counters ``COST_NAMES`` of :mod:`rmaplab._kernels.schemes`), replayed
-    through the scheme objects on Python ints: the twin of
-    :func:`replay_costs`. One replay per scheme: its answers change which
-    pages stay mapped, so each scheme has its own history."""
-    cfg = require_config(config)
-    enc = rmap_encoding(cfg, order, encoding)
-    names = [n for n in (schemes or list(SCHEMES)) if n != "truth"]
-    _check_names(names, SCHEMES)
-    return {n: _driven_python(ops, order, n, cfg, enc, pmd_order) for n in names}
-
-
-def _driven_python(ops, order, name, cfg, enc, pmd_order) -> dict:
-    from ._kernels.schemes import COST_NAMES
-
-    P = 1 << order
-    c = dict.fromkeys(COST_NAMES, 0)
-    folios: dict[int, tuple] = {}  # f -> (truth, scheme, writable {mm: mask}, PMD-mapped {mm})
-
-    def folio(f):
-        if f not in folios:
-            folios[f] = (
-                make_scheme("truth", order, cfg),
-                make_scheme(name, order, cfg, enc),
-                {},
-                set(),
-            )
-        return folios[f]
-
-    def event(d, kind, mm, mask):
-        for s in d[:2]:
-            getattr(s, kind)(mm, mask, _popcount(mask))
-
-    for i, (kind, f, mm, a, b) in enumerate(ops):
-        if kind in ("map", "unmap"):
-            if a < 0 or b < 1 or a + b > P:
-                raise RmapError(
-                    f"op {i}: pages {a}..{a + b - 1} are out of range: allowed 0..{P - 1}"
-                )
-            d = folio(f)
-            mask = _mask(a, b)
-            held = d[0].pages_of.get(mm, 0)
-            if kind == "map":
-                if held & mask:
-                    raise RmapError(f"op {i}: mm {mm} already maps some of pages of folio {f}")
-                if order == pmd_order and b == P and not held:
-                    d[3].add(mm)  # one PMD maps the whole folio
-                event(d, "map", mm, mask)
-            else:
-                mask &= held
-                if not mask:
-                    continue
-                d[2][mm] = d[2].get(mm, 0) & ~mask
-                d[3].discard(mm)  # a partial unmap splits the PMD first
-                event(d, "unmap", mm, mask)
-        elif kind in ("fork", "exit"):
-            for d in folios.values():
-                pages = d[0].pages_of.get(mm, 0)
-                if not pages:
-                    continue
-                d[2].pop(mm, None)  # fork write-protects; exit drops everything
-                if kind == "fork":
-                    d[2].pop(a, None)
-                    if mm in d[3]:
-                        d[3].add(a)
-                    event(d, "map", a, pages)
-                else:
-                    d[3].discard(mm)
-                    event(d, "unmap", mm, pages)
-        elif kind == "cow":
-            c["writes"] += 1
-            d = folio(f)
-            truth, scheme, wr, pmd = d
-            held = truth.pages_of.get(mm, 0)
-            if not (held >> a) & 1 or (wr.get(mm, 0) >> a) & 1:
-                continue  # copied, unmapped, or writable already: no fault
-            truly = truth.shared(mm)
-            c["faults"] += 1
-            if mm in pmd:
-                if not truly:  # do_huge_pmd_wp_page, refcount == 1: reuse the PMD
-                    c["reuses"] += 1
-                    wr[mm] = held
-                    continue
-                c["pmd_splits"] += 1  # shared: split, then the PTE fault asks
-                pmd.discard(mm)
-            if scheme.shared(mm):
-                c["copies"] += 1
-                if not truly:
-                    c["needless_copies"] += 1
-                    c["broken_folios"] += held == (1 << P) - 1
-                wr[mm] = wr.get(mm, 0) & ~(1 << a)
-                event(d, "unmap", mm, 1 << a)
-            else:
-                c["reuses"] += 1
-                c["corruptions"] += truly
-                wr[mm] = wr.get(mm, 0) | (1 << a)
-        else:
-            raise RmapError(f"op {i}: kind={kind!r} is unknown")
-    return c
 
 
 def ops_to_arrays(ops: Sequence[tuple]) -> tuple[np.ndarray, ...]:
@@ -410,12 +185,6 @@ def _run_kernel(ops, inp, driver: int, pmd_order: int):
     return r
 
 
-def _kernel_names(schemes, order: int, cfg: RmapConfig) -> list[str]:
-    names = [n for n in (schemes or list(SCHEMES)) if n != "truth"]
-    _check_names(names, SCHEMES)
-    return names
-
-
 def _row_and_encoding(name: str, cfg: RmapConfig, enc: Encoding | None):
     """The kernel row that replays scheme ``name`` and the encoding of the
     kernel's rmap-id row for it: rmap-moments is the rmap-id row replayed
@@ -423,6 +192,27 @@ def _row_and_encoding(name: str, cfg: RmapConfig, enc: Encoding | None):
     if name == "rmap-moments":
         return ROW_RMAP_ID, moments_encoding(cfg)
     return SCHEME_ROWS.index(name), enc
+
+
+def _kernel_runs(ops, order, schemes, cfg, encoding, driven: bool, pmd_order: int) -> dict:
+    """``{scheme: (kernel result, its row)}``. The kernel inputs are built once
+    per rmap-id encoding. ``driven``: one run per scheme, whose answers decide
+    the write faults; otherwise one run per encoding replays every scheme."""
+    inputs: dict = {}
+    runs: dict = {}
+    out = {}
+    for n in _names(schemes):
+        row, enc = _row_and_encoding(n, cfg, encoding)
+        key = n == "rmap-moments"
+        if key not in inputs:
+            inputs[key] = _kernel_inputs(ops, order, cfg, enc)
+        if driven:
+            out[n] = (_run_kernel(ops, inputs[key], row, pmd_order), row)
+            continue
+        if key not in runs:
+            runs[key] = _run_kernel(ops, inputs[key], -1, pmd_order)
+        out[n] = (runs[key], row)
+    return out
 
 
 def replay_schemes(
@@ -437,16 +227,11 @@ def replay_schemes(
     ``encoding``: the rmap-id scheme's addends (default: the posted sub-IDs);
     rmap-moments is the kernel's rmap-id row replayed with the moments
     encoding."""
-    cfg = config
-    names = _kernel_names(schemes, order, cfg)
-    runs: dict = {}
     out = {}
-    for n in names:
-        row, enc = _row_and_encoding(n, cfg, encoding)
-        key = n == "rmap-moments"
-        if key not in runs:
-            runs[key] = _run_kernel(ops, _kernel_inputs(ops, order, cfg, enc), -1, PMD_ORDER)
-        st = runs[key].stats[row].tolist()
+    for n, (r, row) in _kernel_runs(
+        ops, order, schemes, config, encoding, False, PMD_ORDER
+    ).items():
+        st = r.stats[row].tolist()
         out[n] = {"checks": st[0], "false_exclusive": st[1], "false_shared": st[2]}
     return out
 
@@ -463,18 +248,8 @@ def replay_costs(
     drive (numba, one run per scheme); the twin of :func:`replay_costs_python`."""
     from ._kernels.schemes import COST_NAMES
 
-    cfg = config
-    names = _kernel_names(schemes, order, cfg)
-    inputs: dict = {}
-    out = {}
-    for n in names:
-        row, enc = _row_and_encoding(n, cfg, encoding)
-        key = n == "rmap-moments"
-        if key not in inputs:
-            inputs[key] = _kernel_inputs(ops, order, cfg, enc)
-        cost = _run_kernel(ops, inputs[key], row, pmd_order).cost
-        out[n] = dict(zip(COST_NAMES, cost.tolist(), strict=True))
-    return out
+    runs = _kernel_runs(ops, order, schemes, config, encoding, True, pmd_order)
+    return {n: dict(zip(COST_NAMES, r.cost.tolist(), strict=True)) for n, (r, _) in runs.items()}
 
 
 def compare(
@@ -503,8 +278,7 @@ def compare(
     cfg = require_config(config)
     enc = rmap_encoding(cfg, order, encoding)
     shape = dict(shape or {})
-    names = [n for n in (schemes or list(SCHEMES)) if n != "truth"]
-    _check_names(names, SCHEMES)
+    names = _names(schemes)
     ce = _counterexample(order, cfg) if workload == "counterexample" else None
     ops = make_workload(workload, order, procs, seed, folios, cfg, counterexample=ce, **shape)
     if fast:
