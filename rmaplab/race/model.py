@@ -59,7 +59,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from ..config import ConfigError, RmapConfig
-from ..encodings.names import resolve_encoding
 from . import mmowner
 from .codes import (
     ANS_EXCL,
@@ -110,9 +109,8 @@ class Model:
         self.seq_step, self.word_mask = lay.seq_step, lay.word_mask
         self.config: RmapConfig = sc.config
         self.pages = sc.pages
-        self.mask = self.config.word_mask
-        # the scenario's encoding is a shorthand (rmaplab.encodings.names)
-        enc = resolve_encoding(sc.encoding, sc.order, self.config)
+        enc = sc.enc  # resolved once, by the scenario
+        self.mask = enc.mask
         self.subids = {m: list(enc.addends(m)) for m in sc.mms}
         self.k = enc.nr_values
         self.x = sc.reader

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ..config import DEFAULT_CONFIG, ConfigError, RmapConfig
 from .codes import PROTOCOLS
+
+if TYPE_CHECKING:
+    from ..encodings import Encoding
 
 __all__ = ["SCENARIOS", "Scenario", "get_scenario", "scenario_names"]
 
@@ -40,6 +45,16 @@ class Scenario:
     @property
     def pages(self) -> int:
         return 1 << self.order
+
+    @cached_property
+    def enc(self) -> Encoding:
+        """The :class:`~rmaplab.encodings.Encoding` the scenario's shorthand
+        means for its configuration at its order, resolved once here: the
+        model, the explorers and the litmus text take it, not the
+        configuration."""
+        from ..encodings.names import resolve_encoding
+
+        return resolve_encoding(self.encoding, self.order, self.config)
 
     @property
     def mms(self) -> list[int]:
