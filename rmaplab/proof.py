@@ -14,19 +14,22 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .config import RmapConfig, require_config
+from .encodings.digits_lattice import difference_vectors
 from .encodings.table import quadratic_table
 from .export import MAIL_WIDTH, check_width, text_table, wrap
 from .folio import Folio
-from .subid import id_slices, subid_digits
+from .subid import subid_digits
 from .verify import split_counterexample
 
 if TYPE_CHECKING:
     from .encodings import Encoding
+    from .verify import Verdict
 
 __all__ = [
     "LINEAR_SCOPE",
     "bit_counters",
     "difference_vectors",
+    "digits_proof_text",
     "proof_text",
     "quadratic_table",
     "replay_steps",
@@ -37,16 +40,6 @@ __all__ = [
 LINEAR_SCOPE = "sub-IDs linear in the slice's bits (subid = sum_j bit_j * w_j mod 2^W)"
 
 
-def difference_vectors(config: RmapConfig, order: int, counterexample: dict) -> dict:
-    """``{k: D_k}`` for every value k where ``D_k`` is nonzero, with the sign
-    of the written proof's step 1: ``D_kj = sum_m c_m * (bit_kj(m) -
-    bit_kj(X))`` (X's own mappings add 0). The verifier's evidence prints the
-    same vectors (:func:`rmaplab.verify.difference_vectors`)."""
-    from .verify import difference_vectors as dv
-
-    return dv(require_config(config), order, counterexample)
-
-
 def bit_counters(config: RmapConfig, order: int, counts: dict[int, int]) -> pd.DataFrame:
     """Per value and id bit: the counter (mappings whose mm has that bit set)
     beside the digit of the rmap value in base ``P_g + 1``.
@@ -54,22 +47,20 @@ def bit_counters(config: RmapConfig, order: int, counts: dict[int, int]) -> pd.D
     They agree while no digit exceeds ``P_g`` and the word does not wrap;
     ``agree`` shows where they part.
     """
-    cfg = require_config(config)
-    g = cfg.group_for(order)
-    f = Folio(cfg, order)
+    enc = require_config(config).encoding(order)
+    bits = enc.slice_bits
+    f = Folio(enc, order)
     for mm, c in counts.items():
         f.map(mm, c)
     rows = []
     for k, v in enumerate(f.rmap_vals):
-        digits = subid_digits(v, g.base_pages, g.bits)
-        for j in range(g.bits):
-            counter = sum(
-                c for mm, c in counts.items() if (id_slices(mm, g.nr_values, g.bits)[k] >> j) & 1
-            )
+        digits = subid_digits(v, enc.param("base") - 1, bits)
+        for j in range(bits):
+            counter = sum(c for mm, c in counts.items() if (enc.slice_of(mm, k) >> j) & 1)
             rows.append(
                 {
                     "value": k,
-                    "bit": k * g.bits + j,
+                    "bit": k * bits + j,
                     "digit": j,
                     "counter": counter,
                     "value_digit": digits[j] if j < len(digits) else 0,
@@ -169,18 +160,25 @@ def replay_steps_text(st: pd.DataFrame, enc: Encoding, order: int, victim: int) 
 
 
 def proof_text(config: RmapConfig, order: int, width: int = MAIL_WIDTH) -> str:
-    """The argument with this configuration's numbers, as plain text for mail."""
+    """The argument with this configuration's numbers, as plain text for mail:
+    :func:`digits_proof_text` of its encoding at ``order``, resolved here once."""
     from .verify import verify
 
     cfg = require_config(config)
-    g = cfg.group_for(order)
-    v = verify(cfg, order)
+    return digits_proof_text(cfg.encoding(order), order, verify(cfg, order), width)
+
+
+def digits_proof_text(enc: Encoding, order: int, v: Verdict, width: int = MAIL_WIDTH) -> str:
+    """The argument for the digits encoding ``enc`` at ``order``, with the
+    numbers of its verdict ``v`` (:func:`rmaplab.verify.verify`, or
+    :func:`~rmaplab.verify.verify_digits` for an encoding on its own)."""
     P = 1 << order
-    b = g.base
+    b = enc.param("base")
+    W = enc.word_bits
     parts = [
-        f"rmap-ID check, {cfg.name}, order {order}: P = {P} pages, K = {g.nr_values} "
-        f"values of B = {g.bits} id bits, base b = P_g + 1 = {b}, "
-        f"W = {cfg.word_bits}-bit words.",
+        f"rmap-ID check, {v.config}, order {order}: P = {P} pages, K = {enc.nr_values} "
+        f"values of B = {enc.slice_bits} id bits, base b = P_g + 1 = {b}, "
+        f"W = {W}-bit words.",
         "",
         "Claim: if the checking mm X maps at least one page (c_X >= 1) and "
         "n <= P pages are mapped in all, value_k == n * subid_k(X) (mod 2^W) "
@@ -205,13 +203,13 @@ def proof_text(config: RmapConfig, order: int, width: int = MAIL_WIDTH) -> str:
     cert = v.certificate
     if v.method == "carry-free":
         parts.append(
-            f"Here: (P - 1) * maxsub = {cert['max_difference']} < 2^{cfg.word_bits}, "
+            f"Here: (P - 1) * maxsub = {cert['max_difference']} < 2^{W}, "
             f"headroom {cert['headroom_bits']} bits, and {P - 1} < {b}. SAFE."
         )
     else:
         parts += [
             f"Here step 3 fails: (P - 1) * maxsub needs "
-            f"{cert['max_difference'].bit_length()} bits > {cfg.word_bits}; "
+            f"{cert['max_difference'].bit_length()} bits > {W}; "
             "sums can wrap.",
             "",
             "4. Wrapping: the D with sum_j D_j b^j == 0 (mod 2^W) form a lattice "
@@ -224,8 +222,8 @@ def proof_text(config: RmapConfig, order: int, width: int = MAIL_WIDTH) -> str:
         ]
         if v.counterexample:
             ce = v.counterexample
-            diffs = difference_vectors(cfg, order, ce)
-            mod = 1 << cfg.word_bits
+            diffs = difference_vectors(enc, ce)
+            mod = 1 << W
             for k, d in diffs.items():
                 # the proof prints only what its own step 1 re-derives
                 assert sum(dj * b**j for j, dj in enumerate(d)) % mod == 0, (k, d)
@@ -235,7 +233,7 @@ def proof_text(config: RmapConfig, order: int, width: int = MAIL_WIDTH) -> str:
                 f"Verdict: {v.verdict.upper()} ({v.method}). "
                 + "; ".join(f"D = {d} in value {k}" for k, d in diffs.items())
                 + f" (step 1's sign: the others' bits minus X's): sum_j D_j * {b}^j "
-                f"== 0 mod 2^{cfg.word_bits}; X maps {_pages(own)}, the others {others}: "
+                f"== 0 mod 2^{W}; X maps {_pages(own)}, the others {others}: "
                 f"n = {own + others} <= {P} pages; "
                 + (
                     "LLL + complete enumeration: no shorter D."
@@ -254,22 +252,23 @@ def proof_text(config: RmapConfig, order: int, width: int = MAIL_WIDTH) -> str:
     T = v.frontier_pages - 1
     parts += [
         "",
-        f"Frontier, for {LINEAR_SCOPE} with any weights w_j: with B = {g.bits} and "
-        f"W = {cfg.word_bits}, none is safe from P = {v.frontier_pages} pages on "
+        f"Frontier, for {LINEAR_SCOPE} with any weights w_j: with B = {enc.slice_bits} and "
+        f"W = {W}, none is safe from P = {v.frontier_pages} pages on "
         f"(pigeonhole: the (T+1)^B > 2^W vectors in {{0..T}}^B, T = {T}, "
         "cannot all have distinct weighted sums; the difference of two equal "
         "ones is a nonzero D with ||D||_inf <= T).",
     ]
-    tp, tk = quadratic_table(g.bits, cfg.word_bits)
+    tp, tk = quadratic_table(enc.slice_bits, W)
     if tp >= v.frontier_pages:
         parts.append(
             "Not covered: a table w[s] indexed by the whole slice value. "
             f"w[s] = s + s^2 * 2^{tk} is safe up to {tp} pages: "
             f"|sum c (s - x)| < 2^{tk} and |sum c (s^2 - x^2)| < "
-            f"2^{cfg.word_bits - tk} force both sums to 0 (no wrap), then "
+            f"2^{W - tk} force both sums to 0 (no wrap), then "
             "sum c (s - x)^2 = 0."
             + (
-                f" So K = {g.nr_values} values of {g.bits} bits with it are safe at P = {P}."
+                f" So K = {enc.nr_values} values of {enc.slice_bits} bits with it "
+                f"are safe at P = {P}."
                 if P <= tp and v.verdict != "safe"
                 else ""
             )

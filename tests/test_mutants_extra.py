@@ -142,7 +142,7 @@ def test_construct_reaching_the_fallback_by_hand():
 
     cfg = RmapConfig("one-value", 3, 64, (Group(1, 1, 1, 3, 2),))
     inexact: set = set()
-    got = _construct(cfg, cfg.groups[0], 0, (-6, -6, 1), inexact)
+    got = _construct(cfg.encoding(1), 0, (-6, -6, 1), inexact)
     assert got == (4, [[3, 1], [7, 5]])
     assert inexact == {(-6, -6, 1)}
     assert _realized(*got, 3) == (6, 6, -1)
@@ -163,7 +163,7 @@ def test_construct_never_needs_more_than_the_norm_for_mixed_signs():
         for dv in itertools.product(amps, repeat=d):
             if min(dv) > 0 or max(dv) < 0:
                 continue
-            victim, mappings = _construct(cfg, cfg.groups[0], 0, dv)
+            victim, mappings = _construct(cfg.encoding(1), 0, dv)
             assert sum(n for _, n in mappings) == max(abs(a) for a in dv)
             assert _realized(victim, mappings, d) in (dv, tuple(-a for a in dv))
             assert 0 not in [victim] + [m for m, _ in mappings]
@@ -204,7 +204,7 @@ def test_mixed_signs_one_value_group_takes_the_smaller_sign(dv):
 
     d = len(dv)
     cfg = RmapConfig("one-value", d, 64, (Group(1, 1, 1, d, 2),))
-    victim, mappings = _construct(cfg, cfg.groups[0], 0, dv)
+    victim, mappings = _construct(cfg.encoding(1), 0, dv)
     ids = [victim] + [m for m, _ in mappings]
     assert _realized(victim, mappings, d) in (dv, tuple(-a for a in dv))
     assert (sum(n for _, n in mappings), max(ids)) == _fewest_and_smallest(dv, d)

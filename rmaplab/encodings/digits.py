@@ -2,9 +2,10 @@
 
 ``digits``: the id is cut into K slices of B bits and word k holds slice k's
 binary digits read in base ``base`` (the series uses ``P_g + 1``). Its
-certificate is :func:`rmaplab.verify.verify` (carry-free digits, or the
-L-infinity lattice search) on the one-group configuration of the encoding;
-its proof is :func:`rmaplab.proof.proof_text`'s.
+certificate is :mod:`rmaplab.encodings.digits_lattice` (carry-free digits,
+or the L-infinity lattice search), asked through
+:func:`rmaplab.verify.verify_digits` on ``(Encoding, order)``; its proof is
+:func:`rmaplab.proof.digits_proof_text`.
 
 ``bit-counters``: one word per id bit holding that bit (exact per-bit
 counters): digits with one bit per slice.
@@ -29,7 +30,7 @@ from .base import (
 if TYPE_CHECKING:
     from ..certify import EncVerdict
 
-__all__ = ["bit_counters", "digits", "digits_config", "from_config", "posted_group"]
+__all__ = ["bit_counters", "digits", "from_config", "posted_group"]
 
 #: Digits base P_g of the C bench for K values the posted table does not have
 #: (7, 8): the cover letter's "up to order 21 needs 8 values".
@@ -72,23 +73,6 @@ def from_config(config: RmapConfig, order: int) -> Encoding:
     (K slices of B bits, ``calc_rmap_subid`` in base ``P_g + 1``), so
     ``from_config(cfg, o).addends(x) == mm_subids(cfg, o, x)`` for every id."""
     return config.encoding(order)
-
-
-def digits_config(enc: Encoding, order: int) -> RmapConfig:
-    """The one-group configuration whose group at ``order`` is ``enc`` (the
-    shape :func:`rmaplab.verify.verify` and :func:`rmaplab.proof.proof_text` read)."""
-    from ..config import single_group_config
-
-    return single_group_config(
-        enc.id_bits,
-        enc.word_bits,
-        enc.nr_values,
-        enc.slice_bits,
-        order,
-        min_order=order,
-        base_pages=enc.param("base") - 1,
-        name=f"digits-{enc.id_bits}id-{enc.word_bits}w",
-    )
 
 
 def bit_counters(id_bits: int, word_bits: int) -> Encoding:
@@ -181,10 +165,10 @@ class Digits(Family):
 
     def verify(self, enc: Encoding, order: int, node_limit: int) -> EncVerdict:
         from ..certify import EncVerdict, verdict_head
-        from ..verify import verify
+        from ..verify import verify_digits
 
         order = _check_int("order", order, 0, MAX_ORDER)
-        v = verify(digits_config(enc, order), order, node_limit=node_limit)
+        v = verify_digits(enc, order, node_limit=node_limit)
         ce = None
         if v.counterexample:  # the same contract: the victim's own entry first
             c = v.counterexample
@@ -202,9 +186,12 @@ class Digits(Family):
         )
 
     def proof_text(self, enc: Encoding, order: int, width: int) -> str:
-        from ..proof import proof_text
+        from ..proof import digits_proof_text
+        from ..verify import verify_digits
 
-        return proof_text(digits_config(enc, order), order, width)
+        return digits_proof_text(
+            enc, order, verify_digits(enc, _check_int("order", order, 0, MAX_ORDER)), width
+        )
 
     def table_lookups(self, enc: Encoding) -> int:
         # the series looks up rmap_subids_4/5/6 for K > 3
