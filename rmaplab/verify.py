@@ -253,27 +253,24 @@ def verify_all(
     return pd.DataFrame([r.to_json() for r in rows])
 
 
-def _exhaustive_inputs(config: RmapConfig, order: int):
-    """Sub-ID rows of every id ``1..max_id`` for the brute force, after its size checks."""
+def _exhaustive_inputs(enc: Encoding, order: int):
+    """Addend rows of every id ``1..max_id`` for the brute force, after its size checks."""
     import numpy as np
 
     from ._kernels.exhaustive import ExhaustiveInputs
-    from .subid import subids_array
+    from .replay import addend_table
 
-    cfg = config
-    g = cfg.group_for(order)
-    if g.nr_values * cfg.word_bits > 26:
+    if enc.nr_values * enc.word_bits > 26:
         raise ConfigError(
-            f"values*word_bits = {g.nr_values * cfg.word_bits} is too large for the "
+            f"values*word_bits = {enc.nr_values * enc.word_bits} is too large for the "
             "exhaustive search: allowed <= 26"
         )
-    if cfg.id_bits > 12:
+    if enc.id_bits > 12:
         raise ConfigError(
-            f"id_bits={cfg.id_bits} is too large for the exhaustive search: allowed <= 12"
+            f"id_bits={enc.id_bits} is too large for the exhaustive search: allowed <= 12"
         )
-    ids = np.arange(1, cfg.max_id + 1, dtype=np.uint64)
-    s = subids_array(cfg, order, ids)
-    return ExhaustiveInputs(s, cfg.word_bits, (1 << order) - 1)
+    ids = np.arange(1, enc.max_id + 1, dtype=np.int64)
+    return ExhaustiveInputs(addend_table(enc, ids), enc.word_bits, (1 << order) - 1)
 
 
 def exhaustive_min_mappings(config: RmapConfig, order: int) -> int | None:
@@ -286,7 +283,7 @@ def exhaustive_min_mappings(config: RmapConfig, order: int) -> int | None:
     """
     from ._kernels.exhaustive import shortest_returns
 
-    inp = _exhaustive_inputs(config, order)
+    inp = _exhaustive_inputs(require_config(config).encoding(order), order)
     if order == 0:
         return None
     t = shortest_returns(inp)
@@ -306,7 +303,8 @@ def exhaustive_counterexample(config: RmapConfig, order: int) -> dict | None:
     from ._kernels.encoding import MAX_STATE_BITS, min_fooling, min_fooling_python
     from ._kernels.exhaustive import shortest_returns
 
-    inp = _exhaustive_inputs(config, order)
+    enc = require_config(config).encoding(order)  # resolved once
+    inp = _exhaustive_inputs(enc, order)
     if order == 0:
         return None
     t = shortest_returns(inp)
@@ -315,12 +313,12 @@ def exhaustive_counterexample(config: RmapConfig, order: int) -> dict | None:
         return None
     xi = int(hit[np.argmin(t[hit])])
     rows = inp.subids
-    mask = np.uint64((1 << config.word_bits) - 1)
+    mask = np.uint64(enc.mask)
     others = [m for m in range(rows.shape[0]) if m != xi]
     gens = (rows[others] - rows[xi]) & mask
     # the packed-state kernel holds fewer state bits than the count-only one
-    search = min_fooling if gens.shape[1] * config.word_bits <= MAX_STATE_BITS else None
-    path = (search or min_fooling_python)(gens, config.word_bits, int(t[xi]))
+    search = min_fooling if gens.shape[1] * enc.word_bits <= MAX_STATE_BITS else None
+    path = (search or min_fooling_python)(gens, enc.word_bits, int(t[xi]))
     if path is None or len(path) != int(t[xi]):
         raise AssertionError(f"the two brute-force searches disagree at victim {xi + 1}")
     counts: dict[int, int] = {}
