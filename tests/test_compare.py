@@ -140,3 +140,70 @@ def test_compare_text_prints_the_costs_in_72_columns(capsys):
     line = [x for x in out.splitlines() if x.startswith("mm-owner")][-1]  # the cost table
     # faults, reuses, copies, needless, KiB, broken, corrupt: 4 folios x 16 pages
     assert line.split()[1:] == ["64", "4", "60", "60", str(60 * 4), "4", "0"]
+
+
+# -- edges of the replays (hand-built operations) ----------------------------------
+
+
+def test_no_operations_replay_to_no_checks():
+    from rmaplab.compare import ops_to_arrays
+
+    arrays = ops_to_arrays([])
+    assert [a.size for a in arrays] == [0] * 6 and arrays[0].dtype.name == "int8"
+    zero = {"checks": 0, "false_exclusive": 0, "false_shared": 0}
+    assert replay_schemes([], 2, ["rmap-id"]) == {"rmap-id": zero}
+    assert replay_schemes_python([], 2, ["rmap-id"]) == {"rmap-id": zero}
+
+
+def test_bad_operations_are_refused_by_both_replays():
+    from rmaplab.folio import RmapError
+
+    with pytest.raises(RmapError, match="op 0: kind='poke' is unknown"):
+        replay_schemes_python([("poke", 0, 1, 0, 1)], 2)
+    with pytest.raises(RmapError, match="op 0: kind='poke' is unknown"):
+        replay_schemes([("poke", 0, 1, 0, 1)], 2)
+    # ids of the default configuration are 1..2^24 - 1
+    with pytest.raises(
+        ConfigError, match=r"mm id 16777216 is out of range: allowed \[1, 16777215\]"
+    ):
+        replay_schemes([("map", 0, 1 << 24, 0, 1)], 2)
+    with pytest.raises(ConfigError, match=r"allowed an rmaplab\.encodings\.Encoding"):
+        replay_schemes_python([("map", 0, 1, 0, 1)], 2, encoding="moments")
+
+
+def test_a_pmd_mapped_folio_reuses_alone_and_splits_when_shared():
+    """Order 2 as the PMD order: mm 1 maps all 4 pages with one PMD and writes
+    page 0 alone (do_huge_pmd_wp_page reuses the whole PMD), forks mm 2 (which
+    inherits the PMD), then both write page 1: each write splits its PMD and
+    the PTE fault asks the design, which (exact) says shared: two copies, mm 1
+    still mapping pages 0, 2, 3 when mm 2 writes."""
+    ops = [
+        ("map", 0, 1, 0, 4),
+        ("cow", 0, 1, 0, -1),
+        ("fork", -1, 1, 2, -1),
+        ("cow", 0, 1, 1, -1),
+        ("cow", 0, 2, 1, -1),
+        ("exit", -1, 2, -1, -1),
+    ]
+    py = replay_costs_python(ops, 2, ["bit-counters"], pmd_order=2)["bit-counters"]
+    assert py == replay_costs(ops, 2, ["bit-counters"], pmd_order=2)["bit-counters"]
+    assert (py["writes"], py["faults"], py["reuses"], py["pmd_splits"], py["copies"]) == (
+        3,
+        3,
+        1,
+        2,
+        2,
+    )
+    assert py["needless_copies"] == 0 and py["corruptions"] == 0
+
+
+def test_trace_of_a_folio_never_touched_is_empty_and_progress_bars_run():
+    from rmaplab.compare import sweep_procs, trace
+
+    ops = make_workload("fork", 2, 2, 0, 1)
+    assert trace(ops, 2, ["rmap-id"], folio=7).empty
+    assert not trace(ops, 2, ["rmap-id"], folio=0).empty
+    df = compare_all(["fork"], progress=True, order=2, procs=2, folios=1)
+    assert df["workload"].unique().tolist() == ["fork"]
+    sw = sweep_procs(["fork"], procs=(2,), order=2, seeds=(0,), folios=1, progress=True)
+    assert sw["procs"].unique().tolist() == [2]

@@ -170,3 +170,13 @@ def test_verify_digits_refuses_an_encoding_without_a_base():
 
     with pytest.raises(ConfigError, match="no digit base"):
         verify_digits(moments(24, 64), 9)
+
+
+def test_order_6_is_safe_by_the_lattice_and_says_how_short_the_shortest_is():
+    """Order 6 shares order 9's group (K = 3, B = 8, base 513), so the
+    shortest fooling population is order 9's 71 mappings (replayed above):
+    more than 64 pages, yet (P - 1) * maxsub = 63 * (513^8 - 1) / 512 wraps."""
+    assert 63 * ((513**8 - 1) // 512) >= W64
+    text = _flat(proof_text(WIP_V1, 6))
+    assert "Here step 3 fails" in text and "Verdict: SAFE (lattice)." in text
+    assert "needs n = 71 > 64" in text and "Counterexample" not in text

@@ -442,3 +442,30 @@ def test_evidence_and_written_proof_print_the_same_d_with_step_1_sign():
     row9 = next(r for r in csv.DictReader(lines) if r["order"] == "9")
     assert parse(row9["evidence"]) == parse(proof_text(WIP_V1, 9))
     assert json.loads(row9["counterexample"]) == verify(WIP_V1, 9).counterexample
+
+
+def test_verify_all_with_progress_and_save_table_computing_its_own_rows(tmp_path):
+    from rmaplab.config import Group, RmapConfig
+    from rmaplab.verify import save_table, verify_all
+
+    # 4-bit ids, one value of 4 bits, base 3, orders 0..1: P - 1 <= 1 < 3 and
+    # (P - 1) * (1 + 3 + 9 + 27) = 40 < 2^8: carry-free at both orders
+    cfg = RmapConfig("tiny4", 4, 8, (Group(0, 1, 1, 4, 2),))
+    df = verify_all(cfg, progress=True)
+    assert df["verdict"].tolist() == ["safe", "safe"]
+    assert df["method"].tolist() == ["carry-free", "carry-free"]
+    assert df.loc[1, "certificate"]["max_difference"] == 40
+    path = tmp_path / "t.csv"
+    save_table(cfg, path)
+    lines = path.read_text().splitlines()
+    assert lines[0] == f"# regenerate: rmaplab verify --config tiny4 --all --csv {path}"
+    assert len(lines) == 4  # the command, the header, two orders
+
+
+def test_the_brute_force_refuses_ids_over_12_bits():
+    from rmaplab.config import Group, RmapConfig
+    from rmaplab.verify import exhaustive_min_mappings
+
+    cfg = RmapConfig("wide", 13, 2, (Group(0, 1, 13, 1, 2),))
+    with pytest.raises(ConfigError, match="id_bits=13 is too large for the exhaustive"):
+        exhaustive_min_mappings(cfg, 1)

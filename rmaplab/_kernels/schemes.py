@@ -483,7 +483,10 @@ def _convert(inp: SchemesInputs) -> SchemesInputs:
         a=i64(inp.a),
         b=i64(inp.b),
         ids=i64(inp.ids),
-        subids=np.ascontiguousarray(inp.subids, dtype=np.uint64).reshape(len(inp.ids), -1),
+        # no ids (no operations): keep the K columns, which -1 cannot infer from 0 rows
+        subids=np.ascontiguousarray(inp.subids, dtype=np.uint64).reshape(
+            len(inp.ids), -1 if len(inp.ids) else max(1, np.shape(inp.subids)[-1])
+        ),
         n_folios=int(inp.n_folios),  # Python ints: numba types them int64
         order=int(inp.order),
         id_bits=int(inp.id_bits),
