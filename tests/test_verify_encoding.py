@@ -256,3 +256,69 @@ def test_cli_bad_input(capsys, argv, word):
     assert main(["verify", "--encoding", "moments", *argv]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and word in err and "allowed" in err
+
+
+def _fewest_others_by_brute_force(id_bits: int, word_bits: int, most: int) -> int | None:
+    """Fewest other mappings N' <= ``most`` (ids 1..2^id_bits - 1, repeats
+    allowed, none the victim's) whose ``sum c*d`` and ``sum c*d^2`` (``d = x -
+    X``) both vanish modulo 2^W, over every victim X: the moments check is
+    fooled by the victim's one page plus them. A reachability table over
+    (S1, S2) mod 2^W, one step per added mapping."""
+    mod = 1 << word_bits
+    best = None
+    for X in range(1, 1 << id_bits):
+        ds = [x - X for x in range(1, 1 << id_bits) if x != X]
+        reach = np.zeros((mod, mod), dtype=bool)
+        reach[0, 0] = True
+        for n in range(1, most + 1):
+            nxt = np.zeros_like(reach)
+            for d in ds:
+                nxt |= np.roll(reach, (d % mod, (d * d) % mod), axis=(0, 1))
+            reach = nxt
+            if reach[0, 0]:
+                best = n if best is None else min(best, n)
+                break
+    return best
+
+
+def test_tiny_moments_exhaustive_verdicts_match_a_brute_force():
+    """5-bit ids in 8-bit words: the first moment cannot wrap below order 3
+    ((P - 1) * 30 < 256) but the second can, so the certificate searches
+    every N' exhaustively; a reachability brute force over (S1, S2) mod 256
+    gives the same fewest mappings."""
+    enc = moments(5, 8)
+    others = _fewest_others_by_brute_force(5, 8, 7)
+    assert others == 4
+    v2, v3 = verify_encoding(enc, 2), verify_encoding(enc, 3)
+    assert (v2.verdict, v2.method) == ("safe", "moments-exhaustive")  # 4 others > P - 1 = 3
+    assert (v3.verdict, v3.method) == ("unsafe", "moments-exhaustive")
+    assert v3.min_mappings == 1 + others and v3.proven_minimal
+    ce = v3.counterexample
+    X = ce["victim"]
+    n = sum(c for _, c in ce["mappings"])
+    assert sum(c * x for x, c in ce["mappings"]) % 256 == n * X % 256
+    assert sum(c * x * x for x, c in ce["mappings"]) % 256 == n * X * X % 256
+
+
+def test_moments_family_options_plans_and_points_at_their_edges():
+    from rmaplab import ConfigError
+    from rmaplab.encodings import get_family
+
+    fam = get_family("moments")
+    with pytest.raises(ConfigError, match=r"powers=\(1, 1\) must be distinct"):
+        moments(8, 64, powers=(1, 1))
+    with pytest.raises(ConfigError, match="--base=5 does not apply to --encoding moments"):
+        fam.check_options({"--base": 5, "--packed": False})
+    fam.check_options({"--base": 5, "--packed": True})
+    packed = fam.default(24, 64, 9, 9, packed=True, bits=8)
+    base = packed.param("base")
+    # 511 * 255 = 130305 < 2^17: the smallest power of two above it
+    assert base == packed_base(512, 8) == 1 << 17 and packed.nr_values == 3
+    assert packed.addends(3) == [3 + 9 * base, 0, 0]  # slice 0 = 3, slices 1, 2 = 0
+    # a wide slice packs at most 4 powers for the Monte Carlo kernel
+    wide = moments(24, 64, 24, (1, 2, 3, 4, 5), base=3)
+    with pytest.raises(ConfigError, match="allowed at most 4 powers packed"):
+        fam.plan(wide)
+    cubes = moments(4, 16, powers=(1, 3))
+    assert fam.points(cubes, 0, [1, 2]) == [(None, [(1,), (2,)]), (None, [(1,), (8,)])]
+    assert fam.closed_certificate(cubes, 2, 0) is None  # the closed form is (1, 2) only
