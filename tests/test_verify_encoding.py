@@ -322,3 +322,24 @@ def test_moments_family_options_plans_and_points_at_their_edges():
     cubes = moments(4, 16, powers=(1, 3))
     assert fam.points(cubes, 0, [1, 2]) == [(None, [(1,), (2,)]), (None, [(1,), (8,)])]
     assert fam.closed_certificate(cubes, 2, 0) is None  # the closed form is (1, 2) only
+
+
+def test_moments_search_helpers_by_hand():
+    from rmaplab.encodings.moments_search import _dfs_small, _try_free, _victims
+
+    # one free value: s itself, when its square is q and it lies in [L, U] - {0}
+    assert _try_free(1, 3, 9, -5, 5) == [3]
+    assert _try_free(1, 3, 8, -5, 5) is None and _try_free(1, 0, 0, -5, 5) is None
+    # two: x + y = 1, x^2 + y^2 = 13 -> {3, -2}
+    assert sorted(_try_free(2, 1, 13, -5, 5)) == [-2, 3]
+    # three free values are not solved for
+    assert _try_free(3, 0, 2, -5, 5) is None
+    # two values in [-1, 1] - {0} summing to 0 have squares summing to 2: a
+    # multiple of mod = 2 is found, of mod = 4 is not (and the search completes)
+    assert _dfs_small(2, -1, 1, 2, 1) == ([-1, 1], True)
+    assert _dfs_small(2, -1, 1, 4, 1) == (None, True)
+    # past its node limit the search says it did not complete
+    assert _dfs_small(6, -9, 9, 1 << 20, 10, limit=5) == (None, False)
+    # every victim strictly inside (lo, hi) once, however many tries are allowed
+    assert sorted(_victims(0, 6, 3, 100)) == [1, 2, 3, 4, 5]
+    assert len(list(_victims(0, 100, 3, 7))) == 7
