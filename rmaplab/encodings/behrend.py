@@ -4,18 +4,23 @@ family: :mod:`rmaplab.onevalue.behrend` picks the dimension ``k``, the box
 the design order (``max_order``); mm ``i`` gets the ``i``-th point of the
 sphere, packed in mixed radix with ranges ``2h``. Certificate: the packing
 lemma at every order up to the design order (points of one sphere are in
-strictly convex position). Kernel plan: a table for ids of at most 16 bits.
+strictly convex position). Kernel plan: a table of every id's addend
+(:mod:`.packing`); for ids over 16 bits the sphere's first points are
+listed at once in the lexicographic order :func:`rmaplab.onevalue.behrend.unrank`
+ranks them in.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy as np
+
 from ..config import ConfigError, _check_int
 from ..onevalue import behrend as _bh
 from ..onevalue.packing import field_bases
 from .base import Encoding, check_widths, register
-from .packing import PackingFamily
+from .packing import PackingFamily, packed_table
 
 __all__ = ["behrend_encoding"]
 
@@ -58,6 +63,30 @@ def _params(id_bits: int, word_bits: int, design_order: int) -> dict:
     }
 
 
+def _lex_points(k: int, h: int, s: int, n: int) -> np.ndarray:
+    """The first ``n`` points (lexicographic, as ``unrank`` ranks them) of
+    ``[-h, h]**k`` with sum of squares ``s``, int64 ``n x k``: one coordinate
+    at a time, each prefix extended by every value in order that leaves a
+    completion, cut where the completions reach ``n``."""
+    tails = _bh._tails(k - 1, h, s)  # tails[j][r]: completions after coordinate j
+    last = (np.arange(s + 1) == 0).astype(np.int64)
+    vs = np.arange(-h, h + 1, dtype=np.int64)
+    pre = np.zeros((1, 0), dtype=np.int64)
+    rem = np.array([s], dtype=np.int64)
+    for j in range(k):
+        after = tails[j] if j < k - 1 else last
+        r = rem[:, None] - vs[None, :] ** 2
+        cnt = np.where(r >= 0, after[np.clip(r, 0, s)], 0)
+        ip, iv = np.nonzero(cnt)  # row-major: prefix order, then value order
+        keep = int(np.searchsorted(np.cumsum(cnt[ip, iv]), n)) + 1
+        ip, iv = ip[:keep], iv[:keep]
+        pre = np.concatenate([pre[ip], vs[iv][:, None]], axis=1)
+        rem = r[ip, iv]
+    if len(pre) < n:
+        raise ValueError(f"S={s} holds {len(pre)} points of [-{h}, {h}]^{k}: fewer than {n}")
+    return pre[:n]
+
+
 class Behrend(PackingFamily):
     name = "behrend"
     description = "one value: points of one sphere sum v^2 = S in [-h, h]^k, packed"
@@ -71,6 +100,11 @@ class Behrend(PackingFamily):
     def word_addend(self, enc: Encoding, k: int, v: int) -> int:
         prm = _params(enc.id_bits, enc.word_bits, enc.param("design_order"))
         return _bh.addend(v, prm)
+
+    def addend_table(self, enc: Encoding) -> np.ndarray:
+        prm = _params(enc.id_bits, enc.word_bits, enc.param("design_order"))
+        pts = _lex_points(prm["k"], prm["h"], prm["S"], 1 << enc.id_bits)
+        return packed_table(pts + prm["h"], prm["bases"], enc.word_bits)
 
     def lemma_certificate(self, enc: Encoding, design_order: int) -> dict | None:
         return _bh.certificate(enc.id_bits, enc.word_bits, design_order)

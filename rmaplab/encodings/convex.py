@@ -14,20 +14,21 @@ still, so the same bases separate the fields. Where it does not hold the
 family gives no verdict and the generic searches of :mod:`rmaplab.certify`
 decide (exhaustive on tiny widths) or say undecided.
 
-Kernel plan: a lookup table for ids of at most 16 bits (the default
-plan); wider ids have addends on Python ints only (``replay`` computes
-them per mm; ``collide``'s Monte Carlo kernel refuses them).
+Kernel plan: a lookup table of every id's addend (:mod:`.packing`), built
+from the construction's points at once for ids of 17 to 22 bits.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy as np
+
 from ..config import ConfigError, _check_int
 from ..onevalue import convex as _cv
 from ..onevalue.packing import field_bases, need
 from .base import Encoding, check_widths, register
-from .packing import PackingFamily
+from .packing import PackingFamily, packed_table
 
 __all__ = ["CONVEX_FAMILIES", "convex_encoding", "layout"]
 
@@ -94,6 +95,13 @@ class Convex(PackingFamily):
         p = _cv.point_of(self.name, 1 << enc.id_bits, v)
         off = [int(a) - int(b) for a, b in zip(p, lay["mins"], strict=True)]
         return sum(o * b for o, b in zip(off, lay["bases"], strict=True))
+
+    def addend_table(self, enc: Encoding) -> np.ndarray:
+        lay = self._layout(enc)
+        pts = _cv.points(self.name, 1 << enc.id_bits)
+        return packed_table(
+            pts - np.array(lay["mins"], dtype=np.int64), lay["bases"], enc.word_bits
+        )
 
     def lemma_certificate(self, enc: Encoding, design_order: int) -> dict | None:
         if enc.id_bits > _MAX_BITS[self.name]:

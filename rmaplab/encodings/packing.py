@@ -9,18 +9,39 @@ says how its encoding is built (:meth:`PackingFamily.encoding`), finds the
 lemma's certificate (:meth:`~PackingFamily.lemma_certificate`) and words its
 evidence and proof; the verdict, ``describe`` and the default encoding are
 shared here.
+
+Kernel plan: the whole id is one slice, so a lookup table of every id's
+addend. Up to 16 bits it is built from the Python addends (the default
+plan); wider ids, up to :data:`MAX_WIDE_TABLE_BITS`, get one word's table
+from :meth:`PackingFamily.addend_table`, which computes every point at once
+(numpy) and is tested against the Python addends.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .base import Encoding, Family, p2
+import numpy as np
+
+from .._kernels.codes import MAX_WIDE_TABLE_BITS, RULE_TABLE
+from ..config import ConfigError
+from .base import MAX_TABLE_BITS, Encoding, Family, KernelPlan, p2
 
 if TYPE_CHECKING:
     from ..certify import EncVerdict
 
-__all__ = ["PackingFamily"]
+__all__ = ["PackingFamily", "packed_table"]
+
+
+def packed_table(off: np.ndarray, bases, word_bits: int) -> np.ndarray:
+    """``sum_j off[:, j] * bases[j] mod 2**word_bits`` per row of ``off``
+    (int64 offsets), by wrapping ``uint64`` arithmetic: exact, because
+    ``2**word_bits`` divides ``2**64``."""
+    out = np.zeros(off.shape[0], dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j, b in enumerate(bases):
+            out += off[:, j].astype(np.uint64) * np.uint64(int(b) % (1 << 64))
+    return out & np.uint64((1 << word_bits) - 1)
 
 
 class PackingFamily(Family):
@@ -46,6 +67,21 @@ class PackingFamily(Family):
     def proof_body(self, cert: dict, order: int) -> list[str]:
         """The proof's lines before the closing ``SAFE.``."""
         raise NotImplementedError
+
+    def addend_table(self, enc: Encoding) -> np.ndarray:
+        """Every id's addend, ``uint64[2**id_bits]`` (index: the id), masked."""
+        raise NotImplementedError
+
+    def plan(self, enc: Encoding) -> KernelPlan:
+        if enc.slice_bits <= MAX_TABLE_BITS:
+            return super().plan(enc)
+        if enc.slice_bits > MAX_WIDE_TABLE_BITS:
+            raise ConfigError(
+                f"id_bits={enc.id_bits}: family {self.name!r} has no kernel plan for ids "
+                f"wider than {MAX_WIDE_TABLE_BITS} bits (allowed <= {MAX_WIDE_TABLE_BITS})"
+            )
+        table = np.ascontiguousarray(self.addend_table(enc), dtype=np.uint64)
+        return KernelPlan(RULE_TABLE, enc.slice_bits, enc.word_slice, tables=table[None, :])
 
     def default(self, id_bits, word_bits, max_order, order, **opts: Any) -> Encoding:
         return self.encoding(id_bits, word_bits, max(max_order, order, 1))
