@@ -59,3 +59,30 @@ def test_ids_wider_than_the_table_are_refused():
     enc = convex_encoding("paraboloid-3d", MAX_WIDE_TABLE_BITS + 1, 64, 9)
     with pytest.raises(ConfigError, match=r"id_bits=23: .*allowed <= 22"):
         enc.plan()
+
+
+def test_a_packing_family_states_its_hooks():
+    from rmaplab.encodings.packing import PackingFamily
+
+    fam, enc = PackingFamily(), convex_encoding("parabola", 6, 64, 4)
+    for call in (
+        lambda: fam.encoding(6, 64, 4),
+        lambda: fam.lemma_certificate(enc, 4),
+        lambda: fam.evidence(enc, 4, {}),
+        lambda: fam.proof_body({}, 4),
+        lambda: fam.addend_table(enc),
+    ):
+        with pytest.raises(NotImplementedError):
+            call()
+
+
+def test_proof_lines_only_for_the_packing_lemma():
+    from rmaplab.certify import verify_encoding
+
+    enc = convex_encoding("parabola", 6, 16, 9)  # the lemma fails: the searches decide
+    v = verify_encoding(enc, 9)
+    assert v.method != "packing-lemma"
+    assert enc.fam.proof_lines(enc, 9, v) is None
+    safe = convex_encoding("parabola", 6, 64, 9)
+    lines = safe.fam.proof_lines(safe, 9, verify_encoding(safe, 9))
+    assert lines is not None and lines[-1] == "SAFE."
