@@ -260,10 +260,6 @@ def _task_seed(seed: int, index: int) -> int:
     return int(child.generate_state(1, dtype=np.uint64)[0])
 
 
-def _task_seeds(seed: int, n_tasks: int) -> list[int]:
-    return [_task_seed(seed, i) for i in range(n_tasks)]
-
-
 def monte_carlo(
     enc: Encoding,
     order: int,

@@ -622,3 +622,25 @@ def test_sweep_is_collide_at_each_point():
     # raw ids below 16 in an 8-bit word: one other mm's c * (Y - X) never
     # wraps to 0, two others' terms can cancel
     assert df["probability"].iloc[0] == 0 and df["probability"].iloc[1] > 0
+
+
+def test_method_functions_refuse_what_they_cannot_answer():
+    from rmaplab.collide import monte_carlo_python
+
+    enc = raw_id(4, 8)
+    assert wilson(0, 0) == (0.0, 1.0)  # no trial: no information
+    with pytest.raises(ConfigError, match=r"encoding='raw-id': allowed an rmaplab\.encodings"):
+        exact_probability("raw-id", 4, "uniform", 2, 2)
+    with pytest.raises(ConfigError, match=r"mms=20 is out of range: allowed \[2, 15\] ids"):
+        exact_probability(enc, 4, "lowest-free", 20, 20)
+    with pytest.raises(ConfigError, match="id_bits=1 leaves fewer than 2 ids"):
+        exact_probability(raw_id(1, 8), 4, "uniform", 2, 2)
+    for mc in (monte_carlo, monte_carlo_python):
+        with pytest.raises(ConfigError, match="'adversarial' is enumerated exactly"):
+            mc(enc, 4, "adversarial", 2, 2)
+    with pytest.raises(ConfigError, match="budget_seconds=0 is out of range"):
+        monte_carlo(enc, 4, "uniform", 2, 2, 10, budget_seconds=0)
+    # more mappings than pages: shared by the mapcount test, exactly 0
+    assert exact_probability(enc, 2, "uniform", 2, 5) == 0
+    # past the enumeration budget the exact method says it cannot answer
+    assert exact_probability(enc, 4, "lowest-free", 3, 12, limit=10) is None
