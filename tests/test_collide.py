@@ -262,6 +262,15 @@ def test_lowest_free_exact_is_a_probability(mms, extra, word_bits):
         (dict(encoding="raw-id", trials=0, method="monte-carlo"), r"trials=0 is out of range"),
         (dict(encoding="raw-id", order=16), "order=16 is not covered"),
         (dict(encoding="raw-id", method="analytic"), "no closed form"),
+        (dict(encoding="raw-id", method="nope"), "method='nope' is unknown: allowed auto"),
+        (
+            dict(encoding="raw-id", order=4, word_bits=8, id_bits=5, method="proof"),
+            "method='proof': the verifier finds encoding 'raw-id' unsafe at order 4",
+        ),
+        (
+            dict(encoding="raw-id", word_bits=64, id_bits=24, mms=3, mappings=5, method="exact"),
+            "method='exact': the state space is too large",
+        ),
     ],
 )
 def test_bad_input(kw, match):
@@ -599,3 +608,39 @@ def test_every_family_has_its_paths_and_every_name_its_family():
 
     post = resolve_encoding("posted", 9)
     assert post.addends(0xABCDEF) == from_config(WIP_V1, 9).addends(0xABCDEF)
+
+
+def test_sweep_is_collide_at_each_point():
+    from rmaplab.collide import sweep
+
+    base = dict(encoding="raw-id", order=4, mappings=4, word_bits=8, id_bits=4, method="exact")
+    df = sweep("mms", [2, 3], base, executor=None, progress=True)
+    assert df["mms"].tolist() == [2, 3]
+    for (_, row), mms in zip(df.iterrows(), [2, 3], strict=True):
+        r = collide(**{**base, "mms": mms})
+        assert (row["probability"], row["exact"]) == (r["probability"], r["exact"])
+    # raw ids below 16 in an 8-bit word: one other mm's c * (Y - X) never
+    # wraps to 0, two others' terms can cancel
+    assert df["probability"].iloc[0] == 0 and df["probability"].iloc[1] > 0
+
+
+def test_method_functions_refuse_what_they_cannot_answer():
+    from rmaplab.collide import monte_carlo_python
+
+    enc = raw_id(4, 8)
+    assert wilson(0, 0) == (0.0, 1.0)  # no trial: no information
+    with pytest.raises(ConfigError, match=r"encoding='raw-id': allowed an rmaplab\.encodings"):
+        exact_probability("raw-id", 4, "uniform", 2, 2)
+    with pytest.raises(ConfigError, match=r"mms=20 is out of range: allowed \[2, 15\] ids"):
+        exact_probability(enc, 4, "lowest-free", 20, 20)
+    with pytest.raises(ConfigError, match="id_bits=1 leaves fewer than 2 ids"):
+        exact_probability(raw_id(1, 8), 4, "uniform", 2, 2)
+    for mc in (monte_carlo, monte_carlo_python):
+        with pytest.raises(ConfigError, match="'adversarial' is enumerated exactly"):
+            mc(enc, 4, "adversarial", 2, 2)
+    with pytest.raises(ConfigError, match="budget_seconds=0 is out of range"):
+        monte_carlo(enc, 4, "uniform", 2, 2, 10, budget_seconds=0)
+    # more mappings than pages: shared by the mapcount test, exactly 0
+    assert exact_probability(enc, 2, "uniform", 2, 5) == 0
+    # past the enumeration budget the exact method says it cannot answer
+    assert exact_probability(enc, 4, "lowest-free", 3, 12, limit=10) is None

@@ -29,15 +29,6 @@ def refused(capsys, argv, match):
 # -- hang -------------------------------------------------------------------------
 
 
-def test_subids_bits_24_refuses_with_its_budget_flag(capsys):
-    refused(
-        capsys,
-        ["subids", "--base-pages", "512", "--bits", "24"],
-        r"--bits=24 asks for 16777216 entries: allowed --bits <= 16 under "
-        r"--max-entries 65536; pass --max-entries 16777216",
-    )
-
-
 def test_verify_order_30_answers(capsys):
     argv = ["verify", "--id-bits", "24", "--word-bits", "64", "--max-order", "30"]
     assert main([*argv, "--order", "30", "--json"]) == 0
@@ -85,43 +76,7 @@ def test_collide_huge_trials_stops_at_its_budget_undecided(capsys):
     assert r["ci_low"] <= r["probability"] <= r["ci_high"]
 
 
-def test_bench_atomics_huge_iters_refused(capsys):
-    refused(
-        capsys,
-        ["bench-atomics", "--values", "3", "--threads", "1", "--iters", "1e12"],
-        r"--iters=1e12 is out of range: allowed \[1000, 100000000\]",
-    )
-
-
 # -- traceback --------------------------------------------------------------------
-
-
-def test_report_out_existing_file(capsys, tmp_path):
-    f = tmp_path / "file"
-    f.write_text("x")
-    refused(capsys, ["report", "--out", str(f)], r"--out=.* is an existing file")
-    assert f.read_text() == "x"
-
-
-def test_report_out_unwritable(capsys):
-    refused(capsys, ["report", "--out", "/proc/x"], r"--out=/proc/x: cannot create or write")
-
-
-def test_verify_csv_unwritable(capsys):
-    refused(capsys, ["verify", "--order", "9", "--csv", "/proc/x"], r"--csv=/proc/x: cannot write")
-
-
-def test_verify_csv_folder(capsys, tmp_path):
-    refused(capsys, ["verify", "--order", "9", "--csv", str(tmp_path)], r"--csv=.* is a folder")
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_collide_negative_seed(capsys):
-    refused(
-        capsys,
-        ["collide", "--encoding", "posted", "--seed", "-1"],
-        r"--seed=-1 is out of range: allowed \[0, ",
-    )
 
 
 def test_collide_bogus_scheduler(capsys):
@@ -141,44 +96,6 @@ def test_replay_negative_n_folios():
 
 
 # -- wrong ------------------------------------------------------------------------
-
-
-def test_report_out_empty(capsys, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    refused(capsys, ["report", "--out", ""], r"--out='' is empty: allowed a folder path")
-    assert list(tmp_path.iterdir()) == []
-
-
-@pytest.mark.parametrize("command", ["verify", "proof"])
-def test_base_pages_zero(capsys, command):
-    argv = [command, "--id-bits", "24", "--word-bits", "64", "--values", "3", "--bits", "8"]
-    refused(
-        capsys,
-        [*argv, "--max-order", "9", "--order", "9", "--base-pages", "0"],
-        r"--base-pages=0 is out of range: allowed \[1, 4611686018427387904\]",
-    )
-
-
-def test_report_negative_seed_writes_nothing(capsys, tmp_path):
-    out = tmp_path / "r"
-    refused(capsys, ["report", "--out", str(out), "--seed", "-1"], r"seed=-1 is out of range")
-    assert not out.exists()
-
-
-def test_collide_zero_workers(capsys):
-    refused(
-        capsys,
-        ["collide", "--encoding", "posted", "--workers", "0"],
-        r"--workers=0 is out of range: allowed \[1, 1024\]",
-    )
-
-
-def test_compare_empty_schemes(capsys):
-    refused(
-        capsys,
-        ["compare", "--workload", "zygote", "--schemes", ""],
-        r"--schemes='' names no scheme: allowed a comma-separated list of legacy, ",
-    )
 
 
 def test_collide_more_mappings_than_pages_is_shared_by_definition(capsys):
@@ -239,10 +156,53 @@ def test_cost_explorer_answers_and_caches_every_value():
     assert box.output.value == first
 
 
-# -- issue 18: every listed bad input exits 2, one line, nothing written ---------
+# -- issues 10 and 18: every bad input exits 2, one line, nothing written -------
 
 ENC = ["--encoding", "digits", "--id-bits", "8", "--word-bits", "16", "--max-order", "3"]
-ISSUE_18 = [
+CUSTOM24 = ["--id-bits", "24", "--word-bits", "64", "--values", "3", "--bits", "8"]
+W8 = ["--id-bits", "8", "--word-bits", "16", "--order", "3"]
+#: Issue 10's refusals and issue 18's list: every bad input exits 2 with one
+#: line naming the parameter and its range, and writes nothing. The test runs
+#: in an empty folder holding ``afile`` (text "x") and an empty ``adir``.
+BAD_INPUTS = [
+    # issue 10, hang: refused with the budget flag that would allow it
+    (
+        ["subids", "--base-pages", "512", "--bits", "24"],
+        r"--bits=24 asks for 16777216 entries: allowed --bits <= 16 under "
+        r"--max-entries 65536; pass --max-entries 16777216",
+    ),
+    (
+        ["bench-atomics", "--values", "3", "--threads", "1", "--iters", "1e12"],
+        r"--iters=1e12 is out of range: allowed \[1000, 100000000\]",
+    ),
+    # issue 10, traceback
+    (["report", "--out", "afile"], r"--out=afile is an existing file"),
+    (["report", "--out", "/proc/x"], r"--out=/proc/x: cannot create or write"),
+    (["verify", "--order", "9", "--csv", "/proc/x"], r"--csv=/proc/x: cannot write"),
+    (["verify", "--order", "9", "--csv", "adir"], r"--csv=adir is a folder"),
+    (
+        ["collide", "--encoding", "posted", "--seed", "-1"],
+        r"--seed=-1 is out of range: allowed \[0, ",
+    ),
+    # issue 10, wrong
+    (["report", "--out", ""], r"--out='' is empty: allowed a folder path"),
+    *[
+        (
+            [cmd, *CUSTOM24, "--max-order", "9", "--order", "9", "--base-pages", "0"],
+            r"--base-pages=0 is out of range: allowed \[1, 4611686018427387904\]",
+        )
+        for cmd in ("verify", "proof")
+    ],
+    (["report", "--out", "r", "--seed", "-1"], r"seed=-1 is out of range"),
+    (
+        ["collide", "--encoding", "posted", "--workers", "0"],
+        r"--workers=0 is out of range: allowed \[1, 1024\]",
+    ),
+    (
+        ["compare", "--workload", "zygote", "--schemes", ""],
+        r"--schemes='' names no scheme: allowed a comma-separated list of legacy, ",
+    ),
+    # issue 18
     # tracebacks: counts written 1e400
     (
         ["subids", "--base-pages", "4", "--bits", "2", "--max-entries", "1e400"],
@@ -357,51 +317,15 @@ ISSUE_18 = [
     ),
     (["verify", *ENC, "--order", "3", "--values", "2"], r"--values does not apply to --encoding"),
     (
-        [
-            "verify",
-            "--encoding",
-            "raw-id",
-            "--id-bits",
-            "8",
-            "--word-bits",
-            "16",
-            "--order",
-            "3",
-            "--slice-bits",
-            "4",
-        ],
+        ["verify", "--encoding", "raw-id", *W8, "--slice-bits", "4"],
         r"--slice-bits does not apply to --encoding raw-id",
     ),
     (
-        [
-            "verify",
-            "--encoding",
-            "moments",
-            "--id-bits",
-            "8",
-            "--word-bits",
-            "16",
-            "--order",
-            "3",
-            "--base",
-            "9",
-        ],
+        ["verify", "--encoding", "moments", *W8, "--base", "9"],
         r"--base=9 does not apply to --encoding moments without --packed",
     ),
     (
-        [
-            "verify",
-            "--encoding",
-            "table",
-            "--id-bits",
-            "8",
-            "--word-bits",
-            "16",
-            "--order",
-            "3",
-            "--base",
-            "6",
-        ],
+        ["verify", "--encoding", "table", *W8, "--base", "6"],
         r"--base=6 is not a power of 2",
     ),
     (
@@ -444,8 +368,8 @@ ISSUE_18 = [
 ]
 
 
-@pytest.mark.parametrize(("argv", "match"), ISSUE_18, ids=[" ".join(a) for a, _ in ISSUE_18])
-def test_issue_18_bad_input_exits_2_with_its_range_and_writes_nothing(
+@pytest.mark.parametrize(("argv", "match"), BAD_INPUTS, ids=[" ".join(a) for a, _ in BAD_INPUTS])
+def test_bad_input_exits_2_with_its_range_and_writes_nothing(
     capsys, tmp_path, monkeypatch, argv, match
 ):
     monkeypatch.chdir(tmp_path)
@@ -455,6 +379,7 @@ def test_issue_18_bad_input_exits_2_with_its_range_and_writes_nothing(
     assert line.startswith(f"rmaplab {argv[0]}: error: ")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["adir", "afile"]
     assert list((tmp_path / "adir").iterdir()) == []
+    assert (tmp_path / "afile").read_text() == "x"
 
 
 def test_compare_caption_states_its_own_parameters(capsys):

@@ -31,8 +31,7 @@ LAZY_BACK_EDGES = {
     ("rmaplab.encodings.digits", "rmaplab.certify"),
     ("rmaplab.encodings.digits", "rmaplab.proof"),
     ("rmaplab.encodings.digits", "rmaplab.subid"),
-    ("rmaplab.encodings.convex", "rmaplab.certify"),
-    ("rmaplab.encodings.behrend", "rmaplab.certify"),
+    ("rmaplab.encodings.packing", "rmaplab.certify"),
 }
 
 

@@ -107,8 +107,9 @@ def test_addends_plan_and_lemma_packing():
     assert tuple(d + m for d, m in zip(digits, lay["mins"], strict=True)) == point_of(
         "polygon", 256, 77
     )
-    with pytest.raises(ConfigError, match="slice_bits=19"):
-        convex_encoding("paraboloid-3d", 19, 64, 9).plan()
+    # ids over 16 bits get one word's table (tests/test_packing_plan.py), up to 22
+    with pytest.raises(ConfigError, match="id_bits=23"):
+        convex_encoding("paraboloid-3d", 23, 64, 9).plan()
     with pytest.raises(ConfigError, match="construction='cone' is unknown"):
         convex_encoding("cone", 8, 32, 4)
 

@@ -55,6 +55,9 @@ RULE_RAW = 1  # the raw id in one value
 RULE_HASH = 2  # splitmix64 of the id, per value
 RULE_TABLE = 3  # a per-word addend table indexed by the slice value (slices <= 16 bits)
 RULE_POWERS = 4  # powers of a slice, v**p mod 2**W (or packed: sum_j v**p_j * base**j)
+#: Widest id a one-word RULE_TABLE covers (2**22 entries, 32 MiB): the
+#: one-value families' plan for ids wider than 16 bits.
+MAX_WIDE_TABLE_BITS = 22
 RULE_CODES = {
     "digits": RULE_DIGITS,
     "raw": RULE_RAW,

@@ -10,7 +10,8 @@ id (``bits`` bits) and turns it into a word by the encoding's mode
 slice's binary digits read in base ``base_pages + 1``), ``RULE_RAW`` (the id),
 ``RULE_HASH`` (splitmix64 of ``id + k * GOLDEN``), ``RULE_TABLE`` (a
 precomputed addend ``tables[k, v]`` for slice value ``v``: any per-slice
-table, and moments of slices of at most 16 bits) and ``RULE_POWERS``
+table, moments of slices of at most 16 bits, and one word's table of up to
+``2**MAX_WIDE_TABLE_BITS`` ids for the one-value families) and ``RULE_POWERS``
 (``v**p`` of a wide slice modulo ``2**word_bits``, by wrapping ``uint64``
 multiplies: exact because ``2**word_bits`` divides ``2**64``; packed as
 ``sum_j v**powers[j] * pack_base**j`` when ``pack_base`` is not 0).
@@ -26,6 +27,7 @@ from numba import njit, types
 from ._jit import kernel
 from .codes import (
     GOLDEN,
+    MAX_WIDE_TABLE_BITS,
     POP_FORK_TREE,
     POP_LOWEST_FREE,
     POP_UNIFORM,
@@ -39,7 +41,12 @@ from .codes import (
 from .mix import mix64_jit, splitmix64
 from .subid import calc_subid
 
-__all__ = ["MonteCarloInputs", "false_exclusive_trials", "false_exclusive_trials_python"]
+__all__ = [
+    "MAX_WIDE_TABLE_BITS",
+    "MonteCarloInputs",
+    "false_exclusive_trials",
+    "false_exclusive_trials_python",
+]
 
 _U0 = np.uint64(0)
 _U1 = np.uint64(1)
@@ -319,12 +326,12 @@ def _check(inp: MonteCarloInputs, trials: int, seed: int) -> MonteCarloInputs:
             )
     if out.encoding == RULE_DIGITS and not 1 <= out.bits * nv <= 64:
         raise ValueError(f"bits*nr_values = {out.bits * nv}: allowed [1, 64]")
-    if out.encoding == RULE_TABLE and (
-        out.bits > MAX_TABLE_BITS or tables.shape != (nv, 1 << out.bits)
-    ):
+    top = MAX_TABLE_BITS if nv > 1 else MAX_WIDE_TABLE_BITS
+    if out.encoding == RULE_TABLE and (out.bits > top or tables.shape != (nv, 1 << out.bits)):
         raise ValueError(
             f"tables of shape {tables.shape}: allowed (nr_values, 2**bits) = "
-            f"({nv}, 2**{out.bits}) with bits <= {MAX_TABLE_BITS}"
+            f"({nv}, 2**{out.bits}) with bits <= {MAX_TABLE_BITS} ({MAX_WIDE_TABLE_BITS} "
+            "for one word)"
         )
     if out.encoding == RULE_POWERS and (
         powers.min() < 0 or not 0 <= pack <= _M64 or (pack and len(powers) > 4)

@@ -20,11 +20,16 @@ column                field
 3+K+W                 the small fields, packed (below)
 ====================  =========================================================
 
-Small fields, bit widths (``pack_limits`` checks every scenario fits them
-before the kernel runs): writer w at bit ``11*w``: op (3 bits, 0..7), stage
-(3), pc (4, 0..15), exclusive (1); the reader at bit 33: stage (3), value
-index i (3), answer (2), started, all_shared, all_exclusive, x_maps (1 each);
-at bit 45 the mapcount it read + ``RN_BIAS`` (16 bits).
+Small fields: the table :data:`rmaplab.race.layout.WRITER_FIELDS` and
+``READER_FIELDS`` (``rmaplab.race.packed`` packs by the same table), today
+writer w at bit ``11*w``: op (3 bits, 0..7), stage (3), pc (4, 0..15),
+exclusive (1); the reader at bit 33: stage (3), value index i (3), answer
+(2), started, all_shared, all_exclusive, x_maps (1 each), and at bit 45 the
+mapcount it read + ``RN_BIAS`` (16 bits). ``pack_limits`` checks every
+scenario fits them before the kernel runs. numba freezes the shifts into the
+compiled kernel, and its cache does not see a change of the table: the
+kernel returns the table's stamp, and :func:`explore_packed` refuses a
+kernel compiled for another table.
 
 Seen states live in an open-addressing hash table (``int64`` indices into the
 row array, linear probing, kept at most half full). Rows are appended in the
@@ -36,6 +41,7 @@ the same first stuck state.
 
 from __future__ import annotations
 
+import zlib
 from typing import NamedTuple
 
 import numpy as np
@@ -58,20 +64,50 @@ from ..race.codes import (
     W_SPIN,
     W_XBODY,
 )
+from ..race.layout import PACKED_WRITERS, READER_FIELDS, WRITER_FIELDS, field_shifts
 from ..race.mmowner import LOCK, SHARED_BIT, W_LOCK
 from ._jit import kernel
 
 __all__ = ["PackedInputs", "explore_packed", "pack_limits"]
 
 N_BIAS = 1 << 32
-RN_BIAS = 1 << 15
-W_BITS = 11  # per writer: op 3, stage 3, pc 4, exclusive 1
-R_SHIFT = 33
-RN_SHIFT = 45
-MAX_OPS = 7  # op counts 0..nops, 3 bits
-MAX_PROG = 15  # pc 0..len-1, 4 bits
-MAX_K = 7  # value index, 3 bits
-MAX_WRITERS = 3
+_WF = field_shifts(WRITER_FIELDS)
+_RF = field_shifts(READER_FIELDS)
+W_BITS = sum(b for _, b in WRITER_FIELDS)  # bits per writer
+MAX_WRITERS = PACKED_WRITERS
+R_SHIFT = MAX_WRITERS * W_BITS  # the reader's fields start here
+R_BITS = sum(b for _, b in READER_FIELDS)
+RN_SHIFT = R_SHIFT + _RF["rn"][0]
+RN_BIAS = 1 << (_RF["rn"][1] - 1)  # the mapcount read, biased by half its range
+MAX_OPS = (1 << _WF["op"][1]) - 1  # op counts 0..nops
+MAX_PROG = (1 << _WF["pc"][1]) - 1  # pc 0..len-1
+MAX_K = (1 << _RF["i"][1]) - 1  # value index
+if R_SHIFT + R_BITS > 64:
+    raise ImportError("rmaplab.race.layout: the packed fields exceed one 64-bit word")
+#: the table's stamp: the kernel returns the one it was compiled with
+STAMP = zlib.crc32(repr((WRITER_FIELDS, READER_FIELDS, PACKED_WRITERS)).encode())
+
+
+def _field(shift: int, bits: int) -> tuple[np.uint64, np.uint64]:
+    return np.uint64(shift), np.uint64((1 << bits) - 1)
+
+
+# shift and mask per field (writers: from the writer's bit; the reader: absolute)
+_W_OP, _M_OP = _field(*_WF["op"])
+_W_STAGE, _M_STAGE = _field(*_WF["stage"])
+_W_PC, _M_PC = _field(*_WF["pc"])
+_W_X, _M_X = _field(*_WF["excl"])
+_R = {n: _field(R_SHIFT + sh, b) for n, (sh, b) in _RF.items()}
+_R_STAGE, _MR_STAGE = _R["stage"]
+_R_I, _MR_I = _R["i"]
+_R_ANS, _MR_ANS = _R["ans"]
+_R_STARTED, _MR_STARTED = _R["started"]
+_R_ALL_SH, _MR_ALL_SH = _R["all_sh"]
+_R_ALL_EX, _MR_ALL_EX = _R["all_ex"]
+_R_XM, _MR_XM = _R["xm"]
+_R_RN, _MR_RN = _R["rn"]
+_W_CLEAR = np.uint64((1 << W_BITS) - 1)
+_R_CLEAR = ~(np.uint64((1 << R_BITS) - 1) << np.uint64(R_SHIFT))
 
 # body step kinds
 K_ADD, K_LOAD, K_STORE, K_END = 0, 1, 2, 3
@@ -126,9 +162,9 @@ def _key(small, nw, init_stage, nops, radix):
     key = 0
     for w in range(nw):
         sh = np.uint64(W_BITS * w)
-        op = np.int64((small >> sh) & np.uint64(7))
-        st = np.int64((small >> (sh + np.uint64(3))) & np.uint64(7))
-        pc = np.int64((small >> (sh + np.uint64(6))) & np.uint64(15))
+        op = np.int64((small >> (sh + _W_OP)) & _M_OP)
+        st = np.int64((small >> (sh + _W_STAGE)) & _M_STAGE)
+        pc = np.int64((small >> (sh + _W_PC)) & _M_PC)
         fly = 1 if st != W_DONE and (st != init_stage or pc != 0) else 0
         key += (op * 2 + fly) * radix[w]
     return key
@@ -148,7 +184,7 @@ def _explore_kernel(
 ):
     """Breadth-first search over packed states; returns ``(rows, parent,
     parent_cpu, verdict, stuck, info)`` with ``info = [states, complete,
-    stuck states]`` (the buffers are longer than ``info`` says)."""
+    stuck states, the field table's stamp]`` (the buffers are longer than ``info`` says)."""
     proto = ints[0]
     nw = ints[1]
     k = ints[2]
@@ -165,9 +201,6 @@ def _explore_kernel(
     c_rs = 2 + k + nw
     c_small = 3 + k + nw
     mm_owner = proto == P_MM_OWNER
-    rsh = np.uint64(R_SHIFT)
-    rnsh = np.uint64(RN_SHIFT)
-    r_clear = ~(np.uint64((1 << 28) - 1) << rsh)
 
     cap = 1024
     rows = np.empty((cap, width), dtype=np.uint64)
@@ -198,22 +231,22 @@ def _explore_kernel(
             for j in range(width):
                 new[j] = rows[cur, j]
             small = new[c_small]
-            rstage = np.int64((small >> rsh) & np.uint64(7))
-            ri = np.int64((small >> (rsh + np.uint64(3))) & np.uint64(7))
-            ans = np.int64((small >> (rsh + np.uint64(6))) & np.uint64(3))
-            started = np.int64((small >> (rsh + np.uint64(8))) & _U1)
-            all_sh = np.int64((small >> (rsh + np.uint64(9))) & _U1)
-            all_ex = np.int64((small >> (rsh + np.uint64(10))) & _U1)
-            xm = np.int64((small >> (rsh + np.uint64(11))) & _U1)
-            rn = (small >> rnsh) & np.uint64(0xFFFF)
+            rstage = np.int64((small >> _R_STAGE) & _MR_STAGE)
+            ri = np.int64((small >> _R_I) & _MR_I)
+            ans = np.int64((small >> _R_ANS) & _MR_ANS)
+            started = np.int64((small >> _R_STARTED) & _MR_STARTED)
+            all_sh = np.int64((small >> _R_ALL_SH) & _MR_ALL_SH)
+            all_ex = np.int64((small >> _R_ALL_EX) & _MR_ALL_EX)
+            xm = np.int64((small >> _R_XM) & _MR_XM)
+            rn = (small >> _R_RN) & _MR_RN
             rs = new[c_rs]
             seq = new[0]
             if cpu < nw:
                 sh = np.uint64(W_BITS * cpu)
-                op = np.int64((small >> sh) & np.uint64(7))
-                stage = np.int64((small >> (sh + np.uint64(3))) & np.uint64(7))
-                pc = np.int64((small >> (sh + np.uint64(6))) & np.uint64(15))
-                xb = np.int64((small >> (sh + np.uint64(10))) & _U1)
+                op = np.int64((small >> (sh + _W_OP)) & _M_OP)
+                stage = np.int64((small >> (sh + _W_STAGE)) & _M_STAGE)
+                pc = np.int64((small >> (sh + _W_PC)) & _M_PC)
+                xb = np.int64((small >> (sh + _W_X)) & _M_X)
                 reg = new[c_reg + cpu]
                 if stage == W_DONE:
                     continue
@@ -343,12 +376,12 @@ def _explore_kernel(
                             xb = 0
                     fold = (stage0 == init_stage and pc0 == 0) or op != op0
                 new[c_reg + cpu] = reg
-                small &= ~(np.uint64((1 << W_BITS) - 1) << sh)
+                small &= ~(_W_CLEAR << sh)
                 small |= (
-                    np.uint64(op)
-                    | (np.uint64(stage) << np.uint64(3))
-                    | (np.uint64(pc) << np.uint64(6))
-                    | (np.uint64(xb) << np.uint64(10))
+                    (np.uint64(op) << _W_OP)
+                    | (np.uint64(stage) << _W_STAGE)
+                    | (np.uint64(pc) << _W_PC)
+                    | (np.uint64(xb) << _W_X)
                 ) << sh
                 if fold and started == 1 and rstage != R_DONE:
                     key = _key(small, nw, init_stage, nops, radix)
@@ -427,17 +460,17 @@ def _explore_kernel(
                     ri = 0
             new[0] = seq
             new[c_rs] = rs
-            small &= r_clear
+            small &= _R_CLEAR
             small |= (
-                np.uint64(rstage)
-                | (np.uint64(ri) << np.uint64(3))
-                | (np.uint64(ans) << np.uint64(6))
-                | (np.uint64(started) << np.uint64(8))
-                | (np.uint64(all_sh) << np.uint64(9))
-                | (np.uint64(all_ex) << np.uint64(10))
-                | (np.uint64(xm) << np.uint64(11))
-                | (rn << np.uint64(12))
-            ) << rsh
+                (np.uint64(rstage) << _R_STAGE)
+                | (np.uint64(ri) << _R_I)
+                | (np.uint64(ans) << _R_ANS)
+                | (np.uint64(started) << _R_STARTED)
+                | (np.uint64(all_sh) << _R_ALL_SH)
+                | (np.uint64(all_ex) << _R_ALL_EX)
+                | (np.uint64(xm) << _R_XM)
+                | (rn << _R_RN)
+            )
             new[c_small] = small
             same = True
             for j in range(width):
@@ -514,10 +547,11 @@ def _explore_kernel(
                 stuck = stuck2
             stuck[nstuck] = cur
             nstuck += 1
-    info = np.empty(3, dtype=np.int64)
+    info = np.empty(4, dtype=np.int64)
     info[0] = count
     info[1] = 1 if complete else 0
     info[2] = nstuck
+    info[3] = STAMP
     return rows, parent, pcpu, verd, stuck, info
 
 
@@ -555,5 +589,10 @@ def explore_packed(inp: PackedInputs) -> tuple:
     if inp.truth.shape != (keys, 3):
         raise ValueError(f"truth table: shape ({keys}, 3) expected, got {inp.truth.shape}")
     rows, parent, pcpu, verd, stuck, info = _explore_kernel(*inp)
+    if int(info[3]) != STAMP:
+        raise RuntimeError(
+            "the cached race kernel was compiled for another rmaplab.race.layout field "
+            "table: delete rmaplab/_kernels/__pycache__/race.* and run again"
+        )
     n, complete, ns = int(info[0]), bool(info[1]), int(info[2])
     return rows[:n], parent[:n], pcpu[:n], verd[:n], stuck[:ns], complete

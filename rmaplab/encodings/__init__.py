@@ -5,7 +5,8 @@ interface and the registry; one module per family registers everything
 about it (:mod:`.digits` with ``bit-counters``, :mod:`.table`,
 :mod:`.moments`, :mod:`.hashed` with ``raw-id`` and ``hash64``, :mod:`.convex`
 and :mod:`.behrend` with issue 20's one-value constructions);
-:mod:`.names` holds the command line's shorthands and default encodings.
+:mod:`.packing` holds what the packing-lemma families share; :mod:`.names`
+holds the command line's shorthands and default encodings.
 
 A new family is one module: subclass :class:`Family`, implement
 ``word_addend`` (Python ints), ``plan`` (a :class:`KernelPlan` the numba

@@ -4,21 +4,23 @@ family: :mod:`rmaplab.onevalue.behrend` picks the dimension ``k``, the box
 the design order (``max_order``); mm ``i`` gets the ``i``-th point of the
 sphere, packed in mixed radix with ranges ``2h``. Certificate: the packing
 lemma at every order up to the design order (points of one sphere are in
-strictly convex position). Kernel plan: a table for ids of at most 16 bits.
+strictly convex position). Kernel plan: a table of every id's addend
+(:mod:`.packing`); for ids over 16 bits the sphere's first points are
+listed at once in the lexicographic order :func:`rmaplab.onevalue.behrend.unrank`
+ranks them in.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from ..config import ConfigError, _check_int
 from ..onevalue import behrend as _bh
 from ..onevalue.packing import field_bases
-from .base import Encoding, Family, check_widths, p2, register
-
-if TYPE_CHECKING:
-    from ..certify import EncVerdict
+from .base import Encoding, check_widths, register
+from .packing import PackingFamily, packed_table
 
 __all__ = ["behrend_encoding"]
 
@@ -61,64 +63,64 @@ def _params(id_bits: int, word_bits: int, design_order: int) -> dict:
     }
 
 
-class Behrend(Family):
+def _lex_points(k: int, h: int, s: int, n: int) -> np.ndarray:
+    """The first ``n`` points (lexicographic, as ``unrank`` ranks them) of
+    ``[-h, h]**k`` with sum of squares ``s``, int64 ``n x k``: one coordinate
+    at a time, each prefix extended by every value in order that leaves a
+    completion, cut where the completions reach ``n``."""
+    tails = _bh._tails(k - 1, h, s)  # tails[j][r]: completions after coordinate j
+    last = (np.arange(s + 1) == 0).astype(np.int64)
+    vs = np.arange(-h, h + 1, dtype=np.int64)
+    pre = np.zeros((1, 0), dtype=np.int64)
+    rem = np.array([s], dtype=np.int64)
+    for j in range(k):
+        after = tails[j] if j < k - 1 else last
+        r = rem[:, None] - vs[None, :] ** 2
+        cnt = np.where(r >= 0, after[np.clip(r, 0, s)], 0)
+        ip, iv = np.nonzero(cnt)  # row-major: prefix order, then value order
+        keep = int(np.searchsorted(np.cumsum(cnt[ip, iv]), n)) + 1
+        ip, iv = ip[:keep], iv[:keep]
+        pre = np.concatenate([pre[ip], vs[iv][:, None]], axis=1)
+        rem = r[ip, iv]
+    if len(pre) < n:
+        raise ValueError(f"S={s} holds {len(pre)} points of [-{h}, {h}]^{k}: fewer than {n}")
+    return pre[:n]
+
+
+class Behrend(PackingFamily):
     name = "behrend"
     description = "one value: points of one sphere sum v^2 = S in [-h, h]^k, packed"
     shorthand = "behrend: one value, ids on a sphere, packed (issue 20)"
-    paths = "proof by the packing lemma up to the design order; exact enumeration on small widths"
+    points_noun = "sphere points"
     rank = 21
+
+    def encoding(self, id_bits: int, word_bits: int, design_order: int) -> Encoding:
+        return behrend_encoding(id_bits, word_bits, design_order)
 
     def word_addend(self, enc: Encoding, k: int, v: int) -> int:
         prm = _params(enc.id_bits, enc.word_bits, enc.param("design_order"))
         return _bh.addend(v, prm)
 
-    def default(self, id_bits, word_bits, max_order, order, **opts: Any) -> Encoding:
-        return behrend_encoding(id_bits, word_bits, max(max_order, order, 1))
+    def addend_table(self, enc: Encoding) -> np.ndarray:
+        prm = _params(enc.id_bits, enc.word_bits, enc.param("design_order"))
+        pts = _lex_points(prm["k"], prm["h"], prm["S"], 1 << enc.id_bits)
+        return packed_table(pts + prm["h"], prm["bases"], enc.word_bits)
 
-    def describe(self, enc: Encoding) -> str:
-        return (
-            f"behrend: {p2(1 << enc.id_bits)} sphere points in one {enc.word_bits}-bit "
-            f"value, mixed radix for order <= {enc.param('design_order')}"
-        )
+    def lemma_certificate(self, enc: Encoding, design_order: int) -> dict | None:
+        return _bh.certificate(enc.id_bits, enc.word_bits, design_order)
 
-    def use_points(self, enc: Encoding) -> bool:
-        return False
-
-    def certificate(self, enc: Encoding, order: int) -> dict | None:
-        d = enc.param("design_order")
-        if order > d:
-            return None
-        cert = _bh.certificate(enc.id_bits, enc.word_bits, d)
-        return None if cert is None else {**cert, "design_order": d, "checked_order": order}
-
-    def verify(self, enc: Encoding, order: int, node_limit: int) -> EncVerdict | None:
-        from ..certify import EncVerdict, verdict_head
-
-        cert = self.certificate(enc, order)
-        if cert is None:
-            return None
+    def evidence(self, enc: Encoding, order: int, cert: dict) -> str:
         w = cert["words"][0]
-        return EncVerdict(
-            **verdict_head(enc, order),
-            verdict="safe",
-            method="packing-lemma",
-            min_mappings=None,
-            proven_minimal=True,
-            counterexample=None,
-            evidence=(
-                f"behrend: {cert['convex']['method']} in [-{cert['h']},{cert['h']}]^"
-                f"{cert['k']}; prod((P_d-1) 2h + 1) <= 2^{w['need_bits']} <= "
-                f"2^{enc.word_bits} (P_d = 2^{cert['design_order']}): exact, carry-free "
-                f"sums, so the victim's point would be a convex combination of the "
-                f"others': impossible; order {order} <= {cert['design_order']}"
-            ),
-            certificate=cert,
+        return (
+            f"behrend: {cert['convex']['method']} in [-{cert['h']},{cert['h']}]^"
+            f"{cert['k']}; prod((P_d-1) 2h + 1) <= 2^{w['need_bits']} <= "
+            f"2^{enc.word_bits} (P_d = 2^{cert['design_order']}): exact, carry-free "
+            f"sums, so the victim's point would be a convex combination of the "
+            f"others': impossible; order {order} <= {cert['design_order']}"
         )
 
-    def proof_lines(self, enc: Encoding, order: int, verdict: EncVerdict) -> list[str] | None:
-        if verdict.method != "packing-lemma":
-            return None
-        return [*_bh.proof_lines(verdict.certificate), "SAFE."]
+    def proof_body(self, cert: dict, order: int) -> list[str]:
+        return list(_bh.proof_lines(cert))
 
 
 register(Behrend())

@@ -14,23 +14,21 @@ still, so the same bases separate the fields. Where it does not hold the
 family gives no verdict and the generic searches of :mod:`rmaplab.certify`
 decide (exhaustive on tiny widths) or say undecided.
 
-Kernel plan: a lookup table for ids of at most 16 bits (the default
-plan); wider ids have addends on Python ints only (``replay`` computes
-them per mm; ``collide``'s Monte Carlo kernel refuses them).
+Kernel plan: a lookup table of every id's addend (:mod:`.packing`), built
+from the construction's points at once for ids of 17 to 22 bits.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from ..config import ConfigError, _check_int
 from ..onevalue import convex as _cv
 from ..onevalue.packing import field_bases, need
-from .base import Encoding, Family, check_widths, p2, register
-
-if TYPE_CHECKING:
-    from ..certify import EncVerdict
+from .base import Encoding, check_widths, register
+from .packing import PackingFamily, packed_table
 
 __all__ = ["CONVEX_FAMILIES", "convex_encoding", "layout"]
 
@@ -75,16 +73,19 @@ def layout(name: str, id_bits: int, word_bits: int, design_order: int) -> dict:
 _certificate = lru_cache(maxsize=32)(_cv.certificate)
 
 
-class Convex(Family):
+class Convex(PackingFamily):
     """One construction of :mod:`rmaplab.onevalue.convex` (``name``)."""
 
-    paths = "proof by the packing lemma up to the design order; exact enumeration on small widths"
+    points_noun = "convex points"
     rank = 20
 
     def __init__(self, name: str):
         self.name = name
         self.description = f"one value: convex points {CONVEX_FAMILIES[name]}, packed"
         self.shorthand = f"{name}: one value, the packing lemma's construction (issue 20)"
+
+    def encoding(self, id_bits: int, word_bits: int, design_order: int) -> Encoding:
+        return convex_encoding(self.name, id_bits, word_bits, design_order)
 
     def _layout(self, enc: Encoding) -> dict:
         return layout(self.name, enc.id_bits, enc.word_bits, enc.param("design_order"))
@@ -95,51 +96,27 @@ class Convex(Family):
         off = [int(a) - int(b) for a, b in zip(p, lay["mins"], strict=True)]
         return sum(o * b for o, b in zip(off, lay["bases"], strict=True))
 
-    def default(self, id_bits, word_bits, max_order, order, **opts: Any) -> Encoding:
-        return convex_encoding(self.name, id_bits, word_bits, max(max_order, order, 1))
-
-    def describe(self, enc: Encoding) -> str:
-        return (
-            f"{self.name}: {p2(1 << enc.id_bits)} convex points in one {enc.word_bits}-bit "
-            f"value, mixed radix for order <= {enc.param('design_order')}"
+    def addend_table(self, enc: Encoding) -> np.ndarray:
+        lay = self._layout(enc)
+        pts = _cv.points(self.name, 1 << enc.id_bits)
+        return packed_table(
+            pts - np.array(lay["mins"], dtype=np.int64), lay["bases"], enc.word_bits
         )
 
-    def use_points(self, enc: Encoding) -> bool:
-        return False
-
-    def certificate(self, enc: Encoding, order: int) -> dict | None:
-        """The packing lemma's certificate at ``order``, None where it fails."""
-        d = enc.param("design_order")
-        if order > d or enc.id_bits > _MAX_BITS[self.name]:
+    def lemma_certificate(self, enc: Encoding, design_order: int) -> dict | None:
+        if enc.id_bits > _MAX_BITS[self.name]:
             return None
-        cert = _certificate(enc.id_bits, enc.word_bits, d, self.name)
-        if cert is None:
-            return None
-        return {**cert, "design_order": d, "checked_order": order}
+        return _certificate(enc.id_bits, enc.word_bits, design_order, self.name)
 
-    def verify(self, enc: Encoding, order: int, node_limit: int) -> EncVerdict | None:
-        from ..certify import EncVerdict, verdict_head
-
-        cert = self.certificate(enc, order)
-        if cert is None:
-            return None
+    def evidence(self, enc: Encoding, order: int, cert: dict) -> str:
         w = cert["words"][0]
-        return EncVerdict(
-            **verdict_head(enc, order),
-            verdict="safe",
-            method="packing-lemma",
-            min_mappings=None,
-            proven_minimal=True,
-            counterexample=None,
-            evidence=(
-                f"{self.name}: {cert['convex']['method']}; (P_d-1) R_j per field, "
-                f"P_d = 2^{cert['design_order']}: prod((P_d-1) R_j + 1) <= "
-                f"2^{w['need_bits']} <= 2^{enc.word_bits}, so the others' sums are "
-                f"exact and carry-free and the victim's point would be a convex "
-                f"combination of theirs: impossible; order {order} <= "
-                f"{cert['design_order']} shrinks every |s_j|"
-            ),
-            certificate=cert,
+        return (
+            f"{self.name}: {cert['convex']['method']}; (P_d-1) R_j per field, "
+            f"P_d = 2^{cert['design_order']}: prod((P_d-1) R_j + 1) <= "
+            f"2^{w['need_bits']} <= 2^{enc.word_bits}, so the others' sums are "
+            f"exact and carry-free and the victim's point would be a convex "
+            f"combination of theirs: impossible; order {order} <= "
+            f"{cert['design_order']} shrinks every |s_j|"
         )
 
     def slice_fallback(self, enc: Encoding, order: int, s: int, node_limit: int) -> dict | None:
@@ -156,14 +133,10 @@ class Convex(Family):
             evidence=f"packing lemma does not apply ({why}); no exact search at these widths",
         )
 
-    def proof_lines(self, enc: Encoding, order: int, verdict: EncVerdict) -> list[str] | None:
-        if verdict.method != "packing-lemma":
-            return None
-        cert = verdict.certificate
-        out = _cv.proof_lines(cert)
+    def proof_body(self, cert: dict, order: int) -> list[str]:
+        out = list(_cv.proof_lines(cert))
         if order < cert["design_order"]:
             out.append(f"Order {order} < {cert['design_order']}: every |s_j| only shrinks.")
-        out.append("SAFE.")
         return out
 
 

@@ -30,7 +30,52 @@ from ..config import ConfigError
 if TYPE_CHECKING:  # pandas loads where a frame is built: `race --list` needs none
     import pandas as pd
 
-__all__ = ["LAYOUTS", "Layout", "get_layout", "layout_bounds", "layout_note"]
+__all__ = [
+    "LAYOUTS",
+    "PACKED_WRITERS",
+    "READER_FIELDS",
+    "WRITER_FIELDS",
+    "Layout",
+    "field_shifts",
+    "get_layout",
+    "layout_bounds",
+    "layout_note",
+]
+
+# -- the packed state's small fields ------------------------------------------------
+# One table for the packed-state explorer (rmaplab._kernels.race) and the
+# conversion of model states to rows and back (rmaplab.race.packed): each
+# field of a writer's and of the reader's tuple state (rmaplab.race.model) that
+# packs into the row's last word, as (name, bits), low bits first. Writers
+# sit at bits 0, W, 2W, ... (W the writer fields' total), the reader above
+# the last of PACKED_WRITERS; the widths bound what a packed state holds
+# (rmaplab._kernels.race.pack_limits).
+
+#: op (index of the writer's current op), stage, pc (body step), exclusive
+WRITER_FIELDS: tuple[tuple[str, int], ...] = (("op", 3), ("stage", 3), ("pc", 4), ("excl", 1))
+#: stage, value index i, answer, started, all_shared, all_exclusive,
+#: x_maps (mm-owner), and the mapcount read (biased by half its range)
+READER_FIELDS: tuple[tuple[str, int], ...] = (
+    ("stage", 3),
+    ("i", 3),
+    ("ans", 2),
+    ("started", 1),
+    ("all_sh", 1),
+    ("all_ex", 1),
+    ("xm", 1),
+    ("rn", 16),
+)
+#: writers a packed state holds
+PACKED_WRITERS = 3
+
+
+def field_shifts(fields: tuple[tuple[str, int], ...]) -> dict[str, tuple[int, int]]:
+    """name -> (shift, bits) of each field of ``fields``, packed low bits first."""
+    out, at = {}, 0
+    for name, bits in fields:
+        out[name] = (at, bits)
+        at += bits
+    return out
 
 
 @dataclass(frozen=True)

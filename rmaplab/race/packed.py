@@ -16,12 +16,33 @@ from typing import Any
 import numpy as np
 
 from .codes import MAPCOUNT, W_BODY, W_DONE, W_XBODY
+from .layout import READER_FIELDS, WRITER_FIELDS, field_shifts
 from .model import Model
 
 __all__ = ["fits", "pack", "packed_inputs", "unpack"]
 
 _KINDS = {"add": 0, "load": 1, "store": 2, "end": 3}
 _M64 = (1 << 64) - 1
+_WF = field_shifts(WRITER_FIELDS)
+_RF = field_shifts(READER_FIELDS)
+
+
+def _put(fields: dict[str, tuple[int, int]], **values: int) -> int:
+    """``values`` packed at their fields' places (each must fit its width)."""
+    out = 0
+    for name, v in values.items():
+        sh, bits = fields[name]
+        if not 0 <= v < 1 << bits:
+            raise ValueError(
+                f"{name}={v} does not fit the packed state: allowed [0, {(1 << bits) - 1}]"
+            )
+        out |= v << sh
+    return out
+
+
+def _get(fields: dict[str, tuple[int, int]], word: int, name: str) -> int:
+    sh, bits = fields[name]
+    return word >> sh & ((1 << bits) - 1)
 
 
 def _kmod() -> Any:
@@ -76,19 +97,20 @@ def pack(model: Model, state: tuple) -> np.ndarray:
     small = 0
     regs = []
     for w, (op, stage, pc, reg, excl) in enumerate(ws):
-        small |= (op | stage << 3 | pc << 6 | int(excl) << 10) << (kr.W_BITS * w)
+        small |= _put(_WF, op=op, stage=stage, pc=pc, excl=int(excl)) << (kr.W_BITS * w)
         regs.append(reg + kr.N_BIAS if _loaded_mapcount(model, w, op, stage, pc) else reg)
     rstage, i, rs, rn, ans, started, all_sh, all_ex = rd[:8]
     xm = int(rd[8]) if len(rd) > 8 else 0
-    r = (
-        rstage
-        | i << 3
-        | ans << 6
-        | int(started) << 8
-        | int(all_sh) << 9
-        | int(all_ex) << 10
-        | xm << 11
-        | (rn + kr.RN_BIAS) << 12
+    r = _put(
+        _RF,
+        stage=rstage,
+        i=i,
+        ans=ans,
+        started=int(started),
+        all_sh=int(all_sh),
+        all_ex=int(all_ex),
+        xm=xm,
+        rn=rn + kr.RN_BIAS,
     )
     small |= r << kr.R_SHIFT
     row = [seq, n + kr.N_BIAS, *vals, *regs, rs, small]
@@ -104,24 +126,21 @@ def unpack(model: Model, row) -> tuple:
     ws = []
     for w in range(nw):
         f = small >> (kr.W_BITS * w)
-        op, stage, pc, excl = f & 7, f >> 3 & 7, f >> 6 & 15, f >> 10 & 1
+        op, stage, pc, excl = (_get(_WF, f, n) for n in ("op", "stage", "pc", "excl"))
         reg = row[2 + k + w]
         if _loaded_mapcount(model, w, op, stage, pc):
             reg -= kr.N_BIAS
         ws.append((op, stage, pc, reg, excl))
     r = small >> kr.R_SHIFT
     rd: tuple = (
-        r & 7,
-        r >> 3 & 7,
+        _get(_RF, r, "stage"),
+        _get(_RF, r, "i"),
         row[2 + k + nw],
-        (r >> 12 & 0xFFFF) - kr.RN_BIAS,
-        r >> 6 & 3,
-        r >> 8 & 1,
-        r >> 9 & 1,
-        r >> 10 & 1,
+        _get(_RF, r, "rn") - kr.RN_BIAS,
+        *(_get(_RF, r, n) for n in ("ans", "started", "all_sh", "all_ex")),
     )
     if model.mm_owner:
-        rd = (*rd, r >> 11 & 1)
+        rd = (*rd, _get(_RF, r, "xm"))
     return (row[0], row[1] - kr.N_BIAS, tuple(row[2 : 2 + k]), tuple(ws), rd)
 
 
