@@ -1,0 +1,36 @@
+"""What every chart module shares: the verdict colours and small helpers
+that read a frame's parameters for titles (reading, never computing)."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from ..config import RmapConfig
+
+VERDICT_COLORS = alt.Scale(
+    domain=["safe", "unsafe", "undecided"], range=["#1b9e77", "#d95f02", "#7570b3"]
+)
+
+
+def _constant(df: pd.DataFrame, col: str):
+    """The one value ``col`` takes in ``df``, or None (missing or varying)."""
+    if col not in df or df.empty:
+        return None
+    vals = df[col].dropna().unique()
+    if len(vals) != 1:
+        return None
+    v = vals[0]
+    return v.item() if hasattr(v, "item") else v
+
+
+def _int_axis(values, **kw) -> alt.Axis:
+    """Ticks exactly at the integer values sampled: no 2.5 mms."""
+    return alt.Axis(values=sorted({int(v) for v in values}), format="d", **kw)
+
+
+def _config_text(cfg: RmapConfig) -> str:
+    return (
+        f"{cfg.name}: {cfg.id_bits}-bit ids, {cfg.word_bits}-bit words, "
+        f"orders {cfg.orders[0]}..{cfg.orders[-1]}"
+    )

@@ -1,0 +1,209 @@
+"""Charts of cost: bytes and atomics per folio, the published overhead, the
+update path measured here, the design table and the needless copies of 6.15."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from ..config import RmapConfig
+from ..labels import orders_label
+from ._common import _config_text
+
+#: Panel and axis titles of :func:`cost_chart`, per cost column.
+COST_TITLES = {
+    "bytes": ("Memory per folio", "bytes of rmap values (K words)"),
+    "atomics_per_update": (
+        "Atomics per update",
+        "atomic RMW per (un)map (legacy 2 + 1 + 2 + K)",
+    ),
+}
+
+
+def cost_chart(df: pd.DataFrame, configs: Sequence[RmapConfig] | None = None) -> alt.HConcatChart:
+    """Bytes of rmap values and atomics per update against order (from
+    :func:`rmaplab.cost.cost_table`, one or several configurations).
+
+    ``configs``: the resolved :class:`RmapConfig` objects the rows come
+    from, for the subtitle (id and word bits); without them the subtitle
+    names the configurations only.
+    """
+    long = df.melt(
+        id_vars=["config", "order"],
+        value_vars=list(COST_TITLES),
+        var_name="cost",
+        value_name="amount",
+    )
+    if configs:
+        params = "; ".join(_config_text(c) for c in configs)
+    else:
+        params = ", ".join(dict.fromkeys(df["config"]))
+    panels = []
+    for col, (head, ytitle) in COST_TITLES.items():
+        panels.append(
+            alt.Chart(long)
+            .transform_filter(alt.datum.cost == col)
+            .mark_line(point=True)
+            .encode(
+                x=alt.X("order:O", title="folio order", axis=alt.Axis(labelAngle=0)),
+                y=alt.Y("amount:Q", title=ytitle, axis=alt.Axis(format="d", tickMinStep=1)),
+                color=alt.Color("config:N"),
+                tooltip=["config", "order", "cost", "amount"],
+            )
+            .properties(title=head, width=240, height=200)
+        )
+    return alt.hconcat(*panels).properties(
+        title=alt.TitleParams(
+            "Cost per folio and per update",
+            subtitle=[
+                params,
+                "bytes: the K values only (no mapcount, no seqcount); "
+                "atomics: legacy path 2, total mapcount 1, seqcount 2, one per value",
+            ],
+        )
+    )
+
+
+def published_chart(tidy: pd.DataFrame, benchmarks: Sequence[str] | None = None) -> alt.Chart:
+    """Cover-letter figures per stage and CPU (tidy frame of
+    :func:`rmaplab.cost.load_published`)."""
+    d = tidy if benchmarks is None else tidy[tidy["benchmark"].isin(benchmarks)]
+    d = d.assign(stage=d["stage"].astype(str))
+    order = [s for s in ["mapcount", "rmap-id", "123", "batch", "exclusive", "nocmpxchg", "all"]]
+    return (
+        alt.Chart(d)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X(
+                "stage:N", sort=order, title="stage of the series", axis=alt.Axis(labelAngle=0)
+            ),
+            y=alt.Y("change_percent:Q", title="change vs. v6.7-rc1 (%)"),
+            color=alt.Color("benchmark:N"),
+            strokeDash=alt.StrokeDash("cpu:N"),
+            tooltip=["cpu", "stage", "benchmark", "change_percent"],
+        )
+        .properties(
+            title=alt.TitleParams(
+                "Published overhead per stage (cover letter)",
+                subtitle=[
+                    "WIP v1 cover letter, microbenchmarks against v6.7-rc1; "
+                    f"CPUs: {', '.join(c.replace('_', ' ') for c in dict.fromkeys(d['cpu']))}",
+                    "not measured here (rmaplab bench-atomics is)",
+                ],
+            ),
+            width=420,
+            height=260,
+        )
+    )
+
+
+def atomics_chart(
+    df: pd.DataFrame, iters: int | None = None, repeat: int | None = None
+) -> alt.Chart:
+    """ns per update against K (from :func:`rmaplab.atomics.bench_atomics`);
+    ``iters`` and ``repeat`` as passed to it, for the subtitle."""
+    d = df.assign(case=df["threads"].astype(str) + " thread(s), " + df["path"])
+    runs = []
+    if iters is not None:
+        runs.append(f"{iters} updates per run")
+    if repeat is not None:
+        runs.append(f"best of {repeat} runs")
+    return (
+        alt.Chart(d)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("values:O", title="rmap values K", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("ns_per_update:Q", title="ns per update", scale=alt.Scale(type="log")),
+            color=alt.Color("case:N"),
+            tooltip=["values", "threads", "path", "ns_per_update", "ratio_vs_k3"],
+        )
+        .properties(
+            title=alt.TitleParams(
+                "Update path measured here",
+                subtitle=[
+                    "C (cc -O2) on this machine: seqcount 2 + mapcount 1 + K atomic adds; "
+                    "plain: exclusive-writer stores",
+                    ", ".join(runs) if runs else "one run per point (see bench-atomics)",
+                ],
+            ),
+            width=420,
+            height=260,
+        )
+    )
+
+
+def design_chart(df: pd.DataFrame) -> alt.FacetChart:
+    """Fewest rmap values proven safe per order and family, from
+    :func:`rmaplab.design.design` (one or several id/word widths)."""
+    d = df[~df["best"] & df["values"].notna()].copy()
+    d["values"] = d["values"].astype(int)
+    d["widths"] = [
+        f"{i}-bit ids, {w}-bit words" for i, w in zip(d["id_bits"], d["word_bits"], strict=True)
+    ]
+    widths = list(dict.fromkeys(d["widths"]))
+    chart = (
+        alt.Chart(d)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("order:O", title="folio order", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("values:Q", title="rmap values K proven safe", axis=alt.Axis(format="d")),
+            color=alt.Color("encoding:N", title="family"),
+            tooltip=["widths", "order", "encoding", "values", "bytes", "atomics_per_update"],
+        )
+        .properties(width=300, height=200)
+    )
+    return chart.facet(facet=alt.Facet("widths:N", title=None, sort=widths), columns=3).properties(
+        title=alt.TitleParams(
+            "Fewest rmap values proven safe per folio order",
+            subtitle=[
+                f"{'; '.join(widths)}; orders {orders_label(df['order'])}",
+                "per family, among the encodings searched (rmaplab design); "
+                "no point: none proven safe",
+            ],
+        )
+    )
+
+
+def _sweep_label(attrs: dict) -> str:
+    sw = attrs.get("sweep") or {}
+    keys = ("procs", "depth", "fanout", "lifetime", "seed")
+    parts = [f"{k} {','.join(map(str, sw[k]))}" for k in keys if k in sw]
+    if "folios" in sw:
+        parts.append(f"{sw['folios']} folio{'s' if sw['folios'] != 1 else ''}")
+    return "; ".join(parts)
+
+
+def shape_cost_chart(table: pd.DataFrame) -> Any:
+    """Needless copies per GiB written against folio order, one line per
+    scheme, one panel per workload (from :func:`shape_cost_table`); the
+    subtitle states the sweep's parameters (summed over)."""
+    cols = [c for c in table.columns if c.startswith("needless/GiB ")]
+    long = table.melt(
+        id_vars=["workload", "order", "mapped"],
+        value_vars=cols,
+        var_name="scheme",
+        value_name="needless copies per GiB written",
+    )
+    long["scheme"] = long["scheme"].str.removeprefix("needless/GiB ")
+    long["series"] = long["scheme"] + " (" + long["mapped"] + ")"
+    return (
+        alt.Chart(long)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("order:O", title="folio order"),
+            y=alt.Y("needless copies per GiB written:Q"),
+            color=alt.Color("series:N", title="scheme (mapped by)"),
+            facet=alt.Facet("workload:N", columns=3),
+        )
+        .properties(
+            width=180,
+            height=140,
+            title=alt.TitleParams(
+                "Needless copies per GiB written: 6.15 MM-owner vs. exact, by workload shape",
+                subtitle=f"4 KiB pages, PMD order 9; summed over {_sweep_label(table.attrs)}",
+            ),
+        )
+    )

@@ -1,0 +1,195 @@
+"""Charts of proofs: verdicts per order, the frontier of safe folio sizes,
+the tiny analogues and the one-value constructions."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from ..frontier_bounds import BOUND_DIGITS, BOUND_LINEAR, BOUND_TABLE, LINEAR_FAMILY, frontier_frame
+from ..labels import orders_label
+from ._common import VERDICT_COLORS, _constant, _int_axis
+
+
+def frontier_chart(points: pd.DataFrame, word_bits: int = 64, max_bits: int = 24) -> alt.Chart:
+    """Where every (order, bits per value) of ``points`` sits relative to the
+    frontier, coloured by the verifier's verdict. ``points`` is
+    :func:`rmaplab.views.frontier_points` (the view computes the verdicts,
+    the chart draws them)."""
+    fr = frontier_frame(word_bits, max_bits).drop(columns="pages")  # may exceed 2**64: not JSON
+    names = list(dict.fromkeys(points["label"])) if len(points) else []
+    pts = points.drop(columns="label") if len(points) else points
+    lines = (
+        alt.Chart(fr)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X(
+                "bits:Q",
+                title="id bits per rmap value (B)",
+                axis=alt.Axis(format="d", tickMinStep=1),
+            ),
+            y=alt.Y(
+                "log2_pages:Q",
+                title="log2(pages per folio) = order",
+                axis=alt.Axis(format="d", tickMinStep=1),
+            ),
+            strokeDash=alt.StrokeDash(
+                "bound:N",
+                title="bound",
+                sort=[BOUND_LINEAR, BOUND_DIGITS, BOUND_TABLE],
+                legend=alt.Legend(labelLimit=400),
+            ),
+            color=alt.value("#555555"),
+        )
+    )
+    dots = (
+        alt.Chart(pts)
+        .mark_point(filled=True, size=90)
+        .encode(
+            x="bits:Q",
+            y="log2_pages:Q",
+            color=alt.Color("verdict:N", scale=VERDICT_COLORS),
+            shape=alt.Shape("config:N"),
+            tooltip=["config", "order", "bits", "verdict", "min_mappings"],
+        )
+    )
+    return (lines + dots).properties(
+        title=alt.TitleParams(
+            f"Frontier for {word_bits}-bit rmap values",
+            subtitle=[
+                "; ".join(names) if names else "no configuration with these words",
+                f"pigeonhole covers {LINEAR_FAMILY} only;",
+                "a table w[s] indexed by the whole slice value is not covered",
+            ],
+        ),
+        width=420,
+        height=300,
+    )
+
+
+def verdict_chart(df: pd.DataFrame) -> alt.Chart:
+    """Verdict per order from :func:`rmaplab.verify.verify_all`."""
+    d = df[["config", "order", "verdict", "method", "min_mappings", "headroom_bits"]].copy()
+    params = [str(d["config"].iloc[0])]
+    for col, unit in (("id_bits", "-bit ids"), ("word_bits", "-bit words")):
+        v = _constant(df, col)
+        if v is not None:
+            params.append(f"{v}{unit}")
+    params.append(f"orders {d['order'].min()}..{d['order'].max()}")
+    return (
+        alt.Chart(d)
+        .mark_bar()
+        .encode(
+            x=alt.X("order:O", title="folio order", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("headroom_bits:Q", title="headroom bits (negative: can wrap)"),
+            color=alt.Color("verdict:N", scale=VERDICT_COLORS),
+            tooltip=["order", "verdict", "method", "min_mappings", "headroom_bits"],
+        )
+        .properties(
+            title=alt.TitleParams(
+                f"{d['config'].iloc[0]}: headroom and verdict per order",
+                subtitle=[
+                    ", ".join(params),
+                    "headroom: W - bits of (P - 1) * largest sub-ID (base P_g + 1 digits)",
+                ],
+            ),
+            width=420,
+            height=240,
+        )
+    )
+
+
+#: Series of :func:`tiny_frontier_chart`, per column of ``frontier_table``.
+TINY_FRONTIER_SERIES = {
+    "linear_bound": "linear weights: pigeonhole bound",
+    "best_linear": "best digit base b^j",
+    "moments_table": "packed moments v + 2^e v^2",
+    "best_table": "best table (exact where the search completed)",
+    "upper_bound": "all tables: proven upper bound",
+    "table_bound": "any table with >= 3 values: bound",
+}
+
+
+def tiny_frontier_chart(df: pd.DataFrame) -> alt.FacetChart:
+    """Largest safe folio (pages) for one rmap value on tiny analogues, from
+    :func:`rmaplab.frontier_tables.frontier_table`: linear weights against
+    arbitrary tables w[s]."""
+    cols = [c for c in TINY_FRONTIER_SERIES if c in df.columns]
+    d = df.melt(
+        id_vars=["slice_bits", "word_bits", "best_table_status"],
+        value_vars=cols,
+        var_name="series",
+        value_name="pages",
+    ).dropna(subset=["pages"])
+    d["series"] = d["series"].map(TINY_FRONTIER_SERIES)
+    d["slices"] = [f"{b}-bit slices" for b in d["slice_bits"]]
+    exact = sum(str(s).startswith("exact") for s in df["best_table_status"])
+    chart = (
+        alt.Chart(d)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("word_bits:O", title="word bits W", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("pages:Q", title="largest safe folio (pages)", scale=alt.Scale(type="log")),
+            color=alt.Color("series:N", title=None, sort=list(TINY_FRONTIER_SERIES.values())),
+            tooltip=["slice_bits", "word_bits", "series", "pages", "best_table_status"],
+        )
+        .properties(width=260, height=200)
+    )
+    return chart.facet(facet=alt.Facet("slices:N", title=None), columns=3).properties(
+        title=alt.TitleParams(
+            "One rmap value on tiny analogues: linear weights against tables w[s]",
+            subtitle=[
+                f"slice bits {orders_label(df['slice_bits'])}; word bits "
+                f"{orders_label(df['word_bits'])}; best table exact (exhaustive, "
+                f"symmetry-reduced) in {exact} of {len(df)} cases, else a lower bound",
+            ],
+        )
+    )
+
+
+#: Reference id widths of :func:`one_value_chart` (issue 20).
+ONE_VALUE_REFERENCES = {
+    22: "22: PID_MAX_LIMIT",
+    24: "24: v1's rmap ids",
+    31: "31: 6.15's mm_id",
+}
+
+
+def one_value_chart(df: pd.DataFrame) -> alt.LayerChart:
+    """Proven id bits against folio order, one line per construction, from
+    :func:`rmaplab.onevalue.summary.proven_frame` (one value, M = 0), beside
+    the id widths the kernel needs."""
+    words = _constant(df, "word_bits")
+    capped = sorted(set(df.loc[df["at_scan_cap"], "construction"])) if "at_scan_cap" in df else []
+    refs = pd.DataFrame([{"id_bits": b, "reference": t} for b, t in ONE_VALUE_REFERENCES.items()])
+    lines = (
+        alt.Chart(df)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("order:Q", title="folio order", axis=_int_axis(sorted(set(df["order"])))),
+            y=alt.Y("proven_id_bits:Q", title="mm id bits proven (packing lemma)"),
+            color=alt.Color("construction:N", title="construction"),
+            tooltip=[c for c in (*df.columns,) if c != "word_bits"],
+        )
+    )
+    rules = (
+        alt.Chart(refs)
+        .mark_rule(strokeDash=[4, 3], color="gray")
+        .encode(
+            y="id_bits:Q",
+            strokeDash=alt.StrokeDash("reference:N", title="id width needed"),
+            tooltip=["reference"],
+        )
+    )
+    return (lines + rules).properties(
+        width=420,
+        height=260,
+        title=alt.TitleParams(
+            f"One {words}-bit rmap value: id bits proven against folio order",
+            subtitle=[
+                f"word bits {words}; orders {orders_label(df['order'])}; mapcount "
+                "bits 0; constructions certified by the packing lemma",
+                *([f"at the scan's cap (a lower bound): {', '.join(capped)}"] if capped else []),
+            ],
+        ),
+    )
