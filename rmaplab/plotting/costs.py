@@ -41,6 +41,11 @@ def cost_chart(df: pd.DataFrame, configs: Sequence[RmapConfig] | None = None) ->
         params = "; ".join(_config_text(c) for c in configs)
     else:
         params = ", ".join(dict.fromkeys(df["config"]))
+    # one configuration is named in the subtitle: a one-entry legend says nothing
+    many = df["config"].nunique() > 1
+    color = (
+        alt.Color("config:N", legend=alt.Legend(orient="bottom")) if many else alt.value("#1f77b4")
+    )
     panels = []
     for col, (head, ytitle) in COST_TITLES.items():
         panels.append(
@@ -50,53 +55,73 @@ def cost_chart(df: pd.DataFrame, configs: Sequence[RmapConfig] | None = None) ->
             .encode(
                 x=alt.X("order:O", title="folio order", axis=alt.Axis(labelAngle=0)),
                 y=alt.Y("amount:Q", title=ytitle, axis=alt.Axis(format="d", tickMinStep=1)),
-                color=alt.Color("config:N"),
+                color=color,
                 tooltip=["config", "order", "cost", "amount"],
             )
-            .properties(title=head, width=240, height=200)
+            .properties(title=head, width=210, height=200)
         )
     return alt.hconcat(*panels).properties(
         title=alt.TitleParams(
             "Cost per folio and per update",
             subtitle=[
                 params,
-                "bytes: the K values only (no mapcount, no seqcount); "
+                "bytes: the K values only (no mapcount, no seqcount);",
                 "atomics: legacy path 2, total mapcount 1, seqcount 2, one per value",
             ],
         )
     )
 
 
+#: The cover letter's CPUs, as their vendors write them (the CSV's keys are snake case).
+CPU_NAMES = {
+    "intel_xeon_silver_4210r": "Intel Xeon Silver 4210R",
+    "amd_epyc_7313": "AMD EPYC 7313",
+}
+#: What the cover letter's stage names mean (issue 19: "123" was unexplained).
+STAGE_NOTE = [
+    "stages: mapcount = total mapcount added; rmap-id = rmap values added;",
+    "123 = 1/2/3-value groups added; batch, exclusive, nocmpxchg, all = later optimisations",
+]
+
+
 def published_chart(tidy: pd.DataFrame, benchmarks: Sequence[str] | None = None) -> alt.Chart:
     """Cover-letter figures per stage and CPU (tidy frame of
-    :func:`rmaplab.cost.load_published`)."""
+    :func:`rmaplab.cost.load_published`): one colour per benchmark, one
+    mark shape and dash per CPU."""
     d = tidy if benchmarks is None else tidy[tidy["benchmark"].isin(benchmarks)]
-    d = d.assign(stage=d["stage"].astype(str))
-    order = [s for s in ["mapcount", "rmap-id", "123", "batch", "exclusive", "nocmpxchg", "all"]]
-    return (
+    d = d.assign(
+        stage=d["stage"].astype(str),
+        cpu=[CPU_NAMES.get(c, str(c).replace("_", " ")) for c in d["cpu"]],
+    )
+    order = ["mapcount", "rmap-id", "123", "batch", "exclusive", "nocmpxchg", "all"]
+    cpus = list(dict.fromkeys(d["cpu"]))
+    legend = alt.Legend(orient="bottom", direction="vertical", labelLimit=0)
+    x = alt.X("stage:N", sort=order, title="stage of the series", axis=alt.Axis(labelAngle=0))
+    lines = (
         alt.Chart(d)
-        .mark_line(point=True)
+        .mark_line(point=alt.OverlayMarkDef(size=60, filled=True))
         .encode(
-            x=alt.X(
-                "stage:N", sort=order, title="stage of the series", axis=alt.Axis(labelAngle=0)
-            ),
-            y=alt.Y("change_percent:Q", title="change vs. v6.7-rc1 (%)"),
-            color=alt.Color("benchmark:N"),
-            strokeDash=alt.StrokeDash("cpu:N"),
+            x=x,
+            y=alt.Y("change_percent:Q", title="runtime change vs. v6.7-rc1 (%), < 0 = faster"),
+            color=alt.Color("benchmark:N", legend=legend),
+            shape=alt.Shape("cpu:N", sort=cpus, title="CPU", legend=legend),
+            strokeDash=alt.StrokeDash("cpu:N", sort=cpus, title="CPU", legend=legend),
             tooltip=["cpu", "stage", "benchmark", "change_percent"],
         )
-        .properties(
-            title=alt.TitleParams(
-                "Published overhead per stage (cover letter)",
-                subtitle=[
-                    "WIP v1 cover letter, microbenchmarks against v6.7-rc1; "
-                    f"CPUs: {', '.join(c.replace('_', ' ') for c in dict.fromkeys(d['cpu']))}",
-                    "not measured here (rmaplab bench-atomics is)",
-                ],
-            ),
-            width=420,
-            height=260,
-        )
+    )
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#888888").encode(y="y:Q")
+    return alt.layer(zero, lines).properties(
+        title=alt.TitleParams(
+            "Published runtime change per stage of the WIP v1 series",
+            subtitle=[
+                "cover letter's microbenchmarks, 1 GiB of 2 MiB THP, against v6.7-rc1;",
+                f"CPUs: {', '.join(cpus)}; below 0 = faster;",
+                *STAGE_NOTE,
+                "published figures, not measured here (rmaplab bench-atomics is)",
+            ],
+        ),
+        width=440,
+        height=260,
     )
 
 
@@ -135,33 +160,59 @@ def atomics_chart(
     )
 
 
+#: The design chart's y axis stops above the largest K at most this: a family
+#: that needs more everywhere (bit-counters: one value per id bit) is named in
+#: the subtitle instead of squashing the 2..4 values the others need.
+DESIGN_K_CAP = 8
+
+
 def design_chart(df: pd.DataFrame) -> alt.FacetChart:
     """Fewest rmap values proven safe per order and family, from
-    :func:`rmaplab.design.design` (one or several id/word widths)."""
+    :func:`rmaplab.design.design` (one or several id/word widths). Families
+    with equal K are drawn side by side within each order, each with its
+    own mark."""
     d = df[~df["best"] & df["values"].notna()].copy()
     d["values"] = d["values"].astype(int)
     d["widths"] = [
         f"{i}-bit ids, {w}-bit words" for i, w in zip(d["id_bits"], d["word_bits"], strict=True)
     ]
     widths = list(dict.fromkeys(d["widths"]))
+    low = d["values"] <= DESIGN_K_CAP
+    off = d[~low].groupby("encoding", sort=False)["values"].agg(["min", "max"])
+    d = d[low]
+    top = int(d["values"].max()) + 1 if len(d) else DESIGN_K_CAP
+    fams = list(dict.fromkeys(d["encoding"]))
+    legend = alt.Legend(orient="bottom", title="family", columns=4, labelLimit=0)
+    offnote = "; ".join(
+        f"{f}: K {r['min']}" + (f"..{r['max']}" if r["max"] != r["min"] else "")
+        for f, r in off.iterrows()
+    )
     chart = (
         alt.Chart(d)
-        .mark_line(point=True)
+        .mark_line(point=alt.OverlayMarkDef(size=50, filled=True))
         .encode(
             x=alt.X("order:O", title="folio order", axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("values:Q", title="rmap values K proven safe", axis=alt.Axis(format="d")),
-            color=alt.Color("encoding:N", title="family"),
+            xOffset=alt.XOffset("encoding:N", sort=fams),
+            y=alt.Y(
+                "values:Q",
+                title="rmap values K proven safe",
+                axis=alt.Axis(format="d", tickMinStep=1),
+                scale=alt.Scale(domain=[0, top]),
+            ),
+            color=alt.Color("encoding:N", sort=fams, legend=legend),
+            shape=alt.Shape("encoding:N", sort=fams, legend=legend),
             tooltip=["widths", "order", "encoding", "values", "bytes", "atomics_per_update"],
         )
-        .properties(width=300, height=200)
+        .properties(width=150, height=170)
     )
     return chart.facet(facet=alt.Facet("widths:N", title=None, sort=widths), columns=3).properties(
         title=alt.TitleParams(
             "Fewest rmap values proven safe per folio order",
             subtitle=[
-                f"{'; '.join(widths)}; orders {orders_label(df['order'])}",
-                "per family, among the encodings searched (rmaplab design); "
-                "no point: none proven safe",
+                *widths,
+                f"orders {orders_label(df['order'])}; per family searched (rmaplab design);",
+                "no point: none proven safe; equal K drawn side by side",
+                *([f"above K = {DESIGN_K_CAP}, not drawn: {offnote}"] if len(off) else []),
             ],
         )
     )

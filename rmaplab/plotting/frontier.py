@@ -10,60 +10,106 @@ from ..frontier_bounds import BOUND_DIGITS, BOUND_LINEAR, BOUND_TABLE, LINEAR_FA
 from ..labels import orders_label
 from ._common import VERDICT_COLORS, _constant, _int_axis
 
+#: Colour and dash per frontier bound: told apart by both, and by the legend's words.
+BOUND_STYLES = {
+    BOUND_LINEAR: ("#222222", [1, 0]),
+    BOUND_DIGITS: ("#1f77b4", [6, 3]),
+    BOUND_TABLE: ("#9467bd", [2, 2]),
+}
 
-def frontier_chart(points: pd.DataFrame, word_bits: int = 64, max_bits: int = 24) -> alt.Chart:
+
+def _verdict_scale(verdicts) -> alt.Scale:
+    """The verdict colours, restricted to the verdicts drawn (no empty legend entry)."""
+    dom = [v for v in VERDICT_COLORS.domain if v in set(verdicts)]  # type: ignore[union-attr]
+    rng = [VERDICT_COLORS.range[VERDICT_COLORS.domain.index(v)] for v in dom]  # type: ignore[union-attr,index]
+    return alt.Scale(domain=dom, range=rng)
+
+
+def frontier_chart(
+    points: pd.DataFrame,
+    word_bits: int = 64,
+    max_bits: int = 24,
+    bounds: pd.DataFrame | None = None,
+) -> alt.LayerChart:
     """Where every (order, bits per value) of ``points`` sits relative to the
     frontier, coloured by the verifier's verdict. ``points`` is
-    :func:`rmaplab.views.frontier_points` (the view computes the verdicts,
-    the chart draws them)."""
-    fr = frontier_frame(word_bits, max_bits).drop(columns="pages")  # may exceed 2**64: not JSON
+    :func:`rmaplab.views.frontier_points` and ``bounds``
+    :func:`rmaplab.frontier_bounds.frontier_frame` (the view computes both;
+    without ``bounds`` they are computed here, for notebooks that call the
+    chart directly).
+
+    The y axis stops a few orders above the points: the bounds at 1-3 bits
+    per value reach order 64 and would squash the orders that matter."""
+    if bounds is None:
+        bounds = frontier_frame(word_bits, max_bits)
+    fr = bounds.drop(columns="pages", errors="ignore")  # may exceed 2**64: not JSON
     names = list(dict.fromkeys(points["label"])) if len(points) else []
-    pts = points.drop(columns="label") if len(points) else points
+    pts = points.drop(columns=["label", "config"], errors="ignore") if len(points) else points
+    top = max(20, int(pts["log2_pages"].max()) + 6) if len(pts) else 20
+    sort = list(BOUND_STYLES)
+    x = alt.X(
+        "bits:Q",
+        title="id bits per rmap value (B)",
+        axis=alt.Axis(format="d", tickMinStep=1),
+        scale=alt.Scale(domain=[0, int(fr["bits"].max()) if len(fr) else max_bits]),
+    )
+    y = alt.Y(
+        "log2_pages:Q",
+        title="folio order = log2(pages)",
+        axis=alt.Axis(format="d", tickMinStep=1),
+        scale=alt.Scale(domain=[0, top], clamp=False),
+    )
+    legend = alt.Legend(orient="bottom", direction="vertical", labelLimit=0, title="bound")
     lines = (
         alt.Chart(fr)
-        .mark_line(point=True)
+        .mark_line(point=alt.OverlayMarkDef(size=20), clip=True)
         .encode(
-            x=alt.X(
-                "bits:Q",
-                title="id bits per rmap value (B)",
-                axis=alt.Axis(format="d", tickMinStep=1),
-            ),
-            y=alt.Y(
-                "log2_pages:Q",
-                title="log2(pages per folio) = order",
-                axis=alt.Axis(format="d", tickMinStep=1),
+            x=x,
+            y=y,
+            color=alt.Color(
+                "bound:N",
+                sort=sort,
+                scale=alt.Scale(domain=sort, range=[c for c, _ in BOUND_STYLES.values()]),
+                legend=legend,
             ),
             strokeDash=alt.StrokeDash(
                 "bound:N",
-                title="bound",
-                sort=[BOUND_LINEAR, BOUND_DIGITS, BOUND_TABLE],
-                legend=alt.Legend(labelLimit=400),
+                sort=sort,
+                scale=alt.Scale(domain=sort, range=[d for _, d in BOUND_STYLES.values()]),
+                legend=legend,
             ),
-            color=alt.value("#555555"),
         )
     )
     dots = (
         alt.Chart(pts)
-        .mark_point(filled=True, size=90)
+        .mark_point(filled=True, size=90, clip=True)
         .encode(
-            x="bits:Q",
-            y="log2_pages:Q",
-            color=alt.Color("verdict:N", scale=VERDICT_COLORS),
-            shape=alt.Shape("config:N"),
-            tooltip=["config", "order", "bits", "verdict", "min_mappings"],
+            x=x,
+            y=y,
+            color=alt.Color(
+                "verdict:N",
+                scale=_verdict_scale(pts["verdict"] if len(pts) else []),
+                legend=alt.Legend(orient="top-right", title="verifier"),
+            ),
+            tooltip=["order", "bits", "verdict", "min_mappings"],
         )
     )
-    return (lines + dots).properties(
-        title=alt.TitleParams(
-            f"Frontier for {word_bits}-bit rmap values",
-            subtitle=[
-                "; ".join(names) if names else "no configuration with these words",
-                f"pigeonhole covers {LINEAR_FAMILY} only;",
-                "a table w[s] indexed by the whole slice value is not covered",
-            ],
-        ),
-        width=420,
-        height=300,
+    return (
+        alt.layer(lines, dots)
+        .resolve_scale(color="independent")
+        .properties(
+            title=alt.TitleParams(
+                f"Largest safe folio order per id bits in one value, {word_bits}-bit words",
+                subtitle=[
+                    "; ".join(names) if names else f"no configuration with {word_bits}-bit words",
+                    f"pigeonhole covers {LINEAR_FAMILY} only,",
+                    "not a table w[s] indexed by the whole slice value;",
+                    f"y axis cut at order {top} (bounds at 1-3 bits reach {word_bits})",
+                ],
+            ),
+            width=430,
+            height=300,
+        )
     )
 
 
@@ -124,24 +170,32 @@ def tiny_frontier_chart(df: pd.DataFrame) -> alt.FacetChart:
     d["series"] = d["series"].map(TINY_FRONTIER_SERIES)
     d["slices"] = [f"{b}-bit slices" for b in d["slice_bits"]]
     exact = sum(str(s).startswith("exact") for s in df["best_table_status"])
+    names = [TINY_FRONTIER_SERIES[c] for c in cols]
+    # equal series (the pigeonhole bound and the best base often agree) are
+    # drawn side by side within each W (xOffset) with a shape each
+    legend = alt.Legend(orient="bottom", columns=1, labelLimit=0, title=None)
     chart = (
         alt.Chart(d)
-        .mark_line(point=True)
+        .mark_line(point=alt.OverlayMarkDef(size=40, filled=True))
         .encode(
             x=alt.X("word_bits:O", title="word bits W", axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset("series:N", sort=names),
             y=alt.Y("pages:Q", title="largest safe folio (pages)", scale=alt.Scale(type="log")),
-            color=alt.Color("series:N", title=None, sort=list(TINY_FRONTIER_SERIES.values())),
+            color=alt.Color("series:N", sort=names, legend=legend),
+            shape=alt.Shape("series:N", sort=names, legend=legend),
             tooltip=["slice_bits", "word_bits", "series", "pages", "best_table_status"],
         )
-        .properties(width=260, height=200)
+        .properties(width=150, height=170)
     )
     return chart.facet(facet=alt.Facet("slices:N", title=None), columns=3).properties(
         title=alt.TitleParams(
-            "One rmap value on tiny analogues: linear weights against tables w[s]",
+            "One rmap value on tiny analogues: linear weights vs. tables w[s]",
             subtitle=[
                 f"slice bits {orders_label(df['slice_bits'])}; word bits "
-                f"{orders_label(df['word_bits'])}; best table exact (exhaustive, "
-                f"symmetry-reduced) in {exact} of {len(df)} cases, else a lower bound",
+                f"{orders_label(df['word_bits'])}",
+                f"best table exact (exhaustive, symmetry-reduced) in {exact} of "
+                f"{len(df)} cases, else a lower bound;",
+                "equal values are drawn side by side within each W",
             ],
         )
     )

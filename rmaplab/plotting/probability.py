@@ -29,43 +29,77 @@ def false_shared_chart(
     resolved :class:`RmapConfig`) and ``seeds`` (how many were summed) go
     into the subtitle.
     """
-    d = df.assign(rate=(df["false_shared"] / df["checks"].where(df["checks"] > 0)).fillna(0.0))
+    d = (
+        df
+        if "rate" in df
+        else df.assign(rate=(df["false_shared"] / df["checks"].where(df["checks"] > 0)).fillna(0.0))
+    )
     per_workload = d.groupby("workload", sort=False)["false_shared"].sum()
     quiet = [w for w, v in per_workload.items() if v == 0]
     if len(quiet) < len(per_workload):
         d = d[~d["workload"].isin(quiet)]
     else:
         quiet = []
+    workloads = list(dict.fromkeys(d["workload"]))
     params = []
     if order is not None:
         params.append(f"order {order}")
     if config is not None:
         params.append(f"{config.name} ({config.id_bits}-bit ids, {config.word_bits}-bit words)")
     if seeds is not None:
-        params.append(f"checks summed over {seeds} seeds")
+        params.append(f"{seeds} seeds")
     subtitle = [", ".join(params)] if params else []
+    spread = {"rate_low", "rate_high"} <= set(d.columns)
+    if spread:
+        subtitle.append("point: pooled over seeds; bar: lowest to highest single seed")
     if quiet:
         subtitle.append(f"{', '.join(quiet)}: no false shared for any scheme (not drawn)")
     procs = sorted(d["procs"].unique())
-    return (
-        alt.Chart(d)
+    # one workload is named in the title: a one-entry legend says nothing
+    if len(workloads) > 1:
+        color: alt.Color | alt.ColorValue = alt.Color(
+            "workload:N", sort=workloads, legend=alt.Legend(orient="bottom")
+        )
+        what = "workloads " + ", ".join(workloads)
+    else:
+        color = alt.value("#d95f02")
+        what = f"{workloads[0]} workload" if workloads else "no workload"
+    x = alt.X(
+        "procs:Q", title="processes", scale=alt.Scale(type="log", base=2), axis=_int_axis(procs)
+    )
+    tooltip = [
+        c
+        for c in (
+            "scheme",
+            "workload",
+            "procs",
+            "checks",
+            "false_shared",
+            "rate",
+            "rate_low",
+            "rate_high",
+        )
+        if c in d
+    ]
+    line = (
+        alt.Chart()
         .mark_line(point=True)
         .encode(
-            x=alt.X(
-                "procs:Q",
-                title="processes",
-                scale=alt.Scale(type="log", base=2),
-                axis=_int_axis(procs),
-            ),
-            y=alt.Y("rate:Q", title="false shared per check"),
-            color=alt.Color("workload:N"),
-            tooltip=["scheme", "workload", "procs", "checks", "false_shared", "rate"],
+            x=x, y=alt.Y("rate:Q", title="false shared per check"), color=color, tooltip=tooltip
         )
-        .properties(width=160, height=120)
+    )
+    layers = [line]
+    if spread:
+        layers.append(
+            alt.Chart().mark_rule().encode(x=x, y="rate_low:Q", y2="rate_high:Q", color=color)
+        )
+    return (
+        alt.layer(*layers, data=d)
+        .properties(width=150, height=110)
         .facet(facet=alt.Facet("scheme:N", title=None), columns=3)
         .properties(
             title=alt.TitleParams(
-                "Needless copies against the number of processes", subtitle=subtitle
+                f"False shared per check against processes, {what}", subtitle=subtitle
             )
         )
     )
@@ -120,8 +154,14 @@ def probability_chart(
             same.append([a, *twins])
 
     params = []
-    if config is not None:
-        params.append(config if isinstance(config, str) else config.name)
+    # a configuration's name promises its widths: name it only where the rows
+    # ran those widths (collide_mms runs 16-bit words and 12-bit ids)
+    if isinstance(config, str):
+        params.append(config)
+    elif config is not None and all(
+        _constant(df, c) in (None, getattr(config, c)) for c in ("id_bits", "word_bits")
+    ):
+        params.append(config.name)
     for col, fmt in (
         ("order", "order {}"),
         ("mms", "{} mms"),
@@ -137,7 +177,10 @@ def probability_chart(
     t = _constant(mc, "trials")
     if t is not None:
         params.append(f"{t} trials per point")
-    subtitle = [", ".join(params)]
+    half = (len(params) + 1) // 2
+    subtitle = [", ".join(params[:half]) + ",", ", ".join(params[half:])]
+    if "ci_low" in d and (d["kind"] == "estimate").any():
+        subtitle.append("bars: 95% interval of each estimate (from its hits and trials)")
     if (d["kind"] == UPPER_BOUND).any():
         subtitle.append("hollow down-triangle: no hit in its trials, drawn at the 95% upper bound")
     notes = []
@@ -147,14 +190,13 @@ def probability_chart(
         notes.append(
             "equal at every point (drawn side by side): " + "; ".join(" = ".join(s) for s in same)
         )
-    if notes:
-        subtitle.append("; ".join(notes))
+    subtitle += notes
 
     label = PARAM_TITLES.get(x, x.replace("_", " "))
     base = alt.Chart(d).encode(
         x=alt.X("x_drawn:Q", title=label, axis=_int_axis(xs), scale=alt.Scale(nice=False)),
         y=alt.Y("shown:Q", title="P(false exclusive)", scale=alt.Scale(type="log")),
-        color=alt.Color("encoding:N", sort=encs),
+        color=alt.Color("encoding:N", sort=encs, legend=alt.Legend(orient="bottom", columns=4)),
     )
     line = base.mark_line(opacity=0.7).encode(
         strokeDash=alt.StrokeDash("encoding:N", sort=encs, legend=None)
@@ -163,7 +205,7 @@ def probability_chart(
         "kind:N",
         title=None,
         scale=alt.Scale(domain=["estimate", UPPER_BOUND], range=["circle", "triangle-down"]),
-        legend=alt.Legend(labelLimit=300),
+        legend=alt.Legend(orient="bottom", labelLimit=0),
     )
     tooltip = ["encoding", x, "probability", "ci_low", "ci_high", "method", "trials"]
     # two layers: filled estimates, hollow upper bounds
@@ -177,7 +219,16 @@ def probability_chart(
         .mark_point(size=90, strokeWidth=2, filled=False, opacity=1)
         .encode(shape=shape, tooltip=tooltip)
     )
-    return alt.layer(line, estimates, bounds).properties(
+    layers = [line]
+    if "ci_low" in d and "ci_high" in d:
+        # the interval the rows carry (collide computes it); a log axis has no 0
+        bars = (
+            base.transform_filter((alt.datum.kind == "estimate") & (alt.datum.ci_low > 0))
+            .mark_rule(strokeWidth=1.5)
+            .encode(y="ci_low:Q", y2="ci_high:Q", tooltip=tooltip)
+        )
+        layers.append(bars)
+    return alt.layer(*layers, estimates, bounds).properties(
         title=alt.TitleParams(f"False 'exclusive' against {label}", subtitle=subtitle),
         width=420,
         height=260,

@@ -96,6 +96,7 @@ from .schemes import (
     _schemes_text,
     _sweep_frame,
     counterexample_replay,
+    false_shared_rates,
     scheme_totals,
     schemes_table_text,
 )
@@ -127,6 +128,7 @@ __all__ = [
     "design_orders",
     "design_text",
     "export_items",
+    "false_shared_rates",
     "frontier_points",
     "orders_label",
     "scheme_totals",

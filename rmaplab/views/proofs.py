@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..config import RmapConfig
 from ..export import text_table, wrap
+from ..frontier_bounds import frontier_frame
 from .base import Params, _plotting, unsafe_order, verdicts
 
 
@@ -37,7 +38,7 @@ def _verify_text(df: pd.DataFrame, params: Params) -> str:
 
 
 def _frontier_frame(params: Params) -> pd.DataFrame:
-    return _plotting().frontier_frame(params.config.word_bits, 12)
+    return frontier_frame(params.config.word_bits, 12)
 
 
 def _frontier_text(fr: pd.DataFrame, params: Params) -> str:
@@ -84,7 +85,11 @@ def frontier_points(configs: Sequence[RmapConfig], word_bits: int = 64) -> pd.Da
 
 def _frontier_chart(fr: pd.DataFrame, params: Params):
     cfg = params.config
-    return _plotting().frontier_chart(frontier_points([cfg], cfg.word_bits), cfg.word_bits)
+    return _plotting().frontier_chart(
+        frontier_points([cfg], cfg.word_bits),
+        cfg.word_bits,
+        bounds=frontier_frame(cfg.word_bits, 24),
+    )
 
 
 def _proof_frame(params: Params) -> pd.DataFrame:
