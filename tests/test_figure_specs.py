@@ -361,3 +361,138 @@ def test_report_ascii_charts_are_readable(name):
     assert all(m in grid for m in _legend_letters(text))
     assert not re.search(r"1e-?\d+\.\d", text)
     assert max(len(line) for line in text.splitlines()) <= 72
+
+
+# -- the notebooks' charts, called directly -----------------------------------------
+
+
+def _one_value_rows():
+    rows = []
+    for n, base in (("polygon", 14), ("paraboloid-3d", 19)):
+        for o in (8, 9, 10):
+            rows.append(
+                {
+                    "construction": n,
+                    "order": o,
+                    "proven_id_bits": base - (o - 8),
+                    "word_bits": 64,
+                    "at_scan_cap": False,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _race_rows():
+    rows = []
+    for sc in ("fork-unmap", "mom-2mm-2w"):
+        for pr, out in (("rmap-id", "none wrong"), ("no-seqcount", "wrong answers")):
+            rows.append(
+                {
+                    "scenario": sc,
+                    "protocol": pr,
+                    "outcome": out,
+                    "label": "0" if out == "none wrong" else "2",
+                    "states": 100,
+                    "complete": True,
+                    "false_exclusive": 0 if out == "none wrong" else 2,
+                    "false_shared": 0,
+                    "max_states": 5000,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _shape_table():
+    rows = []
+    for wl in ("double-fork", "bgsave", "zygote-exit", "fork-tree", "preload-server"):
+        for o in (4, 9):
+            rows.append(
+                {
+                    "workload": wl,
+                    "order": o,
+                    "mapped": "PTE",
+                    "needless/GiB mm-owner": 10.0 * o,
+                    "needless/GiB rmap-moments": 0.0,
+                }
+            )
+    t = pd.DataFrame(rows)
+    t.attrs = {"sweep": {"procs": [2, 4], "seed": [0, 1], "folios": 2}}
+    return t
+
+
+def _atomics_rows():
+    return pd.DataFrame(
+        [
+            {
+                "values": k,
+                "threads": t,
+                "path": p,
+                "ns_per_update": (5.0 if p == "atomic" else 2.0) * k * t,
+                "ratio_vs_k3": 1,
+            }
+            for k in (1, 3)
+            for t in (1, 2)
+            for p in ("atomic", "plain")
+        ]
+    )
+
+
+def _notebook_cases():
+    from rmaplab.config import DEFAULT_CONFIG, get_config
+    from rmaplab.cost import cost_table
+    from rmaplab.plotting import (
+        atomics_chart,
+        cost_chart,
+        one_value_chart,
+        probability_chart,
+        race_chart,
+        shape_cost_chart,
+        verdict_chart,
+    )
+    from rmaplab.verify import verify_all
+
+    cfg32 = get_config("wip-v1-32bit")
+    widths = _collide_rows().assign(word_bits=lambda d: 8 * d["mms"], mms=3)
+    return {
+        "verdict": (
+            lambda: verdict_chart(verify_all(WIP_V1)),
+            ["wip-v1", "24-bit ids", "64-bit words", "orders 0..15"],
+        ),
+        "cost-two-configs": (
+            lambda: cost_chart(
+                pd.concat([cost_table(WIP_V1), cost_table(cfg32)]), configs=[WIP_V1, cfg32]
+            ),
+            ["wip-v1", "wip-v1-32bit", "32-bit words"],
+        ),
+        "atomics": (
+            lambda: atomics_chart(_atomics_rows(), iters=1000, repeat=2),
+            ["1000 updates per run", "best of 2 runs"],
+        ),
+        "one_value": (lambda: one_value_chart(_one_value_rows()), ["64-bit", "orders 8..10"]),
+        "race": (lambda: race_chart(_race_rows()), ["budget 5000 states"]),
+        "versus_615": (
+            lambda: shape_cost_chart(_shape_table()),
+            ["procs 2,4", "seed 0,1", "2 folios", "PMD order 9"],
+        ),
+        "probability-word-bits": (
+            lambda: probability_chart(widths, "word_bits", config=DEFAULT_CONFIG),
+            ["3 mms", "12-bit ids", "order 9", "2000 trials"],
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "verdict",
+        "cost-two-configs",
+        "atomics",
+        "one_value",
+        "race",
+        "versus_615",
+        "probability-word-bits",
+    ],
+)
+def test_notebook_figure_spec(name):
+    build, params = _notebook_cases()[name]
+    check_spec(build(), params, interval=name.startswith("probability"))

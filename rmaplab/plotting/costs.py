@@ -84,7 +84,7 @@ STAGE_NOTE = [
 ]
 
 
-def published_chart(tidy: pd.DataFrame, benchmarks: Sequence[str] | None = None) -> alt.Chart:
+def published_chart(tidy: pd.DataFrame, benchmarks: Sequence[str] | None = None) -> alt.LayerChart:
     """Cover-letter figures per stage and CPU (tidy frame of
     :func:`rmaplab.cost.load_published`): one colour per benchmark, one
     mark shape and dash per CPU."""
@@ -142,7 +142,7 @@ def atomics_chart(
         .encode(
             x=alt.X("values:O", title="rmap values K", axis=alt.Axis(labelAngle=0)),
             y=alt.Y("ns_per_update:Q", title="ns per update", scale=alt.Scale(type="log")),
-            color=alt.Color("case:N"),
+            color=alt.Color("case:N", legend=alt.Legend(orient="bottom", columns=2)),
             tooltip=["values", "threads", "path", "ns_per_update", "ratio_vs_k3"],
         )
         .properties(
@@ -246,12 +246,14 @@ def shape_cost_chart(table: pd.DataFrame) -> Any:
         .encode(
             x=alt.X("order:O", title="folio order"),
             y=alt.Y("needless copies per GiB written:Q"),
-            color=alt.Color("series:N", title="scheme (mapped by)"),
+            color=alt.Color(
+                "series:N", title="scheme (mapped by)", legend=alt.Legend(orient="bottom")
+            ),
             facet=alt.Facet("workload:N", columns=3),
         )
         .properties(
-            width=180,
-            height=140,
+            width=150,
+            height=130,
             title=alt.TitleParams(
                 "Needless copies per GiB written: 6.15 MM-owner vs. exact, by workload shape",
                 subtitle=f"4 KiB pages, PMD order 9; summed over {_sweep_label(table.attrs)}",

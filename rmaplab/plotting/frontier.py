@@ -20,8 +20,8 @@ BOUND_STYLES = {
 
 def _verdict_scale(verdicts) -> alt.Scale:
     """The verdict colours, restricted to the verdicts drawn (no empty legend entry)."""
-    dom = [v for v in VERDICT_COLORS.domain if v in set(verdicts)]  # type: ignore[union-attr]
-    rng = [VERDICT_COLORS.range[VERDICT_COLORS.domain.index(v)] for v in dom]  # type: ignore[union-attr,index]
+    dom = [v for v in VERDICT_COLORS.domain if v in set(verdicts)]
+    rng = [VERDICT_COLORS.range[VERDICT_COLORS.domain.index(v)] for v in dom]
     return alt.Scale(domain=dom, range=rng)
 
 
@@ -128,7 +128,7 @@ def verdict_chart(df: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("order:O", title="folio order", axis=alt.Axis(labelAngle=0)),
             y=alt.Y("headroom_bits:Q", title="headroom bits (negative: can wrap)"),
-            color=alt.Color("verdict:N", scale=VERDICT_COLORS),
+            color=alt.Color("verdict:N", scale=_verdict_scale(d["verdict"])),
             tooltip=["order", "verdict", "method", "min_mappings", "headroom_bits"],
         )
         .properties(
@@ -226,16 +226,19 @@ def one_value_chart(df: pd.DataFrame) -> alt.LayerChart:
             tooltip=[c for c in (*df.columns,) if c != "word_bits"],
         )
     )
+    # each reference is labelled on its own line: a legend of dashes alone
+    # would show one mark for all three
     rules = (
         alt.Chart(refs)
         .mark_rule(strokeDash=[4, 3], color="gray")
-        .encode(
-            y="id_bits:Q",
-            strokeDash=alt.StrokeDash("reference:N", title="id width needed"),
-            tooltip=["reference"],
-        )
+        .encode(y="id_bits:Q", tooltip=["reference"])
     )
-    return (lines + rules).properties(
+    names = (
+        alt.Chart(refs.assign(order=int(df["order"].min())))
+        .mark_text(align="left", dy=-6, color="#444444", fontSize=10)
+        .encode(x="order:Q", y="id_bits:Q", text="reference:N")
+    )
+    return alt.layer(lines, rules, names).properties(
         width=420,
         height=260,
         title=alt.TitleParams(

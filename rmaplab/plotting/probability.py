@@ -4,6 +4,7 @@ encoding, and the race explorer's heat map."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -17,7 +18,7 @@ def false_shared_chart(
     order: int | None = None,
     config: RmapConfig | None = None,
     seeds: int | None = None,
-) -> alt.Chart:
+) -> alt.FacetChart:
     """False-shared rate (copies the ground truth would have avoided, per
     check) against the number of processes, one panel per scheme (schemes
     that agree would hide under one line), one line per workload; ``df`` has
@@ -57,9 +58,7 @@ def false_shared_chart(
     procs = sorted(d["procs"].unique())
     # one workload is named in the title: a one-entry legend says nothing
     if len(workloads) > 1:
-        color: alt.Color | alt.ColorValue = alt.Color(
-            "workload:N", sort=workloads, legend=alt.Legend(orient="bottom")
-        )
+        color: Any = alt.Color("workload:N", sort=workloads, legend=alt.Legend(orient="bottom"))
         what = "workloads " + ", ".join(workloads)
     else:
         color = alt.value("#d95f02")
@@ -235,6 +234,10 @@ def probability_chart(
     )
 
 
+#: Colour per race outcome (the legend lists only the outcomes drawn).
+OUTCOME_COLORS = {"none wrong": "#1b9e77", "wrong answers": "#d95f02", "incomplete": "#7570b3"}
+
+
 def race_chart(df: pd.DataFrame, protocols: Sequence[str] | None = None) -> alt.LayerChart:
     """Heat map of race exploration results (``rmaplab.race.race_outcomes``: one
     row per scenario and protocol with ``outcome`` and ``label``): false
@@ -249,8 +252,8 @@ def race_chart(df: pd.DataFrame, protocols: Sequence[str] | None = None) -> alt.
         color=alt.Color(
             "outcome:N",
             scale=alt.Scale(
-                domain=["none wrong", "wrong answers", "incomplete"],
-                range=["#1b9e77", "#d95f02", "#7570b3"],
+                domain=[o for o in OUTCOME_COLORS if o in set(df["outcome"])],
+                range=[c for o, c in OUTCOME_COLORS.items() if o in set(df["outcome"])],
             ),
         ),
         tooltip=["scenario", "protocol", "states", "complete", "false_exclusive", "false_shared"],
