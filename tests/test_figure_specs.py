@@ -133,6 +133,28 @@ def check_spec(chart, params: list[str], interval: bool = False) -> dict:
     width = float(re.search(r'<svg[^>]*\swidth="([\d.]+)"', svg).group(1))
     if width * PNG_SCALE > MAX_PNG_PX:
         problems.append(f"{width:.0f} CSS px wide: PNG {width * PNG_SCALE:.0f} > {MAX_PNG_PX}")
+    # what the renderer drew: one legend per title, none of dashes alone, none of one entry
+    drawn = re.findall(
+        r"aria-label=\"Symbol legend (?:titled '([^']*)' )?for (.*?) with (\d+) value", svg
+    )
+    if (
+        any(
+            enc.get(ch, {}).get("legend", {}) is not None
+            for ch in LEGEND_CHANNELS
+            for _u, _r, enc, _f in units
+            if isinstance(enc.get(ch), dict) and "field" in enc[ch]
+        )
+        and not drawn
+    ):
+        problems.append("legends in the spec, none drawn")
+    titles = [t or "(untitled)" for t, _ch, _n in drawn]
+    for t in {t for t in titles if titles.count(t) > 1}:
+        problems.append(f"two legends titled {t!r} (their marks differ from the chart's)")
+    for t, ch, n in drawn:
+        if ch == "strokeDash":
+            problems.append(f"legend {t!r} drawn for strokeDash alone: one dot per entry")
+        if n == "1":
+            problems.append(f"legend {t!r} drawn with one entry")
     if "\u2026" in svg:
         cut = re.findall(r">([^<]*\u2026)<", svg)
         problems.append(f"text cut off: {cut[:3]}")
@@ -301,6 +323,14 @@ def test_checks_catch_a_dash_only_legend_and_an_empty_entry():
     )
     with pytest.raises(AssertionError, match="coincide"):
         check_spec(twins, [])
+    split = (
+        alt.Chart(d)
+        .mark_line(point=True)
+        .encode(x="x:Q", y="y:Q", color="cpu:N", shape="cpu:N")
+        .properties(title="t", width=200)
+    )
+    with pytest.raises(AssertionError, match="two legends"):
+        check_spec(split, [])
     wide = alt.Chart(d).mark_point().encode(x="x:Q", y="y:Q").properties(title="t", width=900)
     with pytest.raises(AssertionError, match="PNG"):
         check_spec(wide, [])

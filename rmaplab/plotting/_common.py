@@ -34,3 +34,20 @@ def _config_text(cfg: RmapConfig) -> str:
         f"{cfg.name}: {cfg.id_bits}-bit ids, {cfg.word_bits}-bit words, "
         f"orders {cfg.orders[0]}..{cfg.orders[-1]}"
     )
+
+
+def _lines_and_marks(base: alt.Chart, field: str, sort: list, legend: alt.Legend) -> alt.LayerChart:
+    """A line per ``field`` value with a filled mark of its own shape at each
+    point, under one legend of coloured shapes. (``mark_line(point=True)``
+    with colour and shape draws two legends, one of them of identical dots:
+    the line layer's colour never merges with the points' shape.)"""
+    # no sort on the three scales: Vega-Lite merges the colour and shape
+    # legends only when neither is sorted (the legend lists values A-Z)
+    line = base.mark_line().encode(
+        detail=f"{field}:N", stroke=alt.Stroke(f"{field}:N", legend=None)
+    )
+    marks = base.mark_point(filled=True, size=55, opacity=1).encode(
+        color=alt.Color(f"{field}:N", legend=legend),
+        shape=alt.Shape(f"{field}:N", legend=legend),
+    )
+    return alt.layer(line, marks)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..config import RmapConfig
 from ..labels import orders_label
-from ._common import _config_text
+from ._common import _config_text, _lines_and_marks
 
 #: Panel and axis titles of :func:`cost_chart`, per cost column.
 COST_TITLES = {
@@ -105,7 +105,8 @@ def published_chart(tidy: pd.DataFrame, benchmarks: Sequence[str] | None = None)
             y=alt.Y("change_percent:Q", title="runtime change vs. v6.7-rc1 (%), < 0 = faster"),
             color=alt.Color("benchmark:N", legend=legend),
             shape=alt.Shape("cpu:N", sort=cpus, title="CPU", legend=legend),
-            strokeDash=alt.StrokeDash("cpu:N", sort=cpus, title="CPU", legend=legend),
+            # the shape legend names the CPUs; a dash legend would repeat it with dots
+            strokeDash=alt.StrokeDash("cpu:N", sort=cpus, legend=None),
             tooltip=["cpu", "stage", "benchmark", "change_percent"],
         )
     )
@@ -160,12 +161,6 @@ def atomics_chart(
     )
 
 
-#: The design chart's y axis stops above the largest K at most this: a family
-#: that needs more everywhere (bit-counters: one value per id bit) is named in
-#: the subtitle instead of squashing the 2..4 values the others need.
-DESIGN_K_CAP = 8
-
-
 def design_chart(df: pd.DataFrame) -> alt.FacetChart:
     """Fewest rmap values proven safe per order and family, from
     :func:`rmaplab.design.design` (one or several id/word widths). Families
@@ -177,33 +172,38 @@ def design_chart(df: pd.DataFrame) -> alt.FacetChart:
         f"{i}-bit ids, {w}-bit words" for i, w in zip(d["id_bits"], d["word_bits"], strict=True)
     ]
     widths = list(dict.fromkeys(d["widths"]))
-    low = d["values"] <= DESIGN_K_CAP
-    off = d[~low].groupby("encoding", sort=False)["values"].agg(["min", "max"])
-    d = d[low]
-    top = int(d["values"].max()) + 1 if len(d) else DESIGN_K_CAP
+    # a family whose every K lies above every other family's K (bit-counters:
+    # one value per id bit) would squash the axis: named in the subtitle instead
+    kmin = d.groupby("encoding", sort=False)["values"].min()
+    off_fams = [
+        f for f in kmin.index if kmin[f] > max(d.loc[d["encoding"] != f, "values"], default=-1)
+    ]
+    off = (
+        d[d["encoding"].isin(off_fams)]
+        .groupby("encoding", sort=False)["values"]
+        .agg(["min", "max"])
+    )
+    d = d[~d["encoding"].isin(off_fams)]
+    top = int(d["values"].max()) + 1 if len(d) else 1
     fams = list(dict.fromkeys(d["encoding"]))
     legend = alt.Legend(orient="bottom", title="family", columns=4, labelLimit=0)
     offnote = "; ".join(
         f"{f}: K {r['min']}" + (f"..{r['max']}" if r["max"] != r["min"] else "")
         for f, r in off.iterrows()
     )
-    chart = (
-        alt.Chart(d)
-        .mark_line(point=alt.OverlayMarkDef(size=50, filled=True))
-        .encode(
-            x=alt.X("order:O", title="folio order", axis=alt.Axis(labelAngle=0)),
-            xOffset=alt.XOffset("encoding:N", sort=fams),
-            y=alt.Y(
-                "values:Q",
-                title="rmap values K proven safe",
-                axis=alt.Axis(format="d", tickMinStep=1),
-                scale=alt.Scale(domain=[0, top]),
-            ),
-            color=alt.Color("encoding:N", sort=fams, legend=legend),
-            shape=alt.Shape("encoding:N", sort=fams, legend=legend),
-            tooltip=["widths", "order", "encoding", "values", "bytes", "atomics_per_update"],
-        )
-        .properties(width=150, height=170)
+    base = alt.Chart().encode(
+        x=alt.X("order:O", title="folio order", axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("encoding:N", sort=fams),
+        y=alt.Y(
+            "values:Q",
+            title="rmap values K proven safe",
+            axis=alt.Axis(format="d", tickMinStep=1),
+            scale=alt.Scale(domain=[0, top]),
+        ),
+        tooltip=["widths", "order", "encoding", "values", "bytes", "atomics_per_update"],
+    )
+    chart = alt.layer(_lines_and_marks(base, "encoding", fams, legend), data=d).properties(
+        width=150, height=170
     )
     return chart.facet(facet=alt.Facet("widths:N", title=None, sort=widths), columns=3).properties(
         title=alt.TitleParams(
@@ -212,7 +212,11 @@ def design_chart(df: pd.DataFrame) -> alt.FacetChart:
                 *widths,
                 f"orders {orders_label(df['order'])}; per family searched (rmaplab design);",
                 "no point: none proven safe; equal K drawn side by side",
-                *([f"above K = {DESIGN_K_CAP}, not drawn: {offnote}"] if len(off) else []),
+                *(
+                    [f"more values than every other family, not drawn: {offnote}"]
+                    if len(off)
+                    else []
+                ),
             ],
         )
     )

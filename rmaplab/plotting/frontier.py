@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..frontier_bounds import BOUND_DIGITS, BOUND_LINEAR, BOUND_TABLE, LINEAR_FAMILY, frontier_frame
 from ..labels import orders_label
-from ._common import VERDICT_COLORS, _constant, _int_axis
+from ._common import VERDICT_COLORS, _constant, _int_axis, _lines_and_marks
 
 #: Colour and dash per frontier bound: told apart by both, and by the legend's words.
 BOUND_STYLES = {
@@ -59,7 +59,16 @@ def frontier_chart(
         axis=alt.Axis(format="d", tickMinStep=1),
         scale=alt.Scale(domain=[0, top], clamp=False),
     )
-    legend = alt.Legend(orient="bottom", direction="vertical", labelLimit=0, title="bound")
+    # one legend (colour, as a line); the dash repeats the colour for grey
+    # print, and a second legend of dashes would draw the same dot for each
+    legend = alt.Legend(
+        orient="bottom",
+        direction="vertical",
+        labelLimit=0,
+        title="bound",
+        symbolType="stroke",
+        symbolStrokeWidth=3,
+    )
     lines = (
         alt.Chart(fr)
         .mark_line(point=alt.OverlayMarkDef(size=20), clip=True)
@@ -76,7 +85,7 @@ def frontier_chart(
                 "bound:N",
                 sort=sort,
                 scale=alt.Scale(domain=sort, range=[d for _, d in BOUND_STYLES.values()]),
-                legend=legend,
+                legend=None,
             ),
         )
     )
@@ -174,18 +183,14 @@ def tiny_frontier_chart(df: pd.DataFrame) -> alt.FacetChart:
     # equal series (the pigeonhole bound and the best base often agree) are
     # drawn side by side within each W (xOffset) with a shape each
     legend = alt.Legend(orient="bottom", columns=1, labelLimit=0, title=None)
-    chart = (
-        alt.Chart(d)
-        .mark_line(point=alt.OverlayMarkDef(size=40, filled=True))
-        .encode(
-            x=alt.X("word_bits:O", title="word bits W", axis=alt.Axis(labelAngle=0)),
-            xOffset=alt.XOffset("series:N", sort=names),
-            y=alt.Y("pages:Q", title="largest safe folio (pages)", scale=alt.Scale(type="log")),
-            color=alt.Color("series:N", sort=names, legend=legend),
-            shape=alt.Shape("series:N", sort=names, legend=legend),
-            tooltip=["slice_bits", "word_bits", "series", "pages", "best_table_status"],
-        )
-        .properties(width=150, height=170)
+    base = alt.Chart().encode(
+        x=alt.X("word_bits:O", title="word bits W", axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("series:N", sort=names),
+        y=alt.Y("pages:Q", title="largest safe folio (pages)", scale=alt.Scale(type="log")),
+        tooltip=["slice_bits", "word_bits", "series", "pages", "best_table_status"],
+    )
+    chart = alt.layer(_lines_and_marks(base, "series", names, legend), data=d).properties(
+        width=150, height=170
     )
     return chart.facet(facet=alt.Facet("slices:N", title=None), columns=3).properties(
         title=alt.TitleParams(
