@@ -7,6 +7,7 @@ checked through its Vega-Lite spec (issue 19, "Figures"):
   by dash alone (a dash drawn over points shows the same mark for each);
 * two series with the same points in one panel are drawn apart
   (``xOffset``, or the dodged ``x_drawn``), so neither hides the other;
+* two renders give the same SVG (the report is byte for byte reproducible);
 * the figure is at most 600 CSS px wide, so the report's PNG (scale 2) is
   at most 1200 px, and no text is cut off with an ellipsis;
 * wherever a value is estimated, its interval is drawn (the view computes
@@ -130,6 +131,8 @@ def check_spec(chart, params: list[str], interval: bool = False) -> dict:
         problems.append("estimates drawn without an interval (no y2 / errorbar layer)")
 
     svg = vlc.vegalite_to_svg(spec)
+    if vlc.vegalite_to_svg(spec) != svg:  # e.g. clip-path ids count per process
+        problems.append("the SVG differs between two renders: the report would not be reproducible")
     width = float(re.search(r'<svg[^>]*\swidth="([\d.]+)"', svg).group(1))
     if width * PNG_SCALE > MAX_PNG_PX:
         problems.append(f"{width:.0f} CSS px wide: PNG {width * PNG_SCALE:.0f} > {MAX_PNG_PX}")
