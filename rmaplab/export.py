@@ -121,46 +121,95 @@ def text_bars(
     )
 
 
+def _axis_number(v: float) -> str:
+    """A y label a reader parses: 0.0005, 6.3e-05, 22 (never an exponent of ten like 1e-3.3)."""
+    if v == 0:
+        return "0"
+    a = abs(v)
+    if 1e-3 <= a < 1e5:
+        return f"{v:.3g}"
+    return f"{v:.2g}"
+
+
 def text_lines(
-    xs, series: dict, title: str = "", width: int = MAIL_WIDTH, height: int = 12, log: bool = False
+    xs,
+    series: dict,
+    title: str = "",
+    width: int = MAIL_WIDTH,
+    height: int = 12,
+    log: bool = False,
+    xlabel: str = "x",
 ) -> str:
-    """A line chart in plain text: one marker letter per series on a grid,
-    y axis labels on the left, a legend below; at most ``width`` columns."""
+    """A line chart in plain text: one marker letter per series on a grid, y
+    labels on the left, x values under their columns, a legend below; at
+    most ``width`` columns.
+
+    Series with equal values share a letter (the legend names them all); a
+    cell two letters would share shows ``*``; a series with nothing to plot
+    (all 0 on a log axis) gets no letter and is named as such, so every
+    letter in the legend is on the grid."""
     import math
 
     xs = list(xs)
-    names = list(series)
-    marks = "abcdefghijklmnopqrstuvwxyz"
-    ys = [float(y) for n in names for y in series[n]]
     tf = (lambda v: math.log10(v)) if log else (lambda v: v)
-    pts = [tf(y) for y in ys if (y > 0 or not log)]
+    groups: dict[tuple, list[str]] = {}
+    for n, ys in series.items():
+        groups.setdefault(tuple(float(y) for y in ys), []).append(str(n))
+    drawable = {k: v for k, v in groups.items() if any(y > 0 or not log for y in k)}
+    blank = [n for k, v in groups.items() if k not in drawable for n in v]
+    pts = [tf(y) for k in drawable for y in k if (y > 0 or not log)]
+    head = [wrap(title, width)] if title else []
     if not pts:
-        return check_width((title + "\n" if title else "") + "(no positive values to plot)", width)
+        return check_width("\n".join([*head, "(no positive values to plot)"]), width)
     lo, hi = min(pts), max(pts)
     if hi == lo:
         hi = lo + 1
-    label = (lambda v: f"1e{v:.1f}") if log else (lambda v: f"{v:.3g}")
-    lw = max(len(label(lo)), len(label(hi)))
+    mid = (lo + hi) / 2
+    labels = {0: hi, height - 1: lo, (height - 1) // 2: mid}
+    unlog = (lambda v: 10**v) if log else (lambda v: v)
+    lw = max(len(_axis_number(unlog(v))) for v in labels.values())
     cols = width - lw - 2
     grid = [[" "] * cols for _ in range(height)]
     nx = max(len(xs) - 1, 1)
-    for si, n in enumerate(names):
-        for xi, y in enumerate(series[n]):
-            y = float(y)
+    marks = "abcdefghijklmnopqrstuvwxyz"
+    letters = {}
+    for gi, (ys, _names) in enumerate(drawable.items()):
+        mark = marks[gi % len(marks)]
+        letters[ys] = mark
+        for xi, y in enumerate(ys):
             if log and y <= 0:
                 continue
             c = round(xi / nx * (cols - 1))
             r = height - 1 - round((tf(y) - lo) / (hi - lo) * (height - 1))
-            grid[r][c] = marks[si % len(marks)]
-    lines = [wrap(title, width)] if title else []
+            grid[r][c] = mark if grid[r][c] in (" ", mark) else "*"
+    shown = {ch for row in grid for ch in row}
+    lines = list(head)
     for r in range(height):
-        lab = label(hi) if r == 0 else label(lo) if r == height - 1 else ""
+        lab = _axis_number(unlog(labels[r])) if r in labels else ""
         lines.append(f"{lab:>{lw}} |{''.join(grid[r])}".rstrip())
     lines.append(" " * lw + " +" + "-" * cols)
-    xl = f"x: {xs[0]} .. {xs[-1]}"
+    ticks = [" "] * cols
+    fits = True
+    for xi, x in enumerate(xs):
+        t = str(x)
+        c = round(xi / nx * (cols - 1))
+        c = min(c, cols - len(t))
+        if any(ch != " " for ch in ticks[max(0, c - 1) : c + len(t) + 1]):
+            fits = False
+            break
+        ticks[c : c + len(t)] = t
+    xl = "".join(ticks).rstrip() if fits else f"{xs[0]} .. {xs[-1]}"
     lines.append(" " * (lw + 2) + xl)
-    for si, n in enumerate(names):
-        lines.append(wrap(f"  {marks[si % len(marks)]} = {n}", width))
+    lines.append(wrap(" " * (lw + 2) + f"x: {xlabel}", width))
+    for ys, names in drawable.items():
+        m = letters[ys]
+        same = " (same values)" if len(names) > 1 else ""
+        under = "" if m in shown else " (every point under *)"
+        lines.append(wrap(f"  {m} = {', '.join(names)}{same}{under}", width))
+    if "*" in shown:
+        lines.append("  * = two or more series at one point")
+    if blank:
+        lines.append(wrap(f"  not plotted (0 at every x): {', '.join(blank)}", width))
     return check_width("\n".join(lines), width)
 
 

@@ -3,7 +3,7 @@
 * ``versus_615``: a small deterministic shape sweep
   (:func:`rmaplab.shape_sweep.sweep_shapes` with :data:`REPORT_SWEEP`) as
   :func:`~rmaplab.shape_sweep.shape_cost_table` (CSV, 72-column text) and
-  :func:`~rmaplab.shape_sweep.shape_cost_chart` (PNG/SVG); its raw rows are
+  :func:`~rmaplab.plotting.shape_cost_chart` (PNG/SVG); its raw rows are
   ``versus_615_sweep.csv``.
 * ``race_615``: 6.15's protocol (``mm-owner``) in the race explorer, every
   listed scenario.
@@ -120,7 +120,7 @@ def versus_text(table: pd.DataFrame, params: Params) -> str:
 
 
 def versus_chart(table: pd.DataFrame, params: Params) -> Any:
-    from .shape_sweep import shape_cost_chart
+    from .plotting import shape_cost_chart
 
     return shape_cost_chart(table)
 

@@ -6,7 +6,7 @@
 (the numba kernel; each scheme's own answers drive its write faults) and
 returns one tidy row per run and scheme. :func:`shape_cost_table` is the
 view: workload shape -> needless copies per GiB written, 6.15
-(``mm-owner``) against the exact ``rmap-moments``. :func:`shape_cost_chart`
+(``mm-owner``) against the exact ``rmap-moments``. :func:`rmaplab.plotting.shape_cost_chart`
 draws that table (it computes nothing).
 
 Scope: user-space replay of the lab's model (4 KiB pages, PMD order 9, no
@@ -190,48 +190,12 @@ def shape_cost_table(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _sweep_label(attrs: dict) -> str:
-    sw = attrs.get("sweep") or {}
-    keys = ("procs", "depth", "fanout", "lifetime", "seed")
-    parts = [f"{k} {','.join(map(str, sw[k]))}" for k in keys if k in sw]
-    if "folios" in sw:
-        parts.append(f"{sw['folios']} folio{'s' if sw['folios'] != 1 else ''}")
-    return "; ".join(parts)
-
-
 def shape_cost_chart(table: pd.DataFrame) -> Any:
-    """Needless copies per GiB written against folio order, one line per
-    scheme, one panel per workload (from :func:`shape_cost_table`); the
-    subtitle states the sweep's parameters (summed over)."""
-    import altair as alt
+    """:func:`rmaplab.plotting.shape_cost_chart` (the chart lives with the
+    others; notebook 08 imports it from here)."""
+    from .plotting import shape_cost_chart as draw
 
-    cols = [c for c in table.columns if c.startswith("needless/GiB ")]
-    long = table.melt(
-        id_vars=["workload", "order", "mapped"],
-        value_vars=cols,
-        var_name="scheme",
-        value_name="needless copies per GiB written",
-    )
-    long["scheme"] = long["scheme"].str.removeprefix("needless/GiB ")
-    long["series"] = long["scheme"] + " (" + long["mapped"] + ")"
-    return (
-        alt.Chart(long)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("order:O", title="folio order"),
-            y=alt.Y("needless copies per GiB written:Q"),
-            color=alt.Color("series:N", title="scheme (mapped by)"),
-            facet=alt.Facet("workload:N", columns=3),
-        )
-        .properties(
-            width=180,
-            height=140,
-            title=alt.TitleParams(
-                "Needless copies per GiB written: 6.15 MM-owner vs. exact, by workload shape",
-                subtitle=f"4 KiB pages, PMD order 9; summed over {_sweep_label(table.attrs)}",
-            ),
-        )
-    )
+    return draw(table)
 
 
 def cost_text(df: pd.DataFrame) -> str:

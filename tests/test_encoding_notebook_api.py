@@ -116,7 +116,7 @@ def test_design_view_text_and_chart_state_their_parameters():
     assert "bench-atomics" in text
     spec = view("design").render_chart(df, Params()).to_dict()
     sub = " ".join(spec["title"]["subtitle"])
-    assert "6-bit ids, 16-bit words; orders 1..6" in sub
+    assert "6-bit ids, 16-bit words" in sub and "orders 1..6" in sub
     # every plotted K is one the verifier proves safe, rebuilt from the row's detail
     rows = spec["datasets"][spec["data"]["name"]]
     assert rows and all(r["values"] >= 1 for r in rows)
@@ -165,6 +165,6 @@ def test_tiny_frontier_view_fits_mail_and_names_its_parameters():
     assert "B = 3, W = 10: w[s] = 0 1 10 11 100 101 110 111" in text
     assert "found: hill climbing, a lower bound only" in " ".join(text.split())
     spec = v.render_chart(df, Params()).to_dict()
-    sub = spec["title"]["subtitle"][0]
+    sub = " ".join(spec["title"]["subtitle"])
     assert "slice bits 2, 3; word bits 8, 10" in sub and "exact" in sub
     assert "in 1 of 2 cases, else a lower bound" in sub

@@ -193,7 +193,7 @@ def test_one_value_chart_and_view():
     spec = ONE_VALUE_VIEW.render_chart(df, Params()).to_dict()
     assert "64-bit" in spec["title"]["text"]
     assert any("orders 4..16" in s and "mapcount bits 0" in s for s in spec["title"]["subtitle"])
-    lines, rules = spec["layer"]
+    lines, rules, _labels = spec["layer"]
     data = spec["datasets"]
     line_rows = data[lines["data"]["name"]]
     # every legend entry has data: each construction has a row per order

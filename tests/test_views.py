@@ -9,7 +9,10 @@ from rmaplab.views import VIEWS, Params, export_items, schemes_table_text, view
 
 CHEAP = ["table", "verify", "frontier", "proof", "counterexample_steps", "cost", "cost_bars"]
 #: The cheap views that draw a chart, and how its title starts (the others are text only).
-CHARTS = {"frontier": "Frontier for 64-bit rmap values", "cost": "Cost per folio and per update"}
+CHARTS = {
+    "frontier": "Largest safe folio order per id bits in one value, 64-bit words",
+    "cost": "Cost per folio and per update",
+}
 
 
 @pytest.mark.parametrize("name", CHEAP)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from rmaplab.config import ConfigError
-from rmaplab.shape_sweep import shape_cost_chart, shape_cost_table, sweep_shapes
+from rmaplab.plotting import shape_cost_chart
+from rmaplab.shape_sweep import shape_cost_table, sweep_shapes
 from rmaplab.workloads import SHAPES, make_workload
 
 
