@@ -40,6 +40,7 @@ them on Python ints from the same op sequence, and the tests compare the two.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import pandas as pd
@@ -342,14 +343,18 @@ def bench_text(df: pd.DataFrame, info: dict | None = None) -> str:
             w = w.rename(columns={"encoding": "enc", "values": "K", "bits": "B"})
         return w
 
-    out = "\n".join(head) + "\n\n" + text_table(wide("ns_per_update"), floatfmt=".1f")
+    def dash(table: str) -> str:
+        # a path a design does not have (6.15, legacy: no plain path) is '-'
+        return re.sub(r"(?<= )nan(?= |$)", "  -", table, flags=re.M)
+
+    out = "\n".join(head) + "\n\n" + dash(text_table(wide("ns_per_update"), floatfmt=".1f"))
     if df["ratio_vs_k3"].notna().any():
         title = (
             "ratio against K = 3"
             if today
             else "ratio against digits K = 3, per-mm sub-IDs (the series' order 9)"
         )
-        out += "\n\n" + title + "\n" + text_table(wide("ratio_vs_k3"), floatfmt=".2f")
+        out += "\n\n" + title + "\n" + dash(text_table(wide("ratio_vs_k3"), floatfmt=".2f"))
     if "ns_per_check" in df and df["ns_per_check"].notna().any():
         w = wide("ns_per_check")
         w = w[[c for c in w.columns if not c.endswith(("pl", "plain"))]]
@@ -386,7 +391,7 @@ def bench_text(df: pd.DataFrame, info: dict | None = None) -> str:
         ]
         w = m.pivot_table(
             index=index, columns=["threads", "path"], values="cell", aggfunc="first", sort=False
-        )
+        ).fillna("-")
         short = {"atomic": "at", "plain": "pl"}
         w.columns = [f"{t}t {short[p]}" for t, p in w.columns]
         w = w.reset_index()
