@@ -1,7 +1,7 @@
 """``rmaplab race-stress``: real threads on one folio, with and without the seqcount.
 
 Compiles ``csrc/race_stress.c`` with the system C compiler (the compiler
-helper of :mod:`rmaplab.atomics`) at run time. mm X and mm B map one page each
+helper :mod:`rmaplab.cbuild`) at run time. mm X and mm B map one page each
 for the whole run; each writer thread maps a page for mm C and unmaps it,
 over and over; one reader thread runs ``__folio_large_mapped_shared`` for mm
 X. The ids are those of the model's scenarios (K = 1: ``3mm-1w``, ids 3, 1,
@@ -25,16 +25,12 @@ happened, :func:`stress_text` says so instead of printing rates.
 from __future__ import annotations
 
 import ctypes
-import subprocess
-import tempfile
 from collections.abc import Iterable
 from functools import lru_cache
-from pathlib import Path
 
 import pandas as pd
 
-from ._data import c_source
-from .atomics import compiler
+from .cbuild import build
 from .config import DEFAULT_CONFIG, ConfigError
 from .subid import mm_subids
 
@@ -83,17 +79,7 @@ _OUT = 21  # int64 results of stress() in race_stress.c
 
 @lru_cache(maxsize=1)
 def _lib():
-    cc = compiler()
-    out = Path(tempfile.mkdtemp(prefix="rmaplab-race-")) / "race_stress.so"
-    with c_source(SOURCE) as src:
-        proc = subprocess.run(
-            [cc, "-std=c11", "-O2", "-shared", "-fPIC", "-pthread", "-o", str(out), str(src)],
-            capture_output=True,
-            text=True,
-        )
-    if proc.returncode:
-        raise ConfigError(f"compiling {SOURCE} with {cc} failed:\n{proc.stderr}")
-    lib = ctypes.CDLL(str(out))
+    lib = build((SOURCE,), "race_stress", std="c11")
     u64p = ctypes.POINTER(ctypes.c_uint64)
     lib.stress.argtypes = [
         ctypes.c_int,

@@ -16,6 +16,7 @@ from rmaplab.atomics import (
     addends_python,
     bench_atomics,
     bench_cases,
+    check_words,
     mm_ids,
     quadratic_shift,
     update_words,
@@ -173,7 +174,7 @@ def test_cli_encodings_text_fits_mail(capsys):
         (
             ["--encodings", "digits,pdep"],
             "--encodings='digits,pdep': 'pdep' is not allowed: allowed a comma-separated list "
-            "of digits, moments, table-quadratic, table",
+            "of digits, moments, table-quadratic, table, mm-owner, legacy",
         ),
         (
             ["--encodings", "moments", "--addends", "lazy"],
@@ -195,3 +196,77 @@ def test_cli_bad_input(capsys, argv, match):
     assert main(["bench-atomics", *argv]) == 2
     err = capsys.readouterr().err
     assert match in err and len(err.strip().splitlines()) == 1
+
+
+# -- the schemes' cases: 6.15 MM-owner tracking and legacy per-page mapcounts --
+
+OWNER, LEGACY = bench_cases(["mm-owner", "legacy"])
+
+
+def test_scheme_cases_have_no_values():
+    assert (OWNER.nr_values, LEGACY.nr_values) == (0, 0)
+    assert {OWNER.encoding, LEGACY.encoding} == set(atomics.SCHEME_BENCH)
+    assert set(atomics.CASES) == set(ENCODINGS) | {"mm-owner", "legacy"}
+
+
+@pytest.mark.parametrize("iters", [1, 2, 2999, 5000])
+def test_mm_owner_one_thread_equals_the_model_of_the_merged_code(iters):
+    got = update_words(OWNER, 1, iters)["state"]
+    want = update_words_python(OWNER, 1, iters)
+    assert got["large_mapcount"] == want["large_mapcount"]
+    assert got["slots"] == [tuple(s) for s in want["slots"]]
+    assert got["maybe_shared"] == want["maybe_shared"]
+    assert not got["locked"]
+
+
+def test_mm_owner_by_hand_first_ops():
+    # op 0: mm[0] maps 1 page (slot 0, alone: bit clear); op 1: mm[1] unmaps 1
+    # page it never mapped (no slot: only the total moves, to 0; free slot 1
+    # counts 0 = the total, so the bit is cleared: it was clear already)
+    ids = mm_ids(1)[0]
+    st = update_words(OWNER, 1, 1)["state"]
+    assert st["slots"] == [(ids[0], 1), (0, 0)] and st["large_mapcount"] == 1
+    assert not st["maybe_shared"]
+    st = update_words(OWNER, 1, 3)["state"]
+    # op 2: mm[2] maps 2 pages: slot 1, others map the folio: the bit is set
+    assert st["slots"] == [(ids[0], 1), (ids[2], 2)] and st["large_mapcount"] == 2
+    assert st["maybe_shared"]
+
+
+def test_mm_owner_two_threads_keep_the_total_and_valid_slots():
+    got = update_words(OWNER, 2, 2999)["state"]
+    assert got["large_mapcount"] == update_words_python(OWNER, 2, 2999)["large_mapcount"]
+    ids = {i for t in mm_ids(2) for i in t} | {0}
+    assert all(i in ids for i, _ in got["slots"]) and not got["locked"]
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_legacy_page_mapcounts_equal_the_model(threads):
+    got = update_words(LEGACY, threads, 2999)["state"]["page_mapcounts"]
+    want = update_words_python(LEGACY, threads, 2999)["page_mapcounts"]
+    assert got == want and any(want)
+
+
+@pytest.mark.parametrize("case", [OWNER, LEGACY, *ALL_CASES[:2]], ids=lambda c: c.encoding)
+@pytest.mark.parametrize("threads", [1, 2])
+def test_checks_answer_exclusive_for_the_lone_mapper(case, threads):
+    r = check_words(case, threads, 1000)
+    assert r["shared"] == 0 and r["checks"] == 1000 * threads and r["ns_per_check"] > 0
+
+
+def test_schemes_have_no_exclusive_writer_path():
+    with pytest.raises(atomics.ConfigError, match="no exclusive-writer path"):
+        update_words(OWNER, 1, 1000, "plain")
+
+
+def test_cli_mm_owner_row(capsys):
+    argv = ["bench-atomics", "--encodings", "mm-owner,digits,moments,legacy", "--values", "3,6"]
+    argv += ["--threads", "1", "--iters", "1000", "--repeat", "1", "--json"]
+    assert main([*argv, "--concurrent-tries", "0"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    got = {(r["encoding"], r["values"], r["addends"], r["path"]) for r in rows}
+    assert ("mm-owner", 0, "per-mm", "atomic") in got
+    assert ("legacy", 0, "per-mm", "atomic") in got
+    assert not {g for g in got if g[0] in ("mm-owner", "legacy") and g[3] == "plain"}
+    assert {(e, k) for e, k, _, _ in got} >= {("digits", 3), ("digits", 6), ("moments", 2)}
+    assert all(r["ns_per_check"] > 0 and r["ns_per_update"] > 0 for r in rows)

@@ -50,3 +50,19 @@ def test_bench_collide_runs_and_sides_agree():
     p = _run("benchmarks/bench_collide.py", "--trials", "20000", "--python-trials", "2000")
     assert p.returncode == 0, p.stdout + p.stderr
     assert "False" not in p.stdout and "posted" in p.stdout
+
+
+def test_bench_race_runs_and_sides_agree():
+    for scenario, protocol in (("3mm-2w", "seqcount"), ("3mm-own-go", "mm-owner")):
+        p = _run(
+            "benchmarks/bench_race.py",
+            "--scenario",
+            scenario,
+            "--protocol",
+            protocol,
+            "--repeat",
+            "1",
+        )
+        assert p.returncode == 0, p.stdout + p.stderr
+        assert "agree: numba=C True" in p.stdout and "numba=Python True" in p.stdout
+        assert "min s" in p.stdout and "numba / C rate" in p.stdout

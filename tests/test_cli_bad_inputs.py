@@ -36,6 +36,7 @@ BASE = {
     "design": ["--id-bits", "8", "--word-bits", "16", "--max-order", "3"],
     "one-value": ["--word-bits", "32", "--order", "9"],
     "bench-atomics": ["--values", "1", "--threads", "1"],
+    "bench-microbench": ["--reps", "10", "--repeat", "1"],
     "compare": ["--workload", "zygote", "--order", "4", "--folios", "1"],
     "collide": ["--encoding", "posted", "--workers", "1"],
     "report": ["--out", "r"],

@@ -21,6 +21,12 @@
  *     KERNEL_* functions below, as an rmap add/remove path would without a
  *     cache in mm_struct.
  *
+ * Besides the rmap-value encodings, the same harness runs the other designs
+ * of designs.c (compiled before this file, as one unit): Linux 6.15's
+ * MM-owner tracking (bit spinlock, slot compare/update, total mapcount) and
+ * legacy per-page mapcounts (nr atomic adds, one per page). Neither has an
+ * exclusive-writer path. A check loop times each design's question.
+ *
  * The final words are returned so the Python-int model in rmaplab.atomics can
  * check every kernel (tests compare, they do not time).
  */
@@ -31,8 +37,8 @@
 
 #define ID_BITS 24	/* rmap IDs of the series: [1, 2^24 - 1] */
 #define NR_MMS 64	/* mms per thread; a power of two (index by mask) */
-#define MAX_VALUES 8
 #define MAX_THREADS 8
+#define CHECK_PAGES 8	/* the check's folio: mapped by one mm, 8 pages */
 
 /* Named kernel ids, shared with rmaplab/atomics.py through kernel_name(). */
 enum {
@@ -54,12 +60,6 @@ const char *kernel_name(int kernel)
 	return kernel >= 0 && kernel < NR_KERNELS ? names[kernel] : 0;
 }
 
-struct folio {
-	_Alignas(64) uint64_t values[MAX_VALUES];
-	_Alignas(64) int32_t seq;
-	int32_t mapcount;
-};
-
 struct mm {
 	uint64_t addend[MAX_VALUES];	/* the per-mm cache */
 	uint32_t id;
@@ -68,9 +68,11 @@ struct mm {
 struct job {
 	struct folio *f;
 	struct mm *mms;		/* NR_MMS of this thread's mms */
+	struct mm *mms0;	/* thread 0's (the check asks for its mm 0) */
 	const uint64_t *table;	/* 2^bits entries (KERNEL_TABLE) */
-	int kernel, k, cached, plain, shift;
+	int design, kernel, k, cached, plain, shift, check;
 	int64_t iters;
+	int64_t shared;		/* check loop: "shared" answers */
 	pthread_barrier_t *start;
 	double t0, t1;		/* CLOCK_MONOTONIC ns: this thread's own interval */
 	double cpu_ns;		/* ... of which it ran on a CPU */
@@ -181,26 +183,56 @@ loop(struct job *j, const int kernel, const int k, const int cached, const int p
 		} else {
 			scaled_addends(kernel, k, mm->id, c, table, shift, sa);
 		}
-		if (plain) {
-			/* READ_ONCE/WRITE_ONCE-style accesses: every store happens */
-			volatile int32_t *seq = &f->seq, *mc = &f->mapcount;
-			volatile uint64_t *val = f->values;
+		values_update(f, k, plain, (int32_t)c, sa);
+	}
+}
 
-			*seq = *seq + 1;
-			__asm__ __volatile__("" ::: "memory");
-			*mc = *mc + (int32_t)c;
-			for (int v = 0; v < k; v++)
-				val[v] = val[v] + sa[v];
-			__asm__ __volatile__("" ::: "memory");
-			*seq = *seq + 1;
+/* The other designs' update loop: the same op sequence, no rmap values. */
+static inline __attribute__((always_inline)) void loop_design(struct job *j, const int design)
+{
+	struct folio *f = j->f;
+	const struct mm *mms = j->mms;
+	const int64_t iters = j->iters;
+
+	for (int64_t i = 0; i < iters; i++) {
+		uint64_t u = (uint64_t)i;
+		const struct mm *mm = &mms[(u + (u >> 6)) & (NR_MMS - 1)];
+		int32_t nr = 1 + ((u >> 1) & 7);
+
+		if (design == DESIGN_MM_OWNER)
+			mmo_update(f, mm->id, (u & 1) ? -nr : nr);
+		else
+			legacy_ptes(f, 0, nr, (u & 1) ? -1 : 1);
+	}
+}
+
+/* The check loop: every iteration asks the question for mm 0 of thread 0. */
+static inline __attribute__((always_inline)) void
+loop_check(struct job *j, const int design, const int kernel, const int k, const int cached)
+{
+	struct folio *f = j->f;
+	const struct mm *mm = j->mms0;
+	const int64_t iters = j->iters;
+	int64_t shared = 0;
+
+	for (int64_t i = 0; i < iters; i++) {
+		if (design == DESIGN_MM_OWNER) {
+			shared += mmo_check(f);
+		} else if (design == DESIGN_LEGACY) {
+			shared += legacy_check(f);
 		} else {
-			__atomic_fetch_add(&f->seq, 1, __ATOMIC_RELAXED);
-			__atomic_fetch_add(&f->mapcount, (int32_t)c, __ATOMIC_RELAXED);
-			for (int v = 0; v < k; v++)
-				__atomic_fetch_add(&f->values[v], sa[v], __ATOMIC_RELAXED);
-			__atomic_fetch_add(&f->seq, 1, __ATOMIC_RELEASE);
+			uint64_t a[MAX_VALUES];
+
+			if (cached) {
+				for (int v = 0; v < k; v++)
+					a[v] = mm->addend[v];
+			} else {
+				scaled_addends(kernel, k, mm->id, 1, j->table, j->shift, a);
+			}
+			shared += values_check(f, k, a, FOLIO_PAGES);
 		}
 	}
+	j->shared = shared;
 }
 
 /* One instantiation per K (1..8) of a (kernel, cached, plain) loop. */
@@ -224,6 +256,21 @@ loop(struct job *j, const int kernel, const int k, const int cached, const int p
 			LOOP_KS(kernel, cached, 0)          \
 	} while (0)
 
+#define CHECK_K(kernel, cached, k) loop_check(j, DESIGN_VALUES, kernel, k, cached)
+#define LOOP_CHECK(kernel, cached)                                              \
+	do {                                                                    \
+		switch (j->k) {                                                 \
+		case 1: CHECK_K(kernel, cached, 1); break;                      \
+		case 2: CHECK_K(kernel, cached, 2); break;                      \
+		case 3: CHECK_K(kernel, cached, 3); break;                      \
+		case 4: CHECK_K(kernel, cached, 4); break;                      \
+		case 5: CHECK_K(kernel, cached, 5); break;                      \
+		case 6: CHECK_K(kernel, cached, 6); break;                      \
+		case 7: CHECK_K(kernel, cached, 7); break;                      \
+		case 8: CHECK_K(kernel, cached, 8); break;                      \
+		}                                                               \
+	} while (0)
+
 static void *worker(void *arg)
 {
 	struct job *j = arg;
@@ -232,7 +279,23 @@ static void *worker(void *arg)
 	pthread_barrier_wait(j->start);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
-	if (j->cached)
+	if (j->check && j->design == DESIGN_MM_OWNER)
+		loop_check(j, DESIGN_MM_OWNER, 0, 0, 0);
+	else if (j->check && j->design == DESIGN_LEGACY)
+		loop_check(j, DESIGN_LEGACY, 0, 0, 0);
+	else if (j->check && j->cached)
+		LOOP_CHECK(KERNEL_TABLE, 1);
+	else if (j->check && j->kernel == KERNEL_POWERS)
+		LOOP_CHECK(KERNEL_POWERS, 0);
+	else if (j->check && j->kernel == KERNEL_QUADRATIC)
+		LOOP_CHECK(KERNEL_QUADRATIC, 0);
+	else if (j->check)
+		LOOP_CHECK(KERNEL_TABLE, 0);
+	else if (j->design == DESIGN_MM_OWNER)
+		loop_design(j, DESIGN_MM_OWNER);
+	else if (j->design == DESIGN_LEGACY)
+		loop_design(j, DESIGN_LEGACY);
+	else if (j->cached)
 		LOOP_PLAIN(KERNEL_TABLE, 1);	/* kernel unused: loads the cache */
 	else if (j->kernel == KERNEL_POWERS)
 		LOOP_PLAIN(KERNEL_POWERS, 0);
@@ -267,10 +330,11 @@ static void *worker(void *arg)
  * ran. Near 1 with 2 threads: they really ran concurrently; well below 1,
  * the machine was busy and they took turns, which understates contention.
  */
-double bench_case(int kernel, int cache_kernel, int k, int cached, int plain, int threads,
-		  int64_t iters, const uint32_t *ids, const uint64_t *table, int shift,
-		  uint64_t base_pages, uint64_t *out_values, int32_t *out_seq_mapcount,
-		  double *out_cpu_share, double *out_wall_ns)
+double bench_case(int design, int check, int kernel, int cache_kernel, int k, int cached,
+		  int plain, int threads, int64_t iters, const uint32_t *ids, const uint64_t *table,
+		  int shift, uint64_t base_pages, uint64_t *out_values, int32_t *out_seq_mapcount,
+		  double *out_cpu_share, double *out_wall_ns, int64_t *out_state,
+		  int64_t *out_shared)
 {
 	struct folio *f;
 	struct mm *mms;
@@ -281,6 +345,8 @@ double bench_case(int kernel, int cache_kernel, int k, int cached, int plain, in
 
 	if (k < 1 || k > MAX_VALUES || threads < 1 || threads > MAX_THREADS || iters < 1)
 		return -1;
+	if (design < 0 || design >= NR_DESIGNS || (design != DESIGN_VALUES && plain))
+		return -1;	/* only the rmap values have an exclusive-writer path */
 	if (kernel < 0 || kernel >= KERNEL_CALC || cache_kernel < 0 || cache_kernel >= NR_KERNELS)
 		return -1;
 	if (shift < 0 || shift > 63 || !ids)
@@ -293,19 +359,30 @@ double bench_case(int kernel, int cache_kernel, int k, int cached, int plain, in
 		free(f);
 		return -1;
 	}
-	for (int v = 0; v < MAX_VALUES; v++)
-		f->values[v] = 0;
-	f->seq = 0;
-	f->mapcount = 0;
+	folio_clear(f);
 	for (int m = 0; m < NR_MMS * threads; m++) {
 		mms[m].id = ids[m];
 		fill_cache(&mms[m], cached ? cache_kernel : kernel, k, table, shift, base_pages);
 	}
+	if (check) {
+		/* the checks' folio: mm 0 of thread 0 maps CHECK_PAGES pages */
+		uint64_t sa[MAX_VALUES];
+
+		for (int v = 0; v < k; v++)
+			sa[v] = CHECK_PAGES * mms[0].addend[v];
+		if (design == DESIGN_MM_OWNER)
+			mmo_update(f, mms[0].id, CHECK_PAGES);
+		else if (design == DESIGN_LEGACY)
+			legacy_ptes(f, 0, CHECK_PAGES, 1);
+		else
+			values_update(f, k, 0, CHECK_PAGES, sa);
+	}
 	pthread_barrier_init(&start, NULL, threads);
 	for (int t = 0; t < threads; t++) {
 		jobs[t] = (struct job){
-			.f = f, .mms = mms + NR_MMS * t, .table = table, .kernel = kernel, .k = k,
-			.cached = cached, .plain = plain, .shift = shift, .iters = iters,
+			.f = f, .mms = mms + NR_MMS * t, .mms0 = mms, .table = table,
+			.design = design, .kernel = kernel, .k = k, .cached = cached,
+			.plain = plain, .shift = shift, .check = check, .iters = iters,
 			.start = &start,
 		};
 		pthread_create(&tid[t], NULL, worker, &jobs[t]);
@@ -326,6 +403,10 @@ double bench_case(int kernel, int cache_kernel, int k, int cached, int plain, in
 			ran_min = jobs[t].cpu_ns / ns;
 	}
 	pthread_barrier_destroy(&start);
+	*out_shared = 0;
+	for (int t = 0; t < threads; t++)
+		*out_shared += jobs[t].shared;
+	folio_state(f, out_state);
 	for (int v = 0; v < MAX_VALUES; v++)
 		out_values[v] = f->values[v];
 	out_seq_mapcount[0] = f->seq;

@@ -1,0 +1,202 @@
+"""Race explorer: numba kernel vs. the same search in C -O2 vs. the Python
+tuple explorer, one scenario and protocol.
+
+Usage: python benchmarks/bench_race.py [--scenario S] [--protocol P]
+       [--repeat R] [--json]
+
+All three run the breadth-first search of ``rmaplab race`` over every
+interleaving of the scenario (``rmaplab.race``): the numba kernel
+(``rmaplab._kernels.race``) and its C twin (``benchmarks/c/race.c``) on the
+same packed arrays, called in turn (numba, C, numba, C, ...) so both see
+the same machine load, timed with ``time.thread_time``; min/median/max over
+the repeats, ratios of the medians (and of the mins). The Python side is
+the tuple explorer (``engine="python"``), timed once. The sides must agree:
+state counts, completeness, stuck states and the states per verdict for all
+three; numba and C also row for row (a checksum of the rows in discovery
+order and of their parents).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _cc import bench_main, compile_c, header, machine  # noqa: E402
+
+from rmaplab._kernels import race as kr  # noqa: E402
+from rmaplab.race import codes as rc  # noqa: E402
+from rmaplab.race import mmowner  # noqa: E402
+from rmaplab.race.explore import explore  # noqa: E402
+from rmaplab.race.model import Model  # noqa: E402
+from rmaplab.race.packed import packed_inputs  # noqa: E402
+
+_CODES = [
+    *(rc.W_LOAD, rc.W_CAS, rc.W_ADD, rc.W_SPIN, rc.W_BODY, rc.W_XBODY, rc.W_DONE),
+    mmowner.W_LOCK,
+    *(rc.R_BEGIN, rc.R_N, rc.R_V, rc.R_RETRY, rc.R_DONE),
+    *(rc.ANS_NONE, rc.ANS_SHARED, rc.ANS_EXCL),
+    *(kr.K_ADD, kr.K_LOAD, kr.K_STORE, kr.K_END),
+    *(kr.P_NONE, kr.P_NO_WAIT, kr.P_NO_EXCL_WAIT, kr.P_MM_OWNER),
+    *(mmowner.LOCK, mmowner.SHARED_BIT, kr.W_BITS, kr.R_SHIFT, kr.RN_SHIFT),
+    *(kr.N_BIAS, kr.RN_BIAS, kr.MAX_OPS, kr.MAX_PROG),
+    *(kr.V_CORRECT, kr.V_FALSE_EXCL, kr.V_FALSE_SHARED, kr.V_OUTSIDE),
+]
+VERDICTS = ("open", "correct", "false_exclusive", "false_shared", "outside")
+
+
+def _lib():
+    lib = compile_c("race")
+    got = (ctypes.c_int64 * len(_CODES))()
+    lib.race_codes(got)
+    if list(got) != _CODES:
+        raise RuntimeError(f"benchmarks/c/race.c codes {list(got)} differ from {_CODES}")
+    lib.explore.argtypes = [ctypes.c_void_p] * 14
+    lib.explore.restype = ctypes.c_int
+    return lib
+
+
+def _checksums(rows: np.ndarray, parent: np.ndarray) -> tuple[int, int]:
+    """race.c's checksums of numba's rows: FNV-1a per row, weighted by position."""
+    with np.errstate(over="ignore"):
+        h = np.full(rows.shape[0], 14695981039346656037, dtype=np.uint64)
+        for j in range(rows.shape[1]):
+            h = (h ^ rows[:, j]) * np.uint64(1099511628211)
+        h ^= h >> np.uint64(29)
+        w = np.arange(1, rows.shape[0] + 1, dtype=np.uint64)
+        rsum = int((h * w).sum(dtype=np.uint64))
+        psum = int((parent.astype(np.uint64) * w).sum(dtype=np.uint64))
+    return rsum, psum
+
+
+def _i64(x: int) -> int:
+    return x - (1 << 64) if x >= 1 << 63 else x
+
+
+def run(scenario="k2-3mm-3w", protocol="seqcount", repeat=5, max_states=rc.DEFAULT_MAX_STATES):
+    model = Model(scenario, protocol)
+    inp = packed_inputs(model, max_states)
+    lib = _lib()
+    info = np.zeros(10, dtype=np.int64)
+    arrays = [np.ascontiguousarray(a) for a in inp]
+    ptrs = [a.ctypes.data for a in arrays] + [info.ctypes.data]
+
+    t = time.perf_counter()
+    out = kr._explore_kernel(*inp)  # compile or load from cache, outside the timing
+    first_call = time.perf_counter() - t
+
+    def numba_run():
+        return kr._explore_kernel(*inp)
+
+    def c_run():
+        if lib.explore(*ptrs):
+            raise RuntimeError("race.c: out of memory")
+
+    times: dict[str, list[float]] = {"numba": [], "c": []}
+    for _ in range(repeat):
+        for side, fn in (("numba", numba_run), ("c", c_run)):
+            t0 = time.thread_time()
+            r = fn()
+            times[side].append(time.thread_time() - t0)
+            if side == "numba":
+                out = r
+    rows, parent, _pcpu, verd, _stuck, ninfo = out
+    n = int(ninfo[0])
+    nb = {
+        "states": n,
+        "complete": bool(ninfo[1]),
+        "stuck": int(ninfo[2]),
+        "verdicts": [int((verd[:n] == v).sum()) for v in range(-1, 4)],
+        "checksums": [_i64(x) for x in _checksums(rows[:n], parent[:n])],
+    }
+    cc = {
+        "states": int(info[0]),
+        "complete": bool(info[1]),
+        "stuck": int(info[2]),
+        "verdicts": [int(x) for x in info[3:8]],
+        "checksums": [int(info[8]), int(info[9])],
+    }
+    t = time.thread_time()
+    py = explore(scenario, protocol, max_states=max_states, engine="python")
+    t_py = time.thread_time() - t
+    py_counts = {
+        "states": int(py.states),
+        "complete": bool(py.complete),
+        "false_exclusive": int(py.false_exclusive),
+        "false_shared": int(py.false_shared),
+    }
+    spread = {
+        side: {"min": min(ts), "median": statistics.median(ts), "max": max(ts)}
+        for side, ts in times.items()
+    }
+    same_c = nb == cc
+    same_py = (
+        py_counts["states"] == n
+        and py_counts["complete"] == nb["complete"]
+        and py_counts["false_exclusive"] == nb["verdicts"][2]
+        and py_counts["false_shared"] == nb["verdicts"][3]
+    )
+    return {
+        **machine(),
+        "scenario": scenario,
+        "protocol": protocol,
+        "repeat": repeat,
+        "numba_first_call_s": first_call,
+        "seconds_spread": spread,
+        "python_s": t_py,
+        "numba": nb,
+        "c": cc,
+        "python_result": py_counts,
+        "numba_vs_c": spread["c"]["median"] / spread["numba"]["median"],
+        "numba_vs_c_min": spread["c"]["min"] / spread["numba"]["min"],
+        "numba_vs_python": t_py / spread["numba"]["median"],
+        "rows": [{"side": "c", "identical": same_c}, {"side": "python", "identical": same_py}],
+    }
+
+
+def report(r) -> str:
+    nb = r["numba"]
+    lines = [
+        f"race explorer, scenario {r['scenario']}, protocol {r['protocol']}: {nb['states']} states",
+        header(r),
+        f"thread CPU time, {r['repeat']} interleaved repeats (numba, C, numba, C, ...)",
+        "",
+        f"{'side':<8}{'min s':>10}{'median s':>10}{'max s':>10}{'states/s':>12}",
+    ]
+    for side in ("numba", "c"):
+        t = r["seconds_spread"][side]
+        lines.append(
+            f"{side:<8}{t['min']:>10.4f}{t['median']:>10.4f}{t['max']:>10.4f}"
+            f"{nb['states'] / t['median']:>12.3e}"
+        )
+    py_rate = nb["states"] / r["python_s"]
+    lines.append(f"{'python':<8}{r['python_s']:>10.4f}{'':>20}{py_rate:>12.3e}")
+    lines += [
+        "",
+        f"numba / C rate:      {r['numba_vs_c']:.2f}  (medians)",
+        f"numba / C rate, min: {r['numba_vs_c_min']:.2f}  (fastest runs)",
+        f"numba / Python rate: {r['numba_vs_python']:.0f}",
+        f"numba first call:    {r['numba_first_call_s']:.2f} s (compile or cache load)",
+        f"states per verdict (open, correct, false excl, false shared, outside): {nb['verdicts']}",
+        f"agree: numba=C {r['rows'][0]['identical']} (counts, verdicts, rows, parents), "
+        f"numba=Python {r['rows'][1]['identical']} (states, complete, wrong answers)",
+        "",
+        "The gap is not lifted and not profiled. Tried: unsigned row and",
+        "column indices (what lifted the replay kernel from 0.83-0.88x to",
+        "0.93-0.97x C) gain only 2-6% here, so the signed-index wraparound",
+        "is not it. Not tried: rows copied and compared word by word where",
+        "C calls memcpy/memcmp, _hash and _key as calls, the growth copies.",
+    ]
+    return "\n".join(lines)
+
+
+OPTIONS = (("--scenario", "k2-3mm-3w"), ("--protocol", "seqcount"), ("--repeat", 5))
+
+if __name__ == "__main__":
+    sys.exit(bench_main(__doc__, OPTIONS, run, report))
