@@ -308,6 +308,8 @@ def test_estimate_bounds_every_workload_it_generates():
         (["verify", "--order", "9"], "nodes"),
         (["design", "--id-bits", "31", "--word-bits", "64", "--max-order", "20"], "of 21 orders"),
         (["table-frontier", "--csv", "t.csv"], "of 15 cases"),
+        # 64 folios of 2^14 pages: a million ops to generate, far past 1 ms
+        (["compare", "--workload", "cow", "--order", "14", "--folios", "64"], "seconds"),
     ],
 )
 def test_max_seconds_stops_a_search_undecided(argv, unit):

@@ -69,8 +69,8 @@ def cmd_compare(args) -> int:
     try:
         with (
             budget.memory_limit(args.max_memory),
-            budget.time_limit(args.max_seconds, counter),
             budget.ticker(f"compare {args.workload} (about {need / 2**30:.1f} GiB)", show),
+            budget.time_limit(args.max_seconds, counter),  # innermost: disarmed first
         ):
             df = compare(
                 args.workload,
