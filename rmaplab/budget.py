@@ -273,6 +273,19 @@ def undecided_json(seconds: float, counter: WorkCounter) -> dict:
     }
 
 
+def _ignores_exceptions(frame) -> bool:
+    """Whether Python would print and drop an exception raised in ``frame``:
+    a finaliser (``__del__``) or a garbage-collector callback."""
+    import gc
+
+    if frame is None:
+        return False
+    code = frame.f_code
+    return code.co_name == "__del__" or any(
+        getattr(cb, "__code__", None) is code for cb in gc.callbacks
+    )
+
+
 @contextmanager
 def time_limit(
     seconds: float | None, counter: WorkCounter, *, alarm: bool = True
@@ -294,9 +307,12 @@ def time_limit(
     old = None
     if use_alarm:
 
-        def on_alarm(_sig, _frame):
-            if counter.deadline is not None:  # None: the block is being left
-                raise TimeLimitReached(seconds, counter)
+        def on_alarm(_sig, frame):
+            if counter.deadline is None:  # the block is being left
+                return
+            if _ignores_exceptions(frame):  # raised there, it would be lost
+                return  # the 50 ms repeat raises it once Python is back in the run
+            raise TimeLimitReached(seconds, counter)
 
         old = signal.signal(signal.SIGALRM, on_alarm)
         signal.setitimer(signal.ITIMER_REAL, max(seconds, 1e-4), 0.05)
