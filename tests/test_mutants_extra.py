@@ -120,6 +120,20 @@ def test_shortest_linf_offers_every_lattice_vector_once_per_sign(bound):
     assert offered == Counter({k: 2 for k in want})
 
 
+@pytest.mark.parametrize("bound", [2, 3, 8])
+def test_exact_twin_lists_sign_normalised_vectors_once(bound):
+    """The exact twin (``engine="python"``, which the kernel hands ties and wide lattices
+    to) offers v and -v; each is listed once, first nonzero entry positive: the same
+    list as the brute force. (Mutant `_shortest_linf: -a -> a`: the twin keeps -v
+    unnormalised, so (2, -2, 2) and (-2, 2, -2) or (-2, -2, -1) are both listed.)"""
+    from rmaplab.lattice import _shortest_linf
+
+    want_norm, want = _box_shortest(WEIGHTS, W, 2)
+    rows = lll(lattice_basis(WEIGHTS, W))
+    got = _shortest_linf(rows, bound, None, 2_000_000, 256, None, engine="python")
+    assert got.complete and got.norm == want_norm and got.vectors == want
+
+
 # -- _construct's fallback (one-value groups, mixed signs, every bit used) ------------
 
 
