@@ -245,6 +245,39 @@ def test_two_bit_one_value_group_with_a_same_sign_difference(word_bits, base, or
     assert naive.mapped_shared(1, 2, base, word_bits, order, counts, x) is False
 
 
+@pytest.mark.parametrize(
+    "id_bits,word_bits,values,order",
+    [
+        # K = 1: D has a zero entry and the sign whose victim bits are empty wins with
+        # a free bit (mutant `_construct:25` `x |= 1 << free[0]` -> `&=`: "safe")
+        (4, 8, 1, 2),
+        (6, 8, 1, 1),
+        # K = 2: the filler of slice 0 belongs in slice 1 (mutant `_construct:39`
+        # `1 if k == 0` -> `2 if k == 0`: an id past max_id, the candidate dropped: "safe")
+        (3, 4, 2, 2),
+        (3, 6, 2, 3),
+    ],
+)
+def test_counterexample_needs_a_free_bit_or_a_filler(id_bits, word_bits, values, order):
+    """Expected: the breadth-first search of tests/naive.py over every mapping count of
+    every id (P_g = 2^order); the verifier must find the same fewest mappings, and its
+    counterexample must fool the naive check. (Both mutants, found by the fourth
+    mutation run, turn these configurations "safe".)"""
+    from rmaplab.config import single_group_config
+
+    bits = -(-id_bits // values)
+    cfg = single_group_config(id_bits, word_bits, values, bits, order, min_order=order, name="p")
+    base = 1 << order
+    rows = [naive.subids(values, bits, base, word_bits, i) for i in range(1, 1 << id_bits)]
+    want = naive.bfs_min_mappings(rows, word_bits, 2**order - 1)
+    assert want is not None
+    v = verify(cfg, order)
+    assert (v.verdict, v.min_mappings) == ("unsafe", want)
+    counts = dict(map(tuple, v.counterexample["mappings"]))
+    x = v.counterexample["victim"]
+    assert naive.mapped_shared(values, bits, base, word_bits, order, counts, x) is False
+
+
 # -- small survivors of the sampled run (tools/mutation.py --sample, MUTATION.md) -------
 
 
