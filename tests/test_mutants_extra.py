@@ -460,3 +460,15 @@ def test_cheapest_safe_accepts_two_bit_words():
 
     row = cheapest_safe(1, 2, 0).iloc[0]
     assert (row["values"], row["bits"], row["method"]) == (1, 1, "carry-free")
+
+
+def test_shortest_linf_with_bound_zero_finds_nothing():
+    # bound 0 is allowed (>= 0): no nonzero vector has ||v||_inf <= 0, so the search
+    # completes with no norm. (Mutant `_shortest_linf:4` `bound < 0` -> `bound <= 0`
+    # refuses it with a ValueError.)
+    from rmaplab.lattice import _shortest_linf
+
+    rows = lll(lattice_basis(WEIGHTS, W))
+    for engine in ("auto", "python"):
+        got = _shortest_linf(rows, 0, None, 1000, 256, None, engine=engine)
+        assert got.complete and got.norm is None and got.vectors == []
