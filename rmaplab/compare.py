@@ -46,6 +46,7 @@ from ._kernels.codes import (
     STATUS_MESSAGES,
     STATUS_OK,
 )
+from .budget import check_compare_memory
 from .config import DEFAULT_CONFIG, ConfigError, RmapConfig, require_config
 from .encodings import Encoding
 from .folio import RmapError
@@ -278,6 +279,7 @@ def compare(
     cfg = require_config(config)
     enc = rmap_encoding(cfg, order, encoding)
     shape = dict(shape or {})
+    check_compare_memory(workload, order, procs, folios, shape)  # before any allocation
     names = _names(schemes)
     ce = _counterexample(order, cfg) if workload == "counterexample" else None
     ops = make_workload(workload, order, procs, seed, folios, cfg, counterexample=ce, **shape)

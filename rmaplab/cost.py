@@ -49,6 +49,7 @@ from .config import (
     value_splits,
 )
 from .encodings import Encoding
+from .validate import MAX_ORDER
 
 __all__ = [
     "LEGACY_ATOMICS",
@@ -177,7 +178,9 @@ def cheapest_safe(
 
     _check_int("id_bits", id_bits, 1, 32)
     _check_int("word_bits", word_bits, 2, 64)
-    _check_int("max_order", max_order, min_order, word_bits - 1)
+    # max_order first, against its own range (issue 18: "allowed [21, 15]")
+    _check_int("max_order", max_order, 0, min(MAX_ORDER, word_bits - 1))
+    _check_int("min_order", min_order, 0, max_order)
     rule = derive_config(id_bits, word_bits, max_order, min_order=min_order)
     rows = []
     for o in range(min_order, max_order + 1):

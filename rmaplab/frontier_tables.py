@@ -41,7 +41,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -464,6 +464,7 @@ def frontier_table(
     precomputed: bool = False,
     progress: bool = False,
     climb_tables: int = CLIMB_TABLES,
+    on_case: Callable[[], object] | None = None,
 ) -> pd.DataFrame:
     """Largest safe page count for one value: linear bound, best linear base,
     packed moments, the best table over all tables (exact where the search
@@ -549,4 +550,6 @@ def frontier_table(
                 "table": " ".join(str(x) for x in tab),
             }
         )
+        if on_case is not None:  # a case done (the CLI's --max-seconds counts them)
+            on_case()
     return pd.DataFrame(rows)

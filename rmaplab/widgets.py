@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import DEFAULT_CONFIG, ConfigError, nr_values_for, single_group_config
+from .validate import ID_BITS_RANGE, MAX_ORDER, ORDER_RANGE, check_choice, check_int
 
 if TYPE_CHECKING:
     import ipywidgets as w
@@ -31,6 +32,11 @@ __all__ = [
 #: Longest a callback holds the kernel: a value not answered by then is
 #: finished in a thread and replaces the "computing" line when done.
 WIDGET_WAIT_SECONDS = 0.2
+#: The cost explorer's orders (the sliders and the checks use the same range;
+#: a word of W bits further caps the order at W - 1: a folio needs a count).
+COST_ORDER_RANGE = (0, 21)
+#: Bits per value the proof explorer offers.
+BITS_RANGE = (1, 24)
 
 
 def _panel(controls: dict, compute, rows, height: str):
@@ -110,11 +116,11 @@ def explore(
 
     group_order = order if group_order is None else group_order
     try:
-        if group_order < order:
-            raise ConfigError(
-                f"group_order={group_order} is out of range: allowed [{order}, 30] "
-                "(the group's largest order is at least this order)"
-            )
+        check_int("order", order, *ORDER_RANGE)
+        check_int("bits", bits, *BITS_RANGE)
+        check_int("id_bits", id_bits, *ID_BITS_RANGE)
+        # the group's largest order is at least this order
+        check_int("group_order", group_order, order, MAX_ORDER)
         k = nr_values_for(id_bits, bits)
         cfg = single_group_config(
             id_bits,
@@ -162,10 +168,10 @@ def proof_explorer(
     style = {"description_width": "110px"}
     controls = {
         "order": w.IntSlider(
-            order, 0, 30, description="folio order", style=style, continuous_update=False
+            order, *ORDER_RANGE, description="folio order", style=style, continuous_update=False
         ),
         "bits": w.IntSlider(
-            bits, 1, 24, description="bits per value", style=style, continuous_update=False
+            bits, *BITS_RANGE, description="bits per value", style=style, continuous_update=False
         ),
         "word_bits": w.Dropdown(
             options=[8, 12, 16, 24, 32, 48, 64],
@@ -174,12 +180,11 @@ def proof_explorer(
             style=style,
         ),
         "id_bits": w.IntSlider(
-            id_bits, 1, 32, description="id bits", style=style, continuous_update=False
+            id_bits, *ID_BITS_RANGE, description="id bits", style=style, continuous_update=False
         ),
         "group_order": w.IntSlider(
             order if group_order is None else group_order,
-            0,
-            30,
+            *ORDER_RANGE,
             description="group max order",
             style=style,
             continuous_update=False,
@@ -198,10 +203,13 @@ def encoding_for(
     certificate or counterexample as the written proof, and the counterexample
     replayed through the folio model. Returns ``(text, verdict or None)``."""
     from .certify import proof_text_encoding, verify_encoding
-    from .encodings import default_encoding
+    from .encodings import FAMILIES, default_encoding
     from .folio import replay
 
     try:
+        check_choice("family", family, FAMILIES)
+        check_int("id_bits", id_bits, *ID_BITS_RANGE)
+        check_int("order", order, *ORDER_RANGE)
         enc = default_encoding(family, id_bits, word_bits, order, order)
         v = verify_encoding(enc, order, node_limit=WIDGET_NODE_LIMIT)
     except ConfigError as e:
@@ -243,7 +251,7 @@ def encoding_explorer(
             options=list(FAMILIES), value=family, description="family", style=style
         ),
         "id_bits": w.IntSlider(
-            id_bits, 1, 32, description="id bits", style=style, continuous_update=False
+            id_bits, *ID_BITS_RANGE, description="id bits", style=style, continuous_update=False
         ),
         "word_bits": w.Dropdown(
             options=[8, 12, 16, 20, 24, 32, 48, 64],
@@ -252,7 +260,7 @@ def encoding_explorer(
             style=style,
         ),
         "order": w.IntSlider(
-            order, 0, 30, description="folio order", style=style, continuous_update=False
+            order, *ORDER_RANGE, description="folio order", style=style, continuous_update=False
         ),
     }
     return _panel(controls, encoding_for, [["family", "word_bits"], ["id_bits", "order"]], "300px")
@@ -265,6 +273,10 @@ def cost_for(id_bits: int, word_bits: int, order: int) -> tuple[str, dict | None
     from .cost import SEQCOUNT_BYTES, cheapest_safe, cost_row
 
     try:
+        check_int("id_bits", id_bits, *ID_BITS_RANGE)
+        check_int("word_bits", word_bits, 2, 64)
+        # a folio of 2**order pages needs order < word_bits (its mapcount fits)
+        check_int("order", order, COST_ORDER_RANGE[0], min(COST_ORDER_RANGE[1], word_bits - 1))
         row = cheapest_safe(id_bits, word_bits, order, min_order=order).iloc[0].to_dict()
     except ConfigError as e:
         return f"invalid: {e}", None
@@ -290,13 +302,17 @@ def cost_explorer(id_bits: int = 24, word_bits: int = 64, order: int = 9) -> w.V
     style = {"description_width": "90px"}
     controls = {
         "id_bits": w.IntSlider(
-            id_bits, 1, 32, description="id bits", style=style, continuous_update=False
+            id_bits, *ID_BITS_RANGE, description="id bits", style=style, continuous_update=False
         ),
         "word_bits": w.Dropdown(
             options=[16, 32, 64], value=word_bits, description="word bits", style=style
         ),
         "order": w.IntSlider(
-            order, 0, 21, description="folio order", style=style, continuous_update=False
+            order,
+            *COST_ORDER_RANGE,
+            description="folio order",
+            style=style,
+            continuous_update=False,
         ),
     }
     return _panel(controls, cost_for, [["id_bits", "word_bits", "order"]], "110px")

@@ -13,7 +13,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import json
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -92,7 +94,9 @@ def _spec():
     out = []
     for cmd, sub in subs.items():
         for a in sub._actions:
-            if isinstance(a, (argparse._HelpAction, argparse._StoreTrueAction)):
+            # flags take no value (--progress/--no-progress included)
+            flag = (argparse._HelpAction, argparse._StoreTrueAction)
+            if isinstance(a, (*flag, argparse.BooleanOptionalAction)):
                 continue
             out.append((cmd, a))
     return out
@@ -248,3 +252,93 @@ def test_bad_value_exits_2_with_one_line_and_writes_nothing(cmd, flag):
         assert secs < 5, (argv, secs)
 
     check()
+
+
+# -- budgets (issue 18 item 3): memory refused up front, --max-seconds a safety stop
+
+
+def test_huge_compare_is_refused_up_front_with_its_estimate():
+    # cow at order 21 with 256 folios: every page of every folio is written once,
+    # 256 * 2^21 = 536,870,912 COW ops (+ 256 maps + 1 fork). At >= 286 bytes per op
+    # (the smallest measured) that is over 140 GiB, more than any limit a test
+    # machine has (the limit is half its RAM, and this box has far less than 280 GiB)
+    argv = ["compare", "--workload", "cow", "--order", "21", "--folios", "256"]
+    code, out, err, left, secs = run([*argv, "--procs", "4096"])
+    assert code == 2 and out == "" and left == list(FIXTURES), (code, out, err)
+    line = err.strip()
+    assert len(line.splitlines()) == 1 and line.startswith("rmaplab compare: error: ")
+    m = re.search(r"needs about ([\d.]+) GiB \(536,871,169 operations", line)
+    assert m and float(m.group(1)) > 140, line
+    lim = re.search(r"over the limit of ([\d.]+) GiB \(50% of this machine's ([\d.]+) GiB", line)
+    assert lim and abs(float(lim.group(1)) - float(lim.group(2)) / 2) < 0.1, line
+    assert "--max-memory" in line
+    assert secs < 5
+
+
+def test_compare_max_memory_raises_or_lowers_the_limit():
+    # the default cow run (order 9, 4 folios: 4 * 512 + 5 ops) needs well under 1 GiB;
+    # a 0.01 GiB limit refuses it, naming the limit as set by the option
+    code, _, err, left, _ = run(["compare", "--workload", "cow", "--max-memory", "0.01"])
+    assert code == 2 and "limit of 0.0 GiB (set by --max-memory)" in err, err
+    assert left == list(FIXTURES)
+
+
+def test_estimate_bounds_every_workload_it_generates():
+    # the estimate is an upper bound on what make_workload builds, and not a loose one
+    from rmaplab.budget import workload_size
+    from rmaplab.workloads import SHAPES, WORKLOADS, make_workload
+
+    for name in WORKLOADS:
+        if name == "counterexample":
+            continue
+        for order, procs, folios in [(0, 1, 1), (3, 5, 3), (5, 9, 2)]:
+            shapes = [{}]
+            if name in SHAPES:
+                shapes.append({"pte": 1, "lifetime": 3, "writes": 1, "depth": 3, "fanout": 3})
+            for sh in shapes:
+                ops = make_workload(name, order, procs, 7, folios, **sh)
+                mms = {o[2] for o in ops} | {o[3] for o in ops if o[0] == "fork"}
+                n_ops, n_mms = workload_size(name, order, procs, folios, sh)
+                assert len(ops) <= n_ops <= 3 * len(ops) + 8, (name, order, procs, sh)
+                assert len(mms) <= n_mms, (name, order, procs, sh)
+
+
+@pytest.mark.parametrize(
+    "argv, unit",
+    [
+        (["verify", "--order", "9"], "nodes"),
+        (["design", "--id-bits", "31", "--word-bits", "64", "--max-order", "20"], "of 21 orders"),
+        (["table-frontier", "--csv", "t.csv"], "of 15 cases"),
+        # 64 folios of 2^14 pages: a million ops to generate, far past 1 ms
+        (["compare", "--workload", "cow", "--order", "14", "--folios", "64"], "seconds"),
+    ],
+)
+def test_max_seconds_stops_a_search_undecided(argv, unit):
+    import rmaplab.cost
+    import rmaplab.design
+    import rmaplab.frontier_tables
+    import rmaplab.verify
+
+    rmaplab.verify._search.cache_clear()  # an earlier test's search would answer at once
+    code, out, err, left, _ = run([*argv, "--max-seconds", "0.001"])
+    assert code == 3, (code, out, err)
+    assert out.startswith("undecided: stopped by the time limit after "), out
+    assert unit in out.splitlines()[0] and len(out.splitlines()) == 1
+    assert left == list(FIXTURES)  # no CSV: nothing decided is published
+
+
+def test_max_seconds_json_says_undecided_in_a_field():
+    code, out, _, _, _ = run(["verify", "--order", "9", "--json", "--max-seconds", "0.001"])
+    doc = json.loads(out)
+    assert code == 3 and doc["verdict"] == "undecided" and doc["unit"] == "nodes"
+    assert doc["stopped"].startswith("undecided: stopped by the time limit after")
+    assert doc["max_seconds"] == 0.001 and "min_mappings" not in doc
+
+
+def test_progress_is_forced_on_stderr_never_on_json_stdout():
+    small = ["design", "--id-bits", "8", "--word-bits", "16", "--max-order", "1"]
+    code, out, err, _, _ = run([*small, "--json", "--progress"])
+    assert code == 0 and "order" in err  # the bar counts orders on stderr
+    json.loads(out)  # stdout is the document alone
+    code, out, err, _, _ = run([*small, "--no-progress"])
+    assert code == 0 and err == ""

@@ -310,7 +310,8 @@ BAD_INPUTS = [
         ["verify", "--order", "9", "--slice-bits", "4"],
         r"--slice-bits does not apply to a configuration \(without --encoding\)",
     ),
-    (["verify", "--order", "9", "--progress"], r"--progress does not apply to --order"),
+    # --progress now applies to one order too (a bar of nodes; issue 18 item 3)
+    (["verify", "--order", "9", "--max-seconds", "0"], r"--max-seconds=0 is out of range"),
     (
         ["table", "--config", "wip-v1", "--id-bits", "24", "--word-bits", "64", "--max-order", "9"],
         r"--config=wip-v1 does not apply to a derived configuration",

@@ -120,6 +120,20 @@ def test_shortest_linf_offers_every_lattice_vector_once_per_sign(bound):
     assert offered == Counter({k: 2 for k in want})
 
 
+@pytest.mark.parametrize("bound", [2, 3, 8])
+def test_exact_twin_lists_sign_normalised_vectors_once(bound):
+    """The exact twin (``engine="python"``, which the kernel hands ties and wide lattices
+    to) offers v and -v; each is listed once, first nonzero entry positive: the same
+    list as the brute force. (Mutant `_shortest_linf: -a -> a`: the twin keeps -v
+    unnormalised, so (2, -2, 2) and (-2, 2, -2) or (-2, -2, -1) are both listed.)"""
+    from rmaplab.lattice import _shortest_linf
+
+    want_norm, want = _box_shortest(WEIGHTS, W, 2)
+    rows = lll(lattice_basis(WEIGHTS, W))
+    got = _shortest_linf(rows, bound, None, 2_000_000, 256, None, engine="python")
+    assert got.complete and got.norm == want_norm and got.vectors == want
+
+
 # -- _construct's fallback (one-value groups, mixed signs, every bit used) ------------
 
 
@@ -229,6 +243,39 @@ def test_two_bit_one_value_group_with_a_same_sign_difference(word_bits, base, or
     assert sum(counts.values()) == want
     x = v.counterexample["victim"]
     assert naive.mapped_shared(1, 2, base, word_bits, order, counts, x) is False
+
+
+@pytest.mark.parametrize(
+    "id_bits,word_bits,values,order",
+    [
+        # K = 1: D has a zero entry and the sign whose victim bits are empty wins with
+        # a free bit (mutant `_construct:25` `x |= 1 << free[0]` -> `&=`: "safe")
+        (4, 8, 1, 2),
+        (6, 8, 1, 1),
+        # K = 2: the filler of slice 0 belongs in slice 1 (mutant `_construct:39`
+        # `1 if k == 0` -> `2 if k == 0`: an id past max_id, the candidate dropped: "safe")
+        (3, 4, 2, 2),
+        (3, 6, 2, 3),
+    ],
+)
+def test_counterexample_needs_a_free_bit_or_a_filler(id_bits, word_bits, values, order):
+    """Expected: the breadth-first search of tests/naive.py over every mapping count of
+    every id (P_g = 2^order); the verifier must find the same fewest mappings, and its
+    counterexample must fool the naive check. (Both mutants, found by the fourth
+    mutation run, turn these configurations "safe".)"""
+    from rmaplab.config import single_group_config
+
+    bits = -(-id_bits // values)
+    cfg = single_group_config(id_bits, word_bits, values, bits, order, min_order=order, name="p")
+    base = 1 << order
+    rows = [naive.subids(values, bits, base, word_bits, i) for i in range(1, 1 << id_bits)]
+    want = naive.bfs_min_mappings(rows, word_bits, 2**order - 1)
+    assert want is not None
+    v = verify(cfg, order)
+    assert (v.verdict, v.min_mappings) == ("unsafe", want)
+    counts = dict(map(tuple, v.counterexample["mappings"]))
+    x = v.counterexample["victim"]
+    assert naive.mapped_shared(values, bits, base, word_bits, order, counts, x) is False
 
 
 # -- small survivors of the sampled run (tools/mutation.py --sample, MUTATION.md) -------
@@ -413,3 +460,15 @@ def test_cheapest_safe_accepts_two_bit_words():
 
     row = cheapest_safe(1, 2, 0).iloc[0]
     assert (row["values"], row["bits"], row["method"]) == (1, 1, "carry-free")
+
+
+def test_shortest_linf_with_bound_zero_finds_nothing():
+    # bound 0 is allowed (>= 0): no nonzero vector has ||v||_inf <= 0, so the search
+    # completes with no norm. (Mutant `_shortest_linf:4` `bound < 0` -> `bound <= 0`
+    # refuses it with a ValueError.)
+    from rmaplab.lattice import _shortest_linf
+
+    rows = lll(lattice_basis(WEIGHTS, W))
+    for engine in ("auto", "python"):
+        got = _shortest_linf(rows, 0, None, 1000, 256, None, engine=engine)
+        assert got.complete and got.norm is None and got.vectors == []

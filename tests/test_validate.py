@@ -119,3 +119,37 @@ def test_check_int_message_states_the_bounds_it_checks(v, a, b):
         assert lo <= check_int("v", v, lo, hi) <= hi
     except ConfigError as e:
         assert str(e) == f"v={v} is out of range: allowed [{lo}, {hi}]"
+
+
+def test_cost_widget_names_the_real_order_range():
+    # issue 18: moving the cost explorer's order to 21 with 16-bit words said
+    # "allowed [21, 15]". A folio of 2^order pages needs order < word_bits: the
+    # range for 16-bit words is [0, 15], the slider's own is [0, 21].
+    from rmaplab.widgets import COST_ORDER_RANGE, cost_explorer
+
+    box = cost_explorer(id_bits=24, word_bits=16, order=9)
+    box.controls["order"].value = 21
+    t = box.wait()
+    assert t == "invalid: order=21 is out of range: allowed [0, 15]", t
+    box.controls["word_bits"].value = 64  # 21 < 64: the slider's own end is allowed
+    assert box.wait().startswith("order 21 (2097152 pages)")
+    assert (box.controls["order"].min, box.controls["order"].max) == COST_ORDER_RANGE
+
+
+def test_proof_widget_group_order_message_from_the_order_constants():
+    from rmaplab.validate import MAX_ORDER
+    from rmaplab.widgets import proof_explorer
+
+    box = proof_explorer(order=9, bits=8, word_bits=64, id_bits=24, group_order=9)
+    box.controls["group_order"].value = 5  # below the order: the group must hold it
+    assert box.wait() == f"invalid: group_order=5 is out of range: allowed [9, {MAX_ORDER}]"
+
+
+def test_cheapest_safe_states_the_order_range_of_the_word():
+    from rmaplab.cost import cheapest_safe
+
+    err = config.ConfigError
+    with pytest.raises(err, match=r"^max_order=21 is out of range: allowed \[0, 15\]$"):
+        cheapest_safe(24, 16, 21, min_order=21)
+    with pytest.raises(err, match=r"^min_order=5 is out of range: allowed \[0, 4\]$"):
+        cheapest_safe(24, 16, 4, min_order=5)

@@ -639,6 +639,13 @@ def main(argv=None) -> int:
     ap.add_argument(
         "--rerun", type=Path, default=None, help="only mutants not killed in this --json file"
     )
+    ap.add_argument(
+        "--max-seconds",
+        type=float,
+        default=0.0,
+        help="start no mutant after this many seconds (0: no limit); the --json keeps "
+        "what ran, --resume goes on",
+    )
     ap.add_argument("-v", "--verbose", action="store_true", help="show pytest output")
     ap.add_argument(
         "--workers",
@@ -729,7 +736,16 @@ def main(argv=None) -> int:
     if results:
         counts["killed"] = len(results)
     t_start = time.monotonic()
+    ran = 0
     for i, (m, tests) in enumerate(jobs, 1):
+        if a.max_seconds and time.monotonic() - t_start > a.max_seconds:
+            print(
+                f"stopped by --max-seconds {a.max_seconds:g} after {ran} of {len(jobs)} "
+                f"mutants (--resume this --json to go on)",
+                flush=True,
+            )
+            break
+        ran += 1
         if tests:
             budget = timeout
             if stats is not None:  # generous: the machine may be busier than during the stats
@@ -752,7 +768,7 @@ def main(argv=None) -> int:
                 print(f"    key: {m.key}", flush=True)
     killed = counts.get("killed", 0) + counts.get("timeout", 0)
     equivalent = counts.get("equivalent", 0)
-    total = len(jobs) + len(done)
+    total = ran + len(done)  # what ran (a stopped run does not count the rest)
     score = killed / (total - equivalent) if total > equivalent else 1.0
     print(
         f"mutants: {total}, killed: {counts.get('killed', 0)}, timeout: "

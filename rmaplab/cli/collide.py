@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 from concurrent.futures import Executor
 from typing import Literal
 
+from ..budget import want_progress
 from ..config import ConfigError, get_config
 from ..export import wrap
 from ..validate import (
@@ -133,7 +135,7 @@ def cmd_collide(args) -> int:
         args.id_bits,
         args.method,
         executor,
-        progress=not args.json,
+        progress=want_progress(args.progress),
         budget_seconds=args.max_seconds,
     )
     if args.json:
@@ -233,6 +235,12 @@ def add_parsers(sub) -> None:
     )
     cl.add_argument(
         "--scheduler", help="dask.distributed scheduler address (or DASK_SCHEDULER_ADDRESS)"
+    )
+    cl.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bar on stderr (default: when stderr is a terminal)",
     )
     cl.add_argument("--list", action="store_true", help="name the encodings and populations")
     cl.add_argument("--json", action="store_true")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from .. import budget
 from ..config import ConfigError
 from ..export import wrap
 from ..validate import check_choice, check_names, int_arg
@@ -13,9 +15,7 @@ HELP = {"compare": "replay a workload through every scheme"}
 
 
 def cmd_compare(args) -> int:
-    from ..compare import COLUMNS, compare
     from ..schemes import SCHEMES
-    from ..views import SCHEMES_COST_NOTE, schemes_table_text
     from ..workloads import WORKLOADS
 
     if args.list:
@@ -51,21 +51,41 @@ def cmd_compare(args) -> int:
         from ..encodings import default_encoding
 
         enc = default_encoding(args.encoding, cfg.id_bits, cfg.word_bits, args.order, args.order)
-    df = compare(
-        args.workload,
-        schemes,
-        cfg,
-        args.order,
-        args.procs,
-        args.seed,
-        args.folios,
-        encoding=enc,
-        shape={
-            k: getattr(args, k)
-            for k in ("depth", "fanout", "lifetime", "writes", "pte")
-            if getattr(args, k) is not None
-        },
+    shape = {
+        k: getattr(args, k)
+        for k in ("depth", "fanout", "lifetime", "writes", "pte")
+        if getattr(args, k) is not None
+    }
+    # refused up front when the estimate is over the limit: nothing is allocated
+    need = budget.check_compare_memory(
+        args.workload, args.order, args.procs, args.folios, shape, args.max_memory
     )
+    from ..compare import COLUMNS, compare
+    from ..views import SCHEMES_COST_NOTE, schemes_table_text
+
+    counter = budget.WorkCounter("seconds")
+    t0 = time.monotonic()
+    show = budget.want_progress(args.progress)
+    try:
+        with (
+            budget.memory_limit(args.max_memory),
+            budget.ticker(f"compare {args.workload} (about {need / 2**30:.1f} GiB)", show),
+            budget.time_limit(args.max_seconds, counter),  # innermost: disarmed first
+        ):
+            df = compare(
+                args.workload,
+                schemes,
+                cfg,
+                args.order,
+                args.procs,
+                args.seed,
+                args.folios,
+                encoding=enc,
+                shape=shape,
+            )
+    except budget.TimeLimitReached as e:
+        counter.done = round(time.monotonic() - t0, 1)  # type: ignore[assignment]
+        return budget.stopped(args, e)
     if args.json:
         _emit_json(df[COLUMNS].to_dict(orient="records"))
         return 0
@@ -143,6 +163,7 @@ def add_parsers(sub) -> None:
             type=int_arg(lo, hi),
             help=f"shape workloads' {k} (see rmaplab.workloads)",
         )
+    budget.add_budget_args(cp, memory=True)
     cp.add_argument("--list", action="store_true", help="name the workloads and schemes")
     cp.add_argument("--json", action="store_true")
     cp.set_defaults(func=cmd_compare)

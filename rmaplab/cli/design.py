@@ -14,6 +14,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
+from .. import budget
 from ..config import ConfigError, _check_int
 from ..validate import (
     ID_BITS_RANGE,
@@ -207,15 +208,17 @@ def cmd_verify_encoding(args: argparse.Namespace) -> int:
         },
         "--encoding (verify without --encoding writes the CSV and the steps)",
     )
-    refuse_options({"--progress": args.progress and not args.all}, "--order (one search)")
     orders = _orders(args)
     encs = [resolve(args, o) for o in orders]  # every input checked before any work
-    it = zip(orders, encs, strict=True)
-    if getattr(args, "progress", False):
-        from tqdm.auto import tqdm
-
-        it = tqdm(list(it), desc=f"verify {args.encoding}", unit="order")
-    verdicts = [verify_encoding(e, o, args.node_limit) for o, e in it]
+    try:
+        verdicts = _per_order(
+            args,
+            list(zip(orders, encs, strict=True)),
+            lambda oe: verify_encoding(oe[1], oe[0], args.node_limit),
+            f"verify {args.encoding}",
+        )
+    except budget.TimeLimitReached as e:
+        return budget.stopped(args, e)
     if args.json:
         _emit([v.to_json() for v in verdicts])
         return 0
@@ -254,6 +257,23 @@ def cmd_verify_encoding(args: argparse.Namespace) -> int:
     return 0
 
 
+def _per_order(args: argparse.Namespace, items: list, work, desc: str) -> list:
+    """``work(item)`` for each order's item, under ``--max-seconds`` (counted
+    in orders) and with a bar per order when progress is on."""
+    counter = budget.WorkCounter("orders", len(items))
+    out = []
+    with budget.time_limit(args.max_seconds, counter):
+        it = items
+        if budget.want_progress(args.progress):
+            from tqdm.auto import tqdm
+
+            it = tqdm(items, desc=desc, unit="order")
+        for x in it:
+            out.append(work(x))
+            counter.step()
+    return out
+
+
 def cmd_proof_encoding(args: argparse.Namespace) -> int:
     from ..certify import proof_text_encoding
 
@@ -274,7 +294,20 @@ def cmd_design(args: argparse.Namespace) -> int:
     lo = _check_int("--min-order", args.min_order, 0, top)
     if args.csv is not None:
         check_out_file("--csv", args.csv)
-    df = design(i, w, top, min_order=lo, progress=args.progress)
+    try:
+        # one order at a time (each order's rows are independent): --max-seconds
+        # counts finished orders, and the bar moves per order
+        parts = _per_order(
+            args,
+            list(range(lo, top + 1)),
+            lambda o: design(i, w, o, min_order=o),
+            f"design {i}/{w}",
+        )
+    except budget.TimeLimitReached as e:
+        return budget.stopped(args, e)
+    import pandas as pd
+
+    df = pd.concat(parts, ignore_index=True)
     if args.csv is not None:
         with open(args.csv, "w") as fh:
             fh.write("# regenerate: rmaplab " + " ".join(args.argv) + "\n")
@@ -311,16 +344,25 @@ def cmd_table_frontier(args: argparse.Namespace) -> int:
                 )
     if args.csv is not None:
         check_out_file("--csv", args.csv)
-    df = frontier_table(
-        bits,
-        words,
-        seconds=args.seconds,
-        seed=args.seed,
-        max_nodes=args.max_nodes,
-        search_seconds=args.search_seconds,
-        precomputed=args.precomputed,
-        progress=args.progress,
-    )
+    counter = budget.WorkCounter("cases", len(bits) * len(words))
+    try:
+        # each case's own safety stops are capped by --max-seconds, and the time
+        # is checked after every case: a capped case is always past the limit
+        cap = args.max_seconds if args.max_seconds is not None else float("inf")
+        with budget.time_limit(args.max_seconds, counter, alarm=False):
+            df = frontier_table(
+                bits,
+                words,
+                seconds=min(args.seconds, cap),
+                seed=args.seed,
+                max_nodes=args.max_nodes,
+                search_seconds=min(args.search_seconds, cap),
+                precomputed=args.precomputed,
+                progress=budget.want_progress(args.progress),
+                on_case=counter.step,
+            )
+    except budget.TimeLimitReached as e:
+        return budget.stopped(args, e)
     if args.csv is not None:
         with open(args.csv, "w") as fh:
             fh.write("# regenerate: rmaplab " + " ".join(args.argv) + "\n")
@@ -365,7 +407,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     f.add_argument("--seed", type=int_arg(*SEED_RANGE), default=0, help="hill climbing's seed")
     f.add_argument("--json", action="store_true")
     f.add_argument("--csv", metavar="PATH", help="also save the table as CSV")
-    f.add_argument("--progress", action="store_true")
+    budget.add_budget_args(f)
     f.set_defaults(func=cmd_table_frontier)
 
     d = sub.add_parser("design", help=HELP["design"])
@@ -392,5 +434,5 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     )
     d.add_argument("--json", action="store_true", help="JSON: a list of rows")
     d.add_argument("--csv", metavar="PATH", help="also save the table as CSV")
-    d.add_argument("--progress", action="store_true", help="progress bar")
+    budget.add_budget_args(d)
     d.set_defaults(func=cmd_design)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
+
+from ..budget import want_progress
 from ..config import DEFAULT_CONFIG, config_names
 from ..export import wrap
 from ..validate import int_arg
@@ -23,7 +26,7 @@ def cmd_report(args) -> int:
         args.config,
         quick=args.quick,
         seed=args.seed,
-        progress=True,
+        progress=want_progress(args.progress),
         force=args.force,
         command=shlex.join(["rmaplab", *args.argv]),
     )
@@ -43,5 +46,11 @@ def add_parsers(sub) -> None:
         "--force",
         action="store_true",
         help="replace a non-empty --out rmaplab did not write (its files are deleted)",
+    )
+    rp.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bar on stderr (default: when stderr is a terminal)",
     )
     rp.set_defaults(func=cmd_report)

@@ -3,9 +3,10 @@ argument with the configuration's numbers (``--encoding``: see :mod:`.design`)."
 
 from __future__ import annotations
 
+from .. import budget
 from ..config import ConfigError
 from ..export import text_table, wrap
-from ..validate import ORDER_RANGE, int_arg, refuse_options
+from ..validate import ORDER_RANGE, int_arg
 from . import design as _design
 from ._common import _add_config_args, _check_csv_path, _emit_json, _verify_config
 
@@ -48,14 +49,59 @@ def _verdict_text(v) -> str:
     return "\n".join(lines)
 
 
+def _verify_limited(args, cfg, orders: list[int]):
+    """``verify`` of each order under ``--max-seconds`` (counted in enumeration
+    nodes through the search's node hook) with the progress bars of
+    ``verify``/``verify_all``."""
+    from .. import verify as V
+
+    counter = budget.WorkCounter("nodes")
+    show = budget.want_progress(args.progress)
+    bar = None
+    # the node hook checks the time every 10 000 nodes: no alarm needed
+    with budget.time_limit(args.max_seconds, counter, alarm=False):
+        if show:
+            from tqdm.auto import tqdm
+
+            g = cfg.group_for(orders[-1])
+            bar = tqdm(
+                total=args.node_limit * g.nr_values if len(orders) == 1 else len(orders),
+                desc=f"verify order {orders[0]} (budget {args.node_limit} nodes per value)"
+                if len(orders) == 1
+                else f"verify {cfg.name}",
+                unit="node" if len(orders) == 1 else "order",
+                unit_scale=len(orders) == 1,
+                delay=1.0 if len(orders) == 1 else 0.0,
+            )
+
+        def on_nodes(n: int) -> None:
+            counter.add(n)
+            if bar is not None and len(orders) == 1:
+                bar.update(n)
+            counter.check()
+
+        hooked = bar is not None or args.max_seconds is not None
+        token = V._ON_NODES.set(on_nodes if hooked else None)
+        try:
+            verdicts = []
+            for o in orders:
+                verdicts.append(V.verify(cfg, o, args.node_limit))
+                counter.check()
+                if bar is not None and len(orders) > 1:
+                    bar.update(1)
+        finally:
+            V._ON_NODES.reset(token)
+            if bar is not None:
+                bar.close()
+    return verdicts
+
+
 def cmd_verify(args) -> int:
-    from ..verify import verify, verify_all
     from ..views import Params, view
 
     if args.encoding is not None:
         return _design.cmd_verify_encoding(args)
     _design.refuse_family_options(args, "a configuration (without --encoding)")
-    refuse_options({"--progress": args.progress and not args.all}, "--order (one search)")
     cfg = _verify_config(args)
     if args.all == (args.order is not None):
         raise ConfigError("give exactly one of --order O and --all")
@@ -63,13 +109,15 @@ def cmd_verify(args) -> int:
         cfg.group_for(args.order)  # refuse an uncovered order before any work
     if args.csv is not None:
         _check_csv_path(args.csv, "--csv")
-    limit = args.node_limit
+    try:
+        verdicts = _verify_limited(args, cfg, list(cfg.orders) if args.all else [args.order])
+    except budget.TimeLimitReached as e:
+        return budget.stopped(args, e)
+    df = None
     if args.all:
-        df = verify_all(cfg, progress=args.progress, node_limit=limit)
-        verdicts = [verify(cfg, o, limit) for o in cfg.orders]  # cached searches
-    else:
-        verdicts = [verify(cfg, args.order, limit, progress=not args.json)]
-        df = None
+        import pandas as pd
+
+        df = pd.DataFrame([r.to_json() for r in verdicts])  # verify_all's table
     if args.csv is not None:
         from ..verify import save_table
 
@@ -144,7 +192,7 @@ def add_parsers(sub) -> None:
     v.add_argument("--json", action="store_true", help="JSON: a list of rows, one per order")
     v.add_argument("--csv", metavar="PATH", help="also save the table as CSV")
     v.add_argument("--steps", action="store_true", help="replay each counterexample step by step")
-    v.add_argument("--progress", action="store_true", help="progress bar (with --all)")
+    budget.add_budget_args(v)
     v.add_argument(
         "--node-limit",
         type=int_arg(*NODE_LIMIT_RANGE),
