@@ -33,6 +33,7 @@ LAZY_BACK_EDGES = {
     ("rmaplab.encodings.digits", "rmaplab.subid"),
     ("rmaplab.encodings.convex", "rmaplab.certify"),
     ("rmaplab.encodings.behrend", "rmaplab.certify"),
+    ("rmaplab.encodings.mapcount", "rmaplab.certify"),
 }
 
 
