@@ -106,3 +106,15 @@ def test_family_needs_32_bit_words(capsys):
         capsys, "verify --encoding mapcount-word --id-bits 4 --word-bits 16 --max-order 2 --order 2"
     )
     assert rc == 2 and "word_bits (mapcount-word)=16 is out of range" in out.err
+
+
+def test_one_value_json_has_growth_law(capsys):
+    rc, out = run(capsys, "one-value --word-bits 64 --order 9 --json")
+    g = json.loads(out.out)["growth_law"]
+    assert rc == 0 and g["kind"] == "conjecture"
+    preds = g["predictions"]
+    assert [p["id_bits"] for p in preds] == [22, 24, 31]
+    orders = [p["order"] for p in preds]
+    assert orders == sorted(orders, reverse=True) and all(p["kind"] == "conjecture" for p in preds)
+    # the conjecture never claims less than what is proven (19 bits at order 9)
+    assert preds[0]["log2_pages"] < 9 <= g["predictions"][0]["log2_pages"] + 3
