@@ -52,3 +52,19 @@ def test_tiny_cells_table():
             assert r.upper <= cell[(b - 1, w)].upper
         if (b, w - 2) in cell:
             assert r.lower >= cell[(b, w - 2)].lower
+
+
+def test_sat_data_witnesses_and_agreement():
+    """Every SAT row: a found set really has N' > g (plain BFS here); a none
+    answer is not below a set the shipped search found."""
+    sat_rows = pd.read_csv(data_stream("table_frontier_sat.csv"), comment="#")
+    ex = pd.read_csv(data_stream("table_frontier_exact.csv"), comment="#")
+    best = {(r.slice_bits, r.word_bits): r.best for r in ex.itertuples()}
+    assert len(sat_rows) >= 4
+    for r in sat_rows.itertuples():
+        if r.answer == "found":
+            t = [int(v) for v in str(r.witness).split()]
+            assert len(t) == 1 << r.slice_bits
+            assert search2.fewest_others(t, r.word_bits, 1 << r.word_bits) > r.g
+        elif r.answer == "none":
+            assert best[(r.slice_bits, r.word_bits)] <= r.g
