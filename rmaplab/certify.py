@@ -404,6 +404,48 @@ def verify_encoding(
     )
 
 
+#: The one-other check lists at most this many slice values.
+ONE_OTHER_MAX_VALUES = 1 << 20
+
+
+def _one_other(enc: Encoding, order: int, s: int) -> dict | None:
+    """Fewest pages ``k <= P - 1`` of ONE other mm y that fool victim x (one
+    page): ``k * (a(y) - a(x)) == 0`` modulo ``2**W`` in every word of the
+    slice, i.e. ``a(y) == a(x)`` modulo ``2**(W - j)`` with ``k = 2**j``
+    (duplicate addends, ``k = 1``, or addends that lost a high bit, e.g. a
+    PDEP digit deposited past the word). Grouping by residue finds such a
+    pair in linear time; None if there is none (or too many values)."""
+    vals = enc.slice_values(s)
+    P = 1 << order
+    if len(vals) > ONE_OTHER_MAX_VALUES or P < 2:
+        return None
+    words = enc.words_of_slice(s)
+    W = enc.word_bits
+    add = [tuple(enc.word_addend(k, v) & enc.mask for k in words) for v in vals]
+    for j in range(min(W, (P - 1).bit_length() - 1) + 1):
+        m = (1 << (W - j)) - 1
+        seen: dict[tuple[int, ...], int] = {}
+        for v, a in zip(vals, add, strict=True):
+            key = tuple(x & m for x in a)
+            x = seen.setdefault(key, v)
+            if x != v:
+                n = 1 << j
+                return dict(
+                    verdict="unsafe",
+                    method="one-other",
+                    found=(n, slice_counterexample(enc, s, x, {v: n})),
+                    proven=n == 1,
+                    lower=1 if n == 1 else None,
+                    evidence=f"slice {s}: values {x} and {v} have addends equal modulo "
+                    f"2^{W - j}, so {n} page(s) of the other fool the victim "
+                    "(one-other check; fewest others not proven)"
+                    * (n > 1)
+                    or f"slice {s}: values {x} and {v} have equal addends: one other "
+                    "mapping fools the check",
+                )
+    return None
+
+
 def _verify_slice(enc: Encoding, order: int, s: int, node_limit: int, allow_bfs: bool) -> dict:
     P = 1 << order
     W = enc.word_bits
@@ -461,11 +503,17 @@ def _verify_slice(enc: Encoding, order: int, s: int, node_limit: int, allow_bfs:
                 evidence=f"lattice of slice values: fewest others {n}"
                 + ("" if rl["complete"] else " (enumeration budget hit: not proven minimal)"),
             )
+        one = _one_other(enc, order, s)
+        if one is not None:
+            return one
         return dict(
             verdict="undecided",
             method="lattice",
             evidence=f"lattice enumeration stopped at {node_limit} nodes",
         )
+    one = _one_other(enc, order, s)
+    if one is not None:
+        return one
     why = "no certificate" if pc is None else "the no-wrap/convex certificate fails"
     m = fam.slice_fallback(enc, order, s, node_limit)
     if m is not None:

@@ -32,6 +32,7 @@ LAZY_BACK_EDGES = {
     ("rmaplab.encodings.digits", "rmaplab.proof"),
     ("rmaplab.encodings.digits", "rmaplab.subid"),
     ("rmaplab.encodings.packing", "rmaplab.certify"),
+    ("rmaplab.encodings.mapcount", "rmaplab.certify"),
 }
 
 

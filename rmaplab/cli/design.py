@@ -294,6 +294,8 @@ def cmd_design(args: argparse.Namespace) -> int:
     lo = _check_int("--min-order", args.min_order, 0, top)
     if args.csv is not None:
         check_out_file("--csv", args.csv)
+    if args.mapcount_bits:
+        return _cmd_design_mapcount(args, i, w, top, lo)
     try:
         # one order at a time (each order's rows are independent): --max-seconds
         # counts finished orders, and the bar moves per order
@@ -326,6 +328,24 @@ def cmd_design(args: argparse.Namespace) -> int:
         return 0
     # the same text the report and notebook 06 show (one view)
     print(design_text(df))
+    return 0
+
+
+def _cmd_design_mapcount(args: argparse.Namespace, i: int, w: int, top: int, lo: int) -> int:
+    """``design --mapcount-bits M``: one value + M bits of the mapcount word."""
+    from ..design_mapcount import design_mapcount_rows, design_mapcount_text
+
+    rows = design_mapcount_rows(i, w, top, lo, args.mapcount_bits)
+    if args.csv is not None:
+        import pandas as pd
+
+        with open(args.csv, "w") as fh:
+            fh.write("# regenerate: rmaplab " + " ".join(args.argv) + "\n")
+            pd.DataFrame(rows).to_csv(fh, index=False)
+    if args.json:
+        _emit(rows)
+    else:
+        print(design_mapcount_text(rows, i, w))
     return 0
 
 
@@ -431,6 +451,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         type=int_arg(*ORDER_RANGE),
         default=0,
         help="smallest folio order (default 0)",
+    )
+    d.add_argument(
+        "--mapcount-bits",
+        type=int_arg(0, 62),
+        default=0,
+        help="spare top bits of the 64-bit total mapcount word the design may use "
+        "(0 = today: one value only)",
     )
     d.add_argument("--json", action="store_true", help="JSON: a list of rows")
     d.add_argument("--csv", metavar="PATH", help="also save the table as CSV")

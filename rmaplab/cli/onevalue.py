@@ -46,6 +46,15 @@ def answer(word_bits: int, order: int, mapcount_bits: int = 0) -> dict:
     r["gap_id_bits"] = r["upper_bound_id_bits"] - bits
     r["source"] = source
     r["verify_command"] = cmd
+    if not mapcount_bits:
+        from ..onevalue import growth
+
+        r["growth_law"] = {
+            "kind": "conjecture",
+            "law": "log2 M(B, W) ~ max_d (W - B (d+1)/(d-1) + log2 K_d) / d "
+            "(rmaplab.onevalue.growth; fitted on the exact tiny cells)",
+            "predictions": [growth.predict(b, word_bits) for b in (22, 24, 31)],
+        }
     if mapcount_bits:
         r["certified_by"] = (
             "rmaplab.onevalue.mapcount_bits.design_with_mapcount_bits (packing lemma "
@@ -72,6 +81,11 @@ def cmd_one_value(args) -> int:
     ]
     if r.get("conjecture_id_bits") is not None:
         lines.append(f"conjecture (growth law, not a proof): {r['conjecture_id_bits']} id bits")
+    if r.get("growth_law"):
+        pred = ", ".join(
+            f"{p['id_bits']}-bit ids: order {p['order']}" for p in r["growth_law"]["predictions"]
+        )
+        lines.append(f"growth law (conjecture) at {r['word_bits']} bits: {pred}")
     if r["verify_command"]:
         lines.append(f"check: {r['verify_command']}")
     print("\n".join(wrap(x) for x in lines))

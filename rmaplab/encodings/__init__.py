@@ -44,6 +44,7 @@ from .behrend import behrend_encoding
 from .convex import CONVEX_FAMILIES, convex_encoding
 from .digits import bit_counters, digits, from_config
 from .hashed import hash64, raw_id
+from .mapcount import MAPCOUNT_BITS, mapcount_encoding
 from .moments import moments, packed_base
 from .names import ENCODING_FAMILIES, ENCODINGS, FAMILY_PATHS, default_encoding, resolve_encoding
 from .table import pdep, table
@@ -55,6 +56,7 @@ __all__ = [
     "FAMILIES",
     "FAMILY_PATHS",
     "GOLDEN",
+    "MAPCOUNT_BITS",
     "MAX_TABLE_BITS",
     "RULE_CODES",
     "RULE_DIGITS",
@@ -77,6 +79,7 @@ __all__ = [
     "from_config",
     "get_family",
     "hash64",
+    "mapcount_encoding",
     "moments",
     "packed_base",
     "pdep",
