@@ -370,6 +370,11 @@ def collide_ids(
     if allocator not in ALLOCATORS:
         raise ConfigError(f"ids={allocator!r} is unknown: allowed {', '.join(ALLOCATORS)}")
     P = 1 << order
+    if P < 2:
+        raise ConfigError(
+            f"order={order}: allowed >= 1 with --ids (a 1-page folio mapped by 2 mms is "
+            "'shared' by its mapcount alone)"
+        )
     if mms > P:
         raise ConfigError(f"mms={mms} is out of range: allowed [2, {P}] at order {order}")
     if mappings is not None and not mms <= mappings <= P:

@@ -203,7 +203,9 @@ def _collide_ids(args) -> int:
     )
     cfg = get_config(config_name(args))
     enc = resolve_encoding(args.encoding, args.order, cfg, args.word_bits, args.id_bits)
-    mms = 5 if args.mms == 2 and args.mappings is None else args.mms
+    from ._common import given_flags
+
+    mms = args.mms if "--mms" in given_flags(args) else 5  # the v1 counterexample's
     r = collide_ids(enc, args.order, args.ids, mms, args.mappings, args.trials or 20_000, args.seed)
     if args.json:
         _emit_json(r)
