@@ -260,7 +260,28 @@ def _facts(part: str, frames: dict[str, pd.DataFrame], params: Params) -> dict:
         from .report_615 import litmus_facts
 
         return {"litmus": litmus_facts(frames["litmus"])}
+    if part == "one value":
+        return {"one_value": _one_value_facts(frames["one_value"])}
     return {}
+
+
+def _one_value_facts(df: pd.DataFrame, word_bits: int = 64, order: int = 9) -> dict:
+    """One rmap value: the best proven ids at ``order`` (shipped table), and
+    the largest order the widest construction reaches for 24-bit ids."""
+    from .onevalue.summary import lookup
+
+    r = lookup(word_bits, order) or {}
+    wide = df[(df["word_bits"] == word_bits) & (df["proven_id_bits"] >= 24)]
+    return {
+        "word_bits": word_bits,
+        "order": order,
+        "construction": r.get("best_construction"),
+        "proven_id_bits": r.get("proven_id_bits"),
+        "upper_bound_id_bits": r.get("upper_bound_id_bits"),
+        "upper_bound_kind": r.get("upper_bound_kind"),
+        "open": r.get("open"),
+        "largest_order_24bit": int(wide["order"].max()) if len(wide) else None,
+    }
 
 
 # -- facts the post states beyond the views ------------------------------------
@@ -442,7 +463,7 @@ def _build(
     w = _Writer(out)
     params = Params(cfg, quick, seed)
     steps = [(part, name) for part, names in PARTS for name in names]
-    extra = ["moments rule", "race"]
+    extra = ["moments rule", "race", "collisions by allocator"]
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -487,6 +508,13 @@ def _build(
             bar.set_postfix_str("race")
         facts["race"] = _race_facts()
         w.text("race_moments", _race_text(facts["race"]))
+        if bar is not None:
+            bar.update()
+            bar.set_postfix_str("collisions by allocator")
+        from .report_ids import ids_facts, ids_text
+
+        facts["ids_collide"] = ids_facts(cfg, params.schemes_order, quick, seed)
+        w.text("collide_ids", ids_text(facts["ids_collide"]))
         if bar is not None:
             bar.update()
     finally:

@@ -24,12 +24,9 @@ MEASURED_FACT = "design_measured"
 MEASURED_PREFIX = "  measured here"
 
 
-#: how the post names collide's encodings where the shorthand would mislead:
-#: the headline design has two values too, and it is safe
-_COLLIDE_NAMES = {
-    "two-values": nb("posted digits with K = 2 (unsafe)"),
-    "digits-k2": nb("posted digits with K = 2 (unsafe)"),
-}
+#: collide's old shorthand, read like the safe two-value design: the post
+#: says digits-k2
+_COLLIDE_NAMES = {"two-values": "digits-k2"}
 
 
 def _ratio(x: float) -> str:
@@ -90,7 +87,7 @@ def _design_post(f: dict) -> list[str | Pre]:
             "No family searched gives 1 value proven safe at "
             + ", ".join(one_open)
             + "; that is a statement about these families, not a proof that no "
-            "encoding with 1 value is safe."
+            "encoding with 1 value is safe (one-word constructions: [8])."
         )
     return blocks
 
@@ -338,8 +335,32 @@ def _summary(f: dict, cfg: RmapConfig, quick: bool) -> list[str | Pre]:
             "",
         ]
     )
+    out += _one_value(f)
     out += _cost_summary(f, cfg)
     return out
+
+
+def _one_value(f: dict) -> list[str]:
+    """Issue 20's result in one sentence, open or not."""
+    v = f.get("one_value")
+    if not v or not v.get("proven_id_bits"):
+        return []
+    b, o, w = v["proven_id_bits"], v["order"], v["word_bits"]
+    ub = v.get("upper_bound_id_bits")
+    state = (
+        f"24-bit ids at order {o} are open between {b} bits proven and {ub}, "
+        f"the upper bound ({v['upper_bound_kind'].replace('proof (', 'proof: ').rstrip(')')})"
+        if v.get("open") and b < 24
+        else f"24-bit ids at order {o} are covered"
+    )
+    reach = v.get("largest_order_24bit")
+    return [
+        f"One value [8]: one {w}-bit rmap value is proven exact for {b}-bit ids "
+        f"({nb(f'2^{b} - 1')} mms) at order {o} ({v['construction']}, packing lemma)"
+        + (f", and for 24-bit ids up to order {reach}" if reach else "")
+        + f"; {state}.",
+        "",
+    ]
 
 
 def _lkmm(lit: dict | None) -> str:
@@ -431,11 +452,16 @@ ATTACHMENTS = (
         "litmus tests (herd7 commands); 6.15's locking in the race explorer",
     ),
     ("design.txt, design_cost.txt, cost.txt", "fewest values proven safe; cost"),
-    ("schemes.txt, collide.txt", "peer schemes on kernel-like workloads; collisions"),
+    (
+        "schemes.txt, collide_ids.txt, collide.txt",
+        "peer schemes on kernel-like workloads; collisions under allocated ids; "
+        "under uniform random populations",
+    ),
     (
         "versus_615.txt, versus_615.png",
         "needless copies per GiB written by workload shape, 6.15 against exact",
     ),
+    ("one_value.txt", "one rmap value: the largest ids proven per construction and order"),
 )
 
 
@@ -539,36 +565,20 @@ def _posted_cost(f: dict, cfg: RmapConfig) -> list[str | Pre]:
 
 
 def _collisions(f: dict, corder: int) -> list[str | Pre]:
-    """Zeros by proof in one line, Monte Carlo zeros in one line, hits apart."""
-    coll = f.get("collide") or {}
-    if not coll:
-        return []
-    cs = f.get("collide_scope", {})
+    """[6]: under the ids allocators hand out (:mod:`rmaplab.report_ids`);
+    the neighbours of the counterexample in one line."""
+    from .report_ids import ids_post
 
-    def name(e: str) -> str:
-        return _COLLIDE_NAMES.get(e, e)
-
-    proof = [name(e) for e, (p, hi, m) in coll.items() if m == "proof"]
-    none = {e: v for e, v in coll.items() if v[2] != "proof" and v[0] == 0}
-    hits = {e: v for e, v in coll.items() if v[2] != "proof" and v[0] != 0}
-    trials = f"{cs['trials']} " if "trials" in cs else ""
-    out: list[str | Pre] = [
-        f"[6] Collisions at order {corder} (collide.txt), uniform random "
-        f"populations of {nb('3 mms')} with {nb('20 mappings')}: random ids are not what a "
-        "lowest-free allocator hands out, so these bound nothing for real ids."
-    ]
-    if proof:
-        out.append(f"- 0 by proof: {', '.join(proof)}")
-    if none:
-        his = {f"{v[1]:.3g}" for v in none.values()}
-        bound = f" (95% high {his.pop()})" if len(his) == 1 else ""
-        out.append(f"- no hit in {trials}populations{bound}: " + ", ".join(name(e) for e in none))
-    for e, (p, hi, method) in hits.items():
-        out.append(f"- {name(e)}: {p:.3g} (95% high {hi:.3g}, {method})")
+    out: list[str | Pre] = []
+    if f.get("ids_collide"):
+        out += ids_post(f["ids_collide"])[:-1]
     if f.get("adversarial"):
-        fooled = [name(e) for e, p in f["adversarial"].items() if p > 0]
-        out.append(f"The counterexample and its neighbours fool: {', '.join(fooled) or 'none'}.")
-    return [*out, ""]
+        fooled = [_COLLIDE_NAMES.get(e, e) for e, p in f["adversarial"].items() if p > 0]
+        out.append(
+            f"The counterexample and its neighbours (counts +-1; collide.txt) fool: "
+            f"{', '.join(fooled) or 'none'}."
+        )
+    return [*out, ""] if out else []
 
 
 def _peers(f: dict) -> list[str | Pre]:

@@ -63,6 +63,7 @@ TEXT_KINDS = {
     "--workload": NAME,
     "--schemes": NAME,
     "--population": NAME,
+    "--ids": NAME,
     "--scenario": NAME,
     "--protocol": NAME,
     "--protocols": NAME,

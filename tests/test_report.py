@@ -115,6 +115,7 @@ def test_report_has_every_figure_in_png_svg_and_text(reports):
         "race_615",
         "litmus",
         "one_value",
+        "collide_ids",
     ):
         assert f"{txt}.txt" in names, txt
 
@@ -127,7 +128,6 @@ def test_every_text_line_fits_72_columns(reports):
 
 
 def test_post_states_the_library_results(reports):
-    from rmaplab.collide import collide
     from rmaplab.compare import compare_all
     from rmaplab.cost import cost_row
     from rmaplab.verify import verify
@@ -145,12 +145,17 @@ def test_post_states_the_library_results(reports):
         r = cost_row(WIP_V1, o)
         head = f"order {o}: {r['values']} values, {r['bytes']} bytes, "
         assert head + f"{r['atomics_per_update']} atomic RMW" in post
-    r = collide("hash64", 9, 3, 20, 20_000, 0, executor=None)
-    assert r["hits"] == 0 and r["method"] == "monte-carlo"
-    zeros = post[post.index(f"no hit in 20000 populations (95% high {r['ci_high']:.3g}): ") :]
-    assert "hash64" in zeros[: zeros.index("The counterexample")]
+    # section [6] under allocated ids: 0 fooled of 2000 families (--quick) has the
+    # Wilson 95% upper bound z^2 / (n + z^2)
+    z2 = 1.959963984540054**2
+    zeros = post[post.index("fooled in no family of any allocator (95% high ") :]
+    hi = f"{z2 / (2000 + z2):.2g}"
+    assert zeros.startswith(f"fooled in no family of any allocator (95% high {hi} each)")
+    assert "posted, posted-32bit, digits-k2" in zeros[:200]
+    assert "exact by proof at order 9, 0 under any ids: moments" in post
+    assert f"posted: fooled with certainty by {v.min_mappings} mappings" in post
     # the unsafe 2-value digits are never called by the headline design's count
-    assert "two-values" not in post and "posted digits with K = 2 (unsafe)" in post
+    assert "two-values" not in post and "digits-k2 is the posted digits squeezed" in post
     t = compare_all(order=9, procs=8, seed=0, folios=2)
     s = t[t["scheme"] == "legacy"][["checks", "false_exclusive", "false_shared"]].sum()
     assert (
@@ -186,9 +191,10 @@ def test_post_states_encoding_order_quick_and_what_sums_cover(reports):
         "bits, base 513."
     ) in post
     assert (
-        "[6] Collisions at order 9 (collide.txt), uniform random populations of 3 mms "
-        "with 20 mappings: random ids are not what a lowest-free allocator hands out, so "
-        "these bound nothing for real ids. - 0 by proof: bit-counters, moments"
+        "[6] Collisions under real ids (collide_ids.txt). Order 9, 5 mms per family (the "
+        "v1 counterexample's), mappings uniform in 5..512 split uniformly, the victim "
+        "uniform; 2000 families per allocator, seed 0: lowest-free ids (6.15's mm_id: "
+        "ida_alloc_range)"
     ) in post
     # section 5 sums exactly the named workloads, and says the counterexample is not one
     # the shape workloads (6.15's weak spots) are not in compare_all's default set

@@ -99,6 +99,12 @@ def cmd_collide(args) -> int:
     import os
 
     check_choice("--encoding", args.encoding, ENCODINGS)
+    if args.ids is not None:
+        return _collide_ids(args)
+    if args.trials is None:
+        args.trials = 1_000_000
+    if args.mappings is None:
+        args.mappings = 2
     population = "uniform" if args.population is None else args.population
     check_choice("--population", population, POPULATIONS)
     if args.scheduler is not None and args.workers is not None:
@@ -178,6 +184,60 @@ def cmd_collide(args) -> int:
     return 0
 
 
+#: the options ``collide --ids`` reads
+IDS_FLAGS = (
+    *("--ids", "--encoding", "--order", "--mms", "--mappings", "--trials", "--seed"),
+    *("--config", "--word-bits", "--id-bits", "--json"),
+)
+
+
+def _collide_ids(args) -> int:
+    """``collide --ids ALLOCATOR``: ids as an allocator hands them out
+    (:func:`rmaplab.allocators.collide_ids`)."""
+    from ..allocators import ALLOCATORS, collide_ids
+    from ..collide import resolve_encoding
+
+    check_choice("--ids", args.ids, ALLOCATORS)
+    refuse_all_but(
+        args,
+        IDS_FLAGS,
+        "--ids",
+    )
+    cfg = get_config(config_name(args))
+    enc = resolve_encoding(args.encoding, args.order, cfg, args.word_bits, args.id_bits)
+    from ._common import given_flags
+
+    mms = args.mms if "--mms" in given_flags(args) else 5  # the v1 counterexample's
+    r = collide_ids(enc, args.order, args.ids, mms, args.mappings, args.trials or 20_000, args.seed)
+    if args.json:
+        _emit_json(r)
+        return 0
+    print(
+        wrap(
+            f"{r['encoding']} ({r['values']} value(s), {r['word_bits']}-bit words, "
+            f"{r['id_bits']}-bit ids), order {r['order']}, ids {r['ids']}: {r['mms']} mms, "
+            f"mappings {r['mappings']}"
+        )
+    )
+    extra = f" ({r['trials']} families, {r['hits']} fooled)" if "hits" in r else ""
+    print(
+        wrap(
+            f"P(false exclusive) = {r['probability']:.6g}  [{r['ci_low']:.3g}, "
+            f"{r['ci_high']:.3g}]  by {r['method']}{extra}"
+        )
+    )
+    a = r.get("attack")
+    if a:
+        print(
+            wrap(
+                f"attack: ids {a['ids']} (victim first) with counts {a['counts']}, "
+                f"{a['forks']} forks beside {a['held_by_others']} ids held by others; "
+                f"fooled: {a['fooled']}"
+            )
+        )
+    return 0
+
+
 def add_parsers(sub) -> None:
     cl = sub.add_parser("collide", help=HELP["collide"])
     from ..collide import MAX_MAPPINGS, MAX_TRIALS, MC_BUDGET_SECONDS, MMS_RANGE, SEED_RANGE
@@ -205,14 +265,19 @@ def add_parsers(sub) -> None:
     cl.add_argument(
         "--mappings",
         type=int_arg(MMS_RANGE[0], MAX_MAPPINGS),
-        default=2,
-        help="mappings, at least --mms (default 2)",
+        default=None,
+        help="mappings, at least --mms (default 2; with --ids: uniform in mms..2^order)",
     )
     cl.add_argument(
         "--trials",
         type=int_arg(1, MAX_TRIALS),
-        default=1_000_000,
-        help="Monte Carlo trials (default 1e6)",
+        default=None,
+        help="Monte Carlo trials (default 1e6; with --ids: families, default 20000)",
+    )
+    cl.add_argument(
+        "--ids",
+        help="where the mms' ids come from: lowest-free, consecutive, random, adversary "
+        "(default: --population); --mms defaults to 5 with it",
     )
     cl.add_argument("--seed", type=int_arg(*SEED_RANGE), default=0)
     cl.add_argument("--word-bits", type=int_arg(*WORD_BITS_RANGE), help="override the word width")
