@@ -35,6 +35,7 @@ BASE = {
     "table-frontier": ["--slice-bits", "2", "--word-bits", "6", "--precomputed"],
     "design": ["--id-bits", "8", "--word-bits", "16", "--max-order", "3"],
     "one-value": ["--word-bits", "32", "--order", "9"],
+    "id-space": [],
     "bench-atomics": ["--values", "1", "--threads", "1"],
     "compare": ["--workload", "zygote", "--order", "4", "--folios", "1"],
     "collide": ["--encoding", "posted", "--workers", "1"],
