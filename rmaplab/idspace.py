@@ -107,29 +107,47 @@ def _shipped() -> dict[tuple[int, int], dict[str, int]]:
 def one_value_largest_order(id_bits: int, word_bits: int) -> tuple[int, str | None]:
     """Largest order (<= MAX_ORDER) at which some one-word construction's
     packing certificate holds for ``2^id_bits`` ids, and that construction
-    (order 0 and None when none holds at order 1). The paraboloids are
-    checked by their closed-form ranges at every order; the others are read
-    from the shipped table (orders 4..16, 32- and 64-bit words), so a cell
-    outside it counts the paraboloids only. The certificate needs more room
-    at a larger order, so the first order that fails ends the scan."""
+    (order 0 and None when none holds at order 1).
+
+    The shipped table (orders 4..16, 32- and 64-bit words, every
+    construction) answers inside its orders; outside them the paraboloids
+    are checked by the certificate of :func:`rmaplab.onevalue.convex.params`
+    on their closed-form ranges (a cell beyond the table counts the
+    paraboloids only). The certificate needs more room at a larger order,
+    so an order that holds implies every smaller one, and the first order
+    that fails ends the scan."""
     from .onevalue import convex
+    from .onevalue.packing import assign_words
 
     shipped = _shipped()
+    ranges: dict[str, list[int]] = {}
+
+    def paraboloid(o: int) -> str | None:
+        for name in convex.PARABOLOID_DIMS:  # cheapest ranges first
+            if name not in ranges:
+                ranges[name] = convex.ranges(name, 1 << id_bits)
+            if assign_words(ranges[name], 1 << o, [word_bits]) is not None:
+                return name
+        return None
+
+    def table(o: int) -> str | None:
+        for name, bits in sorted(shipped[(word_bits, o)].items()):
+            if bits >= id_bits:
+                return name
+        return None
+
+    in_table = sorted(o for w, o in shipped if w == word_bits)
     best: tuple[int, str | None] = (0, None)
-    for o in range(1, MAX_ORDER + 1):
-        found = None
-        for name in convex.PARABOLOID_DIMS:
-            if convex.params(id_bits, word_bits, o, name) is not None:
-                found = name
-                break
-        if found is None:
-            for name, bits in sorted(shipped.get((word_bits, o), {}).items()):
-                if bits >= id_bits:
-                    found = name
-                    break
+    o = 1
+    if in_table and table(in_table[0]) is not None:
+        # every order below the table's first holds too: start inside it
+        o = in_table[0]
+    while o <= MAX_ORDER:
+        found = table(o) if o in in_table else paraboloid(o)
         if found is None:
             break
         best = (o, found)
+        o += 1
     return best
 
 
