@@ -28,6 +28,7 @@ EXPECT = {
     "06-fewer-values.ipynb": (2, 3),
     "07-concurrency.ipynb": (1, 1),
     "08-versus-6.15.ipynb": (0, 1),
+    "09-the-rfc.ipynb": (1, 0),
 }
 CHROMIUM_FLAGS = [
     "--no-sandbox",
