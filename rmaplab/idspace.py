@@ -197,9 +197,10 @@ LIFETIME = (
     "folio). Were an id freed earlier, at exit() before the last unmap, two "
     "mms with one id could map one folio and the sums could not tell them "
     "apart: a wrong 'exclusive', with no wrapping at all. The same holds for "
-    "6.15's slots, which compare ids. Ids in use can exceed live tasks only "
-    "by mms that exit_mmap() already emptied and something still pins "
-    "(mmgrab: lazy TLB, a pending mmdrop)."
+    "6.15's slots, which compare ids. Ids in use can outnumber live tasks "
+    "only by mms whose last task has exited while something else still holds "
+    "them (mmget: a /proc reader, io_uring, a driver; mmgrab: lazy TLB), so "
+    "PID_MAX_LIMIT bounds the live ids in practice, not by proof."
 )
 
 
