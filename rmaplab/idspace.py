@@ -152,35 +152,45 @@ def one_value_largest_order(id_bits: int, word_bits: int) -> tuple[int, str | No
 
 
 def id_space_table(
-    id_bits: tuple[int, ...] | range = ID_BITS, word_bits: tuple[int, ...] = WORD_BITS
+    id_bits: tuple[int, ...] | range = ID_BITS,
+    word_bits: tuple[int, ...] = WORD_BITS,
+    progress: bool = False,
 ) -> pd.DataFrame:
     """Tidy: one row per (id_bits, word_bits, design): ``words``,
     ``largest_exact_order`` (-1: not even order 0), ``pages`` (2^order),
     ``rule`` (moments only: W + 2 - 2b), ``construction`` (one-value only)
-    and ``id_width`` (the kernel's reason for that id width, or "")."""
+    and ``id_width`` (the kernel's reason for that id width, or "").
+    ``progress``: a tqdm bar over the (word, id) cells (the paraboloid
+    ranges of 28- to 32-bit ids take up to a second each, once)."""
+    from collections.abc import Iterable
+
     rows = []
-    for w in word_bits:
-        for b in id_bits:
-            one, how = one_value_largest_order(b, w)
-            cells = {
-                "moments": (moments_largest_order(b, w), w + 2 - 2 * b, None),
-                "digits-k3": (digits_k3_largest_order(b, w), None, None),
-                "one-value": (one, None, how),
-            }
-            for design, (o, rule, con) in cells.items():
-                rows.append(
-                    {
-                        "id_bits": b,
-                        "word_bits": w,
-                        "design": design,
-                        "words": DESIGNS[design][0],
-                        "largest_exact_order": o,
-                        "pages": (1 << o) if o >= 0 else 0,
-                        "rule": rule,
-                        "construction": con,
-                        "id_width": ID_WIDTHS.get(b, ""),
-                    }
-                )
+    cells_wb: Iterable[tuple[int, int]] = [(w, b) for w in word_bits for b in id_bits]
+    if progress:
+        from tqdm.auto import tqdm
+
+        cells_wb = tqdm(cells_wb, desc="id space", unit="cell")
+    for w, b in cells_wb:
+        one, how = one_value_largest_order(b, w)
+        cells = {
+            "moments": (moments_largest_order(b, w), w + 2 - 2 * b, None),
+            "digits-k3": (digits_k3_largest_order(b, w), None, None),
+            "one-value": (one, None, how),
+        }
+        for design, (o, rule, con) in cells.items():
+            rows.append(
+                {
+                    "id_bits": b,
+                    "word_bits": w,
+                    "design": design,
+                    "words": DESIGNS[design][0],
+                    "largest_exact_order": o,
+                    "pages": (1 << o) if o >= 0 else 0,
+                    "rule": rule,
+                    "construction": con,
+                    "id_width": ID_WIDTHS.get(b, ""),
+                }
+            )
     df = pd.DataFrame(rows)
     return df.astype({"rule": "Int64"})
 
