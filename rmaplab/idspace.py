@@ -104,6 +104,10 @@ def _shipped() -> dict[tuple[int, int], dict[str, int]]:
     }
 
 
+#: (word_bits, paraboloid, order) -> narrowest id width known to fail there
+_FAILS: dict[tuple[int, str, int], int] = {}
+
+
 def one_value_largest_order(id_bits: int, word_bits: int) -> tuple[int, str | None]:
     """Largest order (<= MAX_ORDER) at which some one-word construction's
     packing certificate holds for ``2^id_bits`` ids, and that construction
@@ -124,10 +128,16 @@ def one_value_largest_order(id_bits: int, word_bits: int) -> tuple[int, str | No
 
     def paraboloid(o: int) -> str | None:
         for name in convex.PARABOLOID_DIMS:  # cheapest ranges first
+            # the need grows with the ids (convex.largest_id_bits): a width that
+            # failed at this order fails wider ids too, so skip their ranges
+            if id_bits >= _FAILS.get((word_bits, name, o), id_bits + 1):
+                continue
             if name not in ranges:
                 ranges[name] = convex.ranges(name, 1 << id_bits)
             if assign_words(ranges[name], 1 << o, [word_bits]) is not None:
                 return name
+            key = (word_bits, name, o)
+            _FAILS[key] = min(_FAILS.get(key, id_bits), id_bits)
         return None
 
     def table(o: int) -> str | None:
