@@ -37,6 +37,7 @@ BASE = {
     "table-frontier": ["--slice-bits", "2", "--word-bits", "6", "--precomputed"],
     "design": ["--id-bits", "8", "--word-bits", "16", "--max-order", "3"],
     "one-value": ["--word-bits", "32", "--order", "9"],
+    "id-space": [],
     "bench-atomics": ["--values", "1", "--threads", "1"],
     "bench-microbench": ["--reps", "10", "--repeat", "1"],
     "compare": ["--workload", "zygote", "--order", "4", "--folios", "1"],

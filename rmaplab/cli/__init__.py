@@ -30,6 +30,7 @@ GROUPS = (
     "verify",
     "design",
     "onevalue",
+    "idspace",
     "bench",
     "compare",
     "collide",
