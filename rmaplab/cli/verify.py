@@ -54,6 +54,7 @@ def _verify_limited(args, cfg, orders: list[int]):
     nodes through the search's node hook) with the progress bars of
     ``verify``/``verify_all``."""
     from .. import verify as V
+    from ..encodings.digits_lattice import ON_NODES
 
     counter = budget.WorkCounter("nodes")
     show = budget.want_progress(args.progress)
@@ -81,7 +82,7 @@ def _verify_limited(args, cfg, orders: list[int]):
             counter.check()
 
         hooked = bar is not None or args.max_seconds is not None
-        token = V._ON_NODES.set(on_nodes if hooked else None)
+        token = ON_NODES.set(on_nodes if hooked else None)
         try:
             verdicts = []
             for o in orders:
@@ -90,7 +91,7 @@ def _verify_limited(args, cfg, orders: list[int]):
                 if bar is not None and len(orders) > 1:
                     bar.update(1)
         finally:
-            V._ON_NODES.reset(token)
+            ON_NODES.reset(token)
             if bar is not None:
                 bar.close()
     return verdicts
