@@ -72,7 +72,9 @@ LIVE = 400
 CHURN_EVENTS = 4000
 #: other fork/exit events between two forks of the family's parent (at most)
 GAP = 8
-LIVE_RANGE = (1, 1 << 22)  # PID_MAX_LIMIT bounds live mms
+#: ids of live mms: PID_MAX_LIMIT (64-bit) bounds live tasks, hence live mms
+#: in practice (an mm held by mmget/mmgrab can outlive its tasks; see idspace)
+LIVE_RANGE = (1, 1 << 22)
 #: families per vectorised chunk of :func:`fooled_trials`
 CHUNK = 2048
 

@@ -101,6 +101,7 @@ PARTS = [
     ("versus 6.15", ["versus_615", "versus_615_sweep", "race_615"]),
     ("concurrency", ["litmus"]),
     ("one value", ["one_value"]),
+    ("id space", ["id_space"]),
 ]
 
 

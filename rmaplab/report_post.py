@@ -388,7 +388,7 @@ def _lkmm(lit: dict | None) -> str:
 
 #: id widths worth naming: (bits, word bits, why)
 ID_SPACE = (
-    (22, 64, "PID_MAX_LIMIT bounds live mms"),
+    (22, 64, "PID_MAX_LIMIT: live tasks, so live mms in practice, not by proof"),
     (15, 32, "6.15's mm_id on 32-bit"),
 )
 
@@ -461,7 +461,11 @@ ATTACHMENTS = (
         "versus_615.txt, versus_615.png",
         "needless copies per GiB written by workload shape, 6.15 against exact",
     ),
-    ("one_value.txt", "one rmap value: the largest ids proven per construction and order"),
+    (
+        "one_value.txt, id_space.txt",
+        "one rmap value: the largest ids proven per construction and order; "
+        "largest exact order of 1, 2 and 3 values per id width, and id lifetime",
+    ),
 )
 
 

@@ -76,3 +76,19 @@ def test_cli_json_rows(capsys):
     assert rows[(22, "moments")]["largest_exact_order"] == 64 + 2 - 44
     assert {r["word_bits"] for r in doc["rows"]} == {64}
     assert "__mmdrop" in doc["lifetime"]
+
+
+def test_report_writes_the_id_space_view():
+    """The report's "id space" part renders through the one view, the same
+    text the CLI prints, and the post lists id_space.txt among attachments."""
+    from rmaplab.report import PARTS
+    from rmaplab.report_post import ATTACHMENTS
+    from rmaplab.views import Params, view
+
+    assert dict(PARTS)["id space"] == ["id_space"]
+    assert any("id_space.txt" in name for name, _ in ATTACHMENTS)
+    v = view("id_space")
+    df = v.build(Params())
+    assert set(df["design"]) == {"moments", "digits-k3", "one-value"}
+    text = v.render_text(df, Params())
+    assert "PID_MAX_LIMIT" in text and max(map(len, text.splitlines())) <= 72

@@ -55,6 +55,8 @@ from .designs import (
     _design_cost_frame,
     _design_cost_text,
     _design_frame_copy,
+    _id_space_frame,
+    _id_space_text,
     _one_value_chart,
     _one_value_frame,
     _one_value_text,
@@ -194,6 +196,7 @@ VIEWS: dict[str, View] = {
             csv_frame=lambda df: df.drop(columns="name"),
         ),
         View("one_value", _one_value_frame, _one_value_text, _one_value_chart),
+        View("id_space", _id_space_frame, _id_space_text),
     ]
 }
 

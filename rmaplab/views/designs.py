@@ -296,3 +296,17 @@ def _constant_of(df: pd.DataFrame, col: str):
 
 def _one_value_chart(df: pd.DataFrame, params: Params):
     return _plotting().one_value_chart(df)
+
+
+def _id_space_frame(params: Params) -> pd.DataFrame:
+    """Largest exact order by id and word bits (:func:`rmaplab.idspace.id_space_table`);
+    it does not depend on ``params``: the table is the id-width question itself."""
+    from ..idspace import id_space_table
+
+    return id_space_table()
+
+
+def _id_space_text(df: pd.DataFrame, params: Params) -> str:
+    from ..idspace import id_space_text
+
+    return id_space_text(df)
