@@ -100,3 +100,28 @@ def test_shard_helpers():
     assert may("4", "rmaplab.cost", "cost_row")  # any id may end in 4
     assert not may("verify:_mixed_assign:40", "rmaplab.verify", "_assign")
     assert not may("collide:", "rmaplab.verify", "_assign")
+
+
+def test_every_target_and_listed_equivalent_names_a_live_function():
+    """A function moved to another module (collide's Monte Carlo went to
+    collide_methods) leaves a target the run cannot import, and an equivalent
+    that silently stops matching: every name must resolve at this code."""
+    import importlib
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import mutation
+
+    cfg = _config()
+    names = {(t["module"], f) for t in cfg["targets"] for f in t["functions"]}
+    names |= {(q["module"], q["function"]) for q in cfg["quick"]}
+    for ident in mutation.equivalent_list():
+        module, function = ident.split(":")[:2]
+        names.add((module, function))
+    missing = []
+    for module, function in sorted(names):
+        obj = importlib.import_module(module)
+        for part in function.split("."):
+            obj = getattr(obj, part, None)
+        if obj is None:
+            missing.append(f"{module}:{function}")
+    assert not missing, missing
