@@ -369,7 +369,7 @@ def add_budget_args(p: argparse.ArgumentParser, *, memory: bool = False) -> None
             type=max_memory_arg(),
             default=None,
             metavar="GIB",
-            help=f"refuse runs estimated above GIB GiB (default {MEMORY_FRACTION:.0%} "
+            help=f"refuse runs estimated above GIB GiB (default {MEMORY_FRACTION:.0%}% "
             "of this machine's RAM)",
         )
     if not any("--progress" in a.option_strings for a in p._actions):

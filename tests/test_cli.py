@@ -136,3 +136,16 @@ def test_every_command_builds_alone():
         one = build_parser(cmd)
         sub = one._subparsers._group_actions[0].choices[cmd]  # type: ignore[union-attr]
         assert sub._actions[1:], (cmd, GROUPS)  # its options, not just -h
+
+
+def test_every_command_prints_its_help():
+    """`rmaplab CMD --help` formats every option's help (a bare `%` in a help
+    string, e.g. "50% of", crashes argparse's formatter only when help is asked)."""
+    from rmaplab.cli import build_parser
+
+    full = build_parser()
+    subs = full._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    for name, sub in subs.items():
+        text = sub.format_help()
+        assert name in text
+    assert "% of this machine's RAM" in " ".join(subs["compare"].format_help().split())
