@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from .validate import ConfigError, fmt_range
+from .validate import ConfigError
 
 __all__ = [
     "BYTES_PER_OP",
@@ -360,8 +360,8 @@ def add_budget_args(p: argparse.ArgumentParser, *, memory: bool = False) -> None
         type=max_seconds_arg(),
         default=None,
         metavar="S",
-        help=f"safety stop after S seconds of wall time ({fmt_range(lo, hi)[1:-1]}, "
-        "above 0): the run then says 'undecided' and publishes nothing",
+        help=f"safety stop after S seconds of wall time ({lo:g} < S <= {hi:g}): "
+        "the run then says 'undecided' and publishes nothing",
     )
     if memory:
         p.add_argument(
