@@ -209,17 +209,19 @@ def adversary_plan(
     return want, plan
 
 
-def replay_plan(plan: Sequence[tuple[str, int]], taken: Iterable[int] = (), hi: int = 1 << 31):
+def replay_plan(
+    plan: Sequence[tuple[str, int]], taken: Iterable[int] = (), hi: int = 1 << 31
+) -> list[int]:
     """Run ``plan`` on a :class:`LowestFree` whose other ids are ``taken``;
     returns the ids the forker holds at the end (each fork must get the id
     the plan says: the allocator decides, not the plan)."""
     a = LowestFree(1, hi)
-    taken = sorted(set(taken))
-    top = taken[-1] if taken else 0
+    held = set(taken)
+    top = max(held, default=0)
     for _ in range(top):
         a.alloc()
     for i in range(1, top + 1):
-        if i not in set(taken):
+        if i not in held:
             a.free(i)
     mine: set[int] = set()
     for op, i in plan:
