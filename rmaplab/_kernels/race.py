@@ -157,7 +157,7 @@ def _hash(rows, r, width):
     return h ^ (h >> np.uint64(29))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _key(small, nw, init_stage, nops, radix):
     key = 0
     for w in range(nw):
@@ -178,13 +178,49 @@ _SIG = (
 )
 
 
-@kernel(_SIG)
-def _explore_kernel(
-    ints, words, init, op_mm, op_c, nops, pkind, ptgt, pdelta, plen, xsub, truth, radix
+_GROW_ROWS, _GROW_TABLE, _GROW_STUCK, _DONE = 1, 2, 3, 0
+
+
+@njit(cache=True, nogil=True)
+def _rehash(rows, count, table):
+    tm = np.uint64(table.shape[0] - 1)
+    width = rows.shape[1]
+    for idx in range(count):
+        h = np.int64(_hash(rows, idx, width) & tm)
+        while table[h] >= 0:
+            h = (h + 1) & (table.shape[0] - 1)
+        table[h] = idx
+
+
+@njit(cache=True, nogil=True)
+def _search(
+    ints,
+    words,
+    op_mm,
+    op_c,
+    nops,
+    pkind,
+    ptgt,
+    pdelta,
+    plen,
+    xsub,
+    truth,
+    radix,
+    rows,
+    parent,
+    pcpu,
+    verd,
+    table,
+    stuck,
+    new,
+    st,
 ):
-    """Breadth-first search over packed states; returns ``(rows, parent,
-    parent_cpu, verdict, stuck, info)`` with ``info = [states, complete,
-    stuck states, the field table's stamp]`` (the buffers are longer than ``info`` says)."""
+    """Expand rows from where ``st`` says (count, head, stuck states,
+    complete, and the row, CPU and successors to resume at) until the search
+    ends or the row buffers, the hash table or the stuck list is full; returns
+    ``_DONE`` or which one to grow, with ``st`` updated. No array is assigned
+    in here: numba counts references of an array variable assigned in a
+    loop on every pass (atomic increments, a third of the time)."""
     proto = ints[0]
     nw = ints[1]
     k = ints[2]
@@ -196,38 +232,35 @@ def _explore_kernel(
     seq_step = words[2]
     word_mask = words[3]
     mask = words[4]
-    width = init.shape[0]
+    width = rows.shape[1]
     c_reg = 2 + k
     c_rs = 2 + k + nw
     c_small = 3 + k + nw
     mm_owner = proto == P_MM_OWNER
-
-    cap = 1024
-    rows = np.empty((cap, width), dtype=np.uint64)
-    parent = np.empty(cap, dtype=np.int64)
-    pcpu = np.empty(cap, dtype=np.int8)
-    verd = np.empty(cap, dtype=np.int8)
-    tsize = 2048
-    table = np.full(tsize, -1, dtype=np.int64)
-    stuck = np.empty(4, dtype=np.int64)  # small on purpose: the growth path runs in tests
-    nstuck = 0
-    for j in range(width):
-        rows[0, j] = init[j]
-    parent[0] = -1
-    pcpu[0] = -1
-    verd[0] = V_OPEN
-    table[np.int64(_hash(rows, 0, width) & np.uint64(tsize - 1))] = 0
-    count = 1
-    head = 0
-    complete = True
-    new = np.empty(width, dtype=np.uint64)
-    while head < count and complete:
-        cur = head
-        head += 1
-        if verd[cur] != V_OPEN:
-            continue  # the reader has returned: nothing after changes the verdict
-        nsucc = 0
-        for cpu in range(nw + 1):
+    cap = rows.shape[0]
+    tsize = table.shape[0]
+    tm = np.uint64(tsize - 1)
+    count = st[0]
+    head = st[1]
+    nstuck = st[2]
+    cur = st[4]
+    cpu0 = st[5]
+    nsucc = st[6]
+    resume = cur >= 0
+    status = _DONE
+    while True:
+        if resume:
+            resume = False
+        else:
+            if head >= count:
+                break
+            cur = head
+            head += 1
+            if verd[cur] != V_OPEN:
+                continue  # the reader has returned: nothing after changes the verdict
+            cpu0 = 0
+            nsucc = 0
+        for cpu in range(cpu0, nw + 1):
             for j in range(width):
                 new[j] = rows[cur, j]
             small = new[c_small]
@@ -482,22 +515,12 @@ def _explore_kernel(
             nsucc += 1
             # look the row up; `count` is a free slot to hash it from
             if count == cap:
-                cap *= 2
-                rows2 = np.empty((cap, width), dtype=np.uint64)
-                rows2[:count] = rows[:count]
-                rows = rows2
-                parent2 = np.empty(cap, dtype=np.int64)
-                parent2[:count] = parent[:count]
-                parent = parent2
-                pcpu2 = np.empty(cap, dtype=np.int8)
-                pcpu2[:count] = pcpu[:count]
-                pcpu = pcpu2
-                verd2 = np.empty(cap, dtype=np.int8)
-                verd2[:count] = verd[:count]
-                verd = verd2
+                status = _GROW_ROWS
+                cpu0 = cpu
+                nsucc -= 1
+                break
             for j in range(width):
                 rows[count, j] = new[j]
-            tm = np.uint64(tsize - 1)
             h = np.int64(_hash(rows, count, width) & tm)
             seen = False
             while table[h] >= 0:
@@ -528,29 +551,113 @@ def _explore_kernel(
                     v = V_CORRECT
             verd[count] = v
             count += 1
-            if 2 * count > tsize:
-                tsize *= 2
-                table = np.full(tsize, -1, dtype=np.int64)
-                tm = np.uint64(tsize - 1)
-                for idx in range(count):
-                    h = np.int64(_hash(rows, idx, width) & tm)
-                    while table[h] >= 0:
-                        h = (h + 1) & (tsize - 1)
-                    table[h] = idx
             if count >= max_states:
-                complete = False
+                st[3] = 0
                 break
+            if 2 * count > tsize:
+                status = _GROW_TABLE
+                cpu0 = cpu + 1
+                break
+        if status != _DONE:
+            break
+        if st[3] == 0:
+            break
         if nsucc == 0:
             if nstuck == stuck.shape[0]:
-                stuck2 = np.empty(2 * nstuck, dtype=np.int64)
-                stuck2[:nstuck] = stuck[:nstuck]
-                stuck = stuck2
+                status = _GROW_STUCK
+                cpu0 = nw + 1
+                break
             stuck[nstuck] = cur
             nstuck += 1
+    st[0] = count
+    st[1] = head
+    st[2] = nstuck
+    st[4] = cur if status != _DONE else -1
+    st[5] = cpu0
+    st[6] = nsucc
+    return status
+
+
+@kernel(_SIG)
+def _explore_kernel(
+    ints, words, init, op_mm, op_c, nops, pkind, ptgt, pdelta, plen, xsub, truth, radix
+):
+    """Breadth-first search over packed states; returns ``(rows, parent,
+    parent_cpu, verdict, stuck, info)`` with ``info = [states, complete,
+    stuck states, the field table's stamp]`` (the buffers are longer than ``info`` says).
+    The buffers grow here, between calls of :func:`_search`, at the points
+    ``benchmarks/c/race.c`` grows its own."""
+    width = init.shape[0]
+    cap = 1024
+    rows = np.empty((cap, width), dtype=np.uint64)
+    parent = np.empty(cap, dtype=np.int64)
+    pcpu = np.empty(cap, dtype=np.int8)
+    verd = np.empty(cap, dtype=np.int8)
+    table = np.full(2048, -1, dtype=np.int64)
+    stuck = np.empty(4, dtype=np.int64)  # small on purpose: the growth path runs in tests
+    for j in range(width):
+        rows[0, j] = init[j]
+    parent[0] = -1
+    pcpu[0] = -1
+    verd[0] = V_OPEN
+    table[np.int64(_hash(rows, 0, width) & np.uint64(table.shape[0] - 1))] = 0
+    new = np.empty(width, dtype=np.uint64)
+    # count, head, stuck states, complete, resume row, resume CPU, its successors
+    st = np.zeros(8, dtype=np.int64)
+    st[0] = 1
+    st[3] = 1
+    st[4] = -1
+    while True:
+        status = _search(
+            ints,
+            words,
+            op_mm,
+            op_c,
+            nops,
+            pkind,
+            ptgt,
+            pdelta,
+            plen,
+            xsub,
+            truth,
+            radix,
+            rows,
+            parent,
+            pcpu,
+            verd,
+            table,
+            stuck,
+            new,
+            st,
+        )
+        if status == _DONE:
+            break
+        count = st[0]
+        if status == _GROW_ROWS:
+            cap *= 2
+            rows2 = np.empty((cap, width), dtype=np.uint64)
+            rows2[:count] = rows[:count]
+            rows = rows2
+            parent2 = np.empty(cap, dtype=np.int64)
+            parent2[:count] = parent[:count]
+            parent = parent2
+            pcpu2 = np.empty(cap, dtype=np.int8)
+            pcpu2[:count] = pcpu[:count]
+            pcpu = pcpu2
+            verd2 = np.empty(cap, dtype=np.int8)
+            verd2[:count] = verd[:count]
+            verd = verd2
+        elif status == _GROW_TABLE:
+            table = np.full(2 * table.shape[0], -1, dtype=np.int64)
+            _rehash(rows, count, table)
+        else:
+            stuck2 = np.empty(2 * stuck.shape[0], dtype=np.int64)
+            stuck2[: st[2]] = stuck[: st[2]]
+            stuck = stuck2
     info = np.empty(4, dtype=np.int64)
-    info[0] = count
-    info[1] = 1 if complete else 0
-    info[2] = nstuck
+    info[0] = st[0]
+    info[1] = st[3]
+    info[2] = st[2]
     info[3] = STAMP
     return rows, parent, pcpu, verd, stuck, info
 
