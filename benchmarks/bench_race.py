@@ -106,7 +106,8 @@ def run(scenario="k2-3mm-3w", protocol="seqcount", repeat=5, max_states=rc.DEFAU
             times[side].append(time.thread_time() - t0)
             if side == "numba":
                 out = r
-    rows, parent, _pcpu, verd, _stuck, ninfo = out
+    rows, parent, pv, ninfo = out
+    verd = pv[:, 1]
     n = int(ninfo[0])
     nb = {
         "states": n,

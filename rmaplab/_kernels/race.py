@@ -171,7 +171,7 @@ def _key(small, nw, init_stage, nops, radix):
 
 
 _SIG = (
-    "Tuple((uint64[:, ::1], int64[::1], int8[::1], int8[::1], int64[::1], int64[::1]))("
+    "Tuple((uint64[:, ::1], int64[::1], int8[:, ::1], int64[::1]))("
     "int64[::1], uint64[::1], uint64[::1], int64[:, ::1], int64[:, ::1], int64[::1], "
     "int64[:, :, :, ::1], int64[:, :, :, ::1], uint64[:, :, :, ::1], int64[:, :, ::1], "
     "uint64[::1], int8[:, ::1], int64[::1])"
@@ -179,6 +179,10 @@ _SIG = (
 
 
 _GROW_ROWS, _GROW_TABLE, _GROW_STUCK, _DONE = 1, 2, 3, 0
+# the search's state, returned as ``info``: states, complete, stuck states,
+# the table's stamp, the next row to expand, the row, CPU and successors to
+# resume at (row -1: none), then the stuck states
+_ST_STUCK = 8
 
 
 @njit(cache=True, nogil=True)
@@ -193,34 +197,14 @@ def _rehash(rows, count, table):
 
 
 @njit(cache=True, nogil=True)
-def _search(
-    ints,
-    words,
-    op_mm,
-    op_c,
-    nops,
-    pkind,
-    ptgt,
-    pdelta,
-    plen,
-    xsub,
-    truth,
-    radix,
-    rows,
-    parent,
-    pcpu,
-    verd,
-    table,
-    stuck,
-    new,
-    st,
-):
-    """Expand rows from where ``st`` says (count, head, stuck states,
-    complete, and the row, CPU and successors to resume at) until the search
-    ends or the row buffers, the hash table or the stuck list is full; returns
-    ``_DONE`` or which one to grow, with ``st`` updated. No array is assigned
-    in here: numba counts references of an array variable assigned in a
-    loop on every pass (atomic increments, a third of the time)."""
+def _search(model, bufs, st):
+    """Expand rows from where ``st`` says until the search ends or the row
+    buffers, the hash table or the stuck list is full; returns ``_DONE`` or
+    which one to grow, with ``st`` updated. No array is assigned in here:
+    numba counts references to an array variable assigned in a loop on every
+    pass (atomic increments: a third of the time, before this was split)."""
+    ints, words, op_mm, op_c, nops, pkind, ptgt, pdelta, plen, xsub, truth, radix = model
+    rows, parent, pv, table, new = bufs
     proto = ints[0]
     nw = ints[1]
     k = ints[2]
@@ -241,11 +225,11 @@ def _search(
     tsize = table.shape[0]
     tm = np.uint64(tsize - 1)
     count = st[0]
-    head = st[1]
     nstuck = st[2]
-    cur = st[4]
-    cpu0 = st[5]
-    nsucc = st[6]
+    head = st[4]
+    cur = st[5]
+    cpu0 = st[6]
+    nsucc = st[7]
     resume = cur >= 0
     status = _DONE
     while True:
@@ -256,13 +240,14 @@ def _search(
                 break
             cur = head
             head += 1
-            if verd[cur] != V_OPEN:
+            if pv[cur, 1] != V_OPEN:
                 continue  # the reader has returned: nothing after changes the verdict
             cpu0 = 0
             nsucc = 0
+        ucur = np.uint64(cur)
         for cpu in range(cpu0, nw + 1):
             for j in range(width):
-                new[j] = rows[cur, j]
+                new[j] = rows[ucur, j]
             small = new[c_small]
             rstage = np.int64((small >> _R_STAGE) & _MR_STAGE)
             ri = np.int64((small >> _R_I) & _MR_I)
@@ -507,7 +492,7 @@ def _search(
             new[c_small] = small
             same = True
             for j in range(width):
-                if new[j] != rows[cur, j]:
+                if new[j] != rows[ucur, j]:
                     same = False
                     break
             if same:
@@ -519,12 +504,14 @@ def _search(
                 cpu0 = cpu
                 nsucc -= 1
                 break
+            ucount = np.uint64(count)
             for j in range(width):
-                rows[count, j] = new[j]
-            h = np.int64(_hash(rows, count, width) & tm)
+                rows[ucount, j] = new[j]
+            # unsigned slot and row numbers: numba adds no negative-index wrap
+            h = _hash(rows, count, width) & tm
             seen = False
             while table[h] >= 0:
-                idx = table[h]
+                idx = np.uint64(table[h])
                 eq = True
                 for j in range(width):
                     if rows[idx, j] != new[j]:
@@ -533,12 +520,12 @@ def _search(
                 if eq:
                     seen = True
                     break
-                h = (h + 1) & (tsize - 1)
+                h = (h + _U1) & tm
             if seen:
                 continue
             table[h] = count
             parent[count] = cur
-            pcpu[count] = cpu
+            pv[count, 0] = cpu
             v = V_OPEN
             if rstage == R_DONE:
                 if mm_owner and ans == ANS_EXCL and all_sh == 1 and xm == 0:
@@ -549,10 +536,10 @@ def _search(
                     v = V_FALSE_SHARED
                 else:
                     v = V_CORRECT
-            verd[count] = v
+            pv[count, 1] = v
             count += 1
             if count >= max_states:
-                st[3] = 0
+                st[1] = 0
                 break
             if 2 * count > tsize:
                 status = _GROW_TABLE
@@ -560,21 +547,21 @@ def _search(
                 break
         if status != _DONE:
             break
-        if st[3] == 0:
+        if st[1] == 0:
             break
         if nsucc == 0:
-            if nstuck == stuck.shape[0]:
+            if _ST_STUCK + nstuck == st.shape[0]:
                 status = _GROW_STUCK
                 cpu0 = nw + 1
                 break
-            stuck[nstuck] = cur
+            st[_ST_STUCK + nstuck] = cur
             nstuck += 1
     st[0] = count
-    st[1] = head
     st[2] = nstuck
-    st[4] = cur if status != _DONE else -1
-    st[5] = cpu0
-    st[6] = nsucc
+    st[4] = head
+    st[5] = cur if status != _DONE else -1
+    st[6] = cpu0
+    st[7] = nsucc
     return status
 
 
@@ -582,84 +569,54 @@ def _search(
 def _explore_kernel(
     ints, words, init, op_mm, op_c, nops, pkind, ptgt, pdelta, plen, xsub, truth, radix
 ):
-    """Breadth-first search over packed states; returns ``(rows, parent,
-    parent_cpu, verdict, stuck, info)`` with ``info = [states, complete,
-    stuck states, the field table's stamp]`` (the buffers are longer than ``info`` says).
-    The buffers grow here, between calls of :func:`_search`, at the points
-    ``benchmarks/c/race.c`` grows its own."""
+    """Breadth-first search over packed states; returns ``(rows, parent, pv,
+    info)``: the rows, each row's parent, ``pv[:, 0]`` the CPU that moved
+    into it and ``pv[:, 1]`` its verdict, and ``info`` (``st`` of
+    :func:`_search`); the buffers are longer than ``info[0]`` rows. They grow
+    here, between calls of :func:`_search`, where ``benchmarks/c/race.c``
+    grows its own."""
+    model = (ints, words, op_mm, op_c, nops, pkind, ptgt, pdelta, plen, xsub, truth, radix)
     width = init.shape[0]
-    cap = 1024
-    rows = np.empty((cap, width), dtype=np.uint64)
-    parent = np.empty(cap, dtype=np.int64)
-    pcpu = np.empty(cap, dtype=np.int8)
-    verd = np.empty(cap, dtype=np.int8)
+    rows = np.empty((1024, width), dtype=np.uint64)
+    parent = np.empty(1024, dtype=np.int64)
+    pv = np.empty((1024, 2), dtype=np.int8)
     table = np.full(2048, -1, dtype=np.int64)
-    stuck = np.empty(4, dtype=np.int64)  # small on purpose: the growth path runs in tests
+    new = np.empty(width, dtype=np.uint64)
+    # room for 4 stuck states, small on purpose: the growth path runs in tests
+    st = np.zeros(_ST_STUCK + 4, dtype=np.int64)
+    st[0] = 1
+    st[1] = 1
+    st[3] = STAMP
+    st[5] = -1
     for j in range(width):
         rows[0, j] = init[j]
     parent[0] = -1
-    pcpu[0] = -1
-    verd[0] = V_OPEN
+    pv[0, 0] = -1
+    pv[0, 1] = V_OPEN
     table[np.int64(_hash(rows, 0, width) & np.uint64(table.shape[0] - 1))] = 0
-    new = np.empty(width, dtype=np.uint64)
-    # count, head, stuck states, complete, resume row, resume CPU, its successors
-    st = np.zeros(8, dtype=np.int64)
-    st[0] = 1
-    st[3] = 1
-    st[4] = -1
     while True:
-        status = _search(
-            ints,
-            words,
-            op_mm,
-            op_c,
-            nops,
-            pkind,
-            ptgt,
-            pdelta,
-            plen,
-            xsub,
-            truth,
-            radix,
-            rows,
-            parent,
-            pcpu,
-            verd,
-            table,
-            stuck,
-            new,
-            st,
-        )
+        status = _search(model, (rows, parent, pv, table, new), st)
         if status == _DONE:
             break
         count = st[0]
         if status == _GROW_ROWS:
-            cap *= 2
-            rows2 = np.empty((cap, width), dtype=np.uint64)
+            rows2 = np.empty((2 * rows.shape[0], width), dtype=np.uint64)
             rows2[:count] = rows[:count]
             rows = rows2
-            parent2 = np.empty(cap, dtype=np.int64)
+            parent2 = np.empty(rows.shape[0], dtype=np.int64)
             parent2[:count] = parent[:count]
             parent = parent2
-            pcpu2 = np.empty(cap, dtype=np.int8)
-            pcpu2[:count] = pcpu[:count]
-            pcpu = pcpu2
-            verd2 = np.empty(cap, dtype=np.int8)
-            verd2[:count] = verd[:count]
-            verd = verd2
+            pv2 = np.empty((rows.shape[0], 2), dtype=np.int8)
+            pv2[:count] = pv[:count]
+            pv = pv2
         elif status == _GROW_TABLE:
             table = np.full(2 * table.shape[0], -1, dtype=np.int64)
             _rehash(rows, count, table)
         else:
-            stuck2 = np.empty(2 * stuck.shape[0], dtype=np.int64)
-            stuck2[: st[2]] = stuck[: st[2]]
-            stuck = stuck2
-    info = np.empty(4, dtype=np.int64)
-    info[0] = st[0]
-    info[1] = st[3]
-    info[2] = st[2]
-    info[3] = STAMP
-    return rows, parent, pcpu, verd, stuck, info
+            st2 = np.empty(2 * st.shape[0] - _ST_STUCK, dtype=np.int64)
+            st2[: st.shape[0]] = st
+            st = st2
+    return rows, parent, pv, st
 
 
 def pack_limits(nw: int, k: int, nops: list[int], plens: list[int], n_bound: int) -> None:
@@ -695,11 +652,11 @@ def explore_packed(inp: PackedInputs) -> tuple:
     keys = int(np.prod([2 * (n + 1) for n in nops]))
     if inp.truth.shape != (keys, 3):
         raise ValueError(f"truth table: shape ({keys}, 3) expected, got {inp.truth.shape}")
-    rows, parent, pcpu, verd, stuck, info = _explore_kernel(*inp)
+    rows, parent, pv, info = _explore_kernel(*inp)
     if int(info[3]) != STAMP:
         raise RuntimeError(
             "the cached race kernel was compiled for another rmaplab.race.layout field "
             "table: delete rmaplab/_kernels/__pycache__/race.* and run again"
         )
     n, complete, ns = int(info[0]), bool(info[1]), int(info[2])
-    return rows[:n], parent[:n], pcpu[:n], verd[:n], stuck[:ns], complete
+    return rows[:n], parent[:n], pv[:n, 0], pv[:n, 1], info[_ST_STUCK : _ST_STUCK + ns], complete
