@@ -31,6 +31,7 @@ sys.path.insert(0, str(HERE))
 from _cc import bench_main, compile_c, header, machine  # noqa: E402
 
 from rmaplab._kernels import race as kr  # noqa: E402
+from rmaplab._kernels import race_fields as kf  # noqa: E402
 from rmaplab.race import codes as rc  # noqa: E402
 from rmaplab.race import mmowner  # noqa: E402
 from rmaplab.race.explore import explore  # noqa: E402
@@ -42,11 +43,11 @@ _CODES = [
     mmowner.W_LOCK,
     *(rc.R_BEGIN, rc.R_N, rc.R_V, rc.R_RETRY, rc.R_DONE),
     *(rc.ANS_NONE, rc.ANS_SHARED, rc.ANS_EXCL),
-    *(kr.K_ADD, kr.K_LOAD, kr.K_STORE, kr.K_END),
-    *(kr.P_NONE, kr.P_NO_WAIT, kr.P_NO_EXCL_WAIT, kr.P_MM_OWNER),
-    *(mmowner.LOCK, mmowner.SHARED_BIT, kr.W_BITS, kr.R_SHIFT, kr.RN_SHIFT),
-    *(kr.N_BIAS, kr.RN_BIAS, kr.MAX_OPS, kr.MAX_PROG),
-    *(kr.V_CORRECT, kr.V_FALSE_EXCL, kr.V_FALSE_SHARED, kr.V_OUTSIDE),
+    *(kf.K_ADD, kf.K_LOAD, kf.K_STORE, kf.K_END),
+    *(kf.P_NONE, kf.P_NO_WAIT, kf.P_NO_EXCL_WAIT, kf.P_MM_OWNER),
+    *(mmowner.LOCK, mmowner.SHARED_BIT, kf.W_BITS, kf.R_SHIFT, kf.RN_SHIFT),
+    *(kf.N_BIAS, kf.RN_BIAS, kf.MAX_OPS, kf.MAX_PROG),
+    *(kf.V_CORRECT, kf.V_FALSE_EXCL, kf.V_FALSE_SHARED, kf.V_OUTSIDE),
 ]
 VERDICTS = ("open", "correct", "false_exclusive", "false_shared", "outside")
 

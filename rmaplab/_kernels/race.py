@@ -4,45 +4,18 @@ Entry point: :func:`explore_packed` (numba). Its plain-Python twin is the
 tuple explorer :func:`rmaplab.race.explore` with ``engine="python"``; the
 two are compared state count for state count in ``tests/test_race_kernel.py``.
 
-A state of :class:`rmaplab.race.model.Model` is one row of ``S = 4 + K + W``
-``uint64`` words (K values, W writers):
+The packed state (one row of ``uint64`` words per state), its fields and
+codes are :mod:`.race_fields`, re-exported here.
 
-====================  =========================================================
-column                field
-====================  =========================================================
-0                     the seqcount word (mm-owner: lock and shared bit)
-1                     mapcount + ``N_BIAS`` (a mapcount may go below zero when
-                      plain stores lose updates)
-2 .. 2+K-1            the K rmap values (mm-owner: id0, count0, id1, count1)
-2+K .. 2+K+W-1        each writer's register (a loaded word; a loaded
-                      mapcount is stored biased, as column 1 holds it)
-2+K+W                 the reader's saved word ``reg_seq``
-3+K+W                 the small fields, packed (below)
-====================  =========================================================
-
-Small fields: the table :data:`rmaplab.race.layout.WRITER_FIELDS` and
-``READER_FIELDS`` (``rmaplab.race.packed`` packs by the same table), today
-writer w at bit ``11*w``: op (3 bits, 0..7), stage (3), pc (4, 0..15),
-exclusive (1); the reader at bit 33: stage (3), value index i (3), answer
-(2), started, all_shared, all_exclusive, x_maps (1 each), and at bit 45 the
-mapcount it read + ``RN_BIAS`` (16 bits). ``pack_limits`` checks every
-scenario fits them before the kernel runs. numba freezes the shifts into the
-compiled kernel, and its cache does not see a change of the table: the
-kernel returns the table's stamp, and :func:`explore_packed` refuses a
-kernel compiled for another table.
-
-Seen states live in an open-addressing hash table (``int64`` indices into the
-row array, linear probing, kept at most half full). Rows are appended in the
-order they are first reached and expanded in that order, skipping rows in
-which the reader has returned, which is the tuple explorer's level-by-level
-order: the same parent of every state, hence the same shortest schedules and
-the same first stuck state.
+Seen states live in an open-addressing hash table (``int64`` indices into
+the row array, FNV-1a over the row, linear probing, kept at most half
+full). Rows are appended in the order they are first reached and expanded
+in that order, skipping rows in which the reader has returned, which is the
+tuple explorer's level-by-level order: the same parent of every state, hence
+the same shortest schedules and the same first stuck state.
 """
 
 from __future__ import annotations
-
-import zlib
-from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -64,89 +37,62 @@ from ..race.codes import (
     W_SPIN,
     W_XBODY,
 )
-from ..race.layout import PACKED_WRITERS, READER_FIELDS, WRITER_FIELDS, field_shifts
 from ..race.mmowner import LOCK, SHARED_BIT, W_LOCK
 from ._jit import kernel
+from .race_fields import (
+    _M_OP,
+    _M_PC,
+    _M_STAGE,
+    _M_X,
+    _MR_ALL_EX,
+    _MR_ALL_SH,
+    _MR_ANS,
+    _MR_I,
+    _MR_RN,
+    _MR_STAGE,
+    _MR_STARTED,
+    _MR_XM,
+    _N_BIAS,
+    _R_ALL_EX,
+    _R_ALL_SH,
+    _R_ANS,
+    _R_CLEAR,
+    _R_I,
+    _R_RN,
+    _R_STAGE,
+    _R_STARTED,
+    _R_XM,
+    _RN_BIAS,
+    _U0,
+    _U1,
+    _W_CLEAR,
+    _W_OP,
+    _W_PC,
+    _W_STAGE,
+    _W_X,
+    K_END,
+    K_LOAD,
+    K_STORE,
+    P_MM_OWNER,
+    P_NO_EXCL_WAIT,
+    P_NO_WAIT,
+    P_NONE,
+    PROTOCOL_CODES,
+    RN_BIAS,
+    RN_SHIFT,
+    STAMP,
+    V_CORRECT,
+    V_FALSE_EXCL,
+    V_FALSE_SHARED,
+    V_OPEN,
+    V_OUTSIDE,
+    W_BITS,
+    PackedInputs,
+    pack_limits,
+)
 
-__all__ = ["PackedInputs", "explore_packed", "pack_limits"]
-
-N_BIAS = 1 << 32
-_WF = field_shifts(WRITER_FIELDS)
-_RF = field_shifts(READER_FIELDS)
-W_BITS = sum(b for _, b in WRITER_FIELDS)  # bits per writer
-MAX_WRITERS = PACKED_WRITERS
-R_SHIFT = MAX_WRITERS * W_BITS  # the reader's fields start here
-R_BITS = sum(b for _, b in READER_FIELDS)
-RN_SHIFT = R_SHIFT + _RF["rn"][0]
-RN_BIAS = 1 << (_RF["rn"][1] - 1)  # the mapcount read, biased by half its range
-MAX_OPS = (1 << _WF["op"][1]) - 1  # op counts 0..nops
-MAX_PROG = (1 << _WF["pc"][1]) - 1  # pc 0..len-1
-MAX_K = (1 << _RF["i"][1]) - 1  # value index
-if R_SHIFT + R_BITS > 64:
-    raise ImportError("rmaplab.race.layout: the packed fields exceed one 64-bit word")
-#: the table's stamp: the kernel returns the one it was compiled with
-STAMP = zlib.crc32(repr((WRITER_FIELDS, READER_FIELDS, PACKED_WRITERS)).encode())
-
-
-def _field(shift: int, bits: int) -> tuple[np.uint64, np.uint64]:
-    return np.uint64(shift), np.uint64((1 << bits) - 1)
-
-
-# shift and mask per field (writers: from the writer's bit; the reader: absolute)
-_W_OP, _M_OP = _field(*_WF["op"])
-_W_STAGE, _M_STAGE = _field(*_WF["stage"])
-_W_PC, _M_PC = _field(*_WF["pc"])
-_W_X, _M_X = _field(*_WF["excl"])
-_R = {n: _field(R_SHIFT + sh, b) for n, (sh, b) in _RF.items()}
-_R_STAGE, _MR_STAGE = _R["stage"]
-_R_I, _MR_I = _R["i"]
-_R_ANS, _MR_ANS = _R["ans"]
-_R_STARTED, _MR_STARTED = _R["started"]
-_R_ALL_SH, _MR_ALL_SH = _R["all_sh"]
-_R_ALL_EX, _MR_ALL_EX = _R["all_ex"]
-_R_XM, _MR_XM = _R["xm"]
-_R_RN, _MR_RN = _R["rn"]
-_W_CLEAR = np.uint64((1 << W_BITS) - 1)
-_R_CLEAR = ~(np.uint64((1 << R_BITS) - 1) << np.uint64(R_SHIFT))
-
-# body step kinds
-K_ADD, K_LOAD, K_STORE, K_END = 0, 1, 2, 3
-# protocol codes the kernel branches on
-P_NONE, P_SEQCOUNT, P_NO_WAIT, P_EARLY_END, P_NO_EXCL_WAIT, P_MM_OWNER = range(6)
-PROTOCOL_CODES = {
-    "none": P_NONE,
-    "seqcount": P_SEQCOUNT,
-    "no-wait": P_NO_WAIT,
-    "early-end": P_EARLY_END,
-    "no-excl-wait": P_NO_EXCL_WAIT,
-    "mm-owner": P_MM_OWNER,
-}
-# verdict codes per state
-V_OPEN, V_CORRECT, V_FALSE_EXCL, V_FALSE_SHARED, V_OUTSIDE = -1, 0, 1, 2, 3
-
-_U0 = np.uint64(0)
-_U1 = np.uint64(1)
-_N_BIAS = np.uint64(N_BIAS)
-_RN_BIAS = np.uint64(RN_BIAS)
-
-
-class PackedInputs(NamedTuple):
-    """A compiled model as arrays (built by ``rmaplab.race.packed``)."""
-
-    ints: np.ndarray  # int64[7]: protocol, writers W, K, init stage, pages, max_states,
-    #: and a bound on |mapcount| (checked against the packed width, unused inside)
-    words: np.ndarray  # uint64[5]: excl, writers mask, seq step, word mask, value mask
-    init: np.ndarray  # uint64[S]: the initial state, packed
-    op_mm: np.ndarray  # int64[W, MAX_OPS]: each op's mm
-    op_c: np.ndarray  # int64[W, MAX_OPS]: each op's signed page count
-    nops: np.ndarray  # int64[W]
-    pkind: np.ndarray  # int64[W, 2, MAX_OPS, MAX_PROG]: body step kind (shared, exclusive)
-    ptgt: np.ndarray  # int64[...]: target, -1 the mapcount, else a value index
-    pdelta: np.ndarray  # uint64[...]: addend (mapcount: two's complement); END: marker
-    plen: np.ndarray  # int64[W, 2, MAX_OPS]: body length
-    xsub: np.ndarray  # uint64[K]: the reader's sub-IDs
-    truth: np.ndarray  # int8[keys, 3]: other surely maps, other possibly maps, x surely maps
-    radix: np.ndarray  # int64[W]: place value of writer w's (op, in flight) code in the key
+# RN_*: also read through this module (rmaplab.race.explore)
+__all__ = ["RN_BIAS", "RN_SHIFT", "PackedInputs", "explore_packed", "pack_limits"]
 
 
 @njit(cache=True, nogil=True)
@@ -619,20 +565,6 @@ def _explore_kernel(
     return rows, parent, pv, st
 
 
-def pack_limits(nw: int, k: int, nops: list[int], plens: list[int], n_bound: int) -> None:
-    """Raise ``ValueError`` unless a model's fields fit the packed widths."""
-    if not 1 <= nw <= MAX_WRITERS:
-        raise ValueError(f"writers={nw}: allowed 1..{MAX_WRITERS} in a packed state")
-    if not 1 <= k <= MAX_K:
-        raise ValueError(f"values={k}: allowed 1..{MAX_K} in a packed state")
-    if max(nops) > MAX_OPS:
-        raise ValueError(f"ops per writer={max(nops)}: allowed <= {MAX_OPS} in a packed state")
-    if plens and max(plens) > MAX_PROG:
-        raise ValueError(f"body steps={max(plens)}: allowed <= {MAX_PROG} in a packed state")
-    if n_bound >= RN_BIAS:
-        raise ValueError(f"mapcount bound={n_bound}: allowed < {RN_BIAS} in a packed state")
-
-
 def explore_packed(inp: PackedInputs) -> tuple:
     """Validate the arrays and run the kernel: ``(rows, parent, parent_cpu,
     verdict, stuck)`` cut to length, and ``complete``."""
@@ -655,8 +587,8 @@ def explore_packed(inp: PackedInputs) -> tuple:
     rows, parent, pv, info = _explore_kernel(*inp)
     if int(info[3]) != STAMP:
         raise RuntimeError(
-            "the cached race kernel was compiled for another rmaplab.race.layout field "
-            "table: delete rmaplab/_kernels/__pycache__/race.* and run again"
+            "the cached race kernel was compiled for other packed fields or codes "
+            "(race_fields.STAMP): delete rmaplab/_kernels/__pycache__/race.* and run again"
         )
     n, complete, ns = int(info[0]), bool(info[1]), int(info[2])
     return rows[:n], parent[:n], pv[:n, 0], pv[:n, 1], info[_ST_STUCK : _ST_STUCK + ns], complete
