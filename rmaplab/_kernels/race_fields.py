@@ -37,9 +37,25 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..race import codes as _codes
-from ..race import mmowner as _mmowner
+from ..race.codes import (
+    ANS_EXCL,
+    ANS_NONE,
+    ANS_SHARED,
+    R_BEGIN,
+    R_DONE,
+    R_N,
+    R_RETRY,
+    R_V,
+    W_ADD,
+    W_BODY,
+    W_CAS,
+    W_DONE,
+    W_LOAD,
+    W_SPIN,
+    W_XBODY,
+)
 from ..race.layout import PACKED_WRITERS, READER_FIELDS, WRITER_FIELDS, field_shifts
+from ..race.mmowner import LOCK, SHARED_BIT, W_LOCK
 
 N_BIAS = 1 << 32
 _WF = field_shifts(WRITER_FIELDS)
@@ -132,8 +148,8 @@ STAMP = zlib.crc32(
             (K_ADD, K_LOAD, K_STORE, K_END),
             PROTOCOL_CODES,
             (V_OPEN, V_CORRECT, V_FALSE_EXCL, V_FALSE_SHARED, V_OUTSIDE),
-            sorted((k, v) for k, v in vars(_codes).items() if k[:2] in ("W_", "R_", "AN")),
-            (_mmowner.LOCK, _mmowner.SHARED_BIT, _mmowner.W_LOCK),
+            (W_LOAD, W_CAS, W_ADD, W_SPIN, W_BODY, W_XBODY, W_DONE, W_LOCK, LOCK, SHARED_BIT),
+            (R_BEGIN, R_N, R_V, R_RETRY, R_DONE, ANS_NONE, ANS_SHARED, ANS_EXCL),
         )
     ).encode()
 )
