@@ -236,9 +236,11 @@ def report(r) -> str:
         "reallocs. Left: each call unboxes 13 arrays, boxes 4 results and",
         "enters np.errstate, where C takes 14 pointers through ctypes (the",
         "fixed cost above): most of the gap of a short search (mm-owner,",
-        "under 500 states). The per-state rest (about 5-10%) is not pinned",
-        "down: the loop reloads array shapes from the stack where C has",
-        "constants; constant-stride program tables gained <= 1% (not kept).",
+        "under 500 states, 10-40 us). The per-state rest (about 10% on",
+        "searches of 2,000 states and more) is not pinned down: the hash",
+        "probe compiles to C's loop; the rest of numba's loop reloads many",
+        "values from stack slots (not compared with gcc's code); constant-",
+        "stride program tables gained <= 1% (not kept).",
     ]
     return "\n".join(lines)
 
