@@ -135,7 +135,9 @@ def test_kernel_rows_are_the_tuple_states_in_bfs_order(scenario, protocol, lay):
         assert np.array_equal(pack(model, s), rows[i])
 
 
-@pytest.mark.parametrize("max_states", [1, 2, 57, 1000])
+# 1024 and 1025: the budget runs out just as the kernel's first row buffer
+# (1024 rows) or its first hash table (2048 slots, half full) would grow
+@pytest.mark.parametrize("max_states", [1, 2, 57, 1000, 1024, 1025])
 def test_budget_stops_both_engines_at_the_same_state(max_states):
     k = race.explore("3mm-2w", "no-wait", max_states=max_states, engine="kernel")
     py = race.explore("3mm-2w", "no-wait", max_states=max_states, engine="python")

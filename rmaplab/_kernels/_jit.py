@@ -35,23 +35,35 @@ class LazyKernel:
         self.signature = signature
         self.func = func
         self._dispatcher = None
+        self._compiled = False
         self._lock = threading.Lock()  # Monte Carlo tasks call kernels from threads
         self.__doc__ = func.__doc__
         self.__name__ = func.__name__
 
     @property
     def dispatcher(self):
+        d = self._dispatcher  # built once: later calls skip the lock
+        if d is not None:
+            return d
         with self._lock:
             if self._dispatcher is None:
+                import numba
                 from numba import njit
 
                 sig = self.signature() if callable(self.signature) else self.signature
+                self._compiled = not numba.config.DISABLE_JIT  # type: ignore[attr-defined]
                 self._dispatcher = njit(sig, cache=True, nogil=True)(self.func)
         return self._dispatcher
 
     def __call__(self, *args):
+        d = self.dispatcher
+        if self._compiled:
+            # compiled integer arithmetic wraps silently; numpy's overflow
+            # warnings (and the errstate context, ~1.7 us a call) concern
+            # only the plain-Python bodies run with NUMBA_DISABLE_JIT=1
+            return d(*args)
         with np.errstate(over="ignore"):
-            return self.dispatcher(*args)
+            return d(*args)
 
 
 def kernel(signature) -> Callable[[Callable], LazyKernel]:

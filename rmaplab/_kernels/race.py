@@ -4,45 +4,18 @@ Entry point: :func:`explore_packed` (numba). Its plain-Python twin is the
 tuple explorer :func:`rmaplab.race.explore` with ``engine="python"``; the
 two are compared state count for state count in ``tests/test_race_kernel.py``.
 
-A state of :class:`rmaplab.race.model.Model` is one row of ``S = 4 + K + W``
-``uint64`` words (K values, W writers):
+The packed state (one row of ``uint64`` words per state), its fields and
+codes are :mod:`.race_fields`, re-exported here.
 
-====================  =========================================================
-column                field
-====================  =========================================================
-0                     the seqcount word (mm-owner: lock and shared bit)
-1                     mapcount + ``N_BIAS`` (a mapcount may go below zero when
-                      plain stores lose updates)
-2 .. 2+K-1            the K rmap values (mm-owner: id0, count0, id1, count1)
-2+K .. 2+K+W-1        each writer's register (a loaded word; a loaded
-                      mapcount is stored biased, as column 1 holds it)
-2+K+W                 the reader's saved word ``reg_seq``
-3+K+W                 the small fields, packed (below)
-====================  =========================================================
-
-Small fields: the table :data:`rmaplab.race.layout.WRITER_FIELDS` and
-``READER_FIELDS`` (``rmaplab.race.packed`` packs by the same table), today
-writer w at bit ``11*w``: op (3 bits, 0..7), stage (3), pc (4, 0..15),
-exclusive (1); the reader at bit 33: stage (3), value index i (3), answer
-(2), started, all_shared, all_exclusive, x_maps (1 each), and at bit 45 the
-mapcount it read + ``RN_BIAS`` (16 bits). ``pack_limits`` checks every
-scenario fits them before the kernel runs. numba freezes the shifts into the
-compiled kernel, and its cache does not see a change of the table: the
-kernel returns the table's stamp, and :func:`explore_packed` refuses a
-kernel compiled for another table.
-
-Seen states live in an open-addressing hash table (``int64`` indices into the
-row array, linear probing, kept at most half full). Rows are appended in the
-order they are first reached and expanded in that order, skipping rows in
-which the reader has returned, which is the tuple explorer's level-by-level
-order: the same parent of every state, hence the same shortest schedules and
-the same first stuck state.
+Seen states live in an open-addressing hash table (``int64`` indices into
+the row array, FNV-1a over the row, linear probing, kept at most half
+full). Rows are appended in the order they are first reached and expanded
+in that order, skipping rows in which the reader has returned, which is the
+tuple explorer's level-by-level order: the same parent of every state, hence
+the same shortest schedules and the same first stuck state.
 """
 
 from __future__ import annotations
-
-import zlib
-from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -64,89 +37,62 @@ from ..race.codes import (
     W_SPIN,
     W_XBODY,
 )
-from ..race.layout import PACKED_WRITERS, READER_FIELDS, WRITER_FIELDS, field_shifts
 from ..race.mmowner import LOCK, SHARED_BIT, W_LOCK
 from ._jit import kernel
+from .race_fields import (
+    _M_OP,
+    _M_PC,
+    _M_STAGE,
+    _M_X,
+    _MR_ALL_EX,
+    _MR_ALL_SH,
+    _MR_ANS,
+    _MR_I,
+    _MR_RN,
+    _MR_STAGE,
+    _MR_STARTED,
+    _MR_XM,
+    _N_BIAS,
+    _R_ALL_EX,
+    _R_ALL_SH,
+    _R_ANS,
+    _R_CLEAR,
+    _R_I,
+    _R_RN,
+    _R_STAGE,
+    _R_STARTED,
+    _R_XM,
+    _RN_BIAS,
+    _U0,
+    _U1,
+    _W_CLEAR,
+    _W_OP,
+    _W_PC,
+    _W_STAGE,
+    _W_X,
+    K_END,
+    K_LOAD,
+    K_STORE,
+    P_MM_OWNER,
+    P_NO_EXCL_WAIT,
+    P_NO_WAIT,
+    P_NONE,
+    PROTOCOL_CODES,
+    RN_BIAS,
+    RN_SHIFT,
+    STAMP,
+    V_CORRECT,
+    V_FALSE_EXCL,
+    V_FALSE_SHARED,
+    V_OPEN,
+    V_OUTSIDE,
+    W_BITS,
+    PackedInputs,
+    pack_limits,
+)
 
-__all__ = ["PackedInputs", "explore_packed", "pack_limits"]
-
-N_BIAS = 1 << 32
-_WF = field_shifts(WRITER_FIELDS)
-_RF = field_shifts(READER_FIELDS)
-W_BITS = sum(b for _, b in WRITER_FIELDS)  # bits per writer
-MAX_WRITERS = PACKED_WRITERS
-R_SHIFT = MAX_WRITERS * W_BITS  # the reader's fields start here
-R_BITS = sum(b for _, b in READER_FIELDS)
-RN_SHIFT = R_SHIFT + _RF["rn"][0]
-RN_BIAS = 1 << (_RF["rn"][1] - 1)  # the mapcount read, biased by half its range
-MAX_OPS = (1 << _WF["op"][1]) - 1  # op counts 0..nops
-MAX_PROG = (1 << _WF["pc"][1]) - 1  # pc 0..len-1
-MAX_K = (1 << _RF["i"][1]) - 1  # value index
-if R_SHIFT + R_BITS > 64:
-    raise ImportError("rmaplab.race.layout: the packed fields exceed one 64-bit word")
-#: the table's stamp: the kernel returns the one it was compiled with
-STAMP = zlib.crc32(repr((WRITER_FIELDS, READER_FIELDS, PACKED_WRITERS)).encode())
-
-
-def _field(shift: int, bits: int) -> tuple[np.uint64, np.uint64]:
-    return np.uint64(shift), np.uint64((1 << bits) - 1)
-
-
-# shift and mask per field (writers: from the writer's bit; the reader: absolute)
-_W_OP, _M_OP = _field(*_WF["op"])
-_W_STAGE, _M_STAGE = _field(*_WF["stage"])
-_W_PC, _M_PC = _field(*_WF["pc"])
-_W_X, _M_X = _field(*_WF["excl"])
-_R = {n: _field(R_SHIFT + sh, b) for n, (sh, b) in _RF.items()}
-_R_STAGE, _MR_STAGE = _R["stage"]
-_R_I, _MR_I = _R["i"]
-_R_ANS, _MR_ANS = _R["ans"]
-_R_STARTED, _MR_STARTED = _R["started"]
-_R_ALL_SH, _MR_ALL_SH = _R["all_sh"]
-_R_ALL_EX, _MR_ALL_EX = _R["all_ex"]
-_R_XM, _MR_XM = _R["xm"]
-_R_RN, _MR_RN = _R["rn"]
-_W_CLEAR = np.uint64((1 << W_BITS) - 1)
-_R_CLEAR = ~(np.uint64((1 << R_BITS) - 1) << np.uint64(R_SHIFT))
-
-# body step kinds
-K_ADD, K_LOAD, K_STORE, K_END = 0, 1, 2, 3
-# protocol codes the kernel branches on
-P_NONE, P_SEQCOUNT, P_NO_WAIT, P_EARLY_END, P_NO_EXCL_WAIT, P_MM_OWNER = range(6)
-PROTOCOL_CODES = {
-    "none": P_NONE,
-    "seqcount": P_SEQCOUNT,
-    "no-wait": P_NO_WAIT,
-    "early-end": P_EARLY_END,
-    "no-excl-wait": P_NO_EXCL_WAIT,
-    "mm-owner": P_MM_OWNER,
-}
-# verdict codes per state
-V_OPEN, V_CORRECT, V_FALSE_EXCL, V_FALSE_SHARED, V_OUTSIDE = -1, 0, 1, 2, 3
-
-_U0 = np.uint64(0)
-_U1 = np.uint64(1)
-_N_BIAS = np.uint64(N_BIAS)
-_RN_BIAS = np.uint64(RN_BIAS)
-
-
-class PackedInputs(NamedTuple):
-    """A compiled model as arrays (built by ``rmaplab.race.packed``)."""
-
-    ints: np.ndarray  # int64[7]: protocol, writers W, K, init stage, pages, max_states,
-    #: and a bound on |mapcount| (checked against the packed width, unused inside)
-    words: np.ndarray  # uint64[5]: excl, writers mask, seq step, word mask, value mask
-    init: np.ndarray  # uint64[S]: the initial state, packed
-    op_mm: np.ndarray  # int64[W, MAX_OPS]: each op's mm
-    op_c: np.ndarray  # int64[W, MAX_OPS]: each op's signed page count
-    nops: np.ndarray  # int64[W]
-    pkind: np.ndarray  # int64[W, 2, MAX_OPS, MAX_PROG]: body step kind (shared, exclusive)
-    ptgt: np.ndarray  # int64[...]: target, -1 the mapcount, else a value index
-    pdelta: np.ndarray  # uint64[...]: addend (mapcount: two's complement); END: marker
-    plen: np.ndarray  # int64[W, 2, MAX_OPS]: body length
-    xsub: np.ndarray  # uint64[K]: the reader's sub-IDs
-    truth: np.ndarray  # int8[keys, 3]: other surely maps, other possibly maps, x surely maps
-    radix: np.ndarray  # int64[W]: place value of writer w's (op, in flight) code in the key
+# RN_*: also read through this module (rmaplab.race.explore)
+__all__ = ["RN_BIAS", "RN_SHIFT", "PackedInputs", "explore_packed", "pack_limits"]
 
 
 @njit(cache=True, nogil=True)
@@ -157,7 +103,7 @@ def _hash(rows, r, width):
     return h ^ (h >> np.uint64(29))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _key(small, nw, init_stage, nops, radix):
     key = 0
     for w in range(nw):
@@ -171,20 +117,40 @@ def _key(small, nw, init_stage, nops, radix):
 
 
 _SIG = (
-    "Tuple((uint64[:, ::1], int64[::1], int8[::1], int8[::1], int64[::1], int64[::1]))("
+    "Tuple((uint64[:, ::1], int64[::1], int8[:, ::1], int64[::1]))("
     "int64[::1], uint64[::1], uint64[::1], int64[:, ::1], int64[:, ::1], int64[::1], "
     "int64[:, :, :, ::1], int64[:, :, :, ::1], uint64[:, :, :, ::1], int64[:, :, ::1], "
     "uint64[::1], int8[:, ::1], int64[::1])"
 )
 
 
-@kernel(_SIG)
-def _explore_kernel(
-    ints, words, init, op_mm, op_c, nops, pkind, ptgt, pdelta, plen, xsub, truth, radix
-):
-    """Breadth-first search over packed states; returns ``(rows, parent,
-    parent_cpu, verdict, stuck, info)`` with ``info = [states, complete,
-    stuck states, the field table's stamp]`` (the buffers are longer than ``info`` says)."""
+_GROW_ROWS, _GROW_TABLE, _GROW_STUCK, _DONE = 1, 2, 3, 0
+# the search's state, returned as ``info``: states, complete, stuck states,
+# the table's stamp, the next row to expand, the row, CPU and successors to
+# resume at (row -1: none), then the stuck states
+_ST_STUCK = 8
+
+
+@njit(cache=True, nogil=True)
+def _rehash(rows, count, table):
+    tm = np.uint64(table.shape[0] - 1)
+    width = rows.shape[1]
+    for idx in range(count):
+        h = np.int64(_hash(rows, idx, width) & tm)
+        while table[h] >= 0:
+            h = (h + 1) & (table.shape[0] - 1)
+        table[h] = idx
+
+
+@njit(cache=True, nogil=True)
+def _search(model, bufs, st):
+    """Expand rows from where ``st`` says until the search ends or the row
+    buffers, the hash table or the stuck list is full; returns ``_DONE`` or
+    which one to grow, with ``st`` updated. No array is assigned in here:
+    numba counts references to an array variable assigned in a loop on every
+    pass (atomic increments: a third of the time, before this was split)."""
+    ints, words, op_mm, op_c, nops, pkind, ptgt, pdelta, plen, xsub, truth, radix = model
+    rows, parent, pv, table, new = bufs
     proto = ints[0]
     nw = ints[1]
     k = ints[2]
@@ -196,40 +162,38 @@ def _explore_kernel(
     seq_step = words[2]
     word_mask = words[3]
     mask = words[4]
-    width = init.shape[0]
+    width = rows.shape[1]
     c_reg = 2 + k
     c_rs = 2 + k + nw
     c_small = 3 + k + nw
     mm_owner = proto == P_MM_OWNER
-
-    cap = 1024
-    rows = np.empty((cap, width), dtype=np.uint64)
-    parent = np.empty(cap, dtype=np.int64)
-    pcpu = np.empty(cap, dtype=np.int8)
-    verd = np.empty(cap, dtype=np.int8)
-    tsize = 2048
-    table = np.full(tsize, -1, dtype=np.int64)
-    stuck = np.empty(4, dtype=np.int64)  # small on purpose: the growth path runs in tests
-    nstuck = 0
-    for j in range(width):
-        rows[0, j] = init[j]
-    parent[0] = -1
-    pcpu[0] = -1
-    verd[0] = V_OPEN
-    table[np.int64(_hash(rows, 0, width) & np.uint64(tsize - 1))] = 0
-    count = 1
-    head = 0
-    complete = True
-    new = np.empty(width, dtype=np.uint64)
-    while head < count and complete:
-        cur = head
-        head += 1
-        if verd[cur] != V_OPEN:
-            continue  # the reader has returned: nothing after changes the verdict
-        nsucc = 0
-        for cpu in range(nw + 1):
+    cap = rows.shape[0]
+    tsize = table.shape[0]
+    tm = np.uint64(tsize - 1)
+    count = st[0]
+    nstuck = st[2]
+    head = st[4]
+    cur = st[5]
+    cpu0 = st[6]
+    nsucc = st[7]
+    resume = cur >= 0
+    status = _DONE
+    while True:
+        if resume:
+            resume = False
+        else:
+            if head >= count:
+                break
+            cur = head
+            head += 1
+            if pv[cur, 1] != V_OPEN:
+                continue  # the reader has returned: nothing after changes the verdict
+            cpu0 = 0
+            nsucc = 0
+        ucur = np.uint64(cur)
+        for cpu in range(cpu0, nw + 1):
             for j in range(width):
-                new[j] = rows[cur, j]
+                new[j] = rows[ucur, j]
             small = new[c_small]
             rstage = np.int64((small >> _R_STAGE) & _MR_STAGE)
             ri = np.int64((small >> _R_I) & _MR_I)
@@ -474,7 +438,7 @@ def _explore_kernel(
             new[c_small] = small
             same = True
             for j in range(width):
-                if new[j] != rows[cur, j]:
+                if new[j] != rows[ucur, j]:
                     same = False
                     break
             if same:
@@ -482,26 +446,18 @@ def _explore_kernel(
             nsucc += 1
             # look the row up; `count` is a free slot to hash it from
             if count == cap:
-                cap *= 2
-                rows2 = np.empty((cap, width), dtype=np.uint64)
-                rows2[:count] = rows[:count]
-                rows = rows2
-                parent2 = np.empty(cap, dtype=np.int64)
-                parent2[:count] = parent[:count]
-                parent = parent2
-                pcpu2 = np.empty(cap, dtype=np.int8)
-                pcpu2[:count] = pcpu[:count]
-                pcpu = pcpu2
-                verd2 = np.empty(cap, dtype=np.int8)
-                verd2[:count] = verd[:count]
-                verd = verd2
+                status = _GROW_ROWS
+                cpu0 = cpu
+                nsucc -= 1
+                break
+            ucount = np.uint64(count)
             for j in range(width):
-                rows[count, j] = new[j]
-            tm = np.uint64(tsize - 1)
-            h = np.int64(_hash(rows, count, width) & tm)
+                rows[ucount, j] = new[j]
+            # unsigned slot and row numbers: numba adds no negative-index wrap
+            h = _hash(rows, count, width) & tm
             seen = False
             while table[h] >= 0:
-                idx = table[h]
+                idx = np.uint64(table[h])
                 eq = True
                 for j in range(width):
                     if rows[idx, j] != new[j]:
@@ -510,12 +466,12 @@ def _explore_kernel(
                 if eq:
                     seen = True
                     break
-                h = (h + 1) & (tsize - 1)
+                h = (h + _U1) & tm
             if seen:
                 continue
             table[h] = count
             parent[count] = cur
-            pcpu[count] = cpu
+            pv[count, 0] = cpu
             v = V_OPEN
             if rstage == R_DONE:
                 if mm_owner and ans == ANS_EXCL and all_sh == 1 and xm == 0:
@@ -526,47 +482,87 @@ def _explore_kernel(
                     v = V_FALSE_SHARED
                 else:
                     v = V_CORRECT
-            verd[count] = v
+            pv[count, 1] = v
             count += 1
-            if 2 * count > tsize:
-                tsize *= 2
-                table = np.full(tsize, -1, dtype=np.int64)
-                tm = np.uint64(tsize - 1)
-                for idx in range(count):
-                    h = np.int64(_hash(rows, idx, width) & tm)
-                    while table[h] >= 0:
-                        h = (h + 1) & (tsize - 1)
-                    table[h] = idx
             if count >= max_states:
-                complete = False
+                st[1] = 0
                 break
+            if 2 * count > tsize:
+                status = _GROW_TABLE
+                cpu0 = cpu + 1
+                break
+        if status != _DONE:
+            break
+        if st[1] == 0:
+            break
         if nsucc == 0:
-            if nstuck == stuck.shape[0]:
-                stuck2 = np.empty(2 * nstuck, dtype=np.int64)
-                stuck2[:nstuck] = stuck[:nstuck]
-                stuck = stuck2
-            stuck[nstuck] = cur
+            if _ST_STUCK + nstuck == st.shape[0]:
+                status = _GROW_STUCK
+                cpu0 = nw + 1
+                break
+            st[_ST_STUCK + nstuck] = cur
             nstuck += 1
-    info = np.empty(4, dtype=np.int64)
-    info[0] = count
-    info[1] = 1 if complete else 0
-    info[2] = nstuck
-    info[3] = STAMP
-    return rows, parent, pcpu, verd, stuck, info
+    st[0] = count
+    st[2] = nstuck
+    st[4] = head
+    st[5] = cur if status != _DONE else -1
+    st[6] = cpu0
+    st[7] = nsucc
+    return status
 
 
-def pack_limits(nw: int, k: int, nops: list[int], plens: list[int], n_bound: int) -> None:
-    """Raise ``ValueError`` unless a model's fields fit the packed widths."""
-    if not 1 <= nw <= MAX_WRITERS:
-        raise ValueError(f"writers={nw}: allowed 1..{MAX_WRITERS} in a packed state")
-    if not 1 <= k <= MAX_K:
-        raise ValueError(f"values={k}: allowed 1..{MAX_K} in a packed state")
-    if max(nops) > MAX_OPS:
-        raise ValueError(f"ops per writer={max(nops)}: allowed <= {MAX_OPS} in a packed state")
-    if plens and max(plens) > MAX_PROG:
-        raise ValueError(f"body steps={max(plens)}: allowed <= {MAX_PROG} in a packed state")
-    if n_bound >= RN_BIAS:
-        raise ValueError(f"mapcount bound={n_bound}: allowed < {RN_BIAS} in a packed state")
+@kernel(_SIG)
+def _explore_kernel(
+    ints, words, init, op_mm, op_c, nops, pkind, ptgt, pdelta, plen, xsub, truth, radix
+):
+    """Breadth-first search over packed states; returns ``(rows, parent, pv,
+    info)``: the rows, each row's parent, ``pv[:, 0]`` the CPU that moved
+    into it and ``pv[:, 1]`` its verdict, and ``info`` (``st`` of
+    :func:`_search`); the buffers are longer than ``info[0]`` rows. They grow
+    here, between calls of :func:`_search`, where ``benchmarks/c/race.c``
+    grows its own."""
+    model = (ints, words, op_mm, op_c, nops, pkind, ptgt, pdelta, plen, xsub, truth, radix)
+    width = init.shape[0]
+    rows = np.empty((1024, width), dtype=np.uint64)
+    parent = np.empty(1024, dtype=np.int64)
+    pv = np.empty((1024, 2), dtype=np.int8)
+    table = np.full(2048, -1, dtype=np.int64)
+    new = np.empty(width, dtype=np.uint64)
+    # room for 4 stuck states, small on purpose: the growth path runs in tests
+    st = np.zeros(_ST_STUCK + 4, dtype=np.int64)
+    st[0] = 1
+    st[1] = 1
+    st[3] = STAMP
+    st[5] = -1
+    for j in range(width):
+        rows[0, j] = init[j]
+    parent[0] = -1
+    pv[0, 0] = -1
+    pv[0, 1] = V_OPEN
+    table[np.int64(_hash(rows, 0, width) & np.uint64(table.shape[0] - 1))] = 0
+    while True:
+        status = _search(model, (rows, parent, pv, table, new), st)
+        if status == _DONE:
+            break
+        count = st[0]
+        if status == _GROW_ROWS:
+            rows2 = np.empty((2 * rows.shape[0], width), dtype=np.uint64)
+            rows2[:count] = rows[:count]
+            rows = rows2
+            parent2 = np.empty(rows.shape[0], dtype=np.int64)
+            parent2[:count] = parent[:count]
+            parent = parent2
+            pv2 = np.empty((rows.shape[0], 2), dtype=np.int8)
+            pv2[:count] = pv[:count]
+            pv = pv2
+        elif status == _GROW_TABLE:
+            table = np.full(2 * table.shape[0], -1, dtype=np.int64)
+            _rehash(rows, count, table)
+        else:
+            st2 = np.empty(2 * st.shape[0] - _ST_STUCK, dtype=np.int64)
+            st2[: st.shape[0]] = st
+            st = st2
+    return rows, parent, pv, st
 
 
 def explore_packed(inp: PackedInputs) -> tuple:
@@ -588,11 +584,11 @@ def explore_packed(inp: PackedInputs) -> tuple:
     keys = int(np.prod([2 * (n + 1) for n in nops]))
     if inp.truth.shape != (keys, 3):
         raise ValueError(f"truth table: shape ({keys}, 3) expected, got {inp.truth.shape}")
-    rows, parent, pcpu, verd, stuck, info = _explore_kernel(*inp)
+    rows, parent, pv, info = _explore_kernel(*inp)
     if int(info[3]) != STAMP:
         raise RuntimeError(
-            "the cached race kernel was compiled for another rmaplab.race.layout field "
-            "table: delete rmaplab/_kernels/__pycache__/race.* and run again"
+            "the cached race kernel was compiled for other packed fields or codes "
+            "(race_fields.STAMP): delete rmaplab/_kernels/__pycache__/race.* and run again"
         )
     n, complete, ns = int(info[0]), bool(info[1]), int(info[2])
-    return rows[:n], parent[:n], pcpu[:n], verd[:n], stuck[:ns], complete
+    return rows[:n], parent[:n], pv[:n, 0], pv[:n, 1], info[_ST_STUCK : _ST_STUCK + ns], complete

@@ -4,9 +4,9 @@
 :func:`rmaplab._kernels.race.explore_packed` runs on (programs, ops, the
 ground-truth table, the initial state packed); :func:`pack` and
 :func:`unpack` convert one tuple state to its row and back (the row layout
-and bit widths are documented in :mod:`rmaplab._kernels.race`). The kernel
-module is imported only here and only when called, so importing the race
-package loads no numba.
+and bit widths are documented in :mod:`rmaplab._kernels.race_fields`). The
+kernel's fields module is imported only here and only when called, so
+importing the race package loads neither it nor numba.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def _get(fields: dict[str, tuple[int, int]], word: int, name: str) -> int:
 
 
 def _kmod() -> Any:
-    from .._kernels import race as kr
+    from .._kernels import race_fields as kr
 
     return kr
 
