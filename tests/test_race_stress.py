@@ -95,7 +95,11 @@ def _check_row(r, seconds_max):
     assert 0 <= r["cpu_share"] <= 1.05  # CPU time cannot exceed wall x threads
     assert 0 <= r["reader_cpu_s"] <= 1.05 * r["seconds"] + 0.01
     assert 0 <= r["overlap_s"] <= min(r["reader_cpu_s"], r["writer_cpu_s"]) + 1e-9
-    assert r["overlap"] == (r["overlap_s"] >= 0.1 * r["seconds"] - 0.001)
+    # overlap is decided on the unrounded times; the JSON rounds overlap_s and
+    # seconds, so within a millisecond of the 10% line either answer is right
+    margin = r["overlap_s"] - 0.1 * r["seconds"]
+    if abs(margin) > 0.001:
+        assert r["overlap"] == (margin > 0)
     assert r["seconds"] <= seconds_max
     assert r["placement"] in PLACEMENT.values() and r["cpus"] >= 1
 
