@@ -472,3 +472,147 @@ def test_shortest_linf_with_bound_zero_finds_nothing():
     for engine in ("auto", "python"):
         got = _shortest_linf(rows, 0, None, 1000, 256, None, engine=engine)
         assert got.complete and got.norm is None and got.vectors == []
+
+
+# -- survivors of the full run of issue 18 (tools/mutation.py --workers 2) ------------------
+
+
+def _fewest(id_bits, bits, k, dv, max_n):
+    """(units, largest id) of the best way to realize +-dv in value k alone, by brute force:
+    a victim id and a multiset of n other ids (all in 1..2^id_bits - 1, none equal to the
+    victim) whose bit differences are dv on slice k's bits and 0 on every other bit; least
+    n first, then least largest id. None if no n <= max_n works."""
+    ids = range(1, 1 << id_bits)
+    for n in range(1, max_n + 1):
+        best = None
+        for v in ids:
+            for ms in itertools.combinations_with_replacement([m for m in ids if m != v], n):
+                diff = [sum(((m >> j) & 1) - ((v >> j) & 1) for m in ms) for j in range(id_bits)]
+                for s in (1, -1):
+                    want = [0] * id_bits
+                    for j, a in enumerate(dv):
+                        want[k * bits + j] = s * a
+                    if diff == want and (best is None or max(v, *ms) < best):
+                        best = max(v, *ms)
+        if best is not None:
+            return n, best
+    return None
+
+
+@pytest.mark.parametrize(
+    ("id_bits", "bits", "k", "dv", "hand"),
+    [
+        # value 0 of 2 bits (ids of 3 bits). For D: victim bit 0 set, bit 1 clear; 3 units
+        # with bit 1, 2 of them without bit 0: ids 2, 2, 3, victim 1 (bit 2 clear): largest
+        # id 3. For -D the victim is 0b10 and a unit 0b00 needs bit 2 set: largest id 6.
+        # (Mutant `_construct:18` `x == 0` -> `x == 1` moves the victim to 6.)
+        (3, 2, 0, (-2, 3), (3, 3)),
+        # value 1 of two 1-bit values: the victim holds bit 1, two units clear it and keep
+        # bit 0 equal to the victim's: victim 3, ids 1, 1 (victim 2 would need id 0).
+        # (Mutant `_construct:41` puts the filler in slice 1 for k = 1 too: no construction.)
+        (2, 1, 1, (-2,), (2, 3)),
+        # one value of 3 bits: bit 0 cleared in 4 units, bit 1 set in 1, bit 2 in 3: the
+        # victim is 1, the units 2 + 4 * 3 (an id 0 otherwise): largest id 4. For -D the
+        # best is victim 6 with units 5, 3, 3, 3: largest 5. (Mutant `_construct:44`
+        # `x == 0` -> `x == 1` skips the sign whose victim is 1: largest id 7.)
+        (3, 3, 0, (-4, 1, 3), (4, 4)),
+    ],
+)
+def test_construct_takes_fewest_units_then_the_smallest_largest_id(id_bits, bits, k, dv, hand):
+    from rmaplab.encodings import digits
+    from rmaplab.verify import _construct
+
+    assert _fewest(id_bits, bits, k, dv, max(map(abs, dv)) + 1) == hand
+    victim, mappings = _construct(digits(id_bits, 8, bits=bits, base=5), k, dv)
+    got = _realized(victim, mappings, id_bits)
+    want = [0] * id_bits
+    want[k * bits : k * bits + len(dv)] = dv
+    assert got in (tuple(want), tuple(-a for a in want))
+    assert (sum(n for _, n in mappings), max(victim, *(m for m, _ in mappings))) == hand
+
+
+def test_construct_with_a_single_id_finds_nothing():
+    # 1-bit ids: the only id is 1, so no mm other than the victim exists and no D is
+    # realizable. (Mutants `_construct:42` `x == 0 or d < 2` -> `and` and `:47`
+    # `d < 2` -> `d < 1` reach the all-negative branch and divide by d - 1 = 0.)
+    from rmaplab.encodings import digits
+    from rmaplab.verify import _construct
+
+    enc = digits(1, 8, bits=1, base=5)
+    for dv in [(-4,), (4,), (-1,), (1,)]:
+        assert _construct(enc, 0, dv) is None
+
+
+def test_subid_digits_accepts_base_pages_1_and_refuses_0():
+    # base_pages >= 1: base P + 1 = 2, and 5 = 0b101 has the binary digits 1, 0, 1 (least
+    # significant first); base_pages 0 (base 1) is refused. (Mutants `subid_digits:3`
+    # minimum 2 and `:4` minimum 0.)
+    from rmaplab.subid import subid_digits
+
+    assert subid_digits(5, 1) == [1, 0, 1]
+    with pytest.raises(ValueError, match="base_pages"):
+        subid_digits(0, 0)
+
+
+def test_folio_mapcount_may_reach_the_atomic_t_maximum():
+    # The folio mapcount is an atomic_t: 2^31 - 1 total mappings are allowed, one more is
+    # refused. (Mutant `Folio.map:1` `>` -> `>=` refuses the last one.)
+    from rmaplab.folio import Folio, RmapError
+
+    f = Folio(RmapConfig("g", 24, 64, (Group(0, 9, 3, 8),)), 9)
+    f.map(5, 2**31 - 2).map(6, 1)
+    assert f.mapcount == 2**31 - 1
+    with pytest.raises(RmapError, match="count"):
+        f.map(7, 1)
+
+
+def test_iroot_refuses_a_negative_x_and_k_below_1():
+    # iroot needs x >= 0 and k >= 1, each on its own. (Mutants `iroot:1` `or` -> `and`
+    # and `iroot:6` `k < 1` -> `k < 0`, which divides by k = 0.)
+    from rmaplab.lattice import iroot
+
+    with pytest.raises(ValueError, match="x >= 0"):
+        iroot(-1, 2)
+    with pytest.raises(ValueError, match="k >= 1"):
+        iroot(8, 0)
+
+
+@pytest.mark.parametrize("rows", [[[1, 0], [0]], [[1, 0], [0], [0, 1]], []])
+def test_shortest_linf_refuses_rows_of_unequal_length(rows):
+    # (Mutants `_shortest_linf:6` `or` -> `and` and `:9` `any` -> `all`: row 0 always has
+    # its own length, so `all` never holds.)
+    with pytest.raises(ValueError, match="equally long"):
+        shortest_linf(rows, 1)
+
+
+def test_shortest_linf_reports_progress_to_on_nodes():
+    # Identity basis of Z^5, bound 4, no vector counts: every nonzero v in [-4, 4]^5 is
+    # offered (sign-normalised: (9^5 - 1) / 2 = 29524 of them), so at least 2 reports of
+    # PROGRESS_NODES = 10 000 nodes. (Mutant `_shortest_linf:51` asserts `on_nodes is None`
+    # where a report is due.)
+    from rmaplab.lattice import PROGRESS_NODES
+
+    seen, calls = [], []
+    got = shortest_linf(
+        [[int(i == j) for j in range(5)] for i in range(5)],
+        4,
+        cost=lambda v: seen.append(v),
+        on_nodes=calls.append,
+    )
+    assert len(set(seen)) == (9**5 - 1) // 2
+    assert got.complete and got.norm is None
+    assert len(calls) >= 2 and set(calls) == {PROGRESS_NODES}
+
+
+def test_rule_note_at_the_word_size():
+    # P_g * max sub-ID = (b - 1)(1 + b + ... + b^(B-1)) = b^B - 1.
+    # b = 4, B = 4: 255 = 2^8 - 1 fits 8 bits exactly (mutants `rule_note:1` `+ 1`,
+    # `:4` `- 0` and `:5` `<` say it fails); needs 8 bits, so 7 fails.
+    # b = 9, B = 1: 8 = 2^3 needs 4 bits: fails at 3 (mutant `:3` `- 2` counts 7, 3 bits).
+    from rmaplab.encodings import digits
+    from rmaplab.encodings.digits_lattice import rule_note
+
+    assert rule_note(digits(8, 8, bits=4, base=4)) == ""
+    assert "fails" in rule_note(digits(8, 7, bits=4, base=4))
+    assert "fails" in rule_note(digits(4, 3, bits=1, base=9))
+    assert rule_note(digits(4, 4, bits=1, base=9)) == ""
