@@ -616,3 +616,34 @@ def test_rule_note_at_the_word_size():
     assert "fails" in rule_note(digits(8, 7, bits=4, base=4))
     assert "fails" in rule_note(digits(4, 3, bits=1, base=9))
     assert rule_note(digits(4, 4, bits=1, base=9)) == ""
+
+
+def test_one_bit_ids_are_safe_at_any_order():
+    # With 1-bit ids the only valid id is 1: no other mm can map the folio, so nothing
+    # fools the check, even past the pigeonhole frontier (W = 2: 1 + iroot(4, 1) = 5 <= 8
+    # pages). The lattice's only short row, D = (4,), has no construction (cost None).
+    # (Mutant `_search:6` `c is not None` -> `c is None` seeds the bound with that None.)
+    from rmaplab.encodings import digits
+    from rmaplab.verify import verify_digits
+
+    v = verify_digits(digits(1, 2, bits=1, base=5), 3)
+    assert (v.verdict, v.min_mappings, v.counterexample) == ("safe", None, None)
+
+
+def test_verify_with_a_tiny_node_budget_never_says_safe():
+    # One value of 2 bits, base 2, W = 3: sub-IDs 1, 2, 3 for ids 1, 2, 3. Victim 2 and
+    # ids 1, 3 once each: the value is 2 + 1 + 3 = 6 = 3 * subid(2), so n = 3 <= 4 pages
+    # fool the check at order 2 (and no n = 2 does: D_0 + 2 D_1 == 0 mod 8 has no nonzero
+    # solution with |D_j| <= 1). With a node budget too small to finish the search the
+    # answer must stay honest: undecided or unsafe, never safe, and no crash. (Mutant
+    # `_search:12` `res.norm or start` -> `and` compares with None when the search stops
+    # before it finds anything.)
+    from rmaplab.encodings import digits
+    from rmaplab.verify import verify_digits
+
+    enc = digits(2, 3, bits=2, base=2)
+    assert naive.mapped_shared(1, 2, 1, 3, 2, {2: 1, 1: 1, 3: 1}, 2) is False
+    for node_limit in (1, 2, 3):
+        assert verify_digits(enc, 2, node_limit=node_limit).verdict in ("undecided", "unsafe")
+    v = verify_digits(enc, 2)
+    assert (v.verdict, v.min_mappings) == ("unsafe", 3)
