@@ -516,6 +516,10 @@ def _fewest(id_bits, bits, k, dv, max_n):
         # best is victim 6 with units 5, 3, 3, 3: largest 5. (Mutant `_construct:44`
         # `x == 0` -> `x == 1` skips the sign whose victim is 1: largest id 7.)
         (3, 3, 0, (-4, 1, 3), (4, 4)),
+        # one value of 3 bits, D = (2, -1, -1): victim 6 (bit 0 clear, bits 1, 2 set) needs
+        # units 1 + 7 or 5 + 3 (largest 7 or 5); for -D victim 1 and units 2 + 4: largest
+        # id 4. (Mutant `_construct:91` ranks the signs by their smallest id: 7.)
+        (3, 3, 0, (2, -1, -1), (2, 4)),
     ],
 )
 def test_construct_takes_fewest_units_then_the_smallest_largest_id(id_bits, bits, k, dv, hand):
@@ -647,3 +651,41 @@ def test_verify_with_a_tiny_node_budget_never_says_safe():
         assert verify_digits(enc, 2, node_limit=node_limit).verdict in ("undecided", "unsafe")
     v = verify_digits(enc, 2)
     assert (v.verdict, v.min_mappings) == ("unsafe", 3)
+
+
+def test_searched_bound_is_what_every_value_covered():
+    # 3-bit ids in two values (bits 0-1, bit 2), base 2, W = 3, order 2 (4 pages: each
+    # value is searched up to 3). Value 0: D_0 + 2 D_1 == 0 mod 8 has no nonzero solution
+    # with |D_j| <= 1 and has (2, -1): its enumeration shrinks to 2. Value 1: D_0 == 0
+    # mod 8, nothing up to 3. So every D with ||D||_inf <= 2 was searched in both values,
+    # not every D up to 3: searched_bound 2; n = 1 + 2 = 3 <= 4, unsafe. (Mutant
+    # `digits_verdict:32` takes the largest covered bound, 3.)
+    from rmaplab.encodings import digits
+    from rmaplab.verify import verify_digits
+
+    v = verify_digits(digits(3, 3, bits=2, base=2), 2)
+    assert (v.verdict, v.min_mappings, v.shortest_norm) == ("unsafe", 3, 2)
+    assert v.searched_bound == 2
+
+
+def test_one_value_group_minimum_is_proven_when_no_heuristic_cost_could_beat_it():
+    # One value of 2 bits, base 5 (P_g = 4), W = 4, order 3 (8 pages). Brute force over
+    # every population of the 3 ids with n <= 8 (naive model): the fewest mappings that
+    # fool the check is 5 (victim 1 once, id 2 four times). The verifier must find 5 and
+    # prove it minimal: a vector whose construction is only heuristic costs at least its
+    # norm, so only a heuristic vector of norm <= 4 could hide a cheaper one. (Mutant
+    # `_search:11` looks at the smallest entry instead of the norm: "not proven".)
+    from rmaplab.encodings import digits
+    from rmaplab.verify import verify_digits
+
+    fewest = None
+    for c in itertools.product(range(9), repeat=3):
+        counts = {i + 1: n for i, n in enumerate(c) if n}
+        if len(counts) < 2 or sum(c) > 8:
+            continue
+        for x in counts:
+            if not naive.mapped_shared(1, 2, 4, 4, 3, counts, x):
+                fewest = sum(c) if fewest is None else min(fewest, sum(c))
+    assert fewest == 5
+    v = verify_digits(digits(2, 4, bits=2, base=5), 3)
+    assert (v.verdict, v.min_mappings, v.proven_minimal) == ("unsafe", fewest, True)
