@@ -689,3 +689,27 @@ def test_one_value_group_minimum_is_proven_when_no_heuristic_cost_could_beat_it(
     assert fewest == 5
     v = verify_digits(digits(2, 4, bits=2, base=5), 3)
     assert (v.verdict, v.min_mappings, v.proven_minimal) == ("unsafe", fewest, True)
+
+
+def test_cheapest_safe_skips_only_multi_value_splits_past_the_frontier():
+    # Order 2 (P = 4, base P_g + 1 = 5), 3-bit words, a 1-node budget.
+    # 3-bit ids: K = 1 (B = 3) is not carry-free (3 * (1 + 5 + 25) = 93 >= 8) and its
+    # search stops undecided; K = 2 (B = 2) is past the pigeonhole frontier,
+    # 1 + iroot(2^3, 2) = 3 <= 4 pages (9 vectors in {0,1,2}^2, 8 residues), so it is
+    # proven unsafe and skipped, not undecided; K = 3 (B = 1) is carry-free (3 * 1 < 8,
+    # 3 < 5). Row: 3 values, 1 undecided. (Mutants `cheapest_safe:20` `k > 2`, `:24`
+    # `1 >> o` and `:26` `0 << o` verify K = 2 as well and count it undecided: 2.)
+    # 2-bit ids: K = 1 (B = 2) is past the frontier too, but one-value splits are
+    # verified (the id 0 is excluded, so the pigeonhole difference may not be realizable:
+    # with 1-bit ids nothing is) and its search stops undecided; K = 2 (B = 1) is
+    # carry-free. Row: 2 values, 1 undecided. (Mutant `:22` `k >= 1` skips K = 1: 0.)
+    from rmaplab.config import single_group_config
+    from rmaplab.cost import cheapest_safe
+
+    for id_bits in (3, 2):
+        k1 = single_group_config(id_bits, 3, 1, id_bits, 2, min_order=2, name="k1")
+        assert verify(k1, 2, node_limit=1).verdict == "undecided"
+    row = cheapest_safe(3, 3, 2, min_order=2, node_limit=1).iloc[0]
+    assert (row["values"], row["method"], row["undecided_smaller_k"]) == (3, "carry-free", 1)
+    row = cheapest_safe(2, 3, 2, min_order=2, node_limit=1).iloc[0]
+    assert (row["values"], row["method"], row["undecided_smaller_k"]) == (2, "carry-free", 1)
