@@ -717,3 +717,49 @@ def test_cheapest_safe_skips_only_multi_value_splits_past_the_frontier():
     assert (row["values"], row["method"], row["undecided_smaller_k"]) == (3, "carry-free", 1)
     row = cheapest_safe(2, 3, 2, min_order=2, node_limit=1).iloc[0]
     assert (row["values"], row["method"], row["undecided_smaller_k"]) == (2, "carry-free", 1)
+
+
+def test_monte_carlo_refuses_zero_trials():
+    # trials: allowed [1, 2**40]; 0 trials would be an estimate of nothing. (Mutant
+    # `monte_carlo:3` minimum 0 returns (0, 0).)
+    from rmaplab import ConfigError
+
+    enc = resolve_encoding("raw-id", 4, word_bits=2, id_bits=4)
+    with pytest.raises(ConfigError, match=r"trials=0 is out of range"):
+        monte_carlo(enc, 4, "uniform", 2, 2, 0, seed=2)
+
+
+def test_cheapest_safe_frontier_skip_at_exactly_the_frontier():
+    # 6-bit ids, 5-bit words, order 2 (P = 4, base 5), a 1-node budget. K = 1 (B = 6) is
+    # not carry-free (3 * (5^6 - 1) / 4 = 11718 >= 32): undecided. K = 2 (B = 3): the
+    # frontier is 1 + iroot(2^5, 3) = 1 + 3 = 4 pages, exactly P ((3 + 1)^3 = 64 vectors,
+    # 32 residues): proven unsafe, skipped. K = 3 (B = 2) is carry-free (3 * 6 = 18 < 32,
+    # 3 < 5). Row: 3 values, 1 undecided. (Mutant `cheapest_safe:23` `>=` -> `>` verifies
+    # K = 2 at P == frontier and counts it undecided.)
+    from rmaplab.config import single_group_config
+    from rmaplab.cost import cheapest_safe
+
+    k1 = single_group_config(6, 5, 1, 6, 2, min_order=2, name="k1")
+    assert verify(k1, 2, node_limit=1).verdict == "undecided"
+    row = cheapest_safe(6, 5, 2, min_order=2, node_limit=1).iloc[0]
+    assert (row["values"], row["bits"], row["undecided_smaller_k"]) == (3, 2, 1)
+
+
+def test_cheapest_safe_reruns_an_undecided_split_with_the_full_budget():
+    # 13-bit ids, 29-bit words, order 3 (P = 8, base 9). K = 1 (B = 13) is undecided after
+    # the quick 300-node search but unsafe with the default budget; its counterexample
+    # replays in the naive model (3 mappings <= 8 pages answered "exclusive"). K = 2
+    # (B = 7) is carry-free: 7 * (9^7 - 1) / 8 = 4185090 < 2^29 and 7 < 9. So the row is
+    # K = 2 with no undecided smaller split. (Mutant `cheapest_safe:29` reruns only the
+    # decided ones: K = 1 stays undecided, count 1.)
+    from rmaplab.config import single_group_config
+    from rmaplab.cost import cheapest_safe
+
+    k1 = single_group_config(13, 29, 1, 13, 3, min_order=3, name="k1")
+    assert verify(k1, 3, node_limit=300).verdict == "undecided"
+    ce = verify(k1, 3).counterexample
+    counts = dict(ce["mappings"])
+    assert sum(counts.values()) <= 8
+    assert naive.mapped_shared(1, 13, 8, 29, 3, counts, ce["victim"]) is False
+    row = cheapest_safe(13, 29, 3, min_order=3).iloc[0]
+    assert (row["values"], row["bits"], row["undecided_smaller_k"]) == (2, 7, 0)
