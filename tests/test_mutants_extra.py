@@ -472,3 +472,294 @@ def test_shortest_linf_with_bound_zero_finds_nothing():
     for engine in ("auto", "python"):
         got = _shortest_linf(rows, 0, None, 1000, 256, None, engine=engine)
         assert got.complete and got.norm is None and got.vectors == []
+
+
+# -- survivors of the full run of issue 18 (tools/mutation.py --workers 2) ------------------
+
+
+def _fewest(id_bits, bits, k, dv, max_n):
+    """(units, largest id) of the best way to realize +-dv in value k alone, by brute force:
+    a victim id and a multiset of n other ids (all in 1..2^id_bits - 1, none equal to the
+    victim) whose bit differences are dv on slice k's bits and 0 on every other bit; least
+    n first, then least largest id. None if no n <= max_n works."""
+    ids = range(1, 1 << id_bits)
+    for n in range(1, max_n + 1):
+        best = None
+        for v in ids:
+            for ms in itertools.combinations_with_replacement([m for m in ids if m != v], n):
+                diff = [sum(((m >> j) & 1) - ((v >> j) & 1) for m in ms) for j in range(id_bits)]
+                for s in (1, -1):
+                    want = [0] * id_bits
+                    for j, a in enumerate(dv):
+                        want[k * bits + j] = s * a
+                    if diff == want and (best is None or max(v, *ms) < best):
+                        best = max(v, *ms)
+        if best is not None:
+            return n, best
+    return None
+
+
+@pytest.mark.parametrize(
+    ("id_bits", "bits", "k", "dv", "hand"),
+    [
+        # value 0 of 2 bits (ids of 3 bits). For D: victim bit 0 set, bit 1 clear; 3 units
+        # with bit 1, 2 of them without bit 0: ids 2, 2, 3, victim 1 (bit 2 clear): largest
+        # id 3. For -D the victim is 0b10 and a unit 0b00 needs bit 2 set: largest id 6.
+        # (Mutant `_construct:18` `x == 0` -> `x == 1` moves the victim to 6.)
+        (3, 2, 0, (-2, 3), (3, 3)),
+        # value 1 of two 1-bit values: the victim holds bit 1, two units clear it and keep
+        # bit 0 equal to the victim's: victim 3, ids 1, 1 (victim 2 would need id 0).
+        # (Mutant `_construct:41` puts the filler in slice 1 for k = 1 too: no construction.)
+        (2, 1, 1, (-2,), (2, 3)),
+        # one value of 3 bits: bit 0 cleared in 4 units, bit 1 set in 1, bit 2 in 3: the
+        # victim is 1, the units 2 + 4 * 3 (an id 0 otherwise): largest id 4. For -D the
+        # best is victim 6 with units 5, 3, 3, 3: largest 5. (Mutant `_construct:44`
+        # `x == 0` -> `x == 1` skips the sign whose victim is 1: largest id 7.)
+        (3, 3, 0, (-4, 1, 3), (4, 4)),
+        # one value of 3 bits, D = (2, -1, -1): victim 6 (bit 0 clear, bits 1, 2 set) needs
+        # units 1 + 7 or 5 + 3 (largest 7 or 5); for -D victim 1 and units 2 + 4: largest
+        # id 4. (Mutant `_construct:91` ranks the signs by their smallest id: 7.)
+        (3, 3, 0, (2, -1, -1), (2, 4)),
+    ],
+)
+def test_construct_takes_fewest_units_then_the_smallest_largest_id(id_bits, bits, k, dv, hand):
+    from rmaplab.encodings import digits
+    from rmaplab.verify import _construct
+
+    assert _fewest(id_bits, bits, k, dv, max(map(abs, dv)) + 1) == hand
+    victim, mappings = _construct(digits(id_bits, 8, bits=bits, base=5), k, dv)
+    got = _realized(victim, mappings, id_bits)
+    want = [0] * id_bits
+    want[k * bits : k * bits + len(dv)] = dv
+    assert got in (tuple(want), tuple(-a for a in want))
+    assert (sum(n for _, n in mappings), max(victim, *(m for m, _ in mappings))) == hand
+
+
+def test_construct_with_a_single_id_finds_nothing():
+    # 1-bit ids: the only id is 1, so no mm other than the victim exists and no D is
+    # realizable. (Mutants `_construct:42` `x == 0 or d < 2` -> `and` and `:47`
+    # `d < 2` -> `d < 1` reach the all-negative branch and divide by d - 1 = 0.)
+    from rmaplab.encodings import digits
+    from rmaplab.verify import _construct
+
+    enc = digits(1, 8, bits=1, base=5)
+    for dv in [(-4,), (4,), (-1,), (1,)]:
+        assert _construct(enc, 0, dv) is None
+
+
+def test_subid_digits_accepts_base_pages_1_and_refuses_0():
+    # base_pages >= 1: base P + 1 = 2, and 5 = 0b101 has the binary digits 1, 0, 1 (least
+    # significant first); base_pages 0 (base 1) is refused. (Mutants `subid_digits:3`
+    # minimum 2 and `:4` minimum 0.)
+    from rmaplab.subid import subid_digits
+
+    assert subid_digits(5, 1) == [1, 0, 1]
+    with pytest.raises(ValueError, match="base_pages"):
+        subid_digits(0, 0)
+
+
+def test_folio_mapcount_may_reach_the_atomic_t_maximum():
+    # The folio mapcount is an atomic_t: 2^31 - 1 total mappings are allowed, one more is
+    # refused. (Mutant `Folio.map:1` `>` -> `>=` refuses the last one.)
+    from rmaplab.folio import Folio, RmapError
+
+    f = Folio(RmapConfig("g", 24, 64, (Group(0, 9, 3, 8),)), 9)
+    f.map(5, 2**31 - 2).map(6, 1)
+    assert f.mapcount == 2**31 - 1
+    with pytest.raises(RmapError, match="count"):
+        f.map(7, 1)
+
+
+def test_iroot_refuses_a_negative_x_and_k_below_1():
+    # iroot needs x >= 0 and k >= 1, each on its own. (Mutants `iroot:1` `or` -> `and`
+    # and `iroot:6` `k < 1` -> `k < 0`, which divides by k = 0.)
+    from rmaplab.lattice import iroot
+
+    with pytest.raises(ValueError, match="x >= 0"):
+        iroot(-1, 2)
+    with pytest.raises(ValueError, match="k >= 1"):
+        iroot(8, 0)
+
+
+@pytest.mark.parametrize("rows", [[[1, 0], [0]], [[1, 0], [0], [0, 1]], []])
+def test_shortest_linf_refuses_rows_of_unequal_length(rows):
+    # (Mutants `_shortest_linf:6` `or` -> `and` and `:9` `any` -> `all`: row 0 always has
+    # its own length, so `all` never holds.)
+    with pytest.raises(ValueError, match="equally long"):
+        shortest_linf(rows, 1)
+
+
+def test_shortest_linf_reports_progress_to_on_nodes():
+    # Identity basis of Z^5, bound 4, no vector counts: every nonzero v in [-4, 4]^5 is
+    # offered (sign-normalised: (9^5 - 1) / 2 = 29524 of them), so at least 2 reports of
+    # PROGRESS_NODES = 10 000 nodes. (Mutant `_shortest_linf:51` asserts `on_nodes is None`
+    # where a report is due.)
+    from rmaplab.lattice import PROGRESS_NODES
+
+    seen, calls = [], []
+    got = shortest_linf(
+        [[int(i == j) for j in range(5)] for i in range(5)],
+        4,
+        cost=lambda v: seen.append(v),
+        on_nodes=calls.append,
+    )
+    assert len(set(seen)) == (9**5 - 1) // 2
+    assert got.complete and got.norm is None
+    assert len(calls) >= 2 and set(calls) == {PROGRESS_NODES}
+
+
+def test_rule_note_at_the_word_size():
+    # P_g * max sub-ID = (b - 1)(1 + b + ... + b^(B-1)) = b^B - 1.
+    # b = 4, B = 4: 255 = 2^8 - 1 fits 8 bits exactly (mutants `rule_note:1` `+ 1`,
+    # `:4` `- 0` and `:5` `<` say it fails); needs 8 bits, so 7 fails.
+    # b = 9, B = 1: 8 = 2^3 needs 4 bits: fails at 3 (mutant `:3` `- 2` counts 7, 3 bits).
+    from rmaplab.encodings import digits
+    from rmaplab.encodings.digits_lattice import rule_note
+
+    assert rule_note(digits(8, 8, bits=4, base=4)) == ""
+    assert "fails" in rule_note(digits(8, 7, bits=4, base=4))
+    assert "fails" in rule_note(digits(4, 3, bits=1, base=9))
+    assert rule_note(digits(4, 4, bits=1, base=9)) == ""
+
+
+def test_one_bit_ids_are_safe_at_any_order():
+    # With 1-bit ids the only valid id is 1: no other mm can map the folio, so nothing
+    # fools the check, even past the pigeonhole frontier (W = 2: 1 + iroot(4, 1) = 5 <= 8
+    # pages). The lattice's only short row, D = (4,), has no construction (cost None).
+    # (Mutant `_search:6` `c is not None` -> `c is None` seeds the bound with that None.)
+    from rmaplab.encodings import digits
+    from rmaplab.verify import verify_digits
+
+    v = verify_digits(digits(1, 2, bits=1, base=5), 3)
+    assert (v.verdict, v.min_mappings, v.counterexample) == ("safe", None, None)
+
+
+def test_verify_with_a_tiny_node_budget_never_says_safe():
+    # One value of 2 bits, base 2, W = 3: sub-IDs 1, 2, 3 for ids 1, 2, 3. Victim 2 and
+    # ids 1, 3 once each: the value is 2 + 1 + 3 = 6 = 3 * subid(2), so n = 3 <= 4 pages
+    # fool the check at order 2 (and no n = 2 does: D_0 + 2 D_1 == 0 mod 8 has no nonzero
+    # solution with |D_j| <= 1). With a node budget too small to finish the search the
+    # answer must stay honest: undecided or unsafe, never safe, and no crash. (Mutant
+    # `_search:12` `res.norm or start` -> `and` compares with None when the search stops
+    # before it finds anything.)
+    from rmaplab.encodings import digits
+    from rmaplab.verify import verify_digits
+
+    enc = digits(2, 3, bits=2, base=2)
+    assert naive.mapped_shared(1, 2, 1, 3, 2, {2: 1, 1: 1, 3: 1}, 2) is False
+    for node_limit in (1, 2, 3):
+        v = verify_digits(enc, 2, node_limit=node_limit)
+        assert v.verdict in ("undecided", "unsafe")
+        if v.verdict == "undecided":
+            # nothing was found, so nothing is proven (mutant `digits_verdict:57`)
+            assert (v.min_mappings, v.proven_minimal) == (None, False)
+    v = verify_digits(enc, 2)
+    assert (v.verdict, v.min_mappings) == ("unsafe", 3)
+
+
+def test_searched_bound_is_what_every_value_covered():
+    # 3-bit ids in two values (bits 0-1, bit 2), base 2, W = 3, order 2 (4 pages: each
+    # value is searched up to 3). Value 0: D_0 + 2 D_1 == 0 mod 8 has no nonzero solution
+    # with |D_j| <= 1 and has (2, -1): its enumeration shrinks to 2. Value 1: D_0 == 0
+    # mod 8, nothing up to 3. So every D with ||D||_inf <= 2 was searched in both values,
+    # not every D up to 3: searched_bound 2; n = 1 + 2 = 3 <= 4, unsafe. (Mutant
+    # `digits_verdict:32` takes the largest covered bound, 3.)
+    from rmaplab.encodings import digits
+    from rmaplab.verify import verify_digits
+
+    v = verify_digits(digits(3, 3, bits=2, base=2), 2)
+    assert (v.verdict, v.min_mappings, v.shortest_norm) == ("unsafe", 3, 2)
+    assert v.searched_bound == 2
+
+
+def test_one_value_group_minimum_is_proven_when_no_heuristic_cost_could_beat_it():
+    # One value of 2 bits, base 5 (P_g = 4), W = 4, order 3 (8 pages). Brute force over
+    # every population of the 3 ids with n <= 8 (naive model): the fewest mappings that
+    # fool the check is 5 (victim 1 once, id 2 four times). The verifier must find 5 and
+    # prove it minimal: a vector whose construction is only heuristic costs at least its
+    # norm, so only a heuristic vector of norm <= 4 could hide a cheaper one. (Mutant
+    # `_search:11` looks at the smallest entry instead of the norm: "not proven".)
+    from rmaplab.encodings import digits
+    from rmaplab.verify import verify_digits
+
+    fewest = None
+    for c in itertools.product(range(9), repeat=3):
+        counts = {i + 1: n for i, n in enumerate(c) if n}
+        if len(counts) < 2 or sum(c) > 8:
+            continue
+        for x in counts:
+            if not naive.mapped_shared(1, 2, 4, 4, 3, counts, x):
+                fewest = sum(c) if fewest is None else min(fewest, sum(c))
+    assert fewest == 5
+    v = verify_digits(digits(2, 4, bits=2, base=5), 3)
+    assert (v.verdict, v.min_mappings, v.proven_minimal) == ("unsafe", fewest, True)
+
+
+def test_cheapest_safe_skips_only_multi_value_splits_past_the_frontier():
+    # Order 2 (P = 4, base P_g + 1 = 5), 3-bit words, a 1-node budget.
+    # 3-bit ids: K = 1 (B = 3) is not carry-free (3 * (1 + 5 + 25) = 93 >= 8) and its
+    # search stops undecided; K = 2 (B = 2) is past the pigeonhole frontier,
+    # 1 + iroot(2^3, 2) = 3 <= 4 pages (9 vectors in {0,1,2}^2, 8 residues), so it is
+    # proven unsafe and skipped, not undecided; K = 3 (B = 1) is carry-free (3 * 1 < 8,
+    # 3 < 5). Row: 3 values, 1 undecided. (Mutants `cheapest_safe:20` `k > 2`, `:24`
+    # `1 >> o` and `:26` `0 << o` verify K = 2 as well and count it undecided: 2.)
+    # 2-bit ids: K = 1 (B = 2) is past the frontier too, but one-value splits are
+    # verified (the id 0 is excluded, so the pigeonhole difference may not be realizable:
+    # with 1-bit ids nothing is) and its search stops undecided; K = 2 (B = 1) is
+    # carry-free. Row: 2 values, 1 undecided. (Mutant `:22` `k >= 1` skips K = 1: 0.)
+    from rmaplab.config import single_group_config
+    from rmaplab.cost import cheapest_safe
+
+    for id_bits in (3, 2):
+        k1 = single_group_config(id_bits, 3, 1, id_bits, 2, min_order=2, name="k1")
+        assert verify(k1, 2, node_limit=1).verdict == "undecided"
+    row = cheapest_safe(3, 3, 2, min_order=2, node_limit=1).iloc[0]
+    assert (row["values"], row["method"], row["undecided_smaller_k"]) == (3, "carry-free", 1)
+    row = cheapest_safe(2, 3, 2, min_order=2, node_limit=1).iloc[0]
+    assert (row["values"], row["method"], row["undecided_smaller_k"]) == (2, "carry-free", 1)
+
+
+def test_monte_carlo_refuses_zero_trials():
+    # trials: allowed [1, 2**40]; 0 trials would be an estimate of nothing. (Mutant
+    # `monte_carlo:3` minimum 0 returns (0, 0).)
+    from rmaplab import ConfigError
+
+    enc = resolve_encoding("raw-id", 4, word_bits=2, id_bits=4)
+    with pytest.raises(ConfigError, match=r"trials=0 is out of range"):
+        monte_carlo(enc, 4, "uniform", 2, 2, 0, seed=2)
+
+
+def test_cheapest_safe_frontier_skip_at_exactly_the_frontier():
+    # 6-bit ids, 5-bit words, order 2 (P = 4, base 5), a 1-node budget. K = 1 (B = 6) is
+    # not carry-free (3 * (5^6 - 1) / 4 = 11718 >= 32): undecided. K = 2 (B = 3): the
+    # frontier is 1 + iroot(2^5, 3) = 1 + 3 = 4 pages, exactly P ((3 + 1)^3 = 64 vectors,
+    # 32 residues): proven unsafe, skipped. K = 3 (B = 2) is carry-free (3 * 6 = 18 < 32,
+    # 3 < 5). Row: 3 values, 1 undecided. (Mutant `cheapest_safe:23` `>=` -> `>` verifies
+    # K = 2 at P == frontier and counts it undecided.)
+    from rmaplab.config import single_group_config
+    from rmaplab.cost import cheapest_safe
+
+    k1 = single_group_config(6, 5, 1, 6, 2, min_order=2, name="k1")
+    assert verify(k1, 2, node_limit=1).verdict == "undecided"
+    row = cheapest_safe(6, 5, 2, min_order=2, node_limit=1).iloc[0]
+    assert (row["values"], row["bits"], row["undecided_smaller_k"]) == (3, 2, 1)
+
+
+def test_cheapest_safe_reruns_an_undecided_split_with_the_full_budget():
+    # 13-bit ids, 29-bit words, order 3 (P = 8, base 9). K = 1 (B = 13) is undecided after
+    # the quick 300-node search but unsafe with the default budget; its counterexample
+    # replays in the naive model (3 mappings <= 8 pages answered "exclusive"). K = 2
+    # (B = 7) is carry-free: 7 * (9^7 - 1) / 8 = 4185090 < 2^29 and 7 < 9. So the row is
+    # K = 2 with no undecided smaller split. (Mutant `cheapest_safe:29` reruns only the
+    # decided ones: K = 1 stays undecided, count 1.)
+    from rmaplab.config import single_group_config
+    from rmaplab.cost import cheapest_safe
+
+    k1 = single_group_config(13, 29, 1, 13, 3, min_order=3, name="k1")
+    assert verify(k1, 3, node_limit=300).verdict == "undecided"
+    ce = verify(k1, 3).counterexample
+    counts = dict(ce["mappings"])
+    assert sum(counts.values()) <= 8
+    assert naive.mapped_shared(1, 13, 8, 29, 3, counts, ce["victim"]) is False
+    row = cheapest_safe(13, 29, 3, min_order=3).iloc[0]
+    assert (row["values"], row["bits"], row["undecided_smaller_k"]) == (2, 7, 0)
