@@ -301,3 +301,30 @@ def test_git_commit_is_null_outside_a_checkout(tmp_path):
     p = json.loads(got.stdout)
     assert p["git_commit"] is None and p["command"] == "x"
     assert p["rmaplab_version"] == rmaplab.__version__
+
+
+def test_post_from_a_whole_report_s_facts():
+    """post.txt from the facts of a whole `report --quick` run (stored in
+    tests/data/facts_quick.json, from rmaplab 4659900): every part's paragraph
+    is built, the mail format holds, and the numbers it states are the facts'."""
+    from paths import ROOT
+
+    from rmaplab.config import DEFAULT_CONFIG
+    from rmaplab.report_post import ATTACHMENTS, post_text
+
+    facts = json.loads((ROOT / "tests" / "data" / "facts_quick.json").read_text())
+    text = post_text(facts, DEFAULT_CONFIG, quick=True)
+    lines = text.splitlines()
+    assert lines[0].startswith("Subject: [RFC")
+    assert max(map(len, lines)) <= 72
+    flat = " ".join(text.split())
+    cx = facts["counterexample"]
+    assert f"{facts['min_mappings']} mappings" in flat and f"mm {cx['victim']} (1 page)" in flat
+    for mm, c in cx["mappings"][1:]:
+        assert f"{mm} ({c})" in flat
+    # 6.15: the largest needless-copy rate of any shape, in thousands per GiB
+    top = max(s["mm_owner_per_gib"] for s in facts["versus_615"]["shapes"])
+    assert f"{round(top / 1000)}k" in flat
+    for i, _ in enumerate(ATTACHMENTS, 1):
+        assert f"[{i}]" in text
+    assert lines[-1].startswith("Command: rmaplab report")
