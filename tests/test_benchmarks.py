@@ -1,5 +1,6 @@
 """The benchmarks run (small sizes) and their sides agree; no timing is asserted."""
 
+import json
 import subprocess
 import sys
 
@@ -41,15 +42,26 @@ def test_bench_verify_runs_and_sides_agree():
 
 
 def test_bench_compare_runs_and_sides_agree():
-    p = _run("benchmarks/bench_compare.py", "--folios", "32", "--python-ops", "500")
+    p = _run("benchmarks/bench_compare.py", "--folios", "32", "--python-ops", "500", "--json")
     assert p.returncode == 0, p.stdout + p.stderr
-    assert "False" not in p.stdout and "munmap" in p.stdout
+    r = json.loads(p.stdout)
+    # numba = C on every workload, and the cost replay's numba = its Python twin
+    assert [x["workload"] for x in r["rows"]] == ["munmap", "cow", "zygote"], p.stdout
+    assert all(x["identical"] is True for x in r["rows"]), p.stdout
+    assert [x["workload"] for x in r["cost_rows"]] == ["double-fork", "preload-server"]
+    assert all(x["identical"] is True and x["ops"] > 0 for x in r["cost_rows"]), p.stdout
 
 
 def test_bench_collide_runs_and_sides_agree():
-    p = _run("benchmarks/bench_collide.py", "--trials", "20000", "--python-trials", "2000")
+    p = _run(
+        "benchmarks/bench_collide.py", "--trials", "20000", "--python-trials", "2000", "--json"
+    )
     assert p.returncode == 0, p.stdout + p.stderr
-    assert "False" not in p.stdout and "posted" in p.stdout
+    rows = json.loads(p.stdout)["rows"]
+    # numba = C = the Python twin on the same seeds, for every case, the posted one included
+    fams = [x["case"].split(",")[0] for x in rows]
+    assert fams == ["posted", "raw-id", "hash64", "table", "moments"], rows
+    assert all(x["identical"] is True and x["trials"] == 20000 for x in rows), rows
 
 
 def test_bench_race_runs_and_sides_agree():
