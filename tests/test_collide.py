@@ -576,6 +576,7 @@ def test_proof_means_zero_and_a_counterexample_means_positive(make):
     from rmaplab.certify import verify_encoding
 
     seen = {"safe": 0, "unsafe": 0}
+    exact = {"safe": 0, "unsafe": 0}  # probabilities computed within the limit
     for w in range(3, 11):
         enc = make(w)
         for o in (1, 2, 3):
@@ -586,6 +587,7 @@ def test_proof_means_zero_and_a_counterexample_means_positive(make):
                     for n in range(mms, P + 1):
                         p = exact_probability(enc, o, "uniform", mms, n, limit=10**7)
                         assert p is None or p == 0, (enc.describe(), o, mms, n, p)
+                        exact["safe"] += p is not None
                 r = collide(enc, o, 2, 2)
                 assert (r["method"], r["probability"]) == ("proof", 0.0)
             elif v.verdict == "unsafe":
@@ -593,8 +595,11 @@ def test_proof_means_zero_and_a_counterexample_means_positive(make):
                 mms, n = len(ce["mappings"]), sum(c for _, c in ce["mappings"])
                 p = exact_probability(enc, o, "uniform", mms, n, limit=10**7)
                 assert p is None or p > 0, (enc.describe(), o, ce, p)
+                exact["unsafe"] += p is not None
             seen[v.verdict] = seen.get(v.verdict, 0) + 1
     assert seen["safe"] and seen["unsafe"], seen
+    # the limit must not have skipped every comparison of either kind
+    assert exact["safe"] and exact["unsafe"], exact
 
 
 def test_every_family_has_its_paths_and_every_name_its_family():
