@@ -6,7 +6,7 @@ as a function of the id width b (ids 1..2^b - 1) and the word width W:
 
 * ``moments`` (2 words: sum of ids, sum of squared ids): the verifier's
   variance certificate (:func:`rmaplab.encodings.moments.moments_bound`);
-  it equals the rule ``W + 2 - 2b`` (:func:`rmaplab.mailtext.moments_rule`)
+  it equals the rule ``W + 2 - 2b`` (:func:`rmaplab.encodings.recommended.rule`)
   where that is in 2..MAX_ORDER, and 1 below (one other mapping cannot
   balance the first moment);
 * ``digits-k3`` (3 words, the posted order-9 group's K): base-(P + 1)
@@ -31,6 +31,7 @@ from functools import lru_cache
 import pandas as pd
 
 from .config import MAX_ORDER
+from .encodings import recommended
 
 __all__ = [
     "DESIGNS",
@@ -39,7 +40,6 @@ __all__ = [
     "digits_k3_largest_order",
     "id_space_table",
     "id_space_text",
-    "moments_largest_order",
     "one_value_largest_order",
     "thirty_two_bit_text",
 ]
@@ -61,23 +61,6 @@ ID_WIDTHS = {
 #: id widths and word widths of the default table
 ID_BITS = tuple(range(8, 33))
 WORD_BITS = (64, 32)
-
-
-def moments_largest_order(id_bits: int, word_bits: int) -> int:
-    """Largest order (<= MAX_ORDER) at which the moments design is proven
-    exact by the verifier's variance certificate for ids in [1, 2^b - 1]:
-    the first moment cannot wrap (others * span < 2^W) and fewer others than
-    the bound's ``lower_bound_others`` fit in the folio."""
-    from .encodings.moments import moments_bound
-
-    b = moments_bound(1, (1 << id_bits) - 1, word_bits)
-    best = 0
-    for o in range(1, MAX_ORDER + 1):
-        others = (1 << o) - 1
-        if others >= b["lower_bound_others"] or others * b["span"] >= b["word_limit"]:
-            break
-        best = o
-    return best
 
 
 def digits_k3_largest_order(id_bits: int, word_bits: int) -> int:
@@ -183,7 +166,7 @@ def id_space_table(
     for w, b in cells_wb:
         one, how = one_value_largest_order(b, w)
         cells = {
-            "moments": (moments_largest_order(b, w), w + 2 - 2 * b, None),
+            "moments": (recommended.largest_exact_order(b, w), recommended.rule(b, w), None),
             "digits-k3": (digits_k3_largest_order(b, w), None, None),
             "one-value": (one, None, how),
         }
@@ -226,9 +209,9 @@ LIFETIME = (
 
 def thirty_two_bit_text() -> str:
     """32-bit kernels, with the numbers of this module's functions."""
-    m15, m16 = moments_largest_order(15, 32), moments_largest_order(16, 32)
+    m15, m16 = recommended.largest_exact_order(15, 32), recommended.largest_exact_order(16, 32)
     d15, d16 = digits_k3_largest_order(15, 32), digits_k3_largest_order(16, 32)
-    a15 = moments_largest_order(15, 64)
+    a15 = recommended.largest_exact_order(15, 64)
     return (
         "32-bit kernels: 6.15 uses 15-bit mm ids (mm_id_t is an unsigned short, "
         "its top bit a flag; PID_MAX_LIMIT is 32768 there), v1's sketch 16-bit "

@@ -1,4 +1,4 @@
-"""Plain text for linux-mm mail: one wrapper, and the moments proof.
+"""Plain text for linux-mm mail: one wrapper.
 
 The wrapper reflows paragraphs to at most 72 columns and never splits a
 token: it breaks only at spaces (never after a hyphen), it keeps a math
@@ -23,9 +23,7 @@ __all__ = [
     "Pre",
     "fill",
     "mail",
-    "moments_rule",
     "nb",
-    "proof_moments_text",
     "tokens",
 ]
 
@@ -145,64 +143,3 @@ def tokens(blocks: Iterable[str | Pre]) -> list[str]:
     spaces count as spaces): what :func:`mail` must keep whole and in order."""
     text = "\n".join(b.text if isinstance(b, Pre) else b for b in blocks)
     return text.replace(NBSP, " ").split()
-
-
-# -- the moments proof ------------------------------------------------------
-
-
-def moments_rule(id_bits: int, word_bits: int) -> int:
-    """``W + 2 - 2b``: the order through which the variance bound proves two
-    words (sum of ids, sum of squared ids) exact for ids in [1, 2^b - 1]."""
-    return word_bits + 2 - 2 * id_bits
-
-
-def proof_moments_text(id_bits: int, word_bits: int, order: int) -> str:
-    """The argument for the moments design (words ``sum c*x`` and
-    ``sum c*x^2``) with ``id_bits`` = b, ``word_bits`` = W, at ``order``:
-    assumptions, hi/lo, the (hi - lo)^2/4 bound, the rule W + 2 - 2b.
-
-    Self-contained on purpose (inputs are plain ints), so it can move into
-    the moments family's module unchanged.
-    """
-    b, W, o = int(id_bits), int(word_bits), int(order)
-    if not (2 <= b <= W):
-        raise ValueError(f"id_bits={b} is out of range: allowed 2..word_bits={W}")
-    if o < 0:
-        raise ValueError(f"order={o} is out of range: allowed >= 0")
-    r = moments_rule(b, W)
-    hi = (1 << b) - 1
-    P = 1 << o
-    head = (
-        f"Moments, {b}-bit ids, {W}-bit words, order {o} (P = {P} pages). "
-        "Words: S1 = sum c*x and S2 = sum c*x^2 (mod 2^W) over the mms x "
-        "mapping the folio, c = mappings of x. Check for mm X: n <= P, "
-        "S1 == n*X and S2 == n*X^2.\n"
-        "Assumptions: (a) ids are unique among live mms, lo <= x <= hi with "
-        f"lo = 1, hi = 2^b - 1 = {hi}; (b) every count c >= 0 in a consistent "
-        "snapshot (the seqcount provides it); (c) a PMD mapping counts as one "
-        "mapping, so n <= P; (d) X maps >= 1 page."
-    )
-    arg = (
-        "1. Let d = x - X over the other mms, N = sum c <= P - 1. The check "
-        "passes iff sum c*d == 0 and sum c*d^2 == 0 (mod 2^W).\n"
-        "2. |sum c*d| <= N*(hi - lo) < 2^W (step 5), so sum c*d = 0.\n"
-        f"3. {nb('(hi - x)(x - lo) >= 0')} is "
-        f"{nb('d^2 <= (hi + lo - 2X)*d + (hi - X)(X - lo)')}; summed with 2: "
-        f"{nb('sum c*d^2 <= N*(hi - X)(X - lo) <= N*(hi - lo)^2/4')}.\n"
-        "4. If another mm maps, sum c*d^2 > 0 and == 0 (mod 2^W), so "
-        "N*(hi - lo)^2/4 >= 2^W.\n"
-        f"5. (hi - lo)^2/4 = (2^(b-1) - 1)^2 < 2^(2b-2), so P <= 2^(W+2-2b) "
-        "makes 4 impossible (and 2 hold: N*(hi - lo) < 2^(W+2-b) <= 2^W): "
-        "exact through order W + 2 - 2b."
-    )
-    if o <= r:
-        tail = [f"Here W + 2 - 2b = {r} >= {o}: order {o} is exact."]
-    elif o <= 1:
-        tail = [
-            f"Here W + 2 - 2b = {r} < {o}, but order {o} is exact anyway: "
-            "N <= P - 1 <= 1, and sum c*d = 0 (step 2) needs two other mms "
-            "(d != 0 for each)."
-        ]
-    else:
-        tail = [f"Here W + 2 - 2b = {r} < {o}: this argument does not cover order {o}."]
-    return mail([head, arg, *tail])

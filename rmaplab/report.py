@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from .config import DEFAULT_CONFIG, MAX_ORDER, RmapConfig, _check_int, get_config
+from .encodings import recommended
 from .export import (
     MANIFEST_FILE,
     MANIFEST_KEY,
@@ -26,7 +27,7 @@ from .export import (
     save_chart,
     sha256_file,
 )
-from .mailtext import MAIL_WIDTH, Pre, mail, moments_rule, proof_moments_text
+from .mailtext import MAIL_WIDTH, Pre, mail
 from .report_post import (
     MEASURED_FACT,
     MEASURED_PREFIX,
@@ -53,7 +54,6 @@ __all__ = [
     "MEASURED_PREFIX",
     "build_report",
     "comparison_615",
-    "largest_exact_order",
     "post_blocks",
     "post_text",
     "provenance",
@@ -340,33 +340,14 @@ LEO_ID_BITS = range(8, 33)
 LEO_WORD_BITS = (64, 32)
 
 
-def largest_exact_order(id_bits: int, word_bits: int) -> int:
-    """Largest folio order (<= MAX_ORDER) at which the moments design (sum of
-    ids, sum of squared ids; ids in [1, 2^b - 1]) is proven exact by the
-    verifier's variance certificate (:func:`verify_encoding.moments_bound`):
-    the first moment cannot wrap and fewer than its bound of other mappings
-    fit. Equals W + 2 - 2b where that is in 2..MAX_ORDER (see
-    :func:`mailtext.proof_moments_text`); 1 below (one other mapping cannot
-    balance the first moment)."""
-    from .encodings.moments import moments_bound
-
-    b = moments_bound(1, (1 << id_bits) - 1, word_bits)
-    best = 0
-    for o in range(1, MAX_ORDER + 1):
-        others = (1 << o) - 1
-        if others >= b["lower_bound_others"] or others * b["span"] >= b["word_limit"]:
-            break
-        best = o
-    return best
-
-
 def _leo_facts() -> dict:
     return {
         "design": "moments: sum of ids and sum of squared ids, 2 words",
         "rule": "W + 2 - 2b",
         "max_order": MAX_ORDER,
         "by_id_bits": {
-            str(b): {str(w): largest_exact_order(b, w) for w in LEO_WORD_BITS} for b in LEO_ID_BITS
+            str(b): {str(w): recommended.largest_exact_order(b, w) for w in LEO_WORD_BITS}
+            for b in LEO_ID_BITS
         },
         "scope": (
             f"proven exact by the variance bound; the rule W + 2 - 2b holds where it "
@@ -379,12 +360,11 @@ def _leo_facts() -> dict:
 
 def _rule_evidence() -> list[dict]:
     from .certify import verify_encoding
-    from .encodings import moments
 
     rows = []
     for b, w in RULE_EXAMPLES:
-        enc = moments(b, w)
-        r = moments_rule(b, w)
+        enc = recommended.encoding(b, w)
+        r = recommended.rule(b, w)
         at, above = verify_encoding(enc, r), verify_encoding(enc, r + 1)
         rows.append(
             {
@@ -486,7 +466,7 @@ def _build(
         facts["largest_exact_order"] = _leo_facts()
         facts["rule_evidence"] = _rule_evidence()
         b, W = cfg.id_bits, cfg.word_bits
-        w.text("proof_moments", proof_moments_text(b, W, params.schemes_order))
+        w.text("proof_moments", recommended.proof_text(b, W, params.schemes_order))
         w.text(
             "moments_rule",
             mail(

@@ -11,8 +11,9 @@ A claim is stated only from a fact the report computed.
 from __future__ import annotations
 
 from .config import RmapConfig
+from .encodings import recommended
 from .export import check_width
-from .mailtext import MAIL_WIDTH, Pre, mail, moments_rule, nb
+from .mailtext import MAIL_WIDTH, Pre, mail, nb
 from .views import BENCH_ENCODINGS_CMD
 
 __all__ = ["comparison_615", "post_blocks", "post_text"]
@@ -187,7 +188,7 @@ def _leo_text(leo: dict) -> str:
         "-" * len(head),
     ]
     for b, per in rows.items():
-        rule = ",".join(str(moments_rule(int(b), int(w))) for w in ws)
+        rule = ",".join(str(recommended.rule(int(b), int(w))) for w in ws)
         lines.append(f"{int(b):<2} " + "  ".join(f"{per[w]:>4}" for w in ws) + f"  {rule}")
     return "\n".join(lines)
 
@@ -230,7 +231,7 @@ def _summary(f: dict, cfg: RmapConfig, quick: bool) -> list[str | Pre]:
     b, W = cfg.id_bits, cfg.word_bits
     # the proven order (the rule, capped, and 1 where the rule is <= 0)
     leo = f.get("largest_exact_order", {}).get("by_id_bits", {}).get(str(b), {})
-    r = leo.get(str(W), moments_rule(b, W))
+    r = leo.get(str(W), recommended.rule(b, W))
     out: list[str | Pre] = []
     if quick:
         cs = f.get("collide_scope", {})

@@ -20,7 +20,8 @@ import rmaplab
 from rmaplab.certify import verify_encoding
 from rmaplab.config import MAX_ORDER, WIP_V1
 from rmaplab.encodings import moments
-from rmaplab.mailtext import NBSP, Pre, fill, mail, nb, proof_moments_text, tokens
+from rmaplab.encodings.recommended import proof_text as proof_moments_text
+from rmaplab.mailtext import NBSP, Pre, fill, mail, nb, tokens
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -130,7 +131,7 @@ HEAVY_ABOVE = {(21, 64), (22, 64)}
 
 
 def _check_rule(b: int, w: int) -> None:
-    from rmaplab.report import largest_exact_order
+    from rmaplab.encodings.recommended import largest_exact_order
 
     L = largest_exact_order(b, w)
     assert L == rule(b, w), (b, w)
@@ -164,7 +165,7 @@ def test_largest_exact_order_full_sweep(w):
 
 
 def test_named_widths():
-    from rmaplab.report import largest_exact_order
+    from rmaplab.encodings.recommended import largest_exact_order
 
     assert largest_exact_order(24, 64) == 18
     assert largest_exact_order(31, 64) == 4
