@@ -89,15 +89,20 @@ def design_mapcount_rows(
 
 
 def design_mapcount_text(rows: list[dict], id_bits: int, word_bits: int) -> str:
+    """Plain text of at most 72 columns (mail): the head, one line per order,
+    then the readers that must mask the count and what that costs."""
+    from .export import check_width, wrap
+
     if not rows:
         return "no orders"
     m = rows[0]["mapcount_bits"]
     out = [
-        f"{id_bits}-bit ids, one {word_bits}-bit rmap value + {m} bits of the 64-bit "
-        f"mapcount word (count keeps {rows[0]['count_bits']} bits); exact up to order "
-        f"{rows[0]['max_order']}",
-        f"{'order':>5}  {'exact':5}  {'construction':18}  value fields (need)  "
-        "mapcount fields (need)",
+        wrap(
+            f"{id_bits}-bit ids, one {word_bits}-bit rmap value + {m} bits of the 64-bit "
+            f"mapcount word (count keeps {rows[0]['count_bits']} bits); exact up to order "
+            f"{rows[0]['max_order']}"
+        ),
+        f"{'order':>5}  {'exact':5}  {'construction':18}  value fields (need)  count (need)",
     ]
     for r in rows:
         if r["exact"]:
@@ -113,6 +118,8 @@ def design_mapcount_text(rows: list[dict], id_bits: int, word_bits: int) -> str:
         else:
             out.append(f"{r['order']:>5}  {'no':5}  (no construction fits)")
     if m:
-        out.append("readers that must mask the count: " + "; ".join(rows[0]["readers_to_mask"]))
-        out.append("cost: " + rows[0]["reader_cost"])
-    return "\n".join(out)
+        out.append(
+            wrap("readers that must mask the count: " + "; ".join(rows[0]["readers_to_mask"]))
+        )
+        out.append(wrap("cost: " + rows[0]["reader_cost"]))
+    return check_width("\n".join(out), 72)
