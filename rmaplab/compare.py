@@ -30,7 +30,7 @@ copy for every design alike, not counted (see :class:`rmaplab.schemes.MMOwner`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
@@ -58,7 +58,7 @@ from .scheme_replay import (
     replay_schemes_python,
     rmap_encoding,
 )
-from .schemes import make_scheme, moments_encoding
+from .schemes import SCHEMES, RmapID, make_scheme
 from .workloads import make_workload
 
 __all__ = [
@@ -187,11 +187,13 @@ def _run_kernel(ops, inp, driver: int, pmd_order: int):
 
 
 def _row_and_encoding(name: str, cfg: RmapConfig, enc: Encoding | None):
-    """The kernel row that replays scheme ``name`` and the encoding of the
-    kernel's rmap-id row for it: rmap-moments is the rmap-id row replayed
-    with the moments encoding."""
-    if name == "rmap-moments":
-        return ROW_RMAP_ID, moments_encoding(cfg)
+    """The kernel row that replays scheme ``name``, and the encoding of the
+    kernel's rmap-id row for it: a scheme derived from rmap-id with words of
+    its own (:meth:`RmapID.encoding_for`, e.g. rmap-moments) is the rmap-id
+    row replayed with its encoding."""
+    cls = SCHEMES[name]
+    if issubclass(cls, RmapID):
+        return ROW_RMAP_ID, cast("type[RmapID]", cls).encoding_for(cfg, enc)
     return SCHEME_ROWS.index(name), enc
 
 
@@ -204,7 +206,7 @@ def _kernel_runs(ops, order, schemes, cfg, encoding, driven: bool, pmd_order: in
     out = {}
     for n in _names(schemes):
         row, enc = _row_and_encoding(n, cfg, encoding)
-        key = n == "rmap-moments"
+        key = enc  # frozen dataclass: schemes sharing an encoding share one replay
         if key not in inputs:
             inputs[key] = _kernel_inputs(ops, order, cfg, enc)
         if driven:

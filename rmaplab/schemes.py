@@ -14,14 +14,12 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 
 from .config import DEFAULT_CONFIG, ConfigError, RmapConfig
-from .encodings import Encoding
+from .encodings import Encoding, recommended
 from .folio import Folio
 
 __all__ = [
     "SCHEMES",
     "make_scheme",
-    "moments_encoding",
-    "moments_max_mappings",
     "scheme_names",
 ]
 
@@ -310,6 +308,14 @@ class RmapID(Scheme):
     name = "rmap-id"
     description = "WIP v1 rmap IDs: mapcount + K wrapping rmap values"
 
+    @staticmethod
+    def encoding_for(config: RmapConfig, encoding: Encoding | None = None) -> Encoding | None:
+        """The encoding this scheme replays with: ``encoding`` (None: the
+        posted sub-IDs of ``config``'s group). Subclasses that fix their
+        words override it; the numba replay runs every such scheme on its
+        rmap-id row with this encoding."""
+        return encoding
+
     def __init__(
         self, order, config: RmapConfig = DEFAULT_CONFIG, encoding: Encoding | None = None
     ):
@@ -333,47 +339,28 @@ class RmapID(Scheme):
         return f"n={self.folio.mapcount} " + " ".join(f"{v:#x}" for v in self.folio.rmap_vals)
 
 
-#: Words of the rmap-moments design: two 64-bit sums.
-MOMENTS_WORD_BITS = 64
-
-
-def moments_encoding(config: RmapConfig = DEFAULT_CONFIG) -> Encoding:
-    """The rmap-moments design's encoding for ``config``'s ids: the sum of
-    ids and the sum of squared ids in 64-bit words
-    (:func:`rmaplab.encodings.moments`, what ``--encoding moments`` means)."""
-    from .encodings import moments
-
-    return moments(config.id_bits, MOMENTS_WORD_BITS)
-
-
-def moments_max_mappings(id_bits: int, word_bits: int = MOMENTS_WORD_BITS) -> int:
-    """Largest total mapcount ``n`` for which rmap-moments is exact: then no
-    word wraps (``n * (2**id_bits - 1)**2 < 2**word_bits``), and with
-    ``S1 = sum x``, ``S2 = sum x**2`` equal to ``n*a``, ``n*a**2`` the sum
-    ``sum (x - a)**2 = S2 - 2*a*S1 + n*a**2 = 0`` forces every mapping's id
-    ``x`` to be the asker's ``a``: no false "exclusive". 24-bit ids in
-    64-bit words: n <= 65536, e.g. 128 mms each mapping all 512 pages of
-    an order-9 folio."""
-    m = (1 << id_bits) - 1
-    return ((1 << word_bits) - 1) // (m * m)
-
-
 class RmapMoments(RmapID):
-    """The rmap-ID scheme with the moments encoding: the total mapcount,
-    the sum of ids and the sum of squared ids (the streaming "1-sparse"
-    test) of the configuration's ids (24-bit in wip-v1) in two 64-bit
-    words; exact while the total mapcount is at most
-    :func:`moments_max_mappings` (proof in its docstring): 65536 for 24-bit
-    ids, e.g. 128 mms each mapping all 512 pages of an order-9 folio;
-    compare's default runs (8 processes) keep at most a dozen mms on a
-    folio. For wider ids the bound shrinks (31-bit: 4 mappings) and
-    exactness is not claimed."""
+    """The rmap-ID scheme with the lab's recommended encoding
+    (:mod:`rmaplab.encodings.recommended`): the total mapcount, the sum of
+    ids and the sum of squared ids of the configuration's ids (24-bit in
+    wip-v1) in two 64-bit words; exact while the total mapcount is at most
+    :func:`rmaplab.encodings.recommended.max_mappings` (proof in its
+    docstring): 65536 for 24-bit ids, e.g. 128 mms each mapping all 512
+    pages of an order-9 folio; compare's default runs (8 processes) keep at
+    most a dozen mms on a folio. For wider ids the bound shrinks (31-bit: 4
+    mappings) and exactness is not claimed."""
 
     name = "rmap-moments"
     description = "rmap IDs, moments: mapcount + sum of ids + sum of squared ids"
 
+    @staticmethod
+    def encoding_for(config: RmapConfig, encoding: Encoding | None = None) -> Encoding:
+        """The scheme's own encoding for ``config``'s ids (``encoding``, the
+        rmap-id row's, does not apply: this scheme fixes its words)."""
+        return recommended.encoding(config.id_bits)
+
     def __init__(self, order, config: RmapConfig = DEFAULT_CONFIG, encoding=None):
-        super().__init__(order, config, moments_encoding(config))
+        super().__init__(order, config, self.encoding_for(config))
 
 
 SCHEMES = {

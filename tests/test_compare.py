@@ -21,7 +21,8 @@ from rmaplab.compare import (
     replay_schemes_python,
 )
 from rmaplab.config import ConfigError
-from rmaplab.schemes import moments_max_mappings, scheme_names
+from rmaplab.encodings.recommended import max_mappings as moments_max_mappings
+from rmaplab.schemes import scheme_names
 from rmaplab.workloads import SHAPES, make_workload, workload_names
 
 ALL = [n for n in scheme_names() if n != "truth"]
