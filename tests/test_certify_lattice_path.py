@@ -1,4 +1,4 @@
-"""The verifier's lattice path for one-word slices (``certify._lattice_slice``),
+"""The verifier's lattice path for one-word slices (``slice_search._lattice_slice``),
 reached with the breadth-first search turned off, against a brute force written
 here from the definition: for a victim value x, the fewest other mappings
 (counts c_v >= 0 over the other ids v, ids 1 .. 2^b - 1) with sum c_v * (t[v] - t[x]) == 0

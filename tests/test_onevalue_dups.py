@@ -83,10 +83,10 @@ def _one_other_dict(enc, order, s):
 
 
 def test_one_other_grouping_finds_the_pair_a_dict_finds():
-    """certify._one_other groups rows with numpy; it must return the same
+    """slice_search._one_other groups rows with numpy; it must return the same
     (pages, victim, other) as the row-by-row dict on every design candidate
     of small widths (unsafe PDEP tables and safe digits alike)."""
-    from rmaplab import certify
+    from rmaplab import slice_search
     from rmaplab.encodings.base import families
 
     seen = found = 0
@@ -98,7 +98,7 @@ def test_one_other_grouping_finds_the_pair_a_dict_finds():
                         if len(enc.slice_values(s)) < 2:
                             continue
                         want = _one_other_dict(enc, order, s)
-                        got = certify._one_other(enc, order, s)
+                        got = slice_search._one_other(enc, order, s)
                         seen += 1
                         if want is None:
                             assert got is None, (enc, order, s)
