@@ -410,13 +410,24 @@ def post_blocks(facts: dict, config: RmapConfig, quick: bool = False) -> list[st
     return blocks
 
 
+#: a token of the footer's command longer than this (a deep --out path) is
+#: shortened to its tail: the mail wrapper never splits a token, and the
+#: whole command stays in facts.json
+FOOTER_TOKEN = 48
+
+
+def _short(token: str) -> str:
+    return token if len(token) <= FOOTER_TOKEN else "..." + token[-(FOOTER_TOKEN - 3) :]
+
+
 def _footer(f: dict) -> str:
     commit = f.get("git_commit")
     return (
         f"rmaplab {f.get('rmaplab_version', '?')}\n"
         f"git commit {commit or 'unknown (not run from a git checkout)'}\n"
         + ("(the checkout had uncommitted changes)\n" if commit and f.get("git_dirty") else "")
-        + f"Command: {f.get('command') or 'unknown'}"
+        + "Command: "
+        + (" ".join(_short(t) for t in f["command"].split()) if f.get("command") else "unknown")
     )
 
 

@@ -25,6 +25,8 @@ import numpy as np
 from .encodings import Encoding
 from .encodings.base import slice_counterexample
 
+__all__ = ["BFS_STATE_BITS", "ONE_OTHER_MAX_VALUES", "SMALL_COMBO"]
+
 #: Largest joint state the breadth-first search takes (bits).
 BFS_STATE_BITS = 22
 

@@ -154,7 +154,8 @@ def test_cli_litmus_runs_herd7_json_and_table(herd, tmp_path, capsys):
     assert by["rmap-seqcount-excl-writer-cmpxchg"] == "Never"
     assert main(["race", "--litmus", str(d), "--herd7", h, "--lkmm", lk]) == 0
     out = capsys.readouterr().out
-    check_width(out)
+    # the folder's path is the user's (pytest's tmp path here): only the rest must fit
+    check_width(out.replace(str(d), "DIR"))
     assert "test" in out and "agree" in out and f"{len(recs)} of {len(recs)} agree" in out
 
 

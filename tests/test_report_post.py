@@ -329,3 +329,22 @@ def test_post_from_a_whole_report_s_facts():
     for i, _ in enumerate(ATTACHMENTS, 1):
         assert f"[{i}]" in text
     assert lines[-1].startswith("Command: rmaplab report")
+
+
+def test_a_deep_out_path_does_not_break_the_post():
+    """The footer quotes the command; a --out path longer than a mail line
+    (pytest-xdist's tmp paths are) once made post_text raise at the end of a
+    report. Its tail is kept; facts.json keeps the whole command."""
+    from paths import ROOT
+
+    from rmaplab.config import DEFAULT_CONFIG
+    from rmaplab.report_post import FOOTER_TOKEN, post_text
+
+    facts = json.loads((ROOT / "tests" / "data" / "facts_quick.json").read_text())
+    deep = "/tmp/" + "/".join(["a-rather-long-folder-name"] * 6) + "/report-out"
+    facts["command"] = f"rmaplab report --quick --out {deep}"
+    text = post_text(facts, DEFAULT_CONFIG, quick=True)
+    assert max(map(len, text.splitlines())) <= 72
+    last = " ".join(text.split()[-6:])
+    assert last.endswith("--out ..." + deep[-(FOOTER_TOKEN - 3) :]), last
+    assert "Command: rmaplab report --quick --out ..." in " ".join(text.split())
