@@ -67,7 +67,8 @@ FAMS = [
 ]
 
 
-@settings(max_examples=60)
+# at most the profile's count: 25 under the "nojit" profile (tests/conftest.py)
+@settings(max_examples=min(60, settings.default.max_examples))
 @given(
     st.sampled_from(FAMS),
     st.integers(3, 5),
