@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import copy
 import functools
 import gc
 import importlib
@@ -205,7 +204,8 @@ def _short(src: str) -> str:
 
 def generate(module: str, qualnames: list[str]) -> list[Mutant]:
     path = ROOT / (module.replace(".", "/") + ".py")
-    tree = ast.parse(path.read_text())
+    src = path.read_text()
+    tree = ast.parse(src)
     out = []
     for qn in qualnames:
         fn = _find_function(tree, qn)
@@ -218,7 +218,8 @@ def generate(module: str, qualnames: list[str]) -> list[Mutant]:
             changes = [("op", v) for v in _variants(node)]
             changes += [("unary", fi) for fi in _unary_removals(node)]
             for kind, arg in changes:
-                new_tree = copy.deepcopy(tree)
+                # a fresh parse is the same tree as a deep copy, several times faster
+                new_tree = ast.parse(src)
                 new_fn = _follow(new_tree, fn_path)
                 new_node = _follow(new_fn, node_path)
                 if kind == "op":
