@@ -13,6 +13,7 @@ from __future__ import annotations
 from .config import RmapConfig
 from .export import check_width
 from .mailtext import MAIL_WIDTH, Pre, mail, moments_rule, nb
+from .report_615 import comparison_615
 from .views import BENCH_ENCODINGS_CMD
 
 __all__ = ["comparison_615", "post_blocks", "post_text"]
@@ -94,81 +95,6 @@ def _design_post(f: dict) -> list[str | Pre]:
 
 #: widths the post names, each checked by the verifier at the rule and one above
 RULE_EXAMPLES = ((24, 64), (31, 64), (16, 32))
-
-
-def comparison_615(facts: dict) -> list[str]:
-    """Three sentences comparing with Linux 6.15's MM-owner tracking
-    (``folio_maybe_mapped_shared``), built only from ``facts`` the report
-    computed (its ``versus 6.15`` part: the shape sweep and 6.15's race
-    protocol). Empty without that part: the post then says the comparison
-    is not in it, and invents nothing."""
-    v = facts.get("versus_615")
-    if not v or not v.get("shapes"):
-        return []
-    shapes = v["shapes"]
-    worst: dict[str, float] = {}
-    for r in shapes:
-        worst[r["workload"]] = max(worst.get(r["workload"], 0.0), r["mm_owner_per_gib"])
-    pay = [w for w, x in worst.items() if x > 0]
-    free = [w for w, x in worst.items() if x == 0]
-    exact = max(r["exact_per_gib"] for r in shapes)
-    tot = v.get("totals", {})
-    fe = {s: t.get("false_exclusive", 0) for s, t in tot.items()}
-    if not pay:
-        first = (
-            "Versus 6.15 [7] (folio_maybe_mapped_shared; "
-            f"{len(worst)} fork shapes, {v['runs']} runs): no needless copy in any shape."
-        )
-        return [first, ""]
-    lo, hi = min(worst[w] for w in pay), max(worst[w] for w in pay)
-    first = (
-        "Versus 6.15 [7]: once both slot owners have left and a third mm writes "
-        f"({', '.join(pay)}" + (f"; not {', '.join(free)}" if free else "") + "), its "
-        f"false 'shared' costs {nb(f'{_k(lo)} to {_k(hi)}' if _k(lo) != _k(hi) else _k(hi))} "
-        "needless 4 KiB copies per "
-        f"GiB written, by shape (exact: {_k(exact)})."
-    )
-    pte = sorted({r["order"] for r in shapes if r["mapped"] == "PTE" and r["mm_owner_per_gib"]})
-    pmd = [r for r in shapes if r["mapped"] == "PMD"]
-    pmd_pay = [r for r in pmd if r["mm_owner_per_gib"] > 0]
-    pmd_free = [r["workload"] for r in pmd if r["mm_owner_per_gib"] == 0 and r["workload"] in pay]
-    # "split first" only where the sweep counted 6.15's PMD splits there
-    split = all(r["pmd_splits"] > 0 for r in pmd_pay)
-    third = (
-        f"{'Only ' if split else ''}PTE-mapped folios pay (order {', '.join(map(str, pte))}"
-        if pte
-        else ""
-    )
-    if pte and pmd_pay:
-        third += (
-            "; a THP after a shared write split its PMD"
-            if split
-            else f"; and PMD-mapped: {', '.join(r['workload'] for r in pmd_pay)}"
-        )
-    third += ")" if pte else ""
-    if pte and pmd_free:
-        third += f"; do_huge_pmd_wp_page reuses a THP still PMD-mapped ({', '.join(pmd_free)}: 0)"
-    third += "." if third else ""
-    race = facts.get("race_615")
-    fe_text = "Neither is falsely 'exclusive' here"
-    if race and not race["false_exclusive"]:
-        fe_text += f", nor is 6.15's locking ({race['scenarios']} race scenarios" + (
-            ")" if race["complete"] else ", INCOMPLETE)"
-        )
-    elif race:
-        fe_text += (
-            f"; 6.15's locking is, in {race['false_exclusive']} race states "
-            "(race_615.txt: a finding about merged code, to re-check by hand)"
-        )
-    fe_text += "."
-    if any(fe.values()):
-        fe_text = "False 'exclusive': " + ", ".join(f"{s} {x}" for s, x in fe.items()) + "."
-    return [" ".join(x for x in (first, third, fe_text) if x), ""]
-
-
-def _k(x: float) -> str:
-    """A per-GiB rate as the post prints it: thousands, no false digits."""
-    return f"{x / 1000:.0f}k" if x >= 1000 else f"{x:.0f}"
 
 
 def _leo_text(leo: dict) -> str:
