@@ -257,3 +257,82 @@ def test_schemes_facts_sum_over_workloads_and_replay_the_counterexample():
     # 6.15's owners cannot be fooled by sums
     assert ce["legacy"] == 0 and ce["mm-owner"] == 0 and ce["rmap-moments"] == 0
     assert ce["rmap-id"] > 0
+
+
+def test_facts_dispatch_each_part_to_its_frames():
+    p = Params(WIP_V1, True, 0)
+    t = pd.DataFrame(
+        {"order": [9], "values": [3], "bytes": [24], "atomics_per_update": [8], "verdict": ["u"]}
+    )
+    cheap = pd.DataFrame({"order": [9], "values": [4]})
+    assert report._facts("cost", {"tradeoff": t, "cheapest_safe": cheap}, p)["cheapest"] == {9: 4}
+    real = pd.DataFrame(
+        {"encoding": ["raw-id"], "probability": [0.0], "ci_high": [0.1], "method": ["mc"]}
+    )
+    c = report._facts("collisions", {"collide": real, "collide_adversarial": pd.DataFrame()}, p)
+    assert c["collide"] == {"raw-id": (0.0, 0.1, "mc")}
+    design = pd.DataFrame([_design_row(24, 64, 9, True, 2)])
+    cost = pd.DataFrame(
+        {
+            **{"threads": [1], "id_bits": [24], "word_bits": [64], "order": [9]},
+            **{"addends": ["m"], "ns_per_update": [4.0], "ratio_vs_posted": [0.5]},
+            "bench_case": ["c"],
+        }
+    )
+    d = report._facts("design", {"design": design, "design_cost": cost}, p)
+    assert d[report.MEASURED_FACT]["24/64 order 9"]["posted"] == (8.0, "digits K=3")
+    assert report._facts("id space", {}, p) == {}
+
+
+def test_one_value_facts_read_the_shipped_table_and_the_frame():
+    df = pd.DataFrame(
+        {
+            "word_bits": [64, 64, 64, 32],
+            "order": [5, 7, 9, 12],
+            "proven_id_bits": [30, 24, 20, 40],
+        }
+    )
+    f = report._facts("one value", {"one_value": df}, Params(WIP_V1, True, 0))["one_value"]
+    # the widest order reaching 24-bit ids in 64-bit words is 7 (order 9 gets 20)
+    assert f["largest_order_24bit"] == 7
+    assert (f["word_bits"], f["order"]) == (64, 9)
+    # a bound from above is never below what a construction proves
+    assert f["proven_id_bits"] <= f["upper_bound_id_bits"]
+    none = report._one_value_facts(df[df["word_bits"] == 32])
+    assert none["largest_order_24bit"] is None
+
+
+def test_command_line_of_a_library_call():
+    from rmaplab.config import WIP_V1_32BIT
+
+    assert report._command("out dir", WIP_V1_32BIT, True, 5, True) == (
+        "rmaplab report --out 'out dir' --config wip-v1-32bit --quick --seed 5 --force"
+    )
+    assert report._command("o", WIP_V1, False, 0, False) == "rmaplab report --out o"
+
+
+def test_provenance_never_fails_without_git(monkeypatch):
+    import subprocess
+
+    def no_git(*a, **k):
+        raise FileNotFoundError("git")
+
+    monkeypatch.setattr(subprocess, "run", no_git)
+    p = report.provenance("cmd")
+    assert (p["git_commit"], p["git_dirty"], p["command"]) == (None, None, "cmd")
+    assert p["rmaplab_version"] == __import__("rmaplab").__version__
+
+
+def test_no_renameat2_and_a_bad_manifest(tmp_path, monkeypatch):
+    import ctypes
+
+    import rmaplab.export as export
+
+    (tmp_path / MANIFEST_FILE).write_text(json.dumps({MANIFEST_KEY: ["x"]}))
+    assert not own_report(tmp_path)  # the manifest is not a name -> sha256 map
+
+    def no_libc(*a, **k):
+        raise OSError("no C library")
+
+    monkeypatch.setattr(ctypes, "CDLL", no_libc)
+    assert export._exchange(tmp_path / "a", tmp_path / "b") is False
