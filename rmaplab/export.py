@@ -207,7 +207,7 @@ def text_lines(
         under = "" if m in shown else " (every point under *)"
         lines.append(wrap(f"  {m} = {', '.join(names)}{same}{under}", width))
     if "*" in shown:
-        lines.append("  * = two or more series at one point")
+        lines.append(wrap("  * = two or more series at one point", width))
     if blank:
         lines.append(wrap(f"  not plotted (0 at every x): {', '.join(blank)}", width))
     return check_width("\n".join(lines), width)

@@ -13,7 +13,7 @@
   the word layouts' bounds (:func:`rmaplab.race.layout_note`).
 
 :func:`versus_facts` and :func:`litmus_facts` read the frames; the post's
-sentences are :func:`comparison_615` (here: they read only these facts).
+sentences are :func:`comparison_615` (post.txt's [7] paragraph).
 """
 
 from __future__ import annotations
@@ -273,7 +273,7 @@ def litmus_facts(df: pd.DataFrame) -> dict:
     }
 
 
-# -- the post's sentences ----------------------------------------------------
+# -- the post's sentences ----------------------------------------------------------
 
 
 def comparison_615(facts: dict) -> list[str]:

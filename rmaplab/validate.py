@@ -187,7 +187,7 @@ def _frange(lo, hi, lo_open: bool) -> str:
         return f"{'(' if lo_open else '['}{lo:g}, {hi:g}]"
     if lo is not None:
         return f"{'>' if lo_open else '>='} {lo:g}"
-    return fmt_range(None, hi)
+    return "any number" if hi is None else f"<= {hi:g}"
 
 
 def parse_int_list(
