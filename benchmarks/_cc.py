@@ -71,3 +71,23 @@ def machine() -> dict:
 
 def header(r: dict) -> str:
     return f"{r['machine']}, Python {r['python']}, {r['cc']}"[:72]
+
+
+def spread_lines(r: dict, unit: str, rates: dict, python_s: float, w: int = 10, prec: int = 6):
+    """The timing table of an interleaved numba/C run (``r["seconds_spread"]``,
+    ``r["repeat"]``) with the Python twin's one run: min, median and max
+    seconds per side, and each side's rate (``rates``, in ``unit``)."""
+    rw = len(unit) + 4
+    lines = [
+        f"thread CPU time, {r['repeat']} interleaved repeats (numba, C, numba, C, ...)",
+        "",
+        f"{'side':<8}{'min s':>{w}}{'median s':>10}{'max s':>{w}}{unit:>{rw}}",
+    ]
+    for side in ("numba", "c"):
+        t = r["seconds_spread"][side]
+        lines.append(
+            f"{side:<8}{t['min']:>{w}.{prec}f}{t['median']:>10.{prec}f}{t['max']:>{w}.{prec}f}"
+            f"{rates[side]:>{rw}.3e}"
+        )
+    lines.append(f"{'python':<8}{python_s:>{w}.{prec}f}{'':>{10 + w}}{rates['python']:>{rw}.3e}")
+    return lines

@@ -132,7 +132,7 @@ def run(folios=2048, python_ops=20_000, repeat=3):
     cost_rows = []
     for name, order, procs in (("double-fork", 6, 8), ("preload-server", 6, 8)):
         ops = make_workload(name, order, procs, 0, max(1, folios // 16))
-        inp = _convert(_kernel_inputs(ops, order, cfg, None))
+        inp = _convert(_kernel_inputs(ops, order, cfg.encoding(order)))
 
         def driven(inp=inp):
             stats = np.zeros((6, 3), dtype=np.int64)
@@ -145,7 +145,7 @@ def run(folios=2048, python_ops=20_000, repeat=3):
         t_nb, _ = best_time(driven, 10 * repeat)
         k = min(python_ops, len(ops))
         t = time.perf_counter()
-        py = replay_costs_python(ops[:k], order, ["mm-owner"], cfg)
+        py = replay_costs_python(ops[:k], order, ["mm-owner"], cfg.encoding(order))
         t_py = time.perf_counter() - t
         cost_rows.append(
             {
@@ -156,7 +156,7 @@ def run(folios=2048, python_ops=20_000, repeat=3):
                 "python_ops": k,
                 "python_ops_per_s": k / t_py,
                 "numba_vs_python": (len(ops) / t_nb) / (k / t_py),
-                "identical": py == replay_costs(ops[:k], order, ["mm-owner"], cfg),
+                "identical": py == replay_costs(ops[:k], order, ["mm-owner"], cfg.encoding(order)),
             }
         )
     return machine() | {"rows": rows, "cost_rows": cost_rows}

@@ -30,7 +30,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _cc import bench_main, compile_c, header, machine  # noqa: E402
+from _cc import bench_main, compile_c, header, machine, spread_lines  # noqa: E402
 
 from rmaplab._kernels import race as kr  # noqa: E402
 from rmaplab._kernels import race_fields as kf  # noqa: E402
@@ -197,18 +197,10 @@ def report(r) -> str:
     lines = [
         f"race explorer, scenario {r['scenario']}, protocol {r['protocol']}: {nb['states']} states",
         header(r),
-        f"thread CPU time, {r['repeat']} interleaved repeats (numba, C, numba, C, ...)",
-        "",
-        f"{'side':<8}{'min s':>10}{'median s':>10}{'max s':>10}{'states/s':>12}",
     ]
-    for side in ("numba", "c"):
-        t = r["seconds_spread"][side]
-        lines.append(
-            f"{side:<8}{t['min']:>10.6f}{t['median']:>10.6f}{t['max']:>10.6f}"
-            f"{nb['states'] / t['median']:>12.3e}"
-        )
-    py_rate = nb["states"] / r["python_s"]
-    lines.append(f"{'python':<8}{r['python_s']:>10.6f}{'':>20}{py_rate:>12.3e}")
+    rates = {s: nb["states"] / r["seconds_spread"][s]["median"] for s in ("numba", "c")}
+    rates["python"] = nb["states"] / r["python_s"]
+    lines += spread_lines(r, "states/s", rates, r["python_s"])
     lines += [
         "",
         f"numba / C rate:      {r['numba_vs_c']:.2f}  (medians)",

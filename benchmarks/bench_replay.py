@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _cc import compile_c, header, machine
+from _cc import compile_c, header, machine, spread_lines
 
 from rmaplab import get_config
 from rmaplab._kernels.replay import _new_state, _replay_kernel
@@ -168,18 +168,8 @@ def report(r) -> str:
         f"replay {r['ops']} ops, {r['folios']} folios of order {r['order']} "
         f"(K={r['values']}), {r['mms']} mms, {r['config']}",
         header(r),
-        f"thread CPU time, {r['repeat']} interleaved repeats (numba, C, numba, C, ...)",
-        "",
-        f"{'side':<8}{'min s':>9}{'median s':>10}{'max s':>9}{'updates/s':>13}",
     ]
-    for side in ("numba", "c"):
-        t = r["seconds_spread"][side]
-        lines.append(
-            f"{side:<8}{t['min']:>9.4f}{t['median']:>10.4f}{t['max']:>9.4f}"
-            f"{r['updates_per_s'][side]:>13.3e}"
-        )
-    py = r["seconds"]["python"]
-    lines.append(f"{'python':<8}{py:>9.4f}{'':>10}{'':>9}{r['updates_per_s']['python']:>13.3e}")
+    lines += spread_lines(r, "updates/s", r["updates_per_s"], r["seconds"]["python"], 9, 4)
     lines += [
         "",
         f"numba / C rate:      {r['numba_vs_c']:.2f}  (medians; target >= 0.9)",

@@ -41,13 +41,11 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from . import collide_methods
+from .collide_methods import *  # noqa: F403 (re-exported: collide_methods.__all__)
 from .collide_methods import (
-    MAX_MAPPINGS,
     MAX_TRIALS,
     MC_BUDGET_SECONDS,
-    MMS_RANGE,
-    POPULATIONS,
-    PROOF_NODE_LIMIT,
     SEED_RANGE,
     TASK_TRIALS,
     _adversarial,
@@ -55,9 +53,7 @@ from .collide_methods import (
     _verdict,
     analytic_probability,
     exact_probability,
-    mc_inputs,
     monte_carlo,
-    monte_carlo_python,
     wilson,
 )
 from .config import DEFAULT_CONFIG, ConfigError, RmapConfig, _check_int, require_config
@@ -70,25 +66,12 @@ __all__ = [
     "ENCODINGS",
     "ENCODING_FAMILIES",
     "FAMILY_PATHS",
-    "MAX_MAPPINGS",
-    "MAX_TRIALS",
-    "MC_BUDGET_SECONDS",
-    "MMS_RANGE",
-    "POPULATIONS",
-    "PROOF_NODE_LIMIT",
-    "SEED_RANGE",
-    "TASK_TRIALS",
-    "analytic_probability",
     "collide",
     "dask_executor",
     "default_executor",
-    "exact_probability",
-    "mc_inputs",
-    "monte_carlo",
-    "monte_carlo_python",
     "resolve_encoding",
     "sweep",
-    "wilson",
+    *collide_methods.__all__,  # the methods, re-exported: one public module
 ]
 
 

@@ -30,7 +30,7 @@ copy for every design alike, not counted (see :class:`rmaplab.schemes.MMOwner`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -41,8 +41,6 @@ from ._kernels import word_mask
 from ._kernels.codes import (
     OP_CODES,
     OP_FORK,
-    ROW_RMAP_ID,
-    SCHEME_ROWS,
     STATUS_MESSAGES,
     STATUS_OK,
 )
@@ -52,13 +50,12 @@ from .encodings import Encoding
 from .folio import RmapError
 from .scheme_replay import (
     PMD_ORDER,
-    _names,
     _replay_objects,
     replay_costs_python,
     replay_schemes_python,
     rmap_encoding,
+    scheme_encodings,
 )
-from .schemes import SCHEMES, RmapID, make_scheme
 from .workloads import make_workload
 
 __all__ = [
@@ -71,9 +68,9 @@ __all__ = [
     "replay_costs_python",
     "replay_schemes",
     "replay_schemes_python",
-    "rmap_encoding",
     "sweep_procs",
     "trace",
+    "verifier_counterexample",
 ]
 
 #: Base page size of the cost model (x86-64), in bytes.
@@ -104,7 +101,10 @@ COST_COLUMNS = [
 COLUMNS = COLUMNS + COST_COLUMNS
 
 
-def _counterexample(order: int, config: RmapConfig) -> dict:
+def verifier_counterexample(order: int, config: RmapConfig = DEFAULT_CONFIG) -> dict:
+    """The verifier's counterexample for ``config``'s posted scheme at
+    ``order`` (:func:`rmaplab.verify.verify`): what the ``counterexample``
+    workload replays (refused where the verifier proves the order safe)."""
     from .verify import verify
 
     v = verify(require_config(config), order)
@@ -121,7 +121,7 @@ def counterexample_workload(order: int, config: RmapConfig = DEFAULT_CONFIG) -> 
     """The ``counterexample`` workload: the verifier's counterexample for
     ``config`` at ``order`` (:func:`rmaplab.verify.verify`), replayed."""
     return make_workload(
-        "counterexample", order, config=config, counterexample=_counterexample(order, config)
+        "counterexample", order, counterexample=verifier_counterexample(order, config)
     )
 
 
@@ -147,13 +147,13 @@ def ops_to_arrays(ops: Sequence[tuple]) -> tuple[np.ndarray, ...]:
     return kind.astype(np.int8), folio.copy(), mm_d, a, b.copy(), ids.astype(np.int64)
 
 
-def _kernel_inputs(ops, order: int, cfg: RmapConfig, enc: Encoding | None):
+def _kernel_inputs(ops, order: int, enc: Encoding | None):
     import numpy as np
 
     from ._kernels import schemes as ks
     from .replay import addend_table
 
-    enc = rmap_encoding(cfg, order, enc)
+    enc = rmap_encoding(order, enc)
     kind, folio, mm, a, b, ids = ops_to_arrays(ops)
     if ids.size and (int(ids.min()) < 1 or int(ids.max()) > enc.max_id):
         bad = int(ids.min()) if int(ids.min()) < 1 else int(ids.max())
@@ -169,7 +169,7 @@ def _kernel_inputs(ops, order: int, cfg: RmapConfig, enc: Encoding | None):
         subids,
         int(folio.max()) + 1 if folio.size else 1,
         int(order),
-        cfg.id_bits,
+        enc.id_bits,
         word_mask(enc.word_bits),
     )
 
@@ -186,35 +186,24 @@ def _run_kernel(ops, inp, driver: int, pmd_order: int):
     return r
 
 
-def _row_and_encoding(name: str, cfg: RmapConfig, enc: Encoding | None):
-    """The kernel row that replays scheme ``name``, and the encoding of the
-    kernel's rmap-id row for it: a scheme derived from rmap-id with words of
-    its own (:meth:`RmapID.encoding_for`, e.g. rmap-moments) is the rmap-id
-    row replayed with its encoding."""
-    cls = SCHEMES[name]
-    if issubclass(cls, RmapID):
-        return ROW_RMAP_ID, cast("type[RmapID]", cls).encoding_for(cfg, enc)
-    return SCHEME_ROWS.index(name), enc
-
-
-def _kernel_runs(ops, order, schemes, cfg, encoding, driven: bool, pmd_order: int) -> dict:
+def _kernel_runs(ops, order, schemes, encoding, driven: bool, pmd_order: int) -> dict:
     """``{scheme: (kernel result, its row)}``. The kernel inputs are built once
-    per rmap-id encoding. ``driven``: one run per scheme, whose answers decide
-    the write faults; otherwise one run per encoding replays every scheme."""
+    per encoding (:func:`rmaplab.scheme_replay.scheme_encodings`: the
+    rmap-id scheme's, or one a scheme fixes). ``driven``: one run per scheme,
+    whose answers decide the write faults; otherwise one run per encoding
+    replays every scheme."""
     inputs: dict = {}
     runs: dict = {}
     out = {}
-    for n in _names(schemes):
-        row, enc = _row_and_encoding(n, cfg, encoding)
-        key = enc  # frozen dataclass: schemes sharing an encoding share one replay
-        if key not in inputs:
-            inputs[key] = _kernel_inputs(ops, order, cfg, enc)
+    for n, _, row, enc in scheme_encodings(schemes, rmap_encoding(order, encoding)):
+        if enc not in inputs:
+            inputs[enc] = _kernel_inputs(ops, order, enc)
         if driven:
-            out[n] = (_run_kernel(ops, inputs[key], row, pmd_order), row)
+            out[n] = (_run_kernel(ops, inputs[enc], row, pmd_order), row)
             continue
-        if key not in runs:
-            runs[key] = _run_kernel(ops, inputs[key], -1, pmd_order)
-        out[n] = (runs[key], row)
+        if enc not in runs:
+            runs[enc] = _run_kernel(ops, inputs[enc], -1, pmd_order)
+        out[n] = (runs[enc], row)
     return out
 
 
@@ -222,18 +211,15 @@ def replay_schemes(
     ops: Sequence[tuple],
     order: int,
     schemes: Sequence[str] | None = None,
-    config: RmapConfig = DEFAULT_CONFIG,
     encoding: Encoding | None = None,
 ) -> dict:
     """:func:`replay_schemes_python` for all schemes at once, in numba
     (:func:`rmaplab._kernels.schemes.replay_all_schemes`); same counters.
-    ``encoding``: the rmap-id scheme's addends (default: the posted sub-IDs);
-    rmap-moments is the kernel's rmap-id row replayed with the moments
-    encoding."""
+    ``encoding``: the rmap-id scheme's addends (default: the default
+    configuration's posted sub-IDs at ``order``); rmap-moments is the
+    kernel's rmap-id row replayed with the encoding it fixes."""
     out = {}
-    for n, (r, row) in _kernel_runs(
-        ops, order, schemes, config, encoding, False, PMD_ORDER
-    ).items():
+    for n, (r, row) in _kernel_runs(ops, order, schemes, encoding, False, PMD_ORDER).items():
         st = r.stats[row].tolist()
         out[n] = {"checks": st[0], "false_exclusive": st[1], "false_shared": st[2]}
     return out
@@ -243,7 +229,6 @@ def replay_costs(
     ops: Sequence[tuple],
     order: int,
     schemes: Sequence[str] | None = None,
-    config: RmapConfig = DEFAULT_CONFIG,
     encoding: Encoding | None = None,
     pmd_order: int = PMD_ORDER,
 ) -> dict:
@@ -251,50 +236,55 @@ def replay_costs(
     drive (numba, one run per scheme); the twin of :func:`replay_costs_python`."""
     from ._kernels.schemes import COST_NAMES
 
-    runs = _kernel_runs(ops, order, schemes, config, encoding, True, pmd_order)
+    runs = _kernel_runs(ops, order, schemes, encoding, True, pmd_order)
     return {n: dict(zip(COST_NAMES, r.cost.tolist(), strict=True)) for n, (r, _) in runs.items()}
 
 
 def compare(
     workload: str,
     schemes: Sequence[str] | None = None,
-    config: RmapConfig = DEFAULT_CONFIG,
+    encoding: Encoding | None = None,
     order: int = 9,
     procs: int = 8,
     seed: int = 0,
     folios: int = 4,
     fast: bool = True,
-    encoding: Encoding | None = None,
     shape: dict | None = None,
+    counterexample: dict | None = None,
 ) -> pd.DataFrame:
     """One row per scheme: checks, false exclusive, false shared, memory and
     atomics, then what the answers cost (``COST_COLUMNS``).
 
     ``fast`` replays with the numba kernel (all schemes at once); otherwise
     with the Python scheme objects. Both give the same counters. ``encoding``
-    (resolved, e.g. :func:`rmaplab.encodings.default_encoding`) replaces the
-    rmap-id scheme's posted sub-IDs (:func:`rmap_encoding`); its ``id_bits``
-    must be ``config``'s.
+    is the rmap-id scheme's, resolved at the entry point (e.g.
+    :meth:`rmaplab.config.RmapConfig.encoding` for a configuration's posted
+    sub-IDs, :func:`rmaplab.encodings.default_encoding` for a shorthand;
+    default: the default configuration's at ``order``); the workload's mm
+    ids must be among its ids.
+    ``counterexample``: what the ``counterexample`` workload replays
+    (default: :func:`verifier_counterexample` of the default configuration).
     ``shape``: the workload's shape parameters (``depth``, ``fanout``,
     ``lifetime``, ``writes``, ``pte``; see :func:`rmaplab.workloads.make_workload`).
     The run's parameters are kept in ``df.attrs["run"]`` (:func:`caption`)."""
-    cfg = require_config(config)
-    enc = rmap_encoding(cfg, order, encoding)
+    enc = rmap_encoding(order, encoding)
     shape = dict(shape or {})
     check_compare_memory(workload, order, procs, folios, shape)  # before any allocation
-    names = _names(schemes)
-    ce = _counterexample(order, cfg) if workload == "counterexample" else None
-    ops = make_workload(workload, order, procs, seed, folios, cfg, counterexample=ce, **shape)
+    runs = list(scheme_encodings(schemes, enc))
+    names = [n for n, *_ in runs]
+    ce = None
+    if workload == "counterexample":
+        ce = counterexample if counterexample is not None else verifier_counterexample(order)
+    ops = make_workload(workload, order, procs, seed, folios, counterexample=ce, **shape)
     if fast:
-        stats = replay_schemes(ops, order, names, cfg, enc)
-        costs = replay_costs(ops, order, names, cfg, enc)
+        stats = replay_schemes(ops, order, names, enc)
+        costs = replay_costs(ops, order, names, enc)
     else:
-        stats = replay_schemes_python(ops, order, names, cfg, enc)
-        costs = replay_costs_python(ops, order, names, cfg, enc)
+        stats = replay_schemes_python(ops, order, names, enc)
+        costs = replay_costs_python(ops, order, names, enc)
     rows = []
-    for n, st in stats.items():
-        s = make_scheme(n, order, cfg, enc)
-        c = costs[n]
+    for n, cls, _, e in runs:
+        st, s, c = stats[n], cls(order, e), costs[n]
         rows.append(
             {
                 "scheme": n,
@@ -367,9 +357,8 @@ def trace(
     ops: Sequence[tuple],
     order: int,
     schemes: Sequence[str] | None = None,
-    config: RmapConfig = DEFAULT_CONFIG,
-    folio: int = 0,
     encoding: Encoding | None = None,
+    folio: int = 0,
 ) -> pd.DataFrame:
     """Each scheme's state of one folio after each operation (for reading a trace)."""
     rows = []
@@ -383,7 +372,7 @@ def trace(
             row[n] = s.state() if n != "truth" else s.state() or "-"
         rows.append(row)
 
-    _replay_objects(ops, order, schemes, config, on_step=on_step, encoding=encoding)
+    _replay_objects(ops, order, schemes, on_step=on_step, encoding=encoding)
     return pd.DataFrame(rows)
 
 

@@ -9,34 +9,43 @@ walk the operations with one walker (:func:`_walk`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
-from .config import DEFAULT_CONFIG, ConfigError, RmapConfig, require_config
+from .config import DEFAULT_CONFIG, ConfigError
 from .encodings import Encoding
 from .folio import RmapError
-from .schemes import SCHEMES, make_scheme
+from .schemes import SCHEMES, Scheme
 
-__all__ = ["replay_costs_python", "replay_schemes_python", "rmap_encoding"]
+__all__ = ["replay_costs_python", "replay_schemes_python", "scheme_encodings"]
 
 #: Folio order one PMD maps with 4 KiB pages (x86-64: 2 MiB).
 PMD_ORDER = 9
 
 
-def rmap_encoding(config: RmapConfig, order: int, encoding: Encoding | None) -> Encoding:
-    """The rmap-id scheme's encoding, resolved once at an entry point: the
-    configuration's posted group at ``order`` (:meth:`RmapConfig.encoding`)
-    unless ``encoding`` is given, which must encode the configuration's ids
-    (the workloads draw ids from it)."""
+def rmap_encoding(order: int, encoding: Encoding | None) -> Encoding:
+    """The rmap-id scheme's encoding: ``encoding``, or the default
+    configuration's posted sub-IDs at ``order`` (:meth:`RmapConfig.encoding`;
+    an entry point with another configuration resolves its own)."""
     if encoding is None:
-        return config.encoding(order)
+        return DEFAULT_CONFIG.encoding(order)
     if not isinstance(encoding, Encoding):
         raise ConfigError(f"encoding={encoding!r}: allowed an rmaplab.encodings.Encoding")
-    if encoding.id_bits != config.id_bits:
-        raise ConfigError(
-            f"encoding id_bits={encoding.id_bits} differs from the configuration's "
-            f"{config.id_bits}-bit ids ({config.name}): allowed id_bits={config.id_bits}"
-        )
     return encoding
+
+
+def scheme_encodings(
+    schemes: Sequence[str] | None, encoding: Encoding
+) -> Iterator[tuple[str, type[Scheme], int, Encoding]]:
+    """``(name, class, kernel row, encoding)`` of each scheme asked for
+    (default: all but the ground truth), in order: the one walk over the
+    schemes that the numba replays (:mod:`rmaplab.compare`) and their Python
+    twins share. ``encoding`` is the rmap-id scheme's; a scheme that fixes
+    its own (:meth:`rmaplab.schemes.Scheme.encoding_for`) gets that one."""
+    from ._kernels.codes import SCHEME_ROWS
+
+    for n in _names(schemes):
+        cls = SCHEMES[n]
+        yield n, cls, SCHEME_ROWS.index(cls.kernel_row or n), cls.encoding_for(encoding)
 
 
 def _check_names(names, allowed) -> None:
@@ -59,13 +68,13 @@ def replay_schemes_python(
     ops: Sequence[tuple],
     order: int,
     schemes: Sequence[str] | None = None,
-    config: RmapConfig = DEFAULT_CONFIG,
     encoding: Encoding | None = None,
 ) -> dict:
     """Replay ``ops`` (see :mod:`rmaplab.workloads`) through the scheme objects
     (Python ints); per-scheme counters, the twin of :func:`replay_schemes`.
-    ``encoding``: the rmap-id scheme's encoding (default: the posted sub-IDs)."""
-    return _replay_objects(ops, order, schemes, config, encoding=encoding)[0]
+    ``encoding``: the rmap-id scheme's encoding (default: the default
+    configuration's posted sub-IDs at ``order``)."""
+    return _replay_objects(ops, order, schemes, encoding=encoding)[0]
 
 
 def _walk(ops, order: int, new_folio, cow, hook=None, on_step=None) -> dict:
@@ -135,22 +144,18 @@ def _replay_objects(
     ops,
     order: int,
     schemes=None,
-    config: RmapConfig = DEFAULT_CONFIG,
     on_step=None,
     encoding: Encoding | None = None,
 ):
     """:func:`replay_schemes_python` that also returns every folio's scheme
     objects and calls ``on_step(i, op, folios)`` after each operation."""
-    cfg = require_config(config)
-    enc = rmap_encoding(cfg, order, encoding)
-    names = _names(schemes)
+    enc = rmap_encoding(order, encoding)
+    runs = [(n, cls, e) for n, cls, _, e in scheme_encodings(schemes, enc)]
+    names = [n for n, _, _ in runs]
     stats = {n: {"checks": 0, "false_exclusive": 0, "false_shared": 0} for n in names}
 
     def new_folio():
-        return {
-            "truth": make_scheme("truth", order, cfg),
-            **{n: make_scheme(n, order, cfg, enc) for n in names},
-        }
+        return {"truth": SCHEMES["truth"](order, enc), **{n: c(order, e) for n, c, e in runs}}
 
     def cow(i, f, d, mm, a, event):
         if not (d["truth"].pages_of.get(mm, 0) >> a) & 1:
@@ -177,7 +182,6 @@ def replay_costs_python(
     ops: Sequence[tuple],
     order: int,
     schemes: Sequence[str] | None = None,
-    config: RmapConfig = DEFAULT_CONFIG,
     encoding: Encoding | None = None,
     pmd_order: int = PMD_ORDER,
 ) -> dict:
@@ -186,12 +190,14 @@ def replay_costs_python(
     through the scheme objects on Python ints: the twin of
     :func:`replay_costs`. One replay per scheme: its answers change which
     pages stay mapped, so each scheme has its own history."""
-    cfg = require_config(config)
-    enc = rmap_encoding(cfg, order, encoding)
-    return {n: _driven_python(ops, order, n, cfg, enc, pmd_order) for n in _names(schemes)}
+    enc = rmap_encoding(order, encoding)
+    return {
+        n: _driven_python(ops, order, n, cls, e, enc, pmd_order)
+        for n, cls, _, e in scheme_encodings(schemes, enc)
+    }
 
 
-def _driven_python(ops, order, name, cfg, enc, pmd_order) -> dict:
+def _driven_python(ops, order, name, cls, enc, truth_enc, pmd_order) -> dict:
     """One scheme's answers decide each write fault (the walk of
     :func:`_replay_objects`, plus writable pages and PMD mappings per folio)."""
     from ._kernels.schemes import COST_NAMES
@@ -202,7 +208,7 @@ def _driven_python(ops, order, name, cfg, enc, pmd_order) -> dict:
     pmd: dict[int, set] = {}  # f -> mms mapping the folio with one PMD
 
     def new_folio():
-        return {"truth": make_scheme("truth", order, cfg), name: make_scheme(name, order, cfg, enc)}
+        return {"truth": SCHEMES["truth"](order, truth_enc), name: cls(order, enc)}
 
     def hook(f, kind, mm, other, mask):
         w, p = wr.setdefault(f, {}), pmd.setdefault(f, set())

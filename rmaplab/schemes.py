@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
-from .config import DEFAULT_CONFIG, ConfigError, RmapConfig
+from .config import DEFAULT_CONFIG, ConfigError
 from .encodings import Encoding, recommended
 from .folio import Folio
 
@@ -30,10 +30,22 @@ class Scheme(ABC):
     # every concrete scheme sets both (class or instance attribute)
     bytes_per_folio: int | None
     atomics_per_update: int
+    #: The kernel row (:data:`rmaplab._kernels.codes.SCHEME_ROWS`) that
+    #: replays this scheme, with the encoding :meth:`encoding_for` gives.
+    kernel_row = ""
 
-    def __init__(self, order: int, config: RmapConfig = DEFAULT_CONFIG):
+    def __init__(self, order: int, encoding: Encoding | None = None):
         self.order = order
         self.pages = 1 << order
+        # the rmap-id scheme's encoding (ids and their width); the schemes
+        # that keep no rmap values read at most its id width
+        self.encoding = encoding
+
+    @classmethod
+    def encoding_for(cls, encoding: Encoding) -> Encoding:
+        """The encoding this scheme replays with when the rmap-id scheme's
+        is ``encoding``: the same, unless the scheme fixes its own."""
+        return encoding
 
     @abstractmethod
     def map(self, mm_id: int, mask: int, count: int) -> None:
@@ -57,8 +69,8 @@ class Truth(Scheme):
     bytes_per_folio = None
     atomics_per_update = 0
 
-    def __init__(self, order, config: RmapConfig = DEFAULT_CONFIG):
-        super().__init__(order, config)
+    def __init__(self, order, encoding: Encoding | None = None):
+        super().__init__(order, encoding)
         self.pages_of: dict[int, int] = {}
 
     def map(self, mm_id, mask, count):
@@ -85,8 +97,8 @@ class Legacy(Scheme):
     description = "folio_estimated_sharers: mapcount of page 0 > 1"
     atomics_per_update = 1  # the per-page mapcount of each page (page 0 is one of them)
 
-    def __init__(self, order, config: RmapConfig = DEFAULT_CONFIG):
-        super().__init__(order, config)
+    def __init__(self, order, encoding: Encoding | None = None):
+        super().__init__(order, encoding)
         self.page0 = 0
         self.bytes_per_folio = 4 * self.pages  # the per-page mapcounts it reads
 
@@ -112,8 +124,8 @@ class TotalMapcount(Scheme):
     bytes_per_folio = 4
     atomics_per_update = 1
 
-    def __init__(self, order, config: RmapConfig = DEFAULT_CONFIG):
-        super().__init__(order, config)
+    def __init__(self, order, encoding: Encoding | None = None):
+        super().__init__(order, encoding)
         self.n = 0
 
     def map(self, mm_id, mask, count):
@@ -140,8 +152,8 @@ class OwnerCounter(Scheme):
     bytes_per_folio = 8 + 4
     atomics_per_update = 1
 
-    def __init__(self, order, config: RmapConfig = DEFAULT_CONFIG):
-        super().__init__(order, config)
+    def __init__(self, order, encoding: Encoding | None = None):
+        super().__init__(order, encoding)
         self.owner = None
         self.others = 0
 
@@ -226,8 +238,8 @@ class MMOwner(Scheme):
     bytes_per_folio = 2 * 4 + 2 * 4 + 4  # two ids, two mapcounts, total mapcount
     atomics_per_update = 3  # bit lock + unlock, total mapcount
 
-    def __init__(self, order, config: RmapConfig = DEFAULT_CONFIG):
-        super().__init__(order, config)
+    def __init__(self, order, encoding: Encoding | None = None):
+        super().__init__(order, encoding)
         self.ids = [0, 0]
         self.counts = [0, 0]
         self.maybe_shared = False
@@ -277,9 +289,9 @@ class BitCounters(Scheme):
     name = "bit-counters"
     description = "one counter per id bit (the intuition): exact"
 
-    def __init__(self, order, config: RmapConfig = DEFAULT_CONFIG):
-        super().__init__(order, config)
-        self.id_bits = config.id_bits
+    def __init__(self, order, encoding: Encoding | None = None):
+        super().__init__(order, encoding)
+        self.id_bits = encoding.id_bits if encoding is not None else DEFAULT_CONFIG.id_bits
         self.bytes_per_folio = 4 * (self.id_bits + 1)
         self.atomics_per_update = self.id_bits + 1  # worst case: every bit set
         self.n = 0
@@ -303,24 +315,15 @@ class BitCounters(Scheme):
 
 class RmapID(Scheme):
     """The WIP v1 rmap-ID scheme (:class:`rmaplab.folio.Folio`): the posted
-    sub-IDs of ``config``'s group, or any ``encoding`` of the same ids."""
+    sub-IDs of a configuration's group (:meth:`rmaplab.config.RmapConfig.encoding`),
+    or any other ``encoding`` of the same ids."""
 
     name = "rmap-id"
     description = "WIP v1 rmap IDs: mapcount + K wrapping rmap values"
 
-    @staticmethod
-    def encoding_for(config: RmapConfig, encoding: Encoding | None = None) -> Encoding | None:
-        """The encoding this scheme replays with: ``encoding`` (None: the
-        posted sub-IDs of ``config``'s group). Subclasses that fix their
-        words override it; the numba replay runs every such scheme on its
-        rmap-id row with this encoding."""
-        return encoding
-
-    def __init__(
-        self, order, config: RmapConfig = DEFAULT_CONFIG, encoding: Encoding | None = None
-    ):
-        super().__init__(order, config)
-        self.folio = Folio(encoding if encoding is not None else config, order)
+    def __init__(self, order, encoding: Encoding | None = None):
+        super().__init__(order, encoding)
+        self.folio = Folio(encoding if encoding is not None else DEFAULT_CONFIG, order)
         k = self.folio.encoding.nr_values
         # values (Encoding.bytes: K words of the smallest C type), mapcount, seqcount
         self.bytes_per_folio = self.folio.encoding.bytes + 4 + 4
@@ -342,8 +345,9 @@ class RmapID(Scheme):
 class RmapMoments(RmapID):
     """The rmap-ID scheme with the lab's recommended encoding
     (:mod:`rmaplab.encodings.recommended`): the total mapcount, the sum of
-    ids and the sum of squared ids of the configuration's ids (24-bit in
-    wip-v1) in two 64-bit words; exact while the total mapcount is at most
+    ids and the sum of squared ids (the streaming "1-sparse" test) of the
+    rmap-id encoding's ids (24-bit in wip-v1) in two 64-bit words; exact
+    while the total mapcount is at most
     :func:`rmaplab.encodings.recommended.max_mappings` (proof in its
     docstring): 65536 for 24-bit ids, e.g. 128 mms each mapping all 512
     pages of an order-9 folio; compare's default runs (8 processes) keep at
@@ -352,15 +356,19 @@ class RmapMoments(RmapID):
 
     name = "rmap-moments"
     description = "rmap IDs, moments: mapcount + sum of ids + sum of squared ids"
+    kernel_row = "rmap-id"  # the rmap-id row, replayed with its own encoding
 
-    @staticmethod
-    def encoding_for(config: RmapConfig, encoding: Encoding | None = None) -> Encoding:
-        """The scheme's own encoding for ``config``'s ids (``encoding``, the
-        rmap-id row's, does not apply: this scheme fixes its words)."""
-        return recommended.encoding(config.id_bits)
+    def __init__(self, order, encoding: Encoding | None = None):
+        base = encoding if encoding is not None else DEFAULT_CONFIG.encoding(order)
+        super().__init__(order, self.encoding_for(base))
 
-    def __init__(self, order, config: RmapConfig = DEFAULT_CONFIG, encoding=None):
-        super().__init__(order, config, self.encoding_for(config))
+    @classmethod
+    def encoding_for(cls, encoding: Encoding) -> Encoding:
+        """The recommended design for ``encoding``'s ids: the sum of ids and
+        the sum of squared ids in 64-bit words
+        (:func:`rmaplab.encodings.recommended.encoding`, what
+        ``--encoding moments`` means), whatever the rmap-id scheme's."""
+        return recommended.encoding(encoding.id_bits)
 
 
 SCHEMES = {
@@ -382,17 +390,13 @@ def scheme_names() -> list[str]:
     return list(SCHEMES)
 
 
-def make_scheme(
-    name: str, order: int, config: RmapConfig = DEFAULT_CONFIG, encoding: Encoding | None = None
-) -> Scheme:
-    """Scheme ``name`` for one folio of ``order``; ``encoding`` replaces the
-    posted sub-IDs of the ``rmap-id`` scheme (the others ignore it)."""
+def make_scheme(name: str, order: int, encoding: Encoding | None = None) -> Scheme:
+    """Scheme ``name`` for one folio of ``order``; ``encoding`` is the rmap-id
+    scheme's (default: the default configuration's posted sub-IDs at
+    ``order``); a scheme that fixes its own encoding
+    (:meth:`Scheme.encoding_for`) takes the ids from it."""
     try:
         cls = SCHEMES[name]
     except KeyError:
         raise ConfigError(f"scheme={name!r} is unknown: allowed {', '.join(SCHEMES)}") from None
-    if cls is RmapID:
-        return RmapID(order, config, encoding)
-    if cls is RmapMoments:
-        return RmapMoments(order, config)
-    return cls(order, config)
+    return cls(order, encoding)

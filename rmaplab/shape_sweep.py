@@ -72,7 +72,8 @@ def _task(job: tuple, schemes: Sequence[str], config: RmapConfig, folios: int) -
     shape = {"depth": depth, "fanout": fanout, "lifetime": lifetime, "pte": pte}
     if writes is not None:
         shape["writes"] = min(writes, 1 << order)
-    df = compare(w, list(schemes), config, order, procs, seed, folios, shape=shape)
+    enc = config.encoding(order)  # the configuration's posted sub-IDs at this run's order
+    df = compare(w, list(schemes), enc, order, procs, seed, folios, shape=shape)
     base = {
         "workload": w,
         "order": order,

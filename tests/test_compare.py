@@ -170,6 +170,8 @@ def test_bad_operations_are_refused_by_both_replays():
         replay_schemes([("map", 0, 1 << 24, 0, 1)], 2)
     with pytest.raises(ConfigError, match=r"allowed an rmaplab\.encodings\.Encoding"):
         replay_schemes_python([("map", 0, 1, 0, 1)], 2, encoding="moments")
+    with pytest.raises(ConfigError, match=r"encoding='x': allowed an rmaplab\.encodings\.Encoding"):
+        compare("zygote", None, "x")  # type: ignore[arg-type]
 
 
 def test_a_pmd_mapped_folio_reuses_alone_and_splits_when_shared():

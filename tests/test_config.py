@@ -138,7 +138,6 @@ def test_config_table_wip_v1():
         lambda: __import__("rmaplab").Folio("wip-v1", 9),
         lambda: __import__("rmaplab.verify", fromlist=["verify"]).verify("wip-v1", 9),
         lambda: __import__("rmaplab.cost", fromlist=["cost_table"]).cost_table("wip-v1"),
-        lambda: __import__("rmaplab.compare", fromlist=["compare"]).compare("zygote", None, "x"),
         lambda: __import__("rmaplab.collide", fromlist=["collide"]).collide("posted", config="y"),
     ],
 )

@@ -243,7 +243,7 @@ def test_word_bytes_is_the_smallest_kernel_type(word_bits, nbytes):
     cfg = single_group_config(2, word_bits, 2, 1, 0)
     assert cfg.value_bytes(0) == 2 * nbytes
     assert raw_id(2, word_bits).bytes == nbytes
-    assert RmapID(0, cfg).bytes_per_folio == 2 * nbytes + 4 + 4
+    assert RmapID(0, cfg.encoding(0)).bytes_per_folio == 2 * nbytes + 4 + 4
 
 
 @pytest.mark.parametrize("word_bits", [1, 65])

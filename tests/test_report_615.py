@@ -83,7 +83,7 @@ def test_one_shape_agrees_with_compare_run_here(built):
             df = compare(
                 "double-fork",
                 ["mm-owner", "rmap-moments"],
-                WIP_V1,
+                WIP_V1.encoding(9),
                 9,
                 procs,
                 0,

@@ -278,10 +278,13 @@ def test_the_posted_counterexample_does_not_fool_moments():
     assert slow.equals(mom)
 
 
-def test_encoding_must_encode_the_configurations_ids(capsys):
+def test_the_workloads_ids_must_be_the_encodings(capsys):
     from rmaplab.encodings import moments
 
-    with pytest.raises(ConfigError, match=r"id_bits=16 .* allowed id_bits=24"):
-        compare("random", order=6, encoding=moments(16, 32))
+    ops = [("map", 0, 1 << 16, 0, 1)]  # one past the 16-bit ids
+    with pytest.raises(ConfigError, match=r"mm id 65536 is out of range: allowed \[1, 65535\]"):
+        replay_schemes(ops, 2, ["rmap-id"], moments(16, 32))
+    with pytest.raises(ConfigError, match=r"mm_id=65536 is out of range: allowed \[1, 65535\]"):
+        replay_schemes_python(ops, 2, ["rmap-id"], moments(16, 32))
     assert main(["compare", "--workload", "random", "--encoding", "nope"]) == 2
     assert "encoding='nope' is unknown" in capsys.readouterr().err

@@ -64,7 +64,7 @@ def test_cli_compare_table_is_the_schemes_view(capsys):
 
     assert main(["compare", "--workload", "zygote", "--order", "6", "--folios", "1"]) == 0
     out = capsys.readouterr().out
-    df = compare("zygote", None, WIP_V1, 6, 8, 0, 1)
+    df = compare("zygote", None, WIP_V1.encoding(6), 6, 8, 0, 1)
     # the view's table, under a caption of this run's own parameters (issue 18)
     assert schemes_table_text(df) in out
     head = " ".join(out.split("\n\n")[0].split())

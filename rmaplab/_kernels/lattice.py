@@ -38,7 +38,9 @@ from typing import NamedTuple
 import numpy as np
 from numba import types
 
+from . import lattice_exact
 from ._jit import kernel
+from .lattice_exact import *  # noqa: F403 (re-exported: lattice_exact.__all__)
 from .lattice_exact import (
     LAT_DONE,
     LAT_LEAF,
@@ -61,57 +63,25 @@ from .lattice_exact import (
     ST_NODES,
     ST_PERIOD,
     ST_XMAX,
-    ExactCache,
     ExactGS,
-    PyState,
-    exact_gs,
-    lattice_step_python,
-    python_state,
-    resolve,
+    start_scal,
 )
 
 #: the exact side is re-exported: callers see one kernel family
 __all__ = [
     "COST_CALLBACK",
     "COST_SAME_SIGN_L1",
-    "LAT_DONE",
-    "LAT_LEAF",
-    "LAT_PROGRESS",
-    "LAT_STOPPED",
-    "LAT_UNCERTAIN",
     "LEAF_BUFFER",
     "MAX_ENTRY",
     "MAX_R2",
-    "MODE_ENTER",
-    "MODE_NODE",
-    "MODE_RETURN",
-    "MODE_TRY",
-    "N_SCAL",
-    "ST_BEST",
-    "ST_COST",
-    "ST_FORCE",
-    "ST_FORCED",
-    "ST_LEVEL",
-    "ST_LIMIT",
-    "ST_MODE",
-    "ST_NLEAF",
-    "ST_NODES",
-    "ST_PERIOD",
-    "ST_XMAX",
-    "ExactCache",
-    "ExactGS",
     "LatticeInputs",
     "LatticeState",
-    "PyState",
-    "exact_gs",
     "kernel_inputs",
     "lattice_step",
-    "lattice_step_python",
     "new_state",
-    "python_state",
-    "resolve",
     "rewind",
     "xmax",
+    *lattice_exact.__all__,  # one kernel family: the exact side, re-exported
 ]
 
 # -- the cost a search uses, as far as the kernel knows it ------------------------
@@ -179,13 +149,7 @@ def xmax(gs: ExactGS) -> int:
 
 
 def new_state(d: int, n: int, best: int, node_limit: int, period: int, xcap: int) -> LatticeState:
-    scal = np.zeros(N_SCAL, dtype=np.int64)
-    scal[ST_LEVEL] = d - 1
-    scal[ST_MODE] = MODE_ENTER
-    scal[ST_BEST] = best
-    scal[ST_LIMIT] = node_limit
-    scal[ST_PERIOD] = period
-    scal[ST_XMAX] = xcap
+    scal = np.array(start_scal(d, best, node_limit, period, xcap), dtype=np.int64)
     return LatticeState(
         x=np.zeros(d, dtype=np.int64),
         x0=np.zeros(d, dtype=np.int64),

@@ -53,6 +53,7 @@ __all__ = [
     "lattice_step_python",
     "python_state",
     "resolve",
+    "start_scal",
 ]
 
 # -- what a step stopped at ---------------------------------------------------
@@ -147,12 +148,23 @@ class PyState:
         self.dirn = [0] * d
         self.cnum = [0] * d
         self.npart = [0] * (d + 1)
-        self.scal = [0] * N_SCAL
-        self.scal[ST_LEVEL] = d - 1
-        self.scal[ST_BEST] = best
-        self.scal[ST_LIMIT] = node_limit
-        self.scal[ST_PERIOD] = period
+        self.scal = start_scal(d, best, node_limit, period)
         self.v = [0] * n
+
+
+def start_scal(d: int, best: int, node_limit: int, period: int, xcap: int = 0) -> list[int]:
+    """The scalar slots of a new search, for both sides (the kernel's
+    :func:`~.lattice.new_state` and :class:`PyState`): the top level,
+    :data:`MODE_ENTER`, no node yet, the bound, the budget, the progress
+    period and (kernel only) the largest exact ``|x_k|``."""
+    scal = [0] * N_SCAL
+    scal[ST_LEVEL] = d - 1
+    scal[ST_MODE] = MODE_ENTER
+    scal[ST_BEST] = best
+    scal[ST_LIMIT] = node_limit
+    scal[ST_PERIOD] = period
+    scal[ST_XMAX] = xcap
+    return scal
 
 
 def python_state(gs: ExactGS, st: LatticeState) -> PyState:

@@ -46,6 +46,7 @@ def cmd_compare(args) -> int:
             )
         schemes = check_names("--schemes", args.schemes, allowed)
     cfg = _config_from_args(args)
+    # resolved once, here: the configuration's posted sub-IDs, or a shorthand's
     enc = None
     if args.encoding is not None:
         from ..encodings import default_encoding
@@ -60,7 +61,7 @@ def cmd_compare(args) -> int:
     need = budget.check_compare_memory(
         args.workload, args.order, args.procs, args.folios, shape, args.max_memory
     )
-    from ..compare import COLUMNS, compare
+    from ..compare import COLUMNS, compare, verifier_counterexample
     from ..views import SCHEMES_COST_NOTE, schemes_table_text
 
     counter = budget.WorkCounter("seconds")
@@ -72,16 +73,20 @@ def cmd_compare(args) -> int:
             budget.ticker(f"compare {args.workload} (about {need / 2**30:.1f} GiB)", show),
             budget.time_limit(args.max_seconds, counter),  # innermost: disarmed first
         ):
+            rmap = enc if enc is not None else cfg.encoding(args.order)
+            ce = None
+            if args.workload == "counterexample":
+                ce = verifier_counterexample(args.order, cfg)
             df = compare(
                 args.workload,
                 schemes,
-                cfg,
+                rmap,
                 args.order,
                 args.procs,
                 args.seed,
                 args.folios,
-                encoding=enc,
                 shape=shape,
+                counterexample=ce,
             )
     except budget.TimeLimitReached as e:
         counter.done = round(time.monotonic() - t0, 1)  # type: ignore[assignment]

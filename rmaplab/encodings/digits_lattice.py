@@ -346,17 +346,27 @@ def digits_verdict(enc: Encoding, order: int, node_limit: int, search_order: int
         id_bits=enc.id_bits,
         headroom_bits=cert["headroom_bits"],
         frontier_pages=frontier_pages(enc.slice_bits, enc.word_bits),
+        certificate=cert,
     )
-    if cert["holds"]:
+
+    def out(verdict, method, evidence, min_mappings=None, proven_minimal=True, **more) -> dict:
+        # every return: the common fields, then what this verdict adds
+        more.setdefault("counterexample", None)
         return dict(
-            **base,
-            verdict="safe",
-            method="carry-free",
-            min_mappings=None,
-            proven_minimal=True,
-            counterexample=None,
-            certificate=cert,
-            evidence=(
+            base,
+            verdict=verdict,
+            method=method,
+            min_mappings=min_mappings,
+            proven_minimal=proven_minimal,
+            evidence=evidence,
+            **more,
+        )
+
+    if cert["holds"]:
+        return out(
+            "safe",
+            "carry-free",
+            (
                 f"(P-1) * max sub-ID = {cert['max_difference']} < 2^{enc.word_bits} "
                 f"(headroom {cert['headroom']}, {cert['headroom_bits']} bits) and "
                 f"digits |D_j| <= {pages - 1} < base {b}: no sum wraps, "
@@ -365,16 +375,7 @@ def digits_verdict(enc: Encoding, order: int, node_limit: int, search_order: int
         )
 
     if pages < 2:
-        return dict(
-            **base,
-            verdict="safe",
-            method="pages",
-            min_mappings=None,
-            proven_minimal=True,
-            counterexample=None,
-            certificate=cert,
-            evidence="a 1-page folio cannot be mapped by two mms with n <= 1",
-        )
+        return out("safe", "pages", "a 1-page folio cannot be mapped by two mms with n <= 1")
     bound = pages - 1
     best = None  # (norm, k, vector)
     complete = True
@@ -414,14 +415,12 @@ def digits_verdict(enc: Encoding, order: int, node_limit: int, search_order: int
         replayed = chk.false_exclusive
         if not replayed:  # would be a bug in the reduction; never report it as evidence
             raise AssertionError(f"counterexample does not replay: {ce} -> {chk}")
-        return dict(
-            **base,
-            verdict="unsafe",
-            method="lattice",
+        return out(
+            "unsafe",
+            "lattice",
             min_mappings=1 + lam,
             proven_minimal=complete,
             counterexample=ce,
-            certificate=cert,
             shortest_norm=lam,
             searched_bound=covered,
             replayed=replayed,
@@ -438,14 +437,9 @@ def digits_verdict(enc: Encoding, order: int, node_limit: int, search_order: int
             ),
         )
     if complete:
-        return dict(
-            **base,
-            verdict="safe",
-            method="lattice",
-            min_mappings=None,
-            proven_minimal=True,
-            counterexample=None,
-            certificate=cert,
+        return out(
+            "safe",
+            "lattice",
             shortest_norm=lam,
             searched_bound=covered,
             evidence=(
@@ -455,14 +449,10 @@ def digits_verdict(enc: Encoding, order: int, node_limit: int, search_order: int
                 + (f" (shortest: {lam}, needs n = {1 + lam} > {pages})" if lam is not None else "")
             ),
         )
-    return dict(
-        **base,
-        verdict="undecided",
-        method="lattice",
-        min_mappings=None,
+    return out(
+        "undecided",
+        "lattice",
         proven_minimal=False,
-        counterexample=None,
-        certificate=cert,
         shortest_norm=lam,
         evidence=(
             f"no D with ||D||_inf <= {bound} found, but the enumeration stopped at "

@@ -40,7 +40,7 @@ def _schemes_frame(params: Params) -> pd.DataFrame:
     from ..compare import compare_all
 
     return compare_all(
-        config=params.config,
+        encoding=params.config.encoding(params.schemes_order),
         order=params.schemes_order,
         procs=8,
         seed=params.seed,
@@ -122,7 +122,7 @@ def _sweep_frame(params: Params) -> pd.DataFrame:
             procs=(2, 4, 8) if params.quick else (2, 4, 8, 16, 32),
             order=SWEEP_ORDER,
             seeds=[s],
-            config=params.config,
+            encoding=params.config.encoding(SWEEP_ORDER),
         ).assign(seed=s)
         for s in SWEEP_SEEDS
     ]
@@ -150,10 +150,14 @@ def _false_shared_chart(sw: pd.DataFrame, params: Params):
 
 def counterexample_replay(params: Params) -> pd.DataFrame | None:
     """Every scheme on the counterexample workload at the unsafe order (None if safe)."""
-    from ..compare import compare
+    from ..compare import compare, verifier_counterexample
 
     o = unsafe_order(params)
-    return None if o is None else compare("counterexample", config=params.config, order=o)
+    if o is None:
+        return None
+    enc = params.config.encoding(o)
+    ce = verifier_counterexample(o, params.config)
+    return compare("counterexample", encoding=enc, order=o, counterexample=ce)
 
 
 def _collide_frame(params: Params) -> pd.DataFrame:
