@@ -19,3 +19,28 @@ def test_one_value_text_matches_json_and_hand_facts(capsys):
     assert f"proven: {r['proven_id_bits']}-bit ids ({r['best_construction']}" in out
     assert f"gap: {r['gap_id_bits']} id bits (" in out
     assert "check: rmaplab verify --encoding" in out
+
+
+def test_proven_table_falls_with_order_and_matches_one_value():
+    import json as _json
+
+    import pytest
+
+    from rmaplab.onevalue import summary
+
+    df = summary.proven_table(16, range(1, 4))
+    assert len(df) == 3 * df["construction"].nunique()
+    for _, g in df.groupby("construction"):
+        bits = list(g.sort_values("order")["proven_id_bits"])
+        # twice the pages can never allow more ids
+        assert bits == sorted(bits, reverse=True)
+    row = summary.table_row(16, 2)
+    per = _json.loads(row["per_construction"])
+    at2 = df[df["order"] == 2].set_index("construction")["proven_id_bits"].to_dict()
+    assert per == at2
+    assert row["proven_id_bits"] == max(per.values()) == per[row["best_construction"]]
+    assert row["upper_bound_id_bits"] <= 16
+    with pytest.raises(ValueError, match=r"word_bits=7 is out of range: allowed \[8, 64\]"):
+        summary.one_value(7, 2)
+    with pytest.raises(ValueError, match=r"order=21 is out of range: allowed \[1, 20\]"):
+        summary.one_value(16, 21)
