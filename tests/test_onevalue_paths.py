@@ -44,3 +44,18 @@ def test_proven_table_falls_with_order_and_matches_one_value():
         summary.one_value(7, 2)
     with pytest.raises(ValueError, match=r"order=21 is out of range: allowed \[1, 20\]"):
         summary.one_value(16, 21)
+
+
+def test_mapcount_answer_table_is_consistent_with_max_order():
+    from rmaplab.onevalue.mapcount_bits import answer_table
+
+    df = answer_table(ids=(8, 12), mapcount_bits=(0, 16), orders=(2, 5), word_bits=32)
+    assert len(df) == 8
+    # a design exists at an order iff the order is at most the largest proven one
+    assert (df["exact"] == (df["order"] <= df["max_order"])).all()
+    # the mapcount word is 64 bits; M of them go to the rmap value
+    assert (df["count_bits"] == 64 - df["mapcount_bits"]).all()
+    top = df.groupby(["id_bits", "mapcount_bits"])["max_order"].first()
+    # more borrowed bits never hurt; wider ids never help
+    assert top[(8, 16)] >= top[(8, 0)] and top[(12, 16)] >= top[(12, 0)]
+    assert top[(8, 0)] >= top[(12, 0)] and top[(8, 16)] >= top[(12, 16)]
