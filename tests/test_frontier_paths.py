@@ -41,3 +41,13 @@ def test_random_tables_never_worse_than_a_seed_table():
     assert m >= want
     b2 = _brute_min_others(tab, W, cap)
     assert m == (cap if b2 is None else b2)
+
+
+def test_exact_frontier_kernel_matches_python_twin_and_brute_force():
+    from rmaplab.frontier_tables import exact_frontier
+
+    a = exact_frontier(2, 7)
+    b = exact_frontier(2, 7, python=True)
+    assert a.complete and b.complete
+    assert (a.best, a.table, a.nodes) == (b.best, b.table, b.nodes)
+    assert _brute_min_others(list(a.table), 7, table_bound(7) + 1) == a.best
