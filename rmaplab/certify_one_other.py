@@ -9,6 +9,8 @@ import numpy as np
 from .encodings import Encoding
 from .encodings.base import slice_counterexample
 
+__all__ = ["ONE_OTHER_MAX_VALUES"]
+
 #: The one-other check lists at most this many slice values.
 ONE_OTHER_MAX_VALUES = 1 << 20
 
