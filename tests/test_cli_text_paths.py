@@ -74,3 +74,16 @@ def test_one_value_text_says_what_the_json_says(capsys):
     assert f"gap: {r['upper_bound_id_bits'] - r['proven_id_bits']} id bits" in flat
     assert "conjecture" in flat and r["verify_command"] in flat
     assert max(map(len, text.splitlines())) <= 72
+
+
+def test_one_value_text_never_prints_a_negative_order(capsys):
+    """32-bit words: the growth law gives under one page for 22..31-bit ids
+    (log2 pages < 0, order < 0 in the JSON); the text says "none"."""
+    _, js, _ = _run(capsys, "one-value", "--word-bits", "32", "--order", "9", "--json")
+    preds = json.loads(js)["growth_law"]["predictions"]
+    assert all(p["order"] < 0 for p in preds) and all(p["log2_pages"] < 0 for p in preds)
+    _, text, _ = _run(capsys, "one-value", "--word-bits", "32", "--order", "9")
+    flat = " ".join(text.split())
+    assert "order -" not in flat
+    for p in preds:
+        assert f"{p['id_bits']}-bit ids: none" in flat

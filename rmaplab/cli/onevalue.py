@@ -82,8 +82,10 @@ def cmd_one_value(args) -> int:
     if r.get("conjecture_id_bits") is not None:
         lines.append(f"conjecture (growth law, not a proof): {r['conjecture_id_bits']} id bits")
     if r.get("growth_law"):
+        # a negative order (JSON) means the law gives less than one page: say "none"
         pred = ", ".join(
-            f"{p['id_bits']}-bit ids: order {p['order']}" for p in r["growth_law"]["predictions"]
+            f"{p['id_bits']}-bit ids: " + (f"order {p['order']}" if p["order"] >= 0 else "none")
+            for p in r["growth_law"]["predictions"]
         )
         lines.append(f"growth law (conjecture) at {r['word_bits']} bits: {pred}")
     if r["verify_command"]:
