@@ -651,7 +651,7 @@ def test_verify_with_a_tiny_node_budget_never_says_safe():
         v = verify_digits(enc, 2, node_limit=node_limit)
         assert v.verdict in ("undecided", "unsafe")
         if v.verdict == "undecided":
-            # nothing was found, so nothing is proven (mutant `digits_verdict:57`)
+            # nothing was found, so nothing is proven (mutant `digits_verdict:54`)
             assert (v.min_mappings, v.proven_minimal) == (None, False)
     v = verify_digits(enc, 2)
     assert (v.verdict, v.min_mappings) == ("unsafe", 3)
@@ -663,7 +663,7 @@ def test_searched_bound_is_what_every_value_covered():
     # with |D_j| <= 1 and has (2, -1): its enumeration shrinks to 2. Value 1: D_0 == 0
     # mod 8, nothing up to 3. So every D with ||D||_inf <= 2 was searched in both values,
     # not every D up to 3: searched_bound 2; n = 1 + 2 = 3 <= 4, unsafe. (Mutant
-    # `digits_verdict:32` takes the largest covered bound, 3.)
+    # `digits_verdict:30` takes the largest covered bound, 3.)
     from rmaplab.encodings import digits
     from rmaplab.verify import verify_digits
 

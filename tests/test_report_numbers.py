@@ -351,7 +351,7 @@ def test_schemes_table_two_ways():
     the schemes' descriptions in rmap-id.md, section 3 (order 9: 512 pages, K = 3)."""
     from rmaplab.compare import compare_all
 
-    kw = dict(config=WIP, order=9, procs=8, seed=0, folios=2)
+    kw = dict(encoding=WIP.encoding(9), order=9, procs=8, seed=0, folios=2)
     fast = compare_all(**kw)
     slow = compare_all(fast=False, **kw)
     cols = ["scheme", "workload", "checks", "false_exclusive", "false_shared"]
