@@ -410,10 +410,10 @@ def post_blocks(facts: dict, config: RmapConfig, quick: bool = False) -> list[st
     return blocks
 
 
-#: a token of the footer's command longer than this (a deep --out path) is
-#: shortened to its tail: the mail wrapper never splits a token, and the
-#: whole command stays in facts.json
-FOOTER_TOKEN = 48
+#: a token of the footer's command longer than a mail line (a deep --out
+#: path) is shortened to its tail: the mail wrapper never splits a token, and
+#: the whole command stays in facts.json
+FOOTER_TOKEN = MAIL_WIDTH
 
 
 def _short(token: str) -> str:
