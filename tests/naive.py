@@ -307,3 +307,19 @@ def one_value_frontier(slice_bits, word_bits):
         open_ = open_[~hit]
     top = int(nprime.max())
     return top, sorted(tuple(int(v) for v in s) for s in sets[nprime == top])
+
+
+def min_others_one_word(tab, word_bits, limit):
+    """Fewest others (1 .. limit, with repetition) whose addend differences from
+    one victim sum to 0 modulo 2**word_bits; None if none. ``tab``: one word's
+    addend per slice value (every value may be the victim or another)."""
+    from itertools import combinations_with_replacement
+
+    mod = 1 << word_bits
+    for size in range(1, limit + 1):
+        for x in range(len(tab)):
+            others = [v for i, v in enumerate(tab) if i != x]
+            for combo in combinations_with_replacement(others, size):
+                if sum(v - tab[x] for v in combo) % mod == 0:
+                    return size
+    return None
